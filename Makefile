@@ -1,0 +1,113 @@
+# oms: a multi-channel order management toolkit.
+#
+#   make            build everything into build/
+#   make check      install what is missing, build, run every test twice
+#                   (plain and under ASan+UBSan), lint the man pages
+#   make test       one quick pass of the tests, no sanitizers
+#   make demo       the main job end to end on the bundled data
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages that are missing
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share
+MANDIR ?= $(SHAREDIR)/man
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Werror
+CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' -Ilib
+LDLIBS = -lsqlite3 -ljq -lcsv -lcjson -lm
+
+ifeq ($(SAN),1)
+B = build-san
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+B = build
+endif
+
+# Debian packages the build, the tests and the demo need.
+DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
+	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata
+
+PROGS = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(patsubst lib/%.c,$(B)/lib/%.o,$(LIBSRC))
+UNITS = $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
+HDRS = $(wildcard lib/*.h)
+MANS = $(wildcard man/*.[1-8])
+
+all: $(addprefix $(B)/bin/,$(PROGS)) $(UNITS)
+
+$(B)/lib/%.o: lib/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -c -o $@ $<
+
+$(B)/liboms.a: $(LIBOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(B)/bin/%: cmd/%.c $(B)/liboms.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
+		$(B)/liboms.a $(LDLIBS)
+
+$(B)/t/%: t/unit/%.c t/unit/unit.h $(B)/liboms.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
+		$(B)/liboms.a $(LDLIBS)
+
+deps:
+	@missing=; for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "make deps: installing$$missing"; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	fi
+
+# One pass: unit tests, man page lint, bats.
+test: all
+	@t/run $(B)
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all SAN=1
+	@t/run build build-san
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@share/oms/demo/demo.sh $(B)/bin
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/oms \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SHAREDIR)/bash-completion/completions \
+		$(DESTDIR)$(SHAREDIR)/zsh/vendor-completions \
+		$(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d
+	install -m 755 $(addprefix $(B)/bin/,$(PROGS)) $(DESTDIR)$(BINDIR)
+	cp -R share/oms/. $(DESTDIR)$(SHAREDIR)/oms/
+	for m in $(MANS); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}; done
+	for p in $(PROGS); do \
+		install -m 644 completions/bash/$$p \
+			$(DESTDIR)$(SHAREDIR)/bash-completion/completions/$$p; \
+		install -m 644 completions/zsh/_$$p \
+			$(DESTDIR)$(SHAREDIR)/zsh/vendor-completions/_$$p; \
+		install -m 644 completions/fish/$$p.fish \
+			$(DESTDIR)$(SHAREDIR)/fish/vendor_completions.d/$$p.fish; \
+	done
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check clean demo deps install test
+.DELETE_ON_ERROR:

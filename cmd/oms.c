@@ -1,0 +1,286 @@
+/*
+ * oms: the front door of the toolkit.  `oms import ...` runs oms-import
+ * (found beside this program first, then on PATH) the way git runs its
+ * subcommands; init, check, version and help are built in.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oms.h"
+
+static const struct {
+	const char *name;
+	const char *what;
+} programs[] = {
+	{ "import", "capture orders from every channel, exactly once" },
+	{ "stock", "catalog, locations, the stock ledger and channel feeds" },
+	{ "route", "allocate orders to locations by rules" },
+	{ "ship", "pick, pack, label, hand over, track, confirm" },
+	{ "return", "returns, inspection, restock, exchanges, reships" },
+	{ "report", "sales, fulfilment, stock and profit reports" },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: oms [--db PATH] init\n"
+	    "       oms [--db PATH] check\n"
+	    "       oms version\n"
+	    "       oms help [COMMAND]\n"
+	    "       oms [--db PATH] COMMAND [ARG ...]\n");
+	exit(OMS_EXIT_USAGE);
+}
+
+/* The directory this program was run from, to find its siblings. */
+static int
+self_dir(char *dir, size_t n)
+{
+	char path[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+	char *slash;
+
+	if (len <= 0)
+		return -1;
+	path[len] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if (strlen(path) + 1 > n)
+		return -1;
+	strcpy(dir, path);
+	return 0;
+}
+
+/* Find oms-NAME beside oms, then on PATH; no shell is ever involved. */
+static int
+find_program(const char *name, char *out, size_t n)
+{
+	char dir[PATH_MAX];
+	const char *path, *p, *e;
+
+	if (self_dir(dir, sizeof dir) == 0) {
+		snprintf(out, n, "%s/oms-%s", dir, name);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	path = getenv("PATH");
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = e + 1) {
+		size_t len;
+
+		e = strchr(p, ':');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0)
+			snprintf(out, n, "./oms-%s", name);
+		else
+			snprintf(out, n, "%.*s/oms-%s", (int)len, p, name);
+		if (access(out, X_OK) == 0)
+			return 0;
+		if (e == NULL)
+			break;
+	}
+	return -1;
+}
+
+static int
+valid_name(const char *s)
+{
+	if (*s == '\0' || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+run(const char *name, int argc, char **argv)
+{
+	char path[PATH_MAX + 64];
+	char **av;
+
+	if (!valid_name(name) || find_program(name, path, sizeof path) < 0) {
+		oms_warnx("'%s' is not an oms command; see 'oms help'", name);
+		exit(OMS_EXIT_USAGE);
+	}
+	av = ecalloc((size_t)argc + 1, sizeof *av);
+	av[0] = path;
+	for (int i = 1; i < argc; i++)
+		av[i] = argv[i];
+	execv(path, av);
+	oms_die(OMS_EXIT_FATAL, "cannot run '%s': %s", path, strerror(errno));
+}
+
+static int
+cmd_init(const char *dbpath, int quiet)
+{
+	oms_db *db;
+	int rc, before = 0;
+
+	if (access(dbpath, F_OK) == 0) {
+		if ((rc = oms_db_open(dbpath, OMS_DB_NOMIGRATE, &db)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if ((rc = oms_db_user_version(db, &before)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+	}
+	if ((rc = oms_db_open(dbpath, OMS_DB_CREATE, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (!quiet) {
+		if (before == oms_db_schema_version())
+			fprintf(stderr, "%s: database '%s' is up to date "
+			    "(schema %d)\n", oms_progname, dbpath, before);
+		else
+			fprintf(stderr, "%s: database '%s' is at schema %d "
+			    "(was %d)\n", oms_progname, dbpath,
+			    oms_db_schema_version(), before);
+	}
+	oms_db_close(db);
+	return OMS_EXIT_OK;
+}
+
+static void
+print_problem(void *arg, const char *check, const char *msg)
+{
+	(void)arg;
+	printf("%s: %s\n", check, msg);
+}
+
+static int
+cmd_check(const char *dbpath, int quiet)
+{
+	oms_db *db;
+	int rc, problems = 0;
+
+	if ((rc = oms_db_open(dbpath, 0, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	rc = oms_db_check(db, print_problem, NULL, &problems);
+	oms_db_close(db);
+	efshut();
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (problems > 0) {
+		if (!quiet)
+			fprintf(stderr, "%s: database '%s': %d problem%s\n",
+			    oms_progname, dbpath, problems,
+			    problems == 1 ? "" : "s");
+		return OMS_EXIT_REJECT;
+	}
+	if (!quiet)
+		fprintf(stderr, "%s: database '%s' is consistent\n",
+		    oms_progname, dbpath);
+	return OMS_EXIT_OK;
+}
+
+static int
+cmd_help(const char *topic)
+{
+	char path[PATH_MAX + 64];
+	size_t i, n;
+
+	if (topic != NULL) {
+		char *av[3];
+
+		if (!valid_name(topic) || find_program(topic, path,
+		    sizeof path) < 0)
+			oms_die(OMS_EXIT_USAGE, "no help for '%s': not an oms "
+			    "command", topic);
+		av[0] = path;
+		av[1] = "--help";
+		av[2] = NULL;
+		execv(path, av);
+		oms_die(OMS_EXIT_FATAL, "cannot run '%s': %s", path,
+		    strerror(errno));
+	}
+	printf("usage: oms [--db PATH] COMMAND [ARG ...]\n\n");
+	printf("Built in:\n");
+	printf("  %-8s %s\n", "init", "create or upgrade the database");
+	printf("  %-8s %s\n", "check", "check the database for consistency");
+	printf("  %-8s %s\n", "version", "print the version");
+	printf("  %-8s %s\n", "help", "this list, or a command's help");
+	printf("\nPrograms:\n");
+	for (i = 0, n = 0; i < sizeof programs / sizeof programs[0]; i++)
+		if (find_program(programs[i].name, path, sizeof path) == 0) {
+			printf("  %-8s %s\n", programs[i].name,
+			    programs[i].what);
+			n++;
+		}
+	if (n == 0)
+		printf("  (none installed beside oms or on PATH)\n");
+	printf("\nThe database is --db PATH, else $OMS_DB, else ./oms.db.\n"
+	    "See oms(7) for the overview.\n");
+	efshut();
+	return OMS_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dbopt = NULL, *cmd;
+	int c, quiet = 0, rc;
+
+	oms_setprogname(argv[0]);
+	/* Stop at the first operand: what follows belongs to the command. */
+	while ((c = getopt_long(argc, argv, "+d:hqV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dbopt = optarg;
+			break;
+		case 'h':
+			return cmd_help(NULL);
+		case 'q':
+			quiet = 1;
+			break;
+		case 'V':
+			printf("oms %s\n", OMS_VERSION);
+			efshut();
+			return OMS_EXIT_OK;
+		default:
+			usage();
+		}
+	}
+	if (optind >= argc)
+		usage();
+	cmd = argv[optind];
+	if (dbopt != NULL && setenv("OMS_DB", dbopt, 1) < 0)
+		oms_die(OMS_EXIT_FATAL, "cannot set OMS_DB: %s",
+		    strerror(errno));
+	if (strcmp(cmd, "init") == 0 || strcmp(cmd, "check") == 0) {
+		const char *db = oms_db_path(dbopt);
+
+		if (optind + 1 != argc)
+			usage();
+		rc = cmd[0] == 'i' ? cmd_init(db, quiet) : cmd_check(db, quiet);
+		return rc;
+	}
+	if (strcmp(cmd, "version") == 0) {
+		if (optind + 1 != argc)
+			usage();
+		printf("oms %s (schema %d, SQLite %s, cJSON %s)\n", OMS_VERSION,
+		    oms_db_schema_version(), sqlite3_libversion(),
+		    cJSON_Version());
+		efshut();
+		return OMS_EXIT_OK;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (optind + 2 < argc)
+			usage();
+		return cmd_help(optind + 1 < argc ? argv[optind + 1] : NULL);
+	}
+	run(cmd, argc - optind, argv + optind);
+	return OMS_EXIT_FATAL;
+}

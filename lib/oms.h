@@ -1,0 +1,147 @@
+/*
+ * oms.h: the shared library of the oms toolkit.
+ *
+ * Every exported name starts with oms_.  Library functions return a status
+ * and write through out-parameters; they do not print or exit, except the
+ * e* wrappers whose names say they die.  The message for the last failure
+ * is kept in one buffer, read with oms_error().
+ */
+#ifndef OMS_H
+#define OMS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <sqlite3.h>
+#include <cjson/cJSON.h>
+
+#define OMS_VERSION "0.1.0"
+
+/* Exit status, one table for the whole suite (oms(7)). */
+enum {
+	OMS_EXIT_OK = 0,	/* all done */
+	OMS_EXIT_REJECT = 1,	/* some records rejected, the rest committed */
+	OMS_EXIT_USAGE = 2,	/* usage error */
+	OMS_EXIT_FATAL = 3,	/* database, I/O, an adapter that failed */
+	OMS_EXIT_BUSY = 4	/* database busy past the timeout: retry later */
+};
+
+/* Status codes returned by library functions. */
+enum {
+	OMS_OK = 0,
+	OMS_ERR = -1,		/* see oms_error() */
+	OMS_BUSY = -2,		/* SQLITE_BUSY past the timeout */
+	OMS_EOF = -3		/* end of input */
+};
+
+/* util.c */
+extern const char *oms_progname;
+void oms_setprogname(const char *argv0);
+const char *oms_error(void);
+int oms_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void oms_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void oms_die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+int oms_exit_status(int rc);
+void *emalloc(size_t n);
+void *ecalloc(size_t n, size_t m);
+void *erealloc(void *p, size_t n);
+char *estrdup(const char *s);
+char *estrndup(const char *s, size_t n);
+int oms_progress_wanted(void);
+void efshut(void);
+
+/* A growable byte string, always NUL-terminated. */
+struct oms_buf {
+	char *s;
+	size_t len, cap;
+};
+void oms_buf_add(struct oms_buf *b, const char *s, size_t n);
+void oms_buf_adds(struct oms_buf *b, const char *s);
+void oms_buf_addc(struct oms_buf *b, char c);
+void oms_buf_printf(struct oms_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void oms_buf_reset(struct oms_buf *b);
+void oms_buf_free(struct oms_buf *b);
+
+/* utf8.c */
+int oms_utf8_valid(const char *s, size_t n);
+/* Re-encode Windows-1252 text as UTF-8 into b (appending). */
+void oms_cp1252_to_utf8(struct oms_buf *b, const char *s, size_t n);
+uint64_t oms_hash64(const void *p, size_t n, uint64_t h);
+#define OMS_HASH_INIT 1469598103934665603ULL
+
+/* db.c */
+#define OMS_DB_CREATE 1		/* create the file when missing */
+#define OMS_DB_NOMIGRATE 2	/* open only; leave the schema alone */
+
+typedef struct oms_db oms_db;
+const char *oms_db_path(const char *opt);
+int oms_db_open(const char *path, int flags, oms_db **out);
+void oms_db_close(oms_db *db);
+sqlite3 *oms_db_handle(oms_db *db);
+const char *oms_db_file(oms_db *db);
+int oms_db_schema_version(void);
+int oms_db_user_version(oms_db *db, int *out);
+sqlite3_stmt *oms_db_stmt(oms_db *db, const char *sql);
+int oms_db_begin(oms_db *db);
+int oms_db_commit(oms_db *db);
+void oms_db_rollback(oms_db *db);
+int oms_db_fail(oms_db *db, int rc, const char *what);
+int oms_db_exec(oms_db *db, const char *sql);
+int oms_db_set_cache_mb(oms_db *db, int mb);
+int oms_db_event(oms_db *db, int64_t order_id, const char *action,
+    const char *before, const char *after);
+
+/* A problem `oms check` found: kind and a sentence. */
+typedef void (*oms_check_fn)(void *arg, const char *check, const char *msg);
+int oms_db_check(oms_db *db, oms_check_fn fn, void *arg, int *problems);
+
+/* rec.c: JSON lines in and out */
+struct oms_rec_reader {
+	FILE *fp;
+	const char *name;	/* file name for messages; "-" is stdin */
+	long line;		/* number of the line last read */
+	char *buf;
+	size_t cap;
+	ssize_t len;
+};
+int oms_rec_open(struct oms_rec_reader *r, const char *path);
+void oms_rec_close(struct oms_rec_reader *r);
+/*
+ * Read the next record.  OMS_OK with *out set, OMS_EOF at the end,
+ * OMS_ERR for a line that is not a JSON object (the message names the
+ * line; the raw line stays in r->buf until the next call).  Blank lines
+ * are skipped.
+ */
+int oms_rec_next(struct oms_rec_reader *r, cJSON **out);
+int oms_rec_write(FILE *fp, const cJSON *rec);
+int oms_rec_flush(FILE *fp);
+cJSON *oms_rec_error(const char *program, const char *file, long line,
+    const char *reason, const char *raw);
+const char *oms_rec_type(const cJSON *rec);
+const char *oms_json_str(const cJSON *obj, const char *key);
+int oms_json_int(const cJSON *obj, const char *key, int64_t *out);
+
+/* money.c: decimal strings <-> integer minor units, never a double */
+int oms_currency_exponent(const char *code);
+int oms_currency_valid(const char *code);
+int oms_money_parse(const char *s, int exponent, int64_t *out);
+#define OMS_MONEY_DECIMAL_COMMA 1	/* ',' is the decimal mark */
+#define OMS_MONEY_DECIMAL_POINT 2	/* '.' is the decimal mark */
+int oms_money_parse_loose(const char *s, int exponent, int flags,
+    int64_t *out, char cur[8]);
+char *oms_money_format(int64_t v, int exponent, char *buf, size_t n);
+#define OMS_MONEY_BUFSZ 32
+
+/* time.c: channel date forms -> RFC 3339 UTC */
+#define OMS_TIME_DMY 1		/* numeric dates are day first */
+#define OMS_TIME_LEN 21		/* "2026-11-26T13:05:00Z" and NUL */
+int oms_time_parse(const char *s, int flags, const char *tz, char out[OMS_TIME_LEN]);
+int oms_time_to_epoch(const char *rfc3339, int64_t *out);
+void oms_time_format(int64_t epoch, char out[OMS_TIME_LEN]);
+void oms_time_now(char out[OMS_TIME_LEN]);
+const char *oms_tz_from_name(const char *name);
+int oms_tz_valid(const char *tz);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * rec.c: records as JSON lines.  One getline and one parse per line, so
+ * every message names its exact line and a bad line costs only itself.
+ * Output is compact, one object per line, and every write is checked.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+
+int
+oms_rec_open(struct oms_rec_reader *r, const char *path)
+{
+	memset(r, 0, sizeof *r);
+	if (path == NULL || strcmp(path, "-") == 0) {
+		r->fp = stdin;
+		r->name = "-";
+		return OMS_OK;
+	}
+	r->name = path;
+	r->fp = fopen(path, "r");
+	if (r->fp == NULL)
+		return oms_seterr("cannot open '%s': %s", path,
+		    strerror(errno));
+	return OMS_OK;
+}
+
+void
+oms_rec_close(struct oms_rec_reader *r)
+{
+	if (r->fp != NULL && r->fp != stdin)
+		fclose(r->fp);
+	free(r->buf);
+	r->buf = NULL;
+	r->fp = NULL;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+int
+oms_rec_next(struct oms_rec_reader *r, cJSON **out)
+{
+	const char *end = NULL;
+	char *s;
+	size_t n;
+	cJSON *v;
+
+	*out = NULL;
+	for (;;) {
+		errno = 0;
+		r->len = getline(&r->buf, &r->cap, r->fp);
+		if (r->len < 0) {
+			if (ferror(r->fp))
+				return oms_seterr("%s: read error: %s",
+				    r->name, strerror(errno));
+			return OMS_EOF;
+		}
+		r->line++;
+		s = r->buf;
+		n = (size_t)r->len;
+		while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+			s[--n] = '\0';
+		r->len = (ssize_t)n;
+		if (r->line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			memmove(s, s + 3, n - 2);
+			n -= 3;
+			r->len = (ssize_t)n;
+		}
+		if (!blank(s, n))
+			break;
+	}
+	if (!oms_utf8_valid(s, n))
+		return oms_seterr("%s:%ld: invalid UTF-8", r->name, r->line);
+	v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+	if (v == NULL) {
+		const char *at = cJSON_GetErrorPtr();
+		long col = at && at >= s && at <= s + n ? (long)(at - s) + 1 : 0;
+
+		return oms_seterr("%s:%ld: invalid JSON at column %ld",
+		    r->name, r->line, col);
+	}
+	if (end != NULL && !blank(end, n - (size_t)(end - s))) {
+		while (*end == ' ' || *end == '\t')
+			end++;
+		cJSON_Delete(v);
+		return oms_seterr("%s:%ld: text after the JSON value at "
+		    "column %ld", r->name, r->line, (long)(end - s) + 1);
+	}
+	if (!cJSON_IsObject(v)) {
+		cJSON_Delete(v);
+		return oms_seterr("%s:%ld: not a JSON object", r->name,
+		    r->line);
+	}
+	*out = v;
+	return OMS_OK;
+}
+
+int
+oms_rec_write(FILE *fp, const cJSON *rec)
+{
+	char *s = cJSON_PrintUnformatted(rec);
+	int rc = OMS_OK;
+
+	if (s == NULL)
+		return oms_seterr("out of memory printing a record");
+	if (fputs(s, fp) == EOF || putc('\n', fp) == EOF || ferror(fp))
+		rc = oms_seterr("write error: %s", strerror(errno));
+	free(s);
+	return rc;
+}
+
+int
+oms_rec_flush(FILE *fp)
+{
+	if (fflush(fp) == EOF || ferror(fp))
+		return oms_seterr("write error: %s", strerror(errno ? errno : EIO));
+	return OMS_OK;
+}
+
+cJSON *
+oms_rec_error(const char *program, const char *file, long line,
+    const char *reason, const char *raw)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "type", "error");
+	cJSON_AddStringToObject(e, "program", program);
+	cJSON_AddStringToObject(e, "file", file);
+	cJSON_AddNumberToObject(e, "line", (double)line);
+	cJSON_AddStringToObject(e, "reason", reason);
+	if (raw != NULL)
+		cJSON_AddStringToObject(e, "raw", raw);
+	return e;
+}
+
+const char *
+oms_json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *
+oms_rec_type(const cJSON *rec)
+{
+	return oms_json_str(rec, "type");
+}
+
+/* An integer field: a JSON integer, or a string of digits. */
+int
+oms_json_int(const cJSON *obj, const char *key, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *end;
+	long long x;
+
+	if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+
+		if (d != (double)(int64_t)d || d > 9007199254740992.0 ||
+		    d < -9007199254740992.0)
+			return OMS_ERR;
+		*out = (int64_t)d;
+		return OMS_OK;
+	}
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
+		errno = 0;
+		x = strtoll(v->valuestring, &end, 10);
+		if (errno == 0 && *end == '\0') {
+			*out = x;
+			return OMS_OK;
+		}
+	}
+	return OMS_ERR;
+}

@@ -1,0 +1,213 @@
+/*
+ * util.c: the program name, the error buffer, allocation that dies, and a
+ * growable string.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oms.h"
+
+const char *oms_progname = "oms";
+static char errbuf[1024];
+
+void
+oms_setprogname(const char *argv0)
+{
+	const char *p = strrchr(argv0, '/');
+
+	oms_progname = p ? p + 1 : argv0;
+}
+
+const char *
+oms_error(void)
+{
+	return errbuf;
+}
+
+int
+oms_seterr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+	va_end(ap);
+	return OMS_ERR;
+}
+
+static void
+vwarnx(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", oms_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+oms_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+}
+
+void
+oms_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+/* Map a library status to the suite's exit status. */
+int
+oms_exit_status(int rc)
+{
+	switch (rc) {
+	case OMS_OK:
+		return OMS_EXIT_OK;
+	case OMS_BUSY:
+		return OMS_EXIT_BUSY;
+	default:
+		return OMS_EXIT_FATAL;
+	}
+}
+
+void *
+emalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oms_die(OMS_EXIT_FATAL, "out of memory");
+	return p;
+}
+
+void *
+ecalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		oms_die(OMS_EXIT_FATAL, "out of memory");
+	return p;
+}
+
+void *
+erealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oms_die(OMS_EXIT_FATAL, "out of memory");
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	return estrndup(s, strlen(s));
+}
+
+char *
+estrndup(const char *s, size_t n)
+{
+	char *p = emalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/*
+ * Flush and check stdout before exit: a full disk or a closed pipe must
+ * fail the run, not truncate a pipeline silently (sbase's fshut).
+ */
+void
+efshut(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		oms_die(OMS_EXIT_FATAL, "write error: %s",
+		    strerror(errno ? errno : EIO));
+}
+
+/* Progress goes to stderr only when a person is watching it. */
+int
+oms_progress_wanted(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+static void
+buf_grow(struct oms_buf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->len + n + 1 > b->cap)
+		b->cap *= 2;
+	b->s = erealloc(b->s, b->cap);
+}
+
+void
+oms_buf_add(struct oms_buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+oms_buf_adds(struct oms_buf *b, const char *s)
+{
+	oms_buf_add(b, s, strlen(s));
+}
+
+void
+oms_buf_addc(struct oms_buf *b, char c)
+{
+	oms_buf_add(b, &c, 1);
+}
+
+void
+oms_buf_printf(struct oms_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+oms_buf_reset(struct oms_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void
+oms_buf_free(struct oms_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# oms: the dispatcher and its built-in commands.
+
+load helper
+
+@test "oms with no command prints usage and exits 2" {
+	run --separate-stderr oms
+	assert_failure 2
+	assert_output ""
+	[ "${stderr_lines[0]}" = "usage: oms [--db PATH] init" ]
+}
+
+@test "oms with an unknown option exits 2" {
+	run --separate-stderr oms --bogus
+	assert_failure 2
+	[[ "${stderr_lines[-1]}" == "       oms [--db PATH] COMMAND [ARG ...]" ]]
+}
+
+@test "oms version names the version and the schema" {
+	run --separate-stderr oms version
+	assert_success
+	assert_output --regexp '^oms [0-9]+\.[0-9]+\.[0-9]+ \(schema [0-9]+, SQLite 3\.[0-9.]+, cJSON [0-9.]+\)$'
+	assert_equal "$stderr" ""
+}
+
+@test "oms --version prints the version alone" {
+	run oms --version
+	assert_success
+	assert_output --regexp '^oms [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "oms help lists the built-ins and the programs that exist" {
+	run --separate-stderr oms help
+	assert_success
+	assert_line --index 0 "usage: oms [--db PATH] COMMAND [ARG ...]"
+	assert_line "  init     create or upgrade the database"
+	assert_line "  check    check the database for consistency"
+	for p in "$OMS_BIN"/oms-*; do
+		[ -x "$p" ] || continue
+		name=${p##*/oms-}
+		assert_line --regexp "^  $name +[a-z]"
+	done
+}
+
+@test "oms runs oms-NAME from PATH with its arguments untouched" {
+	mkdir bin
+	printf '#!/bin/sh\nfor a in "$@"; do printf "<%%s>\\n" "$a"; done\necho "db=$OMS_DB"\n' > bin/oms-hello
+	chmod +x bin/oms-hello
+	PATH="$PWD/bin:$PATH" run --separate-stderr oms --db x.db hello 'a b' '$(id)' ';' '*'
+	assert_success
+	assert_output "$(printf '<a b>\n<$(id)>\n<;>\n<*>\ndb=x.db')"
+}
+
+@test "oms prefers the program beside itself to one on PATH" {
+	mkdir bin other
+	cp "$OMS_BIN/oms" bin/oms
+	printf '#!/bin/sh\necho beside\n' > bin/oms-hello
+	printf '#!/bin/sh\necho on-path\n' > other/oms-hello
+	chmod +x bin/oms-hello other/oms-hello
+	PATH="$PWD/other:$PATH" run ./bin/oms hello
+	assert_success
+	assert_output "beside"
+}
+
+@test "oms passes the exit status of the program through" {
+	mkdir bin
+	printf '#!/bin/sh\nexit 4\n' > bin/oms-busy
+	chmod +x bin/oms-busy
+	PATH="$PWD/bin:$PATH" run oms busy
+	assert_failure 4
+}
+
+@test "an unknown command is a usage error" {
+	run --separate-stderr oms frobnicate
+	assert_failure 2
+	assert_output ""
+	assert_equal "$stderr" "oms: 'frobnicate' is not an oms command; see 'oms help'"
+}
+
+@test "a command name cannot climb out of the search path" {
+	mkdir -p bin sub
+	printf '#!/bin/sh\necho escaped\n' > oms-x
+	chmod +x oms-x
+	run --separate-stderr oms ../oms-x
+	assert_failure 2
+	assert_equal "$stderr" "oms: '../oms-x' is not an oms command; see 'oms help'"
+}
+
+@test "oms init creates the database mode 0600 at the current schema" {
+	run --separate-stderr oms init
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" "oms: database '$OMS_DB' is at schema 1 (was 0)"
+	assert_equal "$(stat -c %a "$OMS_DB")" "600"
+	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "1"
+	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA journal_mode')" "wal"
+}
+
+@test "oms init twice is harmless" {
+	oms init 2>/dev/null
+	sqlite3 "$OMS_DB" "INSERT INTO events (at, program, action) VALUES ('2026-01-01T00:00:00Z', 't', 'keep')"
+	run --separate-stderr oms init
+	assert_success
+	assert_equal "$stderr" "oms: database '$OMS_DB' is up to date (schema 1)"
+	assert_equal "$(sqlite3 "$OMS_DB" 'SELECT action FROM events')" "keep"
+}
+
+@test "--db beats \$OMS_DB, which beats ./oms.db" {
+	oms --db a.db init 2>/dev/null
+	[ -f a.db ] && [ ! -f "$OMS_DB" ]
+	oms init 2>/dev/null
+	[ -f "$OMS_DB" ]
+	unset OMS_DB
+	oms -q init
+	[ -f ./oms.db ]
+}
+
+@test "oms -q init is silent" {
+	run oms -q init
+	assert_success
+	assert_output ""
+}
+
+@test "oms check on a clean database" {
+	oms init 2>/dev/null
+	run --separate-stderr oms check
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" "oms: database '$OMS_DB' is consistent"
+}
+
+@test "oms check names every problem and exits 1" {
+	oms init 2>/dev/null
+	sqlite3 "$OMS_DB" <<'SQL'
+INSERT INTO orders (id, channel, external_id, status, imported_at, updated_at, currency, digest, record)
+VALUES (7, 'shopify', '#1001', 'hold', 'x', 'x', 'usd', 'd', '{}');
+SQL
+	run --separate-stderr oms check
+	assert_failure 1
+	assert_output "$(printf '%s\n' \
+		"order-lines: order o_7 (shopify #1001) has no lines" \
+		"hold-reasons: order o_7 is on hold with no reason" \
+		"order-currency: order o_7 has currency 'usd'")"
+	assert_equal "$stderr" "oms: database '$OMS_DB': 3 problems"
+}
+
+@test "oms check finds a line with no order behind it" {
+	oms init 2>/dev/null
+	sqlite3 "$OMS_DB" "PRAGMA foreign_keys=OFF; INSERT INTO order_lines (order_id, line_no, qty) VALUES (42, 1, 0)"
+	run --separate-stderr oms check
+	assert_failure 1
+	assert_output "$(printf '%s\n' \
+		"foreign-keys: row 1 of order_lines points at a missing row of orders" \
+		"line-quantity: order o_42 line 1 has quantity 0")"
+}
+
+@test "oms check on a missing database says how to make one" {
+	run --separate-stderr oms check
+	assert_failure 3
+	assert_equal "$stderr" "oms: cannot open database '$OMS_DB': No such file or directory (oms init creates it)"
+	[ ! -e "$OMS_DB" ]
+}
+
+@test "oms check on a file that is not a database" {
+	echo "hello" > "$OMS_DB"
+	run --separate-stderr oms check
+	assert_failure 3
+	assert_equal "$stderr" "oms: cannot open database '$OMS_DB': not an oms database (not SQLite)"
+}
+
+@test "oms help COMMAND runs the command's --help" {
+	mkdir bin
+	printf '#!/bin/sh\necho "help for $1"\n' > bin/oms-hello
+	chmod +x bin/oms-hello
+	PATH="$PWD/bin:$PATH" run oms help hello
+	assert_success
+	assert_output "help for --help"
+}
+
+@test "output to a full disk fails with status 3" {
+	run --separate-stderr sh -c 'oms help > /dev/full'
+	assert_failure 3
+	assert_equal "$stderr" "oms: write error: No space left on device"
+	run --separate-stderr sh -c 'oms version > /dev/full'
+	assert_failure 3
+}
