@@ -44,20 +44,24 @@ all: $(addprefix $(B)/bin/,$(PROGS)) $(UNITS)
 
 $(B)/lib/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -c -o $@ $<
 
 $(B)/liboms.a: $(LIBOBJ)
-	rm -f $@
-	$(AR) rcs $@ $(LIBOBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $(LIBOBJ)
 
 $(B)/bin/%: cmd/%.c $(B)/liboms.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
+	@echo "  LD      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
 		$(B)/liboms.a $(LDLIBS)
 
 $(B)/t/%: t/unit/%.c t/unit/unit.h $(B)/liboms.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
+	@echo "  LD      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
 		$(B)/liboms.a $(LDLIBS)
 
 deps:

@@ -144,4 +144,66 @@ void oms_time_now(char out[OMS_TIME_LEN]);
 const char *oms_tz_from_name(const char *name);
 int oms_tz_valid(const char *tz);
 
+/* utf8.c */
+void oms_html_decode(struct oms_buf *b, const char *s);
+
+/* jqx.c: jq programs over records */
+struct oms_jq;
+int oms_jq_compile(const char *prog, struct oms_jq **out);
+int oms_jq_run(struct oms_jq *q, const cJSON *in, cJSON **out);
+void oms_jq_free(struct oms_jq *q);
+
+/* adapter.c: channel adapters (oms-channels(5)) */
+typedef struct oms_adapter oms_adapter;
+int oms_adapter_load(const char *path, oms_adapter **out);
+void oms_adapter_free(oms_adapter *a);
+int oms_adapters_load(oms_adapter ***out, int *n);
+void oms_adapters_free(oms_adapter **list, int n);
+const char *oms_adapter_name(const oms_adapter *a);
+const char *oms_adapter_channel(const oms_adapter *a);
+const char *oms_adapter_description(const oms_adapter *a);
+const char *oms_adapter_path(const oms_adapter *a);
+const cJSON *oms_json_path(const cJSON *node, const char *path);
+const char *oms_json_text(const cJSON *v, char *buf, size_t n);
+void oms_order_reorder(cJSON *o);
+
+/* import.c: channel files to stored orders */
+struct oms_import {
+	oms_db *db;
+	oms_adapter **adapters;	/* the candidates: --channel, or all */
+	int nadapters;
+	const char *tz;		/* --tz */
+	const char *currency;	/* --currency */
+	int dry_run, all, verbose;
+	/* Called after each commit, for each order the batch stored. */
+	int (*on_order)(void *arg, const cJSON *rec, int action);
+	/* Called for each record that could not be taken. */
+	void (*on_reject)(void *arg, const char *file, long line,
+	    const char *reason, const char *raw);
+	void (*on_note)(void *arg, const char *msg);
+	void *arg;
+	long created, updated, unchanged, held, rejected;
+};
+int oms_import_stream(struct oms_import *im, FILE *fp, const char *name);
+
+/* order.c: canonical orders, their checks and their storage */
+struct oms_store {
+	int64_t id;
+	int action;		/* OMS_ORDER_CREATED, _UPDATED, _UNCHANGED */
+	const char *status;	/* the stored status */
+	cJSON *record;		/* with OMS_STORE_OUTPUT: the order as printed */
+};
+enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };
+#define OMS_STORE_MERGE 1	/* add order-level fields, keep the lines */
+#define OMS_STORE_OUTPUT 2	/* fill res->record */
+int oms_order_normalize(cJSON *o);
+cJSON *oms_order_problems(const cJSON *o);
+int oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res);
+cJSON *oms_order_output(const cJSON *o, int64_t id, const char *status,
+    const cJSON *reasons);
+cJSON *oms_order_record(oms_db *db, int64_t id);
+int oms_order_find(oms_db *db, const char *ref, int64_t *id);
+int oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems);
+int64_t oms_money_field(const cJSON *obj, const char *key, int exponent);
+
 #endif

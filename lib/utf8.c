@@ -2,6 +2,7 @@
  * utf8.c: UTF-8 validation, the Windows-1252 fallback that Amazon's and
  * Excel's files need, and a 64-bit FNV-1a hash.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "oms.h"
@@ -95,4 +96,90 @@ oms_hash64(const void *p, size_t n, uint64_t h)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+static const struct {
+	const char *name;
+	unsigned cp;
+} entities[] = {
+	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+	{ "apos", '\'' }, { "nbsp", 0xa0 }, { "ndash", 0x2013 },
+	{ "mdash", 0x2014 }, { "hellip", 0x2026 }, { "lsquo", 0x2018 },
+	{ "rsquo", 0x2019 }, { "ldquo", 0x201c }, { "rdquo", 0x201d },
+	{ "laquo", 0xab }, { "raquo", 0xbb }, { "times", 0xd7 },
+	{ "euro", 0x20ac }, { "pound", 0xa3 }, { "copy", 0xa9 },
+	{ "reg", 0xae }, { "trade", 0x2122 }, { "deg", 0xb0 },
+	{ "frac12", 0xbd }, { "frac14", 0xbc }, { "frac34", 0xbe },
+	{ "eacute", 0xe9 }, { "egrave", 0xe8 }, { "aacute", 0xe1 },
+	{ "agrave", 0xe0 }, { "uuml", 0xfc }, { "ouml", 0xf6 },
+	{ "auml", 0xe4 }, { "Uuml", 0xdc }, { "Ouml", 0xd6 },
+	{ "Auml", 0xc4 }, { "szlig", 0xdf }, { "ccedil", 0xe7 },
+	{ "ntilde", 0xf1 }, { "iacute", 0xed }, { "oacute", 0xf3 },
+	{ "uacute", 0xfa },
+};
+
+static void
+put_cp(struct oms_buf *b, unsigned cp)
+{
+	char u[4];
+
+	if (cp < 0x80)
+		oms_buf_addc(b, (char)cp);
+	else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		oms_buf_add(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		oms_buf_add(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		oms_buf_add(b, u, 4);
+	}
+}
+
+/* Decode the HTML entities WooCommerce leaves in names; others stay. */
+void
+oms_html_decode(struct oms_buf *b, const char *s)
+{
+	while (*s) {
+		const char *semi;
+		size_t n;
+
+		if (*s != '&' || (semi = strchr(s, ';')) == NULL ||
+		    (n = (size_t)(semi - s - 1)) == 0 || n > 10) {
+			oms_buf_addc(b, *s++);
+			continue;
+		}
+		if (s[1] == '#') {
+			char *end;
+			unsigned long cp = s[2] == 'x' || s[2] == 'X' ?
+			    strtoul(s + 3, &end, 16) : strtoul(s + 2, &end, 10);
+
+			if (end == semi && cp > 0 && cp <= 0x10ffff &&
+			    !(cp >= 0xd800 && cp <= 0xdfff)) {
+				put_cp(b, (unsigned)cp);
+				s = semi + 1;
+				continue;
+			}
+		} else {
+			size_t i;
+
+			for (i = 0; i < sizeof entities / sizeof entities[0]; i++)
+				if (strlen(entities[i].name) == n &&
+				    strncmp(entities[i].name, s + 1, n) == 0)
+					break;
+			if (i < sizeof entities / sizeof entities[0]) {
+				put_cp(b, entities[i].cp);
+				s = semi + 1;
+				continue;
+			}
+		}
+		oms_buf_addc(b, *s++);
+	}
 }

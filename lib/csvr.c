@@ -1,0 +1,264 @@
+/*
+ * csvr.c: rows of a CSV or TSV file with the line each starts on.
+ *
+ * libcsv does the quoting; we feed it one physical line at a time so that
+ * every row knows its first line and its raw text (for --rejects).  A line
+ * that is not UTF-8 is read as Windows-1252, a leading BOM is dropped, CRLF
+ * and LF both end a line, and unquoted fields keep their spaces (the
+ * mapping trims).  A quote left open at the end of the file marks the last
+ * row as truncated instead of inventing its end.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <csv.h>
+
+#include "oms.h"
+
+struct oms_csv_row;
+
+struct oms_csv {
+	FILE *fp;
+	const char *name;
+	struct csv_parser p;
+	long line;		/* physical lines read */
+	long start;		/* first line of the row being parsed */
+	int open;		/* a row is under way */
+	int cp1252;		/* some line was read as Windows-1252 */
+	char *lbuf;
+	size_t lcap;
+	struct oms_buf conv;	/* a line re-encoded to UTF-8 */
+	struct oms_buf raw;	/* raw text of the row under way */
+	/* the row being built */
+	struct oms_buf data;
+	size_t *off;
+	int nf, capf;
+	/* finished rows, oldest first */
+	struct oms_csv_row *q;
+	int qn, qhead, qcap;
+	/* the row handed out last */
+	char **f;
+	int fcap;
+	int eof;
+};
+
+struct oms_csv_row {
+	struct oms_buf data;
+	struct oms_buf raw;
+	size_t *off;
+	int nf, capoff;
+	long line;
+	int truncated;
+};
+
+#include "csvr.h"
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+field_cb(void *s, size_t n, void *arg)
+{
+	struct oms_csv *c = arg;
+
+	if (c->nf == c->capf) {
+		c->capf = c->capf ? c->capf * 2 : 64;
+		c->off = erealloc(c->off, (size_t)c->capf * sizeof *c->off);
+	}
+	c->off[c->nf++] = c->data.len;
+	oms_buf_add(&c->data, s ? s : "", s ? n : 0);
+	oms_buf_addc(&c->data, '\0');
+}
+
+static void
+row_cb(int term, void *arg)
+{
+	struct oms_csv *c = arg;
+	struct oms_csv_row *r;
+	int slot;
+
+	(void)term;
+	if (c->qn == c->qcap) {
+		/* Grow the queue, keeping its order. */
+		struct oms_csv_row *nq;
+		int ncap = c->qcap ? c->qcap * 2 : 4;
+
+		nq = ecalloc((size_t)ncap, sizeof *nq);
+		for (int i = 0; i < c->qcap; i++)
+			nq[i] = c->q[(c->qhead + i) % c->qcap];
+		free(c->q);
+		c->q = nq;
+		c->qcap = ncap;
+		c->qhead = 0;
+	}
+	slot = (c->qhead + c->qn) % c->qcap;
+	r = &c->q[slot];
+	oms_buf_reset(&r->data);
+	oms_buf_add(&r->data, c->data.s ? c->data.s : "", c->data.len);
+	oms_buf_reset(&c->data);
+	if (c->nf > r->capoff) {
+		r->capoff = c->nf;
+		r->off = erealloc(r->off, (size_t)r->capoff * sizeof *r->off);
+	}
+	if (c->nf > 0)
+		memcpy(r->off, c->off, (size_t)c->nf * sizeof *r->off);
+	r->nf = c->nf;
+	c->nf = 0;
+	oms_buf_reset(&r->raw);
+	oms_buf_add(&r->raw, c->raw.s ? c->raw.s : "", c->raw.len);
+	oms_buf_reset(&c->raw);
+	r->line = c->start;
+	r->truncated = 0;
+	c->qn++;
+	c->open = 0;
+}
+
+int
+oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim)
+{
+	struct oms_csv *c = ecalloc(1, sizeof *c);
+
+	if (csv_init(&c->p, 0) != 0) {
+		free(c);
+		return oms_seterr("cannot start the CSV parser");
+	}
+	csv_set_delim(&c->p, (unsigned char)delim);
+	csv_set_space_func(&c->p, no_space);
+	c->fp = fp;
+	c->name = name;
+	*out = c;
+	return OMS_OK;
+}
+
+static int
+blank_line(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Feed physical lines until a row is finished or the file ends. */
+static int
+fill(struct oms_csv *c)
+{
+	while (c->qn == 0 && !c->eof) {
+		ssize_t len;
+		const char *s;
+		size_t n;
+
+		errno = 0;
+		len = getline(&c->lbuf, &c->lcap, c->fp);
+		if (len < 0) {
+			if (ferror(c->fp))
+				return oms_seterr("%s: read error: %s", c->name,
+				    strerror(errno));
+			c->eof = 1;
+			if (c->open) {
+				long start = c->start;
+
+				csv_fini(&c->p, field_cb, row_cb, c);
+				if (c->qn > 0)
+					c->q[(c->qhead + c->qn - 1) % c->qcap]
+					    .truncated = 1;
+				else
+					return oms_seterr("%s:%ld: the file ends "
+					    "inside a quoted field", c->name,
+					    start);
+			}
+			break;
+		}
+		c->line++;
+		s = c->lbuf;
+		n = (size_t)len;
+		if (c->line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s += 3;
+			n -= 3;
+		}
+		if (!oms_utf8_valid(s, n)) {
+			oms_buf_reset(&c->conv);
+			oms_cp1252_to_utf8(&c->conv, s, n);
+			s = c->conv.s;
+			n = c->conv.len;
+			c->cp1252 = 1;
+		}
+		if (!c->open) {
+			if (blank_line(s, n))
+				continue;
+			c->start = c->line;
+		}
+		oms_buf_add(&c->raw, s, n);
+		c->open = 1;
+		if (csv_parse(&c->p, s, n, field_cb, row_cb, c) != n)
+			return oms_seterr("%s:%ld: %s", c->name, c->line,
+			    csv_strerror(csv_error(&c->p)));
+		/* A line ending inside quotes leaves the row open. */
+	}
+	return OMS_OK;
+}
+
+int
+oms_csv_next(struct oms_csv *c, struct oms_csv_rowv *out)
+{
+	struct oms_csv_row *r;
+	int rc;
+
+	if ((rc = fill(c)) != OMS_OK)
+		return rc;
+	if (c->qn == 0)
+		return OMS_EOF;
+	r = &c->q[c->qhead];
+	c->qhead = (c->qhead + 1) % c->qcap;
+	c->qn--;
+	if (r->nf > c->fcap) {
+		c->fcap = r->nf * 2;
+		c->f = erealloc(c->f, (size_t)c->fcap * sizeof *c->f);
+	}
+	for (int i = 0; i < r->nf; i++)
+		c->f[i] = r->data.s + r->off[i];
+	out->f = c->f;
+	out->nf = r->nf;
+	out->line = r->line;
+	out->raw = r->raw.s ? r->raw.s : "";
+	out->rawlen = r->raw.len;
+	out->truncated = r->truncated;
+	return OMS_OK;
+}
+
+int
+oms_csv_was_cp1252(const struct oms_csv *c)
+{
+	return c->cp1252;
+}
+
+long
+oms_csv_line(const struct oms_csv *c)
+{
+	return c->line;
+}
+
+void
+oms_csv_close(struct oms_csv *c)
+{
+	if (c == NULL)
+		return;
+	csv_free(&c->p);
+	free(c->lbuf);
+	oms_buf_free(&c->conv);
+	oms_buf_free(&c->raw);
+	oms_buf_free(&c->data);
+	free(c->off);
+	for (int i = 0; i < c->qcap; i++) {
+		oms_buf_free(&c->q[i].data);
+		oms_buf_free(&c->q[i].raw);
+		free(c->q[i].off);
+	}
+	free(c->q);
+	free(c->f);
+	free(c);
+}

@@ -1,0 +1,25 @@
+/* csvr.h: the CSV row reader (lib/csvr.c). */
+#ifndef OMS_CSVR_H
+#define OMS_CSVR_H
+
+#include <stdio.h>
+
+struct oms_csv;
+
+/* A row as handed out; valid until the next call. */
+struct oms_csv_rowv {
+	char **f;		/* fields, NUL-terminated UTF-8 */
+	int nf;
+	long line;		/* the line the row starts on */
+	const char *raw;	/* the row's text as read (re-encoded) */
+	size_t rawlen;
+	int truncated;		/* the file ended inside this row */
+};
+
+int oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim);
+int oms_csv_next(struct oms_csv *c, struct oms_csv_rowv *out);
+int oms_csv_was_cp1252(const struct oms_csv *c);
+long oms_csv_line(const struct oms_csv *c);
+void oms_csv_close(struct oms_csv *c);
+
+#endif

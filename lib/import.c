@@ -1,0 +1,1592 @@
+/*
+ * import.c: channel files in, canonical orders stored.
+ *
+ * A file is recognised (or checked against --channel), read as CSV rows
+ * grouped into orders, as JSON documents, or as canonical JSON lines; each
+ * order is mapped by its adapter, refined by the adapter's jq program if it
+ * has one, normalised, and stored.  Orders are written in short
+ * BEGIN IMMEDIATE transactions of up to BATCH orders, each order whole, and
+ * echoed only after their transaction commits.  An order that cannot be
+ * understood is rejected with its file, line and raw text; the rest go in.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "oms.h"
+#include "adapter.h"
+#include "csvr.h"
+
+#define BATCH 1000		/* orders per transaction at most */
+#define BATCH_MS 200		/* and milliseconds per transaction */
+#define HEAD_MAX 65536		/* bytes read to recognise a file */
+#define HEADER_ROWS 20		/* rows searched for a header */
+
+struct pending {
+	cJSON *rec;
+	int action;
+};
+
+struct grow {
+	struct oms_buf data;
+	struct oms_buf raw;
+	size_t *off;
+	char **f;
+	int nf, cap;
+	long line;
+};
+
+struct group {
+	struct grow *rows;
+	int n, cap;
+	char *key;
+	long line;
+	char *err;
+	long errline;
+};
+
+/* A set of 64-bit hashes: the order keys a file has finished. */
+struct keyset {
+	uint64_t *h;
+	size_t n, cap;
+};
+
+struct run {
+	struct oms_import *im;
+	oms_adapter *ad;
+	const char *file;
+	struct pending *pend;
+	int npend, cappend;
+	int in_tx;
+	struct timespec tx_start;
+	struct oms_buf tmp, tmp2, tmp3;
+	int exp;
+	const char *cur;
+	char curbuf[8];
+	char msg[512];
+	struct keyset seen;
+	long orders_read;
+	struct timespec last_progress;
+};
+
+static long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static int
+keyset_add(struct keyset *k, uint64_t h)
+{
+	size_t i;
+
+	if (h == 0)
+		h = 1;
+	if ((k->n + 1) * 2 > k->cap) {
+		struct keyset nk = { 0 };
+
+		nk.cap = k->cap ? k->cap * 2 : 1024;
+		nk.h = ecalloc(nk.cap, sizeof *nk.h);
+		for (i = 0; i < k->cap; i++)
+			if (k->h[i] != 0)
+				keyset_add(&nk, k->h[i]);
+		free(k->h);
+		*k = nk;
+	}
+	for (i = h & (k->cap - 1); k->h[i] != 0; i = (i + 1) & (k->cap - 1))
+		if (k->h[i] == h)
+			return 0;
+	k->h[i] = h;
+	k->n++;
+	return 1;
+}
+
+/* ---- storing, in batches ------------------------------------------- */
+
+static int
+flush(struct run *r)
+{
+	struct oms_import *im = r->im;
+	int rc = OMS_OK;
+
+	if (r->in_tx) {
+		if (im->dry_run)
+			oms_db_rollback(im->db);
+		else
+			rc = oms_db_commit(im->db);
+		r->in_tx = 0;
+	}
+	for (int i = 0; i < r->npend; i++) {
+		if (rc == OMS_OK && im->on_order != NULL &&
+		    im->on_order(im->arg, r->pend[i].rec, r->pend[i].action) !=
+		    OMS_OK)
+			rc = OMS_ERR;
+		cJSON_Delete(r->pend[i].rec);
+	}
+	r->npend = 0;
+	return rc;
+}
+
+static void
+reject(struct run *r, long line, const char *reason, const char *raw)
+{
+	r->im->rejected++;
+	if (r->im->on_reject != NULL)
+		r->im->on_reject(r->im->arg, r->file, line, reason, raw);
+}
+
+static void
+note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct run *r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (r->im->on_note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	r->im->on_note(r->im->arg, buf);
+}
+
+static void
+progress(struct run *r)
+{
+	r->orders_read++;
+	if (!oms_progress_wanted() || (r->orders_read & 255) != 0)
+		return;
+	if (ms_since(&r->last_progress) < 500)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
+	fprintf(stderr, "\r%s: %s: %ld orders", oms_progname, r->file,
+	    r->orders_read);
+}
+
+/*
+ * Normalise and store one mapped order; o is consumed.  A fatal error
+ * (the database) is returned; a bad order is rejected and OMS_OK returned.
+ */
+static int
+take(struct run *r, cJSON *o, long line, const char *raw)
+{
+	struct oms_import *im = r->im;
+	struct oms_store res;
+	int rc, flags = OMS_STORE_OUTPUT;
+
+	if (r->ad != NULL && r->ad->jq != NULL) {
+		cJSON *refined;
+
+		if (oms_jq_run(r->ad->jq, o, &refined) != OMS_OK) {
+			reject(r, line, oms_error(), raw);
+			cJSON_Delete(o);
+			return OMS_OK;
+		}
+		cJSON_Delete(o);
+		o = refined;
+	}
+	if (oms_order_normalize(o) != OMS_OK) {
+		char why[600];
+		const char *ext = oms_json_str(o, "external_id");
+
+		if (ext != NULL)
+			snprintf(why, sizeof why, "order %s: %s", ext,
+			    oms_error());
+		else
+			snprintf(why, sizeof why, "%s", oms_error());
+		reject(r, line, why, raw);
+		cJSON_Delete(o);
+		return OMS_OK;
+	}
+	progress(r);
+	if (!r->in_tx) {
+		if ((rc = oms_db_begin(im->db)) != OMS_OK) {
+			cJSON_Delete(o);
+			return rc;
+		}
+		r->in_tx = 1;
+		clock_gettime(CLOCK_MONOTONIC, &r->tx_start);
+	}
+	if (r->ad != NULL && r->ad->merge)
+		flags |= OMS_STORE_MERGE;
+	if (!im->all)
+		flags &= ~OMS_STORE_OUTPUT;
+	rc = oms_order_store(im->db, o, flags, &res);
+	if (rc != OMS_OK) {
+		cJSON_Delete(o);
+		oms_db_rollback(im->db);
+		r->in_tx = 0;
+		return rc;
+	}
+	if (res.action != OMS_ORDER_UNCHANGED && res.record == NULL)
+		res.record = oms_order_output(o, res.id, res.status, NULL);
+	if (res.action == OMS_ORDER_CREATED)
+		im->created++;
+	else if (res.action == OMS_ORDER_UPDATED)
+		im->updated++;
+	else
+		im->unchanged++;
+	if (res.action != OMS_ORDER_UNCHANGED && strcmp(res.status, "hold") == 0)
+		im->held++;
+	cJSON_Delete(o);
+	if (res.record != NULL) {
+		/* The hold reasons are known only now: put them in. */
+		if (strcmp(res.status, "hold") == 0 &&
+		    !cJSON_HasObjectItem(res.record, "hold_reasons")) {
+			cJSON *again = oms_order_record(im->db, res.id);
+
+			if (again != NULL) {
+				cJSON_Delete(res.record);
+				res.record = again;
+			}
+		}
+		if (r->npend == r->cappend) {
+			r->cappend = r->cappend ? r->cappend * 2 : 64;
+			r->pend = erealloc(r->pend, (size_t)r->cappend *
+			    sizeof *r->pend);
+		}
+		r->pend[r->npend].rec = res.record;
+		r->pend[r->npend].action = res.action;
+		r->npend++;
+	}
+	if (r->npend >= BATCH || ms_since(&r->tx_start) >= BATCH_MS)
+		return flush(r);
+	return OMS_OK;
+}
+
+/* ---- values ----------------------------------------------------------- */
+
+static const char *
+trimmed(const char *s, struct oms_buf *b)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	oms_buf_reset(b);
+	oms_buf_add(b, s, n);
+	return b->s;
+}
+
+static int
+filter_value(const struct filter *f, const char *v)
+{
+	if (f->not_empty && *v == '\0')
+		return 0;
+	if (f->empty && *v != '\0')
+		return 0;
+	if (f->digits) {
+		if (*v == '\0')
+			return 0;
+		for (const char *p = v; *p; p++)
+			if (!isdigit((unsigned char)*p))
+				return 0;
+	}
+	if (f->nis > 0) {
+		int i;
+
+		for (i = 0; i < f->nis; i++)
+			if (strcmp(f->is[i], v) == 0)
+				break;
+		if (i == f->nis)
+			return 0;
+	}
+	return 1;
+}
+
+/* A CSV row passes a filter when one of its columns does. */
+static int
+filter_row(const struct filter *f, const struct grow *g, struct oms_buf *tmp)
+{
+	if (!f->on)
+		return 1;
+	for (int i = 0; i < f->nfrom; i++) {
+		const char *v = f->col[i] >= 0 && f->col[i] < g->nf ?
+		    trimmed(g->f[f->col[i]], tmp) : "";
+
+		if (filter_value(f, v))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+filter_json(const struct filter *f, const cJSON *node)
+{
+	char nb[64];
+
+	if (!f->on)
+		return 1;
+	for (int i = 0; i < f->nfrom; i++) {
+		const char *v = oms_json_text(oms_json_path(node, f->from[i]),
+		    nb, sizeof nb);
+
+		if (filter_value(f, v ? v : ""))
+			return 1;
+	}
+	return 0;
+}
+
+/* The raw text of a spec in a CSV row; NULL when empty. */
+static const char *
+raw_csv(const struct spec *s, const struct grow *g, struct oms_buf *b)
+{
+	struct oms_buf t = { 0 };
+
+	if (s->value != NULL)
+		return s->value;
+	oms_buf_reset(b);
+	for (int i = 0; i < s->nfrom; i++) {
+		const char *v;
+
+		if (s->col[i] < 0 || s->col[i] >= g->nf)
+			continue;
+		v = trimmed(g->f[s->col[i]], &t);
+		if (*v == '\0')
+			continue;
+		if (s->join == NULL) {
+			oms_buf_adds(b, v);
+			break;
+		}
+		if (b->len > 0)
+			oms_buf_adds(b, s->join);
+		oms_buf_adds(b, v);
+	}
+	oms_buf_free(&t);
+	return b->len > 0 ? b->s : NULL;
+}
+
+static const char *
+raw_json(const struct spec *s, const cJSON *node, struct oms_buf *b)
+{
+	char nb[64];
+	struct oms_buf t = { 0 };
+
+	if (s->value != NULL)
+		return s->value;
+	oms_buf_reset(b);
+	for (int i = 0; i < s->nfrom; i++) {
+		const char *v = oms_json_text(oms_json_path(node, s->from[i]),
+		    nb, sizeof nb);
+
+		if (v == NULL)
+			continue;
+		v = trimmed(v, &t);
+		if (*v == '\0')
+			continue;
+		if (s->join == NULL) {
+			oms_buf_adds(b, v);
+			break;
+		}
+		if (b->len > 0)
+			oms_buf_adds(b, s->join);
+		oms_buf_adds(b, v);
+	}
+	oms_buf_free(&t);
+	return b->len > 0 ? b->s : NULL;
+}
+
+static const char *
+src_name(const struct spec *s)
+{
+	return s->nfrom > 0 ? s->from[0] : s->target;
+}
+
+/* Put item at a dotted path inside obj, making the objects on the way. */
+static void
+set_path(cJSON *obj, const char *path, cJSON *item)
+{
+	const char *dot;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		char key[128];
+		size_t n = (size_t)(dot - path);
+		cJSON *next;
+
+		if (n >= sizeof key)
+			n = sizeof key - 1;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		next = cJSON_GetObjectItemCaseSensitive(obj, key);
+		if (!cJSON_IsObject(next)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+			next = cJSON_AddObjectToObject(obj, key);
+		}
+		obj = next;
+		path = dot + 1;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, path);
+	cJSON_AddItemToObject(obj, path, item);
+}
+
+static const char *
+zone_for(struct run *r, const char *zone)
+{
+	const char *z;
+
+	if (zone != NULL && *zone != '\0') {
+		if ((z = oms_tz_from_name(zone)) != NULL)
+			return z;
+		if (oms_tz_valid(zone))
+			return zone;
+	}
+	if (r->im->tz != NULL)
+		return r->im->tz;
+	if (r->ad != NULL && r->ad->tz != NULL)
+		return r->ad->tz;
+	return "UTC";
+}
+
+/*
+ * Turn raw source text into the canonical value of spec s.  *item is NULL
+ * when the value is empty; a value that cannot be read is an error.
+ */
+static int
+convert(struct run *r, const struct spec *s, const char *raw, const char *zone,
+    cJSON **item)
+{
+	const char *v = raw;
+	char out[OMS_TIME_LEN], mb[OMS_MONEY_BUFSZ], cur[8];
+	int64_t x;
+
+	*item = NULL;
+	if (v == NULL || *v == '\0')
+		v = s->dflt;
+	if (v == NULL)
+		return OMS_OK;
+	if (s->strip != NULL)
+		while (*v != '\0' && strchr(s->strip, *v) != NULL)
+			v++;
+	if (s->html) {
+		oms_buf_reset(&r->tmp2);
+		oms_html_decode(&r->tmp2, v);
+		v = r->tmp2.s ? r->tmp2.s : "";
+	}
+	if (s->upper) {
+		if (v != r->tmp2.s) {
+			oms_buf_reset(&r->tmp2);
+			oms_buf_adds(&r->tmp2, v);
+			v = r->tmp2.s;
+		}
+		for (char *p = r->tmp2.s; p && *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+	}
+	if (s->map != NULL) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(s->map, v);
+
+		if (m == NULL)
+			m = cJSON_GetObjectItem(s->map, v);
+		if (m == NULL)
+			m = cJSON_GetObjectItemCaseSensitive(s->map, "*");
+		if (cJSON_IsNull(m))
+			return OMS_OK;
+		if (cJSON_IsString(m))
+			v = m->valuestring;
+	}
+	if (*v == '\0')
+		return OMS_OK;
+	switch (s->as) {
+	case AS_MONEY:
+		if (oms_money_parse_loose(v, r->exp, r->ad ? r->ad->money_flags :
+		    0, &x, cur) != OMS_OK)
+			return oms_seterr("%s: '%s' is not an amount",
+			    src_name(s), v);
+		if (s->negate)
+			x = -x;
+		*item = cJSON_CreateString(oms_money_format(x, r->exp, mb,
+		    sizeof mb));
+		return OMS_OK;
+	case AS_DATE:
+		if (oms_time_parse(v, r->ad ? r->ad->time_flags : 0,
+		    zone_for(r, zone), out) != OMS_OK)
+			return oms_seterr("%s: '%s' is not a date", src_name(s),
+			    v);
+		*item = cJSON_CreateString(out);
+		return OMS_OK;
+	case AS_INT:
+	case AS_QTY: {
+		char *end;
+		long long n;
+
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		/* Square writes quantities as "1.0". */
+		if (s->as == AS_QTY && *end == '.') {
+			const char *p = end + 1;
+
+			while (*p == '0')
+				p++;
+			if (*p == '\0')
+				end = (char *)p;
+		}
+		if (errno != 0 || end == v || *end != '\0')
+			return oms_seterr("%s: '%s' is not a whole number",
+			    src_name(s), v);
+		*item = cJSON_CreateNumber((double)(s->negate ? -n : n));
+		return OMS_OK;
+	}
+	case AS_BOOL:
+		if (strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+		    strcasecmp(v, "y") == 0 || strcmp(v, "1") == 0)
+			*item = cJSON_CreateTrue();
+		else if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+		    strcasecmp(v, "n") == 0 || strcmp(v, "0") == 0)
+			*item = cJSON_CreateFalse();
+		else
+			return oms_seterr("%s: '%s' is not yes or no",
+			    src_name(s), v);
+		return OMS_OK;
+	case AS_LIST: {
+		const char *sep = s->split ? s->split : ",";
+		cJSON *a = cJSON_CreateArray();
+		const char *p = v;
+
+		while (*p != '\0') {
+			const char *e = strstr(p, sep);
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			struct oms_buf t = { 0 }, u = { 0 };
+
+			oms_buf_add(&t, p, n);
+			trimmed(t.s, &u);
+			if (u.len > 0)
+				cJSON_AddItemToArray(a, cJSON_CreateString(u.s));
+			oms_buf_free(&t);
+			oms_buf_free(&u);
+			p += n;
+			if (e != NULL)
+				p += strlen(sep);
+		}
+		*item = a;
+		return OMS_OK;
+	}
+	case AS_CURRENCY:
+		if (oms_currency_valid(v)) {
+			*item = cJSON_CreateString(v);
+			return OMS_OK;
+		}
+		if (oms_money_parse_loose(v, 2, 0, &x, cur) == OMS_OK &&
+		    cur[0] != '\0')
+			*item = cJSON_CreateString(cur);
+		else if (s->dflt != NULL && oms_currency_valid(s->dflt))
+			*item = cJSON_CreateString(s->dflt);
+		return OMS_OK;
+	default:
+		*item = cJSON_CreateString(v);
+		return OMS_OK;
+	}
+}
+
+static void
+set_currency(struct run *r, const char *code)
+{
+	if (code == NULL || !oms_currency_valid(code))
+		code = r->im->currency;
+	if (code == NULL && r->ad != NULL)
+		code = r->ad->currency;
+	if (code != NULL && oms_currency_valid(code)) {
+		snprintf(r->curbuf, sizeof r->curbuf, "%s", code);
+		r->cur = r->curbuf;
+	} else
+		r->cur = NULL;
+	r->exp = oms_currency_exponent(r->cur);
+}
+
+static cJSON *
+new_order(struct run *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "type", "order");
+	cJSON_AddStringToObject(o, "channel", r->ad->channel);
+	return o;
+}
+
+/* ---- CSV ------------------------------------------------------------ */
+
+static void
+group_reset(struct group *g)
+{
+	g->n = 0;
+	free(g->key);
+	g->key = NULL;
+	free(g->err);
+	g->err = NULL;
+	g->line = g->errline = 0;
+}
+
+static void
+group_free(struct group *g)
+{
+	group_reset(g);
+	for (int i = 0; i < g->cap; i++) {
+		oms_buf_free(&g->rows[i].data);
+		oms_buf_free(&g->rows[i].raw);
+		free(g->rows[i].off);
+		free(g->rows[i].f);
+	}
+	free(g->rows);
+}
+
+static struct grow *
+group_add(struct group *g, const struct oms_csv_rowv *v)
+{
+	struct grow *w;
+
+	if (g->n == g->cap) {
+		int ncap = g->cap ? g->cap * 2 : 8;
+
+		g->rows = erealloc(g->rows, (size_t)ncap * sizeof *g->rows);
+		memset(g->rows + g->cap, 0, (size_t)(ncap - g->cap) *
+		    sizeof *g->rows);
+		g->cap = ncap;
+	}
+	w = &g->rows[g->n++];
+	oms_buf_reset(&w->data);
+	oms_buf_reset(&w->raw);
+	oms_buf_add(&w->raw, v->raw, v->rawlen);
+	if (v->nf > w->cap) {
+		w->cap = v->nf;
+		w->off = erealloc(w->off, (size_t)w->cap * sizeof *w->off);
+		w->f = erealloc(w->f, (size_t)w->cap * sizeof *w->f);
+	}
+	for (int i = 0; i < v->nf; i++) {
+		w->off[i] = w->data.len;
+		oms_buf_adds(&w->data, v->f[i]);
+		oms_buf_addc(&w->data, '\0');
+	}
+	w->nf = v->nf;
+	for (int i = 0; i < v->nf; i++)
+		w->f[i] = w->data.s + w->off[i];
+	w->line = v->line;
+	return w;
+}
+
+static void
+group_raw(const struct group *g, struct oms_buf *b)
+{
+	oms_buf_reset(b);
+	for (int i = 0; i < g->n; i++)
+		oms_buf_add(b, g->rows[i].raw.s ? g->rows[i].raw.s : "",
+		    g->rows[i].raw.len);
+	while (b->len > 0 && (b->s[b->len - 1] == '\n' ||
+	    b->s[b->len - 1] == '\r'))
+		b->s[--b->len] = '\0';
+}
+
+/* Evaluate an order-level spec over the rows of a group. */
+static int
+order_value_csv(struct run *r, const struct spec *s, const struct group *g,
+    cJSON **item)
+{
+	struct oms_buf zb = { 0 };
+	int rc = OMS_OK;
+
+	*item = NULL;
+	if (s->sum) {
+		int64_t total = 0, x;
+		int any = 0;
+		char mb[OMS_MONEY_BUFSZ];
+
+		for (int i = 0; i < g->n; i++) {
+			const char *v;
+
+			if (!filter_row(&s->where, &g->rows[i], &r->tmp3))
+				continue;
+			if ((v = raw_csv(s, &g->rows[i], &r->tmp)) == NULL)
+				continue;
+			if (oms_money_parse_loose(v, r->exp, r->ad->money_flags,
+			    &x, NULL) != OMS_OK)
+				return oms_seterr("%s: '%s' is not an amount",
+				    src_name(s), v);
+			total += x;
+			any = 1;
+		}
+		if (any)
+			*item = cJSON_CreateString(oms_money_format(s->negate ?
+			    -total : total, r->exp, mb, sizeof mb));
+		return OMS_OK;
+	}
+	for (int i = 0; i < g->n; i++) {
+		const struct grow *w = &g->rows[i];
+		const char *v = raw_csv(s, w, &r->tmp), *zone = NULL;
+
+		if (v == NULL)
+			continue;
+		if (s->zone_col >= 0 && s->zone_col < w->nf)
+			zone = trimmed(w->f[s->zone_col], &zb);
+		rc = convert(r, s, v, zone, item);
+		oms_buf_free(&zb);
+		return rc;
+	}
+	oms_buf_free(&zb);
+	return convert(r, s, NULL, NULL, item);
+}
+
+static int
+map_csv(struct run *r, const struct group *g, cJSON **out)
+{
+	oms_adapter *a = r->ad;
+	cJSON *o = new_order(r), *lines, *item;
+	int i, k;
+
+	*out = NULL;
+	/* The currency first: every amount needs its exponent. */
+	set_currency(r, NULL);
+	for (i = 0; i < a->nospec; i++)
+		if (strcmp(a->ospec[i].target, "currency") == 0) {
+			if (order_value_csv(r, &a->ospec[i], g, &item) != OMS_OK)
+				goto fail;
+			set_currency(r, cJSON_IsString(item) ?
+			    item->valuestring : NULL);
+			cJSON_Delete(item);
+		}
+	if (r->cur != NULL)
+		cJSON_AddStringToObject(o, "currency", r->cur);
+	for (i = 0; i < a->nospec; i++) {
+		if (strcmp(a->ospec[i].target, "currency") == 0)
+			continue;
+		if (order_value_csv(r, &a->ospec[i], g, &item) != OMS_OK)
+			goto fail;
+		if (item != NULL)
+			set_path(o, a->ospec[i].target, item);
+	}
+	if (a->merge && a->nlspec == 0) {
+		*out = o;
+		return OMS_OK;
+	}
+	lines = cJSON_AddArrayToObject(o, "lines");
+	for (k = 0; k < g->n; k++) {
+		const struct grow *w = &g->rows[k];
+		cJSON *l;
+
+		if (!filter_row(&a->line_when, w, &r->tmp3))
+			continue;
+		l = cJSON_CreateObject();
+		for (i = 0; i < a->nlspec; i++) {
+			const struct spec *s = &a->lspec[i];
+			const char *v = raw_csv(s, w, &r->tmp);
+			struct oms_buf zb = { 0 };
+			const char *zone = s->zone_col >= 0 && s->zone_col < w->nf ?
+			    trimmed(w->f[s->zone_col], &zb) : NULL;
+			int rc = convert(r, s, v, zone, &item);
+
+			oms_buf_free(&zb);
+			if (rc != OMS_OK) {
+				char m[400];
+
+				snprintf(m, sizeof m, "%s", oms_error());
+				oms_seterr("line %d (line %ld of the file): %s",
+				    cJSON_GetArraySize(lines) + 1, w->line, m);
+				cJSON_Delete(l);
+				goto fail;
+			}
+			if (item != NULL)
+				set_path(l, s->target, item);
+		}
+		cJSON_AddItemToArray(lines, l);
+	}
+	*out = o;
+	return OMS_OK;
+fail:
+	cJSON_Delete(o);
+	return OMS_ERR;
+}
+
+static int
+finish_group(struct run *r, struct group *g)
+{
+	cJSON *o;
+	char why[700];
+	int rc;
+
+	if (g->n == 0)
+		return OMS_OK;
+	if (g->err == NULL && !keyset_add(&r->seen, oms_hash64(g->key,
+	    strlen(g->key), OMS_HASH_INIT))) {
+		snprintf(why, sizeof why, "order %s: its rows are not together "
+		    "(the order appeared earlier in the file)", g->key);
+		g->err = estrdup(why);
+		g->errline = g->line;
+	}
+	if (g->err != NULL) {
+		group_raw(g, &r->tmp2);
+		reject(r, g->errline, g->err, r->tmp2.s);
+		group_reset(g);
+		return OMS_OK;
+	}
+	if (map_csv(r, g, &o) != OMS_OK) {
+		snprintf(why, sizeof why, "order %s: %s", g->key, oms_error());
+		group_raw(g, &r->tmp2);
+		reject(r, g->line, why, r->tmp2.s);
+		group_reset(g);
+		return OMS_OK;
+	}
+	group_raw(g, &r->tmp2);
+	rc = take(r, o, g->line, r->tmp2.s);
+	group_reset(g);
+	return rc;
+}
+
+static void
+group_error(struct group *g, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+group_error(struct group *g, long line, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (g->err != NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	g->err = estrdup(buf);
+	g->errline = line;
+}
+
+static int
+all_empty(const struct oms_csv_rowv *v)
+{
+	for (int i = 0; i < v->nf; i++)
+		for (const char *p = v->f[i]; *p; p++)
+			if (!isspace((unsigned char)*p))
+				return 0;
+	return 1;
+}
+
+static int
+read_csv(struct run *r, FILE *fp)
+{
+	oms_adapter *a = r->ad;
+	struct oms_csv *c;
+	struct oms_csv_rowv v;
+	struct group g = { 0 };
+	struct oms_buf keybuf = { 0 };
+	int rc, header = 0, rows = 0;
+
+	if ((rc = oms_csv_open(&c, fp, r->file, a->delim)) != OMS_OK)
+		return rc;
+	while ((rc = oms_csv_next(c, &v)) == OMS_OK) {
+		const char *key;
+
+		if (!header) {
+			for (int i = 0; i < v.nf; i++) {
+				char *f = v.f[i], *e;
+
+				while (*f == ' ')
+					f++;
+				memmove(v.f[i], f, strlen(f) + 1);
+				e = v.f[i] + strlen(v.f[i]);
+				while (e > v.f[i] && e[-1] == ' ')
+					*--e = '\0';
+			}
+			if (oms_adapter_header_score(a, v.f, v.nf) ==
+			    a->ndetect && a->ndetect > 0) {
+				oms_adapter_bind(a, v.f, v.nf);
+				header = 1;
+				if (a->keycol < 0) {
+					rc = oms_seterr("line %ld: no column '%s' "
+					    "in the header", v.line, a->key);
+					break;
+				}
+				continue;
+			}
+			if (++rows >= HEADER_ROWS)
+				break;
+			continue;
+		}
+		if (all_empty(&v))
+			continue;
+		if (a->stop_unless.on && !filter_row(&a->stop_unless,
+		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
+			break;
+		if (a->skip_when.on && filter_row(&a->skip_when,
+		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
+			continue;
+		key = a->keycol < v.nf ? trimmed(v.f[a->keycol], &keybuf) : "";
+		if (v.truncated || *key == '\0' || g.key == NULL ||
+		    strcmp(key, g.key) != 0) {
+			if ((rc = finish_group(r, &g)) != OMS_OK)
+				break;
+		}
+		if (*key == '\0' && !v.truncated) {
+			char why[256];
+			struct oms_buf raw = { 0 };
+
+			snprintf(why, sizeof why, "no %s", a->key);
+			oms_buf_add(&raw, v.raw, v.rawlen);
+			while (raw.len > 0 && (raw.s[raw.len - 1] == '\n' ||
+			    raw.s[raw.len - 1] == '\r'))
+				raw.s[--raw.len] = '\0';
+			reject(r, v.line, why, raw.s ? raw.s : "");
+			oms_buf_free(&raw);
+			continue;
+		}
+		if (g.key == NULL) {
+			g.key = estrdup(*key ? key : "?");
+			g.line = v.line;
+		}
+		group_add(&g, &v);
+		if (v.truncated)
+			group_error(&g, v.line, "the file ends inside this row");
+		else if (v.nf < a->ncols && !a->ragged)
+			group_error(&g, v.line, "%d fields where the header has "
+			    "%d", v.nf, a->ncols);
+		else if (v.nf > a->ncols) {
+			for (int i = a->ncols; i < v.nf; i++)
+				if (*v.f[i] != '\0') {
+					group_error(&g, v.line, "%d fields where "
+					    "the header has %d", v.nf, a->ncols);
+					break;
+				}
+		}
+	}
+	if (rc == OMS_EOF || rc == OMS_OK) {
+		if (!header) {
+			struct oms_buf names = { 0 };
+
+			for (int i = 0; i < a->ndetect; i++)
+				oms_buf_printf(&names, "%s%s", i ? ", " : "",
+				    a->detect[i]);
+			rc = oms_seterr("not a %s file: no header with %s in "
+			    "its first %d rows", a->name, names.s ? names.s : "",
+			    HEADER_ROWS);
+			oms_buf_free(&names);
+		} else
+			rc = finish_group(r, &g);
+	} else if (rc == OMS_ERR && header) {
+		/* A read error: what was grouped so far is incomplete. */
+		group_reset(&g);
+	}
+	if (header && oms_csv_was_cp1252(c))
+		note(r, "%s: read as Windows-1252", r->file);
+	group_free(&g);
+	oms_buf_free(&keybuf);
+	oms_csv_close(c);
+	return rc;
+}
+
+/* ---- JSON ----------------------------------------------------------- */
+
+static int
+order_value_json(struct run *r, const struct spec *s, const cJSON *node,
+    cJSON **item)
+{
+	const char *v = raw_json(s, node, &r->tmp), *zone = NULL;
+	char nb[64];
+
+	if (s->zone_from != NULL)
+		zone = oms_json_text(oms_json_path(node, s->zone_from), nb,
+		    sizeof nb);
+	return convert(r, s, v, zone, item);
+}
+
+static int
+map_json_line(struct run *r, const cJSON *ln, cJSON *lines)
+{
+	cJSON *l = cJSON_CreateObject(), *item;
+
+	for (int i = 0; i < r->ad->nlspec; i++) {
+		if (order_value_json(r, &r->ad->lspec[i], ln, &item) != OMS_OK) {
+			char m[400];
+
+			snprintf(m, sizeof m, "%s", oms_error());
+			oms_seterr("line %d: %s", cJSON_GetArraySize(lines) + 1,
+			    m);
+			cJSON_Delete(l);
+			return OMS_ERR;
+		}
+		if (item != NULL)
+			set_path(l, r->ad->lspec[i].target, item);
+	}
+	cJSON_AddItemToArray(lines, l);
+	return OMS_OK;
+}
+
+static int
+map_json(struct run *r, const cJSON *node, const cJSON *items, cJSON **out)
+{
+	oms_adapter *a = r->ad;
+	cJSON *o = new_order(r), *item, *lines;
+	const cJSON *ln;
+	int i;
+
+	*out = NULL;
+	set_currency(r, NULL);
+	for (i = 0; i < a->nospec; i++)
+		if (strcmp(a->ospec[i].target, "currency") == 0) {
+			if (order_value_json(r, &a->ospec[i], node, &item) !=
+			    OMS_OK)
+				goto fail;
+			set_currency(r, cJSON_IsString(item) ?
+			    item->valuestring : NULL);
+			cJSON_Delete(item);
+		}
+	if (r->cur != NULL)
+		cJSON_AddStringToObject(o, "currency", r->cur);
+	for (i = 0; i < a->nospec; i++) {
+		if (strcmp(a->ospec[i].target, "currency") == 0)
+			continue;
+		if (order_value_json(r, &a->ospec[i], node, &item) != OMS_OK)
+			goto fail;
+		if (item != NULL)
+			set_path(o, a->ospec[i].target, item);
+	}
+	lines = cJSON_AddArrayToObject(o, "lines");
+	if (items == NULL && a->lines != NULL)
+		items = oms_json_path(node, a->lines);
+	cJSON_ArrayForEach(ln, items) {
+		if (!filter_json(&a->line_when, ln))
+			continue;
+		if (map_json_line(r, ln, lines) != OMS_OK)
+			goto fail;
+	}
+	*out = o;
+	return OMS_OK;
+fail:
+	cJSON_Delete(o);
+	return OMS_ERR;
+}
+
+/* The orders of one document: an array, or an object, at a path. */
+static const cJSON *
+records_of(const oms_adapter *a, const cJSON *doc)
+{
+	for (int i = 0; i < a->nrecords; i++) {
+		const cJSON *v = oms_json_path(doc, a->records[i]);
+
+		if (v != NULL && (cJSON_IsArray(v) || cJSON_IsObject(v)))
+			return v;
+	}
+	if (a->nrecords == 0)
+		return doc;
+	return NULL;
+}
+
+static long
+line_at(const char *buf, const char *p)
+{
+	long n = 1;
+
+	for (const char *q = buf; q < p; q++)
+		if (*q == '\n')
+			n++;
+	return n;
+}
+
+static void
+slurp(FILE *fp, struct oms_buf *b)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		oms_buf_add(b, chunk, n);
+}
+
+/* Parse every JSON document in buf; docs[i] starts on line lines[i]. */
+static int
+parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
+    long **lines, int *n)
+{
+	const char *p = buf, *end = buf + len;
+	int cap = 0;
+
+	*docs = NULL;
+	*lines = NULL;
+	*n = 0;
+	for (;;) {
+		const char *stop = NULL;
+		cJSON *d;
+
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (p >= end)
+			break;
+		d = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+		if (d == NULL) {
+			const char *at = cJSON_GetErrorPtr();
+
+			reject(r, line_at(buf, at && at >= p && at <= end ? at :
+			    p), "invalid JSON", NULL);
+			/* Nothing after a broken document can be trusted. */
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*docs = erealloc(*docs, (size_t)cap * sizeof **docs);
+			*lines = erealloc(*lines, (size_t)cap * sizeof **lines);
+		}
+		(*docs)[*n] = d;
+		(*lines)[*n] = line_at(buf, p);
+		(*n)++;
+		p = stop;
+	}
+	return OMS_OK;
+}
+
+/* Map and take the k-th record of a document that starts on line. */
+static int
+json_record(struct run *r, const cJSON *o, int k, long line,
+    const cJSON *index)
+{
+	oms_adapter *a = r->ad;
+	const cJSON *items = NULL;
+	cJSON *order;
+	char why[700], nb[64];
+	char *raw = cJSON_PrintUnformatted(o);
+	int rc = OMS_OK;
+
+	if (index != NULL) {
+		const char *key = oms_json_text(oms_json_path(o, a->items_join),
+		    nb, sizeof nb);
+
+		items = key ? cJSON_GetObjectItemCaseSensitive(index, key) :
+		    NULL;
+	}
+	if (!cJSON_IsObject(o)) {
+		snprintf(why, sizeof why, "record %d: not an object", k);
+		reject(r, line, why, raw);
+	} else if (map_json(r, o, items, &order) != OMS_OK) {
+		const char *ext = NULL;
+		char m[600];
+
+		snprintf(m, sizeof m, "%s", oms_error());
+		for (int s = 0; s < a->nospec; s++)
+			if (strcmp(a->ospec[s].target, "external_id") == 0)
+				ext = raw_json(&a->ospec[s], o, &r->tmp3);
+		snprintf(why, sizeof why, "record %d: order %s: %s", k,
+		    ext ? ext : "?", m);
+		reject(r, line, why, raw);
+	} else
+		rc = take(r, order, line, raw);
+	free(raw);
+	return rc;
+}
+
+static int
+read_json(struct run *r, const char *buf, size_t len)
+{
+	oms_adapter *a = r->ad;
+	cJSON **docs, *index = NULL;
+	long *lines;
+	int n, rc = OMS_OK, found = 0;
+
+	parse_docs(r, buf, len, &docs, &lines, &n);
+	/* Lines that come in documents of their own (Amazon's OrderItems). */
+	if (a->items_records != NULL) {
+		index = cJSON_CreateObject();
+		for (int i = 0; i < n; i++) {
+			const cJSON *it = oms_json_path(docs[i], a->items_records);
+			const cJSON *k = oms_json_path(docs[i], a->items_key);
+			char nb[64];
+			const char *key = oms_json_text(k, nb, sizeof nb);
+			cJSON *arr, *e;
+
+			if (!cJSON_IsArray(it) || key == NULL)
+				continue;
+			found++;
+			arr = cJSON_GetObjectItemCaseSensitive(index, key);
+			if (arr == NULL)
+				arr = cJSON_AddArrayToObject(index, key);
+			cJSON_ArrayForEach(e, it)
+				cJSON_AddItemToArray(arr, cJSON_Duplicate(e, 1));
+		}
+	}
+	for (int i = 0; i < n && rc == OMS_OK; i++) {
+		const cJSON *recs, *o;
+		int k = 0;
+
+		/* A document of items only is no order. */
+		if (a->items_records != NULL &&
+		    oms_json_path(docs[i], a->items_records) != NULL)
+			continue;
+		if ((recs = records_of(a, docs[i])) == NULL)
+			continue;
+		if (cJSON_IsObject(recs)) {
+			found++;
+			rc = json_record(r, recs, 1, lines[i], index);
+			continue;
+		}
+		cJSON_ArrayForEach(o, recs) {
+			found++;
+			if ((rc = json_record(r, o, ++k, lines[i], index)) !=
+			    OMS_OK)
+				break;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		cJSON_Delete(docs[i]);
+	free(docs);
+	free(lines);
+	cJSON_Delete(index);
+	if (rc == OMS_OK && found == 0 && n > 0)
+		return oms_seterr("not a %s file: no orders at %s", a->name,
+		    a->nrecords > 0 ? a->records[0] : "the top level");
+	return rc;
+}
+
+/* ---- canonical JSON lines ------------------------------------------- */
+
+static int
+read_oms(struct run *r, FILE *fp)
+{
+	struct oms_rec_reader rd;
+	cJSON *v;
+	int rc;
+
+	memset(&rd, 0, sizeof rd);
+	rd.fp = fp;
+	rd.name = r->file;
+	while ((rc = oms_rec_next(&rd, &v)) != OMS_EOF) {
+		const char *type;
+
+		if (rc != OMS_OK) {
+			const char *m = oms_error(), *colon;
+
+			/* The reader's message names file and line already. */
+			colon = strstr(m, ": ");
+			colon = colon ? strstr(colon + 2, ": ") : NULL;
+			reject(r, rd.line, colon ? colon + 2 : m, rd.buf);
+			continue;
+		}
+		type = oms_rec_type(v);
+		if (type == NULL || strcmp(type, "order") != 0) {
+			char why[128];
+
+			snprintf(why, sizeof why, "not an order record (type %s)",
+			    type ? type : "missing");
+			reject(r, rd.line, why, rd.buf);
+			cJSON_Delete(v);
+			continue;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "id");
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "hold_reasons");
+		if (oms_json_str(v, "channel") == NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(v, "channel");
+			cJSON_AddStringToObject(v, "channel", "oms");
+		}
+		if ((rc = take(r, v, rd.line, rd.buf)) != OMS_OK)
+			break;
+	}
+	free(rd.buf);
+	return rc == OMS_EOF ? OMS_OK : rc;
+}
+
+/* ---- recognising a file ---------------------------------------------- */
+
+/* Split one header line on delim, minding quotes. */
+static int
+split_line(const char *s, size_t n, char delim, char ***out)
+{
+	char **f = NULL;
+	int nf = 0, cap = 0;
+	size_t i = 0;
+
+	while (i <= n) {
+		struct oms_buf b = { 0 };
+		int q = 0;
+
+		if (i < n && s[i] == '"') {
+			q = 1;
+			i++;
+		}
+		while (i < n) {
+			if (q && s[i] == '"') {
+				if (i + 1 < n && s[i + 1] == '"') {
+					oms_buf_addc(&b, '"');
+					i += 2;
+					continue;
+				}
+				q = 0;
+				i++;
+				continue;
+			}
+			if (!q && (s[i] == delim || s[i] == '\n' || s[i] == '\r'))
+				break;
+			oms_buf_addc(&b, s[i++]);
+		}
+		if (nf == cap) {
+			cap = cap ? cap * 2 : 32;
+			f = erealloc(f, (size_t)cap * sizeof *f);
+		}
+		{
+			struct oms_buf t = { 0 };
+
+			trimmed(b.s ? b.s : "", &t);
+			f[nf++] = t.s ? t.s : estrdup("");
+		}
+		oms_buf_free(&b);
+		if (i >= n || s[i] != delim)
+			break;
+		i++;
+	}
+	*out = f;
+	return nf;
+}
+
+static int
+score_csv(const oms_adapter *a, const char *head, size_t n)
+{
+	const char *p = head, *end = head + n;
+	int best = 0;
+
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (int row = 0; row < HEADER_ROWS && p < end; row++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char **f;
+		int nf = split_line(p, len, a->delim, &f), sc;
+
+		sc = oms_adapter_header_score(a, f, nf);
+		for (int i = 0; i < nf; i++)
+			free(f[i]);
+		free(f);
+		if (sc == a->ndetect && sc > best)
+			best = sc;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return best;
+}
+
+static int
+score_json(const oms_adapter *a, const char *head, size_t n)
+{
+	const char *stop = NULL, *p = head;
+	cJSON *d;
+	const cJSON *recs, *first;
+	int sc = 0;
+
+	while (p < head + n && isspace((unsigned char)*p))
+		p++;
+	d = cJSON_ParseWithLengthOpts(p, n - (size_t)(p - head), &stop, 0);
+	if (d == NULL)
+		return 0;
+	if (a->format == F_OMS) {
+		sc = oms_rec_type(d) && strcmp(oms_rec_type(d), "order") == 0 ?
+		    1 : 0;
+		cJSON_Delete(d);
+		return sc;
+	}
+	if (a->items_records != NULL &&
+	    cJSON_IsArray(oms_json_path(d, a->items_records))) {
+		cJSON_Delete(d);
+		return a->ndetect > 0 ? a->ndetect : 1;
+	}
+	recs = records_of(a, d);
+	first = cJSON_IsArray(recs) ? recs->child : recs;
+	if (first != NULL && cJSON_IsObject(first)) {
+		for (int i = 0; i < a->ndetect; i++)
+			if (oms_json_path(first, a->detect[i]) != NULL)
+				sc++;
+		if (sc != a->ndetect)
+			sc = 0;
+		else if (sc == 0)
+			sc = 1;
+	}
+	cJSON_Delete(d);
+	return sc;
+}
+
+static int
+is_json(const char *head, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < n && isspace((unsigned char)head[i]))
+		i++;
+	return i < n && (head[i] == '{' || head[i] == '[');
+}
+
+/* Canonical records one per line: streamed, not read whole. */
+static int
+looks_jsonl(const char *head, size_t n)
+{
+	const char *nl = memchr(head, '\n', n);
+	cJSON *d;
+	int yes;
+
+	if (nl == NULL)
+		return 0;
+	d = cJSON_ParseWithLength(head, (size_t)(nl - head));
+	yes = d != NULL && oms_rec_type(d) != NULL;
+	cJSON_Delete(d);
+	return yes;
+}
+
+/* Pick the adapter that fits the head of a file best. */
+static oms_adapter *
+recognise(struct oms_import *im, const char *head, size_t n)
+{
+	oms_adapter *best = NULL;
+	int json = is_json(head, n), bs = 0;
+
+	for (int i = 0; i < im->nadapters; i++) {
+		oms_adapter *a = im->adapters[i];
+		int sc;
+
+		if ((a->format == F_CSV) == json)
+			continue;
+		sc = a->format == F_CSV ? score_csv(a, head, n) :
+		    score_json(a, head, n);
+		if (sc > bs) {
+			bs = sc;
+			best = a;
+		}
+	}
+	return best;
+}
+
+/* ---- the whole file -------------------------------------------------- */
+
+/* A stream that gives the head already read, then the rest of the file. */
+struct chain {
+	const char *head;
+	size_t n, off;
+	FILE *rest;
+};
+
+static ssize_t
+chain_read(void *cookie, char *buf, size_t size)
+{
+	struct chain *c = cookie;
+	size_t k;
+
+	if (c->off < c->n) {
+		k = c->n - c->off < size ? c->n - c->off : size;
+		memcpy(buf, c->head + c->off, k);
+		c->off += k;
+		return (ssize_t)k;
+	}
+	k = fread(buf, 1, size, c->rest);
+	if (k == 0 && ferror(c->rest))
+		return -1;
+	return (ssize_t)k;
+}
+
+static FILE *
+chain_open(struct chain *c, const char *head, size_t n, FILE *rest)
+{
+	cookie_io_functions_t io = { .read = chain_read };
+
+	c->head = head;
+	c->n = n;
+	c->off = 0;
+	c->rest = rest;
+	return fopencookie(c, "r", io);
+}
+
+int
+oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
+{
+	struct run r;
+	struct oms_buf all = { 0 };
+	struct chain ch;
+	FILE *body = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.im = im;
+	r.file = name;
+	/* JSON is read whole; CSV is streamed after a look at its head. */
+	{
+		char chunk[HEAD_MAX];
+		size_t n = fread(chunk, 1, sizeof chunk, fp);
+
+		oms_buf_add(&all, chunk, n);
+		if (ferror(fp)) {
+			oms_buf_free(&all);
+			return oms_seterr("read error: %s", strerror(errno));
+		}
+	}
+	if (all.len == 0) {
+		oms_buf_free(&all);
+		note(&r, "%s: empty", name);
+		return OMS_OK;
+	}
+	if (is_json(all.s, all.len) && !looks_jsonl(all.s, all.len))
+		slurp(fp, &all);
+	r.ad = recognise(im, all.s, all.len);
+	if (r.ad == NULL) {
+		if (im->nadapters == 1)
+			r.ad = im->adapters[0];
+		else {
+			oms_buf_free(&all);
+			return oms_seterr("not a file of any channel adapter "
+			    "this oms has (oms-import channels lists them)");
+		}
+	}
+	note(&r, "%s: read as %s (channel %s)", name, r.ad->name, r.ad->channel);
+	if (r.ad->format == F_CSV || r.ad->format == F_OMS) {
+		/* Replay the head, then stream the rest: memory stays flat. */
+		body = chain_open(&ch, all.s, all.len, fp);
+		if (body == NULL)
+			rc = oms_seterr("%s: %s", name, strerror(errno));
+		else if (r.ad->format == F_CSV)
+			rc = read_csv(&r, body);
+		else
+			rc = read_oms(&r, body);
+	} else {
+		if (!oms_utf8_valid(all.s, all.len)) {
+			struct oms_buf u = { 0 };
+
+			oms_cp1252_to_utf8(&u, all.s, all.len);
+			oms_buf_free(&all);
+			all = u;
+			note(&r, "%s: read as Windows-1252", name);
+		}
+		rc = read_json(&r, all.s, all.len);
+	}
+	if (body != NULL)
+		fclose(body);
+	if (rc == OMS_OK || rc == OMS_EOF)
+		rc = flush(&r);
+	else {
+		int keep = rc;
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "%s", oms_error());
+		/* What was taken before the failure still stands. */
+		if (r.in_tx && keep == OMS_ERR && strstr(msg, "database") == NULL)
+			flush(&r);
+		else {
+			oms_db_rollback(im->db);
+			r.in_tx = 0;
+			for (int i = 0; i < r.npend; i++)
+				cJSON_Delete(r.pend[i].rec);
+			r.npend = 0;
+		}
+		oms_seterr("%s", msg);
+		rc = keep;
+	}
+	if (oms_progress_wanted() && r.orders_read >= 256)
+		fprintf(stderr, "\r%s: %s: %ld orders\n", oms_progname, name,
+		    r.orders_read);
+	free(r.pend);
+	free(r.seen.h);
+	oms_buf_free(&r.tmp);
+	oms_buf_free(&r.tmp2);
+	oms_buf_free(&r.tmp3);
+	oms_buf_free(&all);
+	return rc;
+}

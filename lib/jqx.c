@@ -1,0 +1,178 @@
+/*
+ * jqx.c: libjq runs jq programs; records travel as cJSON.  The two meet
+ * here, off the per-row path: a program is compiled once and run on whole
+ * records.  Every jv_* call consumes its arguments (STYLE.md), so each
+ * value below is either handed on or freed exactly once.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jq.h>
+#include <jv.h>
+
+#include "oms.h"
+
+struct oms_jq {
+	jq_state *jq;
+	struct oms_buf err;
+};
+
+static jv
+to_jv(const cJSON *c)
+{
+	const cJSON *e;
+	jv v;
+
+	if (cJSON_IsObject(c)) {
+		v = jv_object();
+		cJSON_ArrayForEach(e, c)
+			v = jv_object_set(v, jv_string(e->string), to_jv(e));
+		return v;
+	}
+	if (cJSON_IsArray(c)) {
+		v = jv_array();
+		cJSON_ArrayForEach(e, c)
+			v = jv_array_append(v, to_jv(e));
+		return v;
+	}
+	if (cJSON_IsString(c))
+		return jv_string(c->valuestring);
+	if (cJSON_IsNumber(c))
+		return jv_number(c->valuedouble);
+	if (cJSON_IsTrue(c))
+		return jv_true();
+	if (cJSON_IsFalse(c))
+		return jv_false();
+	return jv_null();
+}
+
+/* Consumes v. */
+static cJSON *
+from_jv(jv v)
+{
+	cJSON *c = NULL;
+	int i, n;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_OBJECT:
+		c = cJSON_CreateObject();
+		jv_object_foreach(v, key, val) {
+			cJSON_AddItemToObject(c, jv_string_value(key),
+			    from_jv(val));
+			jv_free(key);
+		}
+		break;
+	case JV_KIND_ARRAY:
+		c = cJSON_CreateArray();
+		n = jv_array_length(jv_copy(v));
+		for (i = 0; i < n; i++)
+			cJSON_AddItemToArray(c, from_jv(jv_array_get(jv_copy(v),
+			    i)));
+		break;
+	case JV_KIND_STRING:
+		c = cJSON_CreateString(jv_string_value(v));
+		break;
+	case JV_KIND_NUMBER:
+		c = cJSON_CreateNumber(jv_number_value(v));
+		break;
+	case JV_KIND_TRUE:
+		c = cJSON_CreateTrue();
+		break;
+	case JV_KIND_FALSE:
+		c = cJSON_CreateFalse();
+		break;
+	default:
+		c = cJSON_CreateNull();
+		break;
+	}
+	jv_free(v);
+	return c;
+}
+
+static void
+err_cb(void *arg, jv msg)
+{
+	struct oms_jq *q = arg;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		oms_buf_reset(&q->err);
+		oms_buf_adds(&q->err, jv_string_value(msg));
+	}
+	jv_free(msg);
+}
+
+int
+oms_jq_compile(const char *prog, struct oms_jq **out)
+{
+	struct oms_jq *q = ecalloc(1, sizeof *q);
+
+	*out = NULL;
+	if ((q->jq = jq_init()) == NULL) {
+		free(q);
+		return oms_seterr("cannot start jq");
+	}
+	jq_set_error_cb(q->jq, err_cb, q);
+	if (!jq_compile(q->jq, prog)) {
+		oms_seterr("jq: %s", q->err.s ? q->err.s : "cannot compile");
+		oms_jq_free(q);
+		return OMS_ERR;
+	}
+	*out = q;
+	return OMS_OK;
+}
+
+void
+oms_jq_free(struct oms_jq *q)
+{
+	if (q == NULL)
+		return;
+	jq_teardown(&q->jq);
+	oms_buf_free(&q->err);
+	free(q);
+}
+
+/*
+ * Run the program on in and return its one result, which must be an
+ * object.  No result, several, or an error fail with a message.
+ */
+int
+oms_jq_run(struct oms_jq *q, const cJSON *in, cJSON **out)
+{
+	jv r, extra;
+
+	*out = NULL;
+	jq_start(q->jq, to_jv(in), 0);
+	r = jq_next(q->jq);
+	if (!jv_is_valid(r)) {
+		if (jv_invalid_has_msg(jv_copy(r))) {
+			jv m = jv_invalid_get_msg(r);
+
+			if (jv_get_kind(m) == JV_KIND_STRING)
+				oms_seterr("jq: %s", jv_string_value(m));
+			else
+				oms_seterr("jq: error");
+			jv_free(m);
+		} else {
+			jv_free(r);
+			oms_seterr("jq: the program gave no result");
+		}
+		return OMS_ERR;
+	}
+	extra = jq_next(q->jq);
+	if (jv_is_valid(extra)) {
+		jv_free(extra);
+		jv_free(r);
+		/* Drain the rest so the next run starts clean. */
+		while (jv_is_valid(extra = jq_next(q->jq)))
+			jv_free(extra);
+		jv_free(extra);
+		return oms_seterr("jq: the program gave more than one result");
+	}
+	jv_free(extra);
+	if (jv_get_kind(r) != JV_KIND_OBJECT) {
+		jv_free(r);
+		return oms_seterr("jq: the program's result is not an object");
+	}
+	*out = from_jv(r);
+	return OMS_OK;
+}

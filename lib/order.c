@@ -1,0 +1,892 @@
+/*
+ * order.c: the canonical order record, the checks that put an order on
+ * hold, and its storage: one row in orders, one per line in order_lines,
+ * and an events row for every change.
+ *
+ * The record is stored as it was imported (without id, status and hold
+ * reasons, which are columns), and a digest of it makes re-importing an
+ * unchanged order one indexed read and no write.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+
+static const char *const money_totals[] = {
+	"subtotal", "shipping", "discount", "tax", "total", "refunded",
+};
+static const char *const money_line[] = {
+	"unit_price", "discount", "tax", "total",
+};
+static const char *const date_fields[] = {
+	"placed_at", "cancelled_at", "ship_by", "deliver_by",
+};
+
+/* Countries whose addresses carry no postal code. */
+static const char no_postcode[] =
+    " AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD"
+    " GH GM GQ GY HK IE JM KI KM KN KP LC ML MO MR MW NR NU QA RW SB SC SL"
+    " SR ST SY TD TF TG TK TL TO TT TV UG VU YE ZW ";
+
+/* Amount in minor units of a decimal-string field; 0 when absent. */
+int64_t
+oms_money_field(const cJSON *obj, const char *key, int exponent)
+{
+	const char *s = oms_json_str(obj, key);
+	int64_t v = 0;
+
+	if (s != NULL)
+		oms_money_parse(s, exponent, &v);
+	return v;
+}
+
+static int
+set_money(cJSON *obj, const char *key, int64_t v, int exponent)
+{
+	char buf[OMS_MONEY_BUFSZ];
+
+	oms_money_format(v, exponent, buf, sizeof buf);
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddStringToObject(obj, key, buf);
+	return OMS_OK;
+}
+
+/* Re-write a money field in canonical form; reject what is not money. */
+static int
+norm_money(cJSON *obj, const char *key, int exponent, const char *where)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[OMS_MONEY_BUFSZ];
+	int64_t x;
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		return OMS_OK;
+	}
+	if (!cJSON_IsString(v))
+		return oms_seterr("%s%s must be a decimal string", where, key);
+	if (oms_money_parse(v->valuestring, exponent, &x) != OMS_OK)
+		return oms_seterr("%s%s: %s", where, key, oms_error());
+	oms_money_format(x, exponent, buf, sizeof buf);
+	cJSON_SetValuestring(v, buf);
+	return OMS_OK;
+}
+
+static int
+norm_date(cJSON *obj, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char out[OMS_TIME_LEN];
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		return OMS_OK;
+	}
+	if (!cJSON_IsString(v) || oms_time_parse(v->valuestring, 0, "UTC",
+	    out) != OMS_OK)
+		return oms_seterr("%s: '%s' is not a date", key,
+		    cJSON_IsString(v) ? v->valuestring : "(not a string)");
+	cJSON_SetValuestring(v, out);
+	return OMS_OK;
+}
+
+/* A field that must be a string: numbers become their decimal text. */
+static int
+norm_string(cJSON *obj, const char *key, int required, const char *where)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[64];
+
+	if (v == NULL || cJSON_IsNull(v) ||
+	    (cJSON_IsString(v) && v->valuestring[0] == '\0')) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		return required ? oms_seterr("%sno %s", where, key) : OMS_OK;
+	}
+	if (cJSON_IsString(v))
+		return OMS_OK;
+	if (cJSON_IsNumber(v) && v->valuedouble == (double)(int64_t)v->valuedouble) {
+		snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
+		    cJSON_CreateString(buf));
+		return OMS_OK;
+	}
+	return oms_seterr("%s%s must be a string", where, key);
+}
+
+static int
+norm_qty(cJSON *line, const char *where)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(line, "qty");
+	int64_t q;
+
+	if (v == NULL)
+		return oms_seterr("%sno qty", where);
+	if (oms_json_int(line, "qty", &q) != OMS_OK)
+		return oms_seterr("%squantity '%s' is not a whole number", where,
+		    cJSON_IsString(v) ? v->valuestring : "(not a number)");
+	if (q <= 0 || q > 1000000000)
+		return oms_seterr("%squantity %lld is out of range", where,
+		    (long long)q);
+	cJSON_ReplaceItemInObjectCaseSensitive(line, "qty",
+	    cJSON_CreateNumber((double)q));
+	return OMS_OK;
+}
+
+static int64_t
+line_amount(const cJSON *l, int exponent)
+{
+	int64_t q = 0;
+
+	if (cJSON_GetObjectItemCaseSensitive(l, "total") != NULL)
+		return oms_money_field(l, "total", exponent);
+	oms_json_int(l, "qty", &q);
+	return oms_money_field(l, "unit_price", exponent) * q;
+}
+
+/*
+ * Bring an order to canonical form: strings where strings belong, money
+ * re-written with the currency's exponent, dates in UTC, quantities whole,
+ * the missing totals computed from the lines.  An order that cannot be
+ * understood fails with a message; one that is merely doubtful is left
+ * for oms_order_problems().
+ */
+int
+oms_order_normalize(cJSON *o)
+{
+	cJSON *lines, *l, *totals;
+	const char *cur, *status;
+	int exp, n = 0;
+	int64_t sub = 0, disc = 0, tax = 0, sh, ldisc = 0;
+	char where[64];
+
+	if (norm_string(o, "channel", 1, "") != OMS_OK ||
+	    norm_string(o, "external_id", 1, "") != OMS_OK)
+		return OMS_ERR;
+	cur = oms_json_str(o, "currency");
+	if (cur == NULL || cur[0] == '\0') {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "currency");
+		cJSON_AddStringToObject(o, "currency", "XXX");
+	} else if (!oms_currency_valid(cur))
+		return oms_seterr("currency '%s' is not an ISO 4217 code", cur);
+	exp = oms_currency_exponent(oms_json_str(o, "currency"));
+	for (size_t i = 0; i < sizeof date_fields / sizeof date_fields[0]; i++)
+		if (norm_date(o, date_fields[i]) != OMS_OK)
+			return OMS_ERR;
+	status = oms_json_str(o, "status");
+	if (status == NULL || cJSON_HasObjectItem(o, "cancelled_at")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "status");
+		cJSON_AddStringToObject(o, "status",
+		    cJSON_HasObjectItem(o, "cancelled_at") ? "cancelled" : "open");
+	} else if (strcmp(status, "open") != 0 && strcmp(status, "cancelled") != 0 &&
+	    strcmp(status, "fulfilled") != 0 && strcmp(status, "hold") != 0)
+		return oms_seterr("status '%s' is not open, cancelled or "
+		    "fulfilled", status);
+	else if (strcmp(status, "hold") == 0)
+		cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o,
+		    "status"), "open");
+	lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
+	if (lines != NULL && !cJSON_IsArray(lines))
+		return oms_seterr("lines must be an array");
+	cJSON_ArrayForEach(l, lines) {
+		n++;
+		snprintf(where, sizeof where, "line %d: ", n);
+		if (!cJSON_IsObject(l))
+			return oms_seterr("line %d is not an object", n);
+		if (norm_qty(l, where) != OMS_OK ||
+		    norm_string(l, "sku", 0, where) != OMS_OK ||
+		    norm_string(l, "channel_sku", 0, where) != OMS_OK ||
+		    norm_string(l, "line_id", 0, where) != OMS_OK ||
+		    norm_string(l, "title", 0, where) != OMS_OK)
+			return OMS_ERR;
+		for (size_t i = 0; i < sizeof money_line / sizeof money_line[0]; i++)
+			if (norm_money(l, money_line[i], exp, where) != OMS_OK)
+				return OMS_ERR;
+		/* A channel that gives the line total (Amazon) implies the unit price. */
+		if (!cJSON_HasObjectItem(l, "unit_price") &&
+		    cJSON_HasObjectItem(l, "total")) {
+			int64_t q = 0, t = oms_money_field(l, "total", exp);
+
+			oms_json_int(l, "qty", &q);
+			set_money(l, "unit_price", t >= 0 ? (t + q / 2) / q :
+			    -((-t + q / 2) / q), exp);
+		}
+		sub += line_amount(l, exp);
+		ldisc += oms_money_field(l, "discount", exp);
+		tax += oms_money_field(l, "tax", exp);
+	}
+	totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
+	if (totals == NULL)
+		totals = cJSON_AddObjectToObject(o, "totals");
+	else if (!cJSON_IsObject(totals))
+		return oms_seterr("totals must be an object");
+	for (size_t i = 0; i < sizeof money_totals / sizeof money_totals[0]; i++)
+		if (norm_money(totals, money_totals[i], exp, "totals.") != OMS_OK)
+			return OMS_ERR;
+	/* Fill in what the channel did not say, from the lines. */
+	disc = ldisc;
+	if (!cJSON_HasObjectItem(totals, "subtotal"))
+		set_money(totals, "subtotal", sub, exp);
+	if (!cJSON_HasObjectItem(totals, "shipping"))
+		set_money(totals, "shipping", 0, exp);
+	if (!cJSON_HasObjectItem(totals, "discount"))
+		set_money(totals, "discount", disc, exp);
+	if (!cJSON_HasObjectItem(totals, "tax"))
+		set_money(totals, "tax", tax, exp);
+	if (!cJSON_HasObjectItem(totals, "total")) {
+		sub = oms_money_field(totals, "subtotal", exp);
+		disc = oms_money_field(totals, "discount", exp);
+		sh = oms_money_field(totals, "shipping", exp);
+		tax = oms_money_field(totals, "tax", exp);
+		set_money(totals, "total", sub - disc + sh + tax, exp);
+	}
+	oms_order_reorder(o);
+	return OMS_OK;
+}
+
+static void
+reason(cJSON *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+reason(cJSON *a, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	cJSON_AddItemToArray(a, cJSON_CreateString(buf));
+}
+
+static int
+needs_shipping(const cJSON *lines)
+{
+	const cJSON *l;
+
+	cJSON_ArrayForEach(l, lines) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(l,
+		    "requires_shipping");
+
+		if (r == NULL || !cJSON_IsFalse(r))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+empty_field(const cJSON *obj, const char *key)
+{
+	const char *s = oms_json_str(obj, key);
+
+	return s == NULL || *s == '\0';
+}
+
+/*
+ * Why an open order cannot go ahead as it is: an empty array when it can.
+ * Totals must add up one of the ways channels count them: the subtotal
+ * before or after discounts, the total with tax added or included.
+ */
+cJSON *
+oms_order_problems(const cJSON *o)
+{
+	cJSON *a = cJSON_CreateArray();
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
+	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
+	const cJSON *totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
+	const cJSON *l;
+	const char *status = oms_json_str(o, "status");
+	const char *cur = oms_json_str(o, "currency");
+	int exp = oms_currency_exponent(cur), n = 0;
+	int64_t sum = 0, ldisc = 0, s, d, sh, t, tot;
+	char b1[OMS_MONEY_BUFSZ], b2[OMS_MONEY_BUFSZ];
+
+	if (status != NULL && strcmp(status, "open") != 0)
+		return a;
+	if (cJSON_GetArraySize(lines) == 0)
+		reason(a, "no lines");
+	cJSON_ArrayForEach(l, lines) {
+		n++;
+		if (empty_field(l, "sku") && !cJSON_IsFalse(
+		    cJSON_GetObjectItemCaseSensitive(l, "requires_shipping"))) {
+			const char *title = oms_json_str(l, "title");
+
+			if (title != NULL)
+				reason(a, "line %d (%s): no sku", n, title);
+			else
+				reason(a, "line %d: no sku", n);
+		}
+		sum += line_amount(l, exp);
+		ldisc += oms_money_field(l, "discount", exp);
+	}
+	if (cur == NULL || strcmp(cur, "XXX") == 0)
+		reason(a, "no currency");
+	if (n > 0 && needs_shipping(lines)) {
+		static const char *const need[] = { "address1", "city", "country" };
+		struct oms_buf miss = { 0 };
+		const char *country = ship ? oms_json_str(ship, "country") : NULL;
+
+		for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+			if (ship == NULL || empty_field(ship, need[i]))
+				oms_buf_printf(&miss, "%s%s", miss.len ? ", " : "",
+				    need[i]);
+		if (ship == NULL || empty_field(ship, "postal_code")) {
+			char cc[5];
+
+			snprintf(cc, sizeof cc, " %.2s ", country ? country : "");
+			if (country == NULL || strlen(country) != 2 ||
+			    strstr(no_postcode, cc) == NULL)
+				oms_buf_printf(&miss, "%spostal_code",
+				    miss.len ? ", " : "");
+		}
+		if (miss.len > 0)
+			reason(a, "incomplete ship_to address: no %s", miss.s);
+		oms_buf_free(&miss);
+	}
+	if (n > 0 && totals != NULL) {
+		s = oms_money_field(totals, "subtotal", exp);
+		d = oms_money_field(totals, "discount", exp);
+		sh = oms_money_field(totals, "shipping", exp);
+		t = oms_money_field(totals, "tax", exp);
+		tot = oms_money_field(totals, "total", exp);
+		if (s != sum && s != sum - ldisc && s != sum - d)
+			reason(a, "totals do not add up: the lines come to %s "
+			    "but the subtotal is %s",
+			    oms_money_format(sum, exp, b1, sizeof b1),
+			    oms_money_format(s, exp, b2, sizeof b2));
+		else if (tot != s + sh + t && tot != s - d + sh + t &&
+		    tot != s + sh && tot != s - d + sh)
+			reason(a, "totals do not add up: subtotal, discount, "
+			    "shipping and tax come to %s but the total is %s",
+			    oms_money_format(s - d + sh + t, exp, b1, sizeof b1),
+			    oms_money_format(tot, exp, b2, sizeof b2));
+	}
+	return a;
+}
+
+/* Copy a string field of the record into a bound parameter. */
+static void
+bind_str(sqlite3_stmt *st, int i, const cJSON *obj, const char *key)
+{
+	const char *s = obj ? oms_json_str(obj, key) : NULL;
+
+	if (s != NULL && *s != '\0')
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_money(sqlite3_stmt *st, int i, const cJSON *obj, const char *key, int exp)
+{
+	if (obj != NULL && oms_json_str(obj, key) != NULL)
+		sqlite3_bind_int64(st, i, oms_money_field(obj, key, exp));
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char sql_find[] =
+    "SELECT id, digest, status, record, hold_reasons FROM orders "
+    "WHERE channel = ? AND external_id = ?";
+
+static const char sql_insert[] =
+    "INSERT INTO orders (channel, external_id, status, hold_reasons, "
+    "channel_status, payment_status, placed_at, imported_at, updated_at, "
+    "currency, customer_email, segment, ship_postal_code, ship_region, "
+    "ship_country, service, ship_by, deliver_by, priority, subtotal, "
+    "shipping, discount, tax, total, refunded, digest, record) VALUES "
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id";
+
+static const char sql_update[] =
+    "UPDATE orders SET status = ?3, hold_reasons = ?4, channel_status = ?5, "
+    "payment_status = ?6, placed_at = ?7, updated_at = ?8, currency = ?9, "
+    "customer_email = ?10, segment = ?11, ship_postal_code = ?12, "
+    "ship_region = ?13, ship_country = ?14, service = ?15, ship_by = ?16, "
+    "deliver_by = ?17, priority = ?18, subtotal = ?19, shipping = ?20, "
+    "discount = ?21, tax = ?22, total = ?23, refunded = ?24, digest = ?25, "
+    "record = ?26 WHERE channel = ?1 AND external_id = ?2 RETURNING id";
+
+static const char sql_del_lines[] =
+    "DELETE FROM order_lines WHERE order_id = ?";
+
+static const char sql_ins_line[] =
+    "INSERT INTO order_lines (order_id, line_no, line_id, sku, channel_sku, "
+    "title, qty, unit_price, discount, tax) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static int
+write_lines(oms_db *db, int64_t id, const cJSON *o, int exp)
+{
+	sqlite3_stmt *st;
+	const cJSON *l;
+	int n = 0, rc;
+
+	if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot replace order lines");
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "lines")) {
+		int64_t q = 0;
+
+		if ((st = oms_db_stmt(db, sql_ins_line)) == NULL)
+			return OMS_ERR;
+		oms_json_int(l, "qty", &q);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, ++n);
+		bind_str(st, 3, l, "line_id");
+		bind_str(st, 4, l, "sku");
+		bind_str(st, 5, l, "channel_sku");
+		bind_str(st, 6, l, "title");
+		sqlite3_bind_int64(st, 7, q);
+		bind_money(st, 8, l, "unit_price", exp);
+		bind_money(st, 9, l, "discount", exp);
+		bind_money(st, 10, l, "tax", exp);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(db, rc, "cannot store an order line");
+	}
+	return OMS_OK;
+}
+
+/* The before and after of every top-level field that differs. */
+static void
+diff(const cJSON *old, const cJSON *new, cJSON **before, cJSON **after)
+{
+	const cJSON *v;
+
+	*before = cJSON_CreateObject();
+	*after = cJSON_CreateObject();
+	cJSON_ArrayForEach(v, old) {
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(new, v->string);
+
+		if (w == NULL || !cJSON_Compare(v, w, 1)) {
+			cJSON_AddItemToObject(*before, v->string,
+			    cJSON_Duplicate(v, 1));
+			cJSON_AddItemToObject(*after, v->string,
+			    w ? cJSON_Duplicate(w, 1) : cJSON_CreateNull());
+		}
+	}
+	cJSON_ArrayForEach(v, new)
+		if (!cJSON_HasObjectItem(old, v->string)) {
+			cJSON_AddItemToObject(*before, v->string,
+			    cJSON_CreateNull());
+			cJSON_AddItemToObject(*after, v->string,
+			    cJSON_Duplicate(v, 1));
+		}
+}
+
+static int
+event_json(oms_db *db, int64_t id, const char *action, cJSON *before,
+    cJSON *after)
+{
+	char *b = before ? cJSON_PrintUnformatted(before) : NULL;
+	char *a = after ? cJSON_PrintUnformatted(after) : NULL;
+	int rc = oms_db_event(db, id, action, b, a);
+
+	free(b);
+	free(a);
+	cJSON_Delete(before);
+	cJSON_Delete(after);
+	return rc;
+}
+
+/*
+ * The status an import leaves an order in.  Routing and shipping own the
+ * statuses past open; an import only cancels or completes an order that
+ * has not gone that far.
+ */
+static const char *
+next_status(const char *old, const char *channel, int problems)
+{
+	if (strcmp(channel, "cancelled") == 0 || strcmp(channel, "fulfilled") == 0) {
+		if (old == NULL || strcmp(old, "open") == 0 ||
+		    strcmp(old, "hold") == 0 || strcmp(old, "cancelled") == 0 ||
+		    strcmp(old, "fulfilled") == 0)
+			return channel;
+		return old;
+	}
+	if (old == NULL || strcmp(old, "open") == 0 || strcmp(old, "hold") == 0)
+		return problems ? "hold" : "open";
+	return old;
+}
+
+/*
+ * Store a normalised order inside the caller's transaction.  With merge,
+ * the record only adds order-level fields to the one stored (its lines
+ * stay).  res says what happened; an unchanged order costs no write.
+ */
+int
+oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
+{
+	sqlite3_stmt *st;
+	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
+	char *text = NULL, *reasons = NULL, now[OMS_TIME_LEN], digest[17];
+	const char *chstatus, *status, *oldstatus = NULL;
+	int64_t id = 0, prio = 0;
+	int rc, exp, exists = 0;
+	static char statbuf[32];
+
+	memset(res, 0, sizeof *res);
+	chstatus = oms_json_str(o, "status");
+	if (chstatus == NULL)
+		chstatus = "open";
+	if ((st = oms_db_stmt(db, sql_find)) == NULL)
+		return OMS_ERR;
+	bind_str(st, 1, o, "channel");
+	bind_str(st, 2, o, "external_id");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		exists = 1;
+		id = sqlite3_column_int64(st, 0);
+		snprintf(statbuf, sizeof statbuf, "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		oldstatus = statbuf;
+		old = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
+		memcpy(digest, sqlite3_column_text(st, 1), 16);
+		digest[16] = '\0';
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return oms_db_fail(db, rc, "cannot look up an order");
+	}
+	sqlite3_reset(st);
+	if ((flags & OMS_STORE_MERGE) && old != NULL) {
+		/* The stored record, with this one's order-level fields. */
+		cJSON *m = cJSON_Duplicate(old, 1), *v;
+
+		cJSON_ArrayForEach(v, o) {
+			if (strcmp(v->string, "lines") == 0)
+				continue;
+			if (cJSON_IsObject(v) && cJSON_IsObject(
+			    cJSON_GetObjectItemCaseSensitive(m, v->string))) {
+				cJSON *mo = cJSON_GetObjectItemCaseSensitive(m,
+				    v->string), *w;
+
+				cJSON_ArrayForEach(w, v) {
+					cJSON_DeleteItemFromObjectCaseSensitive(
+					    mo, w->string);
+					cJSON_AddItemToObject(mo, w->string,
+					    cJSON_Duplicate(w, 1));
+				}
+				continue;
+			}
+			cJSON_DeleteItemFromObjectCaseSensitive(m, v->string);
+			cJSON_AddItemToObject(m, v->string, cJSON_Duplicate(v, 1));
+		}
+		/* Merge into the caller's record, so its echo is whole. */
+		while (o->child != NULL)
+			cJSON_Delete(cJSON_DetachItemViaPointer(o, o->child));
+		cJSON_ArrayForEach(v, m)
+			cJSON_AddItemToObject(o, v->string, cJSON_Duplicate(v, 1));
+		cJSON_Delete(m);
+		chstatus = oms_json_str(o, "status");
+		if (chstatus == NULL)
+			chstatus = "open";
+	}
+	text = cJSON_PrintUnformatted(o);
+	if (text == NULL) {
+		cJSON_Delete(old);
+		return oms_seterr("out of memory");
+	}
+	{
+		char d[17];
+
+		snprintf(d, sizeof d, "%016llx", (unsigned long long)
+		    oms_hash64(text, strlen(text), OMS_HASH_INIT));
+		if (exists && strcmp(d, digest) == 0) {
+			res->id = id;
+			res->action = OMS_ORDER_UNCHANGED;
+			res->status = oldstatus;
+			if (flags & OMS_STORE_OUTPUT)
+				res->record = oms_order_record(db, id);
+			cJSON_Delete(old);
+			free(text);
+			return OMS_OK;
+		}
+		memcpy(digest, d, sizeof d);
+	}
+	problems = oms_order_problems(o);
+	status = next_status(oldstatus, chstatus, cJSON_GetArraySize(problems) > 0);
+	if (strcmp(status, "hold") == 0)
+		reasons = cJSON_PrintUnformatted(problems);
+	exp = oms_currency_exponent(oms_json_str(o, "currency"));
+	ship = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
+	cust = cJSON_GetObjectItemCaseSensitive(o, "customer");
+	totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
+	pay = cJSON_GetObjectItemCaseSensitive(o, "payment");
+	oms_json_int(o, "priority", &prio);
+	oms_time_now(now);
+
+	if ((st = oms_db_stmt(db, exists ? sql_update : sql_insert)) == NULL)
+		goto fail;
+	bind_str(st, 1, o, "channel");
+	bind_str(st, 2, o, "external_id");
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	if (reasons)
+		sqlite3_bind_text(st, 4, reasons, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, chstatus, -1, SQLITE_STATIC);
+	bind_str(st, 6, pay, "status");
+	bind_str(st, 7, o, "placed_at");
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	bind_str(st, 9, o, "currency");
+	bind_str(st, 10, cust, "email");
+	bind_str(st, 11, cust, "segment");
+	bind_str(st, 12, ship, "postal_code");
+	bind_str(st, 13, ship, "region");
+	bind_str(st, 14, ship, "country");
+	bind_str(st, 15, o, "service");
+	bind_str(st, 16, o, "ship_by");
+	bind_str(st, 17, o, "deliver_by");
+	sqlite3_bind_int64(st, 18, prio);
+	bind_money(st, 19, totals, "subtotal", exp);
+	bind_money(st, 20, totals, "shipping", exp);
+	bind_money(st, 21, totals, "discount", exp);
+	bind_money(st, 22, totals, "tax", exp);
+	bind_money(st, 23, totals, "total", exp);
+	bind_money(st, 24, totals, "refunded", exp);
+	sqlite3_bind_text(st, 25, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 26, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		rc = oms_db_fail(db, rc, "cannot store an order");
+		goto out;
+	}
+	if ((rc = write_lines(db, id, o, exp)) != OMS_OK)
+		goto out;
+	if (exists) {
+		cJSON *before, *after;
+
+		diff(old, o, &before, &after);
+		if (strcmp(oldstatus, status) != 0) {
+			cJSON_AddStringToObject(before, "status", oldstatus);
+			cJSON_AddStringToObject(after, "status", status);
+		}
+		if (strcmp(status, "hold") == 0)
+			cJSON_AddItemToObject(after, "hold_reasons",
+			    cJSON_Duplicate(problems, 1));
+		rc = event_json(db, id, "updated", before, after);
+		res->action = OMS_ORDER_UPDATED;
+	} else {
+		cJSON *after = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(after, "status", status);
+		if (strcmp(status, "hold") == 0)
+			cJSON_AddItemToObject(after, "hold_reasons",
+			    cJSON_Duplicate(problems, 1));
+		rc = event_json(db, id, "created", NULL, after);
+		res->action = OMS_ORDER_CREATED;
+	}
+	res->id = id;
+	res->status = status;
+	if (rc == OMS_OK && (flags & OMS_STORE_OUTPUT))
+		res->record = oms_order_output(o, id, status,
+		    strcmp(status, "hold") == 0 ? problems : NULL);
+	goto out;
+fail:
+	rc = OMS_ERR;
+out:
+	cJSON_Delete(old);
+	cJSON_Delete(problems);
+	free(text);
+	free(reasons);
+	return rc;
+}
+
+static int
+skip_key(const char *k)
+{
+	return strcmp(k, "type") == 0 || strcmp(k, "id") == 0 ||
+	    strcmp(k, "channel") == 0 || strcmp(k, "external_id") == 0 ||
+	    strcmp(k, "status") == 0 || strcmp(k, "hold_reasons") == 0;
+}
+
+/* The printed form of an order held in memory. */
+cJSON *
+oms_order_output(const cJSON *o, int64_t id, const char *status,
+    const cJSON *reasons)
+{
+	cJSON *rec = cJSON_CreateObject();
+	const cJSON *v;
+	char idbuf[32];
+
+	snprintf(idbuf, sizeof idbuf, "o_%lld", (long long)id);
+	cJSON_AddStringToObject(rec, "type", "order");
+	cJSON_AddStringToObject(rec, "id", idbuf);
+	cJSON_AddStringToObject(rec, "channel", oms_json_str(o, "channel"));
+	cJSON_AddStringToObject(rec, "external_id",
+	    oms_json_str(o, "external_id"));
+	cJSON_AddStringToObject(rec, "status", status);
+	if (reasons != NULL)
+		cJSON_AddItemToObject(rec, "hold_reasons",
+		    cJSON_Duplicate(reasons, 1));
+	cJSON_ArrayForEach(v, o)
+		if (!skip_key(v->string))
+			cJSON_AddItemToObject(rec, v->string,
+			    cJSON_Duplicate(v, 1));
+	return rec;
+}
+
+static const char sql_get[] =
+    "SELECT id, channel, external_id, status, hold_reasons, record "
+    "FROM orders WHERE id = ?";
+
+/*
+ * The order as programs print it: the stored record with its id, status
+ * and hold reasons put in front.
+ */
+cJSON *
+oms_order_record(oms_db *db, int64_t id)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_get);
+	cJSON *rec = NULL, *stored, *v;
+	char idbuf[32];
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		oms_seterr("no order o_%lld", (long long)id);
+		return NULL;
+	}
+	stored = cJSON_Parse((const char *)sqlite3_column_text(st, 5));
+	rec = cJSON_CreateObject();
+	snprintf(idbuf, sizeof idbuf, "o_%lld", (long long)id);
+	cJSON_AddStringToObject(rec, "type", "order");
+	cJSON_AddStringToObject(rec, "id", idbuf);
+	cJSON_AddStringToObject(rec, "channel",
+	    (const char *)sqlite3_column_text(st, 1));
+	cJSON_AddStringToObject(rec, "external_id",
+	    (const char *)sqlite3_column_text(st, 2));
+	cJSON_AddStringToObject(rec, "status",
+	    (const char *)sqlite3_column_text(st, 3));
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		cJSON_AddItemToObject(rec, "hold_reasons", cJSON_Parse(
+		    (const char *)sqlite3_column_text(st, 4)));
+	sqlite3_reset(st);
+	if (stored != NULL) {
+		cJSON_ArrayForEach(v, stored) {
+			if (skip_key(v->string))
+				continue;
+			cJSON_AddItemToObject(rec, v->string,
+			    cJSON_Duplicate(v, 1));
+		}
+		cJSON_Delete(stored);
+	}
+	return rec;
+}
+
+static const char sql_by_key[] =
+    "SELECT id FROM orders WHERE channel = ? AND external_id = ?";
+
+/* An order named as o_12, 12, or CHANNEL:EXTERNAL_ID. */
+int
+oms_order_find(oms_db *db, const char *ref, int64_t *id)
+{
+	const char *p = ref, *colon;
+	sqlite3_stmt *st;
+	char *end;
+	int rc;
+
+	if (p[0] == 'o' && p[1] == '_')
+		p += 2;
+	if (isdigit((unsigned char)*p)) {
+		errno = 0;
+		*id = strtoll(p, &end, 10);
+		if (errno == 0 && *end == '\0') {
+			cJSON *r = oms_order_record(db, *id);
+
+			if (r == NULL)
+				return oms_seterr("no order '%s'", ref);
+			cJSON_Delete(r);
+			return OMS_OK;
+		}
+	}
+	if ((colon = strchr(ref, ':')) == NULL || colon == ref)
+		return oms_seterr("no order '%s' (name it o_N or "
+		    "CHANNEL:EXTERNAL_ID)", ref);
+	if ((st = oms_db_stmt(db, sql_by_key)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, ref, (int)(colon - ref), SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, colon + 1, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return OMS_OK;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot look up an order");
+	return oms_seterr("no order '%s'", ref);
+}
+
+static const char sql_release[] =
+    "UPDATE orders SET status = 'open', hold_reasons = NULL, updated_at = ? "
+    "WHERE id = ? AND status = 'hold'";
+
+/*
+ * Release a held order, inside the caller's transaction.  Unless forced,
+ * the order's checks run again and a problem that remains keeps it held
+ * (*problems says which; the caller frees it).
+ */
+int
+oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems)
+{
+	cJSON *rec = oms_order_record(db, id), *p, *before, *after;
+	sqlite3_stmt *st;
+	char now[OMS_TIME_LEN];
+	const char *status;
+	int rc;
+
+	*problems = NULL;
+	if (rec == NULL)
+		return OMS_ERR;
+	status = oms_json_str(rec, "status");
+	if (strcmp(status, "hold") != 0) {
+		oms_seterr("order o_%lld is not on hold (it is %s)",
+		    (long long)id, status);
+		cJSON_Delete(rec);
+		return OMS_ERR;
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "status",
+	    cJSON_CreateString("open"));
+	p = oms_order_problems(rec);
+	if (cJSON_GetArraySize(p) > 0 && !force) {
+		*problems = p;
+		cJSON_Delete(rec);
+		return oms_seterr("order o_%lld still has problems", (long long)id);
+	}
+	cJSON_Delete(p);
+	if ((st = oms_db_stmt(db, sql_release)) == NULL) {
+		cJSON_Delete(rec);
+		return OMS_ERR;
+	}
+	oms_time_now(now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(rec);
+		return oms_db_fail(db, rc, "cannot release an order");
+	}
+	before = cJSON_CreateObject();
+	cJSON_AddStringToObject(before, "status", "hold");
+	cJSON_AddItemToObject(before, "hold_reasons", cJSON_DetachItemFromObject(
+	    rec, "hold_reasons"));
+	after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, "status", "open");
+	if (force)
+		cJSON_AddTrueToObject(after, "forced");
+	cJSON_Delete(rec);
+	return event_json(db, id, "released", before, after);
+}
