@@ -31,7 +31,7 @@ endif
 
 # Debian packages the build, the tests and the demo need.
 DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
-	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata
+	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata jq
 
 PROGS = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIBSRC = $(wildcard lib/*.c)

@@ -166,6 +166,12 @@ load_filter(const cJSON *v, struct filter *f, const char *path,
 	    "not_empty"));
 	f->empty = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "empty"));
 	f->digits = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "digits"));
+	if ((is = cJSON_GetObjectItemCaseSensitive(v, "contains")) != NULL) {
+		if (!cJSON_IsString(is))
+			return oms_seterr("%s: %s: contains must be a string",
+			    path, what);
+		f->contains = estrdup(is->valuestring);
+	}
 	return OMS_OK;
 }
 
@@ -369,6 +375,8 @@ oms_adapter_load(const char *path, oms_adapter **out)
 	    &a->line_when, path, "line_when") != OMS_OK ||
 	    load_filter(cJSON_GetObjectItemCaseSensitive(a->doc, "stop_unless"),
 	    &a->stop_unless, path, "stop_unless") != OMS_OK ||
+	    load_filter(cJSON_GetObjectItemCaseSensitive(a->doc, "stop_when"),
+	    &a->stop_when, path, "stop_when") != OMS_OK ||
 	    load_filter(cJSON_GetObjectItemCaseSensitive(a->doc, "skip_when"),
 	    &a->skip_when, path, "skip_when") != OMS_OK)
 		goto fail;
@@ -419,6 +427,7 @@ free_filter(struct filter *f)
 	freelist(f->from, f->nfrom);
 	freelist(f->is, f->nis);
 	free(f->col);
+	free(f->contains);
 }
 
 static void
@@ -450,6 +459,7 @@ oms_adapter_free(oms_adapter *a)
 	freelist(a->records, a->nrecords);
 	free_filter(&a->line_when);
 	free_filter(&a->stop_unless);
+	free_filter(&a->stop_when);
 	free_filter(&a->skip_when);
 	free_specs(a->ospec, a->nospec);
 	free_specs(a->lspec, a->nlspec);
@@ -647,6 +657,7 @@ oms_adapter_bind(oms_adapter *a, char **hdr, int nh)
 		}
 	bind_filter(&a->line_when, hdr, nh);
 	bind_filter(&a->stop_unless, hdr, nh);
+	bind_filter(&a->stop_when, hdr, nh);
 	bind_filter(&a->skip_when, hdr, nh);
 	a->keycol = -1;
 	for (int j = 0; a->key != NULL && j < nh; j++)

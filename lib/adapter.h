@@ -15,6 +15,7 @@ struct filter {
 	char **is;
 	int nis;
 	int not_empty, empty, digits;
+	char *contains;
 };
 
 /* One canonical field and where it comes from. */
@@ -51,7 +52,7 @@ struct oms_adapter {
 	int nrecords;
 	const char *lines;
 	const char *items_records, *items_key, *items_join;
-	struct filter line_when, stop_unless, skip_when;
+	struct filter line_when, stop_unless, stop_when, skip_when;
 	const char *currency;
 	int money_flags, time_flags;
 	const char *tz;

@@ -161,11 +161,13 @@ fill(struct oms_csv *c)
 			c->eof = 1;
 			if (c->open) {
 				long start = c->start;
+				/* libcsv's FIELD_BEGUN inside quotes. */
+				int cut = c->p.pstate == 2 && c->p.quoted;
 
 				csv_fini(&c->p, field_cb, row_cb, c);
 				if (c->qn > 0)
 					c->q[(c->qhead + c->qn - 1) % c->qcap]
-					    .truncated = 1;
+					    .truncated = cut;
 				else
 					return oms_seterr("%s:%ld: the file ends "
 					    "inside a quoted field", c->name,

@@ -69,6 +69,7 @@ struct run {
 	char msg[512];
 	struct keyset seen;
 	long orders_read;
+	long errline;		/* the row a mapping error is on */
 	struct timespec last_progress;
 };
 
@@ -295,6 +296,8 @@ filter_value(const struct filter *f, const char *v)
 			if (!isdigit((unsigned char)*p))
 				return 0;
 	}
+	if (f->contains != NULL && strstr(v, f->contains) == NULL)
+		return 0;
 	if (f->nis > 0) {
 		int i;
 
@@ -788,8 +791,9 @@ map_csv(struct run *r, const struct group *g, cJSON **out)
 				char m[400];
 
 				snprintf(m, sizeof m, "%s", oms_error());
-				oms_seterr("line %d (line %ld of the file): %s",
-				    cJSON_GetArraySize(lines) + 1, w->line, m);
+				oms_seterr("line item %d of order %s: %s",
+				    cJSON_GetArraySize(lines) + 1, g->key, m);
+				r->errline = w->line;
 				cJSON_Delete(l);
 				goto fail;
 			}
@@ -827,10 +831,15 @@ finish_group(struct run *r, struct group *g)
 		group_reset(g);
 		return OMS_OK;
 	}
+	r->errline = 0;
 	if (map_csv(r, g, &o) != OMS_OK) {
-		snprintf(why, sizeof why, "order %s: %s", g->key, oms_error());
+		if (r->errline != 0)
+			snprintf(why, sizeof why, "%s", oms_error());
+		else
+			snprintf(why, sizeof why, "order %s: %s", g->key,
+			    oms_error());
 		group_raw(g, &r->tmp2);
-		reject(r, g->line, why, r->tmp2.s);
+		reject(r, r->errline ? r->errline : g->line, why, r->tmp2.s);
 		group_reset(g);
 		return OMS_OK;
 	}
@@ -913,6 +922,9 @@ read_csv(struct run *r, FILE *fp)
 		if (all_empty(&v))
 			continue;
 		if (a->stop_unless.on && !filter_row(&a->stop_unless,
+		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
+			break;
+		if (a->stop_when.on && filter_row(&a->stop_when,
 		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
 			break;
 		if (a->skip_when.on && filter_row(&a->skip_when,
@@ -1535,6 +1547,18 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			return oms_seterr("not a file of any channel adapter "
 			    "this oms has (oms-import channels lists them)");
 		}
+	}
+	if ((r.ad->format == F_JSON) != (is_json(all.s, all.len) &&
+	    !looks_jsonl(all.s, all.len)) && r.ad->format != F_OMS) {
+		rc = oms_seterr("not a %s file: %s", r.ad->name,
+		    r.ad->format == F_JSON ? "not JSON" : "JSON, not CSV");
+		oms_buf_free(&all);
+		return rc;
+	}
+	if (r.ad->format == F_OMS && !looks_jsonl(all.s, all.len) &&
+	    !is_json(all.s, all.len)) {
+		oms_buf_free(&all);
+		return oms_seterr("not a %s file: not JSON lines", r.ad->name);
 	}
 	note(&r, "%s: read as %s (channel %s)", name, r.ad->name, r.ad->channel);
 	if (r.ad->format == F_CSV || r.ad->format == F_OMS) {
