@@ -190,7 +190,7 @@ int oms_import_stream(struct oms_import *im, FILE *fp, const char *name);
 struct oms_store {
 	int64_t id;
 	int action;		/* OMS_ORDER_CREATED, _UPDATED, _UNCHANGED */
-	const char *status;	/* the stored status */
+	char status[32];	/* the stored status */
 	cJSON *record;		/* with OMS_STORE_OUTPUT: the order as printed */
 };
 enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };

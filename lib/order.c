@@ -602,7 +602,7 @@ oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
 		if (exists && strcmp(d, digest) == 0) {
 			res->id = id;
 			res->action = OMS_ORDER_UNCHANGED;
-			res->status = oldstatus;
+			snprintf(res->status, sizeof res->status, "%s", oldstatus);
 			if (flags & OMS_STORE_OUTPUT)
 				res->record = oms_order_record(db, id);
 			cJSON_Delete(old);
@@ -686,7 +686,7 @@ oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
 		res->action = OMS_ORDER_CREATED;
 	}
 	res->id = id;
-	res->status = status;
+	snprintf(res->status, sizeof res->status, "%s", status);
 	if (rc == OMS_OK && (flags & OMS_STORE_OUTPUT))
 		res->record = oms_order_output(o, id, status,
 		    strcmp(status, "hold") == 0 ? problems : NULL);
