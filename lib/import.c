@@ -221,7 +221,8 @@ take(struct run *r, cJSON *o, long line, const char *raw)
 		flags |= OMS_STORE_MERGE;
 	if (!im->all)
 		flags &= ~OMS_STORE_OUTPUT;
-	rc = oms_order_store(im->db, o, flags, &res);
+	rc = oms_order_store(im->db, o, r->ad ? r->ad->name : "oms", flags,
+	    &res);
 	if (rc != OMS_OK) {
 		cJSON_Delete(o);
 		oms_db_rollback(im->db);
@@ -1273,7 +1274,6 @@ read_oms(struct run *r, FILE *fp)
 
 			/* The reader's message names file and line already. */
 			colon = strstr(m, ": ");
-			colon = colon ? strstr(colon + 2, ": ") : NULL;
 			reject(r, rd.line, colon ? colon + 2 : m, rd.buf);
 			continue;
 		}

@@ -198,7 +198,8 @@ enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };
 #define OMS_STORE_OUTPUT 2	/* fill res->record */
 int oms_order_normalize(cJSON *o);
 cJSON *oms_order_problems(const cJSON *o);
-int oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res);
+int oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
+    struct oms_store *res);
 cJSON *oms_order_output(const cJSON *o, int64_t id, const char *status,
     const cJSON *reasons);
 cJSON *oms_order_record(oms_db *db, int64_t id);

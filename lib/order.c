@@ -388,8 +388,111 @@ bind_money(sqlite3_stmt *st, int i, const cJSON *obj, const char *key, int exp)
 }
 
 static const char sql_find[] =
-    "SELECT id, digest, status, record, hold_reasons FROM orders "
+    "SELECT id, digest, status, record, hold_reasons, sources FROM orders "
     "WHERE channel = ? AND external_id = ?";
+
+static const char sql_sources[] =
+    "SELECT record FROM order_sources WHERE order_id = ? ORDER BY source";
+
+static const char sql_put_source[] =
+    "INSERT INTO order_sources (order_id, source, record) VALUES (?, ?, ?) "
+    "ON CONFLICT (order_id, source) DO UPDATE SET record = excluded.record";
+
+static const char sql_count_sources[] =
+    "UPDATE orders SET sources = (SELECT count(*) FROM order_sources "
+    "WHERE order_id = ?1) WHERE id = ?1";
+
+/*
+ * Lay the order-level fields of src over dst: lines stay, objects are
+ * laid key by key, everything else is replaced.
+ */
+static void
+overlay(cJSON *dst, const cJSON *src)
+{
+	const cJSON *v, *w;
+
+	cJSON_ArrayForEach(v, src) {
+		cJSON *d = cJSON_GetObjectItemCaseSensitive(dst, v->string);
+
+		if (strcmp(v->string, "lines") == 0)
+			continue;
+		if (cJSON_IsObject(v) && cJSON_IsObject(d)) {
+			cJSON_ArrayForEach(w, v) {
+				cJSON_DeleteItemFromObjectCaseSensitive(d,
+				    w->string);
+				cJSON_AddItemToObject(d, w->string,
+				    cJSON_Duplicate(w, 1));
+			}
+			continue;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(dst, v->string);
+		cJSON_AddItemToObject(dst, v->string, cJSON_Duplicate(v, 1));
+	}
+}
+
+static void
+replace_contents(cJSON *dst, const cJSON *src)
+{
+	const cJSON *v;
+
+	while (dst->child != NULL)
+		cJSON_Delete(cJSON_DetachItemViaPointer(dst, dst->child));
+	cJSON_ArrayForEach(v, src)
+		cJSON_AddItemToObject(dst, v->string, cJSON_Duplicate(v, 1));
+}
+
+/* What merge sources said of this order, laid over a new version of it. */
+static int
+lay_sources(oms_db *db, int64_t id, cJSON *o)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_sources);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *src = cJSON_Parse((const char *)sqlite3_column_text(st,
+		    0));
+
+		if (src != NULL)
+			overlay(o, src);
+		cJSON_Delete(src);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read an order's sources");
+	oms_order_reorder(o);
+	return OMS_OK;
+}
+
+static int
+put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_put_source);
+	char *text;
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	text = cJSON_PrintUnformatted(rec);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(text);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot store an order's source");
+	if ((st = oms_db_stmt(db, sql_count_sources)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot store an order's source");
+	return OMS_OK;
+}
 
 static const char sql_insert[] =
     "INSERT INTO orders (channel, external_id, status, hold_reasons, "
@@ -523,10 +626,13 @@ next_status(const char *old, const char *channel, int problems)
  * stay).  res says what happened; an unchanged order costs no write.
  */
 int
-oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
+oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
+    struct oms_store *res)
 {
 	sqlite3_stmt *st;
 	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
+	cJSON *incoming = NULL;
+	int nsources = 0;
 	char *text = NULL, *reasons = NULL, now[OMS_TIME_LEN], digest[17];
 	const char *chstatus, *status, *oldstatus = NULL;
 	int64_t id = 0, prio = 0;
@@ -551,44 +657,30 @@ oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
 		old = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
 		memcpy(digest, sqlite3_column_text(st, 1), 16);
 		digest[16] = '\0';
+		nsources = sqlite3_column_int(st, 5);
 	} else if (rc != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return oms_db_fail(db, rc, "cannot look up an order");
 	}
 	sqlite3_reset(st);
-	if ((flags & OMS_STORE_MERGE) && old != NULL) {
-		/* The stored record, with this one's order-level fields. */
-		cJSON *m = cJSON_Duplicate(old, 1), *v;
+	if (flags & OMS_STORE_MERGE) {
+		/* Keep what this source says, to lay it over later versions. */
+		incoming = cJSON_Duplicate(o, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(incoming, "lines");
+		if (old != NULL) {
+			cJSON *m = cJSON_Duplicate(old, 1);
 
-		cJSON_ArrayForEach(v, o) {
-			if (strcmp(v->string, "lines") == 0)
-				continue;
-			if (cJSON_IsObject(v) && cJSON_IsObject(
-			    cJSON_GetObjectItemCaseSensitive(m, v->string))) {
-				cJSON *mo = cJSON_GetObjectItemCaseSensitive(m,
-				    v->string), *w;
-
-				cJSON_ArrayForEach(w, v) {
-					cJSON_DeleteItemFromObjectCaseSensitive(
-					    mo, w->string);
-					cJSON_AddItemToObject(mo, w->string,
-					    cJSON_Duplicate(w, 1));
-				}
-				continue;
-			}
-			cJSON_DeleteItemFromObjectCaseSensitive(m, v->string);
-			cJSON_AddItemToObject(m, v->string, cJSON_Duplicate(v, 1));
+			overlay(m, o);
+			replace_contents(o, m);
+			cJSON_Delete(m);
 		}
-		/* Merge into the caller's record, so its echo is whole. */
-		while (o->child != NULL)
-			cJSON_Delete(cJSON_DetachItemViaPointer(o, o->child));
-		cJSON_ArrayForEach(v, m)
-			cJSON_AddItemToObject(o, v->string, cJSON_Duplicate(v, 1));
-		cJSON_Delete(m);
-		chstatus = oms_json_str(o, "status");
-		if (chstatus == NULL)
-			chstatus = "open";
+	} else if (nsources > 0 && (rc = lay_sources(db, id, o)) != OMS_OK) {
+		cJSON_Delete(old);
+		return rc;
 	}
+	chstatus = oms_json_str(o, "status");
+	if (chstatus == NULL)
+		chstatus = "open";
 	text = cJSON_PrintUnformatted(o);
 	if (text == NULL) {
 		cJSON_Delete(old);
@@ -606,6 +698,7 @@ oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
 			if (flags & OMS_STORE_OUTPUT)
 				res->record = oms_order_record(db, id);
 			cJSON_Delete(old);
+			cJSON_Delete(incoming);
 			free(text);
 			return OMS_OK;
 		}
@@ -662,6 +755,9 @@ oms_order_store(oms_db *db, cJSON *o, int flags, struct oms_store *res)
 	}
 	if ((rc = write_lines(db, id, o, exp)) != OMS_OK)
 		goto out;
+	if (incoming != NULL && (rc = put_source(db, id, source, incoming)) !=
+	    OMS_OK)
+		goto out;
 	if (exists) {
 		cJSON *before, *after;
 
@@ -695,6 +791,7 @@ fail:
 	rc = OMS_ERR;
 out:
 	cJSON_Delete(old);
+	cJSON_Delete(incoming);
 	cJSON_Delete(problems);
 	free(text);
 	free(reasons);
