@@ -194,7 +194,7 @@ load_spec(const cJSON *v, struct spec *s, const char *path)
 	for (x = v->child; x != NULL; x = x->next) {
 		static const char *const known[] = { "from", "join", "as",
 		    "strip", "html", "upper", "map", "default", "value", "split",
-		    "sum", "negate", "where", "zone_from", NULL };
+		    "sum", "negate", "where", "zone_from", "zone", NULL };
 		int k;
 
 		for (k = 0; known[k]; k++)
@@ -251,6 +251,12 @@ load_spec(const cJSON *v, struct spec *s, const char *path)
 	if ((x = cJSON_GetObjectItemCaseSensitive(v, "zone_from")) &&
 	    cJSON_IsString(x))
 		s->zone_from = estrdup(x->valuestring);
+	if ((x = cJSON_GetObjectItemCaseSensitive(v, "zone")) != NULL) {
+		if (!cJSON_IsString(x) || !oms_tz_valid(x->valuestring))
+			return oms_seterr("%s: field '%s': unknown time zone",
+			    path, v->string);
+		s->zone = estrdup(x->valuestring);
+	}
 done:
 	if (bad)
 		return OMS_ERR;
@@ -336,9 +342,12 @@ oms_adapter_load(const char *path, oms_adapter **out)
 	if (fmt == NULL || strcmp(fmt, "csv") == 0) {
 		a->format = F_CSV;
 		a->delim = ',';
+		a->quote = '"';
 	} else if (strcmp(fmt, "tsv") == 0) {
+		/* Tab-separated reports have no quoting: a '"' is text. */
 		a->format = F_CSV;
 		a->delim = '\t';
+		a->quote = '\0';
 	} else if (strcmp(fmt, "json") == 0)
 		a->format = F_JSON;
 	else if (strcmp(fmt, "oms") == 0)
@@ -349,6 +358,9 @@ oms_adapter_load(const char *path, oms_adapter **out)
 	}
 	if ((s = getstr(a->doc, "delimiter")) != NULL && strlen(s) == 1)
 		a->delim = s[0];
+	if ((v = cJSON_GetObjectItemCaseSensitive(a->doc, "quote")) != NULL)
+		a->quote = cJSON_IsString(v) && strlen(v->valuestring) == 1 ?
+		    v->valuestring[0] : '\0';
 	a->detect = strlist(cJSON_GetObjectItemCaseSensitive(a->doc, "detect"),
 	    &a->ndetect, "detect", path, &bad);
 	if (bad)
@@ -378,7 +390,9 @@ oms_adapter_load(const char *path, oms_adapter **out)
 	    load_filter(cJSON_GetObjectItemCaseSensitive(a->doc, "stop_when"),
 	    &a->stop_when, path, "stop_when") != OMS_OK ||
 	    load_filter(cJSON_GetObjectItemCaseSensitive(a->doc, "skip_when"),
-	    &a->skip_when, path, "skip_when") != OMS_OK)
+	    &a->skip_when, path, "skip_when") != OMS_OK ||
+	    load_filter(cJSON_GetObjectItemCaseSensitive(a->doc, "merge_when"),
+	    &a->merge_when, path, "merge_when") != OMS_OK)
 		goto fail;
 	a->currency = getstr(a->doc, "currency");
 	if ((s = getstr(a->doc, "decimal")) != NULL)
@@ -443,6 +457,7 @@ free_specs(struct spec *s, int n)
 		free(s[i].value);
 		free(s[i].split);
 		free(s[i].zone_from);
+		free(s[i].zone);
 		free_filter(&s[i].where);
 	}
 	free(s);
@@ -461,6 +476,7 @@ oms_adapter_free(oms_adapter *a)
 	free_filter(&a->stop_unless);
 	free_filter(&a->stop_when);
 	free_filter(&a->skip_when);
+	free_filter(&a->merge_when);
 	free_specs(a->ospec, a->nospec);
 	free_specs(a->lspec, a->nlspec);
 	oms_jq_free(a->jq);
@@ -659,6 +675,7 @@ oms_adapter_bind(oms_adapter *a, char **hdr, int nh)
 	bind_filter(&a->stop_unless, hdr, nh);
 	bind_filter(&a->stop_when, hdr, nh);
 	bind_filter(&a->skip_when, hdr, nh);
+	bind_filter(&a->merge_when, hdr, nh);
 	a->keycol = -1;
 	for (int j = 0; a->key != NULL && j < nh; j++)
 		if (strcmp(a->key, hdr[j]) == 0) {

@@ -34,6 +34,7 @@ struct spec {
 	int sum, negate;
 	struct filter where;	/* CSV sum: which rows count */
 	char *zone_from;	/* column naming the zone of a date */
+	char *zone;		/* the zone of this date, whatever --tz says */
 	int zone_col;
 };
 
@@ -41,7 +42,7 @@ struct oms_adapter {
 	char *name, *path;
 	const char *channel, *description;
 	int format;
-	char delim;
+	char delim, quote;
 	cJSON *doc;		/* the file; strings above point into it */
 	char **detect;
 	int ndetect;
@@ -52,7 +53,7 @@ struct oms_adapter {
 	int nrecords;
 	const char *lines;
 	const char *items_records, *items_key, *items_join;
-	struct filter line_when, stop_unless, stop_when, skip_when;
+	struct filter line_when, stop_unless, stop_when, skip_when, merge_when;
 	const char *currency;
 	int money_flags, time_flags;
 	const char *tz;

@@ -118,7 +118,8 @@ row_cb(int term, void *arg)
 }
 
 int
-oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim)
+oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim,
+    char quote)
 {
 	struct oms_csv *c = ecalloc(1, sizeof *c);
 
@@ -127,6 +128,7 @@ oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim)
 		return oms_seterr("cannot start the CSV parser");
 	}
 	csv_set_delim(&c->p, (unsigned char)delim);
+	csv_set_quote(&c->p, (unsigned char)quote);
 	csv_set_space_func(&c->p, no_space);
 	c->fp = fp;
 	c->name = name;

@@ -16,7 +16,8 @@ struct oms_csv_rowv {
 	int truncated;		/* the file ended inside this row */
 };
 
-int oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim);
+int oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim,
+    char quote);
 int oms_csv_next(struct oms_csv *c, struct oms_csv_rowv *out);
 int oms_csv_was_cp1252(const struct oms_csv *c);
 long oms_csv_line(const struct oms_csv *c);

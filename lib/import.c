@@ -177,8 +177,29 @@ progress(struct run *r)
  * Normalise and store one mapped order; o is consumed.  A fatal error
  * (the database) is returned; a bad order is rejected and OMS_OK returned.
  */
+static void
+reject_order(struct run *r, long line, const char *prefix, const cJSON *o,
+    const char *raw)
+{
+	char why[700], msg[512];
+	const char *ext = oms_json_str(o, "external_id");
+
+	snprintf(msg, sizeof msg, "%s", oms_error());
+	if (ext != NULL)
+		snprintf(why, sizeof why, "%sorder %s: %s", prefix, ext, msg);
+	else
+		snprintf(why, sizeof why, "%s%s", prefix, msg);
+	reject(r, line, why, raw);
+}
+
+/*
+ * Refine, normalise and store one mapped order; o is consumed.  prefix
+ * names the record in messages ("record 3: ").  merge says the record only
+ * adds to the order stored.
+ */
 static int
-take(struct run *r, cJSON *o, long line, const char *raw)
+take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
+    int merge)
 {
 	struct oms_import *im = r->im;
 	struct oms_store res;
@@ -188,23 +209,15 @@ take(struct run *r, cJSON *o, long line, const char *raw)
 		cJSON *refined;
 
 		if (oms_jq_run(r->ad->jq, o, &refined) != OMS_OK) {
-			reject(r, line, oms_error(), raw);
+			reject_order(r, line, prefix, o, raw);
 			cJSON_Delete(o);
 			return OMS_OK;
 		}
 		cJSON_Delete(o);
 		o = refined;
 	}
-	if (oms_order_normalize(o) != OMS_OK) {
-		char why[600];
-		const char *ext = oms_json_str(o, "external_id");
-
-		if (ext != NULL)
-			snprintf(why, sizeof why, "order %s: %s", ext,
-			    oms_error());
-		else
-			snprintf(why, sizeof why, "%s", oms_error());
-		reject(r, line, why, raw);
+	if (oms_order_normalize(o, merge ? OMS_NORM_PARTIAL : 0) != OMS_OK) {
+		reject_order(r, line, prefix, o, raw);
 		cJSON_Delete(o);
 		return OMS_OK;
 	}
@@ -217,7 +230,7 @@ take(struct run *r, cJSON *o, long line, const char *raw)
 		r->in_tx = 1;
 		clock_gettime(CLOCK_MONOTONIC, &r->tx_start);
 	}
-	if (r->ad != NULL && r->ad->merge)
+	if (merge)
 		flags |= OMS_STORE_MERGE;
 	if (!im->all)
 		flags &= ~OMS_STORE_OUTPUT;
@@ -437,10 +450,12 @@ set_path(cJSON *obj, const char *path, cJSON *item)
 }
 
 static const char *
-zone_for(struct run *r, const char *zone)
+zone_for(struct run *r, const struct spec *s, const char *zone)
 {
 	const char *z;
 
+	if (s->zone != NULL)
+		return s->zone;
 	if (zone != NULL && *zone != '\0') {
 		if ((z = oms_tz_from_name(zone)) != NULL)
 			return z;
@@ -515,7 +530,7 @@ convert(struct run *r, const struct spec *s, const char *raw, const char *zone,
 		return OMS_OK;
 	case AS_DATE:
 		if (oms_time_parse(v, r->ad ? r->ad->time_flags : 0,
-		    zone_for(r, zone), out) != OMS_OK)
+		    zone_for(r, s, zone), out) != OMS_OK)
 			return oms_seterr("%s: '%s' is not a date", src_name(s),
 			    v);
 		*item = cJSON_CreateString(out);
@@ -709,14 +724,22 @@ order_value_csv(struct run *r, const struct spec *s, const struct group *g,
 
 			if (!filter_row(&s->where, &g->rows[i], &r->tmp3))
 				continue;
-			if ((v = raw_csv(s, &g->rows[i], &r->tmp)) == NULL)
-				continue;
-			if (oms_money_parse_loose(v, r->exp, r->ad->money_flags,
-			    &x, NULL) != OMS_OK)
-				return oms_seterr("%s: '%s' is not an amount",
-				    src_name(s), v);
-			total += x;
-			any = 1;
+			/* Every column named is added, on every row counted. */
+			for (int k = 0; k < s->nfrom; k++) {
+				const struct grow *w = &g->rows[i];
+
+				if (s->col[k] < 0 || s->col[k] >= w->nf)
+					continue;
+				v = trimmed(w->f[s->col[k]], &r->tmp);
+				if (*v == '\0')
+					continue;
+				if (oms_money_parse_loose(v, r->exp,
+				    r->ad->money_flags, &x, NULL) != OMS_OK)
+					return oms_seterr("%s: '%s' is not an "
+					    "amount", s->from[k], v);
+				total += x;
+				any = 1;
+			}
 		}
 		if (any)
 			*item = cJSON_CreateString(oms_money_format(s->negate ?
@@ -725,9 +748,11 @@ order_value_csv(struct run *r, const struct spec *s, const struct group *g,
 	}
 	for (int i = 0; i < g->n; i++) {
 		const struct grow *w = &g->rows[i];
-		const char *v = raw_csv(s, w, &r->tmp), *zone = NULL;
+		const char *v, *zone = NULL;
 
-		if (v == NULL)
+		if (!filter_row(&s->where, w, &r->tmp3))
+			continue;
+		if ((v = raw_csv(s, w, &r->tmp)) == NULL)
 			continue;
 		if (s->zone_col >= 0 && s->zone_col < w->nf)
 			zone = trimmed(w->f[s->zone_col], &zb);
@@ -767,7 +792,7 @@ map_csv(struct run *r, const struct group *g, cJSON **out)
 		if (item != NULL)
 			set_path(o, a->ospec[i].target, item);
 	}
-	if (a->merge && a->nlspec == 0) {
+	if (a->nlspec == 0) {
 		*out = o;
 		return OMS_OK;
 	}
@@ -815,11 +840,18 @@ finish_group(struct run *r, struct group *g)
 {
 	cJSON *o;
 	char why[700];
-	int rc;
+	int rc, merge = r->ad->merge;
 
 	if (g->n == 0)
 		return OMS_OK;
-	if (g->err == NULL && !keyset_add(&r->seen, oms_hash64(g->key,
+	/* A group of rows that only add to an order (refunds) merges. */
+	if (!merge && r->ad->merge_when.on) {
+		merge = 1;
+		for (int i = 0; i < g->n && merge; i++)
+			merge = filter_row(&r->ad->merge_when, &g->rows[i],
+			    &r->tmp3);
+	}
+	if (g->err == NULL && !merge && !keyset_add(&r->seen, oms_hash64(g->key,
 	    strlen(g->key), OMS_HASH_INIT))) {
 		snprintf(why, sizeof why, "order %s: its rows are not together "
 		    "(the order appeared earlier in the file)", g->key);
@@ -845,7 +877,7 @@ finish_group(struct run *r, struct group *g)
 		return OMS_OK;
 	}
 	group_raw(g, &r->tmp2);
-	rc = take(r, o, g->line, r->tmp2.s);
+	rc = take(r, o, g->line, r->tmp2.s, "", merge);
 	group_reset(g);
 	return rc;
 }
@@ -889,7 +921,7 @@ read_csv(struct run *r, FILE *fp)
 	struct oms_buf keybuf = { 0 };
 	int rc, header = 0, rows = 0;
 
-	if ((rc = oms_csv_open(&c, fp, r->file, a->delim)) != OMS_OK)
+	if ((rc = oms_csv_open(&c, fp, r->file, a->delim, a->quote)) != OMS_OK)
 		return rc;
 	while ((rc = oms_csv_next(c, &v)) == OMS_OK) {
 		const char *key;
@@ -1156,21 +1188,24 @@ parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
 /* Map and take the k-th record of a document that starts on line. */
 static int
 json_record(struct run *r, const cJSON *o, int k, long line,
-    const cJSON *index)
+    const cJSON *index, cJSON *joined)
 {
 	oms_adapter *a = r->ad;
 	const cJSON *items = NULL;
 	cJSON *order;
-	char why[700], nb[64];
+	char why[700], nb[64], prefix[32];
 	char *raw = cJSON_PrintUnformatted(o);
 	int rc = OMS_OK;
 
+	snprintf(prefix, sizeof prefix, "record %d: ", k);
 	if (index != NULL) {
 		const char *key = oms_json_text(oms_json_path(o, a->items_join),
 		    nb, sizeof nb);
 
 		items = key ? cJSON_GetObjectItemCaseSensitive(index, key) :
 		    NULL;
+		if (items != NULL && !cJSON_HasObjectItem(joined, key))
+			cJSON_AddTrueToObject(joined, key);
 	}
 	if (!cJSON_IsObject(o)) {
 		snprintf(why, sizeof why, "record %d: not an object", k);
@@ -1187,7 +1222,7 @@ json_record(struct run *r, const cJSON *o, int k, long line,
 		    ext ? ext : "?", m);
 		reject(r, line, why, raw);
 	} else
-		rc = take(r, order, line, raw);
+		rc = take(r, order, line, raw, prefix, r->ad->merge);
 	free(raw);
 	return rc;
 }
@@ -1196,7 +1231,7 @@ static int
 read_json(struct run *r, const char *buf, size_t len)
 {
 	oms_adapter *a = r->ad;
-	cJSON **docs, *index = NULL;
+	cJSON **docs, *index = NULL, *joined = cJSON_CreateObject();
 	long *lines;
 	int n, rc = OMS_OK, found = 0;
 
@@ -1233,14 +1268,32 @@ read_json(struct run *r, const char *buf, size_t len)
 			continue;
 		if (cJSON_IsObject(recs)) {
 			found++;
-			rc = json_record(r, recs, 1, lines[i], index);
+			rc = json_record(r, recs, 1, lines[i], index, joined);
 			continue;
 		}
 		cJSON_ArrayForEach(o, recs) {
 			found++;
-			if ((rc = json_record(r, o, ++k, lines[i], index)) !=
-			    OMS_OK)
+			if ((rc = json_record(r, o, ++k, lines[i], index,
+			    joined)) != OMS_OK)
 				break;
+		}
+	}
+	/* Items no order took are input too: say so. */
+	if (index != NULL && rc == OMS_OK) {
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, index) {
+			char why[300];
+			char *raw;
+
+			if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			    joined, e->string)))
+				continue;
+			snprintf(why, sizeof why, "items of order %s: no such "
+			    "order in the input", e->string);
+			raw = cJSON_PrintUnformatted(e);
+			reject(r, 1, why, raw);
+			free(raw);
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -1248,6 +1301,7 @@ read_json(struct run *r, const char *buf, size_t len)
 	free(docs);
 	free(lines);
 	cJSON_Delete(index);
+	cJSON_Delete(joined);
 	if (rc == OMS_OK && found == 0 && n > 0)
 		return oms_seterr("not a %s file: no orders at %s", a->name,
 		    a->nrecords > 0 ? a->records[0] : "the top level");
@@ -1293,7 +1347,7 @@ read_oms(struct run *r, FILE *fp)
 			cJSON_DeleteItemFromObjectCaseSensitive(v, "channel");
 			cJSON_AddStringToObject(v, "channel", "oms");
 		}
-		if ((rc = take(r, v, rd.line, rd.buf)) != OMS_OK)
+		if ((rc = take(r, v, rd.line, rd.buf, "", 0)) != OMS_OK)
 			break;
 	}
 	free(rd.buf);
@@ -1540,8 +1594,26 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		slurp(fp, &all);
 	r.ad = recognise(im, all.s, all.len);
 	if (r.ad == NULL) {
+		int same = im->nadapters > 0;
+
+		for (int i = 1; i < im->nadapters; i++)
+			if (strcmp(im->adapters[i]->channel,
+			    im->adapters[0]->channel) != 0)
+				same = 0;
 		if (im->nadapters == 1)
 			r.ad = im->adapters[0];
+		else if (same && im->nadapters < 8) {
+			struct oms_buf names = { 0 };
+
+			for (int i = 0; i < im->nadapters; i++)
+				oms_buf_printf(&names, "%s%s", i ? ", " : "",
+				    im->adapters[i]->name);
+			oms_seterr("not a %s file: none of its adapters (%s) "
+			    "recognises it", im->adapters[0]->channel, names.s);
+			oms_buf_free(&names);
+			oms_buf_free(&all);
+			return OMS_ERR;
+		}
 		else {
 			oms_buf_free(&all);
 			return oms_seterr("not a file of any channel adapter "

@@ -196,7 +196,8 @@ struct oms_store {
 enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };
 #define OMS_STORE_MERGE 1	/* add order-level fields, keep the lines */
 #define OMS_STORE_OUTPUT 2	/* fill res->record */
-int oms_order_normalize(cJSON *o);
+#define OMS_NORM_PARTIAL 1	/* a merge record: fill in nothing */
+int oms_order_normalize(cJSON *o, int flags);
 cJSON *oms_order_problems(const cJSON *o);
 int oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
     struct oms_store *res);

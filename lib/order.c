@@ -154,7 +154,7 @@ line_amount(const cJSON *l, int exponent)
  * for oms_order_problems().
  */
 int
-oms_order_normalize(cJSON *o)
+oms_order_normalize(cJSON *o, int flags)
 {
 	cJSON *lines, *l, *totals;
 	const char *cur, *status;
@@ -168,7 +168,8 @@ oms_order_normalize(cJSON *o)
 	cur = oms_json_str(o, "currency");
 	if (cur == NULL || cur[0] == '\0') {
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "currency");
-		cJSON_AddStringToObject(o, "currency", "XXX");
+		if (!(flags & OMS_NORM_PARTIAL))
+			cJSON_AddStringToObject(o, "currency", "XXX");
 	} else if (!oms_currency_valid(cur))
 		return oms_seterr("currency '%s' is not an ISO 4217 code", cur);
 	exp = oms_currency_exponent(oms_json_str(o, "currency"));
@@ -176,7 +177,10 @@ oms_order_normalize(cJSON *o)
 		if (norm_date(o, date_fields[i]) != OMS_OK)
 			return OMS_ERR;
 	status = oms_json_str(o, "status");
-	if (status == NULL || cJSON_HasObjectItem(o, "cancelled_at")) {
+	if ((flags & OMS_NORM_PARTIAL) && status == NULL &&
+	    !cJSON_HasObjectItem(o, "cancelled_at"))
+		;	/* a partial record says nothing of the status */
+	else if (status == NULL || cJSON_HasObjectItem(o, "cancelled_at")) {
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "status");
 		cJSON_AddStringToObject(o, "status",
 		    cJSON_HasObjectItem(o, "cancelled_at") ? "cancelled" : "open");
@@ -225,6 +229,15 @@ oms_order_normalize(cJSON *o)
 	for (size_t i = 0; i < sizeof money_totals / sizeof money_totals[0]; i++)
 		if (norm_money(totals, money_totals[i], exp, "totals.") != OMS_OK)
 			return OMS_ERR;
+	if (flags & OMS_NORM_PARTIAL) {
+		/* Only what the record says: the stored order has the rest. */
+		if (totals->child == NULL)
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "totals");
+		if (cJSON_GetArraySize(lines) == 0)
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "lines");
+		oms_order_reorder(o);
+		return OMS_OK;
+	}
 	/* Fill in what the channel did not say, from the lines. */
 	disc = ldisc;
 	if (!cJSON_HasObjectItem(totals, "subtotal"))
@@ -671,8 +684,12 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 			cJSON *m = cJSON_Duplicate(old, 1);
 
 			overlay(m, o);
+			oms_order_reorder(m);
 			replace_contents(o, m);
 			cJSON_Delete(m);
+		} else if (oms_order_normalize(o, 0) != OMS_OK) {
+			cJSON_Delete(incoming);
+			return OMS_ERR;
 		}
 	} else if (nsources > 0 && (rc = lay_sources(db, id, o)) != OMS_OK) {
 		cJSON_Delete(old);
@@ -706,6 +723,14 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	}
 	problems = oms_order_problems(o);
 	status = next_status(oldstatus, chstatus, cJSON_GetArraySize(problems) > 0);
+	if (incoming != NULL && !exists &&
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")) == 0) {
+		/* Made by a source that adds to orders: wait for the lines. */
+		cJSON_Delete(problems);
+		problems = cJSON_CreateArray();
+		cJSON_AddItemToArray(problems, cJSON_CreateString("no lines"));
+		status = "hold";
+	}
 	if (strcmp(status, "hold") == 0)
 		reasons = cJSON_PrintUnformatted(problems);
 	exp = oms_currency_exponent(oms_json_str(o, "currency"));
@@ -763,6 +788,8 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 
 		diff(old, o, &before, &after);
 		if (strcmp(oldstatus, status) != 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(before, "status");
+			cJSON_DeleteItemFromObjectCaseSensitive(after, "status");
 			cJSON_AddStringToObject(before, "status", oldstatus);
 			cJSON_AddStringToObject(after, "status", status);
 		}

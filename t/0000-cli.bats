@@ -133,13 +133,14 @@ load helper
 	oms init 2>/dev/null
 	sqlite3 "$OMS_DB" <<'SQL'
 INSERT INTO orders (id, channel, external_id, status, imported_at, updated_at, currency, digest, record)
-VALUES (7, 'shopify', '#1001', 'hold', 'x', 'x', 'usd', 'd', '{}');
+VALUES (7, 'shopify', '#1001', 'open', 'x', 'x', 'usd', 'd', '{}'),
+       (8, 'shopify', '#1002', 'hold', 'x', 'x', 'USD', 'd', '{}');
 SQL
 	run --separate-stderr oms check
 	assert_failure 1
 	assert_output "$(printf '%s\n' \
 		"order-lines: order o_7 (shopify #1001) has no lines" \
-		"hold-reasons: order o_7 is on hold with no reason" \
+		"hold-reasons: order o_8 is on hold with no reason" \
 		"order-currency: order o_7 has currency 'usd'")"
 	assert_equal "$stderr" "oms: database '$OMS_DB': 3 problems"
 }
