@@ -1110,17 +1110,128 @@ fail:
 
 /* The orders of one document: an array, or an object, at a path. */
 static const cJSON *
-records_of(const oms_adapter *a, const cJSON *doc)
+records_at(const oms_adapter *a, const cJSON *doc, const char **path)
 {
+	*path = "";
 	for (int i = 0; i < a->nrecords; i++) {
 		const cJSON *v = oms_json_path(doc, a->records[i]);
 
-		if (v != NULL && (cJSON_IsArray(v) || cJSON_IsObject(v)))
+		if (v != NULL && (cJSON_IsArray(v) || cJSON_IsObject(v))) {
+			*path = a->records[i];
 			return v;
+		}
 	}
 	if (a->nrecords == 0)
 		return doc;
 	return NULL;
+}
+
+static const cJSON *
+records_of(const oms_adapter *a, const cJSON *doc)
+{
+	const char *path;
+
+	return records_at(a, doc, &path);
+}
+
+/*
+ * Where in the text each record starts, so a message names its line.
+ * A small scanner walks the document (already known to be valid JSON) to
+ * the records' path and notes where each element of the array begins.
+ */
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+static const char *
+skip_string(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < end ? p + 1 : end;
+}
+
+static const char *
+skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	p = skip_ws(p, end);
+	if (p < end && *p == '"')
+		return skip_string(p, end);
+	if (p < end && *p != '{' && *p != '[') {
+		while (p < end && !strchr(",]} \t\r\n", *p))
+			p++;
+		return p;
+	}
+	while (p < end) {
+		if (*p == '"') {
+			p = skip_string(p, end);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return end;
+}
+
+static int
+record_starts(const char *p, const char *end, const char *path,
+    const char **out, int max)
+{
+	int n = 0;
+
+	p = skip_ws(p, end);
+	while (*path != '\0') {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		int found = 0;
+
+		if (p >= end || *p != '{')
+			return 0;
+		p = skip_ws(p + 1, end);
+		while (p < end && *p == '"') {
+			const char *k = p + 1, *ke = skip_string(p, end) - 1;
+
+			p = skip_ws(ke + 1, end);
+			if (p < end && *p == ':')
+				p = skip_ws(p + 1, end);
+			if ((size_t)(ke - k) == len && strncmp(k, path, len) == 0) {
+				found = 1;
+				break;
+			}
+			p = skip_ws(skip_value(p, end), end);
+			if (p < end && *p == ',')
+				p = skip_ws(p + 1, end);
+		}
+		if (!found)
+			return 0;
+		path += len;
+		if (*path == '.')
+			path++;
+	}
+	if (p < end && *p == '{') {
+		out[0] = p;
+		return 1;
+	}
+	if (p >= end || *p != '[')
+		return 0;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p != ']' && n < max) {
+		out[n++] = p;
+		p = skip_ws(skip_value(p, end), end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return n;
 }
 
 static long
@@ -1147,13 +1258,14 @@ slurp(FILE *fp, struct oms_buf *b)
 /* Parse every JSON document in buf; docs[i] starts on line lines[i]. */
 static int
 parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
-    long **lines, int *n)
+    long **lines, const char ***starts, int *n)
 {
 	const char *p = buf, *end = buf + len;
 	int cap = 0;
 
 	*docs = NULL;
 	*lines = NULL;
+	*starts = NULL;
 	*n = 0;
 	for (;;) {
 		const char *stop = NULL;
@@ -1176,7 +1288,10 @@ parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
 			cap = cap ? cap * 2 : 8;
 			*docs = erealloc(*docs, (size_t)cap * sizeof **docs);
 			*lines = erealloc(*lines, (size_t)cap * sizeof **lines);
+			*starts = erealloc(*starts, (size_t)cap *
+			    sizeof **starts);
 		}
+		(*starts)[*n] = p;
 		(*docs)[*n] = d;
 		(*lines)[*n] = line_at(buf, p);
 		(*n)++;
@@ -1233,9 +1348,10 @@ read_json(struct run *r, const char *buf, size_t len)
 	oms_adapter *a = r->ad;
 	cJSON **docs, *index = NULL, *joined = cJSON_CreateObject();
 	long *lines;
+	const char **starts;
 	int n, rc = OMS_OK, found = 0;
 
-	parse_docs(r, buf, len, &docs, &lines, &n);
+	parse_docs(r, buf, len, &docs, &lines, &starts, &n);
 	/* Lines that come in documents of their own (Amazon's OrderItems). */
 	if (a->items_records != NULL) {
 		index = cJSON_CreateObject();
@@ -1258,25 +1374,41 @@ read_json(struct run *r, const char *buf, size_t len)
 	}
 	for (int i = 0; i < n && rc == OMS_OK; i++) {
 		const cJSON *recs, *o;
-		int k = 0;
+		const char *path, *end = i + 1 < n ? starts[i + 1] : buf + len;
+		const char **at;
+		long line = lines[i];
+		const char *counted = starts[i];
+		int k = 0, nat;
 
 		/* A document of items only is no order. */
 		if (a->items_records != NULL &&
 		    oms_json_path(docs[i], a->items_records) != NULL)
 			continue;
-		if ((recs = records_of(a, docs[i])) == NULL)
+		if ((recs = records_at(a, docs[i], &path)) == NULL)
 			continue;
+		nat = cJSON_IsArray(recs) ? cJSON_GetArraySize(recs) : 1;
+		at = ecalloc((size_t)nat + 1, sizeof *at);
+		if (record_starts(starts[i], end, path, at, nat) != nat)
+			memset(at, 0, ((size_t)nat + 1) * sizeof *at);
 		if (cJSON_IsObject(recs)) {
 			found++;
 			rc = json_record(r, recs, 1, lines[i], index, joined);
+			free(at);
 			continue;
 		}
 		cJSON_ArrayForEach(o, recs) {
 			found++;
-			if ((rc = json_record(r, o, ++k, lines[i], index,
+			if (at[k] != NULL) {
+				for (; counted < at[k]; counted++)
+					if (*counted == '\n')
+						line++;
+			}
+			if ((rc = json_record(r, o, k + 1, line, index,
 			    joined)) != OMS_OK)
 				break;
+			k++;
 		}
+		free(at);
 	}
 	/* Items no order took are input too: say so. */
 	if (index != NULL && rc == OMS_OK) {
@@ -1300,6 +1432,7 @@ read_json(struct run *r, const char *buf, size_t len)
 		cJSON_Delete(docs[i]);
 	free(docs);
 	free(lines);
+	free(starts);
 	cJSON_Delete(index);
 	cJSON_Delete(joined);
 	if (rc == OMS_OK && found == 0 && n > 0)
@@ -1600,9 +1733,15 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			if (strcmp(im->adapters[i]->channel,
 			    im->adapters[0]->channel) != 0)
 				same = 0;
-		if (im->nadapters == 1)
-			r.ad = im->adapters[0];
-		else if (same && im->nadapters < 8) {
+		if (im->nadapters == 1 && im->adapters[0]->format == F_CSV)
+			r.ad = im->adapters[0];	/* read_csv says what is missing */
+		else if (im->nadapters == 1) {
+			oms_seterr("not a %s file: %s", im->adapters[0]->name,
+			    is_json(all.s, all.len) ? "its records are not of "
+			    "that shape" : "not JSON");
+			oms_buf_free(&all);
+			return OMS_ERR;
+		} else if (same && im->nadapters < 8) {
 			struct oms_buf names = { 0 };
 
 			for (int i = 0; i < im->nadapters; i++)

@@ -687,7 +687,9 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 			oms_order_reorder(m);
 			replace_contents(o, m);
 			cJSON_Delete(m);
-		} else if (oms_order_normalize(o, 0) != OMS_OK) {
+		} else if ((cJSON_HasObjectItem(o, "lines") ||
+		    cJSON_AddArrayToObject(o, "lines") != NULL) &&
+		    oms_order_normalize(o, 0) != OMS_OK) {
 			cJSON_Delete(incoming);
 			return OMS_ERR;
 		}
@@ -723,7 +725,8 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	}
 	problems = oms_order_problems(o);
 	status = next_status(oldstatus, chstatus, cJSON_GetArraySize(problems) > 0);
-	if (incoming != NULL && !exists &&
+	if (incoming != NULL && !exists && (strcmp(status, "open") == 0 ||
+	    strcmp(status, "hold") == 0) &&
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")) == 0) {
 		/* Made by a source that adds to orders: wait for the lines. */
 		cJSON_Delete(problems);
