@@ -85,7 +85,8 @@ const struct oms_check oms_checks[] = {
 	  "' points at a missing row of ' || parent FROM pragma_foreign_key_check" },
 	{ "order-lines",
 	  "SELECT 'order o_' || id || ' (' || channel || ' ' || external_id || "
-	  "') has no lines' FROM orders o WHERE status <> 'hold' AND NOT EXISTS "
+	  "') has no lines' FROM orders o WHERE status NOT IN ('hold', 'cancelled', "
+	  "'fulfilled') AND NOT EXISTS "
 	  "(SELECT 1 FROM order_lines l WHERE l.order_id = o.id)" },
 	{ "line-quantity",
 	  "SELECT 'order o_' || order_id || ' line ' || line_no || "

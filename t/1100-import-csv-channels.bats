@@ -182,7 +182,7 @@ OUT
 	run jq -c '[.external_id, .status, .hold_reasons, .totals.total]' <<<"$output"
 	assert_output - <<'OUT'
 ["2841234567","hold",["no lines"],"95.73"]
-["2841234599","hold",["no lines"],"28.80"]
+["2841234599","fulfilled",null,"28.80"]
 ["2841234600","hold",["no lines"],"51.70"]
 OUT
 	run oms-import "$FIX/etsy-items-us.csv"
