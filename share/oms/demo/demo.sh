@@ -23,8 +23,12 @@ if [ -x "$bin/oms-import" ]; then
 	done
 	say "what landed, by channel and status"
 	sqlite3 -header -column "$OMS_DB" \
-		"SELECT channel, status, count(*) AS orders, sum(total) / 100.0 AS total
-		 FROM orders GROUP BY channel, status ORDER BY channel, status"
+		"SELECT channel, status, currency, count(*) AS orders,
+		        printf('%.2f', sum(total) / 100.0) AS total
+		 FROM orders GROUP BY channel, status, currency
+		 ORDER BY channel, status, currency"
+	say "one order as every oms program reads it (oms-records(5))"
+	head -n 1 demo/shopify-rest-orders.json.jsonl | jq .
 	say "orders on hold and why"
 	sqlite3 -column "$OMS_DB" \
 		"SELECT 'o_' || id, channel, external_id, hold_reasons FROM orders
@@ -34,6 +38,10 @@ if [ -x "$bin/oms-import" ]; then
 		oms-import -q --channel auto "$f" || [ $? -eq 1 ]
 	done
 	sqlite3 "$OMS_DB" "SELECT count(*) || ' orders, ' || (SELECT count(*) FROM events) || ' events' FROM orders"
+	say "release a held order once it is dealt with"
+	held=$(sqlite3 "$OMS_DB" "SELECT 'o_' || id FROM orders WHERE status = 'hold' ORDER BY id LIMIT 1")
+	oms-import release --force "$held" | jq -c '{id, channel, external_id, status}'
+	sqlite3 "$OMS_DB" "SELECT action, before, after FROM events WHERE order_id = ${held#o_} ORDER BY id"
 fi
 say "oms check"
 oms check
