@@ -1260,7 +1260,8 @@ static int
 parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
     long **lines, const char ***starts, int *n)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = buf, *end = buf + len, *counted = buf;
+	long line = 1;
 	int cap = 0;
 
 	*docs = NULL;
@@ -1279,8 +1280,8 @@ parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
 		if (d == NULL) {
 			const char *at = cJSON_GetErrorPtr();
 
-			reject(r, line_at(buf, at && at >= p && at <= end ? at :
-			    p), "invalid JSON", NULL);
+			reject(r, line + line_at(counted, at && at >= p &&
+			    at <= end ? at : p) - 1, "invalid JSON", NULL);
 			/* Nothing after a broken document can be trusted. */
 			break;
 		}
@@ -1293,7 +1294,10 @@ parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
 		}
 		(*starts)[*n] = p;
 		(*docs)[*n] = d;
-		(*lines)[*n] = line_at(buf, p);
+		/* Count on from the last document, not from the top. */
+		line += line_at(counted, p) - 1;
+		counted = p;
+		(*lines)[*n] = line;
 		(*n)++;
 		p = stop;
 	}
