@@ -408,8 +408,9 @@ static const char sql_sources[] =
     "SELECT record FROM order_sources WHERE order_id = ? ORDER BY source";
 
 static const char sql_put_source[] =
-    "INSERT INTO order_sources (order_id, source, record) VALUES (?, ?, ?) "
-    "ON CONFLICT (order_id, source) DO UPDATE SET record = excluded.record";
+    "INSERT INTO order_sources (order_id, source, record, digest) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (order_id, source) DO UPDATE SET "
+    "record = excluded.record, digest = excluded.digest";
 
 static const char sql_count_sources[] =
     "UPDATE orders SET sources = (SELECT count(*) FROM order_sources "
@@ -479,8 +480,40 @@ lay_sources(oms_db *db, int64_t id, cJSON *o)
 	return OMS_OK;
 }
 
+static void
+hexdigest(const char *text, char out[17])
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)oms_hash64(text,
+	    strlen(text), OMS_HASH_INIT));
+}
+
+static const char sql_source_digest[] =
+    "SELECT digest FROM order_sources WHERE order_id = ? AND source = ?";
+
+/* The digest of what a source said of an order last; "" if nothing. */
 static int
-put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec)
+source_digest(oms_db *db, int64_t id, const char *source, char out[17])
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_source_digest);
+	int rc;
+
+	out[0] = '\0';
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, 17, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read an order's sources");
+	return OMS_OK;
+}
+
+static int
+put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec,
+    const char *digest)
 {
 	sqlite3_stmt *st = oms_db_stmt(db, sql_put_source);
 	char *text;
@@ -492,6 +525,7 @@ put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, digest, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	free(text);
@@ -645,17 +679,15 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	sqlite3_stmt *st;
 	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
 	cJSON *incoming = NULL;
-	int nsources = 0;
-	char *text = NULL, *reasons = NULL, now[OMS_TIME_LEN], digest[17];
+	int nsources = 0, canonical = strcmp(source, "oms") == 0;
+	char *text = NULL, *reasons = NULL, *intext = NULL, *oldtext = NULL;
+	char now[OMS_TIME_LEN], digest[17] = "", indigest[17];
 	const char *chstatus, *status, *oldstatus = NULL;
 	int64_t id = 0, prio = 0;
 	int rc, exp, exists = 0;
 	static char statbuf[32];
 
 	memset(res, 0, sizeof *res);
-	chstatus = oms_json_str(o, "status");
-	if (chstatus == NULL)
-		chstatus = "open";
 	if ((st = oms_db_stmt(db, sql_find)) == NULL)
 		return OMS_ERR;
 	bind_str(st, 1, o, "channel");
@@ -664,22 +696,70 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	if (rc == SQLITE_ROW) {
 		exists = 1;
 		id = sqlite3_column_int64(st, 0);
+		snprintf(digest, sizeof digest, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
 		snprintf(statbuf, sizeof statbuf, "%s",
 		    (const char *)sqlite3_column_text(st, 2));
 		oldstatus = statbuf;
-		old = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
-		memcpy(digest, sqlite3_column_text(st, 1), 16);
-		digest[16] = '\0';
+		oldtext = estrdup((const char *)sqlite3_column_text(st, 3));
 		nsources = sqlite3_column_int(st, 5);
 	} else if (rc != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return oms_db_fail(db, rc, "cannot look up an order");
 	}
 	sqlite3_reset(st);
+
+	/*
+	 * Unchanged is judged against what this same source said last: the
+	 * channel's own version for its main adapter, the source's for one
+	 * that adds to orders, the stored record for canonical input.  So a
+	 * fix made in oms lasts until the channel's version really changes.
+	 */
 	if (flags & OMS_STORE_MERGE) {
-		/* Keep what this source says, to lay it over later versions. */
 		incoming = cJSON_Duplicate(o, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(incoming, "lines");
+		intext = cJSON_PrintUnformatted(incoming);
+	} else
+		intext = cJSON_PrintUnformatted(o);
+	if (intext == NULL) {
+		rc = oms_seterr("out of memory");
+		goto out;
+	}
+	hexdigest(intext, indigest);
+	if (exists) {
+		int same;
+
+		if (flags & OMS_STORE_MERGE) {
+			char sd[17] = "";
+
+			if ((rc = source_digest(db, id, source, sd)) != OMS_OK)
+				goto out;
+			same = strcmp(sd, indigest) == 0;
+		} else if (canonical) {
+			char od[17];
+
+			hexdigest(oldtext, od);
+			same = strcmp(od, indigest) == 0;
+		} else
+			same = strcmp(digest, indigest) == 0;
+		if (same) {
+			res->id = id;
+			res->action = OMS_ORDER_UNCHANGED;
+			snprintf(res->status, sizeof res->status, "%s", oldstatus);
+			if (flags & OMS_STORE_OUTPUT)
+				res->record = oms_order_record(db, id);
+			rc = OMS_OK;
+			goto out;
+		}
+		old = cJSON_Parse(oldtext);
+		if (old == NULL) {
+			rc = oms_seterr("order o_%lld: the stored record is not "
+			    "JSON", (long long)id);
+			goto out;
+		}
+	}
+	/* The record to store: what this source says, with what others said. */
+	if (flags & OMS_STORE_MERGE) {
 		if (old != NULL) {
 			cJSON *m = cJSON_Duplicate(old, 1);
 
@@ -690,38 +770,26 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		} else if ((cJSON_HasObjectItem(o, "lines") ||
 		    cJSON_AddArrayToObject(o, "lines") != NULL) &&
 		    oms_order_normalize(o, 0) != OMS_OK) {
-			cJSON_Delete(incoming);
-			return OMS_ERR;
+			rc = OMS_ERR;
+			goto out;
 		}
-	} else if (nsources > 0 && (rc = lay_sources(db, id, o)) != OMS_OK) {
-		cJSON_Delete(old);
-		return rc;
+		if (!exists)
+			digest[0] = '\0';
+	} else if (canonical) {
+		if (!exists)
+			digest[0] = '\0';
+	} else {
+		if (nsources > 0 && (rc = lay_sources(db, id, o)) != OMS_OK)
+			goto out;
+		memcpy(digest, indigest, sizeof digest);
 	}
 	chstatus = oms_json_str(o, "status");
 	if (chstatus == NULL)
 		chstatus = "open";
 	text = cJSON_PrintUnformatted(o);
 	if (text == NULL) {
-		cJSON_Delete(old);
-		return oms_seterr("out of memory");
-	}
-	{
-		char d[17];
-
-		snprintf(d, sizeof d, "%016llx", (unsigned long long)
-		    oms_hash64(text, strlen(text), OMS_HASH_INIT));
-		if (exists && strcmp(d, digest) == 0) {
-			res->id = id;
-			res->action = OMS_ORDER_UNCHANGED;
-			snprintf(res->status, sizeof res->status, "%s", oldstatus);
-			if (flags & OMS_STORE_OUTPUT)
-				res->record = oms_order_record(db, id);
-			cJSON_Delete(old);
-			cJSON_Delete(incoming);
-			free(text);
-			return OMS_OK;
-		}
-		memcpy(digest, d, sizeof d);
+		rc = oms_seterr("out of memory");
+		goto out;
 	}
 	problems = oms_order_problems(o);
 	status = next_status(oldstatus, chstatus, cJSON_GetArraySize(problems) > 0);
@@ -783,8 +851,8 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	}
 	if ((rc = write_lines(db, id, o, exp)) != OMS_OK)
 		goto out;
-	if (incoming != NULL && (rc = put_source(db, id, source, incoming)) !=
-	    OMS_OK)
+	if (incoming != NULL && (rc = put_source(db, id, source, incoming,
+	    indigest)) != OMS_OK)
 		goto out;
 	if (exists) {
 		cJSON *before, *after;
@@ -823,6 +891,8 @@ out:
 	cJSON_Delete(old);
 	cJSON_Delete(incoming);
 	cJSON_Delete(problems);
+	free(intext);
+	free(oldtext);
 	free(text);
 	free(reasons);
 	return rc;

@@ -59,6 +59,7 @@ const char *const oms_migrations[] = {
 	"  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,\n"
 	"  source TEXT NOT NULL,\n"
 	"  record TEXT NOT NULL,\n"
+	"  digest TEXT NOT NULL,\n"
 	"  PRIMARY KEY (order_id, source)\n"
 	");\n"
 	"CREATE TABLE events (\n"

@@ -276,6 +276,18 @@ oms-import: 0 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
 	run sqlite3 "$OMS_DB" "SELECT action, json_extract(before, '$.status'), json_extract(after, '$.status') FROM events WHERE order_id = 3 ORDER BY id"
 	assert_output "created||hold
 updated|hold|open"
+	# The channel's export, unchanged, does not undo the fix...
+	run --separate-stderr oms-import -v "$SMALL"
+	assert_success
+	assert_output ""
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status, sku FROM orders JOIN order_lines ON order_id = id WHERE id = 3")" "open|BOX-1"
+	# ...but a new version of the order from the channel wins.
+	sed 's/^#1003,cy@example.com,paid/#1003,cy@example.org,paid/' "$SMALL" > newer.csv
+	run oms-import newer.csv
+	assert_success
+	run jq -c '{id,status,email:.customer.email,sku:.lines[0].sku}' <<<"$output"
+	assert_output '{"id":"o_3","status":"hold","email":"cy@example.org","sku":null}'
 }
 
 @test "canonical records: bad lines are reported by line and the rest go in" {
