@@ -36,12 +36,12 @@ usage(void)
 }
 
 static int
-on_order(void *arg, const cJSON *rec, int action)
+on_order(void *arg, const char *json, int action)
 {
 	(void)arg;
 	(void)action;
-	if (oms_rec_write(stdout, rec) != OMS_OK)
-		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	if (fputs(json, stdout) == EOF || putchar('\n') == EOF)
+		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
 	return OMS_OK;
 }
 
@@ -302,7 +302,8 @@ main(int argc, char **argv)
 		if (rc == OMS_BUSY)
 			oms_die(OMS_EXIT_BUSY, "%s", oms_error());
 		if (rc != OMS_OK) {
-			if (strncmp(oms_error(), "database", 8) == 0)
+			if (strncmp(oms_error(), "database", 8) == 0 ||
+			    strncmp(oms_error(), "adapter ", 8) == 0)
 				oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 			oms_warnx("%s: %s", name, oms_error());
 			status = OMS_EXIT_REJECT;

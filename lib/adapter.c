@@ -420,13 +420,14 @@ oms_adapter_load(const char *path, oms_adapter **out)
 		oms_seterr("adapter '%s': no \"order\" fields", path);
 		goto fail;
 	}
-	if ((s = getstr(a->doc, "refine")) != NULL &&
-	    oms_jq_compile(s, &a->jq) != OMS_OK) {
-		char msg[512];
-
-		snprintf(msg, sizeof msg, "%s", oms_error());
-		oms_seterr("adapter '%s': refine: %s", path, msg);
-		goto fail;
+	/* Compiled when first used: most runs use one adapter of many. */
+	if ((v = cJSON_GetObjectItemCaseSensitive(a->doc, "refine")) != NULL) {
+		if (!cJSON_IsString(v)) {
+			oms_seterr("adapter '%s': refine must be a jq program",
+			    path);
+			goto fail;
+		}
+		a->refine = v->valuestring;
 	}
 	*out = a;
 	return OMS_OK;
@@ -606,6 +607,23 @@ oms_adapters_free(oms_adapter **list, int n)
 	for (int i = 0; i < n; i++)
 		oms_adapter_free(list[i]);
 	free(list);
+}
+
+/* The adapter's refine program, compiled on first use; NULL if none. */
+int
+oms_adapter_refiner(oms_adapter *a, struct oms_jq **out)
+{
+	*out = NULL;
+	if (a->refine == NULL)
+		return OMS_OK;
+	if (a->jq == NULL && oms_jq_compile(a->refine, &a->jq) != OMS_OK) {
+		char msg[512];
+
+		snprintf(msg, sizeof msg, "%s", oms_error());
+		return oms_seterr("adapter '%s': refine: %s", a->path, msg);
+	}
+	*out = a->jq;
+	return OMS_OK;
 }
 
 const char *

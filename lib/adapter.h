@@ -60,11 +60,13 @@ struct oms_adapter {
 	int merge;
 	struct spec *ospec, *lspec;
 	int nospec, nlspec;
+	const char *refine;
 	struct oms_jq *jq;
 	int ncols;
 };
 
 void oms_adapter_bind(oms_adapter *a, char **hdr, int nh);
+int oms_adapter_refiner(oms_adapter *a, struct oms_jq **out);
 int oms_adapter_header_score(const oms_adapter *a, char **hdr, int nh);
 
 #endif

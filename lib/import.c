@@ -26,7 +26,7 @@
 #define HEADER_ROWS 20		/* rows searched for a header */
 
 struct pending {
-	cJSON *rec;
+	char *json;
 	int action;
 };
 
@@ -68,6 +68,8 @@ struct run {
 	char curbuf[8];
 	char msg[512];
 	struct keyset seen;
+	size_t keys_in_memory;
+	int seen_table;
 	long orders_read;
 	long errline;		/* the row a mapping error is on */
 	struct timespec last_progress;
@@ -109,6 +111,64 @@ keyset_add(struct keyset *k, uint64_t h)
 	return 1;
 }
 
+static int
+keyset_has(const struct keyset *k, uint64_t h)
+{
+	if (h == 0)
+		h = 1;
+	if (k->cap == 0)
+		return 0;
+	for (size_t i = h & (k->cap - 1); k->h[i] != 0;
+	    i = (i + 1) & (k->cap - 1))
+		if (k->h[i] == h)
+			return 1;
+	return 0;
+}
+
+#define KEYS_IN_MEMORY (1 << 19)	/* then a temporary table: memory stays flat */
+
+static const char sql_seen_table[] =
+    "CREATE TEMP TABLE IF NOT EXISTS import_seen (h INTEGER PRIMARY KEY)";
+static const char sql_seen_add[] =
+    "INSERT INTO temp.import_seen (h) VALUES (?) ON CONFLICT DO NOTHING";
+static const char sql_seen_clear[] = "DELETE FROM temp.import_seen";
+
+/*
+ * Note an order key as finished in this file; 0 if it was already.  The
+ * first half a million keys are kept in memory, the rest in a temporary
+ * table on disk, so a file of any size runs in the same memory.
+ */
+static int
+seen_add(struct run *r, const char *key)
+{
+	uint64_t h = oms_hash64(key, strlen(key), OMS_HASH_INIT);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (r->keys_in_memory == 0) {
+		const char *e = getenv("OMS_IMPORT_KEYS");
+
+		r->keys_in_memory = e && atol(e) > 0 ? (size_t)atol(e) :
+		    KEYS_IN_MEMORY;
+	}
+	if (r->seen.n < r->keys_in_memory)
+		return keyset_add(&r->seen, h);
+	if (keyset_has(&r->seen, h))
+		return 0;
+	if (!r->seen_table) {
+		if (oms_db_exec(r->im->db, sql_seen_table) != OMS_OK ||
+		    oms_db_exec(r->im->db, sql_seen_clear) != OMS_OK)
+			return 1;	/* cannot tell: do not refuse the order */
+		r->seen_table = 1;
+	}
+	if ((st = oms_db_stmt(r->im->db, sql_seen_add)) == NULL)
+		return 1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE && sqlite3_changes(oms_db_handle(r->im->db)) > 0;
+}
+
 /* ---- storing, in batches ------------------------------------------- */
 
 static int
@@ -126,10 +186,10 @@ flush(struct run *r)
 	}
 	for (int i = 0; i < r->npend; i++) {
 		if (rc == OMS_OK && im->on_order != NULL &&
-		    im->on_order(im->arg, r->pend[i].rec, r->pend[i].action) !=
+		    im->on_order(im->arg, r->pend[i].json, r->pend[i].action) !=
 		    OMS_OK)
 			rc = OMS_ERR;
-		cJSON_Delete(r->pend[i].rec);
+		free(r->pend[i].json);
 	}
 	r->npend = 0;
 	return rc;
@@ -203,12 +263,18 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 {
 	struct oms_import *im = r->im;
 	struct oms_store res;
+	char *json = NULL;
 	int rc, flags = OMS_STORE_OUTPUT;
 
-	if (r->ad != NULL && r->ad->jq != NULL) {
+	if (r->ad != NULL && r->ad->refine != NULL) {
+		struct oms_jq *jq;
 		cJSON *refined;
 
-		if (oms_jq_run(r->ad->jq, o, &refined) != OMS_OK) {
+		if (oms_adapter_refiner(r->ad, &jq) != OMS_OK) {
+			cJSON_Delete(o);
+			return OMS_ERR;
+		}
+		if (oms_jq_run(jq, o, &refined) != OMS_OK) {
 			reject_order(r, line, prefix, o, raw);
 			cJSON_Delete(o);
 			return OMS_OK;
@@ -242,8 +308,6 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		r->in_tx = 0;
 		return rc;
 	}
-	if (res.action != OMS_ORDER_UNCHANGED && res.record == NULL)
-		res.record = oms_order_output(o, res.id, res.status, NULL);
 	if (res.action == OMS_ORDER_CREATED)
 		im->created++;
 	else if (res.action == OMS_ORDER_UPDATED)
@@ -252,24 +316,20 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		im->unchanged++;
 	if (res.action != OMS_ORDER_UNCHANGED && strcmp(res.status, "hold") == 0)
 		im->held++;
+	if (res.action != OMS_ORDER_UNCHANGED)
+		json = oms_order_print(o, &res);
+	else if (res.record != NULL)
+		json = cJSON_PrintUnformatted(res.record);
+	cJSON_Delete(res.record);
+	cJSON_Delete(res.reasons);
 	cJSON_Delete(o);
-	if (res.record != NULL) {
-		/* The hold reasons are known only now: put them in. */
-		if (strcmp(res.status, "hold") == 0 &&
-		    !cJSON_HasObjectItem(res.record, "hold_reasons")) {
-			cJSON *again = oms_order_record(im->db, res.id);
-
-			if (again != NULL) {
-				cJSON_Delete(res.record);
-				res.record = again;
-			}
-		}
+	if (json != NULL) {
 		if (r->npend == r->cappend) {
 			r->cappend = r->cappend ? r->cappend * 2 : 64;
 			r->pend = erealloc(r->pend, (size_t)r->cappend *
 			    sizeof *r->pend);
 		}
-		r->pend[r->npend].rec = res.record;
+		r->pend[r->npend].json = json;
 		r->pend[r->npend].action = res.action;
 		r->npend++;
 	}
@@ -851,8 +911,7 @@ finish_group(struct run *r, struct group *g)
 			merge = filter_row(&r->ad->merge_when, &g->rows[i],
 			    &r->tmp3);
 	}
-	if (g->err == NULL && !merge && !keyset_add(&r->seen, oms_hash64(g->key,
-	    strlen(g->key), OMS_HASH_INIT))) {
+	if (g->err == NULL && !merge && !seen_add(r, g->key)) {
 		snprintf(why, sizeof why, "order %s: its rows are not together "
 		    "(the order appeared earlier in the file)", g->key);
 		g->err = estrdup(why);
@@ -1812,7 +1871,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			oms_db_rollback(im->db);
 			r.in_tx = 0;
 			for (int i = 0; i < r.npend; i++)
-				cJSON_Delete(r.pend[i].rec);
+				free(r.pend[i].json);
 			r.npend = 0;
 		}
 		oms_seterr("%s", msg);

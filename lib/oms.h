@@ -176,7 +176,7 @@ struct oms_import {
 	const char *currency;	/* --currency */
 	int dry_run, all, verbose;
 	/* Called after each commit, for each order the batch stored. */
-	int (*on_order)(void *arg, const cJSON *rec, int action);
+	int (*on_order)(void *arg, const char *json, int action);
 	/* Called for each record that could not be taken. */
 	void (*on_reject)(void *arg, const char *file, long line,
 	    const char *reason, const char *raw);
@@ -191,18 +191,19 @@ struct oms_store {
 	int64_t id;
 	int action;		/* OMS_ORDER_CREATED, _UPDATED, _UNCHANGED */
 	char status[32];	/* the stored status */
-	cJSON *record;		/* with OMS_STORE_OUTPUT: the order as printed */
+	cJSON *record;		/* with OMS_STORE_OUTPUT, when unchanged: the
+				   order as printed */
+	cJSON *reasons;		/* when held: why (the caller frees it) */
 };
 enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };
 #define OMS_STORE_MERGE 1	/* add order-level fields, keep the lines */
-#define OMS_STORE_OUTPUT 2	/* fill res->record */
+#define OMS_STORE_OUTPUT 2	/* fill res->record for an unchanged order */
 #define OMS_NORM_PARTIAL 1	/* a merge record: fill in nothing */
 int oms_order_normalize(cJSON *o, int flags);
 cJSON *oms_order_problems(const cJSON *o);
 int oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
     struct oms_store *res);
-cJSON *oms_order_output(const cJSON *o, int64_t id, const char *status,
-    const cJSON *reasons);
+char *oms_order_print(cJSON *o, const struct oms_store *res);
 cJSON *oms_order_record(oms_db *db, int64_t id);
 int oms_order_find(oms_db *db, const char *ref, int64_t *id);
 int oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems);

@@ -568,19 +568,21 @@ static const char sql_ins_line[] =
     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static int
-write_lines(oms_db *db, int64_t id, const cJSON *o, int exp)
+write_lines(oms_db *db, int64_t id, const cJSON *o, int exp, int replace)
 {
 	sqlite3_stmt *st;
 	const cJSON *l;
 	int n = 0, rc;
 
-	if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
-		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return oms_db_fail(db, rc, "cannot replace order lines");
+	if (replace) {
+		if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(db, rc, "cannot replace order lines");
+	}
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "lines")) {
 		int64_t q = 0;
 
@@ -786,7 +788,12 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	chstatus = oms_json_str(o, "status");
 	if (chstatus == NULL)
 		chstatus = "open";
-	text = cJSON_PrintUnformatted(o);
+	if (!(flags & OMS_STORE_MERGE) && nsources == 0) {
+		/* What came in is what is stored: print it once. */
+		text = intext;
+		intext = NULL;
+	} else
+		text = cJSON_PrintUnformatted(o);
 	if (text == NULL) {
 		rc = oms_seterr("out of memory");
 		goto out;
@@ -849,7 +856,7 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		rc = oms_db_fail(db, rc, "cannot store an order");
 		goto out;
 	}
-	if ((rc = write_lines(db, id, o, exp)) != OMS_OK)
+	if ((rc = write_lines(db, id, o, exp, exists)) != OMS_OK)
 		goto out;
 	if (incoming != NULL && (rc = put_source(db, id, source, incoming,
 	    indigest)) != OMS_OK)
@@ -881,9 +888,10 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	}
 	res->id = id;
 	snprintf(res->status, sizeof res->status, "%s", status);
-	if (rc == OMS_OK && (flags & OMS_STORE_OUTPUT))
-		res->record = oms_order_output(o, id, status,
-		    strcmp(status, "hold") == 0 ? problems : NULL);
+	if (rc == OMS_OK && strcmp(status, "hold") == 0) {
+		res->reasons = problems;
+		problems = NULL;
+	}
 	goto out;
 fail:
 	rc = OMS_ERR;
@@ -906,30 +914,39 @@ skip_key(const char *k)
 	    strcmp(k, "status") == 0 || strcmp(k, "hold_reasons") == 0;
 }
 
-/* The printed form of an order held in memory. */
-cJSON *
-oms_order_output(const cJSON *o, int64_t id, const char *status,
-    const cJSON *reasons)
+/*
+ * The printed form of an order just stored: id, status and hold reasons
+ * put in front.  The record's fields are moved, not copied, so o is left
+ * empty; the caller frees both.
+ */
+char *
+oms_order_print(cJSON *o, const struct oms_store *res)
 {
-	cJSON *rec = cJSON_CreateObject();
-	const cJSON *v;
-	char idbuf[32];
+	cJSON *out = cJSON_CreateObject(), *v;
+	char idbuf[32], *text;
 
-	snprintf(idbuf, sizeof idbuf, "o_%lld", (long long)id);
-	cJSON_AddStringToObject(rec, "type", "order");
-	cJSON_AddStringToObject(rec, "id", idbuf);
-	cJSON_AddStringToObject(rec, "channel", oms_json_str(o, "channel"));
-	cJSON_AddStringToObject(rec, "external_id",
-	    oms_json_str(o, "external_id"));
-	cJSON_AddStringToObject(rec, "status", status);
-	if (reasons != NULL)
-		cJSON_AddItemToObject(rec, "hold_reasons",
-		    cJSON_Duplicate(reasons, 1));
-	cJSON_ArrayForEach(v, o)
-		if (!skip_key(v->string))
-			cJSON_AddItemToObject(rec, v->string,
-			    cJSON_Duplicate(v, 1));
-	return rec;
+	snprintf(idbuf, sizeof idbuf, "o_%lld", (long long)res->id);
+	cJSON_AddStringToObject(out, "type", "order");
+	cJSON_AddStringToObject(out, "id", idbuf);
+	if ((v = cJSON_DetachItemFromObjectCaseSensitive(o, "channel")) != NULL)
+		cJSON_AddItemToObject(out, "channel", v);
+	if ((v = cJSON_DetachItemFromObjectCaseSensitive(o, "external_id")))
+		cJSON_AddItemToObject(out, "external_id", v);
+	cJSON_AddStringToObject(out, "status", res->status);
+	if (res->reasons != NULL)
+		cJSON_AddItemReferenceToObject(out, "hold_reasons", res->reasons);
+	while ((v = o->child) != NULL) {
+		cJSON_DetachItemViaPointer(o, v);
+		if (skip_key(v->string)) {
+			cJSON_Delete(v);
+			continue;
+		}
+		/* Keep the key string: it moves with the item. */
+		cJSON_AddItemToObject(out, v->string, v);
+	}
+	text = cJSON_PrintUnformatted(out);
+	cJSON_Delete(out);
+	return text;
 }
 
 static const char sql_get[] =

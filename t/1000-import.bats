@@ -160,6 +160,15 @@ oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
 	assert_equal "$stderr" "oms-import: split.csv:7: order #1001: its rows are not together (the order appeared earlier in the file)"
 }
 
+@test "split orders are found past the keys kept in memory too" {
+	{ cat "$SMALL"; sed -n 4p "$SMALL"; sed -n 5p "$SMALL"; } > split.csv
+	OMS_IMPORT_KEYS=1 run --separate-stderr oms-import split.csv
+	assert_failure 1
+	assert_equal "$stderr" "oms-import: split.csv:7: order #1001: its rows are not together (the order appeared earlier in the file)
+oms-import: split.csv:8: order #1002: its rows are not together (the order appeared earlier in the file)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders")" "3"
+}
+
 @test "the wrong channel is refused with a reason" {
 	run --separate-stderr oms-import --channel ebay "$SMALL"
 	assert_failure 1
