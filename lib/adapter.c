@@ -754,7 +754,7 @@ oms_json_text(const cJSON *v, char *buf, size_t n)
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (d == (double)(long long)d && d < 9e15 && d > -9e15)
+		if (d < 9e15 && d > -9e15 && d == (double)(long long)d)
 			snprintf(buf, n, "%lld", (long long)d);
 		else
 			snprintf(buf, n, "%.15g", d);

@@ -25,6 +25,8 @@ struct oms_csv {
 	long start;		/* first line of the row being parsed */
 	int open;		/* a row is under way */
 	int cp1252;		/* some line was read as Windows-1252 */
+	int eol;		/* '\n', or '\r' for a file of old Mac lines */
+	int nul;		/* the row under way had a NUL byte */
 	char *lbuf;
 	size_t lcap;
 	struct oms_buf conv;	/* a line re-encoded to UTF-8 */
@@ -49,6 +51,7 @@ struct oms_csv_row {
 	int nf, capoff;
 	long line;
 	int truncated;
+	int nul;
 };
 
 #include "csvr.h"
@@ -58,6 +61,22 @@ no_space(unsigned char c)
 {
 	(void)c;
 	return 0;
+}
+
+/*
+ * Only the line end ends a row: libcsv's default also ends one at a bare
+ * CR, which splits a row whose unquoted text holds a stray CR in two.
+ */
+static int
+is_lf(unsigned char c)
+{
+	return c == '\n';
+}
+
+static int
+is_cr(unsigned char c)
+{
+	return c == '\r';
 }
 
 static void
@@ -113,13 +132,15 @@ row_cb(int term, void *arg)
 	oms_buf_reset(&c->raw);
 	r->line = c->start;
 	r->truncated = 0;
+	r->nul = c->nul;
+	c->nul = 0;
 	c->qn++;
 	c->open = 0;
 }
 
 int
 oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim,
-    char quote)
+    char quote, int cr_only)
 {
 	struct oms_csv *c = ecalloc(1, sizeof *c);
 
@@ -130,6 +151,8 @@ oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim,
 	csv_set_delim(&c->p, (unsigned char)delim);
 	csv_set_quote(&c->p, (unsigned char)quote);
 	csv_set_space_func(&c->p, no_space);
+	c->eol = cr_only ? '\r' : '\n';
+	csv_set_term_func(&c->p, cr_only ? is_cr : is_lf);
 	c->fp = fp;
 	c->name = name;
 	*out = c;
@@ -151,17 +174,18 @@ fill(struct oms_csv *c)
 {
 	while (c->qn == 0 && !c->eof) {
 		ssize_t len;
-		const char *s;
+		char *s;
 		size_t n;
 
 		errno = 0;
-		len = getline(&c->lbuf, &c->lcap, c->fp);
+		len = getdelim(&c->lbuf, &c->lcap, c->eol, c->fp);
 		if (len < 0) {
 			if (ferror(c->fp))
 				return oms_seterr("%s: read error: %s", c->name,
 				    strerror(errno));
 			c->eof = 1;
-			if (c->open) {
+			/* A row may be under way though a CR ended another. */
+			if (c->open || c->p.pstate != 0) {
 				long start = c->start;
 				/* libcsv's FIELD_BEGUN inside quotes. */
 				int cut = c->p.pstate == 2 && c->p.quoted;
@@ -190,6 +214,22 @@ fill(struct oms_csv *c)
 			s = c->conv.s;
 			n = c->conv.len;
 			c->cp1252 = 1;
+		}
+		/* CRLF is one line end; the row ends at the LF. */
+		if (c->eol == '\n' && n >= 2 && s[n - 2] == '\r' &&
+		    s[n - 1] == '\n') {
+			s[n - 2] = '\n';
+			n--;
+		}
+		/*
+		 * A NUL would cut the field short, and with no quote
+		 * character (TSV) libcsv takes it for a quote and reads the
+		 * rest of the file as one field: mark the row and go on.
+		 */
+		for (char *z = memchr(s, '\0', n); z != NULL;
+		    z = memchr(z, '\0', n - (size_t)(z - s))) {
+			*z = '?';
+			c->nul = 1;
 		}
 		if (!c->open) {
 			if (blank_line(s, n))
@@ -231,6 +271,7 @@ oms_csv_next(struct oms_csv *c, struct oms_csv_rowv *out)
 	out->raw = r->raw.s ? r->raw.s : "";
 	out->rawlen = r->raw.len;
 	out->truncated = r->truncated;
+	out->nul = r->nul;
 	return OMS_OK;
 }
 

@@ -14,10 +14,11 @@ struct oms_csv_rowv {
 	const char *raw;	/* the row's text as read (re-encoded) */
 	size_t rawlen;
 	int truncated;		/* the file ended inside this row */
+	int nul;		/* the row had a NUL byte (read as U+FFFD) */
 };
 
 int oms_csv_open(struct oms_csv **out, FILE *fp, const char *name, char delim,
-    char quote);
+    char quote, int cr_only);
 int oms_csv_next(struct oms_csv *c, struct oms_csv_rowv *out);
 int oms_csv_was_cp1252(const struct oms_csv *c);
 long oms_csv_line(const struct oms_csv *c);

@@ -72,6 +72,7 @@ struct run {
 	int seen_table;
 	long orders_read;
 	long errline;		/* the row a mapping error is on */
+	int cr_only;		/* CSV whose lines end in CR alone */
 	struct timespec last_progress;
 };
 
@@ -797,7 +798,9 @@ order_value_csv(struct run *r, const struct spec *s, const struct group *g,
 				    r->ad->money_flags, &x, NULL) != OMS_OK)
 					return oms_seterr("%s: '%s' is not an "
 					    "amount", s->from[k], v);
-				total += x;
+				if (__builtin_add_overflow(total, x, &total))
+					return oms_seterr("%s: the sum is out of "
+					    "range", s->from[k]);
 				any = 1;
 			}
 		}
@@ -980,7 +983,8 @@ read_csv(struct run *r, FILE *fp)
 	struct oms_buf keybuf = { 0 };
 	int rc, header = 0, rows = 0;
 
-	if ((rc = oms_csv_open(&c, fp, r->file, a->delim, a->quote)) != OMS_OK)
+	if ((rc = oms_csv_open(&c, fp, r->file, a->delim, a->quote,
+	    r->cr_only)) != OMS_OK)
 		return rc;
 	while ((rc = oms_csv_next(c, &v)) == OMS_OK) {
 		const char *key;
@@ -1023,8 +1027,12 @@ read_csv(struct run *r, FILE *fp)
 		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
 			continue;
 		key = a->keycol < v.nf ? trimmed(v.f[a->keycol], &keybuf) : "";
-		if (v.truncated || *key == '\0' || g.key == NULL ||
-		    strcmp(key, g.key) != 0) {
+		/*
+		 * A row cut off by the end of the file belongs to the order
+		 * it names: the whole order is then rejected, not stored
+		 * without its last lines.
+		 */
+		if (*key == '\0' || g.key == NULL || strcmp(key, g.key) != 0) {
 			if ((rc = finish_group(r, &g)) != OMS_OK)
 				break;
 		}
@@ -1048,6 +1056,8 @@ read_csv(struct run *r, FILE *fp)
 		group_add(&g, &v);
 		if (v.truncated)
 			group_error(&g, v.line, "the file ends inside this row");
+		else if (v.nul)
+			group_error(&g, v.line, "a NUL byte in the row");
 		else if (v.nf < a->ncols && !a->ragged)
 			group_error(&g, v.line, "%d fields where the header has "
 			    "%d", v.nf, a->ncols);
@@ -1519,6 +1529,8 @@ read_oms(struct run *r, FILE *fp)
 	while ((rc = oms_rec_next(&rd, &v)) != OMS_EOF) {
 		const char *type;
 
+		if (rc != OMS_OK && ferror(rd.fp))
+			break;		/* a read error: the file, not a line */
 		if (rc != OMS_OK) {
 			const char *m = oms_error(), *colon;
 
@@ -1837,6 +1849,8 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	note(&r, "%s: read as %s (channel %s)", name, r.ad->name, r.ad->channel);
 	if (r.ad->format == F_CSV || r.ad->format == F_OMS) {
 		/* Replay the head, then stream the rest: memory stays flat. */
+		r.cr_only = memchr(all.s, '\n', all.len) == NULL &&
+		    memchr(all.s, '\r', all.len) != NULL;
 		body = chain_open(&ch, all.s, all.len, fp);
 		if (body == NULL)
 			rc = oms_seterr("%s: %s", name, strerror(errno));

@@ -68,8 +68,13 @@ norm_money(cJSON *obj, const char *key, int exponent, const char *where)
 	}
 	if (!cJSON_IsString(v))
 		return oms_seterr("%s%s must be a decimal string", where, key);
-	if (oms_money_parse(v->valuestring, exponent, &x) != OMS_OK)
-		return oms_seterr("%s%s: %s", where, key, oms_error());
+	if (oms_money_parse(v->valuestring, exponent, &x) != OMS_OK) {
+		char m[256];
+
+		/* oms_error() is the buffer oms_seterr writes: copy it first. */
+		snprintf(m, sizeof m, "%s", oms_error());
+		return oms_seterr("%s%s: %s", where, key, m);
+	}
 	oms_money_format(x, exponent, buf, sizeof buf);
 	cJSON_SetValuestring(v, buf);
 	return OMS_OK;
@@ -107,7 +112,9 @@ norm_string(cJSON *obj, const char *key, int required, const char *where)
 	}
 	if (cJSON_IsString(v))
 		return OMS_OK;
-	if (cJSON_IsNumber(v) && v->valuedouble == (double)(int64_t)v->valuedouble) {
+	if (cJSON_IsNumber(v) && v->valuedouble >= -9007199254740992.0 &&
+	    v->valuedouble <= 9007199254740992.0 &&
+	    v->valuedouble == (double)(int64_t)v->valuedouble) {
 		snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);
 		cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
 		    cJSON_CreateString(buf));
@@ -135,16 +142,24 @@ norm_qty(cJSON *line, const char *where)
 	return OMS_OK;
 }
 
-static int64_t
-line_amount(const cJSON *l, int exponent)
+/* qty x unit price, or the line total; OMS_ERR when it leaves int64. */
+static int
+line_amount(const cJSON *l, int exponent, int64_t *out)
 {
 	int64_t q = 0;
 
-	if (cJSON_GetObjectItemCaseSensitive(l, "total") != NULL)
-		return oms_money_field(l, "total", exponent);
+	if (cJSON_GetObjectItemCaseSensitive(l, "total") != NULL) {
+		*out = oms_money_field(l, "total", exponent);
+		return OMS_OK;
+	}
 	oms_json_int(l, "qty", &q);
-	return oms_money_field(l, "unit_price", exponent) * q;
+	if (__builtin_mul_overflow(oms_money_field(l, "unit_price", exponent),
+	    q, out))
+		return oms_seterr("qty x unit_price is out of range");
+	return OMS_OK;
 }
+
+#define ADD(acc, x) __builtin_add_overflow((acc), (x), &(acc))
 
 /*
  * Bring an order to canonical form: strings where strings belong, money
@@ -159,7 +174,7 @@ oms_order_normalize(cJSON *o, int flags)
 	cJSON *lines, *l, *totals;
 	const char *cur, *status;
 	int exp, n = 0;
-	int64_t sub = 0, disc = 0, tax = 0, sh, ldisc = 0;
+	int64_t sub = 0, disc = 0, tax = 0, sh, ldisc = 0, amt, tot;
 	char where[64];
 
 	if (norm_string(o, "channel", 1, "") != OMS_OK ||
@@ -214,12 +229,14 @@ oms_order_normalize(cJSON *o, int flags)
 			int64_t q = 0, t = oms_money_field(l, "total", exp);
 
 			oms_json_int(l, "qty", &q);
-			set_money(l, "unit_price", t >= 0 ? (t + q / 2) / q :
-			    -((-t + q / 2) / q), exp);
+			/* t / q rounded half away from zero, without t + q/2. */
+			set_money(l, "unit_price", t / q + (t % q >= (q + 1) / 2) -
+			    (t % q <= -(q + 1) / 2), exp);
 		}
-		sub += line_amount(l, exp);
-		ldisc += oms_money_field(l, "discount", exp);
-		tax += oms_money_field(l, "tax", exp);
+		if (line_amount(l, exp, &amt) != OMS_OK || ADD(sub, amt) ||
+		    ADD(ldisc, oms_money_field(l, "discount", exp)) ||
+		    ADD(tax, oms_money_field(l, "tax", exp)))
+			return oms_seterr("%samounts are out of range", where);
 	}
 	totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
 	if (totals == NULL)
@@ -253,7 +270,10 @@ oms_order_normalize(cJSON *o, int flags)
 		disc = oms_money_field(totals, "discount", exp);
 		sh = oms_money_field(totals, "shipping", exp);
 		tax = oms_money_field(totals, "tax", exp);
-		set_money(totals, "total", sub - disc + sh + tax, exp);
+		if (__builtin_sub_overflow(sub, disc, &tot) || ADD(tot, sh) ||
+		    ADD(tot, tax))
+			return oms_seterr("totals are out of range");
+		set_money(totals, "total", tot, exp);
 	}
 	oms_order_reorder(o);
 	return OMS_OK;
@@ -313,7 +333,8 @@ oms_order_problems(const cJSON *o)
 	const char *status = oms_json_str(o, "status");
 	const char *cur = oms_json_str(o, "currency");
 	int exp = oms_currency_exponent(cur), n = 0;
-	int64_t sum = 0, ldisc = 0, s, d, sh, t, tot;
+	int64_t sum = 0, ldisc = 0, s, d, sh, t, tot, amt, x1, x2, x3, x4, y;
+	int ovf = 0;
 	char b1[OMS_MONEY_BUFSZ], b2[OMS_MONEY_BUFSZ];
 
 	if (status != NULL && strcmp(status, "open") != 0)
@@ -331,8 +352,9 @@ oms_order_problems(const cJSON *o)
 			else
 				reason(a, "line %d: no sku", n);
 		}
-		sum += line_amount(l, exp);
-		ldisc += oms_money_field(l, "discount", exp);
+		if (line_amount(l, exp, &amt) != OMS_OK || ADD(sum, amt) ||
+		    ADD(ldisc, oms_money_field(l, "discount", exp)))
+			ovf = 1;
 	}
 	if (cur == NULL || strcmp(cur, "XXX") == 0)
 		reason(a, "no currency");
@@ -358,22 +380,30 @@ oms_order_problems(const cJSON *o)
 			reason(a, "incomplete ship_to address: no %s", miss.s);
 		oms_buf_free(&miss);
 	}
-	if (n > 0 && totals != NULL) {
+	if (ovf)
+		reason(a, "amounts are out of range");
+	else if (n > 0 && totals != NULL) {
 		s = oms_money_field(totals, "subtotal", exp);
 		d = oms_money_field(totals, "discount", exp);
 		sh = oms_money_field(totals, "shipping", exp);
 		t = oms_money_field(totals, "tax", exp);
 		tot = oms_money_field(totals, "total", exp);
-		if (s != sum && s != sum - ldisc && s != sum - d)
+		/* x1..x4: the four ways channels count the total. */
+		if (__builtin_add_overflow(s, sh, &x4) ||
+		    __builtin_add_overflow(x4, t, &x1) ||
+		    __builtin_sub_overflow(x4, d, &x2) ||
+		    __builtin_add_overflow(x2, t, &x3))
+			reason(a, "totals are out of range");
+		else if (s != sum && (__builtin_sub_overflow(sum, ldisc, &y) ||
+		    s != y) && (__builtin_sub_overflow(sum, d, &y) || s != y))
 			reason(a, "totals do not add up: the lines come to %s "
 			    "but the subtotal is %s",
 			    oms_money_format(sum, exp, b1, sizeof b1),
 			    oms_money_format(s, exp, b2, sizeof b2));
-		else if (tot != s + sh + t && tot != s - d + sh + t &&
-		    tot != s + sh && tot != s - d + sh)
+		else if (tot != x1 && tot != x3 && tot != x4 && tot != x2)
 			reason(a, "totals do not add up: subtotal, discount, "
 			    "shipping and tax come to %s but the total is %s",
-			    oms_money_format(s - d + sh + t, exp, b1, sizeof b1),
+			    oms_money_format(x3, exp, b1, sizeof b1),
 			    oms_money_format(tot, exp, b2, sizeof b2));
 	}
 	return a;

@@ -166,8 +166,9 @@ oms_json_int(const cJSON *obj, const char *key, int64_t *out)
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (d != (double)(int64_t)d || d > 9007199254740992.0 ||
-		    d < -9007199254740992.0)
+		/* Range first: the cast of a double out of range is undefined. */
+		if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+		    d != (double)(int64_t)d)
 			return OMS_ERR;
 		*out = (int64_t)d;
 		return OMS_OK;

@@ -369,7 +369,8 @@ oms_time_parse(const char *s, int flags, const char *tz, char out[OMS_TIME_LEN])
 	if (i >= nt)
 		goto bad;
 	c = &t[i++];
-	if (a->type == TNUM && a->ndig == 4 && b->type == TNUM && c->type == TNUM) {
+	if (a->type == TNUM && a->ndig == 4 && b->type == TNUM && c->type == TNUM &&
+	    b->ndig <= 2 && c->ndig <= 2) {
 		y = a->num;
 		m = (int)b->num;
 		d = (int)c->num;

@@ -151,7 +151,8 @@ oms_html_decode(struct oms_buf *b, const char *s)
 		const char *semi;
 		size_t n;
 
-		if (*s != '&' || (semi = strchr(s, ';')) == NULL ||
+		/* Entities are short: look no further than 12 bytes. */
+		if (*s != '&' || (semi = memchr(s, ';', strnlen(s, 12))) == NULL ||
 		    (n = (size_t)(semi - s - 1)) == 0 || n > 10) {
 			oms_buf_addc(b, *s++);
 			continue;

@@ -31,10 +31,13 @@ int
 oms_seterr(const char *fmt, ...)
 {
 	va_list ap;
+	char tmp[sizeof errbuf];
 
+	/* An argument may be oms_error() itself: format aside, then copy. */
 	va_start(ap, fmt);
-	vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
+	memcpy(errbuf, tmp, sizeof errbuf);
 	return OMS_ERR;
 }
 
