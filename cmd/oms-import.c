@@ -112,8 +112,8 @@ release(const char *dbpath, int force, int quiet, int argc, char **argv)
 
 			snprintf(msg, sizeof msg, "%s", oms_error());
 			oms_db_rollback(db);
-			if (strstr(msg, "database") != NULL)
-				oms_die(OMS_EXIT_FATAL, "%s", msg);
+			if (rc == OMS_BUSY || strncmp(msg, "database ", 9) == 0)
+				oms_die(oms_exit_status(rc), "%s", msg);
 			if (problems != NULL) {
 				cJSON *p;
 
@@ -296,17 +296,24 @@ main(int argc, char **argv)
 			status = OMS_EXIT_REJECT;
 			continue;
 		}
+		im.refused = 0;
 		rc = oms_import_stream(&im, fp, name);
 		if (fp != stdin)
 			fclose(fp);
 		if (rc == OMS_BUSY)
 			oms_die(OMS_EXIT_BUSY, "%s", oms_error());
-		if (rc != OMS_OK) {
-			if (strncmp(oms_error(), "database", 8) == 0 ||
-			    strncmp(oms_error(), "adapter ", 8) == 0)
-				oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+		if (rc != OMS_OK && im.refused) {
+			/* Not this channel's file: the others still go in. */
 			oms_warnx("%s: %s", name, oms_error());
 			status = OMS_EXIT_REJECT;
+		} else if (rc != OMS_OK) {
+			const char *m = oms_error();
+
+			if (strncmp(m, "database ", 9) == 0 ||
+			    strncmp(m, "adapter ", 8) == 0 ||
+			    strncmp(m, name, strlen(name)) == 0)
+				oms_die(OMS_EXIT_FATAL, "%s", m);
+			oms_die(OMS_EXIT_FATAL, "%s: %s", name, m);
 		}
 	}
 	if (im.rejected > 0)

@@ -241,8 +241,12 @@ load_spec(const cJSON *v, struct spec *s, const char *path)
 			    "string", path, v->string);
 		s->value = estrdup(x->valuestring);
 	}
-	if ((x = cJSON_GetObjectItemCaseSensitive(v, "split")) && cJSON_IsString(x))
+	if ((x = cJSON_GetObjectItemCaseSensitive(v, "split")) != NULL) {
+		if (!cJSON_IsString(x) || x->valuestring[0] == '\0')
+			return oms_seterr("%s: field '%s': split must be a "
+			    "separator", path, v->string);
 		s->split = estrdup(x->valuestring);
+	}
 	s->sum = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "sum"));
 	s->negate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "negate"));
 	if (load_filter(cJSON_GetObjectItemCaseSensitive(v, "where"), &s->where,

@@ -135,7 +135,8 @@ static const char sql_seen_add[] =
 static const char sql_seen_clear[] = "DELETE FROM temp.import_seen";
 
 /*
- * Note an order key as finished in this file; 0 if it was already.  The
+ * Note an order key as finished in this file: 1, or 0 if it was already,
+ * or a failure status (below zero).  The
  * first half a million keys are kept in memory, the rest in a temporary
  * table on disk, so a file of any size runs in the same memory.
  */
@@ -157,17 +158,19 @@ seen_add(struct run *r, const char *key)
 	if (keyset_has(&r->seen, h))
 		return 0;
 	if (!r->seen_table) {
-		if (oms_db_exec(r->im->db, sql_seen_table) != OMS_OK ||
-		    oms_db_exec(r->im->db, sql_seen_clear) != OMS_OK)
-			return 1;	/* cannot tell: do not refuse the order */
+		if ((rc = oms_db_exec(r->im->db, sql_seen_table)) != OMS_OK ||
+		    (rc = oms_db_exec(r->im->db, sql_seen_clear)) != OMS_OK)
+			return rc;
 		r->seen_table = 1;
 	}
 	if ((st = oms_db_stmt(r->im->db, sql_seen_add)) == NULL)
-		return 1;
+		return OMS_ERR;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE && sqlite3_changes(oms_db_handle(r->im->db)) > 0;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(r->im->db, rc, "cannot note an order key");
+	return sqlite3_changes(oms_db_handle(r->im->db)) > 0;
 }
 
 /* ---- storing, in batches ------------------------------------------- */
@@ -914,7 +917,9 @@ finish_group(struct run *r, struct group *g)
 			merge = filter_row(&r->ad->merge_when, &g->rows[i],
 			    &r->tmp3);
 	}
-	if (g->err == NULL && !merge && !seen_add(r, g->key)) {
+	if (g->err == NULL && !merge && (rc = seen_add(r, g->key)) <= 0) {
+		if (rc < 0)
+			return rc;
 		snprintf(why, sizeof why, "order %s: its rows are not together "
 		    "(the order appeared earlier in the file)", g->key);
 		g->err = estrdup(why);
@@ -1077,6 +1082,7 @@ read_csv(struct run *r, FILE *fp)
 			for (int i = 0; i < a->ndetect; i++)
 				oms_buf_printf(&names, "%s%s", i ? ", " : "",
 				    a->detect[i]);
+			r->im->refused = 1;
 			rc = oms_seterr("not a %s file: no header with %s in "
 			    "its first %d rows", a->name, names.s ? names.s : "",
 			    HEADER_ROWS);
@@ -1508,9 +1514,11 @@ read_json(struct run *r, const char *buf, size_t len)
 	free(starts);
 	cJSON_Delete(index);
 	cJSON_Delete(joined);
-	if (rc == OMS_OK && found == 0 && n > 0)
+	if (rc == OMS_OK && found == 0 && n > 0) {
+		r->im->refused = 1;
 		return oms_seterr("not a %s file: no orders at %s", a->name,
 		    a->nrecords > 0 ? a->records[0] : "the top level");
+	}
 	return rc;
 }
 
@@ -1811,6 +1819,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		if (im->nadapters == 1 && im->adapters[0]->format == F_CSV)
 			r.ad = im->adapters[0];	/* read_csv says what is missing */
 		else if (im->nadapters == 1) {
+			im->refused = 1;
 			oms_seterr("not a %s file: %s", im->adapters[0]->name,
 			    is_json(all.s, all.len) ? "its records are not of "
 			    "that shape" : "not JSON");
@@ -1822,6 +1831,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			for (int i = 0; i < im->nadapters; i++)
 				oms_buf_printf(&names, "%s%s", i ? ", " : "",
 				    im->adapters[i]->name);
+			im->refused = 1;
 			oms_seterr("not a %s file: none of its adapters (%s) "
 			    "recognises it", im->adapters[0]->channel, names.s);
 			oms_buf_free(&names);
@@ -1830,12 +1840,14 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		}
 		else {
 			oms_buf_free(&all);
+			im->refused = 1;
 			return oms_seterr("not a file of any channel adapter "
 			    "this oms has (oms-import channels lists them)");
 		}
 	}
 	if ((r.ad->format == F_JSON) != (is_json(all.s, all.len) &&
 	    !looks_jsonl(all.s, all.len)) && r.ad->format != F_OMS) {
+		im->refused = 1;
 		rc = oms_seterr("not a %s file: %s", r.ad->name,
 		    r.ad->format == F_JSON ? "not JSON" : "JSON, not CSV");
 		oms_buf_free(&all);
@@ -1844,6 +1856,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	if (r.ad->format == F_OMS && !looks_jsonl(all.s, all.len) &&
 	    !is_json(all.s, all.len)) {
 		oms_buf_free(&all);
+		im->refused = 1;
 		return oms_seterr("not a %s file: not JSON lines", r.ad->name);
 	}
 	note(&r, "%s: read as %s (channel %s)", name, r.ad->name, r.ad->channel);
@@ -1878,10 +1891,16 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		char msg[1024];
 
 		snprintf(msg, sizeof msg, "%s", oms_error());
-		/* What was taken before the failure still stands. */
-		if (r.in_tx && keep == OMS_ERR && strstr(msg, "database") == NULL)
-			flush(&r);
-		else {
+		/*
+		 * What was taken before the failure still stands: a database
+		 * failure has already rolled its batch back (in_tx is 0).
+		 */
+		if (r.in_tx) {
+			if (flush(&r) != OMS_OK) {
+				snprintf(msg, sizeof msg, "%s", oms_error());
+				keep = OMS_ERR;
+			}
+		} else {
 			oms_db_rollback(im->db);
 			r.in_tx = 0;
 			for (int i = 0; i < r.npend; i++)

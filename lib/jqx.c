@@ -160,12 +160,12 @@ oms_jq_run(struct oms_jq *q, const cJSON *in, cJSON **out)
 	}
 	extra = jq_next(q->jq);
 	if (jv_is_valid(extra)) {
+		/*
+		 * No draining: a program may give results without end, and
+		 * the next jq_start resets the state anyway.
+		 */
 		jv_free(extra);
 		jv_free(r);
-		/* Drain the rest so the next run starts clean. */
-		while (jv_is_valid(extra = jq_next(q->jq)))
-			jv_free(extra);
-		jv_free(extra);
 		return oms_seterr("jq: the program gave more than one result");
 	}
 	jv_free(extra);

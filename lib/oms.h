@@ -183,6 +183,7 @@ struct oms_import {
 	void (*on_note)(void *arg, const char *msg);
 	void *arg;
 	long created, updated, unchanged, held, rejected;
+	int refused;		/* the last failure: a file not of the channel */
 };
 int oms_import_stream(struct oms_import *im, FILE *fp, const char *name);
 

@@ -136,8 +136,16 @@ oms_rec_error(const char *program, const char *file, long line,
 	cJSON_AddStringToObject(e, "file", file);
 	cJSON_AddNumberToObject(e, "line", (double)line);
 	cJSON_AddStringToObject(e, "reason", reason);
-	if (raw != NULL)
+	if (raw != NULL && oms_utf8_valid(raw, strlen(raw)))
 		cJSON_AddStringToObject(e, "raw", raw);
+	else if (raw != NULL) {
+		/* Keep every byte, readably: what is not UTF-8 as Windows-1252. */
+		struct oms_buf b = { 0 };
+
+		oms_cp1252_to_utf8(&b, raw, strlen(raw));
+		cJSON_AddStringToObject(e, "raw", b.s ? b.s : "");
+		oms_buf_free(&b);
+	}
 	return e;
 }
 
