@@ -210,7 +210,7 @@ fill(struct oms_csv *c)
 		}
 		if (!oms_utf8_valid(s, n)) {
 			oms_buf_reset(&c->conv);
-			oms_cp1252_to_utf8(&c->conv, s, n);
+			oms_utf8_repair(&c->conv, s, n);
 			s = c->conv.s;
 			n = c->conv.len;
 			c->cp1252 = 1;

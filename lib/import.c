@@ -1875,7 +1875,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		if (!oms_utf8_valid(all.s, all.len)) {
 			struct oms_buf u = { 0 };
 
-			oms_cp1252_to_utf8(&u, all.s, all.len);
+			oms_utf8_repair(&u, all.s, all.len);
 			oms_buf_free(&all);
 			all = u;
 			note(&r, "%s: read as Windows-1252", name);

@@ -68,6 +68,7 @@ void oms_buf_free(struct oms_buf *b);
 int oms_utf8_valid(const char *s, size_t n);
 /* Re-encode Windows-1252 text as UTF-8 into b (appending). */
 void oms_cp1252_to_utf8(struct oms_buf *b, const char *s, size_t n);
+void oms_utf8_repair(struct oms_buf *b, const char *s, size_t n);
 uint64_t oms_hash64(const void *p, size_t n, uint64_t h);
 #define OMS_HASH_INIT 1469598103934665603ULL
 

@@ -142,7 +142,7 @@ oms_rec_error(const char *program, const char *file, long line,
 		/* Keep every byte, readably: what is not UTF-8 as Windows-1252. */
 		struct oms_buf b = { 0 };
 
-		oms_cp1252_to_utf8(&b, raw, strlen(raw));
+		oms_utf8_repair(&b, raw, strlen(raw));
 		cJSON_AddStringToObject(e, "raw", b.s ? b.s : "");
 		oms_buf_free(&b);
 	}

@@ -86,6 +86,35 @@ oms_cp1252_to_utf8(struct oms_buf *b, const char *str, size_t n)
 	}
 }
 
+/*
+ * Text that is mostly UTF-8 with some Windows-1252 in it (a report
+ * pasted together, one bad record): keep every valid UTF-8 sequence and
+ * read each byte that is not part of one as Windows-1252.  Pure
+ * Windows-1252 comes out as oms_cp1252_to_utf8 would make it.
+ */
+void
+oms_utf8_repair(struct oms_buf *b, const char *str, size_t n)
+{
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)str[i];
+		size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 :
+		    c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+		if (k > 0 && i + k <= n && oms_utf8_valid(str + i, k)) {
+			i += k;
+			run += k;
+			continue;
+		}
+		oms_buf_add(b, str + i - run, run);
+		run = 0;
+		oms_cp1252_to_utf8(b, str + i, 1);
+		i++;
+	}
+	oms_buf_add(b, str + i - run, run);
+}
+
 uint64_t
 oms_hash64(const void *p, size_t n, uint64_t h)
 {

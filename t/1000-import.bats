@@ -385,3 +385,14 @@ open|2"
 	run --separate-stderr oms-import release
 	assert_failure 2
 }
+
+@test "one Windows-1252 byte in a UTF-8 JSON file spoils nothing else" {
+	sed 's/"first_name": "Oliver"/"first_name": "Andr\xe9"/' "$FIX/woocommerce-orders.json" > mixed.json
+	run --separate-stderr oms-import -v mixed.json
+	assert_success
+	assert_equal "${stderr_lines[1]}" "oms-import: mixed.json: read as Windows-1252"
+	run jq -r '.customer.name // empty' <<<"$output"
+	assert_line "André Hughes"
+	assert_line "Jonas Weiß"
+	refute_line --partial "Ã"
+}

@@ -87,5 +87,9 @@ main(void)
 	STR_EQ(b.s, "J\xc3\xbcrgen \xe2\x82\xac \xc2\xbd \xe2\x80\x9cq\xe2\x80\x9d",
 	    "Windows-1252 to UTF-8");
 	oms_buf_free(&b);
+	oms_utf8_repair(&b, "Gesù \xe2\x82\xac J\xfcrgen \xc3", 18);
+	STR_EQ(b.s, "Ges\xc3\xb9 \xe2\x82\xac J\xc3\xbcrgen \xc3\x83",
+	    "mixed UTF-8 and Windows-1252: each byte read the way it fits");
+	oms_buf_free(&b);
 	return UNIT_DONE();
 }
