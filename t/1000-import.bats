@@ -396,3 +396,15 @@ open|2"
 	assert_line "Jonas Weiß"
 	refute_line --partial "Ã"
 }
+
+@test "progress and the summary show on stderr only when it is a terminal" {
+	{ head -1 "$SMALL"; for i in $(seq 300); do sed -n 6p "$SMALL" | sed "s/^#1003,/#$((5000 + i)),/"; done; } > many.csv
+	run script -qec "oms-import many.csv > out.jsonl" /dev/null
+	assert_success
+	[[ "$output" == *"oms-import: many.csv: 300 orders"* ]] || fail "no progress: $output"
+	[[ "$output" == *"oms-import: 300 created, 0 updated, 0 unchanged, 300 held, 0 rejected"* ]] || fail "no summary: $output"
+	assert_equal "$(wc -l < out.jsonl)" 300
+	run --separate-stderr oms-import many.csv
+	assert_success
+	assert_equal "$stderr" ""
+}
