@@ -273,6 +273,38 @@ done:
 	return OMS_OK;
 }
 
+/*
+ * Each target once, none inside another, none the importer sets itself:
+ * mapping then adds fields without looking for an earlier one.
+ */
+static int
+check_targets(const struct spec *s, int n, const char *path, const char *what)
+{
+	static const char *const own[] = { "type", "id", "channel",
+	    "hold_reasons", "lines", NULL };
+
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; own[k] && strcmp(what, "order") == 0; k++)
+			if (strcmp(s[i].target, own[k]) == 0)
+				return oms_seterr("%s: \"%s\" cannot be a target: "
+				    "the importer sets it", path, own[k]);
+		for (int j = 0; j < i; j++) {
+			size_t a = strlen(s[j].target), b = strlen(s[i].target);
+			const char *lo = a < b ? s[j].target : s[i].target;
+			const char *hi = a < b ? s[i].target : s[j].target;
+			size_t m = a < b ? a : b;
+
+			if (strcmp(s[i].target, s[j].target) == 0)
+				return oms_seterr("%s: %s field '%s' is given "
+				    "twice", path, what, s[i].target);
+			if (strncmp(lo, hi, m) == 0 && hi[m] == '.')
+				return oms_seterr("%s: %s field '%s' is inside "
+				    "'%s'", path, what, hi, lo);
+		}
+	}
+	return OMS_OK;
+}
+
 static int
 load_specs(const cJSON *obj, struct spec **out, int *n, const char *path,
     const char *what)
@@ -295,7 +327,7 @@ load_specs(const cJSON *obj, struct spec **out, int *n, const char *path,
 		i++;
 	}
 	*n = i;
-	return OMS_OK;
+	return check_targets(*out, i, path, what);
 }
 
 static const char *

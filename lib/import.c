@@ -509,7 +509,7 @@ set_path(cJSON *obj, const char *path, cJSON *item)
 		obj = next;
 		path = dot + 1;
 	}
-	cJSON_DeleteItemFromObjectCaseSensitive(obj, path);
+	/* Targets are unique (adapter.c checks): no search for an old one. */
 	cJSON_AddItemToObject(obj, path, item);
 }
 
