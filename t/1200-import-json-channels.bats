@@ -580,3 +580,25 @@ OUT
 	assert_failure 1
 	assert_equal "$stderr" "oms-import: bad.json:$start: record 2: order 1002: line 1: quantity: 'two' is not a whole number"
 }
+
+# ---- Amazon SP-API 2026-01-01 ---------------------------------------------
+
+SP26="$OMS_SAMPLES/amazon_spapi_orders_2026-01-01_searchOrders_sandbox__selling-partner-api-models.json"
+
+@test "amazon-spapi-2026: the sandbox searchOrders response, whole" {
+	run --separate-stderr oms-import -v "$SP26"
+	assert_success
+	assert_equal "${stderr_lines[0]}" "oms-import: $SP26: read as amazon-spapi-2026 (channel amazon)"
+	assert_output '{"type":"order","id":"o_1","channel":"amazon","external_id":"250-1234567-8901234","status":"fulfilled","placed_at":"2024-12-25T02:30:00Z","currency":"JPY","customer":{"email":"buyer-email@marketplace.amazon.co.jp","name":"John Smith"},"ship_to":{"name":"John Smith","address1":"123 Business Park","address2":"Suite 456","city":"Tokyo","postal_code":"150-0002","country":"JP"},"service":"STANDARD","ship_by":"2024-12-25T23:59:59Z","lines":[{"line_id":"25012345678901","sku":"ECHO-DOT-4-JP-CHARCOAL","channel_sku":"ECHO-DOT-4-JP-CHARCOAL","title":"Echo Dot (第4世代) スマートスピーカー with Alexa チャコール","qty":1,"unit_price":"5980","total":"5980","asin":"B08C1W5N87"},{"line_id":"25012345678902","sku":"FIRE-TV-4K-MAX-JP","channel_sku":"FIRE-TV-4K-MAX-JP","title":"Fire TV Stick 4K Max ストリーミングデバイス","qty":2,"unit_price":"6980","total":"13960","asin":"B07PFFMP9P"}],"totals":{"subtotal":"19940","shipping":"0","discount":"0","tax":"0","total":"19940"},"fulfilled_by":"AMAZON","marketplace":"Amazon.co.jp","seller_order_id":"JP-ORDER-2024-001"}'
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT currency, total FROM orders")" "JPY|19940"
+}
+
+@test "amazon-spapi-2026: an unshipped merchant order is open; Amazon's own is not ours to ship" {
+	jq '.orders[0].fulfillment.fulfilledBy = "MERCHANT" | .orders[0].fulfillment.fulfillmentStatus = "UNSHIPPED"
+		| .orders += [.orders[0] | .orderId = "250-0000000-0000002" | .fulfillment.fulfilledBy = "AMAZON"]' "$SP26" > two.json
+	run --separate-stderr oms-import two.json
+	assert_success
+	run jq -c '[.external_id, .status, .fulfilled_by]' <<<"$output"
+	assert_output '["250-1234567-8901234","open","MERCHANT"]
+["250-0000000-0000002","fulfilled","AMAZON"]'
+}
