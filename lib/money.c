@@ -268,19 +268,27 @@ char *
 oms_money_format(int64_t v, int exponent, char *buf, size_t n)
 {
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-	uint64_t scale = 1;
-	char digits[32];
+	char tmp[48], *p = tmp + sizeof tmp;
+	int i = 0;
 
-	for (int i = 0; i < exponent; i++)
-		scale *= 10;
-	if (exponent == 0)
-		snprintf(buf, n, "%s%llu", v < 0 ? "-" : "",
-		    (unsigned long long)u);
-	else {
-		snprintf(digits, sizeof digits, "%0*llu", exponent,
-		    (unsigned long long)(u % scale));
-		snprintf(buf, n, "%s%llu.%s", v < 0 ? "-" : "",
-		    (unsigned long long)(u / scale), digits);
+	/* Digits from the right: the fraction, the mark, the whole part. */
+	*--p = '\0';
+	do {
+		if (exponent > 0 && i == exponent)
+			*--p = '.';
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+		i++;
+	} while (u > 0 || i <= exponent);
+	if (v < 0)
+		*--p = '-';
+	if (n > 0) {
+		size_t len = (size_t)(tmp + sizeof tmp - p);
+
+		if (len > n)
+			len = n;
+		memcpy(buf, p, len);
+		buf[len - 1] = '\0';
 	}
 	return buf;
 }

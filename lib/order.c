@@ -513,8 +513,11 @@ lay_sources(oms_db *db, int64_t id, cJSON *o)
 static void
 hexdigest(const char *text, char out[17])
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)oms_hash64(text,
-	    strlen(text), OMS_HASH_INIT));
+	uint64_t h = oms_hash64(text, strlen(text), OMS_HASH_INIT);
+
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		out[i] = "0123456789abcdef"[h & 15];
+	out[16] = '\0';
 }
 
 static const char sql_source_digest[] =
