@@ -1522,6 +1522,78 @@ read_json(struct run *r, const char *buf, size_t len)
 	return rc;
 }
 
+/*
+ * Channel records one JSON document a line (webhook dumps, exports of
+ * the REST APIs): read a line at a time, so memory stays flat.
+ */
+static int
+read_json_lines(struct run *r, FILE *fp)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long ln = 0;
+	int rc = OMS_OK, found = 0, docs = 0;
+	struct oms_buf fix = { 0 };
+
+	while (rc == OMS_OK && (len = getline(&line, &cap, fp)) >= 0) {
+		const char *s = line;
+		size_t n = (size_t)len;
+		const cJSON *recs, *o;
+		const char *path;
+		cJSON *d;
+		int k = 0;
+
+		ln++;
+		if (ln == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s += 3;
+			n -= 3;
+		}
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		if (n == 0)
+			continue;
+		if (!oms_utf8_valid(s, n)) {
+			oms_buf_reset(&fix);
+			oms_utf8_repair(&fix, s, n);
+			s = fix.s;
+			n = fix.len;
+		}
+		docs++;
+		if ((d = cJSON_ParseWithLength(s, n)) == NULL) {
+			struct oms_buf raw = { 0 };
+
+			oms_buf_add(&raw, s, n);
+			reject(r, ln, "invalid JSON", raw.s);
+			oms_buf_free(&raw);
+			continue;
+		}
+		if ((recs = records_at(r->ad, d, &path)) != NULL) {
+			if (cJSON_IsObject(recs)) {
+				found++;
+				rc = json_record(r, recs, 1, ln, NULL, NULL);
+			} else
+				cJSON_ArrayForEach(o, recs) {
+					found++;
+					if ((rc = json_record(r, o, ++k, ln, NULL,
+					    NULL)) != OMS_OK)
+						break;
+				}
+		}
+		cJSON_Delete(d);
+	}
+	if (rc == OMS_OK && ferror(fp))
+		rc = oms_seterr("read error: %s", strerror(errno));
+	free(line);
+	oms_buf_free(&fix);
+	if (rc == OMS_OK && found == 0 && docs > 0) {
+		r->im->refused = 1;
+		return oms_seterr("not a %s file: no orders at %s", r->ad->name,
+		    r->ad->nrecords > 0 ? r->ad->records[0] : "the top level");
+	}
+	return rc;
+}
+
 /* ---- canonical JSON lines ------------------------------------------- */
 
 static int
@@ -1700,6 +1772,22 @@ is_json(const char *head, size_t n)
 	return i < n && (head[i] == '{' || head[i] == '[');
 }
 
+/* Is the first line of the head a whole JSON document? */
+static int
+first_line_doc(const char *head, size_t n)
+{
+	const char *nl = memchr(head, '\n', n), *p = head;
+	cJSON *d;
+
+	if (nl == NULL)
+		return 0;
+	if (nl - p >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	d = cJSON_ParseWithLength(p, (size_t)(nl - p));
+	cJSON_Delete(d);
+	return d != NULL;
+}
+
 /* Canonical records one per line: streamed, not read whole. */
 static int
 looks_jsonl(const char *head, size_t n)
@@ -1785,7 +1873,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	struct oms_buf all = { 0 };
 	struct chain ch;
 	FILE *body = NULL;
-	int rc;
+	int rc, lined;
 
 	memset(&r, 0, sizeof r);
 	r.im = im;
@@ -1806,7 +1894,9 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		note(&r, "%s: empty", name);
 		return OMS_OK;
 	}
-	if (is_json(all.s, all.len) && !looks_jsonl(all.s, all.len))
+	/* One document a line can be streamed; anything else is read whole. */
+	lined = is_json(all.s, all.len) && first_line_doc(all.s, all.len);
+	if (is_json(all.s, all.len) && !lined)
 		slurp(fp, &all);
 	r.ad = recognise(im, all.s, all.len);
 	if (r.ad == NULL) {
@@ -1871,7 +1961,13 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			rc = read_csv(&r, body);
 		else
 			rc = read_oms(&r, body);
+	} else if (lined && r.ad->items_records == NULL) {
+		body = chain_open(&ch, all.s, all.len, fp);
+		rc = body ? read_json_lines(&r, body) : oms_seterr("%s: %s",
+		    name, strerror(errno));
 	} else {
+		if (lined)
+			slurp(fp, &all);
 		if (!oms_utf8_valid(all.s, all.len)) {
 			struct oms_buf u = { 0 };
 

@@ -602,3 +602,12 @@ SP26="$OMS_SAMPLES/amazon_spapi_orders_2026-01-01_searchOrders_sandbox__selling-
 	assert_output '["250-1234567-8901234","open","MERCHANT"]
 ["250-0000000-0000002","fulfilled","AMAZON"]'
 }
+
+@test "orders one JSON document a line: a broken line is named and the rest go in" {
+	jq -c '.[]' "$FIX/woocommerce-orders.json" | sed '2s/^{/{ broken/' > orders.jsonl
+	run --separate-stderr oms-import --rejects r.jsonl orders.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-import: orders.jsonl:2: invalid JSON"
+	assert_equal "$(jq -r .external_id <<<"$output" | tr '\n' ' ')" "1001 1003 1004 1005 1006 "
+	assert_equal "$(jq -r .raw r.jsonl | cut -c1-8)" "{ broken"
+}
