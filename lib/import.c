@@ -421,63 +421,84 @@ filter_json(const struct filter *f, const cJSON *node)
 	return 0;
 }
 
-/* The raw text of a spec in a CSV row; NULL when empty. */
+/* Where a spec's i-th source is in a CSV row or a JSON node. */
+typedef const char *(*source_fn)(const struct spec *s, int i, const void *src,
+    char nb[64]);
+
 static const char *
-raw_csv(const struct spec *s, const struct grow *g, struct oms_buf *b)
+csv_source(const struct spec *s, int i, const void *src, char nb[64])
 {
-	struct oms_buf t = { 0 };
+	const struct grow *g = src;
+
+	(void)nb;
+	return s->col[i] >= 0 && s->col[i] < g->nf ? g->f[s->col[i]] : NULL;
+}
+
+static const char *
+json_source(const struct spec *s, int i, const void *src, char nb[64])
+{
+	return oms_json_text(oms_json_path(src, s->from[i]), nb, 64);
+}
+
+/* Append s without its surrounding white space; its length appended. */
+static size_t
+add_trimmed(struct oms_buf *b, const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	oms_buf_add(b, s, n);
+	return n;
+}
+
+/*
+ * The raw text of a spec: its first non-empty source, or all of them
+ * joined; NULL when empty.
+ */
+static const char *
+raw_value(const struct spec *s, source_fn get, const void *src,
+    struct oms_buf *b)
+{
+	char nb[64];
 
 	if (s->value != NULL)
 		return s->value;
 	oms_buf_reset(b);
 	for (int i = 0; i < s->nfrom; i++) {
-		const char *v;
+		const char *v = get(s, i, src, nb);
+		size_t mark = b->len;
 
-		if (s->col[i] < 0 || s->col[i] >= g->nf)
+		if (v == NULL)
 			continue;
-		v = trimmed(g->f[s->col[i]], &t);
-		if (*v == '\0')
-			continue;
-		if (s->join == NULL) {
-			oms_buf_adds(b, v);
-			break;
-		}
-		if (b->len > 0)
+		if (s->join != NULL && b->len > 0)
 			oms_buf_adds(b, s->join);
-		oms_buf_adds(b, v);
+		if (add_trimmed(b, v) == 0) {
+			/* Empty: take back the separator too. */
+			b->len = mark;
+			b->s[mark] = '\0';
+			continue;
+		}
+		if (s->join == NULL)
+			break;
 	}
-	oms_buf_free(&t);
 	return b->len > 0 ? b->s : NULL;
+}
+
+static const char *
+raw_csv(const struct spec *s, const struct grow *g, struct oms_buf *b)
+{
+	return raw_value(s, csv_source, g, b);
 }
 
 static const char *
 raw_json(const struct spec *s, const cJSON *node, struct oms_buf *b)
 {
-	char nb[64];
-	struct oms_buf t = { 0 };
-
-	if (s->value != NULL)
-		return s->value;
-	oms_buf_reset(b);
-	for (int i = 0; i < s->nfrom; i++) {
-		const char *v = oms_json_text(oms_json_path(node, s->from[i]),
-		    nb, sizeof nb);
-
-		if (v == NULL)
-			continue;
-		v = trimmed(v, &t);
-		if (*v == '\0')
-			continue;
-		if (s->join == NULL) {
-			oms_buf_adds(b, v);
-			break;
-		}
-		if (b->len > 0)
-			oms_buf_adds(b, s->join);
-		oms_buf_adds(b, v);
-	}
-	oms_buf_free(&t);
-	return b->len > 0 ? b->s : NULL;
+	return raw_value(s, json_source, node, b);
 }
 
 static const char *
