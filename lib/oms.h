@@ -31,7 +31,8 @@ enum {
 	OMS_OK = 0,
 	OMS_ERR = -1,		/* see oms_error() */
 	OMS_BUSY = -2,		/* SQLITE_BUSY past the timeout */
-	OMS_EOF = -3		/* end of input */
+	OMS_EOF = -3,		/* end of input */
+	OMS_REJECT = -4		/* the record was refused; see oms_error() */
 };
 
 /* util.c */
@@ -210,5 +211,32 @@ cJSON *oms_order_record(oms_db *db, int64_t id);
 int oms_order_find(oms_db *db, const char *ref, int64_t *id);
 int oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems);
 int64_t oms_money_field(const cJSON *obj, const char *key, int exponent);
+
+/*
+ * stock.c: the catalog (locations, products, listings, kits) and the
+ * stock ledger.  Each function that writes runs in its own BEGIN
+ * IMMEDIATE transaction, or in a savepoint when the caller holds one
+ * (a dry run).  OMS_REJECT means the record was refused and nothing was
+ * written; the message says why.
+ */
+struct oms_level {
+	const char *sku;
+	const char *location;
+	int64_t on_hand, reserved, in_transit;
+};
+typedef int (*oms_level_fn)(void *arg, const struct oms_level *l);
+typedef int (*oms_rec_fn)(void *arg, const cJSON *rec);
+typedef int (*oms_diff_fn)(void *arg, const char *msg);
+int oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_stock_move(oms_db *db, const cJSON *movement, cJSON **echo);
+int oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
+    const char *location, oms_level_fn fn, void *arg);
+cJSON *oms_stock_level_record(const struct oms_level *l);
+int oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg);
+int oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences);
 
 #endif

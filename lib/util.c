@@ -79,6 +79,8 @@ oms_exit_status(int rc)
 		return OMS_EXIT_OK;
 	case OMS_BUSY:
 		return OMS_EXIT_BUSY;
+	case OMS_REJECT:
+		return OMS_EXIT_REJECT;
 	default:
 		return OMS_EXIT_FATAL;
 	}

@@ -1,0 +1,297 @@
+/*
+ * oms-stock: the catalog, the places stock is kept, and the stock ledger.
+ *
+ * Reads location, product, listing, kit and movement records, in any
+ * order and mixed, from the files named or stdin, and applies each in its
+ * own short transaction: catalog records are upserted, movements go into
+ * the ledger with their change to the levels.  Each record is echoed once
+ * committed, a movement with its id, time and the level after it.  A bad
+ * record is named with its file and line, and the rest still go in.
+ * `levels` prints stock now or at a past moment, `history` tells the story
+ * of a SKU, and `verify` recomputes the levels from the ledger.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oms.h"
+
+struct ctx {
+	FILE *rejects;
+	const char *rejects_path;
+	long applied, duplicates, rejected;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: oms-stock [-nqv] [--db PATH] [--rejects FILE] [FILE ...]\n"
+	    "       oms-stock levels [--db PATH] [--as-of TIME] "
+	    "[--location LOC] [--sku SKU]\n"
+	    "       oms-stock history [--db PATH] SKU\n"
+	    "       oms-stock verify [-q] [--db PATH]\n");
+	exit(OMS_EXIT_USAGE);
+}
+
+static void
+write_rec(const cJSON *rec)
+{
+	if (oms_rec_write(stdout, rec) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+}
+
+static void
+reject(struct ctx *c, const char *file, long line, const char *reason,
+    const char *raw)
+{
+	oms_warnx("%s:%ld: %s", file, line, reason);
+	c->rejected++;
+	if (c->rejects != NULL) {
+		cJSON *e = oms_rec_error(oms_progname, file, line, reason, raw);
+
+		if (oms_rec_write(c->rejects, e) != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s: %s", c->rejects_path,
+			    oms_error());
+		cJSON_Delete(e);
+	}
+}
+
+/* Apply the records of one file; only a fatal failure returns. */
+static void
+apply_file(oms_db *db, struct ctx *c, const char *path)
+{
+	struct oms_rec_reader r;
+	cJSON *rec, *echo;
+	int rc;
+
+	if (oms_rec_open(&r, path) != OMS_OK) {
+		oms_warnx("%s", oms_error());
+		c->rejected++;
+		return;
+	}
+	while ((rc = oms_rec_next(&r, &rec)) != OMS_EOF) {
+		if (rc != OMS_OK) {
+			const char *m = oms_error();
+			size_t n = strlen(r.name);
+
+			if (ferror(r.fp))
+				oms_die(OMS_EXIT_FATAL, "%s", m);
+			/* The message names the line; the reason is the rest. */
+			if (strncmp(m, r.name, n) == 0 && m[n] == ':')
+				m = strchr(m + n + 1, ':') + 2;
+			reject(c, r.name, r.line, m, r.buf);
+			continue;
+		}
+		rc = oms_stock_apply(db, rec, &echo);
+		cJSON_Delete(rec);
+		if (rc == OMS_REJECT) {
+			reject(c, r.name, r.line, oms_error(), r.buf);
+			continue;
+		}
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(echo,
+		    "duplicate")))
+			c->duplicates++;
+		else
+			c->applied++;
+		write_rec(echo);
+		cJSON_Delete(echo);
+	}
+	oms_rec_close(&r);
+}
+
+static int
+print_level(void *arg, const struct oms_level *l)
+{
+	cJSON *o = oms_stock_level_record(l);
+
+	(void)arg;
+	write_rec(o);
+	cJSON_Delete(o);
+	return OMS_OK;
+}
+
+static int
+print_rec(void *arg, const cJSON *rec)
+{
+	(void)arg;
+	write_rec(rec);
+	return OMS_OK;
+}
+
+static int
+print_diff(void *arg, const char *msg)
+{
+	(void)arg;
+	if (printf("%s\n", msg) < 0)
+		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
+	return OMS_OK;
+}
+
+static oms_db *
+open_db(const char *dbopt, int flags)
+{
+	oms_db *db;
+	int rc;
+
+	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return db;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'A' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "location", required_argument, NULL, 'L' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "sku", required_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dbopt = NULL, *sku = NULL, *location = NULL, *verb = "";
+	char as_of[OMS_TIME_LEN], *as_of_opt = NULL;
+	int c, dry_run = 0, quiet = 0, verbose = 0, rc;
+	int status = OMS_EXIT_OK;
+	struct ctx cx;
+	oms_db *db;
+
+	oms_setprogname(argv[0]);
+	memset(&cx, 0, sizeof cx);
+	while ((c = getopt_long(argc, argv, "d:hnqr:vV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'A':
+			as_of_opt = optarg;
+			if (oms_time_parse(optarg, 0, "UTC", as_of) != OMS_OK)
+				oms_die(OMS_EXIT_USAGE, "--as-of '%s' is not a "
+				    "time", optarg);
+			break;
+		case 'd':
+			dbopt = optarg;
+			break;
+		case 'L':
+			location = optarg;
+			break;
+		case 'n':
+			dry_run = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'r':
+			cx.rejects_path = optarg;
+			break;
+		case 'S':
+			sku = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'V':
+			printf("oms-stock %s\n", OMS_VERSION);
+			efshut();
+			return OMS_EXIT_OK;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && (strcmp(argv[0], "levels") == 0 ||
+	    strcmp(argv[0], "history") == 0 || strcmp(argv[0], "verify") == 0)) {
+		verb = argv[0];
+		argc--;
+		argv++;
+		if (dry_run || cx.rejects_path != NULL)
+			usage();
+	}
+	if ((as_of_opt != NULL || sku != NULL || location != NULL) &&
+	    strcmp(verb, "levels") != 0)
+		usage();
+
+	if (strcmp(verb, "levels") == 0) {
+		if (argc != 0)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_stock_levels(db, as_of_opt ? as_of : NULL, sku,
+		    location, print_level, NULL);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
+	}
+	if (strcmp(verb, "history") == 0) {
+		if (argc != 1)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_stock_history(db, argv[0], print_rec, NULL);
+		if (rc == OMS_REJECT) {
+			oms_warnx("%s", oms_error());
+			status = OMS_EXIT_REJECT;
+		} else if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		return status;
+	}
+	if (strcmp(verb, "verify") == 0) {
+		long n;
+
+		if (argc != 0)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_stock_verify(db, print_diff, NULL, &n);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		if (n > 0) {
+			if (!quiet)
+				oms_warnx("%ld difference%s between the levels "
+				    "and the ledger", n, n == 1 ? "" : "s");
+			return OMS_EXIT_REJECT;
+		}
+		if (!quiet)
+			oms_warnx("the levels agree with the ledger");
+		return OMS_EXIT_OK;
+	}
+
+	if (argc == 0 && isatty(STDIN_FILENO))
+		usage();
+	if (cx.rejects_path != NULL &&
+	    (cx.rejects = fopen(cx.rejects_path, "a")) == NULL)
+		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s", cx.rejects_path,
+		    strerror(errno));
+	db = open_db(dbopt, OMS_DB_CREATE);
+	/* A dry run holds one transaction and each record a savepoint in it. */
+	if (dry_run && (rc = oms_db_begin(db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	for (int i = 0; i < (argc ? argc : 1); i++)
+		apply_file(db, &cx, argc ? argv[i] : "-");
+	if (dry_run)
+		oms_db_rollback(db);
+	if (cx.rejected > 0)
+		status = OMS_EXIT_REJECT;
+	if (verbose || (!quiet && isatty(STDERR_FILENO)))
+		oms_warnx("%ld applied, %ld already there, %ld rejected%s",
+		    cx.applied, cx.duplicates, cx.rejected, dry_run ?
+		    " (dry run: nothing written)" : "");
+	oms_db_close(db);
+	if (cx.rejects != NULL && fclose(cx.rejects) == EOF)
+		oms_die(OMS_EXIT_FATAL, "%s: write error: %s", cx.rejects_path,
+		    strerror(errno));
+	efshut();
+	return status;
+}

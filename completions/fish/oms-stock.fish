@@ -1,0 +1,77 @@
+# fish completion for oms-stock(1)
+#
+# Completes the options of oms-stock; the verbs levels, history and verify
+# as the first operand; file names after --db, --rejects and as operands;
+# and, when sqlite3 is there, the skus of the database after history and
+# --sku, and its location ids after --location.
+
+# Print the verb, when the first operand is one; fail otherwise.
+function __oms_stock_verb
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+        else if contains -- $t --db --rejects --as-of --sku --location -d -r
+            set skip 1
+        else if not string match -q -- '-*' $t
+            contains -- $t levels history verify; or return 1
+            echo $t
+            return 0
+        end
+    end
+    return 1
+end
+
+function __oms_stock_using
+    set -l verb (__oms_stock_verb); or return 1
+    test "$verb" = $argv[1]
+end
+
+function __oms_stock_applying
+    not __oms_stock_verb >/dev/null
+end
+
+# Print the rows of query $argv[1] over the database of --db, $OMS_DB or ./oms.db.
+function __oms_stock_query
+    set -l db
+    set -l next 0
+    for t in (commandline -opc)
+        if test $next = 1
+            set db $t
+            set next 0
+        else if contains -- $t --db -d
+            set next 1
+        else if string match -q -- '--db=*' $t
+            set db (string replace -- '--db=' '' $t)
+        end
+    end
+    test -n "$db"; or set db $OMS_DB
+    test -n "$db"; or set db oms.db
+    set db (string replace -r -- '^~' $HOME $db)
+    test -r $db; and type -q sqlite3; or return
+    sqlite3 -readonly -batch $db $argv[1] 2>/dev/null
+end
+
+complete -c oms-stock -f
+complete -c oms-stock -s d -l db -r -F -d 'Use this database file'
+
+# Applying records.
+complete -c oms-stock -n __oms_stock_applying -s n -l dry-run -d 'Apply every record, write nothing'
+complete -c oms-stock -n __oms_stock_applying -s h -l help -d 'Print the usage and exit'
+complete -c oms-stock -n __oms_stock_applying -s q -l quiet -d 'Print no summary line'
+complete -c oms-stock -n __oms_stock_applying -s r -l rejects -r -F -d 'Append refused records to this file'
+complete -c oms-stock -n __oms_stock_applying -s v -l verbose -d 'Always print the summary line'
+complete -c oms-stock -n __oms_stock_applying -s V -l version -d 'Print the version and exit'
+complete -c oms-stock -n __oms_stock_applying -a levels -d 'Print stock levels'
+complete -c oms-stock -n __oms_stock_applying -a history -d 'Print the movements of a sku'
+complete -c oms-stock -n __oms_stock_applying -a verify -d 'Compare the levels with the ledger'
+complete -c oms-stock -n __oms_stock_applying -F
+
+# The verbs.
+complete -c oms-stock -n '__oms_stock_using levels' -l as-of -x -d 'The levels at this time'
+complete -c oms-stock -n '__oms_stock_using levels' -l sku -x -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")' -d 'Only this sku'
+complete -c oms-stock -n '__oms_stock_using levels' -l location -x -a '(__oms_stock_query "SELECT id FROM locations ORDER BY id")' -d 'Only this location'
+complete -c oms-stock -n '__oms_stock_using history' -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")'
+complete -c oms-stock -n '__oms_stock_using verify' -s q -l quiet -d 'Print no closing message'

@@ -1,0 +1,1249 @@
+/*
+ * stock.c: the catalog and the stock ledger.
+ *
+ * Catalog records (location, product, listing, kit) are upserted whole:
+ * a record replaces what was stored under its key, and the record itself
+ * is kept so that fields oms does not know pass through.
+ *
+ * Every change to stock is a row of movements, written in the same short
+ * transaction as the change to its levels row.  The change is a
+ * conditional UPDATE that refuses to take on hand below zero or below
+ * what is reserved, so two programs racing for the last unit cannot both
+ * have it: one of them sees no row changed and its movement is refused.
+ *
+ * Transfers are two movements.  "transfer" (stored as transfer_out)
+ * takes the units off on hand at the source and puts them in transit at
+ * the destination; "transfer_in", at the destination with "from", takes
+ * them out of transit into on hand when they arrive.  Each has its own
+ * key, since the two happen days apart and are reported by different
+ * people.
+ *
+ * Every movement needs an idempotency key: the ledger cannot tell two
+ * identical receipts of the same purchase order from one receipt sent
+ * twice, so it does not guess.  A key already in the ledger is not applied
+ * again; the stored movement is given back marked duplicate.  A key used
+ * again for a different movement is refused.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+
+#define QTY_MAX 1000000000
+
+static int
+reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+reject(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	oms_seterr("%s", buf);
+	return OMS_REJECT;
+}
+
+/*
+ * Begin a write.  Inside a transaction the caller holds (a dry run keeps
+ * one open and rolls it back at the end) a savepoint stands in for it, so
+ * one record's failure undoes only that record.
+ */
+static int
+tx_begin(oms_db *db, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(oms_db_handle(db));
+	if (*nested)
+		return oms_db_exec(db, "SAVEPOINT oms_stock");
+	return oms_db_begin(db);
+}
+
+static int
+tx_commit(oms_db *db, int nested)
+{
+	if (nested)
+		return oms_db_exec(db, "RELEASE oms_stock");
+	return oms_db_commit(db);
+}
+
+static void
+tx_abort(oms_db *db, int nested)
+{
+	if (nested)
+		sqlite3_exec(oms_db_handle(db), "ROLLBACK TO oms_stock; "
+		    "RELEASE oms_stock", NULL, NULL, NULL);
+	else
+		oms_db_rollback(db);
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_opt_int(sqlite3_stmt *st, int i, int present, int64_t v)
+{
+	if (present)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Run a statement that returns no rows. */
+static int
+step_done(oms_db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, what);
+	return OMS_OK;
+}
+
+/* Whether a row with key s exists, by a one-parameter query. */
+static int
+exists(oms_db *db, const char *sql, const char *s, int *found)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, s, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the catalog");
+	*found = rc == SQLITE_ROW;
+	return OMS_OK;
+}
+
+static const char sql_product_exists[] =
+    "SELECT 1 FROM products WHERE sku = ?";
+static const char sql_kit_exists[] = "SELECT 1 FROM kits WHERE sku = ?";
+static const char sql_location_exists[] =
+    "SELECT 1 FROM locations WHERE id = ?";
+
+/* Field checks.  Each refuses with a sentence naming the field. */
+
+static int
+req_str(const cJSON *rec, const char *key, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return reject("no %s", key);
+	if (!cJSON_IsString(v))
+		return reject("%s must be a string", key);
+	if (v->valuestring[0] == '\0')
+		return reject("%s is empty", key);
+	*out = v->valuestring;
+	return OMS_OK;
+}
+
+static int
+opt_str(const cJSON *rec, const char *key, const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+
+	*out = NULL;
+	if (v == NULL || cJSON_IsNull(v))
+		return OMS_OK;
+	if (!cJSON_IsString(v))
+		return reject("%s must be a string", key);
+	*out = v->valuestring;
+	return OMS_OK;
+}
+
+static int
+opt_bool(const cJSON *rec, const char *key, int def, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+
+	*out = def;
+	if (v == NULL || cJSON_IsNull(v))
+		return OMS_OK;
+	if (!cJSON_IsBool(v))
+		return reject("%s must be true or false", key);
+	*out = cJSON_IsTrue(v);
+	return OMS_OK;
+}
+
+static int
+opt_int(const cJSON *rec, const char *key, int64_t min, int64_t max,
+    int64_t *out, int *present)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+
+	*present = 0;
+	if (v == NULL || cJSON_IsNull(v))
+		return OMS_OK;
+	if (!cJSON_IsNumber(v) || oms_json_int(rec, key, out) != OMS_OK)
+		return reject("%s must be a whole number", key);
+	if (*out < min || *out > max)
+		return reject("%s %lld is out of range (%lld to %lld)", key,
+		    (long long)*out, (long long)min, (long long)max);
+	*present = 1;
+	return OMS_OK;
+}
+
+static int
+opt_real(const cJSON *rec, const char *key, double min, double max,
+    double *out, int *present)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+
+	*present = 0;
+	if (v == NULL || cJSON_IsNull(v))
+		return OMS_OK;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble < min || v->valuedouble > max)
+		return reject("%s must be a number from %g to %g", key, min,
+		    max);
+	*out = v->valuedouble;
+	*present = 1;
+	return OMS_OK;
+}
+
+/* The currency of a record that carries money, when it has any. */
+static int
+opt_currency(const cJSON *rec, const char **out)
+{
+	if (opt_str(rec, "currency", out) != OMS_OK)
+		return OMS_REJECT;
+	if (*out != NULL && !oms_currency_valid(*out))
+		return reject("currency '%s' is not an ISO 4217 code", *out);
+	return OMS_OK;
+}
+
+/* An amount in the record's currency, re-written in canonical form. */
+static int
+opt_money(cJSON *rec, const char *key, const char *currency, int64_t *out,
+    int *present)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+	char buf[OMS_MONEY_BUFSZ], msg[256];
+	int exp;
+
+	*present = 0;
+	if (v == NULL || cJSON_IsNull(v))
+		return OMS_OK;
+	if (!cJSON_IsString(v))
+		return reject("%s must be a decimal string, such as \"4.10\"",
+		    key);
+	if (currency == NULL)
+		return reject("%s needs a currency", key);
+	exp = oms_currency_exponent(currency);
+	if (oms_money_parse(v->valuestring, exp, out) != OMS_OK) {
+		snprintf(msg, sizeof msg, "%s", oms_error());
+		return reject("%s: %s", key, msg);
+	}
+	oms_money_format(*out, exp, buf, sizeof buf);
+	cJSON_SetValuestring(v, buf);
+	*present = 1;
+	return OMS_OK;
+}
+
+static char *
+print_record(const cJSON *rec)
+{
+	char *s = cJSON_PrintUnformatted(rec);
+
+	if (s == NULL)
+		oms_die(OMS_EXIT_FATAL, "out of memory");
+	return s;
+}
+
+/* Write one catalog record: begin, the caller's statements, commit. */
+static int
+finish(oms_db *db, int nested, int rc, cJSON *rec, cJSON **echo)
+{
+	if (rc != OMS_OK) {
+		tx_abort(db, nested);
+		return rc;
+	}
+	if ((rc = tx_commit(db, nested)) != OMS_OK)
+		return rc;
+	if (echo != NULL)
+		*echo = cJSON_Duplicate(rec, 1);
+	return OMS_OK;
+}
+
+int
+oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
+{
+	static const char sql[] =
+	    "INSERT INTO locations (id, name, kind, address1, address2, city, "
+	    "region, postal_code, country, lat, lon, sellable, ships, pickup, "
+	    "priority, capacity_per_day, cutoff, tz, record, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+	    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+	    "kind = excluded.kind, address1 = excluded.address1, "
+	    "address2 = excluded.address2, city = excluded.city, "
+	    "region = excluded.region, postal_code = excluded.postal_code, "
+	    "country = excluded.country, lat = excluded.lat, "
+	    "lon = excluded.lon, sellable = excluded.sellable, "
+	    "ships = excluded.ships, pickup = excluded.pickup, "
+	    "priority = excluded.priority, "
+	    "capacity_per_day = excluded.capacity_per_day, "
+	    "cutoff = excluded.cutoff, tz = excluded.tz, "
+	    "record = excluded.record, updated_at = excluded.updated_at";
+	static const char *const addr_keys[] = {
+		"address1", "address2", "city", "region", "postal_code",
+		"country",
+	};
+	const char *id, *name, *kind, *cutoff, *tz, *addr[6] = { NULL };
+	const cJSON *address;
+	double lat = 0, lon = 0;
+	int64_t priority = 0, capacity = 0;
+	int sellable, ships, pickup, has_lat, has_lon, has_pri, has_cap;
+	int nested, rc;
+	char now[OMS_TIME_LEN], *text;
+	sqlite3_stmt *st;
+
+	if (req_str(rec, "id", &id) != OMS_OK ||
+	    opt_str(rec, "name", &name) != OMS_OK ||
+	    opt_str(rec, "kind", &kind) != OMS_OK ||
+	    opt_real(rec, "lat", -90, 90, &lat, &has_lat) != OMS_OK ||
+	    opt_real(rec, "lon", -180, 180, &lon, &has_lon) != OMS_OK ||
+	    opt_bool(rec, "sellable", 1, &sellable) != OMS_OK ||
+	    opt_bool(rec, "ships", 1, &ships) != OMS_OK ||
+	    opt_bool(rec, "pickup", 0, &pickup) != OMS_OK ||
+	    opt_int(rec, "priority", -1000000, 1000000, &priority,
+	    &has_pri) != OMS_OK ||
+	    opt_int(rec, "capacity_per_day", 0, QTY_MAX, &capacity,
+	    &has_cap) != OMS_OK ||
+	    opt_str(rec, "cutoff", &cutoff) != OMS_OK ||
+	    opt_str(rec, "tz", &tz) != OMS_OK)
+		return OMS_REJECT;
+	if (kind != NULL && strcmp(kind, "warehouse") != 0 &&
+	    strcmp(kind, "store") != 0 && strcmp(kind, "3pl") != 0)
+		return reject("kind '%s' is not warehouse, store or 3pl", kind);
+	if (cutoff != NULL && (strlen(cutoff) != 5 || cutoff[2] != ':' ||
+	    strspn(cutoff, "0123456789:") != 5 || atoi(cutoff) > 23 ||
+	    atoi(cutoff + 3) > 59))
+		return reject("cutoff '%s' is not a time of day such as "
+		    "\"16:00\"", cutoff);
+	if (tz != NULL && !oms_tz_valid(tz))
+		return reject("tz '%s' is not a time zone", tz);
+	address = cJSON_GetObjectItemCaseSensitive(rec, "address");
+	if (address != NULL && !cJSON_IsNull(address)) {
+		if (!cJSON_IsObject(address))
+			return reject("address must be an object");
+		for (int i = 0; i < 6; i++)
+			if (opt_str(address, addr_keys[i], &addr[i]) != OMS_OK)
+				return reject("address.%s must be a string",
+				    addr_keys[i]);
+	}
+	if (has_lat != has_lon)
+		return reject("lat and lon go together");
+
+	oms_time_now(now);
+	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return finish(db, nested, OMS_ERR, rec, echo);
+	text = print_record(rec);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	bind_str(st, 2, name);
+	bind_str(st, 3, kind);
+	for (int i = 0; i < 6; i++)
+		bind_str(st, 4 + i, addr[i]);
+	if (has_lat) {
+		sqlite3_bind_double(st, 10, lat);
+		sqlite3_bind_double(st, 11, lon);
+	}
+	sqlite3_bind_int(st, 12, sellable);
+	sqlite3_bind_int(st, 13, ships);
+	sqlite3_bind_int(st, 14, pickup);
+	sqlite3_bind_int64(st, 15, priority);
+	bind_opt_int(st, 16, has_cap, capacity);
+	bind_str(st, 17, cutoff);
+	bind_str(st, 18, tz);
+	sqlite3_bind_text(st, 19, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 20, now, -1, SQLITE_TRANSIENT);
+	free(text);
+	rc = step_done(db, st, "cannot store a location");
+	return finish(db, nested, rc, rec, echo);
+}
+
+int
+oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
+{
+	static const char sql[] =
+	    "INSERT INTO products (sku, title, barcode, weight_g, length_mm, "
+	    "width_mm, height_mm, cost, currency, record, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	    "ON CONFLICT (sku) DO UPDATE SET title = excluded.title, "
+	    "barcode = excluded.barcode, weight_g = excluded.weight_g, "
+	    "length_mm = excluded.length_mm, width_mm = excluded.width_mm, "
+	    "height_mm = excluded.height_mm, cost = excluded.cost, "
+	    "currency = excluded.currency, record = excluded.record, "
+	    "updated_at = excluded.updated_at";
+	static const char sql_nobins[] =
+	    "DELETE FROM product_bins WHERE sku = ?";
+	static const char sql_bin[] =
+	    "INSERT INTO product_bins (sku, location, bin) VALUES (?, ?, ?)";
+	const char *sku, *title, *barcode, *currency;
+	const cJSON *dims, *bins, *attrs, *b;
+	int64_t weight = 0, cost = 0, dim[3] = { 0 };
+	int has_weight, has_cost, has_dims = 0, nested, rc, i = 0;
+	char now[OMS_TIME_LEN], *text;
+	sqlite3_stmt *st;
+
+	if (req_str(rec, "sku", &sku) != OMS_OK ||
+	    opt_str(rec, "title", &title) != OMS_OK ||
+	    opt_str(rec, "barcode", &barcode) != OMS_OK ||
+	    opt_int(rec, "weight_g", 0, QTY_MAX, &weight, &has_weight) !=
+	    OMS_OK || opt_currency(rec, &currency) != OMS_OK ||
+	    opt_money(rec, "cost", currency, &cost, &has_cost) != OMS_OK)
+		return OMS_REJECT;
+	attrs = cJSON_GetObjectItemCaseSensitive(rec, "attributes");
+	if (attrs != NULL && !cJSON_IsNull(attrs) && !cJSON_IsObject(attrs))
+		return reject("attributes must be an object");
+	dims = cJSON_GetObjectItemCaseSensitive(rec, "dims_mm");
+	if (dims != NULL && !cJSON_IsNull(dims)) {
+		const cJSON *d;
+
+		if (!cJSON_IsArray(dims) || cJSON_GetArraySize(dims) != 3)
+			return reject("dims_mm must be an array of three whole "
+			    "numbers");
+		cJSON_ArrayForEach(d, dims) {
+			double x = cJSON_IsNumber(d) ? d->valuedouble : -1;
+
+			if (!(x >= 0 && x <= QTY_MAX) || x != floor(x))
+				return reject("dims_mm must be an array of three "
+				    "whole numbers");
+			dim[i++] = (int64_t)x;
+		}
+		has_dims = 1;
+	}
+	bins = cJSON_GetObjectItemCaseSensitive(rec, "bins");
+	if (bins != NULL && !cJSON_IsNull(bins)) {
+		if (!cJSON_IsObject(bins))
+			return reject("bins must be an object of location ids "
+			    "to bins");
+		cJSON_ArrayForEach(b, bins)
+			if (!cJSON_IsString(b) || b->string[0] == '\0')
+				return reject("bins.%s must be a string",
+				    b->string);
+	}
+
+	oms_time_now(now);
+	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return finish(db, nested, OMS_ERR, rec, echo);
+	text = print_record(rec);
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	bind_str(st, 2, title);
+	bind_str(st, 3, barcode);
+	bind_opt_int(st, 4, has_weight, weight);
+	for (i = 0; i < 3; i++)
+		bind_opt_int(st, 5 + i, has_dims, dim[i]);
+	bind_opt_int(st, 8, has_cost, cost);
+	bind_str(st, 9, currency);
+	sqlite3_bind_text(st, 10, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
+	free(text);
+	if ((rc = step_done(db, st, "cannot store a product")) != OMS_OK)
+		return finish(db, nested, rc, rec, echo);
+	/* The record says where the product is kept now, all of it. */
+	if ((st = oms_db_stmt(db, sql_nobins)) == NULL)
+		return finish(db, nested, OMS_ERR, rec, echo);
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	if ((rc = step_done(db, st, "cannot store a product")) != OMS_OK)
+		return finish(db, nested, rc, rec, echo);
+	cJSON_ArrayForEach(b, bins) {
+		if ((st = oms_db_stmt(db, sql_bin)) == NULL)
+			return finish(db, nested, OMS_ERR, rec, echo);
+		sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, b->string, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, b->valuestring, -1, SQLITE_TRANSIENT);
+		if ((rc = step_done(db, st, "cannot store a bin")) != OMS_OK)
+			return finish(db, nested, rc, rec, echo);
+	}
+	return finish(db, nested, OMS_OK, rec, echo);
+}
+
+int
+oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
+{
+	static const char sql[] =
+	    "INSERT INTO listings (channel, channel_sku, sku, price, currency, "
+	    "active, safety_stock, percent, max_qty, end_when, record, "
+	    "updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+	    "ON CONFLICT (channel, channel_sku) DO UPDATE SET "
+	    "sku = excluded.sku, price = excluded.price, "
+	    "currency = excluded.currency, active = excluded.active, "
+	    "safety_stock = excluded.safety_stock, "
+	    "percent = excluded.percent, max_qty = excluded.max_qty, "
+	    "end_when = excluded.end_when, record = excluded.record, "
+	    "updated_at = excluded.updated_at";
+	const char *channel, *channel_sku, *sku, *currency;
+	int64_t price = 0, safety = 0, percent = 100, max_qty = 0, end_when = 0;
+	int has_price, active, has_safety, has_percent, has_max, has_end;
+	int nested, rc, found;
+	char now[OMS_TIME_LEN], *text;
+	sqlite3_stmt *st;
+
+	if (req_str(rec, "channel", &channel) != OMS_OK ||
+	    req_str(rec, "channel_sku", &channel_sku) != OMS_OK ||
+	    req_str(rec, "sku", &sku) != OMS_OK ||
+	    opt_currency(rec, &currency) != OMS_OK ||
+	    opt_money(rec, "price", currency, &price, &has_price) != OMS_OK ||
+	    opt_bool(rec, "active", 1, &active) != OMS_OK ||
+	    opt_int(rec, "safety_stock", 0, QTY_MAX, &safety, &has_safety) !=
+	    OMS_OK ||
+	    opt_int(rec, "percent", 0, 100, &percent, &has_percent) != OMS_OK ||
+	    opt_int(rec, "max_qty", 0, QTY_MAX, &max_qty, &has_max) != OMS_OK ||
+	    opt_int(rec, "end_when", 0, QTY_MAX, &end_when, &has_end) != OMS_OK)
+		return OMS_REJECT;
+	if (price < 0)
+		return reject("price %s is negative",
+		    oms_json_str(rec, "price"));
+	if (!has_percent)
+		percent = 100;
+
+	oms_time_now(now);
+	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+		return rc;
+	if ((rc = exists(db, sql_product_exists, sku, &found)) != OMS_OK)
+		return finish(db, nested, rc, rec, echo);
+	if (!found)
+		return finish(db, nested, reject("unknown sku '%s' (a product "
+		    "record adds it)", sku), rec, echo);
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return finish(db, nested, OMS_ERR, rec, echo);
+	text = print_record(rec);
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, channel_sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, sku, -1, SQLITE_TRANSIENT);
+	bind_opt_int(st, 4, has_price, price);
+	bind_str(st, 5, currency);
+	sqlite3_bind_int(st, 6, active);
+	sqlite3_bind_int64(st, 7, safety);
+	sqlite3_bind_int64(st, 8, percent);
+	bind_opt_int(st, 9, has_max, max_qty);
+	sqlite3_bind_int64(st, 10, end_when);
+	sqlite3_bind_text(st, 11, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 12, now, -1, SQLITE_TRANSIENT);
+	free(text);
+	rc = step_done(db, st, "cannot store a listing");
+	return finish(db, nested, rc, rec, echo);
+}
+
+int
+oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
+{
+	static const char sql[] =
+	    "INSERT INTO kits (sku, record, updated_at) VALUES (?, ?, ?) "
+	    "ON CONFLICT (sku) DO UPDATE SET record = excluded.record, "
+	    "updated_at = excluded.updated_at";
+	static const char sql_none[] =
+	    "DELETE FROM kit_components WHERE kit_sku = ?";
+	static const char sql_comp[] =
+	    "INSERT INTO kit_components (kit_sku, sku, qty) VALUES (?, ?, ?)";
+	const char *sku, *csku;
+	const cJSON *comps, *c, *d;
+	int64_t qty;
+	int nested, rc, found, has, n = 0;
+	char now[OMS_TIME_LEN], *text;
+	sqlite3_stmt *st;
+
+	if (req_str(rec, "sku", &sku) != OMS_OK)
+		return OMS_REJECT;
+	comps = cJSON_GetObjectItemCaseSensitive(rec, "components");
+	if (!cJSON_IsArray(comps) || cJSON_GetArraySize(comps) == 0)
+		return reject("components must be a non-empty array");
+	cJSON_ArrayForEach(c, comps) {
+		n++;
+		if (!cJSON_IsObject(c))
+			return reject("component %d is not an object", n);
+		if (req_str(c, "sku", &csku) != OMS_OK ||
+		    opt_int(c, "qty", 1, QTY_MAX, &qty, &has) != OMS_OK) {
+			char m[512];
+
+			snprintf(m, sizeof m, "%s", oms_error());
+			return reject("component %d: %s", n, m);
+		}
+		if (!has)
+			return reject("component %d: no qty", n);
+		if (strcmp(csku, sku) == 0)
+			return reject("component %d: a kit cannot contain "
+			    "itself", n);
+		for (d = comps->child; d != c; d = d->next)
+			if (strcmp(oms_json_str(d, "sku"), csku) == 0)
+				return reject("component %d: %s is listed "
+				    "twice", n, csku);
+	}
+
+	oms_time_now(now);
+	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+		return rc;
+	/* A kit is a product whose stock is its components'. */
+	if ((rc = exists(db, sql_product_exists, sku, &found)) != OMS_OK)
+		return finish(db, nested, rc, rec, echo);
+	if (!found)
+		return finish(db, nested, reject("unknown sku '%s' (a product "
+		    "record adds it)", sku), rec, echo);
+	n = 0;
+	cJSON_ArrayForEach(c, comps) {
+		csku = oms_json_str(c, "sku");
+		n++;
+		if ((rc = exists(db, sql_product_exists, csku, &found)) !=
+		    OMS_OK)
+			return finish(db, nested, rc, rec, echo);
+		if (!found)
+			return finish(db, nested, reject("component %d: unknown "
+			    "sku '%s'", n, csku), rec, echo);
+		if ((rc = exists(db, sql_kit_exists, csku, &found)) != OMS_OK)
+			return finish(db, nested, rc, rec, echo);
+		if (found)
+			return finish(db, nested, reject("component %d: %s is "
+			    "a kit itself", n, csku), rec, echo);
+	}
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return finish(db, nested, OMS_ERR, rec, echo);
+	text = print_record(rec);
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	free(text);
+	if ((rc = step_done(db, st, "cannot store a kit")) != OMS_OK)
+		return finish(db, nested, rc, rec, echo);
+	if ((st = oms_db_stmt(db, sql_none)) == NULL)
+		return finish(db, nested, OMS_ERR, rec, echo);
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	if ((rc = step_done(db, st, "cannot store a kit")) != OMS_OK)
+		return finish(db, nested, rc, rec, echo);
+	cJSON_ArrayForEach(c, comps) {
+		if ((st = oms_db_stmt(db, sql_comp)) == NULL)
+			return finish(db, nested, OMS_ERR, rec, echo);
+		oms_json_int(c, "qty", &qty);
+		sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, oms_json_str(c, "sku"), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, qty);
+		if ((rc = step_done(db, st, "cannot store a kit")) != OMS_OK)
+			return finish(db, nested, rc, rec, echo);
+	}
+	return finish(db, nested, OMS_OK, rec, echo);
+}
+
+/* The ledger. */
+
+enum kind { RECEIVE, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN, DAMAGE,
+	RESERVE, RELEASE };
+
+static const char *const kinds[] = {
+	"receive", "adjust", "count", "transfer_out", "transfer_in", "damage",
+	"reserve", "release",
+};
+
+/* Fields a movement record is made of; any other passes through. */
+static const char *const movement_fields[] = {
+	"type", "id", "at", "program", "kind", "sku", "location", "to", "from",
+	"qty", "change", "reason", "ref", "key", "on_hand", "reserved",
+	"in_transit", "available", "duplicate",
+};
+
+struct move {
+	enum kind kind;
+	const char *sku, *location, *peer, *reason, *ref, *key;
+	int64_t qty;		/* as given: the counted figure for a count */
+};
+
+static int
+kind_of(const char *s, enum kind *k)
+{
+	if (strcmp(s, "transfer") == 0) {
+		*k = TRANSFER_OUT;
+		return OMS_OK;
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(s, kinds[i]) == 0) {
+			*k = (enum kind)i;
+			return OMS_OK;
+		}
+	return OMS_ERR;
+}
+
+static int
+parse_move(const cJSON *rec, struct move *m)
+{
+	const char *kind, *to, *from;
+	int has;
+
+	memset(m, 0, sizeof *m);
+	if (req_str(rec, "kind", &kind) != OMS_OK)
+		return OMS_REJECT;
+	if (kind_of(kind, &m->kind) != OMS_OK)
+		return reject("kind '%s' is not receive, adjust, count, "
+		    "transfer, transfer_in, damage, reserve or release", kind);
+	if (req_str(rec, "sku", &m->sku) != OMS_OK ||
+	    req_str(rec, "location", &m->location) != OMS_OK ||
+	    req_str(rec, "key", &m->key) != OMS_OK ||
+	    opt_str(rec, "reason", &m->reason) != OMS_OK ||
+	    opt_str(rec, "ref", &m->ref) != OMS_OK ||
+	    opt_str(rec, "to", &to) != OMS_OK ||
+	    opt_str(rec, "from", &from) != OMS_OK ||
+	    opt_int(rec, "qty", -QTY_MAX, QTY_MAX, &m->qty, &has) != OMS_OK)
+		return OMS_REJECT;
+	if (!has)
+		return reject("no qty");
+	switch (m->kind) {
+	case ADJUST:
+		if (m->qty == 0)
+			return reject("an adjust of 0 changes nothing");
+		break;
+	case COUNT:
+		if (m->qty < 0)
+			return reject("a count of %lld: counted figures are 0 "
+			    "or more", (long long)m->qty);
+		break;
+	default:
+		if (m->qty <= 0)
+			return reject("a %s of %lld: qty must be more than 0",
+			    kind, (long long)m->qty);
+	}
+	if ((m->kind == ADJUST || m->kind == DAMAGE) &&
+	    (m->reason == NULL || m->reason[0] == '\0'))
+		return reject("a%s %s needs a reason", m->kind == ADJUST ?
+		    "n" : "", kind);
+	if (m->kind == TRANSFER_OUT) {
+		if (to == NULL || to[0] == '\0')
+			return reject("a transfer needs \"to\", the location it "
+			    "goes to");
+		m->peer = to;
+	} else if (to != NULL)
+		return reject("\"to\" belongs to a transfer only");
+	if (m->kind == TRANSFER_IN) {
+		if (from == NULL || from[0] == '\0')
+			return reject("a transfer_in needs \"from\", the location "
+			    "it came from");
+		m->peer = from;
+	} else if (from != NULL)
+		return reject("\"from\" belongs to a transfer_in only");
+	if (m->peer != NULL && strcmp(m->peer, m->location) == 0)
+		return reject("a transfer from %s to itself", m->location);
+	return OMS_OK;
+}
+
+static const char sql_level_row[] =
+    "INSERT INTO levels (sku, location) VALUES (?, ?) "
+    "ON CONFLICT (sku, location) DO NOTHING";
+static const char sql_level_get[] =
+    "SELECT on_hand, reserved, in_transit FROM levels "
+    "WHERE sku = ? AND location = ?";
+/*
+ * The one place stock changes.  The WHERE clause is the rule: no figure
+ * below zero and nothing reserved that is not on hand.  A change that
+ * would break it updates no row, so it cannot happen by a race.
+ */
+static const char sql_level_change[] =
+    "UPDATE levels SET on_hand = on_hand + ?3, reserved = reserved + ?4, "
+    "in_transit = in_transit + ?5 "
+    "WHERE sku = ?1 AND location = ?2 AND on_hand + ?3 >= 0 "
+    "AND reserved + ?4 >= 0 AND in_transit + ?5 >= 0 "
+    "AND on_hand + ?3 >= reserved + ?4 "
+    "RETURNING on_hand, reserved, in_transit";
+
+static int
+level_get(oms_db *db, const char *sku, const char *loc, int64_t v[3])
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_level_get);
+	int rc;
+
+	v[0] = v[1] = v[2] = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (int i = 0; i < 3; i++)
+			v[i] = sqlite3_column_int64(st, i);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read a level");
+	return OMS_OK;
+}
+
+/* Change a level by d (on hand, reserved, in transit); after gets the result. */
+static int
+level_change(oms_db *db, const char *sku, const char *loc,
+    const int64_t d[3], int64_t after[3])
+{
+	sqlite3_stmt *st;
+	int64_t v[3], n[3];
+	int rc;
+
+	if ((st = oms_db_stmt(db, sql_level_row)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+	if ((rc = step_done(db, st, "cannot store a level")) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql_level_change)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+	for (int i = 0; i < 3; i++)
+		sqlite3_bind_int64(st, 3 + i, d[i]);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		for (int i = 0; i < 3; i++)
+			after[i] = sqlite3_column_int64(st, i);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot change a level");
+	if (sqlite3_changes(oms_db_handle(db)) == 1)
+		return OMS_OK;
+	/* Refused: say which rule the change would have broken. */
+	if ((rc = level_get(db, sku, loc, v)) != OMS_OK)
+		return rc;
+	for (int i = 0; i < 3; i++)
+		n[i] = v[i] + d[i];
+	if (n[0] < 0)
+		return reject("%s at %s: on hand would be %lld (it is %lld)",
+		    sku, loc, (long long)n[0], (long long)v[0]);
+	if (n[1] < 0)
+		return reject("%s at %s: reserved would be %lld (it is %lld)",
+		    sku, loc, (long long)n[1], (long long)v[1]);
+	if (n[2] < 0)
+		return reject("%s at %s: in transit would be %lld (it is %lld)",
+		    sku, loc, (long long)n[2], (long long)v[2]);
+	return reject("%s at %s: on hand would be %lld, below the %lld "
+	    "reserved", sku, loc, (long long)n[0], (long long)n[1]);
+}
+
+static const char sql_move_by_key[] =
+    "SELECT id, at, program, kind, sku, location, peer, qty, reason, ref, "
+    "key, on_hand_after, reserved_after, in_transit_after, record "
+    "FROM movements WHERE key = ?";
+static const char sql_move_by_sku[] =
+    "SELECT id, at, program, kind, sku, location, peer, qty, reason, ref, "
+    "key, on_hand_after, reserved_after, in_transit_after, record "
+    "FROM movements WHERE sku = ? ORDER BY id";
+
+/* The qty a movement was given as, from its signed change. */
+static int64_t
+given_qty(enum kind k, int64_t change, int64_t on_hand_after)
+{
+	switch (k) {
+	case COUNT:
+		return on_hand_after;
+	case TRANSFER_OUT:
+	case DAMAGE:
+	case RELEASE:
+		return -change;
+	default:
+		return change;
+	}
+}
+
+static void
+add_col_str(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	if (s != NULL)
+		cJSON_AddStringToObject(o, key, s);
+}
+
+/* A movement record from a row of the ledger, columns as sql_move_by_key. */
+static cJSON *
+move_record(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject(), *stored, *f;
+	enum kind k = RECEIVE;
+	int64_t change = sqlite3_column_int64(st, 7), after[3];
+	const char *kind = (const char *)sqlite3_column_text(st, 3);
+
+	kind_of(kind, &k);
+	for (int i = 0; i < 3; i++)
+		after[i] = sqlite3_column_int64(st, 11 + i);
+	cJSON_AddStringToObject(o, "type", "movement");
+	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+	add_col_str(o, "at", st, 1);
+	add_col_str(o, "program", st, 2);
+	cJSON_AddStringToObject(o, "kind", kind);
+	add_col_str(o, "sku", st, 4);
+	add_col_str(o, "location", st, 5);
+	add_col_str(o, k == TRANSFER_IN ? "from" : "to", st, 6);
+	cJSON_AddNumberToObject(o, "qty", (double)given_qty(k, change,
+	    after[0]));
+	cJSON_AddNumberToObject(o, "change", (double)change);
+	add_col_str(o, "reason", st, 8);
+	add_col_str(o, "ref", st, 9);
+	add_col_str(o, "key", st, 10);
+	stored = cJSON_Parse((const char *)sqlite3_column_text(st, 14));
+	cJSON_ArrayForEach(f, stored) {
+		size_t i, n = sizeof movement_fields / sizeof movement_fields[0];
+
+		for (i = 0; i < n; i++)
+			if (strcmp(f->string, movement_fields[i]) == 0)
+				break;
+		if (i == n)
+			cJSON_AddItemToObject(o, f->string,
+			    cJSON_Duplicate(f, 1));
+	}
+	cJSON_Delete(stored);
+	cJSON_AddNumberToObject(o, "on_hand", (double)after[0]);
+	cJSON_AddNumberToObject(o, "reserved", (double)after[1]);
+	cJSON_AddNumberToObject(o, "in_transit", (double)after[2]);
+	cJSON_AddNumberToObject(o, "available", (double)(after[0] - after[1]));
+	return o;
+}
+
+/* The movement stored under m's key, if any; refuse a different one. */
+static int
+find_key(oms_db *db, const struct move *m, cJSON **out)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_move_by_key);
+	const char *peer, *kind;
+	enum kind k = RECEIVE;
+	int rc, same;
+	int64_t id;
+
+	*out = NULL;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, m->key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return OMS_OK;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return oms_db_fail(db, rc, "cannot read the ledger");
+	}
+	id = sqlite3_column_int64(st, 0);
+	kind = (const char *)sqlite3_column_text(st, 3);
+	peer = (const char *)sqlite3_column_text(st, 6);
+	kind_of(kind, &k);
+	same = k == m->kind &&
+	    strcmp((const char *)sqlite3_column_text(st, 4), m->sku) == 0 &&
+	    strcmp((const char *)sqlite3_column_text(st, 5), m->location) == 0 &&
+	    ((peer == NULL && m->peer == NULL) || (peer != NULL &&
+	    m->peer != NULL && strcmp(peer, m->peer) == 0)) &&
+	    given_qty(k, sqlite3_column_int64(st, 7),
+	    sqlite3_column_int64(st, 11)) == m->qty;
+	if (same)
+		*out = move_record(st);
+	sqlite3_reset(st);
+	if (!same)
+		return reject("key '%s' is already movement %lld, a different "
+		    "one (oms-stock history %s shows it)", m->key,
+		    (long long)id, m->sku);
+	cJSON_AddBoolToObject(*out, "duplicate", 1);
+	return OMS_OK;
+}
+
+static int
+write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
+{
+	static const char sql[] =
+	    "INSERT INTO movements (at, program, kind, sku, location, peer, "
+	    "qty, reason, ref, key, on_hand_after, reserved_after, "
+	    "in_transit_after, record) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql_get[] =
+	    "SELECT id, at, program, kind, sku, location, peer, qty, reason, "
+	    "ref, key, on_hand_after, reserved_after, in_transit_after, record "
+	    "FROM movements WHERE id = ?";
+	int64_t d[3] = { 0, 0, 0 }, after[3], cur[3], change;
+	char now[OMS_TIME_LEN], *text;
+	sqlite3_stmt *st;
+	int rc, found;
+
+	if ((rc = exists(db, sql_product_exists, m->sku, &found)) != OMS_OK)
+		return rc;
+	if (!found)
+		return reject("unknown sku '%s' (a product record adds it)",
+		    m->sku);
+	if ((rc = exists(db, sql_kit_exists, m->sku, &found)) != OMS_OK)
+		return rc;
+	if (found)
+		return reject("%s is a kit: its stock is its components'",
+		    m->sku);
+	if ((rc = exists(db, sql_location_exists, m->location, &found)) !=
+	    OMS_OK)
+		return rc;
+	if (!found)
+		return reject("unknown location '%s' (a location record adds "
+		    "it)", m->location);
+	if (m->peer != NULL) {
+		if ((rc = exists(db, sql_location_exists, m->peer, &found)) !=
+		    OMS_OK)
+			return rc;
+		if (!found)
+			return reject("unknown location '%s' (a location "
+			    "record adds it)", m->peer);
+	}
+
+	switch (m->kind) {
+	case RECEIVE:
+	case ADJUST:
+		d[0] = m->qty;
+		break;
+	case COUNT:
+		/* Under BEGIN IMMEDIATE nothing moves between read and write. */
+		if ((rc = level_get(db, m->sku, m->location, cur)) != OMS_OK)
+			return rc;
+		d[0] = m->qty - cur[0];
+		break;
+	case TRANSFER_OUT:
+	case DAMAGE:
+		d[0] = -m->qty;
+		break;
+	case TRANSFER_IN:
+		d[0] = m->qty;
+		d[2] = -m->qty;
+		break;
+	case RESERVE:
+		d[1] = m->qty;
+		break;
+	case RELEASE:
+		d[1] = -m->qty;
+		break;
+	}
+	change = m->kind == RESERVE || m->kind == RELEASE ? d[1] : d[0];
+	if ((rc = level_change(db, m->sku, m->location, d, after)) != OMS_OK)
+		return rc;
+	if (m->kind == TRANSFER_OUT) {
+		int64_t t[3] = { 0, 0, m->qty }, tafter[3];
+
+		if ((rc = level_change(db, m->sku, m->peer, t, tafter)) !=
+		    OMS_OK)
+			return rc;
+	}
+
+	oms_time_now(now);
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return OMS_ERR;
+	text = print_record(rec);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, oms_progname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, kinds[m->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, m->location, -1, SQLITE_TRANSIENT);
+	bind_str(st, 6, m->peer);
+	sqlite3_bind_int64(st, 7, change);
+	bind_str(st, 8, m->reason);
+	bind_str(st, 9, m->ref);
+	sqlite3_bind_text(st, 10, m->key, -1, SQLITE_TRANSIENT);
+	for (int i = 0; i < 3; i++)
+		sqlite3_bind_int64(st, 11 + i, after[i]);
+	sqlite3_bind_text(st, 14, text, -1, SQLITE_TRANSIENT);
+	free(text);
+	if ((rc = step_done(db, st, "cannot write the ledger")) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql_get)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1,
+	    (int64_t)sqlite3_last_insert_rowid(oms_db_handle(db)));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*echo = move_record(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read the ledger");
+	return OMS_OK;
+}
+
+int
+oms_stock_move(oms_db *db, const cJSON *rec, cJSON **echo)
+{
+	struct move m;
+	cJSON *out = NULL;
+	int nested, rc;
+
+	*echo = NULL;
+	if ((rc = parse_move(rec, &m)) != OMS_OK)
+		return rc;
+	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+		return rc;
+	rc = find_key(db, &m, &out);
+	if (rc == OMS_OK && out == NULL)
+		rc = write_move(db, rec, &m, &out);
+	if (rc != OMS_OK) {
+		tx_abort(db, nested);
+		cJSON_Delete(out);
+		return rc;
+	}
+	if ((rc = tx_commit(db, nested)) != OMS_OK) {
+		cJSON_Delete(out);
+		return rc;
+	}
+	*echo = out;
+	return OMS_OK;
+}
+
+int
+oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo)
+{
+	const char *type = oms_rec_type(rec);
+
+	*echo = NULL;
+	if (type == NULL)
+		return reject("no type");
+	if (strcmp(type, "movement") == 0)
+		return oms_stock_move(db, rec, echo);
+	if (strcmp(type, "location") == 0)
+		return oms_stock_location(db, rec, echo);
+	if (strcmp(type, "product") == 0)
+		return oms_stock_product(db, rec, echo);
+	if (strcmp(type, "listing") == 0)
+		return oms_stock_listing(db, rec, echo);
+	if (strcmp(type, "kit") == 0)
+		return oms_stock_kit(db, rec, echo);
+	return reject("a record of type '%s' is not for oms-stock (it reads "
+	    "location, product, listing, kit and movement)", type);
+}
+
+cJSON *
+oms_stock_level_record(const struct oms_level *l)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "type", "level");
+	cJSON_AddStringToObject(o, "sku", l->sku);
+	cJSON_AddStringToObject(o, "location", l->location);
+	cJSON_AddNumberToObject(o, "on_hand", (double)l->on_hand);
+	cJSON_AddNumberToObject(o, "reserved", (double)l->reserved);
+	cJSON_AddNumberToObject(o, "in_transit", (double)l->in_transit);
+	cJSON_AddNumberToObject(o, "available",
+	    (double)(l->on_hand - l->reserved));
+	return o;
+}
+
+int
+oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
+    const char *location, oms_level_fn fn, void *arg)
+{
+	static const char sql_now[] =
+	    "SELECT sku, location, on_hand, reserved, in_transit FROM levels "
+	    "WHERE (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR location = ?2) "
+	    "ORDER BY sku, location";
+	/* ledger_levels, as the ledger stood at ?3. */
+	static const char sql_then[] =
+	    "SELECT sku, location, sum(on_hand), sum(reserved), "
+	    "sum(in_transit) FROM ("
+	    "  SELECT sku, location,"
+	    "    CASE WHEN kind IN ('reserve', 'release') THEN 0 ELSE qty END"
+	    "      AS on_hand,"
+	    "    CASE WHEN kind IN ('reserve', 'release') THEN qty ELSE 0 END"
+	    "      AS reserved,"
+	    "    CASE WHEN kind = 'transfer_in' THEN -qty ELSE 0 END"
+	    "      AS in_transit"
+	    "  FROM movements WHERE at <= ?3"
+	    "  UNION ALL"
+	    "  SELECT sku, peer, 0, 0, -qty FROM movements"
+	    "  WHERE kind = 'transfer_out' AND at <= ?3"
+	    ") AS m WHERE (?1 IS NULL OR sku = ?1) "
+	    "AND (?2 IS NULL OR location = ?2) "
+	    "GROUP BY sku, location ORDER BY sku, location";
+	sqlite3_stmt *st = oms_db_stmt(db, as_of ? sql_then : sql_now);
+	struct oms_level l;
+	int rc, r = OMS_OK;
+
+	if (st == NULL)
+		return OMS_ERR;
+	bind_str(st, 1, sku);
+	bind_str(st, 2, location);
+	if (as_of != NULL)
+		sqlite3_bind_text(st, 3, as_of, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l.sku = (const char *)sqlite3_column_text(st, 0);
+		l.location = (const char *)sqlite3_column_text(st, 1);
+		l.on_hand = sqlite3_column_int64(st, 2);
+		l.reserved = sqlite3_column_int64(st, 3);
+		l.in_transit = sqlite3_column_int64(st, 4);
+		if ((r = fn(arg, &l)) != OMS_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (r != OMS_OK)
+		return r;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the levels");
+	return OMS_OK;
+}
+
+int
+oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_move_by_sku);
+	int rc, r = OMS_OK, n = 0, found;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = move_record(st);
+
+		n++;
+		r = fn(arg, o);
+		cJSON_Delete(o);
+		if (r != OMS_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (r != OMS_OK)
+		return r;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the ledger");
+	/* No story is a fine answer for a product, not for a typo. */
+	if (n == 0) {
+		if ((rc = exists(db, sql_product_exists, sku, &found)) != OMS_OK)
+			return rc;
+		if (!found)
+			return reject("unknown sku '%s'", sku);
+	}
+	return OMS_OK;
+}
+
+int
+oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences)
+{
+	static const char sql[] =
+	    "SELECT sku || ' at ' || location || ': ' || figure || ' is ' || "
+	    "level || ' in levels, ' || ledger || ' in the ledger' "
+	    "FROM level_differences ORDER BY sku, location, figure";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int rc, r = OMS_OK;
+
+	*differences = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*differences)++;
+		if ((r = fn(arg, (const char *)sqlite3_column_text(st, 0))) !=
+		    OMS_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (r != OMS_OK)
+		return r;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the ledger");
+	return OMS_OK;
+}
