@@ -1,7 +1,7 @@
 /*
  * oms-stock: the catalog, the places stock is kept, and the stock ledger.
  *
- * Reads location, product, listing, kit and movement records, in any
+ * Reads location, product, listing, kit, channel and movement records, in any
  * order and mixed, from the files named or stdin, and applies each in its
  * own short transaction: catalog records are upserted, movements go into
  * the ledger with their change to the levels.  Each record is echoed once
@@ -9,6 +9,10 @@
  * record is named with its file and line, and the rest still go in.
  * `levels` prints stock now or at a past moment, `history` tells the story
  * of a SKU, and `verify` recomputes the levels from the ledger.
+ * `available` prints what each channel listing may sell and, with
+ * --explain, how that figure was reached; `feed` writes a channel's
+ * upload file from a feed format, by default only what changed since its
+ * last feed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +36,11 @@ usage(void)
 	    "       oms-stock levels [--db PATH] [--as-of TIME] "
 	    "[--location LOC] [--sku SKU]\n"
 	    "       oms-stock history [--db PATH] SKU\n"
-	    "       oms-stock verify [-q] [--db PATH]\n");
+	    "       oms-stock verify [-q] [--db PATH]\n"
+	    "       oms-stock available [--db PATH] [--channel NAME] "
+	    "[--sku SKU | --explain SKU]\n"
+	    "       oms-stock feed [-nv] [--db PATH] [--format FEED] [--full] "
+	    "--channel NAME\n");
 	exit(OMS_EXIT_USAGE);
 }
 
@@ -85,7 +93,11 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 			reject(c, r.name, r.line, m, r.buf);
 			continue;
 		}
-		rc = oms_stock_apply(db, rec, &echo);
+		if (oms_rec_type(rec) != NULL &&
+		    strcmp(oms_rec_type(rec), "channel") == 0)
+			rc = oms_ats_channel(db, rec, &echo);
+		else
+			rc = oms_stock_apply(db, rec, &echo);
 		cJSON_Delete(rec);
 		if (rc == OMS_REJECT) {
 			reject(c, r.name, r.line, oms_error(), r.buf);
@@ -124,6 +136,17 @@ print_rec(void *arg, const cJSON *rec)
 }
 
 static int
+print_ats(void *arg, const struct oms_ats *a)
+{
+	cJSON *o = oms_ats_record(a);
+
+	(void)arg;
+	write_rec(o);
+	cJSON_Delete(o);
+	return OMS_OK;
+}
+
+static int
 print_diff(void *arg, const char *msg)
 {
 	(void)arg;
@@ -148,8 +171,12 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "as-of", required_argument, NULL, 'A' },
+		{ "channel", required_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "explain", required_argument, NULL, 'E' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "full", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "location", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -160,6 +187,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dbopt = NULL, *sku = NULL, *location = NULL, *verb = "";
+	const char *channel = NULL, *explain = NULL, *format = NULL;
+	int full = 0;
 	char as_of[OMS_TIME_LEN], *as_of_opt = NULL;
 	int c, dry_run = 0, quiet = 0, verbose = 0, rc;
 	int status = OMS_EXIT_OK;
@@ -177,8 +206,20 @@ main(int argc, char **argv)
 				oms_die(OMS_EXIT_USAGE, "--as-of '%s' is not a "
 				    "time", optarg);
 			break;
+		case 'C':
+			channel = optarg;
+			break;
 		case 'd':
 			dbopt = optarg;
+			break;
+		case 'E':
+			explain = optarg;
+			break;
+		case 'F':
+			format = optarg;
+			break;
+		case 'U':
+			full = 1;
 			break;
 		case 'L':
 			location = optarg;
@@ -209,16 +250,73 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc > 0 && (strcmp(argv[0], "levels") == 0 ||
-	    strcmp(argv[0], "history") == 0 || strcmp(argv[0], "verify") == 0)) {
+	    strcmp(argv[0], "history") == 0 || strcmp(argv[0], "verify") == 0 ||
+	    strcmp(argv[0], "available") == 0 ||
+	    strcmp(argv[0], "feed") == 0)) {
 		verb = argv[0];
 		argc--;
 		argv++;
-		if (dry_run || cx.rejects_path != NULL)
+		if ((dry_run && strcmp(verb, "feed") != 0) ||
+		    cx.rejects_path != NULL)
 			usage();
 	}
-	if ((as_of_opt != NULL || sku != NULL || location != NULL) &&
+	if ((as_of_opt != NULL || location != NULL) &&
 	    strcmp(verb, "levels") != 0)
 		usage();
+	if (sku != NULL && strcmp(verb, "levels") != 0 &&
+	    strcmp(verb, "available") != 0)
+		usage();
+	if (channel != NULL && strcmp(verb, "available") != 0 &&
+	    strcmp(verb, "feed") != 0)
+		usage();
+	if (explain != NULL && (strcmp(verb, "available") != 0 || sku != NULL))
+		usage();
+	if ((format != NULL || full) && strcmp(verb, "feed") != 0)
+		usage();
+
+	if (strcmp(verb, "available") == 0) {
+		if (argc != 0)
+			usage();
+		db = open_db(dbopt, 0);
+		if (explain != NULL)
+			rc = oms_ats_explain(db, channel, explain, print_rec,
+			    NULL);
+		else
+			rc = oms_ats_each(db, channel, sku, print_ats, NULL);
+		if (rc == OMS_REJECT) {
+			oms_warnx("%s", oms_error());
+			status = OMS_EXIT_REJECT;
+		} else if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		return status;
+	}
+	if (strcmp(verb, "feed") == 0) {
+		struct oms_feed_run run;
+		oms_feed *f;
+
+		if (argc != 0 || channel == NULL)
+			usage();
+		if (oms_feed_find(format, channel, &f) != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+		db = open_db(dbopt, 0);
+		rc = oms_feed_write(db, f, channel, (full ? OMS_FEED_FULL : 0) |
+		    (dry_run ? OMS_FEED_DRY_RUN : 0), stdout, &run);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (verbose || (!quiet && isatty(STDERR_FILENO)))
+			oms_warnx("%s: %s feed: %ld of %ld active listings "
+			    "written (%s)%s", channel, oms_feed_name(f),
+			    run.written, run.listings, full ? "full" :
+			    run.since[0] ? "changed since the last feed" :
+			    "first feed", dry_run ?
+			    " (dry run: the cursor stays)" : "");
+		oms_feed_free(f);
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
+	}
 
 	if (strcmp(verb, "levels") == 0) {
 		if (argc != 0)

@@ -204,6 +204,7 @@ enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };
 #define OMS_NORM_PARTIAL 1	/* a merge record: fill in nothing */
 int oms_order_normalize(cJSON *o, int flags);
 cJSON *oms_order_problems(const cJSON *o);
+int oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed);
 int oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
     struct oms_store *res);
 char *oms_order_print(cJSON *o, const struct oms_store *res);
@@ -238,5 +239,54 @@ int oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
 cJSON *oms_stock_level_record(const struct oms_level *l);
 int oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg);
 int oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences);
+
+
+/*
+ * ats.c: available to sell, per channel and listing.  The pool of a sku
+ * for a channel is on hand less reserved at the sellable locations that
+ * serve the channel, less the demand of open and held orders of every
+ * channel (not yet allocated); a kit's pool is the least number of kits
+ * its components' pools allow.  Each listing's rules then apply in turn.
+ */
+struct oms_ats {
+	const char *channel, *channel_sku, *sku, *currency;
+	const char *listing, *product;	/* the stored records, JSON text */
+	int64_t price;			/* minor units, when has_price */
+	int has_price, active, kit;
+	int64_t safety_stock, percent, max_qty, end_when;
+	int has_max;
+	int64_t pool, available;
+	int has_sent;			/* feed_state has a row */
+	int64_t sent_quantity, sent_price;
+	int has_sent_price;
+};
+typedef int (*oms_ats_fn)(void *arg, const struct oms_ats *a);
+int oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_ats_each(oms_db *db, const char *channel, const char *sku,
+    oms_ats_fn fn, void *arg);
+int64_t oms_ats_apply_rules(const struct oms_ats *a, int64_t pool,
+    cJSON *steps);
+cJSON *oms_ats_record(const struct oms_ats *a);
+int oms_ats_explain(oms_db *db, const char *channel, const char *sku,
+    oms_rec_fn fn, void *arg);
+
+/*
+ * feed.c: channel availability feeds.  A feed format is a data file,
+ * feeds/NAME.json on the search path of the channel adapters, that says
+ * which columns the upload file has and what fills each (oms-stock(1)).
+ */
+typedef struct oms_feed oms_feed;
+int oms_feed_load(const char *path, oms_feed **out);
+int oms_feed_find(const char *format, const char *channel, oms_feed **out);
+void oms_feed_free(oms_feed *f);
+const char *oms_feed_name(const oms_feed *f);
+#define OMS_FEED_FULL 1		/* every active listing, not what changed */
+#define OMS_FEED_DRY_RUN 2	/* write the file, leave the cursor */
+struct oms_feed_run {
+	long listings, written;
+	char since[OMS_TIME_LEN];	/* the cursor before, or "" */
+};
+int oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
+    FILE *fp, struct oms_feed_run *run);
 
 #endif

@@ -6,6 +6,13 @@
  * The record is stored as it was imported (without id, status and hold
  * reasons, which are columns), and a digest of it makes re-importing an
  * unchanged order one indexed read and no write.
+ *
+ * Once a channel has listings in the catalog, the SKU of each line is
+ * the master SKU its listing names and channel_sku keeps the channel's;
+ * a channel SKU with no listing holds the order.  The digest is taken of
+ * what the channel sent, before that mapping, so a listing added later
+ * does not make an unchanged order changed: `oms-import release` maps
+ * the lines again with the listings of the day.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -321,9 +328,11 @@ empty_field(const cJSON *obj, const char *key)
  * Why an open order cannot go ahead as it is: an empty array when it can.
  * Totals must add up one of the ways channels count them: the subtotal
  * before or after discounts, the total with tax added or included.
+ * unknown, when not NULL, has one item per line: the reason that line's
+ * channel SKU has no listing, or null (see resolve()).
  */
-cJSON *
-oms_order_problems(const cJSON *o)
+static cJSON *
+problems_of(const cJSON *o, const cJSON *unknown)
 {
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
@@ -352,6 +361,9 @@ oms_order_problems(const cJSON *o)
 			else
 				reason(a, "line %d: no sku", n);
 		}
+		if (cJSON_IsString(cJSON_GetArrayItem(unknown, n - 1)))
+			cJSON_AddItemToArray(a, cJSON_CreateString(
+			    cJSON_GetArrayItem(unknown, n - 1)->valuestring));
 		if (line_amount(l, exp, &amt) != OMS_OK || ADD(sum, amt) ||
 		    ADD(ldisc, oms_money_field(l, "discount", exp)))
 			ovf = 1;
@@ -407,6 +419,156 @@ oms_order_problems(const cJSON *o)
 			    oms_money_format(tot, exp, b2, sizeof b2));
 	}
 	return a;
+}
+
+/* The checks that need no database: no SKU mapping. */
+cJSON *
+oms_order_problems(const cJSON *o)
+{
+	return problems_of(o, NULL);
+}
+
+static const char sql_channel_listed[] =
+    "SELECT 1 FROM listings WHERE channel = ? LIMIT 1";
+
+static const char sql_listing_sku[] =
+    "SELECT sku FROM listings WHERE channel = ? AND channel_sku = ?";
+
+/* Whether the catalog has any listing for the channel. */
+static int
+channel_listed(oms_db *db, const char *channel, int *listed)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_channel_listed);
+	int rc;
+
+	*listed = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		*listed = 1;
+	else if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the listings");
+	return OMS_OK;
+}
+
+/*
+ * Map the lines of o to master SKUs through the listings of its channel,
+ * inside the caller's transaction.  A line's channel SKU is its
+ * channel_sku, else its sku; a listing (channel, channel SKU) sets sku to
+ * its master SKU, whether the listing is active or not (an order for an
+ * ended listing was still sold), and channel_sku keeps what the channel
+ * said.  A channel with no listing at all has not set up its catalog:
+ * its SKUs are taken as they are.  *unknown gets one item per line, the
+ * hold reason of a line that ships and whose channel SKU has no listing
+ * (its sku stays as the channel gave it), else null; NULL when the
+ * channel has no listings.  *changed says whether a line was rewritten
+ * (its sku mapped, or its channel_sku filled in).
+ */
+static int
+resolve(oms_db *db, cJSON *o, cJSON **unknown, int *changed)
+{
+	cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
+	const char *channel = oms_json_str(o, "channel");
+	sqlite3_stmt *st;
+	int listed, rc, n = 0;
+
+	*unknown = NULL;
+	*changed = 0;
+	if (channel == NULL || cJSON_GetArraySize(lines) == 0)
+		return OMS_OK;
+	if ((rc = channel_listed(db, channel, &listed)) != OMS_OK || !listed)
+		return rc;
+	*unknown = cJSON_CreateArray();
+	cJSON_ArrayForEach(l, lines) {
+		const char *csku = oms_json_str(l, "channel_sku");
+		const char *sku = oms_json_str(l, "sku");
+		const char *title;
+
+		n++;
+		if (csku == NULL || *csku == '\0')
+			csku = sku;
+		if (csku == NULL || *csku == '\0') {
+			/* No SKU at all: oms_order_problems() says so. */
+			cJSON_AddItemToArray(*unknown, cJSON_CreateNull());
+			continue;
+		}
+		if ((st = oms_db_stmt(db, sql_listing_sku)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, csku, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const char *master = (const char *)sqlite3_column_text(st,
+			    0);
+
+			if (!cJSON_HasObjectItem(l, "channel_sku")) {
+				/* Before sku changes: csku may be its text. */
+				cJSON_AddStringToObject(l, "channel_sku", csku);
+				*changed = 1;
+			}
+			if (sku == NULL || strcmp(sku, master) != 0) {
+				*changed = 1;
+				if (sku == NULL)
+					cJSON_AddStringToObject(l, "sku", master);
+				else
+					cJSON_SetValuestring(
+					    cJSON_GetObjectItemCaseSensitive(l,
+					    "sku"), master);
+			}
+			sqlite3_reset(st);
+			cJSON_AddItemToArray(*unknown, cJSON_CreateNull());
+			continue;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			oms_db_fail(db, rc, "cannot read the listings");
+			goto fail;
+		}
+		/* A gift card or a tip ships nothing and needs no listing. */
+		if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l,
+		    "requires_shipping"))) {
+			cJSON_AddItemToArray(*unknown, cJSON_CreateNull());
+			continue;
+		}
+		title = oms_json_str(l, "title");
+		if (title != NULL)
+			reason(*unknown, "line %d (%s): unknown sku '%s' on %s", n,
+			    title, csku, channel);
+		else
+			reason(*unknown, "line %d: unknown sku '%s' on %s", n,
+			    csku, channel);
+	}
+	if (*changed)
+		oms_order_reorder(o);
+	return OMS_OK;
+fail:
+	cJSON_Delete(*unknown);
+	*unknown = NULL;
+	return OMS_ERR;
+}
+
+/*
+ * Map the lines of o through the catalog (see resolve()) and say why it
+ * cannot go ahead: store and release both judge an order this way.
+ * *changed, when not NULL, says whether a line was rewritten.
+ */
+int
+oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed)
+{
+	cJSON *unknown;
+	int ch, rc;
+
+	*problems = NULL;
+	if ((rc = resolve(db, o, &unknown, &ch)) != OMS_OK)
+		return rc;
+	*problems = problems_of(o, unknown);
+	cJSON_Delete(unknown);
+	if (changed != NULL)
+		*changed = ch;
+	return OMS_OK;
 }
 
 /* Copy a string field of the record into a bound parameter. */
@@ -713,8 +875,8 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 {
 	sqlite3_stmt *st;
 	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
-	cJSON *incoming = NULL;
-	int nsources = 0, canonical = strcmp(source, "oms") == 0;
+	cJSON *incoming = NULL, *unknown = NULL;
+	int nsources = 0, canonical = strcmp(source, "oms") == 0, mapped = 0;
 	char *text = NULL, *reasons = NULL, *intext = NULL, *oldtext = NULL;
 	char now[OMS_TIME_LEN], digest[17] = "", indigest[17];
 	const char *chstatus, *status, *oldstatus = NULL;
@@ -749,7 +911,13 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	 * channel's own version for its main adapter, the source's for one
 	 * that adds to orders, the stored record for canonical input.  So a
 	 * fix made in oms lasts until the channel's version really changes.
+	 * A channel's version is judged before its SKUs are mapped, so a
+	 * listing added since does not make it changed; canonical input is
+	 * compared with the stored record, so it is mapped first.
 	 */
+	if (canonical && !(flags & OMS_STORE_MERGE) &&
+	    (rc = resolve(db, o, &unknown, &mapped)) != OMS_OK)
+		goto out;
 	if (flags & OMS_STORE_MERGE) {
 		incoming = cJSON_Duplicate(o, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(incoming, "lines");
@@ -818,10 +986,15 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 			goto out;
 		memcpy(digest, indigest, sizeof digest);
 	}
+	if (!canonical || (flags & OMS_STORE_MERGE)) {
+		if ((rc = resolve(db, o, &unknown, &mapped)) != OMS_OK)
+			goto out;
+	} else
+		mapped = 0;	/* intext was printed after the mapping */
 	chstatus = oms_json_str(o, "status");
 	if (chstatus == NULL)
 		chstatus = "open";
-	if (!(flags & OMS_STORE_MERGE) && nsources == 0) {
+	if (!(flags & OMS_STORE_MERGE) && nsources == 0 && !mapped) {
 		/* What came in is what is stored: print it once. */
 		text = intext;
 		intext = NULL;
@@ -831,7 +1004,7 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		rc = oms_seterr("out of memory");
 		goto out;
 	}
-	problems = oms_order_problems(o);
+	problems = problems_of(o, unknown);
 	status = next_status(oldstatus, chstatus, cJSON_GetArraySize(problems) > 0);
 	if (incoming != NULL && !exists && (strcmp(status, "open") == 0 ||
 	    strcmp(status, "hold") == 0) &&
@@ -932,6 +1105,7 @@ out:
 	cJSON_Delete(old);
 	cJSON_Delete(incoming);
 	cJSON_Delete(problems);
+	cJSON_Delete(unknown);
 	free(intext);
 	free(oldtext);
 	free(text);
@@ -1080,42 +1254,108 @@ static const char sql_release[] =
     "UPDATE orders SET status = 'open', hold_reasons = NULL, updated_at = ? "
     "WHERE id = ? AND status = 'hold'";
 
+static const char sql_get_record[] =
+    "SELECT record, currency FROM orders WHERE id = ?";
+
+static const char sql_set_record[] =
+    "UPDATE orders SET record = ? WHERE id = ?";
+
 /*
- * Release a held order, inside the caller's transaction.  Unless forced,
- * the order's checks run again and a problem that remains keeps it held
- * (*problems says which; the caller frees it).
+ * Store the lines of rec, mapped again, as the order's lines: in its
+ * record and in order_lines, so that stock and routing join on the
+ * master SKU.  The digest stays: it is of what the channel sent.
+ */
+static int
+put_lines(oms_db *db, int64_t id, const cJSON *rec)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_get_record);
+	cJSON *stored = NULL;
+	char *text = NULL;
+	int rc, exp = 0;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		stored = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+		exp = oms_currency_exponent((const char *)sqlite3_column_text(st,
+		    1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read an order");
+	if (stored == NULL)
+		return oms_seterr("order o_%lld: the stored record is not JSON",
+		    (long long)id);
+	cJSON_ReplaceItemInObjectCaseSensitive(stored, "lines", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(rec, "lines"), 1));
+	if ((text = cJSON_PrintUnformatted(stored)) == NULL) {
+		rc = oms_seterr("out of memory");
+		goto out;
+	}
+	if ((st = oms_db_stmt(db, sql_set_record)) == NULL) {
+		rc = OMS_ERR;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = oms_db_fail(db, rc, "cannot store an order");
+		goto out;
+	}
+	rc = write_lines(db, id, stored, exp, 1);
+out:
+	cJSON_Delete(stored);
+	free(text);
+	return rc;
+}
+
+/*
+ * Release a held order, inside the caller's transaction.  The lines are
+ * mapped through the listings again, so a listing added since the import
+ * counts; unless forced, the order's checks run again and a problem that
+ * remains keeps it held (*problems says which; the caller frees it).  A
+ * release that maps a line anew stores the line with its master SKU, in
+ * the record and in order_lines, and its event shows the lines before
+ * and after.
  */
 int
 oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems)
 {
-	cJSON *rec = oms_order_record(db, id), *p, *before, *after;
+	cJSON *rec = oms_order_record(db, id), *p = NULL, *before, *after;
+	cJSON *oldlines = NULL;
 	sqlite3_stmt *st;
 	char now[OMS_TIME_LEN];
 	const char *status;
-	int rc;
+	int rc, mapped = 0;
 
 	*problems = NULL;
 	if (rec == NULL)
 		return OMS_ERR;
 	status = oms_json_str(rec, "status");
 	if (strcmp(status, "hold") != 0) {
-		oms_seterr("order o_%lld is not on hold (it is %s)",
+		rc = oms_seterr("order o_%lld is not on hold (it is %s)",
 		    (long long)id, status);
-		cJSON_Delete(rec);
-		return OMS_ERR;
+		goto out;
 	}
 	cJSON_ReplaceItemInObjectCaseSensitive(rec, "status",
 	    cJSON_CreateString("open"));
-	p = oms_order_problems(rec);
+	oldlines = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec,
+	    "lines"), 1);
+	if ((rc = oms_order_check(db, rec, &p, &mapped)) != OMS_OK)
+		goto out;
 	if (cJSON_GetArraySize(p) > 0 && !force) {
 		*problems = p;
-		cJSON_Delete(rec);
-		return oms_seterr("order o_%lld still has problems", (long long)id);
+		p = NULL;
+		rc = oms_seterr("order o_%lld still has problems", (long long)id);
+		goto out;
 	}
-	cJSON_Delete(p);
 	if ((st = oms_db_stmt(db, sql_release)) == NULL) {
-		cJSON_Delete(rec);
-		return OMS_ERR;
+		rc = OMS_ERR;
+		goto out;
 	}
 	oms_time_now(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
@@ -1123,9 +1363,11 @@ oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		cJSON_Delete(rec);
-		return oms_db_fail(db, rc, "cannot release an order");
+		rc = oms_db_fail(db, rc, "cannot release an order");
+		goto out;
 	}
+	if (mapped && (rc = put_lines(db, id, rec)) != OMS_OK)
+		goto out;
 	before = cJSON_CreateObject();
 	cJSON_AddStringToObject(before, "status", "hold");
 	cJSON_AddItemToObject(before, "hold_reasons", cJSON_DetachItemFromObject(
@@ -1134,6 +1376,16 @@ oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems)
 	cJSON_AddStringToObject(after, "status", "open");
 	if (force)
 		cJSON_AddTrueToObject(after, "forced");
+	if (mapped) {
+		cJSON_AddItemToObject(before, "lines", oldlines);
+		oldlines = NULL;
+		cJSON_AddItemToObject(after, "lines", cJSON_DetachItemFromObject(
+		    rec, "lines"));
+	}
+	rc = event_json(db, id, "released", before, after);
+out:
 	cJSON_Delete(rec);
-	return event_json(db, id, "released", before, after);
+	cJSON_Delete(oldlines);
+	cJSON_Delete(p);
+	return rc;
 }

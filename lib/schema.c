@@ -229,6 +229,28 @@ const char *const oms_migrations[] = {
 	"  WHERE NOT EXISTS (SELECT 1 FROM levels l\n"
 	"    WHERE l.sku = g.sku AND l.location = g.location)\n"
 	") AS d WHERE level <> ledger;\n",
+	/*
+	 * 3: which locations serve which channel (a channel with no rows is
+	 * served by every sellable location), and what each channel's feed
+	 * last sent, so the next feed writes only what changed.
+	 */
+	"CREATE TABLE channel_locations (\n"
+	"  channel TEXT NOT NULL,\n"
+	"  location TEXT NOT NULL REFERENCES locations (id),\n"
+	"  PRIMARY KEY (channel, location)\n"
+	");\n"
+	"CREATE TABLE feed_cursors (\n"
+	"  channel TEXT PRIMARY KEY,\n"
+	"  last_run TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE feed_state (\n"
+	"  channel TEXT NOT NULL,\n"
+	"  channel_sku TEXT NOT NULL,\n"
+	"  quantity INTEGER NOT NULL,\n"
+	"  price INTEGER,\n"
+	"  PRIMARY KEY (channel, channel_sku)\n"
+	");\n"
+	"CREATE INDEX kit_components_sku ON kit_components (sku);\n",
 };
 
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];

@@ -1,9 +1,10 @@
 # fish completion for oms-stock(1)
 #
-# Completes the options of oms-stock; the verbs levels, history and verify
-# as the first operand; file names after --db, --rejects and as operands;
-# and, when sqlite3 is there, the skus of the database after history and
-# --sku, and its location ids after --location.
+# Completes the options of oms-stock; the verbs levels, history, verify,
+# available and feed as the first operand; file names after --db, --rejects
+# and as operands; feed formats after --format; and, when sqlite3 is there,
+# the skus of the database after history, --sku and --explain, its location
+# ids after --location and its channels after --channel.
 
 # Print the verb, when the first operand is one; fail otherwise.
 function __oms_stock_verb
@@ -13,10 +14,10 @@ function __oms_stock_verb
     for t in $tokens
         if test $skip = 1
             set skip 0
-        else if contains -- $t --db --rejects --as-of --sku --location -d -r
+        else if contains -- $t --db --rejects --as-of --sku --location --channel --explain --format -d -r
             set skip 1
         else if not string match -q -- '-*' $t
-            contains -- $t levels history verify; or return 1
+            contains -- $t levels history verify available feed; or return 1
             echo $t
             return 0
         end
@@ -54,6 +55,17 @@ function __oms_stock_query
     sqlite3 -readonly -batch $db $argv[1] 2>/dev/null
 end
 
+# Feed formats on the search path of oms-stock(1).
+function __oms_stock_feeds
+    set -l conf $XDG_CONFIG_HOME
+    test -n "$conf"; or set conf $HOME/.config
+    for d in (string split : -- "$OMS_PATH") $conf/oms /usr/local/share/oms /usr/share/oms
+        for f in $d/feeds/*.json
+            string replace -r '\.json$' '' -- (basename $f)
+        end
+    end
+end
+
 complete -c oms-stock -f
 complete -c oms-stock -s d -l db -r -F -d 'Use this database file'
 
@@ -67,6 +79,8 @@ complete -c oms-stock -n __oms_stock_applying -s V -l version -d 'Print the vers
 complete -c oms-stock -n __oms_stock_applying -a levels -d 'Print stock levels'
 complete -c oms-stock -n __oms_stock_applying -a history -d 'Print the movements of a sku'
 complete -c oms-stock -n __oms_stock_applying -a verify -d 'Compare the levels with the ledger'
+complete -c oms-stock -n __oms_stock_applying -a available -d 'Print what each listing may sell'
+complete -c oms-stock -n __oms_stock_applying -a feed -d "Write a channel's upload file"
 complete -c oms-stock -n __oms_stock_applying -F
 
 # The verbs.
@@ -75,3 +89,11 @@ complete -c oms-stock -n '__oms_stock_using levels' -l sku -x -a '(__oms_stock_q
 complete -c oms-stock -n '__oms_stock_using levels' -l location -x -a '(__oms_stock_query "SELECT id FROM locations ORDER BY id")' -d 'Only this location'
 complete -c oms-stock -n '__oms_stock_using history' -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")'
 complete -c oms-stock -n '__oms_stock_using verify' -s q -l quiet -d 'Print no closing message'
+complete -c oms-stock -n '__oms_stock_using available' -l channel -x -a '(__oms_stock_query "SELECT DISTINCT channel FROM listings ORDER BY 1")' -d 'Only this channel'
+complete -c oms-stock -n '__oms_stock_using available' -l sku -x -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")' -d 'Only this sku'
+complete -c oms-stock -n '__oms_stock_using available' -l explain -x -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")' -d 'How each figure of this sku was reached'
+complete -c oms-stock -n '__oms_stock_using feed' -l channel -x -a '(__oms_stock_query "SELECT DISTINCT channel FROM listings ORDER BY 1")' -d 'The channel'
+complete -c oms-stock -n '__oms_stock_using feed' -l format -x -a '(__oms_stock_feeds)' -d 'The feed format'
+complete -c oms-stock -n '__oms_stock_using feed' -l full -d 'Every active listing, not only changes'
+complete -c oms-stock -n '__oms_stock_using feed' -s n -l dry-run -d 'Write the file, leave the cursor'
+complete -c oms-stock -n '__oms_stock_using feed' -s v -l verbose -d 'Say how many listings were written'

@@ -1,0 +1,500 @@
+/*
+ * ats.c: available to sell, per channel and listing.
+ *
+ * The pool of a sku for a channel is what is on hand less what is
+ * reserved at the sellable locations that serve the channel, less the
+ * demand of the open and held orders of every channel, which nothing has
+ * been allocated to yet: an order on eBay takes its unit from the one
+ * pool whichever channel shows it.  A channel with no channel_locations
+ * rows is served by every sellable location.  An order line for a kit is
+ * demand for its components, so a kit order and a component order cannot
+ * both have the last unit.
+ *
+ * A kit has no stock of its own: its pool is the least number of kits
+ * that the pools of its components allow.
+ *
+ * Each listing then applies its rules in a fixed order: take off the
+ * safety stock, show a percentage of what is left (rounded down), cap it
+ * at max_qty, show 0 when it is below end_when, and never below 0.  An
+ * inactive listing shows 0.  The figure and its explanation come from the
+ * same code, so --explain cannot disagree with what a feed sends.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+
+static int
+reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+reject(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	oms_seterr("%s", buf);
+	return OMS_REJECT;
+}
+
+/* As in stock.c: a savepoint inside a caller's transaction (a dry run). */
+static int
+tx_begin(oms_db *db, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(oms_db_handle(db));
+	if (*nested)
+		return oms_db_exec(db, "SAVEPOINT oms_ats");
+	return oms_db_begin(db);
+}
+
+static int
+tx_end(oms_db *db, int nested, int rc)
+{
+	if (rc != OMS_OK) {
+		if (nested)
+			sqlite3_exec(oms_db_handle(db), "ROLLBACK TO oms_ats; "
+			    "RELEASE oms_ats", NULL, NULL, NULL);
+		else
+			oms_db_rollback(db);
+		return rc;
+	}
+	if (nested)
+		return oms_db_exec(db, "RELEASE oms_ats");
+	return oms_db_commit(db);
+}
+
+static int
+step_done(oms_db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, what);
+	return OMS_OK;
+}
+
+/* Rounded towards minus infinity, as "at most this many" needs. */
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if (a % b != 0 && (a < 0) != (b < 0))
+		q--;
+	return q;
+}
+
+/*
+ * {"type":"channel","channel":"amazon","locations":["EWR1"]}: the
+ * locations that serve a channel, all of them; none (or no "locations")
+ * means every sellable location.
+ */
+int
+oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo)
+{
+	static const char sql_none[] =
+	    "DELETE FROM channel_locations WHERE channel = ?";
+	static const char sql_add[] =
+	    "INSERT INTO channel_locations (channel, location) VALUES (?, ?) "
+	    "ON CONFLICT (channel, location) DO NOTHING";
+	static const char sql_loc[] = "SELECT 1 FROM locations WHERE id = ?";
+	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(rec, "channel");
+	const cJSON *locs = cJSON_GetObjectItemCaseSensitive(rec, "locations");
+	const cJSON *l;
+	sqlite3_stmt *st;
+	int nested, rc, n = 0;
+
+	*echo = NULL;
+	if (!cJSON_IsString(ch) || ch->valuestring[0] == '\0')
+		return reject("no channel");
+	if (locs != NULL && !cJSON_IsNull(locs) && !cJSON_IsArray(locs))
+		return reject("locations must be a list of location ids");
+	cJSON_ArrayForEach(l, locs) {
+		n++;
+		if (!cJSON_IsString(l) || l->valuestring[0] == '\0')
+			return reject("location %d is not a location id", n);
+	}
+	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql_none)) == NULL)
+		return tx_end(db, nested, OMS_ERR);
+	sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
+	if ((rc = step_done(db, st, "cannot store a channel")) != OMS_OK)
+		return tx_end(db, nested, rc);
+	cJSON_ArrayForEach(l, locs) {
+		if ((st = oms_db_stmt(db, sql_loc)) == NULL)
+			return tx_end(db, nested, OMS_ERR);
+		sqlite3_bind_text(st, 1, l->valuestring, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return tx_end(db, nested, reject("unknown location '%s' "
+			    "(a location record adds it)", l->valuestring));
+		if (rc != SQLITE_ROW)
+			return tx_end(db, nested, oms_db_fail(db, rc,
+			    "cannot read the locations"));
+		if ((st = oms_db_stmt(db, sql_add)) == NULL)
+			return tx_end(db, nested, OMS_ERR);
+		sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, l->valuestring, -1, SQLITE_TRANSIENT);
+		if ((rc = step_done(db, st, "cannot store a channel")) != OMS_OK)
+			return tx_end(db, nested, rc);
+	}
+	if ((rc = tx_end(db, nested, OMS_OK)) != OMS_OK)
+		return rc;
+	*echo = cJSON_Duplicate(rec, 1);
+	return OMS_OK;
+}
+
+/*
+ * Every level row of a sku, with whether it counts for the channel: the
+ * location is sellable, and serves the channel (it is listed for it, or
+ * the channel lists none).
+ */
+static const char sql_levels[] =
+    "SELECT v.location, v.on_hand, v.reserved, l.sellable, "
+    "  NOT EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?2) "
+    "  OR EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?2 "
+    "    AND c.location = v.location) "
+    "FROM levels v JOIN locations l ON l.id = v.location "
+    "WHERE v.sku = ?1 ORDER BY v.location";
+/* Units of a sku that open and held orders want, directly or in kits. */
+static const char sql_demand[] =
+    "SELECT coalesce(sum(q), 0), count(DISTINCT id) FROM ("
+    "  SELECT o.id, ol.qty AS q FROM order_lines ol"
+    "  JOIN orders o ON o.id = ol.order_id"
+    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold')"
+    "  UNION ALL"
+    "  SELECT o.id, ol.qty * kc.qty FROM kit_components kc"
+    "  JOIN order_lines ol ON ol.sku = kc.kit_sku"
+    "  JOIN orders o ON o.id = ol.order_id"
+    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold')"
+    ") AS d";
+static const char sql_components[] =
+    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
+
+/* The pool of a sku that is not a kit; into ex, how it was reached. */
+static int
+sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
+    int64_t *pool)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_levels);
+	cJSON *locs = NULL;
+	int64_t on_hand = 0, reserved = 0, demand, orders;
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	if (ex != NULL)
+		locs = cJSON_AddArrayToObject(ex, "locations");
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t oh = sqlite3_column_int64(st, 1);
+		int64_t rs = sqlite3_column_int64(st, 2);
+		int sellable = sqlite3_column_int(st, 3);
+		int serves = sqlite3_column_int(st, 4);
+
+		if (sellable && serves) {
+			on_hand += oh;
+			reserved += rs;
+		}
+		if (locs != NULL) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "location",
+			    (const char *)sqlite3_column_text(st, 0));
+			cJSON_AddNumberToObject(o, "on_hand", (double)oh);
+			cJSON_AddNumberToObject(o, "reserved", (double)rs);
+			cJSON_AddBoolToObject(o, "counted", sellable && serves);
+			if (!sellable)
+				cJSON_AddStringToObject(o, "why", "not sellable");
+			else if (!serves)
+				cJSON_AddStringToObject(o, "why",
+				    "does not serve the channel");
+			cJSON_AddItemToArray(locs, o);
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the levels");
+
+	if ((st = oms_db_stmt(db, sql_demand)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	demand = sqlite3_column_int64(st, 0);
+	orders = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read the open orders");
+	*pool = on_hand - reserved - demand;
+	if (ex != NULL) {
+		cJSON_AddNumberToObject(ex, "on_hand", (double)on_hand);
+		cJSON_AddNumberToObject(ex, "reserved", (double)reserved);
+		cJSON_AddNumberToObject(ex, "demand", (double)demand);
+		cJSON_AddNumberToObject(ex, "open_orders", (double)orders);
+		cJSON_AddNumberToObject(ex, "pool", (double)*pool);
+	}
+	return OMS_OK;
+}
+
+/* The pool of a kit: the least number of kits its components allow. */
+static int
+kit_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
+    int64_t *pool)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_components);
+	cJSON *comps = NULL;
+	int64_t least = 0, p;
+	int rc, n = 0, r = OMS_OK;
+
+	if (st == NULL)
+		return OMS_ERR;
+	if (ex != NULL)
+		comps = cJSON_AddArrayToObject(ex, "components");
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		int64_t qty = sqlite3_column_int64(st, 1), allows;
+		cJSON *o = NULL;
+
+		if (comps != NULL) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "sku", c);
+			cJSON_AddNumberToObject(o, "qty", (double)qty);
+			cJSON_AddItemToArray(comps, o);
+		}
+		if ((r = sku_pool(db, channel, c, o, &p)) != OMS_OK)
+			break;
+		allows = floordiv(p, qty);
+		if (o != NULL)
+			cJSON_AddNumberToObject(o, "allows", (double)allows);
+		if (n++ == 0 || allows < least)
+			least = allows;
+	}
+	sqlite3_reset(st);
+	if (r != OMS_OK)
+		return r;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read a kit");
+	*pool = least;
+	if (ex != NULL)
+		cJSON_AddNumberToObject(ex, "pool", (double)least);
+	return OMS_OK;
+}
+
+static void
+add_step(cJSON *steps, const char *rule, int has_value, int64_t value,
+    int64_t from, int64_t to)
+{
+	cJSON *o;
+
+	if (steps == NULL)
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "rule", rule);
+	if (has_value)
+		cJSON_AddNumberToObject(o, "value", (double)value);
+	else
+		cJSON_AddNullToObject(o, "value");
+	cJSON_AddNumberToObject(o, "from", (double)from);
+	cJSON_AddNumberToObject(o, "to", (double)to);
+	cJSON_AddItemToArray(steps, o);
+}
+
+/* The listing's rules over pool, in order; each step into steps if given. */
+int64_t
+oms_ats_apply_rules(const struct oms_ats *a, int64_t pool, cJSON *steps)
+{
+	int64_t v = pool, w;
+
+	w = v - a->safety_stock;
+	add_step(steps, "safety_stock", 1, a->safety_stock, v, w);
+	v = w;
+	w = floordiv(v * a->percent, 100);
+	add_step(steps, "percent", 1, a->percent, v, w);
+	v = w;
+	w = a->has_max && v > a->max_qty ? a->max_qty : v;
+	add_step(steps, "max_qty", a->has_max, a->max_qty, v, w);
+	v = w;
+	w = v < a->end_when ? 0 : v;
+	add_step(steps, "end_when", 1, a->end_when, v, w);
+	v = w;
+	w = v < 0 ? 0 : v;
+	add_step(steps, "floor", 1, 0, v, w);
+	v = w;
+	if (!a->active) {
+		add_step(steps, "inactive", 0, 0, v, 0);
+		v = 0;
+	}
+	return v;
+}
+
+static const char sql_listings[] =
+    "SELECT li.channel, li.channel_sku, li.sku, li.price, li.currency, "
+    "li.active, li.safety_stock, li.percent, li.max_qty, li.end_when, "
+    "li.record, p.record, EXISTS (SELECT 1 FROM kits k WHERE k.sku = li.sku), "
+    "fs.channel IS NOT NULL, fs.quantity, fs.price "
+    "FROM listings li JOIN products p ON p.sku = li.sku "
+    "LEFT JOIN feed_state fs ON fs.channel = li.channel "
+    "  AND fs.channel_sku = li.channel_sku "
+    "WHERE (?1 IS NULL OR li.channel = ?1) AND (?2 IS NULL OR li.sku = ?2) "
+    "ORDER BY li.channel, li.channel_sku";
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* A listing row of sql_listings. */
+static void
+listing_row(sqlite3_stmt *st, struct oms_ats *a)
+{
+	memset(a, 0, sizeof *a);
+	a->channel = (const char *)sqlite3_column_text(st, 0);
+	a->channel_sku = (const char *)sqlite3_column_text(st, 1);
+	a->sku = (const char *)sqlite3_column_text(st, 2);
+	a->has_price = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	a->price = sqlite3_column_int64(st, 3);
+	a->currency = (const char *)sqlite3_column_text(st, 4);
+	a->active = sqlite3_column_int(st, 5);
+	a->safety_stock = sqlite3_column_int64(st, 6);
+	a->percent = sqlite3_column_int64(st, 7);
+	a->has_max = sqlite3_column_type(st, 8) != SQLITE_NULL;
+	a->max_qty = sqlite3_column_int64(st, 8);
+	a->end_when = sqlite3_column_int64(st, 9);
+	a->listing = (const char *)sqlite3_column_text(st, 10);
+	a->product = (const char *)sqlite3_column_text(st, 11);
+	a->kit = sqlite3_column_int(st, 12);
+	a->has_sent = sqlite3_column_int(st, 13);
+	a->sent_quantity = sqlite3_column_int64(st, 14);
+	a->has_sent_price = sqlite3_column_type(st, 15) != SQLITE_NULL;
+	a->sent_price = sqlite3_column_int64(st, 15);
+}
+
+/*
+ * Call fn for each listing (of channel and of sku, when given), in
+ * channel and channel sku order, with its pool and available figure.  One
+ * read transaction gives every figure from the same moment.
+ */
+static int
+each(oms_db *db, const char *channel, const char *sku, int explain,
+    oms_ats_fn fn, oms_rec_fn efn, void *arg)
+{
+	sqlite3_stmt *st;
+	struct oms_ats a;
+	int rc, r = OMS_OK, own;
+
+	own = sqlite3_get_autocommit(oms_db_handle(db));
+	if (own && (rc = oms_db_exec(db, "BEGIN")) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql_listings)) == NULL) {
+		r = OMS_ERR;
+		goto out;
+	}
+	bind_opt(st, 1, channel);
+	bind_opt(st, 2, sku);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *ex = NULL, *steps = NULL;
+
+		listing_row(st, &a);
+		if (explain) {
+			ex = cJSON_CreateObject();
+			cJSON_AddStringToObject(ex, "type", "explanation");
+			cJSON_AddStringToObject(ex, "channel", a.channel);
+			cJSON_AddStringToObject(ex, "channel_sku", a.channel_sku);
+			cJSON_AddStringToObject(ex, "sku", a.sku);
+			cJSON_AddBoolToObject(ex, "kit", a.kit);
+		}
+		if (a.kit)
+			r = kit_pool(db, a.channel, a.sku, ex, &a.pool);
+		else
+			r = sku_pool(db, a.channel, a.sku, ex, &a.pool);
+		if (r == OMS_OK) {
+			if (ex != NULL)
+				steps = cJSON_AddArrayToObject(ex, "rules");
+			a.available = oms_ats_apply_rules(&a, a.pool, steps);
+			if (ex != NULL) {
+				cJSON_AddNumberToObject(ex, "available",
+				    (double)a.available);
+				r = efn(arg, ex);
+			} else
+				r = fn(arg, &a);
+		}
+		cJSON_Delete(ex);
+		if (r != OMS_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (r == OMS_OK && rc != SQLITE_DONE)
+		r = oms_db_fail(db, rc, "cannot read the listings");
+out:
+	if (own) {
+		if (r == OMS_OK)
+			r = oms_db_commit(db);
+		else
+			oms_db_rollback(db);
+	}
+	return r;
+}
+
+int
+oms_ats_each(oms_db *db, const char *channel, const char *sku,
+    oms_ats_fn fn, void *arg)
+{
+	return each(db, channel, sku, 0, fn, NULL, arg);
+}
+
+int
+oms_ats_explain(oms_db *db, const char *channel, const char *sku,
+    oms_rec_fn fn, void *arg)
+{
+	static const char sql[] = "SELECT 1 FROM products WHERE sku = ?";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return reject("unknown sku '%s'", sku);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read the catalog");
+	return each(db, channel, sku, 1, NULL, fn, arg);
+}
+
+cJSON *
+oms_ats_record(const struct oms_ats *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "type", "availability");
+	cJSON_AddStringToObject(o, "channel", a->channel);
+	cJSON_AddStringToObject(o, "channel_sku", a->channel_sku);
+	cJSON_AddStringToObject(o, "sku", a->sku);
+	cJSON_AddNumberToObject(o, "available", (double)a->available);
+	cJSON_AddNumberToObject(o, "pool", (double)a->pool);
+	if (a->has_price && a->currency != NULL) {
+		char buf[OMS_MONEY_BUFSZ];
+
+		oms_money_format(a->price, oms_currency_exponent(a->currency),
+		    buf, sizeof buf);
+		cJSON_AddStringToObject(o, "price", buf);
+	}
+	if (a->currency != NULL)
+		cJSON_AddStringToObject(o, "currency", a->currency);
+	cJSON_AddBoolToObject(o, "active", a->active);
+	return o;
+}
