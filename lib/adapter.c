@@ -522,12 +522,12 @@ oms_adapter_free(oms_adapter *a)
 }
 
 /*
- * The directories searched for channels/, first match wins:
+ * The directories searched for channels/ and feeds/, first match wins:
  * each of $OMS_PATH, then $XDG_CONFIG_HOME/oms (or ~/.config/oms), then
  * the installed share directory.
  */
-static int
-search_dirs(char ***out)
+int
+oms_search_path(char ***out)
 {
 	const char *env = getenv("OMS_PATH"), *home, *xdg;
 	char **d = ecalloc(64, sizeof *d);
@@ -559,6 +559,14 @@ search_dirs(char ***out)
 	return n;
 }
 
+void
+oms_search_path_free(char **dirs, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+}
+
 static int
 cmp_adapter(const void *x, const void *y)
 {
@@ -576,7 +584,7 @@ int
 oms_adapters_load(oms_adapter ***out, int *nout)
 {
 	char **dirs;
-	int nd = search_dirs(&dirs), n = 0, cap = 16, rc = OMS_OK;
+	int nd = oms_search_path(&dirs), n = 0, cap = 16, rc = OMS_OK;
 	oms_adapter **list = ecalloc((size_t)cap, sizeof *list);
 
 	for (int i = 0; i < nd && rc == OMS_OK; i++) {
@@ -622,9 +630,7 @@ oms_adapters_load(oms_adapter ***out, int *nout)
 			free(ents);
 		oms_buf_free(&dir);
 	}
-	for (int i = 0; i < nd; i++)
-		free(dirs[i]);
-	free(dirs);
+	oms_search_path_free(dirs, nd);
 	if (rc != OMS_OK) {
 		for (int i = 0; i < n; i++)
 			oms_adapter_free(list[i]);

@@ -25,47 +25,6 @@
 
 #include "oms.h"
 
-static int
-reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-reject(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	oms_seterr("%s", buf);
-	return OMS_REJECT;
-}
-
-/* As in stock.c: a savepoint inside a caller's transaction (a dry run). */
-static int
-tx_begin(oms_db *db, int *nested)
-{
-	*nested = !sqlite3_get_autocommit(oms_db_handle(db));
-	if (*nested)
-		return oms_db_exec(db, "SAVEPOINT oms_ats");
-	return oms_db_begin(db);
-}
-
-static int
-tx_end(oms_db *db, int nested, int rc)
-{
-	if (rc != OMS_OK) {
-		if (nested)
-			sqlite3_exec(oms_db_handle(db), "ROLLBACK TO oms_ats; "
-			    "RELEASE oms_ats", NULL, NULL, NULL);
-		else
-			oms_db_rollback(db);
-		return rc;
-	}
-	if (nested)
-		return oms_db_exec(db, "RELEASE oms_ats");
-	return oms_db_commit(db);
-}
 
 static int
 step_done(oms_db *db, sqlite3_stmt *st, const char *what)
@@ -111,41 +70,41 @@ oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo)
 
 	*echo = NULL;
 	if (!cJSON_IsString(ch) || ch->valuestring[0] == '\0')
-		return reject("no channel");
+		return oms_reject("no channel");
 	if (locs != NULL && !cJSON_IsNull(locs) && !cJSON_IsArray(locs))
-		return reject("locations must be a list of location ids");
+		return oms_reject("locations must be a list of location ids");
 	cJSON_ArrayForEach(l, locs) {
 		n++;
 		if (!cJSON_IsString(l) || l->valuestring[0] == '\0')
-			return reject("location %d is not a location id", n);
+			return oms_reject("location %d is not a location id", n);
 	}
-	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_none)) == NULL)
-		return tx_end(db, nested, OMS_ERR);
+		return oms_db_write_end(db, nested, OMS_ERR);
 	sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
 	if ((rc = step_done(db, st, "cannot store a channel")) != OMS_OK)
-		return tx_end(db, nested, rc);
+		return oms_db_write_end(db, nested, rc);
 	cJSON_ArrayForEach(l, locs) {
 		if ((st = oms_db_stmt(db, sql_loc)) == NULL)
-			return tx_end(db, nested, OMS_ERR);
+			return oms_db_write_end(db, nested, OMS_ERR);
 		sqlite3_bind_text(st, 1, l->valuestring, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE)
-			return tx_end(db, nested, reject("unknown location '%s' "
+			return oms_db_write_end(db, nested, oms_reject("unknown location '%s' "
 			    "(a location record adds it)", l->valuestring));
 		if (rc != SQLITE_ROW)
-			return tx_end(db, nested, oms_db_fail(db, rc,
+			return oms_db_write_end(db, nested, oms_db_fail(db, rc,
 			    "cannot read the locations"));
 		if ((st = oms_db_stmt(db, sql_add)) == NULL)
-			return tx_end(db, nested, OMS_ERR);
+			return oms_db_write_end(db, nested, OMS_ERR);
 		sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, l->valuestring, -1, SQLITE_TRANSIENT);
 		if ((rc = step_done(db, st, "cannot store a channel")) != OMS_OK)
-			return tx_end(db, nested, rc);
+			return oms_db_write_end(db, nested, rc);
 	}
-	if ((rc = tx_end(db, nested, OMS_OK)) != OMS_OK)
+	if ((rc = oms_db_write_end(db, nested, OMS_OK)) != OMS_OK)
 		return rc;
 	*echo = cJSON_Duplicate(rec, 1);
 	return OMS_OK;
@@ -469,7 +428,7 @@ oms_ats_explain(oms_db *db, const char *channel, const char *sku,
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
-		return reject("unknown sku '%s'", sku);
+		return oms_reject("unknown sku '%s'", sku);
 	if (rc != SQLITE_ROW)
 		return oms_db_fail(db, rc, "cannot read the catalog");
 	return each(db, channel, sku, 1, NULL, fn, arg);

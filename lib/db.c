@@ -142,6 +142,38 @@ oms_db_commit(oms_db *db)
 	return OMS_OK;
 }
 
+/*
+ * Begin one record's write: a BEGIN IMMEDIATE of its own, or, inside a
+ * transaction the caller holds (a dry run keeps one open and rolls it
+ * back at the end), a savepoint, so that a failure undoes that record
+ * alone.  oms_db_write_end commits or releases when rc is OMS_OK, and
+ * otherwise undoes; it returns rc, or the commit's failure.
+ */
+int
+oms_db_write(oms_db *db, int *nested)
+{
+	*nested = !sqlite3_get_autocommit(db->h);
+	if (*nested)
+		return oms_db_exec(db, "SAVEPOINT oms_write");
+	return oms_db_begin(db);
+}
+
+int
+oms_db_write_end(oms_db *db, int nested, int rc)
+{
+	if (rc != OMS_OK) {
+		if (nested)
+			sqlite3_exec(db->h, "ROLLBACK TO oms_write; "
+			    "RELEASE oms_write", NULL, NULL, NULL);
+		else
+			oms_db_rollback(db);
+		return rc;
+	}
+	if (nested)
+		return oms_db_exec(db, "RELEASE oms_write");
+	return oms_db_commit(db);
+}
+
 void
 oms_db_rollback(oms_db *db)
 {

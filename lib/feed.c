@@ -298,51 +298,6 @@ oms_feed_name(const oms_feed *f)
 	return f->name;
 }
 
-/*
- * The directories searched for feeds/, first match wins, as for the
- * channel adapters: each of $OMS_PATH, then $XDG_CONFIG_HOME/oms (or
- * ~/.config/oms), then the installed share directory.
- */
-static int
-search_dirs(char ***out)
-{
-	const char *env = getenv("OMS_PATH"), *home, *xdg;
-	char **d = ecalloc(64, sizeof *d);
-	int n = 0;
-
-	if (env != NULL && *env != '\0') {
-		char *copy = estrdup(env), *save = NULL, *p;
-
-		for (p = strtok_r(copy, ":", &save); p && n < 60;
-		    p = strtok_r(NULL, ":", &save))
-			d[n++] = estrdup(p);
-		free(copy);
-	}
-	xdg = getenv("XDG_CONFIG_HOME");
-	home = getenv("HOME");
-	if (xdg != NULL && *xdg == '/') {
-		struct oms_buf b = { 0 };
-
-		oms_buf_printf(&b, "%s/oms", xdg);
-		d[n++] = b.s;
-	} else if (home != NULL && *home != '\0') {
-		struct oms_buf b = { 0 };
-
-		oms_buf_printf(&b, "%s/.config/oms", home);
-		d[n++] = b.s;
-	}
-	d[n++] = estrdup(OMS_SHAREDIR);
-	*out = d;
-	return n;
-}
-
-static void
-free_dirs(char **d, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(d[i]);
-	free(d);
-}
 
 static int
 valid_name(const char *s)
@@ -384,7 +339,7 @@ int
 oms_feed_find(const char *format, const char *channel, oms_feed **out)
 {
 	char **dirs, **seen;
-	int nd = search_dirs(&dirs), nseen = 0, rc;
+	int nd = oms_search_path(&dirs), nseen = 0, rc;
 	struct oms_buf found = { 0 };
 	oms_feed *pick = NULL;
 	int npick = 0;
@@ -397,12 +352,12 @@ oms_feed_find(const char *format, const char *channel, oms_feed **out)
 			rc = oms_seterr("no feed format '%s' (feeds/%s.json on "
 			    "OMS_PATH, ~/.config/oms or %s)", format, format,
 			    OMS_SHAREDIR);
-		free_dirs(dirs, nd);
+		oms_search_path_free(dirs, nd);
 		return rc;
 	}
 	if (valid_name(channel) &&
 	    (rc = find_named(dirs, nd, channel, out)) != OMS_EOF) {
-		free_dirs(dirs, nd);
+		oms_search_path_free(dirs, nd);
 		return rc;
 	}
 	seen = ecalloc(1, sizeof *seen);
@@ -456,8 +411,8 @@ oms_feed_find(const char *format, const char *channel, oms_feed **out)
 			free(ents);
 		oms_buf_free(&dir);
 	}
-	free_dirs(seen, nseen);
-	free_dirs(dirs, nd);
+	oms_search_path_free(seen, nseen);
+	oms_search_path_free(dirs, nd);
 	if (rc == OMS_OK && npick == 0)
 		rc = oms_seterr("no feed for channel '%s' (--format names one)",
 		    channel);

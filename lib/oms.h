@@ -40,6 +40,7 @@ extern const char *oms_progname;
 void oms_setprogname(const char *argv0);
 const char *oms_error(void);
 int oms_seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int oms_reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oms_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oms_die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
@@ -88,6 +89,8 @@ int oms_db_user_version(oms_db *db, int *out);
 sqlite3_stmt *oms_db_stmt(oms_db *db, const char *sql);
 int oms_db_begin(oms_db *db);
 int oms_db_commit(oms_db *db);
+int oms_db_write(oms_db *db, int *nested);
+int oms_db_write_end(oms_db *db, int nested, int rc);
 void oms_db_rollback(oms_db *db);
 int oms_db_fail(oms_db *db, int rc, const char *what);
 int oms_db_exec(oms_db *db, const char *sql);
@@ -167,6 +170,8 @@ const char *oms_adapter_description(const oms_adapter *a);
 const char *oms_adapter_path(const oms_adapter *a);
 const cJSON *oms_json_path(const cJSON *node, const char *path);
 const char *oms_json_text(const cJSON *v, char *buf, size_t n);
+int oms_search_path(char ***dirs);
+void oms_search_path_free(char **dirs, int n);
 void oms_order_reorder(cJSON *o);
 
 /* import.c: channel files to stored orders */

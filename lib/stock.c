@@ -33,53 +33,6 @@
 
 #define QTY_MAX 1000000000
 
-static int
-reject(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-reject(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	oms_seterr("%s", buf);
-	return OMS_REJECT;
-}
-
-/*
- * Begin a write.  Inside a transaction the caller holds (a dry run keeps
- * one open and rolls it back at the end) a savepoint stands in for it, so
- * one record's failure undoes only that record.
- */
-static int
-tx_begin(oms_db *db, int *nested)
-{
-	*nested = !sqlite3_get_autocommit(oms_db_handle(db));
-	if (*nested)
-		return oms_db_exec(db, "SAVEPOINT oms_stock");
-	return oms_db_begin(db);
-}
-
-static int
-tx_commit(oms_db *db, int nested)
-{
-	if (nested)
-		return oms_db_exec(db, "RELEASE oms_stock");
-	return oms_db_commit(db);
-}
-
-static void
-tx_abort(oms_db *db, int nested)
-{
-	if (nested)
-		sqlite3_exec(oms_db_handle(db), "ROLLBACK TO oms_stock; "
-		    "RELEASE oms_stock", NULL, NULL, NULL);
-	else
-		oms_db_rollback(db);
-}
 
 static void
 bind_str(sqlite3_stmt *st, int i, const char *s)
@@ -143,11 +96,11 @@ req_str(const cJSON *rec, const char *key, const char **out)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
 
 	if (v == NULL || cJSON_IsNull(v))
-		return reject("no %s", key);
+		return oms_reject("no %s", key);
 	if (!cJSON_IsString(v))
-		return reject("%s must be a string", key);
+		return oms_reject("%s must be a string", key);
 	if (v->valuestring[0] == '\0')
-		return reject("%s is empty", key);
+		return oms_reject("%s is empty", key);
 	*out = v->valuestring;
 	return OMS_OK;
 }
@@ -161,7 +114,7 @@ opt_str(const cJSON *rec, const char *key, const char **out)
 	if (v == NULL || cJSON_IsNull(v))
 		return OMS_OK;
 	if (!cJSON_IsString(v))
-		return reject("%s must be a string", key);
+		return oms_reject("%s must be a string", key);
 	*out = v->valuestring;
 	return OMS_OK;
 }
@@ -175,7 +128,7 @@ opt_bool(const cJSON *rec, const char *key, int def, int *out)
 	if (v == NULL || cJSON_IsNull(v))
 		return OMS_OK;
 	if (!cJSON_IsBool(v))
-		return reject("%s must be true or false", key);
+		return oms_reject("%s must be true or false", key);
 	*out = cJSON_IsTrue(v);
 	return OMS_OK;
 }
@@ -190,9 +143,9 @@ opt_int(const cJSON *rec, const char *key, int64_t min, int64_t max,
 	if (v == NULL || cJSON_IsNull(v))
 		return OMS_OK;
 	if (!cJSON_IsNumber(v) || oms_json_int(rec, key, out) != OMS_OK)
-		return reject("%s must be a whole number", key);
+		return oms_reject("%s must be a whole number", key);
 	if (*out < min || *out > max)
-		return reject("%s %lld is out of range (%lld to %lld)", key,
+		return oms_reject("%s %lld is out of range (%lld to %lld)", key,
 		    (long long)*out, (long long)min, (long long)max);
 	*present = 1;
 	return OMS_OK;
@@ -209,7 +162,7 @@ opt_real(const cJSON *rec, const char *key, double min, double max,
 		return OMS_OK;
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 	    v->valuedouble < min || v->valuedouble > max)
-		return reject("%s must be a number from %g to %g", key, min,
+		return oms_reject("%s must be a number from %g to %g", key, min,
 		    max);
 	*out = v->valuedouble;
 	*present = 1;
@@ -223,7 +176,7 @@ opt_currency(const cJSON *rec, const char **out)
 	if (opt_str(rec, "currency", out) != OMS_OK)
 		return OMS_REJECT;
 	if (*out != NULL && !oms_currency_valid(*out))
-		return reject("currency '%s' is not an ISO 4217 code", *out);
+		return oms_reject("currency '%s' is not an ISO 4217 code", *out);
 	return OMS_OK;
 }
 
@@ -240,14 +193,14 @@ opt_money(cJSON *rec, const char *key, const char *currency, int64_t *out,
 	if (v == NULL || cJSON_IsNull(v))
 		return OMS_OK;
 	if (!cJSON_IsString(v))
-		return reject("%s must be a decimal string, such as \"4.10\"",
+		return oms_reject("%s must be a decimal string, such as \"4.10\"",
 		    key);
 	if (currency == NULL)
-		return reject("%s needs a currency", key);
+		return oms_reject("%s needs a currency", key);
 	exp = oms_currency_exponent(currency);
 	if (oms_money_parse(v->valuestring, exp, out) != OMS_OK) {
 		snprintf(msg, sizeof msg, "%s", oms_error());
-		return reject("%s: %s", key, msg);
+		return oms_reject("%s: %s", key, msg);
 	}
 	oms_money_format(*out, exp, buf, sizeof buf);
 	cJSON_SetValuestring(v, buf);
@@ -270,10 +223,10 @@ static int
 finish(oms_db *db, int nested, int rc, cJSON *rec, cJSON **echo)
 {
 	if (rc != OMS_OK) {
-		tx_abort(db, nested);
+		(void)oms_db_write_end(db, nested, OMS_ERR);
 		return rc;
 	}
-	if ((rc = tx_commit(db, nested)) != OMS_OK)
+	if ((rc = oms_db_write_end(db, nested, OMS_OK)) != OMS_OK)
 		return rc;
 	if (echo != NULL)
 		*echo = cJSON_Duplicate(rec, 1);
@@ -330,28 +283,28 @@ oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
 		return OMS_REJECT;
 	if (kind != NULL && strcmp(kind, "warehouse") != 0 &&
 	    strcmp(kind, "store") != 0 && strcmp(kind, "3pl") != 0)
-		return reject("kind '%s' is not warehouse, store or 3pl", kind);
+		return oms_reject("kind '%s' is not warehouse, store or 3pl", kind);
 	if (cutoff != NULL && (strlen(cutoff) != 5 || cutoff[2] != ':' ||
 	    strspn(cutoff, "0123456789:") != 5 || atoi(cutoff) > 23 ||
 	    atoi(cutoff + 3) > 59))
-		return reject("cutoff '%s' is not a time of day such as "
+		return oms_reject("cutoff '%s' is not a time of day such as "
 		    "\"16:00\"", cutoff);
 	if (tz != NULL && !oms_tz_valid(tz))
-		return reject("tz '%s' is not a time zone", tz);
+		return oms_reject("tz '%s' is not a time zone", tz);
 	address = cJSON_GetObjectItemCaseSensitive(rec, "address");
 	if (address != NULL && !cJSON_IsNull(address)) {
 		if (!cJSON_IsObject(address))
-			return reject("address must be an object");
+			return oms_reject("address must be an object");
 		for (int i = 0; i < 6; i++)
 			if (opt_str(address, addr_keys[i], &addr[i]) != OMS_OK)
-				return reject("address.%s must be a string",
+				return oms_reject("address.%s must be a string",
 				    addr_keys[i]);
 	}
 	if (has_lat != has_lon)
-		return reject("lat and lon go together");
+		return oms_reject("lat and lon go together");
 
 	oms_time_now(now);
-	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql)) == NULL)
 		return finish(db, nested, OMS_ERR, rec, echo);
@@ -412,19 +365,19 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 		return OMS_REJECT;
 	attrs = cJSON_GetObjectItemCaseSensitive(rec, "attributes");
 	if (attrs != NULL && !cJSON_IsNull(attrs) && !cJSON_IsObject(attrs))
-		return reject("attributes must be an object");
+		return oms_reject("attributes must be an object");
 	dims = cJSON_GetObjectItemCaseSensitive(rec, "dims_mm");
 	if (dims != NULL && !cJSON_IsNull(dims)) {
 		const cJSON *d;
 
 		if (!cJSON_IsArray(dims) || cJSON_GetArraySize(dims) != 3)
-			return reject("dims_mm must be an array of three whole "
+			return oms_reject("dims_mm must be an array of three whole "
 			    "numbers");
 		cJSON_ArrayForEach(d, dims) {
 			double x = cJSON_IsNumber(d) ? d->valuedouble : -1;
 
 			if (!(x >= 0 && x <= QTY_MAX) || x != floor(x))
-				return reject("dims_mm must be an array of three "
+				return oms_reject("dims_mm must be an array of three "
 				    "whole numbers");
 			dim[i++] = (int64_t)x;
 		}
@@ -433,16 +386,16 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	bins = cJSON_GetObjectItemCaseSensitive(rec, "bins");
 	if (bins != NULL && !cJSON_IsNull(bins)) {
 		if (!cJSON_IsObject(bins))
-			return reject("bins must be an object of location ids "
+			return oms_reject("bins must be an object of location ids "
 			    "to bins");
 		cJSON_ArrayForEach(b, bins)
 			if (!cJSON_IsString(b) || b->string[0] == '\0')
-				return reject("bins.%s must be a string",
+				return oms_reject("bins.%s must be a string",
 				    b->string);
 	}
 
 	oms_time_now(now);
-	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql)) == NULL)
 		return finish(db, nested, OMS_ERR, rec, echo);
@@ -513,18 +466,18 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	    opt_int(rec, "end_when", 0, QTY_MAX, &end_when, &has_end) != OMS_OK)
 		return OMS_REJECT;
 	if (price < 0)
-		return reject("price %s is negative",
+		return oms_reject("price %s is negative",
 		    oms_json_str(rec, "price"));
 	if (!has_percent)
 		percent = 100;
 
 	oms_time_now(now);
-	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	if ((rc = exists(db, sql_product_exists, sku, &found)) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	if (!found)
-		return finish(db, nested, reject("unknown sku '%s' (a product "
+		return finish(db, nested, oms_reject("unknown sku '%s' (a product "
 		    "record adds it)", sku), rec, echo);
 	if ((st = oms_db_stmt(db, sql)) == NULL)
 		return finish(db, nested, OMS_ERR, rec, echo);
@@ -568,37 +521,37 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 		return OMS_REJECT;
 	comps = cJSON_GetObjectItemCaseSensitive(rec, "components");
 	if (!cJSON_IsArray(comps) || cJSON_GetArraySize(comps) == 0)
-		return reject("components must be a non-empty array");
+		return oms_reject("components must be a non-empty array");
 	cJSON_ArrayForEach(c, comps) {
 		n++;
 		if (!cJSON_IsObject(c))
-			return reject("component %d is not an object", n);
+			return oms_reject("component %d is not an object", n);
 		if (req_str(c, "sku", &csku) != OMS_OK ||
 		    opt_int(c, "qty", 1, QTY_MAX, &qty, &has) != OMS_OK) {
 			char m[512];
 
 			snprintf(m, sizeof m, "%s", oms_error());
-			return reject("component %d: %s", n, m);
+			return oms_reject("component %d: %s", n, m);
 		}
 		if (!has)
-			return reject("component %d: no qty", n);
+			return oms_reject("component %d: no qty", n);
 		if (strcmp(csku, sku) == 0)
-			return reject("component %d: a kit cannot contain "
+			return oms_reject("component %d: a kit cannot contain "
 			    "itself", n);
 		for (d = comps->child; d != c; d = d->next)
 			if (strcmp(oms_json_str(d, "sku"), csku) == 0)
-				return reject("component %d: %s is listed "
+				return oms_reject("component %d: %s is listed "
 				    "twice", n, csku);
 	}
 
 	oms_time_now(now);
-	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	/* A kit is a product whose stock is its components'. */
 	if ((rc = exists(db, sql_product_exists, sku, &found)) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	if (!found)
-		return finish(db, nested, reject("unknown sku '%s' (a product "
+		return finish(db, nested, oms_reject("unknown sku '%s' (a product "
 		    "record adds it)", sku), rec, echo);
 	n = 0;
 	cJSON_ArrayForEach(c, comps) {
@@ -608,12 +561,12 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 		    OMS_OK)
 			return finish(db, nested, rc, rec, echo);
 		if (!found)
-			return finish(db, nested, reject("component %d: unknown "
+			return finish(db, nested, oms_reject("component %d: unknown "
 			    "sku '%s'", n, csku), rec, echo);
 		if ((rc = exists(db, sql_kit_exists, csku, &found)) != OMS_OK)
 			return finish(db, nested, rc, rec, echo);
 		if (found)
-			return finish(db, nested, reject("component %d: %s is "
+			return finish(db, nested, oms_reject("component %d: %s is "
 			    "a kit itself", n, csku), rec, echo);
 	}
 	if ((st = oms_db_stmt(db, sql)) == NULL)
@@ -692,7 +645,7 @@ parse_move(const cJSON *rec, struct move *m)
 	if (req_str(rec, "kind", &kind) != OMS_OK)
 		return OMS_REJECT;
 	if (kind_of(kind, &m->kind) != OMS_OK)
-		return reject("kind '%s' is not receive, adjust, count, "
+		return oms_reject("kind '%s' is not receive, adjust, count, "
 		    "transfer, transfer_in, damage, reserve or release", kind);
 	if (req_str(rec, "sku", &m->sku) != OMS_OK ||
 	    req_str(rec, "location", &m->location) != OMS_OK ||
@@ -704,42 +657,42 @@ parse_move(const cJSON *rec, struct move *m)
 	    opt_int(rec, "qty", -QTY_MAX, QTY_MAX, &m->qty, &has) != OMS_OK)
 		return OMS_REJECT;
 	if (!has)
-		return reject("no qty");
+		return oms_reject("no qty");
 	switch (m->kind) {
 	case ADJUST:
 		if (m->qty == 0)
-			return reject("an adjust of 0 changes nothing");
+			return oms_reject("an adjust of 0 changes nothing");
 		break;
 	case COUNT:
 		if (m->qty < 0)
-			return reject("a count of %lld: counted figures are 0 "
+			return oms_reject("a count of %lld: counted figures are 0 "
 			    "or more", (long long)m->qty);
 		break;
 	default:
 		if (m->qty <= 0)
-			return reject("a %s of %lld: qty must be more than 0",
+			return oms_reject("a %s of %lld: qty must be more than 0",
 			    kind, (long long)m->qty);
 	}
 	if ((m->kind == ADJUST || m->kind == DAMAGE) &&
 	    (m->reason == NULL || m->reason[0] == '\0'))
-		return reject("a%s %s needs a reason", m->kind == ADJUST ?
+		return oms_reject("a%s %s needs a reason", m->kind == ADJUST ?
 		    "n" : "", kind);
 	if (m->kind == TRANSFER_OUT) {
 		if (to == NULL || to[0] == '\0')
-			return reject("a transfer needs \"to\", the location it "
+			return oms_reject("a transfer needs \"to\", the location it "
 			    "goes to");
 		m->peer = to;
 	} else if (to != NULL)
-		return reject("\"to\" belongs to a transfer only");
+		return oms_reject("\"to\" belongs to a transfer only");
 	if (m->kind == TRANSFER_IN) {
 		if (from == NULL || from[0] == '\0')
-			return reject("a transfer_in needs \"from\", the location "
+			return oms_reject("a transfer_in needs \"from\", the location "
 			    "it came from");
 		m->peer = from;
 	} else if (from != NULL)
-		return reject("\"from\" belongs to a transfer_in only");
+		return oms_reject("\"from\" belongs to a transfer_in only");
 	if (m->peer != NULL && strcmp(m->peer, m->location) == 0)
-		return reject("a transfer from %s to itself", m->location);
+		return oms_reject("a transfer from %s to itself", m->location);
 	return OMS_OK;
 }
 
@@ -821,15 +774,15 @@ level_change(oms_db *db, const char *sku, const char *loc,
 	for (int i = 0; i < 3; i++)
 		n[i] = v[i] + d[i];
 	if (n[0] < 0)
-		return reject("%s at %s: on hand would be %lld (it is %lld)",
+		return oms_reject("%s at %s: on hand would be %lld (it is %lld)",
 		    sku, loc, (long long)n[0], (long long)v[0]);
 	if (n[1] < 0)
-		return reject("%s at %s: reserved would be %lld (it is %lld)",
+		return oms_reject("%s at %s: reserved would be %lld (it is %lld)",
 		    sku, loc, (long long)n[1], (long long)v[1]);
 	if (n[2] < 0)
-		return reject("%s at %s: in transit would be %lld (it is %lld)",
+		return oms_reject("%s at %s: in transit would be %lld (it is %lld)",
 		    sku, loc, (long long)n[2], (long long)v[2]);
-	return reject("%s at %s: on hand would be %lld, below the %lld "
+	return oms_reject("%s at %s: on hand would be %lld, below the %lld "
 	    "reserved", sku, loc, (long long)n[0], (long long)n[1]);
 }
 
@@ -950,7 +903,7 @@ find_key(oms_db *db, const struct move *m, cJSON **out)
 		*out = move_record(st);
 	sqlite3_reset(st);
 	if (!same)
-		return reject("key '%s' is already movement %lld, a different "
+		return oms_reject("key '%s' is already movement %lld, a different "
 		    "one (oms-stock history %s shows it)", m->key,
 		    (long long)id, m->sku);
 	cJSON_AddBoolToObject(*out, "duplicate", 1);
@@ -977,25 +930,25 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	if ((rc = exists(db, sql_product_exists, m->sku, &found)) != OMS_OK)
 		return rc;
 	if (!found)
-		return reject("unknown sku '%s' (a product record adds it)",
+		return oms_reject("unknown sku '%s' (a product record adds it)",
 		    m->sku);
 	if ((rc = exists(db, sql_kit_exists, m->sku, &found)) != OMS_OK)
 		return rc;
 	if (found)
-		return reject("%s is a kit: its stock is its components'",
+		return oms_reject("%s is a kit: its stock is its components'",
 		    m->sku);
 	if ((rc = exists(db, sql_location_exists, m->location, &found)) !=
 	    OMS_OK)
 		return rc;
 	if (!found)
-		return reject("unknown location '%s' (a location record adds "
+		return oms_reject("unknown location '%s' (a location record adds "
 		    "it)", m->location);
 	if (m->peer != NULL) {
 		if ((rc = exists(db, sql_location_exists, m->peer, &found)) !=
 		    OMS_OK)
 			return rc;
 		if (!found)
-			return reject("unknown location '%s' (a location "
+			return oms_reject("unknown location '%s' (a location "
 			    "record adds it)", m->peer);
 	}
 
@@ -1079,17 +1032,17 @@ oms_stock_move(oms_db *db, const cJSON *rec, cJSON **echo)
 	*echo = NULL;
 	if ((rc = parse_move(rec, &m)) != OMS_OK)
 		return rc;
-	if ((rc = tx_begin(db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	rc = find_key(db, &m, &out);
 	if (rc == OMS_OK && out == NULL)
 		rc = write_move(db, rec, &m, &out);
 	if (rc != OMS_OK) {
-		tx_abort(db, nested);
+		(void)oms_db_write_end(db, nested, OMS_ERR);
 		cJSON_Delete(out);
 		return rc;
 	}
-	if ((rc = tx_commit(db, nested)) != OMS_OK) {
+	if ((rc = oms_db_write_end(db, nested, OMS_OK)) != OMS_OK) {
 		cJSON_Delete(out);
 		return rc;
 	}
@@ -1104,7 +1057,7 @@ oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo)
 
 	*echo = NULL;
 	if (type == NULL)
-		return reject("no type");
+		return oms_reject("no type");
 	if (strcmp(type, "movement") == 0)
 		return oms_stock_move(db, rec, echo);
 	if (strcmp(type, "location") == 0)
@@ -1115,7 +1068,7 @@ oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo)
 		return oms_stock_listing(db, rec, echo);
 	if (strcmp(type, "kit") == 0)
 		return oms_stock_kit(db, rec, echo);
-	return reject("a record of type '%s' is not for oms-stock (it reads "
+	return oms_reject("a record of type '%s' is not for oms-stock (it reads "
 	    "location, product, listing, kit and movement)", type);
 }
 
@@ -1216,7 +1169,7 @@ oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg)
 		if ((rc = exists(db, sql_product_exists, sku, &found)) != OMS_OK)
 			return rc;
 		if (!found)
-			return reject("unknown sku '%s'", sku);
+			return oms_reject("unknown sku '%s'", sku);
 	}
 	return OMS_OK;
 }

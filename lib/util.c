@@ -41,6 +41,20 @@ oms_seterr(const char *fmt, ...)
 	return OMS_ERR;
 }
 
+/* A record refused: the message, and OMS_REJECT for the caller to pass on. */
+int
+oms_reject(const char *fmt, ...)
+{
+	char tmp[sizeof errbuf];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	memcpy(errbuf, tmp, sizeof errbuf);
+	return OMS_REJECT;
+}
+
 static void
 vwarnx(const char *fmt, va_list ap)
 {
