@@ -43,6 +43,29 @@ if [ -x "$bin/oms-import" ]; then
 	oms-import release --force "$held" | jq -c '{id, channel, external_id, status}'
 	sqlite3 "$OMS_DB" "SELECT action, before, after FROM events WHERE order_id = ${held#o_} ORDER BY id"
 fi
+if [ -x "$bin/oms-stock" ]; then
+	say "oms-stock: locations, products, a kit, listings and stock, through the ledger"
+	oms-stock "$here/stock.jsonl" > demo/stock-echo.jsonl
+	wc -l < demo/stock-echo.jsonl | sed 's/$/ records applied/'
+	oms-stock "$here/stock.jsonl" | jq -c 'select(.duplicate) | .key' | wc -l |
+		sed 's/$/ movements applied again: all duplicates, nothing changed/'
+	say "stock levels"
+	{ printf 'SKU\tLOCATION\tON_HAND\tRESERVED\tIN_TRANSIT\tAVAILABLE\n'
+	  oms-stock levels | jq -r '[.sku, .location, .on_hand, .reserved, .in_transit, .available] | @tsv'
+	} | expand -t 14,24,33,43,55
+	say "the story of one SKU"
+	oms-stock history CANDLE-CEDAR | jq -c '{at, kind, location, qty, ref, reason, on_hand}'
+	say "what each channel may sell (open orders count as demand)"
+	{ printf 'CHANNEL\tCHANNEL_SKU\tSKU\tPOOL\tAVAILABLE\n'
+	  oms-stock available | jq -r '[.channel, .channel_sku, .sku, .pool, .available] | @tsv'
+	} | expand -t 10,24,38,45
+	say "how Amazon's figure for the cedar candle was reached"
+	oms-stock available --explain CANDLE-CEDAR | jq -c 'select(.channel == "amazon") | .rules[]'
+	say "Amazon's Price & Quantity upload, then a delta run: nothing changed"
+	oms-stock feed --channel amazon | tee demo/amazon-price-quantity.txt
+	oms-stock feed --channel amazon | tail -n +3 | wc -l | sed 's/$/ rows the second time/'
+	oms-stock verify
+fi
 say "oms check"
 oms check
 say "oms help"
