@@ -29,3 +29,13 @@ load helper
 	assert_success
 	assert_line "  import   capture orders from every channel, exactly once"
 }
+
+@test "the demo runs end to end on the bundled data and leaves a consistent database" {
+	run --separate-stderr "$TOP/share/oms/demo/demo.sh" "$OMS_BIN"
+	assert_success
+	assert_line "== oms check"
+	assert_line "0 rows the second time"
+	assert_line "7 movements applied again: all duplicates, nothing changed"
+	[[ "$stderr" == *"oms: database 'demo/oms.db' is consistent"* ]] || fail "$stderr"
+	[ -s demo/amazon-price-quantity.txt ]
+}
