@@ -12,7 +12,9 @@
  * `available` prints what each channel listing may sell and, with
  * --explain, how that figure was reached; `feed` writes a channel's
  * upload file from a feed format, by default only what changed since its
- * last feed.
+ * last feed.  `import-catalog` and `export-catalog` read and write the
+ * catalog as CSV; `import-shopify-inventory` reads a Shopify inventory
+ * export as counts at one location.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,7 +42,14 @@ usage(void)
 	    "       oms-stock available [--db PATH] [--channel NAME] "
 	    "[--sku SKU | --explain SKU]\n"
 	    "       oms-stock feed [-nv] [--db PATH] [--format FEED] [--full] "
-	    "--channel NAME\n");
+	    "--channel NAME\n"
+	    "       oms-stock import-catalog [-nqv] [--db PATH] "
+	    "[--rejects FILE] [FILE ...]\n"
+	    "       oms-stock export-catalog [--db PATH] "
+	    "[--type location|product|listing|kit]\n"
+	    "       oms-stock import-shopify-inventory [-nqv] [--db PATH] "
+	    "[--rejects FILE]\n"
+	    "           [--shopify-location NAME] --location LOC FILE\n");
 	exit(OMS_EXIT_USAGE);
 }
 
@@ -117,6 +126,74 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 }
 
 static int
+hook_echo(void *arg, const cJSON *rec)
+{
+	(void)arg;
+	write_rec(rec);
+	return OMS_OK;
+}
+
+static void
+hook_reject(void *arg, const char *file, long line, const char *reason,
+    const char *raw)
+{
+	struct ctx *c = arg;
+
+	reject(c, file, line, reason, raw);
+	c->rejected--;	/* the library counts it */
+}
+
+static void
+hook_warn(void *arg, const char *file, long line, const char *msg)
+{
+	(void)arg;
+	oms_warnx("%s:%ld: warning: %s", file, line, msg);
+}
+
+static int verbose;
+
+static void
+hook_note(void *arg, const char *file, long line, const char *msg)
+{
+	(void)arg;
+	if (!verbose)
+		return;
+	if (line > 0)
+		oms_warnx("%s:%ld: %s", file, line, msg);
+	else
+		oms_warnx("%s: %s", file, msg);
+}
+
+/* Import one CSV file; only a fatal failure returns. */
+static void
+import_file(oms_db *db, struct ctx *c, const char *path, const char *loc,
+    const char *shop_loc, struct oms_catalog_stats *st)
+{
+	struct oms_catalog_hooks h = { hook_echo, hook_reject, hook_warn,
+		hook_note, c };
+	const char *name = strcmp(path, "-") == 0 ? "-" : path;
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	int rc;
+
+	if (fp == NULL) {
+		oms_warnx("cannot open '%s': %s", path, strerror(errno));
+		st->rejected++;
+		return;
+	}
+	if (loc != NULL)
+		rc = oms_shopify_inventory(db, fp, name, loc, shop_loc, &h, st);
+	else
+		rc = oms_catalog_import(db, fp, name, &h, st);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc == OMS_REJECT) {
+		oms_warnx("%s", oms_error());
+		st->rejected++;
+	} else if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+}
+
+static int
 print_level(void *arg, const struct oms_level *l)
 {
 	cJSON *o = oms_stock_level_record(l);
@@ -181,16 +258,19 @@ main(int argc, char **argv)
 		{ "location", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rejects", required_argument, NULL, 'r' },
+		{ "shopify-location", required_argument, NULL, 'H' },
 		{ "sku", required_argument, NULL, 'S' },
+		{ "type", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dbopt = NULL, *sku = NULL, *location = NULL, *verb = "";
 	const char *channel = NULL, *explain = NULL, *format = NULL;
+	const char *shop_loc = NULL, *type = NULL;
 	int full = 0;
 	char as_of[OMS_TIME_LEN], *as_of_opt = NULL;
-	int c, dry_run = 0, quiet = 0, verbose = 0, rc;
+	int c, dry_run = 0, quiet = 0, rc;
 	int status = OMS_EXIT_OK;
 	struct ctx cx;
 	oms_db *db;
@@ -233,8 +313,14 @@ main(int argc, char **argv)
 		case 'r':
 			cx.rejects_path = optarg;
 			break;
+		case 'H':
+			shop_loc = optarg;
+			break;
 		case 'S':
 			sku = optarg;
+			break;
+		case 'T':
+			type = optarg;
 			break;
 		case 'v':
 			verbose = 1;
@@ -252,16 +338,27 @@ main(int argc, char **argv)
 	if (argc > 0 && (strcmp(argv[0], "levels") == 0 ||
 	    strcmp(argv[0], "history") == 0 || strcmp(argv[0], "verify") == 0 ||
 	    strcmp(argv[0], "available") == 0 ||
-	    strcmp(argv[0], "feed") == 0)) {
+	    strcmp(argv[0], "feed") == 0 ||
+	    strcmp(argv[0], "import-catalog") == 0 ||
+	    strcmp(argv[0], "export-catalog") == 0 ||
+	    strcmp(argv[0], "import-shopify-inventory") == 0)) {
+		int imp = strncmp(argv[0], "import-", 7) == 0;
+
 		verb = argv[0];
 		argc--;
 		argv++;
-		if ((dry_run && strcmp(verb, "feed") != 0) ||
-		    cx.rejects_path != NULL)
+		if ((dry_run && strcmp(verb, "feed") != 0 && !imp) ||
+		    (cx.rejects_path != NULL && !imp))
 			usage();
 	}
-	if ((as_of_opt != NULL || location != NULL) &&
-	    strcmp(verb, "levels") != 0)
+	if (as_of_opt != NULL && strcmp(verb, "levels") != 0)
+		usage();
+	if (location != NULL && strcmp(verb, "levels") != 0 &&
+	    strcmp(verb, "import-shopify-inventory") != 0)
+		usage();
+	if (shop_loc != NULL && strcmp(verb, "import-shopify-inventory") != 0)
+		usage();
+	if (type != NULL && strcmp(verb, "export-catalog") != 0)
 		usage();
 	if (sku != NULL && strcmp(verb, "levels") != 0 &&
 	    strcmp(verb, "available") != 0)
@@ -318,6 +415,51 @@ main(int argc, char **argv)
 		return OMS_EXIT_OK;
 	}
 
+	if (strcmp(verb, "export-catalog") == 0) {
+		if (argc != 0)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_catalog_export(db, type, stdout);
+		if (rc == OMS_REJECT)
+			oms_die(OMS_EXIT_USAGE, "%s", oms_error());
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
+	}
+	if (strncmp(verb, "import-", 7) == 0) {
+		struct oms_catalog_stats st = { 0 };
+		int shopify = strcmp(verb, "import-shopify-inventory") == 0;
+
+		if (shopify && (location == NULL || argc != 1))
+			usage();
+		if (!shopify && argc == 0 && isatty(STDIN_FILENO))
+			usage();
+		if (cx.rejects_path != NULL &&
+		    (cx.rejects = fopen(cx.rejects_path, "a")) == NULL)
+			oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s",
+			    cx.rejects_path, strerror(errno));
+		db = open_db(dbopt, OMS_DB_CREATE);
+		if (dry_run && (rc = oms_db_begin(db)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		for (int i = 0; i < (argc ? argc : 1); i++)
+			import_file(db, &cx, argc ? argv[i] : "-",
+			    shopify ? location : NULL, shop_loc, &st);
+		if (dry_run)
+			oms_db_rollback(db);
+		if (verbose || (!quiet && isatty(STDERR_FILENO)))
+			oms_warnx("%ld applied, %ld already there, %ld rejected, "
+			    "%ld skipped, %ld warnings%s", st.applied,
+			    st.duplicates, st.rejected, st.skipped, st.warnings,
+			    dry_run ? " (dry run: nothing written)" : "");
+		oms_db_close(db);
+		if (cx.rejects != NULL && fclose(cx.rejects) == EOF)
+			oms_die(OMS_EXIT_FATAL, "%s: write error: %s",
+			    cx.rejects_path, strerror(errno));
+		efshut();
+		return st.rejected > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+	}
 	if (strcmp(verb, "levels") == 0) {
 		if (argc != 0)
 			usage();

@@ -294,4 +294,32 @@ struct oms_feed_run {
 int oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
     FILE *fp, struct oms_feed_run *run);
 
+/*
+ * catalog.c: the catalog as CSV (import-catalog, export-catalog) and a
+ * Shopify inventory export read as stock counts.  Rows become the records
+ * oms_stock_apply takes; what happens to each is told through the hooks,
+ * since the library does not print.
+ */
+struct oms_catalog_hooks {
+	/* A record stored (or found already there), once committed. */
+	int (*echo)(void *arg, const cJSON *rec);
+	/* A row refused: file, line, reason, the row as read. */
+	void (*reject)(void *arg, const char *file, long line,
+	    const char *reason, const char *raw);
+	/* Something the user should know of a row that went in anyway. */
+	void (*warn)(void *arg, const char *file, long line, const char *msg);
+	/* A row skipped on purpose (shown under -v). */
+	void (*note)(void *arg, const char *file, long line, const char *msg);
+	void *arg;
+};
+struct oms_catalog_stats {
+	long applied, duplicates, rejected, skipped, warnings;
+};
+int oms_catalog_import(oms_db *db, FILE *fp, const char *name,
+    const struct oms_catalog_hooks *h, struct oms_catalog_stats *st);
+int oms_catalog_export(oms_db *db, const char *type, FILE *out);
+int oms_shopify_inventory(oms_db *db, FILE *fp, const char *name,
+    const char *location, const char *shopify_location,
+    const struct oms_catalog_hooks *h, struct oms_catalog_stats *st);
+
 #endif

@@ -1,7 +1,8 @@
 # fish completion for oms-stock(1)
 #
 # Completes the options of oms-stock; the verbs levels, history, verify,
-# available and feed as the first operand; file names after --db, --rejects
+# available, feed, import-catalog, export-catalog and
+# import-shopify-inventory as the first operand; file names after --db, --rejects
 # and as operands; feed formats after --format; and, when sqlite3 is there,
 # the skus of the database after history, --sku and --explain, its location
 # ids after --location and its channels after --channel.
@@ -14,10 +15,10 @@ function __oms_stock_verb
     for t in $tokens
         if test $skip = 1
             set skip 0
-        else if contains -- $t --db --rejects --as-of --sku --location --channel --explain --format -d -r
+        else if contains -- $t --db --rejects --as-of --sku --location --channel --explain --format --type --shopify-location -d -r
             set skip 1
         else if not string match -q -- '-*' $t
-            contains -- $t levels history verify available feed; or return 1
+            contains -- $t levels history verify available feed import-catalog export-catalog import-shopify-inventory; or return 1
             echo $t
             return 0
         end
@@ -81,6 +82,9 @@ complete -c oms-stock -n __oms_stock_applying -a history -d 'Print the movements
 complete -c oms-stock -n __oms_stock_applying -a verify -d 'Compare the levels with the ledger'
 complete -c oms-stock -n __oms_stock_applying -a available -d 'Print what each listing may sell'
 complete -c oms-stock -n __oms_stock_applying -a feed -d "Write a channel's upload file"
+complete -c oms-stock -n __oms_stock_applying -a import-catalog -d 'Read the catalog as CSV'
+complete -c oms-stock -n __oms_stock_applying -a export-catalog -d 'Write the catalog as CSV'
+complete -c oms-stock -n __oms_stock_applying -a import-shopify-inventory -d 'Read a Shopify inventory export as counts'
 complete -c oms-stock -n __oms_stock_applying -F
 
 # The verbs.
@@ -97,3 +101,13 @@ complete -c oms-stock -n '__oms_stock_using feed' -l format -x -a '(__oms_stock_
 complete -c oms-stock -n '__oms_stock_using feed' -l full -d 'Every active listing, not only changes'
 complete -c oms-stock -n '__oms_stock_using feed' -s n -l dry-run -d 'Write the file, leave the cursor'
 complete -c oms-stock -n '__oms_stock_using feed' -s v -l verbose -d 'Say how many listings were written'
+for v in import-catalog import-shopify-inventory
+    complete -c oms-stock -n "__oms_stock_using $v" -F
+    complete -c oms-stock -n "__oms_stock_using $v" -s n -l dry-run -d 'Apply nothing'
+    complete -c oms-stock -n "__oms_stock_using $v" -s q -l quiet -d 'Print no summary line'
+    complete -c oms-stock -n "__oms_stock_using $v" -s v -l verbose -d 'Print notes and the summary line'
+    complete -c oms-stock -n "__oms_stock_using $v" -l rejects -r -F -d 'Append refused rows to this file'
+end
+complete -c oms-stock -n '__oms_stock_using import-shopify-inventory' -l location -x -a '(__oms_stock_query "SELECT id FROM locations ORDER BY id")' -d 'Count at this location'
+complete -c oms-stock -n '__oms_stock_using import-shopify-inventory' -l shopify-location -x -d 'Only the rows of this Shopify location'
+complete -c oms-stock -n '__oms_stock_using export-catalog' -l type -x -a 'location product listing kit' -d 'Only this type'
