@@ -123,7 +123,19 @@ static const char sql_levels[] =
     "FROM levels v JOIN locations l ON l.id = v.location "
     "WHERE v.sku = ?1 ORDER BY v.location";
 /* Units of a sku that open and held orders want, directly or in kits. */
+/* The demand; the count of orders only for an explanation (it costs). */
 static const char sql_demand[] =
+    "SELECT coalesce(sum(q), 0), 0 FROM ("
+    "  SELECT o.id, ol.qty AS q FROM order_lines ol"
+    "  JOIN orders o ON o.id = ol.order_id"
+    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold')"
+    "  UNION ALL"
+    "  SELECT o.id, ol.qty * kc.qty FROM kit_components kc"
+    "  JOIN order_lines ol ON ol.sku = kc.kit_sku"
+    "  JOIN orders o ON o.id = ol.order_id"
+    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold')"
+    ") AS d";
+static const char sql_demand_explain[] =
     "SELECT coalesce(sum(q), 0), count(DISTINCT id) FROM ("
     "  SELECT o.id, ol.qty AS q FROM order_lines ol"
     "  JOIN orders o ON o.id = ol.order_id"
@@ -183,7 +195,8 @@ sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 	if (rc != SQLITE_DONE)
 		return oms_db_fail(db, rc, "cannot read the levels");
 
-	if ((st = oms_db_stmt(db, sql_demand)) == NULL)
+	if ((st = oms_db_stmt(db, ex != NULL ? sql_demand_explain :
+	    sql_demand)) == NULL)
 		return OMS_ERR;
 	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
