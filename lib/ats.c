@@ -26,17 +26,6 @@
 #include "oms.h"
 
 
-static int
-step_done(oms_db *db, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return oms_db_fail(db, rc, what);
-	return OMS_OK;
-}
-
 /* Rounded towards minus infinity, as "at most this many" needs. */
 static int64_t
 floordiv(int64_t a, int64_t b)
@@ -83,7 +72,7 @@ oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo)
 	if ((st = oms_db_stmt(db, sql_none)) == NULL)
 		return oms_db_write_end(db, nested, OMS_ERR);
 	sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(db, st, "cannot store a channel")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot store a channel")) != OMS_OK)
 		return oms_db_write_end(db, nested, rc);
 	cJSON_ArrayForEach(l, locs) {
 		if ((st = oms_db_stmt(db, sql_loc)) == NULL)
@@ -101,7 +90,7 @@ oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo)
 			return oms_db_write_end(db, nested, OMS_ERR);
 		sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, l->valuestring, -1, SQLITE_TRANSIENT);
-		if ((rc = step_done(db, st, "cannot store a channel")) != OMS_OK)
+		if ((rc = oms_db_step_done(db, st, "cannot store a channel")) != OMS_OK)
 			return oms_db_write_end(db, nested, rc);
 	}
 	if ((rc = oms_db_write_end(db, nested, OMS_OK)) != OMS_OK)

@@ -118,6 +118,18 @@ oms_db_stmt(oms_db *db, const char *sql)
 	return st;
 }
 
+/* Run a statement that returns no rows, and make it ready again. */
+int
+oms_db_step_done(oms_db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, what);
+	return OMS_OK;
+}
+
 int
 oms_db_begin(oms_db *db)
 {

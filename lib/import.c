@@ -851,20 +851,41 @@ order_value_csv(struct run *r, const struct spec *s, const struct group *g,
 	return convert(r, s, NULL, NULL, item);
 }
 
+/* An order-level value from a group of CSV rows or a JSON order. */
+typedef int (*value_fn)(struct run *r, const struct spec *s, const void *src,
+    cJSON **item);
+
+static int order_value_json(struct run *r, const struct spec *s,
+    const cJSON *node, cJSON **item);
+
 static int
-map_csv(struct run *r, const struct group *g, cJSON **out)
+csv_value(struct run *r, const struct spec *s, const void *src, cJSON **item)
+{
+	return order_value_csv(r, s, src, item);
+}
+
+static int
+json_value(struct run *r, const struct spec *s, const void *src, cJSON **item)
+{
+	return order_value_json(r, s, src, item);
+}
+
+/*
+ * The order-level fields: the currency first, since every amount needs
+ * its exponent, then the rest in the adapter's order.
+ */
+static int
+order_fields(struct run *r, cJSON *o, value_fn value, const void *src)
 {
 	oms_adapter *a = r->ad;
-	cJSON *o = new_order(r), *lines, *item;
-	int i, k;
+	cJSON *item;
+	int i;
 
-	*out = NULL;
-	/* The currency first: every amount needs its exponent. */
 	set_currency(r, NULL);
 	for (i = 0; i < a->nospec; i++)
 		if (strcmp(a->ospec[i].target, "currency") == 0) {
-			if (order_value_csv(r, &a->ospec[i], g, &item) != OMS_OK)
-				goto fail;
+			if (value(r, &a->ospec[i], src, &item) != OMS_OK)
+				return OMS_ERR;
 			set_currency(r, cJSON_IsString(item) ?
 			    item->valuestring : NULL);
 			cJSON_Delete(item);
@@ -874,11 +895,24 @@ map_csv(struct run *r, const struct group *g, cJSON **out)
 	for (i = 0; i < a->nospec; i++) {
 		if (strcmp(a->ospec[i].target, "currency") == 0)
 			continue;
-		if (order_value_csv(r, &a->ospec[i], g, &item) != OMS_OK)
-			goto fail;
+		if (value(r, &a->ospec[i], src, &item) != OMS_OK)
+			return OMS_ERR;
 		if (item != NULL)
 			set_path(o, a->ospec[i].target, item);
 	}
+	return OMS_OK;
+}
+
+static int
+map_csv(struct run *r, const struct group *g, cJSON **out)
+{
+	oms_adapter *a = r->ad;
+	cJSON *o = new_order(r), *lines, *item;
+	int i, k;
+
+	*out = NULL;
+	if (order_fields(r, o, csv_value, g) != OMS_OK)
+		goto fail;
 	if (a->nlspec == 0) {
 		*out = o;
 		return OMS_OK;
@@ -1163,31 +1197,12 @@ static int
 map_json(struct run *r, const cJSON *node, const cJSON *items, cJSON **out)
 {
 	oms_adapter *a = r->ad;
-	cJSON *o = new_order(r), *item, *lines;
+	cJSON *o = new_order(r), *lines;
 	const cJSON *ln;
-	int i;
 
 	*out = NULL;
-	set_currency(r, NULL);
-	for (i = 0; i < a->nospec; i++)
-		if (strcmp(a->ospec[i].target, "currency") == 0) {
-			if (order_value_json(r, &a->ospec[i], node, &item) !=
-			    OMS_OK)
-				goto fail;
-			set_currency(r, cJSON_IsString(item) ?
-			    item->valuestring : NULL);
-			cJSON_Delete(item);
-		}
-	if (r->cur != NULL)
-		cJSON_AddStringToObject(o, "currency", r->cur);
-	for (i = 0; i < a->nospec; i++) {
-		if (strcmp(a->ospec[i].target, "currency") == 0)
-			continue;
-		if (order_value_json(r, &a->ospec[i], node, &item) != OMS_OK)
-			goto fail;
-		if (item != NULL)
-			set_path(o, a->ospec[i].target, item);
-	}
+	if (order_fields(r, o, json_value, node) != OMS_OK)
+		goto fail;
 	lines = cJSON_AddArrayToObject(o, "lines");
 	if (items == NULL && a->lines != NULL)
 		items = oms_json_path(node, a->lines);

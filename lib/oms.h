@@ -87,6 +87,7 @@ const char *oms_db_file(oms_db *db);
 int oms_db_schema_version(void);
 int oms_db_user_version(oms_db *db, int *out);
 sqlite3_stmt *oms_db_stmt(oms_db *db, const char *sql);
+int oms_db_step_done(oms_db *db, sqlite3_stmt *st, const char *what);
 int oms_db_begin(oms_db *db);
 int oms_db_commit(oms_db *db);
 int oms_db_write(oms_db *db, int *nested);

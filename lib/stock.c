@@ -52,18 +52,6 @@ bind_opt_int(sqlite3_stmt *st, int i, int present, int64_t v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Run a statement that returns no rows. */
-static int
-step_done(oms_db *db, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return oms_db_fail(db, rc, what);
-	return OMS_OK;
-}
-
 /* Whether a row with key s exists, by a one-parameter query. */
 static int
 exists(oms_db *db, const char *sql, const char *s, int *found)
@@ -328,7 +316,7 @@ oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
 	sqlite3_bind_text(st, 19, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 20, now, -1, SQLITE_TRANSIENT);
 	free(text);
-	rc = step_done(db, st, "cannot store a location");
+	rc = oms_db_step_done(db, st, "cannot store a location");
 	return finish(db, nested, rc, rec, echo);
 }
 
@@ -411,13 +399,13 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	sqlite3_bind_text(st, 10, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
 	free(text);
-	if ((rc = step_done(db, st, "cannot store a product")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot store a product")) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	/* The record says where the product is kept now, all of it. */
 	if ((st = oms_db_stmt(db, sql_nobins)) == NULL)
 		return finish(db, nested, OMS_ERR, rec, echo);
 	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(db, st, "cannot store a product")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot store a product")) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	cJSON_ArrayForEach(b, bins) {
 		if ((st = oms_db_stmt(db, sql_bin)) == NULL)
@@ -425,7 +413,7 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 		sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, b->string, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, b->valuestring, -1, SQLITE_TRANSIENT);
-		if ((rc = step_done(db, st, "cannot store a bin")) != OMS_OK)
+		if ((rc = oms_db_step_done(db, st, "cannot store a bin")) != OMS_OK)
 			return finish(db, nested, rc, rec, echo);
 	}
 	return finish(db, nested, OMS_OK, rec, echo);
@@ -495,7 +483,7 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	sqlite3_bind_text(st, 11, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 12, now, -1, SQLITE_TRANSIENT);
 	free(text);
-	rc = step_done(db, st, "cannot store a listing");
+	rc = oms_db_step_done(db, st, "cannot store a listing");
 	return finish(db, nested, rc, rec, echo);
 }
 
@@ -576,12 +564,12 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
 	free(text);
-	if ((rc = step_done(db, st, "cannot store a kit")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot store a kit")) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	if ((st = oms_db_stmt(db, sql_none)) == NULL)
 		return finish(db, nested, OMS_ERR, rec, echo);
 	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(db, st, "cannot store a kit")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot store a kit")) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	cJSON_ArrayForEach(c, comps) {
 		if ((st = oms_db_stmt(db, sql_comp)) == NULL)
@@ -591,7 +579,7 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 		sqlite3_bind_text(st, 2, oms_json_str(c, "sku"), -1,
 		    SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 3, qty);
-		if ((rc = step_done(db, st, "cannot store a kit")) != OMS_OK)
+		if ((rc = oms_db_step_done(db, st, "cannot store a kit")) != OMS_OK)
 			return finish(db, nested, rc, rec, echo);
 	}
 	return finish(db, nested, OMS_OK, rec, echo);
@@ -749,7 +737,7 @@ level_change(oms_db *db, const char *sku, const char *loc,
 		return OMS_ERR;
 	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
-	if ((rc = step_done(db, st, "cannot store a level")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot store a level")) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_level_change)) == NULL)
 		return OMS_ERR;
@@ -1007,7 +995,7 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 		sqlite3_bind_int64(st, 11 + i, after[i]);
 	sqlite3_bind_text(st, 14, text, -1, SQLITE_TRANSIENT);
 	free(text);
-	if ((rc = step_done(db, st, "cannot write the ledger")) != OMS_OK)
+	if ((rc = oms_db_step_done(db, st, "cannot write the ledger")) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_get)) == NULL)
 		return OMS_ERR;
