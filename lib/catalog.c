@@ -551,17 +551,15 @@ cell(const struct ctype *t, const cJSON *rec, const char *name,
 static int
 put_cell(FILE *out, const char *s, int first)
 {
-	if (!first && putc(',', out) == EOF)
-		return -1;
-	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' &&
-	    (s[0] == '\0' || s[strlen(s) - 1] != ' '))
-		return fputs(s, out) == EOF ? -1 : 0;
-	if (putc('"', out) == EOF)
-		return -1;
-	for (; *s; s++)
-		if ((*s == '"' && putc('"', out) == EOF) || putc(*s, out) == EOF)
-			return -1;
-	return putc('"', out) == EOF ? -1 : 0;
+	struct oms_buf b = { 0 };
+	int rc;
+
+	if (!first)
+		oms_buf_addc(&b, ',');
+	oms_csv_field(&b, s, ',', '"');
+	rc = fwrite(b.s, 1, b.len, out) == b.len ? 0 : -1;
+	oms_buf_free(&b);
+	return rc;
 }
 
 int

@@ -307,3 +307,35 @@ oms_csv_close(struct oms_csv *c)
 	free(c->f);
 	free(c);
 }
+
+/*
+ * Append one field of a delimited file: quoted (RFC 4180) when it holds
+ * the delimiter, the quote, a line end, or space at either end; with no
+ * quote character (TSV), a delimiter or line end becomes a space, since
+ * nothing could protect it.
+ */
+void
+oms_csv_field(struct oms_buf *out, const char *s, char delim, char quote)
+{
+	size_t n = strlen(s);
+
+	if (quote == '\0') {
+		for (; *s; s++)
+			oms_buf_addc(out, *s == delim || *s == '\r' ||
+			    *s == '\n' ? ' ' : *s);
+		return;
+	}
+	if (strchr(s, delim) == NULL && strchr(s, quote) == NULL &&
+	    strpbrk(s, "\r\n") == NULL && (n == 0 || (s[0] != ' ' &&
+	    s[n - 1] != ' '))) {
+		oms_buf_add(out, s, n);
+		return;
+	}
+	oms_buf_addc(out, quote);
+	for (; *s; s++) {
+		if (*s == quote)
+			oms_buf_addc(out, quote);
+		oms_buf_addc(out, *s);
+	}
+	oms_buf_addc(out, quote);
+}

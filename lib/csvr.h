@@ -23,5 +23,6 @@ int oms_csv_next(struct oms_csv *c, struct oms_csv_rowv *out);
 int oms_csv_was_cp1252(const struct oms_csv *c);
 long oms_csv_line(const struct oms_csv *c);
 void oms_csv_close(struct oms_csv *c);
+void oms_csv_field(struct oms_buf *out, const char *s, char delim, char quote);
 
 #endif

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "csvr.h"
 
 enum src {
 	S_NONE, S_CONSTANT, S_CHANNEL, S_CHANNEL_SKU, S_SKU, S_QUANTITY,
@@ -535,34 +536,6 @@ col_text(const struct col *c, const struct oms_ats *a, cJSON **listing,
 		*kind = c->as;
 }
 
-/* One delimited field: quoted when it must be, or made safe when no quote. */
-static void
-put_field(struct oms_buf *out, const oms_feed *f, const char *s)
-{
-	int q = 0;
-
-	if (f->quote == '\0') {
-		for (; *s; s++)
-			oms_buf_addc(out, *s == f->delim || *s == '\r' ||
-			    *s == '\n' ? ' ' : *s);
-		return;
-	}
-	for (const char *p = s; *p; p++)
-		if (*p == f->delim || *p == f->quote || *p == '\r' || *p == '\n')
-			q = 1;
-	if (!q) {
-		oms_buf_adds(out, s);
-		return;
-	}
-	oms_buf_addc(out, f->quote);
-	for (; *s; s++) {
-		if (*s == f->quote)
-			oms_buf_addc(out, f->quote);
-		oms_buf_addc(out, *s);
-	}
-	oms_buf_addc(out, f->quote);
-}
-
 static void
 flush_batch(struct writer *w)
 {
@@ -620,7 +593,7 @@ write_row(struct writer *w, const struct oms_ats *a)
 			    &empty);
 			if (i > 0)
 				oms_buf_addc(&line, f->delim);
-			put_field(&line, f, v.s ? v.s : "");
+			oms_csv_field(&line, v.s ? v.s : "", f->delim, f->quote);
 		}
 		oms_buf_adds(&line, f->eol);
 		fwrite(line.s, 1, line.len, w->fp);
@@ -706,7 +679,7 @@ write_head(struct writer *w)
 		for (int i = 0; i < f->ncols; i++) {
 			if (i > 0)
 				oms_buf_addc(&line, f->delim);
-			put_field(&line, f, f->cols[i].name);
+			oms_csv_field(&line, f->cols[i].name, f->delim, f->quote);
 		}
 		oms_buf_adds(&line, f->eol);
 	}

@@ -344,8 +344,9 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 
 /* ---- values ----------------------------------------------------------- */
 
-static const char *
-trimmed(const char *s, struct oms_buf *b)
+/* Append s without its surrounding white space; its length appended. */
+static size_t
+add_trimmed(struct oms_buf *b, const char *s)
 {
 	size_t n;
 
@@ -355,9 +356,17 @@ trimmed(const char *s, struct oms_buf *b)
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
 	    s[n - 1] == '\r' || s[n - 1] == '\n'))
 		n--;
-	oms_buf_reset(b);
 	oms_buf_add(b, s, n);
-	return b->s;
+	return n;
+}
+
+/* s without its surrounding white space, in b. */
+static const char *
+trimmed(const char *s, struct oms_buf *b)
+{
+	oms_buf_reset(b);
+	add_trimmed(b, s);
+	return b->s ? b->s : "";
 }
 
 static int
@@ -440,21 +449,6 @@ json_source(const struct spec *s, int i, const void *src, char nb[64])
 	return oms_json_text(oms_json_path(src, s->from[i]), nb, 64);
 }
 
-/* Append s without its surrounding white space; its length appended. */
-static size_t
-add_trimmed(struct oms_buf *b, const char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	oms_buf_add(b, s, n);
-	return n;
-}
 
 /*
  * The raw text of a spec: its first non-empty source, or all of them
