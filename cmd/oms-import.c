@@ -45,6 +45,14 @@ on_order(void *arg, const char *json, int action)
 	return OMS_OK;
 }
 
+/* Each batch reaches the next program in the pipeline as it commits. */
+static void
+on_batch(void *arg)
+{
+	(void)arg;
+	efshut();
+}
+
 static void
 on_reject(void *arg, const char *file, long line, const char *reason,
     const char *raw)
@@ -282,6 +290,7 @@ main(int argc, char **argv)
 	oms_db_set_cache_mb(db, 64);
 	im.db = db;
 	im.on_order = on_order;
+	im.on_batch = on_batch;
 	im.on_reject = on_reject;
 	im.on_note = im.verbose ? on_note : NULL;
 	im.arg = &cx;

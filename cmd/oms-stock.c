@@ -24,10 +24,17 @@
 
 #include "oms.h"
 
+#define BATCH 500		/* records per transaction at most */
+#define BATCH_MS 100		/* and milliseconds per transaction */
+
 struct ctx {
 	FILE *rejects;
 	const char *rejects_path;
 	long applied, duplicates, rejected;
+	int dry_run, in_tx;
+	struct timespec tx_start;
+	cJSON **pend;		/* echoes waiting for their commit */
+	size_t npend, cappend;
 };
 
 static void
@@ -76,6 +83,48 @@ reject(struct ctx *c, const char *file, long line, const char *reason,
 	}
 }
 
+/* Commit the batch, then echo what it applied. */
+static void
+flush(oms_db *db, struct ctx *c)
+{
+	int rc;
+
+	if (c->in_tx && (rc = oms_db_commit(db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	c->in_tx = 0;
+	for (size_t i = 0; i < c->npend; i++) {
+		write_rec(c->pend[i]);
+		cJSON_Delete(c->pend[i]);
+	}
+	/* The next program in the pipeline sees each batch as it commits. */
+	if (c->npend > 0)
+		efshut();
+	c->npend = 0;
+}
+
+/*
+ * Apply one record.  Records go in batches of at most BATCH records or
+ * BATCH_MS milliseconds, each record a savepoint in its batch, so that a
+ * rejected one is undone alone, and each is echoed once its batch is
+ * committed.  A dry run holds one transaction for the whole run.
+ */
+static int
+apply(oms_db *db, struct ctx *c, cJSON *rec, cJSON **echo)
+{
+	int rc;
+
+	if (!c->dry_run && !c->in_tx) {
+		if ((rc = oms_db_begin(db)) != OMS_OK)
+			return rc;
+		c->in_tx = 1;
+		clock_gettime(CLOCK_MONOTONIC, &c->tx_start);
+	}
+	if (oms_rec_type(rec) != NULL &&
+	    strcmp(oms_rec_type(rec), "channel") == 0)
+		return oms_ats_channel(db, rec, echo);
+	return oms_stock_apply(db, rec, echo);
+}
+
 /* Apply the records of one file; only a fatal failure returns. */
 static void
 apply_file(oms_db *db, struct ctx *c, const char *path)
@@ -89,7 +138,13 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 		c->rejected++;
 		return;
 	}
-	while ((rc = oms_rec_next(&r, &rec)) != OMS_EOF) {
+	for (;;) {
+		if (c->in_tx && (c->npend >= BATCH ||
+		    oms_ms_since(&c->tx_start) >= BATCH_MS ||
+		    oms_input_idle(r.fp)))
+			flush(db, c);
+		if ((rc = oms_rec_next(&r, &rec)) == OMS_EOF)
+			break;
 		if (rc != OMS_OK) {
 			const char *m = oms_error();
 			size_t n = strlen(r.name);
@@ -102,11 +157,7 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 			reject(c, r.name, r.line, m, r.buf);
 			continue;
 		}
-		if (oms_rec_type(rec) != NULL &&
-		    strcmp(oms_rec_type(rec), "channel") == 0)
-			rc = oms_ats_channel(db, rec, &echo);
-		else
-			rc = oms_stock_apply(db, rec, &echo);
+		rc = apply(db, c, rec, &echo);
 		cJSON_Delete(rec);
 		if (rc == OMS_REJECT) {
 			reject(c, r.name, r.line, oms_error(), r.buf);
@@ -119,9 +170,18 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 			c->duplicates++;
 		else
 			c->applied++;
-		write_rec(echo);
-		cJSON_Delete(echo);
+		if (c->dry_run) {
+			write_rec(echo);
+			cJSON_Delete(echo);
+			continue;
+		}
+		if (c->npend == c->cappend) {
+			c->cappend = c->cappend ? c->cappend * 2 : 64;
+			c->pend = erealloc(c->pend, c->cappend * sizeof *c->pend);
+		}
+		c->pend[c->npend++] = echo;
 	}
+	flush(db, c);
 	oms_rec_close(&r);
 }
 
@@ -516,6 +576,7 @@ main(int argc, char **argv)
 		    strerror(errno));
 	db = open_db(dbopt, OMS_DB_CREATE);
 	/* A dry run holds one transaction and each record a savepoint in it. */
+	cx.dry_run = dry_run;
 	if (dry_run && (rc = oms_db_begin(db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	for (int i = 0; i < (argc ? argc : 1); i++)
@@ -532,6 +593,7 @@ main(int argc, char **argv)
 	if (cx.rejects != NULL && fclose(cx.rejects) == EOF)
 		oms_die(OMS_EXIT_FATAL, "%s: write error: %s", cx.rejects_path,
 		    strerror(errno));
+	free(cx.pend);
 	efshut();
 	return status;
 }

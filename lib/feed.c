@@ -484,6 +484,9 @@ col_text(const struct col *c, const struct oms_ats *a, cJSON **listing,
 		s = a->currency;
 		break;
 	case S_QUANTITY:
+		if (a->by_channel)
+			break;	/* the channel counts its own stock */
+		/* FALLTHROUGH */
 	case S_POOL:
 		snprintf(tmp, sizeof tmp, "%lld", (long long)(c->src ==
 		    S_QUANTITY ? a->available : a->pool));
@@ -509,9 +512,9 @@ col_text(const struct col *c, const struct oms_ats *a, cJSON **listing,
 	case S_LISTING:
 	case S_PRODUCT:
 		if (c->src == S_LISTING && *listing == NULL)
-			*listing = cJSON_Parse(a->listing);
+			*listing = cJSON_Parse(oms_ats_listing(a));
 		if (c->src == S_PRODUCT && *product == NULL)
-			*product = cJSON_Parse(a->product);
+			*product = cJSON_Parse(oms_ats_product(a));
 		v = oms_json_path(c->src == S_LISTING ? *listing : *product,
 		    c->path);
 		if (cJSON_IsBool(v)) {
@@ -636,6 +639,8 @@ static int
 on_listing(void *arg, const struct oms_ats *a)
 {
 	struct writer *w = arg;
+	/* What a channel-fulfilled listing is sent: no quantity. */
+	int64_t qty = a->by_channel ? -1 : a->available;
 	int changed;
 
 	if (a->active)
@@ -645,7 +650,7 @@ on_listing(void *arg, const struct oms_ats *a)
 	else if (!a->has_sent)
 		changed = a->active;
 	else
-		changed = a->available != a->sent_quantity ||
+		changed = qty != a->sent_quantity ||
 		    a->has_price != a->has_sent_price ||
 		    (a->has_price && a->price != a->sent_price);
 	if (!changed)
@@ -656,7 +661,7 @@ on_listing(void *arg, const struct oms_ats *a)
 		w->sent = erealloc(w->sent, (size_t)w->cap * sizeof *w->sent);
 	}
 	w->sent[w->nsent].channel_sku = estrdup(a->channel_sku);
-	w->sent[w->nsent].quantity = a->available;
+	w->sent[w->nsent].quantity = qty;
 	w->sent[w->nsent].price = a->price;
 	w->sent[w->nsent].has_price = a->has_price;
 	w->nsent++;

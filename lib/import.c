@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "oms.h"
 #include "adapter.h"
@@ -74,17 +75,9 @@ struct run {
 	long errline;		/* the row a mapping error is on */
 	int cr_only;		/* CSV whose lines end in CR alone */
 	struct timespec last_progress;
+	int idle_rc;		/* a commit before waiting for input failed */
+	char idle_msg[1024];	/* and why */
 };
-
-static long
-ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
 
 static int
 keyset_add(struct keyset *k, uint64_t h)
@@ -195,6 +188,8 @@ flush(struct run *r)
 			rc = OMS_ERR;
 		free(r->pend[i].json);
 	}
+	if (r->npend > 0 && rc == OMS_OK && im->on_batch != NULL)
+		im->on_batch(im->arg);
 	r->npend = 0;
 	return rc;
 }
@@ -230,7 +225,7 @@ progress(struct run *r)
 	r->orders_read++;
 	if (!oms_progress_wanted() || (r->orders_read & 255) != 0)
 		return;
-	if (ms_since(&r->last_progress) < 500)
+	if (oms_ms_since(&r->last_progress) < 500)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &r->last_progress);
 	fprintf(stderr, "\r%s: %s: %ld orders", oms_progname, r->file,
@@ -337,7 +332,7 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		r->pend[r->npend].action = res.action;
 		r->npend++;
 	}
-	if (r->npend >= BATCH || ms_since(&r->tx_start) >= BATCH_MS)
+	if (r->npend >= BATCH || oms_ms_since(&r->tx_start) >= BATCH_MS)
 		return flush(r);
 	return OMS_OK;
 }
@@ -1861,9 +1856,11 @@ recognise(struct oms_import *im, const char *head, size_t n)
 
 /* A stream that gives the head already read, then the rest of the file. */
 struct chain {
+	struct run *run;
 	const char *head;
 	size_t n, off;
 	FILE *rest;
+	int stream;		/* rest is a pipe: unbuffered, read as it comes */
 };
 
 static ssize_t
@@ -1878,6 +1875,25 @@ chain_read(void *cookie, char *buf, size_t size)
 		c->off += k;
 		return (ssize_t)k;
 	}
+	/*
+	 * Before waiting on a slow producer, commit what the batch holds:
+	 * the write lock is not kept, and the orders go out, while it thinks.
+	 */
+	if (c->stream) {
+		ssize_t got;
+
+		if (c->run->in_tx && oms_input_idle(c->rest) &&
+		    (c->run->idle_rc = flush(c->run)) != OMS_OK) {
+			snprintf(c->run->idle_msg, sizeof c->run->idle_msg,
+			    "%s", oms_error());
+			return -1;
+		}
+		/* What has come, not a full buffer: fread would wait. */
+		while ((got = read(fileno(c->rest), buf, size)) < 0 &&
+		    errno == EINTR)
+			;
+		return got;
+	}
 	k = fread(buf, 1, size, c->rest);
 	if (k == 0 && ferror(c->rest))
 		return -1;
@@ -1885,10 +1901,13 @@ chain_read(void *cookie, char *buf, size_t size)
 }
 
 static FILE *
-chain_open(struct chain *c, const char *head, size_t n, FILE *rest)
+chain_open(struct chain *c, struct run *r, const char *head, size_t n,
+    FILE *rest)
 {
 	cookie_io_functions_t io = { .read = chain_read };
 
+	c->run = r;
+	c->stream = oms_input_stream(rest);
 	c->head = head;
 	c->n = n;
 	c->off = 0;
@@ -1908,6 +1927,12 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	memset(&r, 0, sizeof r);
 	r.im = im;
 	r.file = name;
+	/*
+	 * A pipe is read unbuffered, so that chain_read can take what has
+	 * come straight from the descriptor.
+	 */
+	if (oms_input_stream(fp))
+		setvbuf(fp, NULL, _IONBF, 0);
 	/* JSON is read whole; CSV is streamed after a look at its head. */
 	{
 		char chunk[HEAD_MAX];
@@ -1984,7 +2009,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		/* Replay the head, then stream the rest: memory stays flat. */
 		r.cr_only = memchr(all.s, '\n', all.len) == NULL &&
 		    memchr(all.s, '\r', all.len) != NULL;
-		body = chain_open(&ch, all.s, all.len, fp);
+		body = chain_open(&ch, &r, all.s, all.len, fp);
 		if (body == NULL)
 			rc = oms_seterr("%s: %s", name, strerror(errno));
 		else if (r.ad->format == F_CSV)
@@ -1992,7 +2017,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		else
 			rc = read_oms(&r, body);
 	} else if (lined && r.ad->items_records == NULL) {
-		body = chain_open(&ch, all.s, all.len, fp);
+		body = chain_open(&ch, &r, all.s, all.len, fp);
 		rc = body ? read_json_lines(&r, body) : oms_seterr("%s: %s",
 		    name, strerror(errno));
 	} else {
@@ -2010,6 +2035,10 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	}
 	if (body != NULL)
 		fclose(body);
+	if (r.idle_rc != OMS_OK) {
+		rc = r.idle_rc;
+		oms_seterr("%s", r.idle_msg);
+	}
 	if (rc == OMS_OK || rc == OMS_EOF)
 		rc = flush(&r);
 	else {

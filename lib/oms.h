@@ -10,6 +10,7 @@
 #define OMS_H
 
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <sqlite3.h>
@@ -51,6 +52,9 @@ void *erealloc(void *p, size_t n);
 char *estrdup(const char *s);
 char *estrndup(const char *s, size_t n);
 int oms_progress_wanted(void);
+long oms_ms_since(const struct timespec *t);
+int oms_input_stream(FILE *fp);
+int oms_input_idle(FILE *fp);
 void efshut(void);
 
 /* A growable byte string, always NUL-terminated. */
@@ -189,6 +193,8 @@ struct oms_import {
 	void (*on_reject)(void *arg, const char *file, long line,
 	    const char *reason, const char *raw);
 	void (*on_note)(void *arg, const char *msg);
+	/* Called after the orders of a batch have gone to on_order. */
+	void (*on_batch)(void *arg);
 	void *arg;
 	long created, updated, unchanged, held, rejected;
 	int refused;		/* the last failure: a file not of the channel */
@@ -256,9 +262,10 @@ int oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences);
  */
 struct oms_ats {
 	const char *channel, *channel_sku, *sku, *currency;
-	const char *listing, *product;	/* the stored records, JSON text */
+	sqlite3_stmt *row;	/* the records: oms_ats_listing, oms_ats_product */
 	int64_t price;			/* minor units, when has_price */
 	int has_price, active, kit;
+	int by_channel;		/* the channel holds the stock: no quantity */
 	int64_t safety_stock, percent, max_qty, end_when;
 	int has_max;
 	int64_t pool, available;
@@ -273,6 +280,8 @@ int oms_ats_each(oms_db *db, const char *channel, const char *sku,
 int64_t oms_ats_apply_rules(const struct oms_ats *a, int64_t pool,
     cJSON *steps);
 cJSON *oms_ats_record(const struct oms_ats *a);
+const char *oms_ats_listing(const struct oms_ats *a);
+const char *oms_ats_product(const struct oms_ats *a);
 int oms_ats_explain(oms_db *db, const char *channel, const char *sku,
     oms_rec_fn fn, void *arg);
 

@@ -251,6 +251,12 @@ const char *const oms_migrations[] = {
 	"  PRIMARY KEY (channel, channel_sku)\n"
 	");\n"
 	"CREATE INDEX kit_components_sku ON kit_components (sku);\n",
+	/*
+	 * 4: listings whose stock the channel holds and ships (Amazon FBA,
+	 * Walmart WFS): their feeds leave the quantity empty.
+	 */
+	"ALTER TABLE listings ADD COLUMN fulfilled_by TEXT NOT NULL\n"
+	"  DEFAULT 'merchant' CHECK (fulfilled_by IN ('merchant', 'channel'));\n",
 };
 
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];

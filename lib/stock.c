@@ -425,16 +425,17 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	static const char sql[] =
 	    "INSERT INTO listings (channel, channel_sku, sku, price, currency, "
 	    "active, safety_stock, percent, max_qty, end_when, record, "
-	    "updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+	    "updated_at, fulfilled_by) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
 	    "ON CONFLICT (channel, channel_sku) DO UPDATE SET "
 	    "sku = excluded.sku, price = excluded.price, "
 	    "currency = excluded.currency, active = excluded.active, "
 	    "safety_stock = excluded.safety_stock, "
 	    "percent = excluded.percent, max_qty = excluded.max_qty, "
 	    "end_when = excluded.end_when, record = excluded.record, "
-	    "updated_at = excluded.updated_at";
-	const char *channel, *channel_sku, *sku, *currency;
+	    "updated_at = excluded.updated_at, "
+	    "fulfilled_by = excluded.fulfilled_by";
+	const char *channel, *channel_sku, *sku, *currency, *by;
 	int64_t price = 0, safety = 0, percent = 100, max_qty = 0, end_when = 0;
 	int has_price, active, has_safety, has_percent, has_max, has_end;
 	int nested, rc, found;
@@ -458,6 +459,14 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 		    oms_json_str(rec, "price"));
 	if (!has_percent)
 		percent = 100;
+	by = oms_json_str(rec, "fulfilled_by");
+	if (cJSON_GetObjectItemCaseSensitive(rec, "fulfilled_by") != NULL &&
+	    (by == NULL || (strcmp(by, "merchant") != 0 &&
+	    strcmp(by, "channel") != 0)))
+		return oms_reject("fulfilled_by must be \"merchant\" or "
+		    "\"channel\"");
+	if (by == NULL)
+		by = "merchant";
 
 	oms_time_now(now);
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
@@ -482,6 +491,7 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	sqlite3_bind_int64(st, 10, end_when);
 	sqlite3_bind_text(st, 11, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 12, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 13, by, -1, SQLITE_STATIC);
 	free(text);
 	rc = oms_db_step_done(db, st, "cannot store a listing");
 	return finish(db, nested, rc, rec, echo);

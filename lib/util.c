@@ -2,7 +2,10 @@
  * util.c: the program name, the error buffer, allocation that dies, and a
  * growable string.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +165,48 @@ int
 oms_progress_wanted(void)
 {
 	return isatty(STDERR_FILENO);
+}
+
+/* Milliseconds since t, on the monotonic clock. */
+long
+oms_ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Whether fp is something other than a regular file (a pipe, a tty). */
+int
+oms_input_stream(FILE *fp)
+{
+	struct stat sb;
+	int fd = fileno(fp);
+
+	return fd >= 0 && fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
+/*
+ * Whether reading fp now could wait: it is a pipe, a terminal or a socket
+ * with nothing to read yet.  A program that holds a batch open commits it
+ * first, so that it never keeps the write lock (or its output) while a
+ * slow producer thinks.  Lines already in stdio's buffer are not seen, so
+ * the answer errs towards "could wait", which costs only a smaller batch.
+ */
+int
+oms_input_idle(FILE *fp)
+{
+	struct pollfd p;
+	int fd = fileno(fp);
+
+	if (!oms_input_stream(fp))
+		return 0;
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	return poll(&p, 1, 0) == 0;
 }
 
 static void

@@ -90,9 +90,9 @@ load helper
 	run --separate-stderr oms init
 	assert_success
 	assert_output ""
-	assert_equal "$stderr" "oms: database '$OMS_DB' is at schema 3 (was 0)"
+	assert_equal "$stderr" "oms: database '$OMS_DB' is at schema $SCHEMA (was 0)"
 	assert_equal "$(stat -c %a "$OMS_DB")" "600"
-	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "3"
+	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "$SCHEMA"
 	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA journal_mode')" "wal"
 }
 
@@ -101,7 +101,7 @@ load helper
 	sqlite3 "$OMS_DB" "INSERT INTO events (at, program, action) VALUES ('2026-01-01T00:00:00Z', 't', 'keep')"
 	run --separate-stderr oms init
 	assert_success
-	assert_equal "$stderr" "oms: database '$OMS_DB' is up to date (schema 3)"
+	assert_equal "$stderr" "oms: database '$OMS_DB' is up to date (schema $SCHEMA)"
 	assert_equal "$(sqlite3 "$OMS_DB" 'SELECT action FROM events')" "keep"
 }
 

@@ -9,7 +9,7 @@ load helper
 	run --separate-stderr oms check
 	assert_failure 3
 	assert_output ""
-	assert_equal "$stderr" "oms: database '$OMS_DB' has schema version 99, newer than this oms $(oms --version | cut -d' ' -f2) knows (3): upgrade oms"
+	assert_equal "$stderr" "oms: database '$OMS_DB' has schema version 99, newer than this oms $(oms --version | cut -d' ' -f2) knows ($SCHEMA): upgrade oms"
 	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "99"
 	run oms init
 	assert_failure 3
@@ -19,7 +19,7 @@ load helper
 	sqlite3 "$OMS_DB" "CREATE TABLE keep (x); INSERT INTO keep VALUES (1)"
 	run --separate-stderr oms check
 	assert_success
-	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "3"
+	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "$SCHEMA"
 	assert_equal "$(sqlite3 "$OMS_DB" 'SELECT x FROM keep')" "1"
 	sqlite3 "$OMS_DB" "SELECT count(*) FROM orders" >/dev/null
 }
@@ -53,7 +53,7 @@ load helper
 	hold_lock "$OMS_DB" 1
 	OMS_BUSY_TIMEOUT=8000 run --separate-stderr oms init
 	assert_success
-	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "3"
+	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "$SCHEMA"
 }
 
 @test "the database keeps mode 0600 whatever the umask" {

@@ -408,3 +408,25 @@ open|2"
 	assert_success
 	assert_equal "$stderr" ""
 }
+
+@test "orders that arrive slowly are committed and printed while the producer waits, the lock let go" {
+	oms init 2>/dev/null
+	# More than the 64 KB read to recognise the file, then a pause.
+	seq 1 300 | jq -c '{type:"order",external_id:("S-" + tostring),currency:"USD",note:("x" * 300),ship_to:{address1:"1 A St",city:"X",postal_code:"10001",country:"US"},lines:[{sku:"S1",qty:1,unit_price:"2.50"}]}' > first.jsonl
+	mkfifo in
+	oms-import --channel oms < in > out 2> err &
+	pid=$!
+	exec 7> in
+	cat first.jsonl >&7
+	for i in $(seq 50); do [ "$(wc -l < out)" = 300 ] && break; sleep 0.1; done
+	assert_equal "$(wc -l < out)" "300"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders")" "300"
+	OMS_BUSY_TIMEOUT=300 run oms-stock <<<'{"type":"location","id":"EWR1"}'
+	assert_success
+	echo '{"type":"order","external_id":"S-301","currency":"USD","ship_to":{"address1":"1 A St","city":"X","postal_code":"10001","country":"US"},"lines":[{"sku":"S1","qty":1,"unit_price":"2.50"}]}' >&7
+	exec 7>&-
+	wait "$pid"
+	assert_equal "$(cat err)" ""
+	assert_equal "$(jq -r .external_id out | tail -1)" "S-301"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders")" "301"
+}

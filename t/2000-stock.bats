@@ -447,3 +447,55 @@ OUT
 	assert_failure 3
 	assert_equal "$stderr" "oms-stock: cannot open database 'nosuch.db': No such file or directory (oms init creates it)"
 }
+
+@test "records that arrive slowly are committed and echoed while the producer waits, the lock let go" {
+	catalog
+	mkfifo in
+	oms-stock < in > out 2> err &
+	pid=$!
+	exec 7> in
+	mv receive TEE-BLK-M EWR1 5 slow-1 >&7
+	# The first echo comes before the second record is written...
+	for i in $(seq 50); do [ -s out ] && break; sleep 0.1; done
+	assert_equal "$(jq -r .key out)" "slow-1"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT key FROM movements")" "slow-1"
+	# ...and another writer is not kept waiting meanwhile.
+	OMS_BUSY_TIMEOUT=300 run oms-stock <<<"$(mv receive TEE-BLK-M LAX1 1 other-1)"
+	assert_success
+	mv receive TEE-BLK-M EWR1 2 slow-2 >&7
+	exec 7>&-
+	wait "$pid"
+	assert_equal "$(jq -r .key out | paste -sd' ')" "slow-1 slow-2"
+	assert_equal "$(cat err)" ""
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT key, on_hand_after FROM movements ORDER BY id" | paste -sd' ')" "slow-1|5 other-1|1 slow-2|7"
+}
+
+@test "a long file goes in batches: every record echoed once, in order, each committed" {
+	catalog
+	seq 1 1234 | jq -c '{type:"movement",kind:"receive",sku:"TEE-BLK-M",location:"EWR1",qty:1,key:("k" + tostring)}' > many.jsonl
+	run --separate-stderr oms-stock -v many.jsonl
+	assert_success
+	assert_equal "$stderr" "oms-stock: 1234 applied, 0 already there, 0 rejected"
+	assert_equal "$(jq -r '"\(.key) \(.on_hand)"' <<<"$output" | md5sum)" "$(seq 1 1234 | awk '{ print "k" $1, $1 }' | md5sum)"
+	assert_equal "$(ledger_count)" "1234|1234"
+	run oms-stock verify
+	assert_success
+}
+
+@test "a movement refused for lack of stock is not recorded: fed again once the stock is there, it applies" {
+	catalog
+	{ mv receive TEE-BLK-M EWR1 2 r-1
+	  mv damage TEE-BLK-M EWR1 5 d-1 | jq -c '.reason = "crushed"'
+	  mv receive TEE-BLK-M EWR1 1 r-2; } > m.jsonl
+	run --separate-stderr oms-stock m.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .key <<<"$output" | paste -sd' ')" "r-1 r-2"
+	assert_equal "$stderr" "oms-stock: m.jsonl:2: TEE-BLK-M at EWR1: on hand would be -3 (it is 2)"
+	oms-stock <<<"$(mv receive TEE-BLK-M EWR1 10 r-3)" >/dev/null
+	# The same file again: the refused one applies, the others are duplicates.
+	run --separate-stderr oms-stock -v m.jsonl
+	assert_success
+	assert_equal "$stderr" "oms-stock: 1 applied, 2 already there, 0 rejected"
+	assert_equal "$(jq -r '"\(.key) \(.duplicate // false)"' <<<"$output" | paste -sd' ')" "r-1 true d-1 false r-2 true"
+	assert_equal "$(levels_table | grep '^TEE-BLK-M|EWR1')" "TEE-BLK-M|EWR1|8|0|0"
+}

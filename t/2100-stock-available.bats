@@ -211,3 +211,45 @@ OUT
 	run --separate-stderr sh -c 'oms-stock available > /dev/full'
 	assert_failure 3
 }
+
+@test "a whole channel at once gives each listing the figure it gets alone" {
+	setup_stock
+	oms-stock >/dev/null <<'EOF'
+{"type":"product","sku":"C"}
+{"type":"product","sku":"KIT2"}
+{"type":"kit","sku":"KIT2","components":[{"sku":"C","qty":2}]}
+{"type":"channel","channel":"pos","locations":["LAX1","SHOP"]}
+EOF
+	for ch in web pos; do
+		listing $ch $ch-A A '"safety_stock":3,"percent":80'
+		listing $ch $ch-B B '"max_qty":4'
+		listing $ch $ch-C C
+		listing $ch $ch-KIT KIT '"end_when":2'
+		listing $ch $ch-KIT2 KIT2
+	done
+	order 1 web open KIT 1
+	order 2 pos hold B 11
+	order 3 web cancelled A 50
+	order 4 web fulfilled B 50
+	order 5 web open C 3
+	oms-stock available > whole
+	for s in A B C KIT KIT2; do oms-stock available --sku $s; done | sort > alone
+	run diff <(sort whole) alone
+	assert_success
+	run jq -r '[.channel_sku, .pool, .available] | @tsv' whole
+	# A: web 23 - 2 (the kit) = 21, pos 7 - 2 = 5; B: 10 - 3 - 11 = -4
+	# at web, 0 - 3 - 11 at pos; C: -3; KIT: least of A/2 and B/3;
+	# KIT2: floor(-3 / 2) = -2.
+	assert_output - <<'OUT'
+pos-A	5	1
+pos-B	-14	0
+pos-C	-3	0
+pos-KIT	-5	0
+pos-KIT2	-2	0
+web-A	21	14
+web-B	-4	0
+web-C	-3	0
+web-KIT	-2	0
+web-KIT2	-2	0
+OUT
+}

@@ -307,3 +307,49 @@ OUT
 		assert_output ""
 	done
 }
+
+@test "a listing the channel fulfils (FBA) is sent with no quantity, and again only when its price changes" {
+	setup_catalog
+	echo '{"type":"listing","channel":"amazon","channel_sku":"AMZ-A-FBA","sku":"A","price":"20.00","currency":"USD","fulfilled_by":"channel","fulfillment_center_id":"AMAZON_NA"}' | oms-stock >/dev/null
+	run --separate-stderr oms-stock feed --channel amazon
+	assert_success
+	assert_output "$(printf 'TemplateType=PriceInventory\tVersion=2018.0924\nsku\tprice\tquantity\nAMZ-A\t19.99\t10\nAMZ-A-FBA\t20.00\t\nAMZ-B\t7.50\t5\nAMZ-C\t\t0')"
+	run --separate-stderr oms-stock available --channel amazon --sku A
+	assert_output - <<'OUT'
+{"type":"availability","channel":"amazon","channel_sku":"AMZ-A","sku":"A","available":10,"pool":12,"price":"19.99","currency":"USD","active":true}
+{"type":"availability","channel":"amazon","channel_sku":"AMZ-A-FBA","sku":"A","available":null,"pool":12,"price":"20.00","currency":"USD","active":true,"fulfilled_by":"channel"}
+OUT
+	# The whole-channel query says the same.
+	run oms-stock available --channel amazon
+	assert_line --index 1 '{"type":"availability","channel":"amazon","channel_sku":"AMZ-A-FBA","sku":"A","available":null,"pool":12,"price":"20.00","currency":"USD","active":true,"fulfilled_by":"channel"}'
+	run oms-stock available --explain A --channel amazon
+	assert_line --index 1 --regexp '"channel_sku":"AMZ-A-FBA".*"available":null,"fulfilled_by":"channel"}$'
+	# The Inventory Loader names the fulfilment centre.
+	run oms-stock feed -n --full --channel amazon --format amazon-inventory-loader
+	assert_line --index 2 "$(printf 'AMZ-A-FBA\t\t\t20.00\t\t\t\t\ta\t\t\t\t\tAMAZON_NA\t\t\t')"
+	# Stock moves: the merchant listing changes, the FBA one is not sent.
+	move A -3 fba-1
+	run oms-stock feed --channel amazon
+	assert_output "$(printf 'TemplateType=PriceInventory\tVersion=2018.0924\nsku\tprice\tquantity\nAMZ-A\t19.99\t7')"
+	# Its price changes: sent, still without a quantity.
+	echo '{"type":"listing","channel":"amazon","channel_sku":"AMZ-A-FBA","sku":"A","price":"21.00","currency":"USD","fulfilled_by":"channel"}' | oms-stock >/dev/null
+	run oms-stock feed --channel amazon
+	assert_output "$(printf 'TemplateType=PriceInventory\tVersion=2018.0924\nsku\tprice\tquantity\nAMZ-A-FBA\t21.00\t')"
+	# Back to the merchant: its quantity is sent.
+	echo '{"type":"listing","channel":"amazon","channel_sku":"AMZ-A-FBA","sku":"A","price":"21.00","currency":"USD"}' | oms-stock >/dev/null
+	run oms-stock feed --channel amazon
+	assert_output "$(printf 'TemplateType=PriceInventory\tVersion=2018.0924\nsku\tprice\tquantity\nAMZ-A-FBA\t21.00\t9')"
+}
+
+@test "fulfilled_by is merchant or channel; anything else is refused by line" {
+	setup_catalog
+	run --separate-stderr oms-stock <<'EOF'
+{"type":"listing","channel":"amazon","channel_sku":"X","sku":"A","fulfilled_by":"amazon"}
+{"type":"listing","channel":"amazon","channel_sku":"Y","sku":"A","fulfilled_by":true}
+{"type":"listing","channel":"amazon","channel_sku":"Z","sku":"A","fulfilled_by":"merchant"}
+EOF
+	assert_failure 1
+	assert_output '{"type":"listing","channel":"amazon","channel_sku":"Z","sku":"A","fulfilled_by":"merchant"}'
+	assert_equal "$stderr" "$(printf 'oms-stock: -:1: fulfilled_by must be "merchant" or "channel"\noms-stock: -:2: fulfilled_by must be "merchant" or "channel"')"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT channel_sku, fulfilled_by FROM listings WHERE channel_sku IN ('X', 'Y', 'Z')")" "Z|merchant"
+}

@@ -10,6 +10,9 @@ TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 export PATH="$OMS_BIN:$PATH" LC_ALL=C TZ=UTC
 export OMS_PATH="$TOP/share/oms"
 FIX="$TOP/t/fixtures"
+# The schema version this oms migrates to: the number of migrations in
+# lib/schema.c.  A new migration moves it.
+SCHEMA=4
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
