@@ -203,11 +203,13 @@ stock (sku, net) AS (
   SELECT v.sku, sum(v.on_hand - v.reserved) FROM levels v
   WHERE v.location IN counted GROUP BY v.sku
 ),
--- Open and held orders of every channel; a kit line is demand for its
--- components.
+-- Open, held, partly allocated and backordered orders of every channel,
+-- their units not yet allocated; a kit line is demand for its components.
 open_lines (sku, qty) AS (
-  SELECT ol.sku, ol.qty FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-  WHERE o.status IN ('open', 'hold') AND ol.sku IS NOT NULL
+  SELECT ol.sku, ol.qty - ol.allocated FROM order_lines ol
+  JOIN orders o ON o.id = ol.order_id
+  WHERE o.status IN ('open', 'hold', 'partial', 'backordered')
+  AND ol.sku IS NOT NULL
 ),
 demand (sku, qty) AS (
   SELECT sku, sum(qty) FROM (

@@ -3,8 +3,9 @@
  *
  * The pool of a sku for a channel is what is on hand less what is
  * reserved at the sellable locations that serve the channel, less the
- * demand of the open and held orders of every channel, which nothing has
- * been allocated to yet: an order on eBay takes its unit from the one
+ * demand of the open, held, partly allocated and backordered orders of
+ * every channel: their units that nothing has been allocated to yet
+ * (what routing allocates is reserved, so it is in the levels already): an order on eBay takes its unit from the one
  * pool whichever channel shows it.  A channel with no channel_locations
  * rows is served by every sellable location.  An order line for a kit is
  * demand for its components, so a kit order and a component order cannot
@@ -115,25 +116,25 @@ static const char sql_levels[] =
 /* The demand; the count of orders only for an explanation (it costs). */
 static const char sql_demand[] =
     "SELECT coalesce(sum(q), 0), 0 FROM ("
-    "  SELECT o.id, ol.qty AS q FROM order_lines ol"
+    "  SELECT o.id, ol.qty - ol.allocated AS q FROM order_lines ol"
     "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold')"
+    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
     "  UNION ALL"
-    "  SELECT o.id, ol.qty * kc.qty FROM kit_components kc"
+    "  SELECT o.id, (ol.qty - ol.allocated) * kc.qty FROM kit_components kc"
     "  JOIN order_lines ol ON ol.sku = kc.kit_sku"
     "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold')"
+    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
     ") AS d";
 static const char sql_demand_explain[] =
     "SELECT coalesce(sum(q), 0), count(DISTINCT id) FROM ("
-    "  SELECT o.id, ol.qty AS q FROM order_lines ol"
+    "  SELECT o.id, ol.qty - ol.allocated AS q FROM order_lines ol"
     "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold')"
+    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
     "  UNION ALL"
-    "  SELECT o.id, ol.qty * kc.qty FROM kit_components kc"
+    "  SELECT o.id, (ol.qty - ol.allocated) * kc.qty FROM kit_components kc"
     "  JOIN order_lines ol ON ol.sku = kc.kit_sku"
     "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold')"
+    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
     ") AS d";
 static const char sql_components[] =
     "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
@@ -149,13 +150,14 @@ static const char sql_pool[] =
     "  (NOT EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?2) "
     "  OR EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?2 "
     "    AND c.location = v.location))) "
-    "- (SELECT coalesce(sum(ol.qty), 0) FROM order_lines ol "
+    "- (SELECT coalesce(sum(ol.qty - ol.allocated), 0) FROM order_lines ol "
     "  JOIN orders o ON o.id = ol.order_id "
-    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold')) "
-    "- (SELECT coalesce(sum(ol.qty * kc.qty), 0) FROM kit_components kc "
+    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')) "
+    "- (SELECT coalesce(sum((ol.qty - ol.allocated) * kc.qty), 0) "
+    "  FROM kit_components kc "
     "  JOIN order_lines ol ON ol.sku = kc.kit_sku "
     "  JOIN orders o ON o.id = ol.order_id "
-    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold'))";
+    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered'))";
 
 /* The pool of a sku that is not a kit; into ex, how it was reached. */
 static int
@@ -359,9 +361,9 @@ static const char sql_channel[] =
     "  SELECT v.sku, sum(v.on_hand - v.reserved) FROM levels v "
     "  WHERE v.location IN counted GROUP BY v.sku), "
     "open_lines (sku, qty) AS ("
-    "  SELECT ol.sku, ol.qty FROM order_lines ol "
+    "  SELECT ol.sku, ol.qty - ol.allocated FROM order_lines ol "
     "  JOIN orders o ON o.id = ol.order_id "
-    "  WHERE o.status IN ('open', 'hold') AND ol.sku IS NOT NULL), "
+    "  WHERE o.status IN ('open', 'hold', 'partial', 'backordered') AND ol.sku IS NOT NULL), "
     "demand (sku, qty) AS ("
     "  SELECT sku, sum(qty) FROM ("
     "    SELECT sku, qty FROM open_lines UNION ALL "

@@ -135,12 +135,46 @@ oms_jq_free(struct oms_jq *q)
  * Run the program on in and return its one result, which must be an
  * object.  No result, several, or an error fail with a message.
  */
+static int run(struct oms_jq *q, const cJSON *in, jv *out);
+
 int
 oms_jq_run(struct oms_jq *q, const cJSON *in, cJSON **out)
 {
-	jv r, extra;
+	jv r;
 
 	*out = NULL;
+	if (run(q, in, &r) != OMS_OK)
+		return OMS_ERR;
+	if (jv_get_kind(r) != JV_KIND_OBJECT) {
+		jv_free(r);
+		return oms_seterr("jq: the program's result is not an object");
+	}
+	*out = from_jv(r);
+	return OMS_OK;
+}
+
+/* Run a condition: its one result is true unless it is false or null. */
+int
+oms_jq_test(struct oms_jq *q, const cJSON *in, int *truth)
+{
+	jv r;
+	jv_kind k;
+
+	*truth = 0;
+	if (run(q, in, &r) != OMS_OK)
+		return OMS_ERR;
+	k = jv_get_kind(r);
+	*truth = k != JV_KIND_FALSE && k != JV_KIND_NULL;
+	jv_free(r);
+	return OMS_OK;
+}
+
+/* The program's one result on in; none, several, or an error fail. */
+static int
+run(struct oms_jq *q, const cJSON *in, jv *out)
+{
+	jv r, extra;
+
 	jq_start(q->jq, to_jv(in), 0);
 	r = jq_next(q->jq);
 	if (!jv_is_valid(r)) {
@@ -169,10 +203,6 @@ oms_jq_run(struct oms_jq *q, const cJSON *in, cJSON **out)
 		return oms_seterr("jq: the program gave more than one result");
 	}
 	jv_free(extra);
-	if (jv_get_kind(r) != JV_KIND_OBJECT) {
-		jv_free(r);
-		return oms_seterr("jq: the program's result is not an object");
-	}
-	*out = from_jv(r);
+	*out = r;
 	return OMS_OK;
 }

@@ -257,6 +257,51 @@ const char *const oms_migrations[] = {
 	 */
 	"ALTER TABLE listings ADD COLUMN fulfilled_by TEXT NOT NULL\n"
 	"  DEFAULT 'merchant' CHECK (fulfilled_by IN ('merchant', 'channel'));\n",
+	/*
+	 * 5: routing.  An allocation is units of an order line (of a kit's
+	 * component, for a kit line) at a location, reserved by a ledger
+	 * movement; order_lines.allocated counts the line's units (kits)
+	 * allocated.  routes keeps each order's last allocation record,
+	 * rules each version of the rule set, geo_postal postal centroids.
+	 */
+	"ALTER TABLE order_lines ADD COLUMN allocated INTEGER NOT NULL\n"
+	"  DEFAULT 0;\n"
+	"CREATE TABLE allocations (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id),\n"
+	"  line_no INTEGER NOT NULL,\n"
+	"  sku TEXT NOT NULL,\n"
+	"  location TEXT NOT NULL,\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  state TEXT NOT NULL DEFAULT 'active'\n"
+	"    CHECK (state IN ('active', 'released', 'shipped')),\n"
+	"  rule TEXT NOT NULL,\n"
+	"  rules_version INTEGER NOT NULL,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  ended_at TEXT\n"
+	");\n"
+	"CREATE INDEX allocations_order ON allocations (order_id, state);\n"
+	"CREATE INDEX allocations_location ON allocations (location, created_at);\n"
+	"CREATE TABLE routes (\n"
+	"  order_id INTEGER PRIMARY KEY REFERENCES orders (id),\n"
+	"  at TEXT NOT NULL,\n"
+	"  rules_version INTEGER NOT NULL,\n"
+	"  record TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE rules (\n"
+	"  version INTEGER PRIMARY KEY,\n"
+	"  loaded_at TEXT NOT NULL,\n"
+	"  source TEXT,\n"
+	"  digest TEXT NOT NULL,\n"
+	"  rules TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE geo_postal (\n"
+	"  country TEXT NOT NULL,\n"
+	"  postal_code TEXT NOT NULL,\n"
+	"  lat REAL NOT NULL,\n"
+	"  lon REAL NOT NULL,\n"
+	"  PRIMARY KEY (country, postal_code)\n"
+	");\n",
 };
 
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
@@ -295,6 +340,17 @@ const struct oms_check oms_checks[] = {
 	  "ELSE 'reserved ' || reserved || ' is more than on_hand ' || on_hand "
 	  "END FROM levels WHERE on_hand < 0 OR reserved < 0 OR in_transit < 0 "
 	  "OR reserved > on_hand ORDER BY sku, location" },
+	{ "allocations",
+	  "SELECT 'order o_' || order_id || ' line ' || line_no || "
+	  "': ' || allocated || ' allocated of ' || qty FROM order_lines "
+	  "WHERE allocated < 0 OR allocated > qty ORDER BY order_id, line_no" },
+	{ "reservations",
+	  "SELECT a.sku || ' at ' || a.location || ': ' || a.n || "
+	  "' allocated, ' || coalesce(v.reserved, 0) || ' reserved' "
+	  "FROM (SELECT sku, location, sum(qty) AS n FROM allocations "
+	  "WHERE state = 'active' GROUP BY sku, location) AS a "
+	  "LEFT JOIN levels v ON v.sku = a.sku AND v.location = a.location "
+	  "WHERE a.n > coalesce(v.reserved, 0) ORDER BY a.sku, a.location" },
 };
 
 const int oms_nchecks = sizeof oms_checks / sizeof oms_checks[0];

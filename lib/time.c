@@ -290,19 +290,12 @@ oms_time_to_epoch(const char *s, int64_t *out)
 	return OMS_OK;
 }
 
-/* Seconds east of UTC that zone tz has at local time y-m-d h:mi:s. */
+/* Make tz the zone of localtime and mktime (cached: tzset is dear). */
 static int
-zone_offset(const char *tz, long y, int m, int d, int h, int mi, int s,
-    long *off)
+use_zone(const char *tz)
 {
 	static char cur[256];
-	struct tm tm;
-	time_t t;
 
-	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0) {
-		*off = 0;
-		return OMS_OK;
-	}
 	if (!oms_tz_valid(tz))
 		return oms_seterr("unknown time zone '%s'", tz);
 	if (strcmp(cur, tz) != 0) {
@@ -310,6 +303,39 @@ zone_offset(const char *tz, long y, int m, int d, int h, int mi, int s,
 		setenv("TZ", tz, 1);
 		tzset();
 	}
+	return OMS_OK;
+}
+
+/* The local time in zone tz (UTC when none) at epoch. */
+int
+oms_time_local(int64_t epoch, const char *tz, struct tm *out)
+{
+	time_t t = (time_t)epoch;
+
+	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0) {
+		gmtime_r(&t, out);
+		return OMS_OK;
+	}
+	if (use_zone(tz) != OMS_OK)
+		return OMS_ERR;
+	localtime_r(&t, out);
+	return OMS_OK;
+}
+
+/* Seconds east of UTC that zone tz has at local time y-m-d h:mi:s. */
+static int
+zone_offset(const char *tz, long y, int m, int d, int h, int mi, int s,
+    long *off)
+{
+	struct tm tm;
+	time_t t;
+
+	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0) {
+		*off = 0;
+		return OMS_OK;
+	}
+	if (use_zone(tz) != OMS_OK)
+		return OMS_ERR;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = (int)y - 1900;
 	tm.tm_mon = m - 1;

@@ -1,0 +1,1851 @@
+/*
+ * route.c: send each order to the best places to fulfil it, reserve the
+ * stock there, and say why.
+ *
+ * For one order: the first rule whose conditions match (rules.c) names
+ * the locations that may serve it, its strategies, and its split and
+ * backorder policies.  The candidates are those locations that are
+ * sellable and ship (a pickup order: its store alone), not excluded and
+ * not at their day's capacity.  Splitting is solved, not greedy: the
+ * fewest locations that together hold every unit the order still needs
+ * (one, then pairs, ... up to the rule's limit, each shipment worth at
+ * least its min_value), and among the sets of that size the best by the
+ * strategies in the rule's order, then by location ids.  Within a set,
+ * units are taken from the location the strategies like best first.
+ * When no set covers the order, a partial rule takes the set that covers
+ * the most units (then the strategies), and the rest is backordered; the
+ * backorder policy may hold the order instead, or cancel it once it has
+ * waited its days.
+ *
+ * Each allocation is a row of allocations and a reserve movement in the
+ * ledger, written with the order's new status, its route record and an
+ * event inside the caller's transaction: stock is read and reserved under
+ * the same write lock, so two runs can neither allocate an order twice
+ * nor reserve a unit twice.  Everything is computed in a fixed order from
+ * the database and the clock, so the same state gives the same output.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "oms.h"
+
+#define MAXLOC 64		/* candidate locations an order considers */
+#define MAXSKU 64		/* distinct skus in one order */
+#define MAXQ 16			/* rate quotes per shipment */
+#define UNKNOWN_M 40000000	/* a distance unknown: farther than any */
+#define UNKNOWN_COST 1000000000000LL
+
+struct rloc {
+	char *id, *cutoff, *tz, *country;
+	int sellable, ships, pickup, has_cap;
+	int64_t priority, cap, used;
+	struct oms_point pt;
+};
+
+struct part {			/* a sku a line needs, per unit of the line */
+	int sku;		/* index into the order's skus */
+	int64_t per;
+};
+
+struct rline {
+	int line_no, kit, nparts;
+	char *sku;
+	int64_t qty, allocated, remaining, unit_price;
+	struct part parts[16];
+};
+
+struct rsku {
+	char *sku;
+	int64_t need, weight_g, volume_cm3;
+};
+
+/* A shipment of a set: what one location sends, and what it costs. */
+struct ship {
+	int loc;		/* candidate index */
+	int64_t value, grams, volume_cm3, dist_m;
+	int has_quote, late, zone, transit_days;
+	struct oms_quote q;
+	int ships_on, arrives_on;	/* days since 1970-01-01 */
+};
+
+struct eval {
+	int set[OMS_MAX_SHIPMENTS], k;	/* candidate indices, by preference */
+	int64_t units;			/* units covered */
+	int covers, valid;
+	int64_t terms[OMS_NSTRATEGIES];
+	struct ship ships[OMS_MAX_SHIPMENTS];
+	int nships;
+	/* take[line][part][slot]: units of the part from set[slot] */
+	int64_t (*take)[16][OMS_MAX_SHIPMENTS];
+	int64_t *line_units;		/* whole line units allocated */
+	char why[160];
+};
+
+struct oms_router {
+	oms_db *db;
+	oms_rates *rates;
+	struct oms_rules *rules;
+	struct rloc *locs;
+	int nlocs;
+	int explain, dry, own_rules;
+	const char **exclude;
+	int nexclude;
+	int64_t now;
+	char nowtxt[OMS_TIME_LEN];
+	/* A dry run's reservations: sku and location to units. */
+	struct overlay { char *sku; int loc; int64_t qty; } *ov;
+	size_t nov, capov;
+	long allocated, partial, backordered, held, cancelled, unchanged;
+};
+
+/* ---- the run ----------------------------------------------------------- */
+
+static int
+days_of(const struct tm *tm)
+{
+	struct tm t = *tm;
+
+	t.tm_hour = 12;
+	t.tm_min = t.tm_sec = 0;
+	t.tm_isdst = 0;
+	return (int)(timegm(&t) / 86400);
+}
+
+static void
+day_text(int day, char out[11])
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int
+weekday(int day)
+{
+	return (day + 4) % 7;	/* 0 is Sunday; 1970-01-01 was a Thursday */
+}
+
+static int
+business_day(int day)
+{
+	while (weekday(day) == 0 || weekday(day) == 6)
+		day++;
+	return day;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? estrdup(s) : NULL;
+}
+
+/* The locations, with where they are and how many orders they took today. */
+static int
+load_locations(struct oms_router *rt)
+{
+	static const char sql[] =
+	    "SELECT id, sellable, ships, pickup, priority, capacity_per_day, "
+	    "cutoff, tz, country, region, postal_code, lat, lon FROM locations "
+	    "ORDER BY id";
+	static const char sql_used[] =
+	    "SELECT count(DISTINCT order_id) FROM allocations "
+	    "WHERE location = ? AND created_at >= ?";
+	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	int rc, cap = 0;
+
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rloc *l;
+
+		if (rt->nlocs == cap) {
+			cap = cap ? cap * 2 : 16;
+			rt->locs = erealloc(rt->locs, (size_t)cap *
+			    sizeof *rt->locs);
+		}
+		l = &rt->locs[rt->nlocs++];
+		memset(l, 0, sizeof *l);
+		l->id = estrdup(col_text(st, 0));
+		l->sellable = sqlite3_column_int(st, 1);
+		l->ships = sqlite3_column_int(st, 2);
+		l->pickup = sqlite3_column_int(st, 3);
+		l->priority = sqlite3_column_int64(st, 4);
+		l->has_cap = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		l->cap = sqlite3_column_int64(st, 5);
+		l->cutoff = dup_or_null(col_text(st, 6));
+		l->tz = dup_or_null(col_text(st, 7));
+		l->country = dup_or_null(col_text(st, 8));
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
+		    sqlite3_column_type(st, 12) != SQLITE_NULL) {
+			l->pt.lat = sqlite3_column_double(st, 11);
+			l->pt.lon = sqlite3_column_double(st, 12);
+			l->pt.how = "location";
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(rt->db, rc, "cannot read the locations");
+	/* Where each is, when its record has no lat/lon; its day's orders. */
+	for (int i = 0; i < rt->nlocs; i++) {
+		struct rloc *l = &rt->locs[i];
+		char region[64] = "", postal[64] = "", start[OMS_TIME_LEN];
+		struct tm tm;
+
+		if (l->pt.how == NULL) {
+			static const char sql_addr[] =
+			    "SELECT region, postal_code FROM locations WHERE id = ?";
+
+			if ((st = oms_db_stmt(rt->db, sql_addr)) == NULL)
+				return OMS_ERR;
+			sqlite3_bind_text(st, 1, l->id, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				snprintf(region, sizeof region, "%s",
+				    col_text(st, 0) ? col_text(st, 0) : "");
+				snprintf(postal, sizeof postal, "%s",
+				    col_text(st, 1) ? col_text(st, 1) : "");
+			}
+			sqlite3_reset(st);
+			if ((rc = oms_geo_point(rt->db, l->country, region,
+			    postal, &l->pt)) != OMS_OK)
+				return rc;
+		}
+		if (!l->has_cap)
+			continue;
+		if (oms_time_local(rt->now, l->tz, &tm) != OMS_OK)
+			return oms_seterr("location %s: %s", l->id, oms_error());
+		oms_time_format(rt->now - (tm.tm_hour * 3600 + tm.tm_min * 60 +
+		    tm.tm_sec), start);
+		if ((st = oms_db_stmt(rt->db, sql_used)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_text(st, 1, l->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		l->used = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return oms_db_fail(rt->db, rc, "cannot read the allocations");
+	}
+	return OMS_OK;
+}
+
+int
+oms_router_open(oms_db *db, struct oms_rules *rules, int flags,
+    struct oms_router **out)
+{
+	struct oms_router *rt = ecalloc(1, sizeof *rt);
+	int rc;
+
+	rt->db = db;
+	rt->explain = (flags & OMS_ROUTE_EXPLAIN) != 0;
+	rt->dry = (flags & OMS_ROUTE_DRY) != 0;
+	oms_time_now(rt->nowtxt);
+	oms_time_to_epoch(rt->nowtxt, &rt->now);
+	if ((rc = oms_rates_load(&rt->rates)) != OMS_OK)
+		goto fail;
+	if (rules != NULL)
+		rt->rules = rules;
+	else if ((rc = oms_rules_current(db, &rt->rules)) != OMS_OK)
+		goto fail;
+	else
+		rt->own_rules = 1;
+	if ((rc = load_locations(rt)) != OMS_OK)
+		goto fail;
+	*out = rt;
+	return OMS_OK;
+fail:
+	oms_router_close(rt);
+	return rc;
+}
+
+void
+oms_router_close(struct oms_router *rt)
+{
+	if (rt == NULL)
+		return;
+	for (int i = 0; i < rt->nlocs; i++) {
+		free(rt->locs[i].id);
+		free(rt->locs[i].cutoff);
+		free(rt->locs[i].tz);
+		free(rt->locs[i].country);
+	}
+	free(rt->locs);
+	for (size_t i = 0; i < rt->nov; i++)
+		free(rt->ov[i].sku);
+	free(rt->ov);
+	oms_rates_free(rt->rates);
+	if (rt->own_rules)
+		oms_rules_free(rt->rules);
+	free(rt);
+}
+
+void
+oms_router_exclude(struct oms_router *rt, const char **ids, int n)
+{
+	rt->exclude = ids;
+	rt->nexclude = n;
+}
+
+int
+oms_router_version(const struct oms_router *rt)
+{
+	return rt->rules->version;
+}
+
+void
+oms_router_counts(const struct oms_router *rt, long out[6])
+{
+	out[0] = rt->allocated;
+	out[1] = rt->partial;
+	out[2] = rt->backordered;
+	out[3] = rt->held;
+	out[4] = rt->cancelled;
+	out[5] = rt->unchanged;
+}
+
+static int64_t
+overlay(const struct oms_router *rt, const char *sku, int loc)
+{
+	for (size_t i = 0; i < rt->nov; i++)
+		if (rt->ov[i].loc == loc && strcmp(rt->ov[i].sku, sku) == 0)
+			return rt->ov[i].qty;
+	return 0;
+}
+
+static void
+overlay_add(struct oms_router *rt, const char *sku, int loc, int64_t qty)
+{
+	for (size_t i = 0; i < rt->nov; i++)
+		if (rt->ov[i].loc == loc && strcmp(rt->ov[i].sku, sku) == 0) {
+			rt->ov[i].qty += qty;
+			return;
+		}
+	if (rt->nov == rt->capov) {
+		rt->capov = rt->capov ? rt->capov * 2 : 64;
+		rt->ov = erealloc(rt->ov, rt->capov * sizeof *rt->ov);
+	}
+	rt->ov[rt->nov].sku = estrdup(sku);
+	rt->ov[rt->nov].loc = loc;
+	rt->ov[rt->nov].qty = qty;
+	rt->nov++;
+}
+
+/* ---- one order ----------------------------------------------------------- */
+
+struct order {
+	int64_t id;
+	char *status, *channel, *external_id, *currency, *service;
+	char *ship_by, *deliver_by, *placed_at;
+	struct oms_order_facts f;
+	cJSON *record;
+	const char *pickup;
+	int exponent;
+	struct rline *lines;
+	int nlines;
+	struct rsku skus[MAXSKU];
+	int nskus;
+	struct oms_point dest;
+	/* candidates: index into rt->locs; free stock per candidate and sku */
+	int cand[MAXLOC], ncand;
+	int64_t free_[MAXLOC][MAXSKU];
+	int64_t single[MAXLOC][OMS_NSTRATEGIES];	/* one-location terms */
+	struct ship alone[MAXLOC];	/* the whole order from it */
+	char verdict[64][128];		/* per rt->locs index, for explain */
+};
+
+static void
+order_free(struct order *o)
+{
+	free(o->status);
+	free(o->channel);
+	free(o->external_id);
+	free(o->currency);
+	free(o->service);
+	free(o->ship_by);
+	free(o->deliver_by);
+	free(o->placed_at);
+	for (int i = 0; i < o->nlines; i++)
+		free(o->lines[i].sku);
+	free(o->lines);
+	for (int i = 0; i < o->nskus; i++)
+		free(o->skus[i].sku);
+	cJSON_Delete(o->record);
+}
+
+static int
+sku_index(struct order *o, const char *sku)
+{
+	for (int i = 0; i < o->nskus; i++)
+		if (strcmp(o->skus[i].sku, sku) == 0)
+			return i;
+	if (o->nskus == MAXSKU)
+		return -1;
+	memset(&o->skus[o->nskus], 0, sizeof o->skus[0]);
+	o->skus[o->nskus].sku = estrdup(sku);
+	return o->nskus++;
+}
+
+static int
+load_order(struct oms_router *rt, int64_t id, struct order *o)
+{
+	static const char sql[] =
+	    "SELECT status, channel, external_id, currency, segment, "
+	    "ship_postal_code, ship_region, ship_country, service, ship_by, "
+	    "deliver_by, priority, total, placed_at, record "
+	    "FROM orders WHERE id = ?";
+	static const char sql_lines[] =
+	    "SELECT line_no, sku, qty, allocated, unit_price FROM order_lines "
+	    "WHERE order_id = ? ORDER BY line_no";
+	static const char sql_kit[] =
+	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
+	static const char sql_product[] =
+	    "SELECT weight_g, length_mm * width_mm * height_mm FROM products "
+	    "WHERE sku = ?";
+	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	int rc, cap = 0;
+
+	memset(o, 0, sizeof *o);
+	o->id = id;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return oms_reject("no order o_%lld", (long long)id);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return oms_db_fail(rt->db, rc, "cannot read an order");
+	}
+	o->status = estrdup(col_text(st, 0));
+	o->channel = estrdup(col_text(st, 1));
+	o->external_id = estrdup(col_text(st, 2));
+	o->currency = estrdup(col_text(st, 3));
+	o->f.segment = NULL;
+	o->service = dup_or_null(col_text(st, 8));
+	o->ship_by = dup_or_null(col_text(st, 9));
+	o->deliver_by = dup_or_null(col_text(st, 10));
+	o->f.priority = sqlite3_column_int64(st, 11);
+	o->f.value = sqlite3_column_int64(st, 12);
+	o->placed_at = dup_or_null(col_text(st, 13));
+	o->record = cJSON_Parse(col_text(st, 14));
+	sqlite3_reset(st);
+	if (o->record == NULL)
+		return oms_seterr("order o_%lld: its stored record is not JSON",
+		    (long long)id);
+	o->exponent = oms_currency_exponent(o->currency);
+	o->f.channel = o->channel;
+	o->f.segment = oms_json_str(cJSON_GetObjectItemCaseSensitive(o->record,
+	    "customer"), "segment");
+	{
+		const cJSON *to = cJSON_GetObjectItemCaseSensitive(o->record,
+		    "ship_to");
+
+		o->f.country = oms_json_str(to, "country");
+		o->f.region = oms_json_str(to, "region");
+		o->f.postal = oms_json_str(to, "postal_code");
+	}
+	o->f.service = o->service;
+	o->f.tags = cJSON_GetObjectItemCaseSensitive(o->record, "tags");
+	o->f.record = o->record;
+	o->f.exponent = o->exponent;
+	o->pickup = oms_json_str(o->record, "pickup_location");
+	o->f.order_type = oms_json_str(o->record, "order_type");
+	if (o->f.order_type == NULL)
+		o->f.order_type = o->pickup ? "pickup" : "ship";
+
+	if ((st = oms_db_stmt(rt->db, sql_lines)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rline *l;
+
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue;	/* no product: nothing to allocate */
+		if (o->nlines == cap) {
+			cap = cap ? cap * 2 : 8;
+			o->lines = erealloc(o->lines, (size_t)cap *
+			    sizeof *o->lines);
+		}
+		l = &o->lines[o->nlines++];
+		memset(l, 0, sizeof *l);
+		l->line_no = sqlite3_column_int(st, 0);
+		l->sku = estrdup(col_text(st, 1));
+		l->qty = sqlite3_column_int64(st, 2);
+		l->allocated = sqlite3_column_int64(st, 3);
+		l->remaining = l->qty - l->allocated;
+		l->unit_price = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(rt->db, rc, "cannot read an order's lines");
+	/* A kit line needs its components; every line its sku's facts. */
+	for (int i = 0; i < o->nlines; i++) {
+		struct rline *l = &o->lines[i];
+
+		if ((st = oms_db_stmt(rt->db, sql_kit)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_text(st, 1, l->sku, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW && l->nparts < 16) {
+			int k = sku_index(o, col_text(st, 0));
+
+			if (k < 0)
+				break;
+			l->parts[l->nparts].sku = k;
+			l->parts[l->nparts++].per = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return oms_db_fail(rt->db, rc, "cannot read a kit");
+		l->kit = l->nparts > 0;
+		if (!l->kit) {
+			int k = sku_index(o, l->sku);
+
+			if (k < 0)
+				return oms_reject("order o_%lld has more than %d "
+				    "products", (long long)id, MAXSKU);
+			l->parts[0].sku = k;
+			l->parts[0].per = 1;
+			l->nparts = 1;
+		}
+		for (int p = 0; p < l->nparts; p++)
+			o->skus[l->parts[p].sku].need += l->remaining *
+			    l->parts[p].per;
+	}
+	for (int s = 0; s < o->nskus; s++) {
+		if ((st = oms_db_stmt(rt->db, sql_product)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_text(st, 1, o->skus[s].sku, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			o->skus[s].weight_g = sqlite3_column_int64(st, 0);
+			/* mm3 to cm3, rounded up */
+			o->skus[s].volume_cm3 = (sqlite3_column_int64(st, 1) +
+			    999) / 1000;
+		}
+		sqlite3_reset(st);
+	}
+	return oms_geo_point(rt->db, o->f.country, o->f.region, o->f.postal,
+	    &o->dest);
+}
+
+/* ---- candidates ---------------------------------------------------------- */
+
+static int
+listed(const cJSON *list, const char *id)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, list)
+		if (strcmp(x->valuestring, id) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+load_stock(struct oms_router *rt, struct order *o)
+{
+	static const char sql[] =
+	    "SELECT location, on_hand - reserved FROM levels WHERE sku = ?";
+	int rc;
+
+	for (int s = 0; s < o->nskus; s++) {
+		sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+
+		if (st == NULL)
+			return OMS_ERR;
+		sqlite3_bind_text(st, 1, o->skus[s].sku, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *loc = col_text(st, 0);
+
+			for (int c = 0; c < o->ncand; c++)
+				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
+					o->free_[c][s] = sqlite3_column_int64(st,
+					    1) - overlay(rt, o->skus[s].sku,
+					    o->cand[c]);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(rt->db, rc, "cannot read the levels");
+	}
+	return OMS_OK;
+}
+
+static void
+candidates(struct oms_router *rt, const struct oms_rule *r, struct order *o)
+{
+	o->ncand = 0;
+	for (int i = 0; i < rt->nlocs && i < 64; i++) {
+		const struct rloc *l = &rt->locs[i];
+		char *v = o->verdict[i];
+		int ex = 0;
+
+		for (int k = 0; k < rt->nexclude; k++)
+			if (strcmp(rt->exclude[k], l->id) == 0)
+				ex = 1;
+		v[0] = '\0';
+		if (o->pickup != NULL && strcmp(o->pickup, l->id) != 0)
+			snprintf(v, 128, "excluded: the order is collected at %s",
+			    o->pickup);
+		else if (o->pickup != NULL && !l->pickup)
+			snprintf(v, 128, "excluded: no pickup here");
+		else if (!l->sellable)
+			snprintf(v, 128, "excluded: not sellable");
+		else if (o->pickup == NULL && !l->ships)
+			snprintf(v, 128, "excluded: does not ship");
+		else if (ex)
+			snprintf(v, 128, "excluded: --exclude");
+		else if (r->locations != NULL && !listed(r->locations, l->id))
+			snprintf(v, 128, "excluded: not a location of rule %s",
+			    r->name);
+		else if (l->has_cap && l->used >= l->cap)
+			snprintf(v, 128, "excluded: at capacity (%lld orders "
+			    "today)", (long long)l->cap);
+		else if (o->ncand < MAXLOC)
+			o->cand[o->ncand++] = i;
+	}
+}
+
+/* ---- shipments, scores ----------------------------------------------------- */
+
+static int64_t
+dist_m(const struct oms_point *a, const struct oms_point *b)
+{
+	if (a->how == NULL || b->how == NULL)
+		return UNKNOWN_M;
+	return llround(oms_geo_km(a->lat, a->lon, b->lat, b->lon) * 1000);
+}
+
+static int
+cutoff_passed(const struct tm *tm, const char *cutoff)
+{
+	int h, m;
+
+	if (cutoff == NULL || sscanf(cutoff, "%d:%d", &h, &m) != 2)
+		return 0;
+	return tm->tm_hour * 60 + tm->tm_min >= h * 60 + m;
+}
+
+static int
+date_day(const char *rfc3339, const char *tz, int *day)
+{
+	int64_t e;
+	struct tm tm;
+
+	if (rfc3339 == NULL || oms_time_to_epoch(rfc3339, &e) != OMS_OK ||
+	    oms_time_local(e, tz, &tm) != OMS_OK)
+		return 0;
+	*day = days_of(&tm);
+	return 1;
+}
+
+/* Cost, service and promise of a shipment from candidate c. */
+static void
+quote_ship(struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, struct ship *s)
+{
+	const struct rloc *l = &rt->locs[o->cand[s->loc]];
+	struct oms_quote q[MAXQ];
+	struct tm tm;
+	int n, best = -1, ship_day, by;
+	const char *level = o->service && *o->service ? o->service : "standard";
+
+	s->dist_m = dist_m(&l->pt, &o->dest);
+	if (oms_time_local(rt->now, l->tz, &tm) != OMS_OK)
+		oms_time_local(rt->now, NULL, &tm);
+	ship_day = days_of(&tm);
+	if (cutoff_passed(&tm, l->cutoff))
+		ship_day++;
+	ship_day = business_day(ship_day);
+	s->ships_on = ship_day;
+	n = oms_rates_quote(rt->rates, level, r->service, l->country,
+	    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 : s->dist_m / 1000.0,
+	    s->grams, s->volume_cm3, q, MAXQ);
+	if (n == 0 && r->service == NULL && strcmp(level, "standard") != 0)
+		n = oms_rates_quote(rt->rates, "standard", NULL, l->country,
+		    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 :
+		    s->dist_m / 1000.0, s->grams, s->volume_cm3, q, MAXQ);
+	s->late = 0;
+	if (o->ship_by != NULL && date_day(o->ship_by, l->tz, &by) &&
+	    ship_day > by)
+		s->late = 1;
+	/* The cheapest that arrives in time; else the cheapest. */
+	for (int i = 0; i < n; i++) {
+		int arrive = ship_day, d;
+
+		for (d = 0; d < q[i].transit_days; d++)
+			arrive = business_day(arrive + 1);
+		if (o->deliver_by == NULL || (date_day(o->deliver_by, NULL,
+		    &by) && arrive <= by)) {
+			best = i;
+			break;
+		}
+	}
+	if (best < 0 && n > 0) {
+		best = 0;
+		if (o->deliver_by != NULL)
+			s->late = 1;
+	}
+	if (best < 0) {
+		s->has_quote = 0;
+		if (o->deliver_by != NULL)
+			s->late = 1;
+		return;
+	}
+	s->has_quote = 1;
+	s->q = q[best];
+	s->zone = q[best].zone;
+	s->transit_days = q[best].transit_days;
+	s->arrives_on = ship_day;
+	for (int d = 0; d < s->transit_days; d++)
+		s->arrives_on = business_day(s->arrives_on + 1);
+}
+
+static int64_t
+stock_of(const struct order *o, int c)
+{
+	int64_t n = 0;
+
+	for (int s = 0; s < o->nskus; s++)
+		if (o->free_[c][s] > 0)
+			n += o->free_[c][s];
+	return n;
+}
+
+static int64_t
+cap_left(const struct oms_router *rt, const struct order *o, int c)
+{
+	const struct rloc *l = &rt->locs[o->cand[c]];
+
+	return l->has_cap ? l->cap - l->used : INT32_MAX;
+}
+
+/* Each candidate alone: its terms, by which units are taken in a set. */
+static void
+single_terms(struct oms_router *rt, const struct oms_rule *r, struct order *o)
+{
+	for (int c = 0; c < o->ncand; c++) {
+		struct ship *s = &o->alone[c];
+
+		memset(s, 0, sizeof *s);
+		s->loc = c;
+		for (int k = 0; k < o->nskus; k++) {
+			s->grams += o->skus[k].need * o->skus[k].weight_g;
+			s->volume_cm3 += o->skus[k].need * o->skus[k].volume_cm3;
+		}
+		quote_ship(rt, r, o, s);
+		o->single[c][OMS_S_FEWEST] = 1;
+		o->single[c][OMS_S_PRIORITY] = -rt->locs[o->cand[c]].priority;
+		o->single[c][OMS_S_CLOSEST] = s->dist_m;
+		o->single[c][OMS_S_COST] = s->has_quote ? s->q.price :
+		    UNKNOWN_COST;
+		o->single[c][OMS_S_PROMISE] = s->late;
+		o->single[c][OMS_S_STOCK] = -stock_of(o, c);
+		o->single[c][OMS_S_CAPACITY] = -cap_left(rt, o, c);
+	}
+}
+
+static int
+prefer(const struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, int a, int b)
+{
+	for (int i = 0; i < r->nstrategies; i++) {
+		int s = r->strategies[i];
+
+		if (o->single[a][s] != o->single[b][s])
+			return o->single[a][s] < o->single[b][s] ? -1 : 1;
+	}
+	return strcmp(rt->locs[o->cand[a]].id, rt->locs[o->cand[b]].id);
+}
+
+/*
+ * Fill ev->take for the set: line by line, as many whole units as the
+ * set still has (at most what the line needs), each part from the
+ * locations in preference order.
+ */
+static void
+assign(const struct order *o, struct eval *ev)
+{
+	int64_t avail[OMS_MAX_SHIPMENTS][MAXSKU];
+
+	for (int k = 0; k < ev->k; k++)
+		for (int s = 0; s < o->nskus; s++)
+			avail[k][s] = o->free_[ev->set[k]][s] > 0 ?
+			    o->free_[ev->set[k]][s] : 0;
+	ev->units = 0;
+	ev->covers = 1;
+	for (int i = 0; i < o->nlines; i++) {
+		const struct rline *l = &o->lines[i];
+		int64_t units = l->remaining;
+
+		for (int p = 0; p < l->nparts; p++) {
+			int64_t have = 0;
+
+			for (int k = 0; k < ev->k; k++)
+				have += avail[k][l->parts[p].sku];
+			if (have / l->parts[p].per < units)
+				units = have / l->parts[p].per;
+		}
+		if (units < l->remaining)
+			ev->covers = 0;
+		ev->line_units[i] = units;
+		ev->units += units;
+		for (int p = 0; p < l->nparts; p++) {
+			int64_t want = units * l->parts[p].per;
+
+			for (int k = 0; k < ev->k; k++) {
+				int64_t *a = &avail[k][l->parts[p].sku];
+				int64_t t = *a < want ? *a : want;
+
+				ev->take[i][p][k] = t;
+				*a -= t;
+				want -= t;
+			}
+		}
+	}
+}
+
+static void
+score(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
+    struct eval *ev)
+{
+	int64_t minv = 0;
+	int nship = 0;
+
+	if (r->min_value != NULL)
+		oms_money_parse(r->min_value, o->exponent, &minv);
+	memset(ev->terms, 0, sizeof ev->terms);
+	ev->valid = 1;
+	for (int k = 0; k < ev->k; k++) {
+		struct ship *s = &ev->ships[nship];
+
+		memset(s, 0, sizeof *s);
+		s->loc = ev->set[k];
+		for (int i = 0; i < o->nlines; i++) {
+			const struct rline *l = &o->lines[i];
+
+			for (int p = 0; p < l->nparts; p++) {
+				int64_t t = ev->take[i][p][k];
+				const struct rsku *sk = &o->skus[l->parts[p].sku];
+
+				s->grams += t * sk->weight_g;
+				s->volume_cm3 += t * sk->volume_cm3;
+				s->value += l->unit_price * t /
+				    (l->parts[p].per * l->nparts);
+				if (t > 0)
+					s->zone = -1;	/* used */
+			}
+		}
+		if (s->zone != -1)
+			continue;	/* this location sends nothing */
+		s->zone = 0;
+		quote_ship(rt, r, o, s);
+		if (ev->k > 1 && s->value < minv && ev->valid) {
+			char v[OMS_MONEY_BUFSZ];
+
+			oms_money_format(s->value, o->exponent, v, sizeof v);
+			snprintf(ev->why, sizeof ev->why, "the shipment from %s "
+			    "is worth %s, under the split minimum %s",
+			    rt->locs[o->cand[s->loc]].id, v, r->min_value);
+			ev->valid = 0;
+		}
+		ev->terms[OMS_S_PRIORITY] -= rt->locs[o->cand[s->loc]].priority;
+		ev->terms[OMS_S_CLOSEST] += s->dist_m;
+		ev->terms[OMS_S_COST] += s->has_quote ? s->q.price :
+		    UNKNOWN_COST;
+		ev->terms[OMS_S_PROMISE] += s->late;
+		ev->terms[OMS_S_STOCK] -= stock_of(o, s->loc);
+		if (nship == 0 || -cap_left(rt, o, s->loc) >
+		    ev->terms[OMS_S_CAPACITY])
+			ev->terms[OMS_S_CAPACITY] = -cap_left(rt, o, s->loc);
+		nship++;
+	}
+	ev->nships = nship;
+	ev->terms[OMS_S_FEWEST] = nship;
+}
+
+/* <0 when a is better: more units, then the strategies, then the ids. */
+static int
+compare(const struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, const struct eval *a, const struct eval *b)
+{
+	if (a->units != b->units)
+		return a->units > b->units ? -1 : 1;
+	for (int i = 0; i < r->nstrategies; i++) {
+		int s = r->strategies[i];
+
+		if (a->terms[s] != b->terms[s])
+			return a->terms[s] < b->terms[s] ? -1 : 1;
+	}
+	for (int k = 0; k < a->k && k < b->k; k++) {
+		int c = strcmp(rt->locs[o->cand[a->set[k]]].id,
+		    rt->locs[o->cand[b->set[k]]].id);
+
+		if (c != 0)
+			return c;
+	}
+	return a->k - b->k;
+}
+
+static void
+eval_init(struct eval *ev, const struct order *o)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->take = ecalloc((size_t)(o->nlines ? o->nlines : 1),
+	    sizeof *ev->take);
+	ev->line_units = ecalloc((size_t)(o->nlines ? o->nlines : 1),
+	    sizeof *ev->line_units);
+}
+
+static void
+eval_free(struct eval *ev)
+{
+	free(ev->take);
+	free(ev->line_units);
+}
+
+static void
+eval_copy(struct eval *dst, const struct eval *src, const struct order *o)
+{
+	void *take = dst->take, *units = dst->line_units;
+
+	*dst = *src;
+	dst->take = take;
+	dst->line_units = units;
+	memcpy(dst->take, src->take, (size_t)(o->nlines ? o->nlines : 1) *
+	    sizeof *src->take);
+	memcpy(dst->line_units, src->line_units, (size_t)(o->nlines ?
+	    o->nlines : 1) * sizeof *src->line_units);
+}
+
+/* What the explanation keeps of each set looked at. */
+struct seen {
+	int set[OMS_MAX_SHIPMENTS], k, covers, valid;
+	int64_t units, terms[OMS_NSTRATEGIES];
+	char why[160];
+};
+
+struct solve {
+	struct eval best;
+	int found;
+	struct seen *seen;
+	int nseen, capseen;
+};
+
+static void
+remember(struct solve *sv, const struct eval *ev)
+{
+	struct seen *s;
+
+	if (sv->nseen == sv->capseen) {
+		sv->capseen = sv->capseen ? sv->capseen * 2 : 32;
+		sv->seen = erealloc(sv->seen, (size_t)sv->capseen *
+		    sizeof *sv->seen);
+	}
+	s = &sv->seen[sv->nseen++];
+	memcpy(s->set, ev->set, sizeof s->set);
+	s->k = ev->k;
+	s->covers = ev->covers;
+	s->valid = ev->valid;
+	s->units = ev->units;
+	memcpy(s->terms, ev->terms, sizeof s->terms);
+	memcpy(s->why, ev->why, sizeof s->why);
+}
+
+/*
+ * Every set of k candidates in index order (the candidates are in id
+ * order), each ordered by preference for assign; full says only sets that
+ * cover the order count.
+ */
+static void
+try_sets(struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, int k, int full, struct solve *sv, struct eval *ev)
+{
+	int idx[OMS_MAX_SHIPMENTS];
+
+	for (int i = 0; i < k; i++)
+		idx[i] = i;
+	for (;;) {
+		/* The set, by preference. */
+		for (int i = 0; i < k; i++)
+			ev->set[i] = idx[i];
+		ev->k = k;
+		for (int i = 1; i < k; i++)
+			for (int j = i; j > 0 && prefer(rt, r, o, ev->set[j],
+			    ev->set[j - 1]) < 0; j--) {
+				int t = ev->set[j];
+
+				ev->set[j] = ev->set[j - 1];
+				ev->set[j - 1] = t;
+			}
+		ev->why[0] = '\0';
+		assign(o, ev);
+		score(rt, r, o, ev);
+		/* A set with a location that sends nothing is a smaller one. */
+		if (ev->nships == k && ev->units > 0 && (!full || ev->covers)) {
+			if (rt->explain)
+				remember(sv, ev);
+			if (ev->valid && (!sv->found ||
+			    compare(rt, r, o, ev, &sv->best) < 0)) {
+				eval_copy(&sv->best, ev, o);
+				sv->found = 1;
+			}
+		}
+		/* The next combination. */
+		int i = k - 1;
+
+		while (i >= 0 && idx[i] == o->ncand - k + i)
+			i--;
+		if (i < 0)
+			break;
+		idx[i]++;
+		for (int j = i + 1; j < k; j++)
+			idx[j] = idx[j - 1] + 1;
+	}
+}
+
+static int
+solve(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
+    struct solve *sv)
+{
+	struct eval ev;
+	int maxk = r->max_shipments < o->ncand ? r->max_shipments : o->ncand;
+
+	memset(sv, 0, sizeof *sv);
+	eval_init(&sv->best, o);
+	eval_init(&ev, o);
+	for (int k = 1; k <= maxk && !sv->found; k++)
+		try_sets(rt, r, o, k, 1, sv, &ev);
+	if (!sv->found && r->partial)
+		for (int k = 1; k <= maxk; k++)
+			try_sets(rt, r, o, k, 0, sv, &ev);
+	eval_free(&ev);
+	return sv->found;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static int
+write_alloc(struct oms_router *rt, const struct order *o,
+    const struct oms_rule *r, const char *sku, int line_no, int c,
+    int64_t qty)
+{
+	static const char sql[] =
+	    "INSERT INTO allocations (order_id, line_no, sku, location, qty, "
+	    "rule, rules_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	const char *loc = rt->locs[o->cand[c]].id;
+	cJSON *m, *echo = NULL;
+	char key[64], ref[32];
+	int rc;
+
+	if (rt->dry) {
+		overlay_add(rt, sku, o->cand[c], qty);
+		return OMS_OK;
+	}
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, o->id);
+	sqlite3_bind_int(st, 2, line_no);
+	sqlite3_bind_text(st, 3, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, loc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, qty);
+	sqlite3_bind_text(st, 6, r->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 7, rt->rules->version);
+	sqlite3_bind_text(st, 8, rt->nowtxt, -1, SQLITE_TRANSIENT);
+	if ((rc = oms_db_step_done(rt->db, st, "cannot store an allocation")) !=
+	    OMS_OK)
+		return rc;
+	snprintf(key, sizeof key, "route:a%lld", (long long)
+	    sqlite3_last_insert_rowid(oms_db_handle(rt->db)));
+	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "movement");
+	cJSON_AddStringToObject(m, "kind", "reserve");
+	cJSON_AddStringToObject(m, "sku", sku);
+	cJSON_AddStringToObject(m, "location", loc);
+	cJSON_AddNumberToObject(m, "qty", (double)qty);
+	cJSON_AddStringToObject(m, "ref", ref);
+	cJSON_AddStringToObject(m, "key", key);
+	rc = oms_stock_move(rt->db, m, &echo);
+	cJSON_Delete(m);
+	cJSON_Delete(echo);
+	if (rc == OMS_REJECT)	/* cannot be: the stock was read in this tx */
+		return oms_seterr("order o_%lld: reserving %s at %s: %s",
+		    (long long)o->id, sku, loc, oms_error());
+	return rc;
+}
+
+static int
+set_status(struct oms_router *rt, const struct order *o, const char *status,
+    const char *action, cJSON *reasons, cJSON *after)
+{
+	static const char sql[] =
+	    "UPDATE orders SET status = ?, hold_reasons = ?, updated_at = ? "
+	    "WHERE id = ?";
+	sqlite3_stmt *st;
+	cJSON *before;
+	char *b, *a, *rs = reasons ? cJSON_PrintUnformatted(reasons) : NULL;
+	int rc;
+
+	if (rt->dry) {
+		free(rs);
+		return OMS_OK;
+	}
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL) {
+		free(rs);
+		return OMS_ERR;
+	}
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
+	if (rs != NULL)
+		sqlite3_bind_text(st, 2, rs, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, rt->nowtxt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, o->id);
+	free(rs);
+	if ((rc = oms_db_step_done(rt->db, st, "cannot update an order")) !=
+	    OMS_OK)
+		return rc;
+	before = cJSON_CreateObject();
+	cJSON_AddStringToObject(before, "status", o->status);
+	b = cJSON_PrintUnformatted(before);
+	a = cJSON_PrintUnformatted(after);
+	rc = oms_db_event(rt->db, o->id, action, b, a);
+	free(b);
+	free(a);
+	cJSON_Delete(before);
+	return rc;
+}
+
+static int
+add_allocated(struct oms_router *rt, int64_t id, int line_no, int64_t units)
+{
+	static const char sql[] =
+	    "UPDATE order_lines SET allocated = allocated + ? "
+	    "WHERE order_id = ? AND line_no = ?";
+	sqlite3_stmt *st;
+
+	if (rt->dry || units == 0)
+		return OMS_OK;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, units);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int(st, 3, line_no);
+	return oms_db_step_done(rt->db, st, "cannot update an order line");
+}
+
+/* Release every active allocation of an order, through the ledger. */
+int
+oms_route_release(struct oms_router *rt, int64_t id, const char *why)
+{
+	static const char sql_list[] =
+	    "SELECT id, sku, location, qty FROM allocations "
+	    "WHERE order_id = ? AND state = 'active' ORDER BY id";
+	static const char sql_end[] =
+	    "UPDATE allocations SET state = 'released', ended_at = ? "
+	    "WHERE order_id = ? AND state = 'active'";
+	static const char sql_lines[] =
+	    "UPDATE order_lines SET allocated = 0 WHERE order_id = ?";
+	sqlite3_stmt *st = oms_db_stmt(rt->db, sql_list);
+	cJSON *moves = cJSON_CreateArray(), *m;
+	char ref[32];
+	int rc;
+
+	if (st == NULL) {
+		cJSON_Delete(moves);
+		return OMS_ERR;
+	}
+	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char key[64];
+
+		snprintf(key, sizeof key, "route:release:a%lld",
+		    (long long)sqlite3_column_int64(st, 0));
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "type", "movement");
+		cJSON_AddStringToObject(m, "kind", "release");
+		cJSON_AddStringToObject(m, "sku", col_text(st, 1));
+		cJSON_AddStringToObject(m, "location", col_text(st, 2));
+		cJSON_AddNumberToObject(m, "qty", (double)sqlite3_column_int64(st,
+		    3));
+		cJSON_AddStringToObject(m, "reason", why);
+		cJSON_AddStringToObject(m, "ref", ref);
+		cJSON_AddStringToObject(m, "key", key);
+		cJSON_AddItemToArray(moves, m);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(moves);
+		return oms_db_fail(rt->db, rc, "cannot read the allocations");
+	}
+	rc = OMS_OK;
+	cJSON_ArrayForEach(m, moves) {
+		cJSON *echo = NULL;
+
+		if ((rc = oms_stock_move(rt->db, m, &echo)) != OMS_OK)
+			break;
+		cJSON_Delete(echo);
+	}
+	cJSON_Delete(moves);
+	if (rc != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql_end)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, rt->nowtxt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = oms_db_step_done(rt->db, st, "cannot release allocations")) !=
+	    OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql_lines)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	return oms_db_step_done(rt->db, st, "cannot update an order's lines");
+}
+
+/* ---- the record ----------------------------------------------------------- */
+
+static cJSON *
+raw_km(int64_t m)
+{
+	char buf[32];
+
+	if (m >= UNKNOWN_M)
+		return cJSON_CreateNull();
+	snprintf(buf, sizeof buf, "%.1f", (double)m / 1000);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *
+money(int64_t v, const char *currency)
+{
+	char buf[OMS_MONEY_BUFSZ];
+
+	oms_money_format(v, oms_currency_exponent(currency), buf, sizeof buf);
+	return cJSON_CreateString(buf);
+}
+
+static cJSON *
+ship_record(const struct oms_router *rt, const struct order *o,
+    const struct eval *ev, const struct ship *s)
+{
+	cJSON *x = cJSON_CreateObject(), *lines = cJSON_CreateArray();
+	char day[11];
+	int k;
+
+	for (k = 0; k < ev->k && ev->set[k] != s->loc; k++)
+		;
+	cJSON_AddStringToObject(x, "location", rt->locs[o->cand[s->loc]].id);
+	for (int i = 0; i < o->nlines; i++) {
+		int used = 0;
+
+		for (int p = 0; p < o->lines[i].nparts; p++)
+			if (ev->take[i][p][k] > 0)
+				used = 1;
+		if (used)
+			cJSON_AddItemToArray(lines, cJSON_CreateNumber(
+			    o->lines[i].line_no));
+	}
+	cJSON_AddItemToObject(x, "lines", lines);
+	cJSON_AddItemToObject(x, "value", money(s->value, o->currency));
+	cJSON_AddNumberToObject(x, "weight_g", (double)s->grams);
+	cJSON_AddItemToObject(x, "distance_km", raw_km(s->dist_m));
+	if (s->has_quote) {
+		cJSON_AddStringToObject(x, "service", s->q.service);
+		cJSON_AddItemToObject(x, "cost", money(s->q.price,
+		    s->q.currency));
+		cJSON_AddStringToObject(x, "cost_currency", s->q.currency);
+		cJSON_AddNumberToObject(x, "zone", s->zone);
+		cJSON_AddNumberToObject(x, "transit_days", s->transit_days);
+	}
+	day_text(s->ships_on, day);
+	cJSON_AddStringToObject(x, "ships_on", day);
+	if (s->has_quote) {
+		day_text(s->arrives_on, day);
+		cJSON_AddStringToObject(x, "arrives_on", day);
+	}
+	cJSON_AddBoolToObject(x, "late", s->late);
+	return x;
+}
+
+/* The order's lines as they now stand: every active allocation. */
+static int
+lines_record(struct oms_router *rt, const struct order *o,
+    const struct eval *ev, cJSON *rec, int64_t *backordered)
+{
+	static const char sql[] =
+	    "SELECT sku, location, sum(qty) FROM allocations "
+	    "WHERE order_id = ? AND line_no = ? AND state = 'active' "
+	    "GROUP BY sku, location ORDER BY sku, location";
+	cJSON *lines = cJSON_CreateArray();
+	int rc;
+
+	cJSON_AddItemToObject(rec, "lines", lines);
+
+	*backordered = 0;
+	for (int i = 0; i < o->nlines; i++) {
+		const struct rline *l = &o->lines[i];
+		cJSON *x = cJSON_CreateObject(), *parts = NULL;
+		int64_t units = l->allocated + (ev ? ev->line_units[i] : 0);
+		sqlite3_stmt *st;
+
+		cJSON_AddNumberToObject(x, "line_no", l->line_no);
+		cJSON_AddStringToObject(x, "sku", l->sku);
+		cJSON_AddNumberToObject(x, "qty", (double)l->qty);
+		cJSON_AddNumberToObject(x, "allocated", (double)units);
+		if (l->qty - units > 0)
+			cJSON_AddNumberToObject(x, "backordered",
+			    (double)(l->qty - units));
+		*backordered += l->qty - units;
+		parts = cJSON_AddArrayToObject(x, "locations");
+		cJSON_AddItemToArray(lines, x);
+		if (rt->dry) {
+			/* Nothing stored: this decision's takes alone. */
+			for (int p = 0; ev && p < l->nparts; p++)
+				for (int k = 0; k < ev->k; k++) {
+					cJSON *y;
+
+					if (ev->take[i][p][k] == 0)
+						continue;
+					y = cJSON_CreateObject();
+					if (l->kit)
+						cJSON_AddStringToObject(y, "sku",
+						    o->skus[l->parts[p].sku].sku);
+					cJSON_AddStringToObject(y, "location",
+					    rt->locs[o->cand[ev->set[k]]].id);
+					cJSON_AddNumberToObject(y, "qty",
+					    (double)ev->take[i][p][k]);
+					cJSON_AddItemToArray(parts, y);
+				}
+			continue;
+		}
+		if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_int64(st, 1, o->id);
+		sqlite3_bind_int(st, 2, l->line_no);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			cJSON *y = cJSON_CreateObject();
+
+			if (l->kit)
+				cJSON_AddStringToObject(y, "sku", col_text(st, 0));
+			cJSON_AddStringToObject(y, "location", col_text(st, 1));
+			cJSON_AddNumberToObject(y, "qty",
+			    (double)sqlite3_column_int64(st, 2));
+			cJSON_AddItemToArray(parts, y);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(rt->db, rc, "cannot read allocations");
+	}
+	return OMS_OK;
+}
+
+static cJSON *
+term_value(const struct order *o, const struct oms_router *rt, int s, int64_t v)
+{
+	(void)rt;
+	switch (s) {
+	case OMS_S_PRIORITY:
+	case OMS_S_STOCK:
+	case OMS_S_CAPACITY:
+		return v == -INT32_MAX ? cJSON_CreateNull() :
+		    cJSON_CreateNumber((double)-v);
+	case OMS_S_CLOSEST:
+		return raw_km(v);
+	case OMS_S_COST:
+		return v >= UNKNOWN_COST ? cJSON_CreateNull() :
+		    money(v, o->alone[0].has_quote ? o->alone[0].q.currency :
+		    o->currency);
+	default:
+		return cJSON_CreateNumber((double)v);
+	}
+}
+
+static cJSON *
+terms_record(const struct order *o, const struct oms_router *rt,
+    const struct oms_rule *r, const int64_t *terms)
+{
+	cJSON *x = cJSON_CreateObject();
+
+	for (int i = 0; i < r->nstrategies; i++)
+		cJSON_AddItemToObject(x, oms_strategy_name(r->strategies[i]),
+		    term_value(o, rt, r->strategies[i],
+		    terms[r->strategies[i]]));
+	return x;
+}
+
+static int
+in_set(const int *set, int k, int c)
+{
+	for (int i = 0; i < k; i++)
+		if (set[i] == c)
+			return 1;
+	return 0;
+}
+
+/* Where a losing set first differs from the winner, in words. */
+static void
+lost_on(const struct order *o, const struct oms_router *rt,
+    const struct oms_rule *r, const struct seen *s, const struct eval *w,
+    char *out, size_t n)
+{
+	if (s->units != w->units) {
+		snprintf(out, n, "covers %lld units against %lld",
+		    (long long)s->units, (long long)w->units);
+		return;
+	}
+	for (int i = 0; i < r->nstrategies; i++) {
+		int t = r->strategies[i];
+		cJSON *a, *b;
+		char *as, *bs;
+
+		if (s->terms[t] == w->terms[t])
+			continue;
+		a = term_value(o, rt, t, s->terms[t]);
+		b = term_value(o, rt, t, w->terms[t]);
+		as = cJSON_PrintUnformatted(a);
+		bs = cJSON_PrintUnformatted(b);
+		snprintf(out, n, "lost on %s: %s against %s",
+		    oms_strategy_name(t), as, bs);
+		free(as);
+		free(bs);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+		return;
+	}
+	snprintf(out, n, "lost on the location ids");
+}
+
+static void
+explain_record(const struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, const struct solve *sv, cJSON *rules, cJSON *rec)
+{
+	cJSON *ex = cJSON_AddObjectToObject(rec, "explain"), *cands, *sets;
+	char why[200];
+
+	cJSON_AddItemToObject(ex, "rules", rules);
+	cJSON_AddStringToObject(ex, "destination", o->dest.how ? o->dest.how :
+	    "unknown");
+	cands = cJSON_AddArrayToObject(ex, "candidates");
+	for (int i = 0; i < rt->nlocs && i < 64; i++) {
+		cJSON *x = cJSON_CreateObject();
+		int c;
+
+		cJSON_AddStringToObject(x, "location", rt->locs[i].id);
+		for (c = 0; c < o->ncand && o->cand[c] != i; c++)
+			;
+		if (c == o->ncand) {
+			cJSON_AddStringToObject(x, "verdict", o->verdict[i]);
+			cJSON_AddItemToArray(cands, x);
+			continue;
+		}
+		cJSON_AddItemToObject(x, "terms", terms_record(o, rt, r,
+		    o->single[c]));
+		if (sv->found && in_set(sv->best.set, sv->best.k, c) &&
+		    sv->best.nships > 0) {
+			int used = 0;
+
+			for (int k = 0; k < sv->best.nships; k++)
+				if (sv->best.ships[k].loc == c)
+					used = 1;
+			cJSON_AddStringToObject(x, "verdict", used ? "chosen" :
+			    "in the chosen set, sends nothing");
+		} else if (stock_of(o, c) == 0)
+			cJSON_AddStringToObject(x, "verdict",
+			    "no stock of the order's products");
+		else {
+			const struct seen *best = NULL;
+
+			for (int k = 0; k < sv->nseen; k++)
+				if (in_set(sv->seen[k].set, sv->seen[k].k, c) &&
+				    sv->seen[k].valid && (best == NULL ||
+				    sv->seen[k].k < best->k))
+					best = &sv->seen[k];
+			if (best == NULL || !sv->found)
+				snprintf(why, sizeof why, "cannot cover the "
+				    "order within %d shipment%s with the others",
+				    r->max_shipments, r->max_shipments == 1 ?
+				    "" : "s");
+			else
+				lost_on(o, rt, r, best, &sv->best, why,
+				    sizeof why);
+			cJSON_AddStringToObject(x, "verdict", why);
+		}
+		cJSON_AddItemToArray(cands, x);
+	}
+	sets = cJSON_AddArrayToObject(ex, "sets");
+	for (int k = 0; k < sv->nseen && k < 20; k++) {
+		const struct seen *s = &sv->seen[k];
+		cJSON *x = cJSON_CreateObject(), *ids = cJSON_CreateArray();
+		int chosen = sv->found && s->k == sv->best.k &&
+		    memcmp(s->set, sv->best.set, sizeof(int) * (size_t)s->k) == 0;
+
+		for (int i = 0; i < s->k; i++)
+			cJSON_AddItemToArray(ids, cJSON_CreateString(
+			    rt->locs[o->cand[s->set[i]]].id));
+		cJSON_AddItemToObject(x, "locations", ids);
+		cJSON_AddNumberToObject(x, "units", (double)s->units);
+		cJSON_AddItemToObject(x, "terms", terms_record(o, rt, r,
+		    s->terms));
+		if (chosen)
+			cJSON_AddStringToObject(x, "verdict", "chosen");
+		else if (!s->valid)
+			cJSON_AddStringToObject(x, "verdict", s->why);
+		else {
+			lost_on(o, rt, r, s, &sv->best, why, sizeof why);
+			cJSON_AddStringToObject(x, "verdict", why);
+		}
+		cJSON_AddItemToArray(sets, x);
+	}
+}
+
+/* ---- routing an order ------------------------------------------------------ */
+
+static struct oms_rule *
+pick_rule(struct oms_router *rt, const struct order *o, cJSON *why,
+    struct oms_rule *fallback)
+{
+	char buf[256];
+
+	for (int i = 0; i < rt->rules->n; i++) {
+		struct oms_rule *r = &rt->rules->r[i];
+		int ok = oms_rule_matches(r, &o->f, buf, sizeof buf);
+
+		if (why != NULL) {
+			cJSON *x = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(x, "rule", r->name);
+			cJSON_AddBoolToObject(x, "matched", ok);
+			if (!ok)
+				cJSON_AddStringToObject(x, "why", buf);
+			cJSON_AddItemToArray(why, x);
+		}
+		if (ok)
+			return r;
+	}
+	return fallback;
+}
+
+static int
+stored_record(struct oms_router *rt, int64_t id, cJSON **out)
+{
+	static const char sql[] = "SELECT record FROM routes WHERE order_id = ?";
+	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = cJSON_Parse(col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(rt->db, rc, "cannot read a route");
+	return OMS_OK;
+}
+
+static int
+store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
+{
+	static const char sql[] =
+	    "INSERT INTO routes (order_id, at, rules_version, record) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET "
+	    "at = excluded.at, rules_version = excluded.rules_version, "
+	    "record = excluded.record";
+	sqlite3_stmt *st;
+	cJSON *copy;
+	char *text;
+
+	if (rt->dry)
+		return OMS_OK;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	copy = cJSON_Duplicate(rec, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
+	text = cJSON_PrintUnformatted(copy);
+	cJSON_Delete(copy);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, rt->nowtxt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, rt->rules->version);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
+	free(text);
+	return oms_db_step_done(rt->db, st, "cannot store a route");
+}
+
+/*
+ * Route order id inside the caller's transaction.  *out is the allocation
+ * record, or NULL when nothing changed and quiet_unchanged is set (a
+ * backordered order that still cannot be served, in a --pending run).
+ */
+int
+oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
+{
+	struct order o;
+	struct solve sv;
+	struct oms_rule *r, fallback;
+	struct oms_rules *def = NULL;
+	cJSON *rec = NULL, *why = NULL, *after, *reasons = NULL, *locs;
+	cJSON *tmp = NULL;
+	const char *status, *action;
+	int64_t back, before_units = 0, new_units = 0;
+	int rc, cancel = 0;
+
+	*out = NULL;
+	memset(&sv, 0, sizeof sv);
+	if ((rc = load_order(rt, id, &o)) != OMS_OK)
+		goto done;
+	if (strcmp(o.status, "allocated") == 0) {
+		rc = stored_record(rt, id, out);
+		rt->unchanged++;
+		goto done;
+	}
+	if (strcmp(o.status, "open") != 0 && strcmp(o.status, "partial") != 0 &&
+	    strcmp(o.status, "backordered") != 0) {
+		rc = oms_reject("order o_%lld (%s %s) is %s, not open", (long long)id,
+		    o.channel, o.external_id, o.status);
+		goto done;
+	}
+	if (rt->explain)
+		why = cJSON_CreateArray();
+	/* No rule matches: the built-in default, said so. */
+	if (oms_rules_parse(oms_rules_default(), NULL, NULL, &def) != OMS_OK) {
+		rc = OMS_ERR;
+		goto done;
+	}
+	fallback = def->r[0];
+	r = pick_rule(rt, &o, why, &fallback);
+	candidates(rt, r, &o);
+	if ((rc = load_stock(rt, &o)) != OMS_OK)
+		goto done;
+	single_terms(rt, r, &o);
+	for (int i = 0; i < o.nlines; i++)
+		before_units += o.lines[i].allocated;
+	solve(rt, r, &o, &sv);
+
+	/* What the policy makes of it. */
+	if (sv.found && !sv.best.covers && r->backorder == OMS_BO_HOLD) {
+		sv.found = 0;
+		sv.best.units = 0;
+	}
+	if (sv.found && !sv.best.covers && !r->partial)
+		sv.found = 0;
+	if (!sv.found || !sv.best.covers) {
+		int64_t placed;
+
+		if (r->backorder == OMS_BO_CANCEL && o.placed_at != NULL &&
+		    oms_time_to_epoch(o.placed_at, &placed) == OMS_OK &&
+		    rt->now - placed >= (int64_t)r->cancel_after_days * 86400)
+			cancel = 1;
+	}
+	if (cancel) {
+		sv.found = 0;
+		if (!rt->dry && (rc = oms_route_release(rt, id,
+		    "backordered too long")) != OMS_OK)
+			goto done;
+		for (int i = 0; i < o.nlines; i++)
+			o.lines[i].allocated = 0;
+	}
+	/* Write the allocations. */
+	if (sv.found)
+		for (int i = 0; i < o.nlines; i++) {
+			const struct rline *l = &o.lines[i];
+
+			for (int p = 0; p < l->nparts; p++)
+				for (int k = 0; k < sv.best.k; k++)
+					if (sv.best.take[i][p][k] > 0 &&
+					    (rc = write_alloc(rt, &o, r,
+					    o.skus[l->parts[p].sku].sku,
+					    l->line_no, sv.best.set[k],
+					    sv.best.take[i][p][k])) != OMS_OK)
+						goto done;
+			if ((rc = add_allocated(rt, id, l->line_no,
+			    sv.best.line_units[i])) != OMS_OK)
+				goto done;
+			new_units += sv.best.line_units[i];
+		}
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "type", "allocation");
+	{
+		char ref[32];
+
+		snprintf(ref, sizeof ref, "o_%lld", (long long)id);
+		cJSON_AddStringToObject(rec, "order", ref);
+	}
+	cJSON_AddStringToObject(rec, "channel", o.channel);
+	cJSON_AddStringToObject(rec, "external_id", o.external_id);
+	tmp = cJSON_CreateObject();
+	if ((rc = lines_record(rt, &o, sv.found ? &sv.best : NULL, tmp,
+	    &back)) != OMS_OK)
+		goto done;
+	if (cancel) {
+		status = "cancelled";
+		action = "cancelled";
+		rt->cancelled++;
+	} else if (back == 0) {
+		status = "allocated";
+		action = "allocated";
+		rt->allocated++;
+	} else if (r->backorder == OMS_BO_HOLD) {
+		status = "hold";
+		action = "held";
+		reasons = cJSON_CreateArray();
+		cJSON_AddItemToArray(reasons, cJSON_CreateString(
+		    "not enough stock to ship it whole"));
+		rt->held++;
+	} else if (before_units + new_units > 0) {
+		status = "partial";
+		action = "partial";
+		rt->partial++;
+	} else {
+		status = "backordered";
+		action = "backordered";
+		rt->backordered++;
+	}
+	cJSON_AddStringToObject(rec, "status", status);
+	cJSON_AddStringToObject(rec, "rule", r == &fallback && rt->rules->n > 0 &&
+	    rt->rules->version > 0 ? "default (no rule matched)" : r->name);
+	cJSON_AddNumberToObject(rec, "rules_version", rt->rules->version);
+	cJSON_AddItemToObject(rec, "lines", cJSON_DetachItemFromObject(tmp,
+	    "lines"));
+	{
+		cJSON *ships = cJSON_AddArrayToObject(rec, "shipments");
+
+		for (int k = 0; sv.found && k < sv.best.nships; k++)
+			cJSON_AddItemToArray(ships, ship_record(rt, &o, &sv.best,
+			    &sv.best.ships[k]));
+	}
+	if (reasons != NULL)
+		cJSON_AddItemToObject(rec, "hold_reasons",
+		    cJSON_Duplicate(reasons, 1));
+	if (rt->explain) {
+		explain_record(rt, r, &o, &sv, why, rec);
+		why = NULL;
+	}
+	/* Nothing new for an order that waits: say nothing, change nothing. */
+	if (new_units == 0 && !cancel && strcmp(status, o.status) == 0) {
+		rt->unchanged++;
+		if (strcmp(status, "partial") == 0)
+			rt->partial--;
+		else if (strcmp(status, "backordered") == 0)
+			rt->backordered--;
+		if (flags & OMS_ROUTE_QUIET_UNCHANGED) {
+			cJSON_Delete(rec);
+			rec = NULL;
+		}
+		rc = OMS_OK;
+		goto out;
+	}
+	after = cJSON_CreateObject();
+	cJSON_AddStringToObject(after, "status", status);
+	cJSON_AddStringToObject(after, "rule", r->name);
+	cJSON_AddNumberToObject(after, "rules_version", rt->rules->version);
+	locs = cJSON_AddArrayToObject(after, "locations");
+	for (int k = 0; sv.found && k < sv.best.nships; k++)
+		cJSON_AddItemToArray(locs, cJSON_CreateString(
+		    rt->locs[o.cand[sv.best.ships[k].loc]].id));
+	rc = set_status(rt, &o, status, action, reasons, after);
+	cJSON_Delete(after);
+	if (rc == OMS_OK)
+		rc = store_record(rt, id, rec);
+	/* Capacity: each location this order newly uses takes one. */
+	for (int k = 0; rc == OMS_OK && sv.found && k < sv.best.nships; k++)
+		rt->locs[o.cand[sv.best.ships[k].loc]].used++;
+out:
+	if (rc == OMS_OK) {
+		*out = rec;
+		rec = NULL;
+	}
+done:
+	cJSON_Delete(tmp);
+	cJSON_Delete(rec);
+	cJSON_Delete(why);
+	cJSON_Delete(reasons);
+	if (sv.best.take != NULL)
+		eval_free(&sv.best);
+	free(sv.seen);
+	oms_rules_free(def);
+	order_free(&o);
+	return rc;
+}
+
+/* The ids of the orders a --pending run takes, by priority then age. */
+int
+oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+	    "SELECT id FROM orders WHERE status IN ('open', 'partial', "
+	    "'backordered') ORDER BY priority DESC, placed_at, id";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*ids = erealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the orders");
+	return OMS_OK;
+}
+
+/* Release an order's allocations and put it back to open, for a reroute. */
+int
+oms_route_reopen(struct oms_router *rt, int64_t id)
+{
+	static const char sql[] =
+	    "SELECT status FROM orders WHERE id = ?";
+	static const char sql_open[] =
+	    "UPDATE orders SET status = 'open', updated_at = ? WHERE id = ?";
+	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	char status[32] = "", before[64];
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(status, sizeof status, "%s", col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return oms_reject("no order o_%lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(rt->db, rc, "cannot read an order");
+	if (strcmp(status, "allocated") != 0 && strcmp(status, "partial") != 0 &&
+	    strcmp(status, "backordered") != 0 && strcmp(status, "open") != 0)
+		return oms_reject("order o_%lld is %s: only an open or allocated "
+		    "order can be rerouted", (long long)id, status);
+	if ((rc = oms_route_release(rt, id, "rerouted")) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql_open)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, rt->nowtxt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = oms_db_step_done(rt->db, st, "cannot update an order")) !=
+	    OMS_OK)
+		return rc;
+	snprintf(before, sizeof before, "{\"status\":\"%s\"}", status);
+	return oms_db_event(rt->db, id, "rerouted", before,
+	    "{\"status\":\"open\"}");
+}
