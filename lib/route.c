@@ -1618,6 +1618,16 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		    o.channel, o.external_id, o.status);
 		goto done;
 	}
+	if (o.nlines == 0 && (flags & OMS_ROUTE_QUIET_UNCHANGED)) {
+		rt->unchanged++;	/* nothing to do, every run: say nothing */
+		rc = OMS_OK;
+		goto done;
+	}
+	if (o.nlines == 0) {
+		rc = oms_reject("order o_%lld (%s %s) has no line with a product "
+		    "to allocate", (long long)id, o.channel, o.external_id);
+		goto done;
+	}
 	if (rt->explain)
 		why = cJSON_CreateArray();
 	/* No rule matches: the built-in default, said so. */

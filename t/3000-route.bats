@@ -340,3 +340,15 @@ OUT
 	assert_equal "$(oms-stock available --channel web | jq .available)" "7"
 	assert_equal "$(oms-stock available --sku A | jq .available)" "7"
 }
+
+@test "an open order with no product to allocate: refused by id, passed over quietly by --pending" {
+	setup_route
+	sqlite3 "$OMS_DB" "INSERT INTO orders (id, channel, external_id, status, imported_at, updated_at, currency, digest, record) VALUES (7, 'ebay', 'E7', 'open', 't', 't', 'USD', 'd', '{}'); INSERT INTO order_lines (order_id, line_no, title, qty) VALUES (7, 1, 'Gift wrap', 1)"
+	run --separate-stderr oms-route -v --pending
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" "oms-route: rules version 0: 0 allocated, 0 partial, 0 backordered, 0 held, 0 cancelled, 1 unchanged, 0 refused"
+	run --separate-stderr oms-route <<<"o_7"
+	assert_failure 1
+	assert_equal "$stderr" "oms-route: -:1: order o_7 (ebay E7) has no line with a product to allocate"
+}

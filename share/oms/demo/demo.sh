@@ -66,6 +66,21 @@ if [ -x "$bin/oms-stock" ]; then
 	oms-stock feed --channel amazon | tail -n +3 | wc -l | sed 's/$/ rows the second time/'
 	oms-stock verify
 fi
+if [ -x "$bin/oms-route" ]; then
+	say "oms-route: every open order to the best place, stock reserved through the ledger"
+	oms-route -v --pending > demo/allocations.jsonl
+	jq -r '[.order, .channel, .external_id, .status,
+	    ([.shipments[] | "\(.location) \(.service // "-") \(.cost // "-")"] | join(", "))] | @tsv' \
+	    demo/allocations.jsonl | head -n 12
+	say "why one order went where it did"
+	first=$(jq -r 'select(.status == "allocated") | .order' demo/allocations.jsonl | head -n 1)
+	if [ -n "$first" ]; then
+		oms-route --reroute "$first" --explain |
+		    jq -c '.explain.candidates[] | {location, verdict}'
+	fi
+	say "the pool after routing: what is allocated is reserved, not demand twice"
+	oms-stock verify
+fi
 say "oms check"
 oms check
 say "oms help"
