@@ -240,9 +240,7 @@ route_file(struct ctx *c, const char *path, int flags)
 			continue;
 		snprintf(where, sizeof where, "%s:%ld", name, ln);
 		rc = line_ref(c->db, line, &id);
-		if (rc == OMS_REJECT || rc == OMS_ERR) {
-			if (rc == OMS_ERR && oms_exit_status(rc) != OMS_EXIT_REJECT)
-				oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (rc == OMS_REJECT) {
 			oms_warnx("%s: %s", where, oms_error());
 			c->rejected++;
 			continue;

@@ -94,9 +94,13 @@ err_cb(void *arg, jv msg)
 {
 	struct oms_jq *q = arg;
 
-	if (jv_get_kind(msg) == JV_KIND_STRING) {
-		oms_buf_reset(&q->err);
-		oms_buf_adds(&q->err, jv_string_value(msg));
+	/* The first message is the error; "N compile errors" follows it. */
+	if (jv_get_kind(msg) == JV_KIND_STRING && q->err.len == 0) {
+		const char *m = jv_string_value(msg);
+
+		if (strncmp(m, "jq: ", 4) == 0)
+			m += 4;
+		oms_buf_adds(&q->err, m);
 	}
 	jv_free(msg);
 }

@@ -1227,13 +1227,13 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 			cJSON *r = oms_order_record(db, *id);
 
 			if (r == NULL)
-				return oms_seterr("no order '%s'", ref);
+				return oms_reject("no order '%s'", ref);
 			cJSON_Delete(r);
 			return OMS_OK;
 		}
 	}
 	if ((colon = strchr(ref, ':')) == NULL || colon == ref)
-		return oms_seterr("no order '%s' (name it o_N or "
+		return oms_reject("no order '%s' (name it o_N or "
 		    "CHANNEL:EXTERNAL_ID)", ref);
 	if ((st = oms_db_stmt(db, sql_by_key)) == NULL)
 		return OMS_ERR;
@@ -1247,7 +1247,7 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 		return OMS_OK;
 	if (rc != SQLITE_DONE)
 		return oms_db_fail(db, rc, "cannot look up an order");
-	return oms_seterr("no order '%s'", ref);
+	return oms_reject("no order '%s'", ref);
 }
 
 static const char sql_release[] =

@@ -1608,7 +1608,9 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	if ((rc = load_order(rt, id, &o)) != OMS_OK)
 		goto done;
 	if (strcmp(o.status, "allocated") == 0) {
-		rc = stored_record(rt, id, out);
+		/* Named: its record again.  Pending: another run took it. */
+		rc = flags & OMS_ROUTE_QUIET_UNCHANGED ? OMS_OK :
+		    stored_record(rt, id, out);
 		rt->unchanged++;
 		goto done;
 	}

@@ -87,7 +87,7 @@ check_when(const cJSON *when, struct oms_rule *r)
 				return oms_reject("rule '%s': jq must be a jq "
 				    "program", r->name);
 			if (oms_jq_compile(x->valuestring, &r->jq) != OMS_OK)
-				return oms_reject("rule '%s': jq: %s", r->name,
+				return oms_reject("rule '%s': %s", r->name,
 				    oms_error());
 		} else
 			return oms_reject("rule '%s': unknown condition '%s'",
@@ -285,9 +285,10 @@ oms_rules_parse(const char *text, oms_db *db, const oms_rates *rates,
 		if (strcmp(x->string, "rules") != 0 &&
 		    strcmp(x->string, "groups") != 0 &&
 		    strcmp(x->string, "description") != 0) {
-			oms_rules_free(rs);
-			return oms_reject("unknown key '%s' (rules, groups and "
+			rc = oms_reject("unknown key '%s' (rules, groups and "
 			    "description are known)", x->string);
+			oms_rules_free(rs);
+			return rc;
 		}
 	groups = cJSON_GetObjectItemCaseSensitive(rs->doc, "groups");
 	if (groups != NULL && !cJSON_IsObject(groups)) {
