@@ -41,6 +41,8 @@ struct rloc {
 	char *id, *cutoff, *tz, *country;
 	int sellable, ships, pickup, has_cap;
 	int64_t priority, cap, used;
+	long utc_off;		/* seconds east of UTC, at the run's clock */
+	int ship_day;		/* when an order routed now leaves */
 	struct oms_point pt;
 };
 
@@ -149,6 +151,8 @@ dup_or_null(const char *s)
 	return s ? estrdup(s) : NULL;
 }
 
+static int cutoff_passed(const struct tm *tm, const char *cutoff);
+
 /* The locations, with where they are and how many orders they took today. */
 static int
 load_locations(struct oms_router *rt)
@@ -159,7 +163,7 @@ load_locations(struct oms_router *rt)
 	    "ORDER BY id";
 	static const char sql_used[] =
 	    "SELECT count(DISTINCT order_id) FROM allocations "
-	    "WHERE location = ? AND created_at >= ?";
+	    "WHERE location = ? AND created_at >= ? AND state <> 'released'";
 	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
 	int rc, cap = 0;
 
@@ -219,10 +223,16 @@ load_locations(struct oms_router *rt)
 			    postal, &l->pt)) != OMS_OK)
 				return rc;
 		}
-		if (!l->has_cap)
-			continue;
+		/* Its clock, once a run: zones are dear to switch between. */
 		if (oms_time_local(rt->now, l->tz, &tm) != OMS_OK)
 			return oms_seterr("location %s: %s", l->id, oms_error());
+		l->utc_off = tm.tm_gmtoff;
+		l->ship_day = days_of(&tm);
+		if (cutoff_passed(&tm, l->cutoff))
+			l->ship_day++;
+		l->ship_day = business_day(l->ship_day);
+		if (!l->has_cap)
+			continue;
 		oms_time_format(rt->now - (tm.tm_hour * 3600 + tm.tm_min * 60 +
 		    tm.tm_sec), start);
 		if ((st = oms_db_stmt(rt->db, sql_used)) == NULL)
@@ -635,16 +645,16 @@ cutoff_passed(const struct tm *tm, const char *cutoff)
 	return tm->tm_hour * 60 + tm->tm_min >= h * 60 + m;
 }
 
+/* The day of a time, seconds east of UTC given (at the run's clock). */
 static int
-date_day(const char *rfc3339, const char *tz, int *day)
+date_day(const char *rfc3339, long off, int *day)
 {
 	int64_t e;
-	struct tm tm;
 
-	if (rfc3339 == NULL || oms_time_to_epoch(rfc3339, &e) != OMS_OK ||
-	    oms_time_local(e, tz, &tm) != OMS_OK)
+	if (rfc3339 == NULL || oms_time_to_epoch(rfc3339, &e) != OMS_OK)
 		return 0;
-	*day = days_of(&tm);
+	e += off;
+	*day = (int)(e >= 0 ? e / 86400 : (e - 86399) / 86400);
 	return 1;
 }
 
@@ -655,17 +665,10 @@ quote_ship(struct oms_router *rt, const struct oms_rule *r,
 {
 	const struct rloc *l = &rt->locs[o->cand[s->loc]];
 	struct oms_quote q[MAXQ];
-	struct tm tm;
-	int n, best = -1, ship_day, by;
+	int n, best = -1, ship_day = l->ship_day, by;
 	const char *level = o->service && *o->service ? o->service : "standard";
 
 	s->dist_m = dist_m(&l->pt, &o->dest);
-	if (oms_time_local(rt->now, l->tz, &tm) != OMS_OK)
-		oms_time_local(rt->now, NULL, &tm);
-	ship_day = days_of(&tm);
-	if (cutoff_passed(&tm, l->cutoff))
-		ship_day++;
-	ship_day = business_day(ship_day);
 	s->ships_on = ship_day;
 	n = oms_rates_quote(rt->rates, level, r->service, l->country,
 	    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 : s->dist_m / 1000.0,
@@ -675,7 +678,7 @@ quote_ship(struct oms_router *rt, const struct oms_rule *r,
 		    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 :
 		    s->dist_m / 1000.0, s->grams, s->volume_cm3, q, MAXQ);
 	s->late = 0;
-	if (o->ship_by != NULL && date_day(o->ship_by, l->tz, &by) &&
+	if (o->ship_by != NULL && date_day(o->ship_by, l->utc_off, &by) &&
 	    ship_day > by)
 		s->late = 1;
 	/* The cheapest that arrives in time; else the cheapest. */
@@ -684,7 +687,7 @@ quote_ship(struct oms_router *rt, const struct oms_rule *r,
 
 		for (d = 0; d < q[i].transit_days; d++)
 			arrive = business_day(arrive + 1);
-		if (o->deliver_by == NULL || (date_day(o->deliver_by, NULL,
+		if (o->deliver_by == NULL || (date_day(o->deliver_by, 0,
 		    &by) && arrive <= by)) {
 			best = i;
 			break;
