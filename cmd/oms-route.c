@@ -335,12 +335,17 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 	struct oms_rules *rules;
 	struct summary sa = { 0 }, sb = { 0 };
 	char *text = slurp(rules_path);
+	oms_rates *rates;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
 	long changed = 0, rejected = 0;
 	int rc;
 
-	if ((rc = oms_rules_parse(text, db, NULL, &rules)) != OMS_OK)
+	if ((rc = oms_rates_load(&rates)) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	rc = oms_rules_parse(text, db, rates, &rules);
+	oms_rates_free(rates);
+	if (rc != OMS_OK)
 		oms_die(rc == OMS_REJECT ? OMS_EXIT_REJECT : oms_exit_status(rc),
 		    "%s: %s", rules_path, oms_error());
 	free(text);
@@ -670,14 +675,26 @@ main(int argc, char **argv)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
 		cx.in_tx = 1;
 		clock_gettime(CLOCK_MONOTONIC, &cx.tx_start);
+		/* Released and routed again in one transaction, or not at all. */
+		cJSON *out = NULL;
+
 		rc = oms_route_reopen(cx.rt, id);
+		if (rc == OMS_OK)
+			rc = oms_route_order(cx.rt, id, 0, &out);
 		if (rc == OMS_REJECT) {
+			char msg[1024];
+
+			snprintf(msg, sizeof msg, "%s", oms_error());
 			oms_db_rollback(cx.db);
-			oms_die(OMS_EXIT_REJECT, "%s", oms_error());
+			oms_die(OMS_EXIT_REJECT, "%s (nothing changed)", msg);
 		}
 		if (rc != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		route_one(&cx, id, NULL, 0);
+		if (out != NULL) {
+			cx.pend = erealloc(cx.pend, sizeof *cx.pend);
+			cx.pend[0] = out;
+			cx.npend = 1;
+		}
 		flush(&cx);
 	} else if (pending) {
 		int64_t *ids;

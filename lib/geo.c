@@ -293,6 +293,8 @@ oms_geo_load(oms_db *db, FILE *fp, const char *name, long *rows)
 			    f[10]);
 			break;
 		}
+		f[0][0] = (char)toupper((unsigned char)f[0][0]);
+		f[0][1] = (char)toupper((unsigned char)f[0][1]);
 		postal_key(f[0], f[1], key, sizeof key);
 		if ((st = oms_db_stmt(db, sql)) == NULL) {
 			rc = OMS_ERR;

@@ -366,6 +366,8 @@ struct order {
 	struct oms_point dest;
 	/* candidates: index into rt->locs; free stock per candidate and sku */
 	int cand[MAXLOC], ncand;
+	int had[MAXLOC];		/* per candidate: already allocated there */
+	int nhad;			/* locations already allocated, any */
 	int64_t free_[MAXLOC][MAXSKU];
 	int64_t single[MAXLOC][OMS_NSTRATEGIES];	/* one-location terms */
 	struct ship alone[MAXLOC];	/* the whole order from it */
@@ -625,6 +627,36 @@ candidates(struct oms_router *rt, const struct oms_rule *r, struct order *o)
 	}
 }
 
+/*
+ * The locations an earlier run allocated this order to: a later set is
+ * judged with them, so a split limit holds for the order, not each run.
+ */
+static int
+load_had(struct oms_router *rt, struct order *o)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT location FROM allocations "
+	    "WHERE order_id = ? AND state = 'active'";
+	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	int rc;
+
+	memset(o->had, 0, sizeof o->had);
+	o->nhad = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, o->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o->nhad++;
+		for (int c = 0; c < o->ncand; c++)
+			if (strcmp(rt->locs[o->cand[c]].id, col_text(st, 0)) == 0)
+				o->had[c] = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(rt->db, rc, "cannot read the allocations");
+	return OMS_OK;
+}
+
 /* ---- shipments, scores ----------------------------------------------------- */
 
 static int64_t
@@ -873,7 +905,21 @@ score(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 		nship++;
 	}
 	ev->nships = nship;
-	ev->terms[OMS_S_FEWEST] = nship;
+	/* With the locations earlier runs allocated the order to. */
+	{
+		int total = o->nhad;
+
+		for (int k = 0; k < nship; k++)
+			if (!o->had[ev->ships[k].loc])
+				total++;
+		ev->terms[OMS_S_FEWEST] = total;
+		if (total > r->max_shipments && ev->valid) {
+			snprintf(ev->why, sizeof ev->why, "would make %d "
+			    "shipments with the %d already allocated, more than "
+			    "%d", total, o->nhad, r->max_shipments);
+			ev->valid = 0;
+		}
+	}
 }
 
 /* <0 when a is better: more units, then the strategies, then the ids. */
@@ -949,6 +995,11 @@ remember(struct solve *sv, const struct eval *ev)
 {
 	struct seen *s;
 
+	/* The partial pass meets the full pass's sets again. */
+	for (int i = 0; i < sv->nseen; i++)
+		if (sv->seen[i].k == ev->k && memcmp(sv->seen[i].set, ev->set,
+		    sizeof(int) * (size_t)ev->k) == 0)
+			return;
 	if (sv->nseen == sv->capseen) {
 		sv->capseen = sv->capseen ? sv->capseen * 2 : 32;
 		sv->seen = erealloc(sv->seen, (size_t)sv->capseen *
@@ -1641,9 +1692,12 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		goto done;
 	}
 	fallback = def->r[0];
+	if (rt->rules->version > 0)
+		fallback.name = "default (no rule matched)";
 	r = pick_rule(rt, &o, why, &fallback);
 	candidates(rt, r, &o);
-	if ((rc = load_stock(rt, &o)) != OMS_OK)
+	if ((rc = load_stock(rt, &o)) != OMS_OK ||
+	    (!rt->dry && (rc = load_had(rt, &o)) != OMS_OK))
 		goto done;
 	single_terms(rt, r, &o);
 	for (int i = 0; i < o.nlines; i++)
@@ -1730,14 +1784,28 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		rt->backordered++;
 	}
 	cJSON_AddStringToObject(rec, "status", status);
-	cJSON_AddStringToObject(rec, "rule", r == &fallback && rt->rules->n > 0 &&
-	    rt->rules->version > 0 ? "default (no rule matched)" : r->name);
+	cJSON_AddStringToObject(rec, "rule", r->name);
 	cJSON_AddNumberToObject(rec, "rules_version", rt->rules->version);
 	cJSON_AddItemToObject(rec, "lines", cJSON_DetachItemFromObject(tmp,
 	    "lines"));
 	{
-		cJSON *ships = cJSON_AddArrayToObject(rec, "shipments");
+		cJSON *ships = cJSON_AddArrayToObject(rec, "shipments"), *old;
 
+		/* What earlier runs sent stays in the record, first. */
+		if (before_units > 0 && !cancel && !rt->dry) {
+			if ((rc = stored_record(rt, id, &old)) != OMS_OK)
+				goto done;
+			if (old != NULL) {
+				cJSON *x, *prev = cJSON_DetachItemFromObject(old,
+				    "shipments");
+
+				while (prev != NULL && (x = prev->child) != NULL)
+					cJSON_AddItemToArray(ships,
+					    cJSON_DetachItemViaPointer(prev, x));
+				cJSON_Delete(prev);
+				cJSON_Delete(old);
+			}
+		}
 		for (int k = 0; sv.found && k < sv.best.nships; k++)
 			cJSON_AddItemToArray(ships, ship_record(rt, &o, &sv.best,
 			    &sv.best.ships[k]));

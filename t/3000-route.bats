@@ -139,10 +139,19 @@ o_3 allocated ORD1:A:1"
 	run oms-route --pending
 	assert_equal "$(decide <<<"$output")" "o_1 partial EWR1:A:1"
 	assert_equal "$(jq -c '.lines[0] | [.allocated, .backordered]' <<<"$output")" "[1,1]"
-	# Stock arrives: the next run allocates the rest, from where it is.
+	# Stock elsewhere does not help: the limit is the order's, not a run's.
 	stock A ORD1 5
 	run oms-route --pending
-	assert_equal "$(decide <<<"$output")" "o_1 allocated EWR1:A:1 ORD1:A:1"
+	assert_output ""
+	run oms-route --explain <<<"o_1"
+	assert_equal "$(jq -r '.explain.sets[] | "\(.locations) \(.verdict)"' <<<"$output")" '["ORD1"] would make 2 shipments with the 1 already allocated, more than 1'
+	# Stock where it already ships from: the rest goes, one shipment.
+	stock A EWR1 1
+	run oms-route --pending
+	assert_equal "$(decide <<<"$output")" "o_1 allocated EWR1:A:2"
+	# The record keeps the first run's shipment before this one's.
+	assert_equal "$(jq -c '[.shipments[] | [.location, .weight_g]]' <<<"$output")" '[["EWR1",400],["EWR1",400]]'
+	assert_equal "$(oms-route <<<"o_1")" "$output"
 }
 
 @test "split min_value: a shipment worth less than the minimum is not made" {
@@ -351,4 +360,19 @@ OUT
 	run --separate-stderr oms-route <<<"o_7"
 	assert_failure 1
 	assert_equal "$stderr" "oms-route: -:1: order o_7 (ebay E7) has no line with a product to allocate"
+}
+
+@test "a reroute that cannot route changes nothing; a dry run checks its rules like a load" {
+	setup_route
+	sqlite3 "$OMS_DB" "INSERT INTO orders (id, channel, external_id, status, imported_at, updated_at, currency, digest, record) VALUES (7, 'ebay', 'E7', 'open', 't', 't', 'USD', 'd', '{}'); INSERT INTO order_lines (order_id, line_no, title, qty) VALUES (7, 1, 'Gift wrap', 1)"
+	before=$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events; SELECT status, updated_at FROM orders")
+	run --separate-stderr oms-route --reroute o_7
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-route: order o_7 (ebay E7) has no line with a product to allocate (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events; SELECT status, updated_at FROM orders")" "$before"
+	printf '%s\n' '{"rules":[{"name":"x","service":"no-such-table"}]}' > bad.json
+	run --separate-stderr oms-route --dry-run --rules bad.json
+	assert_failure 1
+	assert_equal "$stderr" "oms-route: bad.json: rule 'x': no rate table 'no-such-table'"
 }
