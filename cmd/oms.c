@@ -12,6 +12,8 @@
 
 #include "oms.h"
 
+static int find_program(const char *name, char *out, size_t n);
+
 static const struct {
 	const char *name;
 	const char *what;
@@ -36,69 +38,6 @@ usage(void)
 	exit(OMS_EXIT_USAGE);
 }
 
-/* The directory this program was run from, to find its siblings. */
-static int
-self_dir(char *dir, size_t n)
-{
-	char path[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
-	char *slash;
-
-	if (len <= 0)
-		return -1;
-	path[len] = '\0';
-	if ((slash = strrchr(path, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	if (strlen(path) + 1 > n)
-		return -1;
-	strcpy(dir, path);
-	return 0;
-}
-
-/* Find oms-NAME beside oms, then on PATH; no shell is ever involved. */
-static int
-find_program(const char *name, char *out, size_t n)
-{
-	char dir[PATH_MAX];
-	const char *path, *p, *e;
-
-	if (self_dir(dir, sizeof dir) == 0) {
-		snprintf(out, n, "%s/oms-%s", dir, name);
-		if (access(out, X_OK) == 0)
-			return 0;
-	}
-	path = getenv("PATH");
-	if (path == NULL)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = e + 1) {
-		size_t len;
-
-		e = strchr(p, ':');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if (len == 0)
-			snprintf(out, n, "./oms-%s", name);
-		else
-			snprintf(out, n, "%.*s/oms-%s", (int)len, p, name);
-		if (access(out, X_OK) == 0)
-			return 0;
-		if (e == NULL)
-			break;
-	}
-	return -1;
-}
-
-static int
-valid_name(const char *s)
-{
-	if (*s == '\0' || *s == '-')
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
 
 static void
 run(const char *name, int argc, char **argv)
@@ -106,7 +45,7 @@ run(const char *name, int argc, char **argv)
 	char path[PATH_MAX + 64];
 	char **av;
 
-	if (!valid_name(name) || find_program(name, path, sizeof path) < 0) {
+	if (!oms_valid_name(name) || find_program(name, path, sizeof path) < 0) {
 		oms_warnx("'%s' is not an oms command; see 'oms help'", name);
 		exit(OMS_EXIT_USAGE);
 	}
@@ -188,7 +127,7 @@ cmd_help(const char *topic)
 	if (topic != NULL) {
 		char *av[3];
 
-		if (!valid_name(topic) || find_program(topic, path,
+		if (!oms_valid_name(topic) || find_program(topic, path,
 		    sizeof path) < 0)
 			oms_die(OMS_EXIT_USAGE, "no help for '%s': not an oms "
 			    "command", topic);
@@ -218,6 +157,16 @@ cmd_help(const char *topic)
 	    "See oms(7) for the overview.\n");
 	efshut();
 	return OMS_EXIT_OK;
+}
+
+/* oms-NAME beside oms, then on PATH. */
+static int
+find_program(const char *name, char *out, size_t n)
+{
+	char prog[256];
+
+	snprintf(prog, sizeof prog, "oms-%s", name);
+	return oms_find_program(prog, out, n);
 }
 
 int

@@ -55,6 +55,8 @@ int oms_progress_wanted(void);
 long oms_ms_since(const struct timespec *t);
 int oms_input_stream(FILE *fp);
 int oms_input_idle(FILE *fp);
+int oms_find_program(const char *prog, char *out, size_t n);
+int oms_valid_name(const char *s);
 void efshut(void);
 
 /* A growable byte string, always NUL-terminated. */
@@ -262,6 +264,10 @@ int oms_route_order(struct oms_router *rt, int64_t id, int flags,
 int oms_route_release(struct oms_router *rt, int64_t id, const char *why);
 int oms_route_reopen(struct oms_router *rt, int64_t id);
 int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);
+
+/* carrier.c: carrier adapters, oms-carrier-NAME (oms-carrier(7)) */
+int oms_carrier_call(const char *name, const char *verb, const cJSON *req,
+    cJSON **reply);
 
 /* import.c: channel files to stored orders */
 struct oms_import {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -274,4 +275,72 @@ oms_buf_free(struct oms_buf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
+}
+
+/* The directory this program was run from, to find its siblings. */
+static int
+self_dir(char *dir, size_t n)
+{
+	char path[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+	char *slash;
+
+	if (len <= 0)
+		return -1;
+	path[len] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if (strlen(path) + 1 > n)
+		return -1;
+	strcpy(dir, path);
+	return 0;
+}
+
+/*
+ * Find the program prog beside this one, then on PATH, for execv: no
+ * shell is ever involved.  0 with its path in out, -1 when none.
+ */
+int
+oms_find_program(const char *prog, char *out, size_t n)
+{
+	char dir[PATH_MAX];
+	const char *path, *p, *e;
+
+	if (self_dir(dir, sizeof dir) == 0) {
+		snprintf(out, n, "%s/%s", dir, prog);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	path = getenv("PATH");
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = e + 1) {
+		size_t len;
+
+		e = strchr(p, ':');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0)
+			snprintf(out, n, "./%s", prog);
+		else
+			snprintf(out, n, "%.*s/%s", (int)len, p, prog);
+		if (access(out, X_OK) == 0)
+			return 0;
+		if (e == NULL)
+			break;
+	}
+	return -1;
+}
+
+/* A name that may go into a program's name: [a-z0-9_-], not "-" first. */
+int
+oms_valid_name(const char *s)
+{
+	if (*s == '\0' || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-' || *s == '_'))
+			return 0;
+	return 1;
 }
