@@ -31,7 +31,10 @@ endif
 
 # Debian packages the build, the tests and the demo need.
 DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
-	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata jq
+	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata jq \
+	poppler-utils zbar-tools nodejs
+# Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
+NPMS = zpl-renderer-js@3.4.0
 
 PROGS = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIBSRC = $(wildcard lib/*.c)
@@ -76,6 +79,18 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
 			--no-install-recommends $$missing; \
 	fi
+	@for p in $(NPMS); do \
+		npm ls -g "$${p%@*}" >/dev/null 2>&1 && continue; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		command -v npm >/dev/null || { \
+			echo "make deps: installing npm"; \
+			DEBIAN_FRONTEND=noninteractive $$sudo apt-get install \
+				-y -qq --no-install-recommends npm; } || exit 1; \
+		echo "make deps: installing $$p from npm"; \
+		$$sudo npm install -g --no-fund --no-audit --loglevel=error "$$p" \
+			>/dev/null || echo "make deps: could not install $$p:" \
+			"the tests that render ZPL will say they are skipped"; \
+	done
 
 # One pass: unit tests, man page lint, bats.
 test: all

@@ -174,42 +174,6 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 		flush(c);
 }
 
-/* An order reference from a line: an id, or a record naming one. */
-static int
-line_ref(oms_db *db, const char *line, int64_t *id)
-{
-	const char *p = line;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '{') {
-		cJSON *o = cJSON_Parse(p);
-		const char *s;
-		int rc;
-
-		if (o == NULL)
-			return oms_reject("not JSON");
-		if ((s = oms_json_str(o, "id")) != NULL)
-			rc = oms_order_find(db, s, id);
-		else if ((s = oms_json_str(o, "order")) != NULL)
-			rc = oms_order_find(db, s, id);
-		else if (oms_json_str(o, "channel") != NULL &&
-		    oms_json_str(o, "external_id") != NULL) {
-			struct oms_buf b = { 0 };
-
-			oms_buf_printf(&b, "%s:%s", oms_json_str(o, "channel"),
-			    oms_json_str(o, "external_id"));
-			rc = oms_order_find(db, b.s, id);
-			oms_buf_free(&b);
-		} else
-			rc = oms_reject("a record with no \"id\", \"order\", or "
-			    "\"channel\" and \"external_id\"");
-		cJSON_Delete(o);
-		return rc;
-	}
-	return oms_order_find(db, p, id);
-}
-
 static void
 route_file(struct ctx *c, const char *path, int flags)
 {
@@ -239,7 +203,7 @@ route_file(struct ctx *c, const char *path, int flags)
 		if (len == 0)
 			continue;
 		snprintf(where, sizeof where, "%s:%ld", name, ln);
-		rc = line_ref(c->db, line, &id);
+		rc = oms_order_ref(c->db, line, &id);
 		if (rc == OMS_REJECT) {
 			oms_warnx("%s: %s", where, oms_error());
 			c->rejected++;
@@ -365,7 +329,7 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 			line[strcspn(line, "\r\n")] = '\0';
 			if (line[0] == '\0')
 				continue;
-			if ((rc = line_ref(db, line, &id)) != OMS_OK) {
+			if ((rc = oms_order_ref(db, line, &id)) != OMS_OK) {
 				if (rc != OMS_REJECT)
 					oms_die(oms_exit_status(rc), "%s",
 					    oms_error());

@@ -21,7 +21,8 @@ static const struct {
 	{ "import", "capture orders from every channel, exactly once" },
 	{ "stock", "catalog, locations, the stock ledger and channel feeds" },
 	{ "route", "allocate orders to locations by rules" },
-	{ "ship", "pick, pack, label, hand over, track, confirm" },
+	{ "ship", "pack, label, hand over, track, confirm to channels" },
+	{ "carrier-offline", "the offline carrier adapter (oms-carrier(7))" },
 	{ "return", "returns, inspection, restock, exchanges, reships" },
 	{ "report", "sales, fulfilment, stock and profit reports" },
 };

@@ -269,6 +269,25 @@ int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);
 int oms_carrier_call(const char *name, const char *verb, const cJSON *req,
     cJSON **reply);
 
+/* confirm.c: shipment confirmations for channels */
+int oms_confirm_write(oms_db *db, const char *channel, const char *format,
+    int dry_run, FILE *fp, long *n);
+
+/* ship.c: shipments from allocations (oms-ship(1)) */
+struct oms_shipper;
+int oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
+    const char *service, int dpi, struct oms_shipper **out);
+void oms_shipper_close(struct oms_shipper *sp);
+void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
+    long *refused);
+int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
+    void *arg);
+int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
+    void *arg, long *failed);
+const char *oms_ship_status(const char *s);
+int oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
+    oms_rec_fn fn, void *arg);
+
 /* import.c: channel files to stored orders */
 struct oms_import {
 	oms_db *db;
@@ -312,6 +331,7 @@ int oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 char *oms_order_print(cJSON *o, const struct oms_store *res);
 cJSON *oms_order_record(oms_db *db, int64_t id);
 int oms_order_find(oms_db *db, const char *ref, int64_t *id);
+int oms_order_ref(oms_db *db, const char *line, int64_t *id);
 int oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems);
 int64_t oms_money_field(const cJSON *obj, const char *key, int exponent);
 

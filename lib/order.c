@@ -1389,3 +1389,42 @@ out:
 	cJSON_Delete(p);
 	return rc;
 }
+
+/*
+ * An order named by a line of input: an id (o_12, 12, CHANNEL:EXTERNAL_ID)
+ * or a record naming one by "id", "order", or "channel" and "external_id".
+ */
+int
+oms_order_ref(oms_db *db, const char *line, int64_t *id)
+{
+	const char *p = line;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '{') {
+		cJSON *o = cJSON_Parse(p);
+		const char *s;
+		int rc;
+
+		if (o == NULL)
+			return oms_reject("not JSON");
+		if ((s = oms_json_str(o, "id")) != NULL)
+			rc = oms_order_find(db, s, id);
+		else if ((s = oms_json_str(o, "order")) != NULL)
+			rc = oms_order_find(db, s, id);
+		else if (oms_json_str(o, "channel") != NULL &&
+		    oms_json_str(o, "external_id") != NULL) {
+			struct oms_buf b = { 0 };
+
+			oms_buf_printf(&b, "%s:%s", oms_json_str(o, "channel"),
+			    oms_json_str(o, "external_id"));
+			rc = oms_order_find(db, b.s, id);
+			oms_buf_free(&b);
+		} else
+			rc = oms_reject("a record with no \"id\", \"order\", or "
+			    "\"channel\" and \"external_id\"");
+		cJSON_Delete(o);
+		return rc;
+	}
+	return oms_order_find(db, p, id);
+}

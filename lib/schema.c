@@ -302,6 +302,61 @@ const char *const oms_migrations[] = {
 	"  lon REAL NOT NULL,\n"
 	"  PRIMARY KEY (country, postal_code)\n"
 	");\n",
+	/*
+	 * 6: shipping.  A shipment is what leaves one location for one order
+	 * in one go: its packages, carrier, service, tracking numbers and
+	 * label files; shipment_lines says which allocations it carried;
+	 * tracking_events what the carrier said of it; confirmations which
+	 * channel has been told.  request_id makes a label purchase safe to
+	 * retry: it is made from the allocations shipped, so the same
+	 * shipment asks with the same id.
+	 */
+	"ALTER TABLE order_lines ADD COLUMN shipped INTEGER NOT NULL\n"
+	"  DEFAULT 0;\n"
+	"CREATE TABLE shipments (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id),\n"
+	"  location TEXT NOT NULL,\n"
+	"  request_id TEXT NOT NULL UNIQUE,\n"
+	"  carrier TEXT NOT NULL,\n"
+	"  carrier_code TEXT NOT NULL,\n"
+	"  service TEXT NOT NULL,\n"
+	"  service_name TEXT,\n"
+	"  status TEXT NOT NULL,\n"
+	"  tracking TEXT NOT NULL,\n"
+	"  packages INTEGER NOT NULL,\n"
+	"  weight_g INTEGER NOT NULL,\n"
+	"  cost INTEGER,\n"
+	"  currency TEXT,\n"
+	"  test INTEGER NOT NULL DEFAULT 0,\n"
+	"  shipped_at TEXT NOT NULL,\n"
+	"  delivered_at TEXT,\n"
+	"  record TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX shipments_order ON shipments (order_id);\n"
+	"CREATE INDEX shipments_day ON shipments (carrier, shipped_at);\n"
+	"CREATE TABLE shipment_lines (\n"
+	"  shipment_id INTEGER NOT NULL REFERENCES shipments (id),\n"
+	"  allocation_id INTEGER NOT NULL REFERENCES allocations (id),\n"
+	"  line_no INTEGER NOT NULL,\n"
+	"  sku TEXT NOT NULL,\n"
+	"  qty INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (shipment_id, allocation_id)\n"
+	");\n"
+	"CREATE TABLE tracking_events (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  shipment_id INTEGER NOT NULL REFERENCES shipments (id),\n"
+	"  at TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL,\n"
+	"  description TEXT,\n"
+	"  UNIQUE (shipment_id, at, status)\n"
+	");\n"
+	"CREATE TABLE confirmations (\n"
+	"  shipment_id INTEGER NOT NULL REFERENCES shipments (id),\n"
+	"  channel TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  PRIMARY KEY (shipment_id, channel)\n"
+	");\n",
 };
 
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];

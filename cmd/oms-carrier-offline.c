@@ -1,0 +1,618 @@
+/*
+ * oms-carrier-offline: the bundled offline carrier adapter.  It buys
+ * nothing and calls nobody: rates come from the offline rate tables,
+ * labels are test labels whose tracking numbers have the real forms and
+ * check digits of UPS, USPS and FedEx, and tracking is a script played
+ * against the clock.  oms-ship(1) runs it as it runs any carrier adapter
+ * (oms-carrier(7)).
+ *
+ * THE PROTOCOL
+ *
+ *   oms-carrier-offline VERB	VERB is rate, label, void or track
+ *
+ * The adapter reads one request, a JSON object, on stdin (white space
+ * around it is allowed, nothing else, 1 MiB at most) and writes one
+ * reply, a JSON object on one line and a newline, on stdout.
+ *
+ * Every request has "request_id", a string that is not empty.  It may
+ * have "account", an object with the secrets of the carrier account: the
+ * offline adapter needs none, and never echoes or logs it, nor anything
+ * else of the request but the fields a reply names.  Keys a verb does
+ * not know are ignored.
+ *
+ * A reply is {"ok":true,...} as below, or a refusal
+ * {"ok":false,"error":"..."}, the error a sentence saying what is wrong
+ * with the request ("request_id must be a string that is not empty",
+ * "unknown service 'dhl-express'", "'1Z123' is not a valid tracking
+ * number", ...).
+ *
+ * Exit status: 0 with any reply, refusals included.  2, a usage error,
+ * with a message on stderr and nothing on stdout: no verb, an unknown
+ * verb, more than one operand, stdin a terminal or not one JSON object,
+ * an unknown OMS_OFFLINE_FAULT.  3 when the adapter cannot work (a rate
+ * table it cannot read, a write error), with a message on stderr.
+ * --help prints the usage on stderr and exits 2; --version prints the
+ * version and exits 0.
+ *
+ * rate
+ *   {"request_id":"r1","level":"standard",
+ *    "from":{"country":"US","postal_code":"07114"},
+ *    "to":{"country":"US","postal_code":"19103"},"distance_km":120.5,
+ *    "packages":[{"weight_g":800,"length_mm":300,"width_mm":200,
+ *    "height_mm":100}]}
+ *   -> {"ok":true,"rates":[{"service":"usps-ground-advantage",
+ *    "carrier":"usps","name":"USPS Ground Advantage","price":"14.18",
+ *    "currency":"USD","transit_days":2},{"service":"ups-ground",
+ *    "carrier":"ups","name":"UPS Ground","price":"15.00",
+ *    "currency":"USD","transit_days":2}]}
+ *   The quotes of the offline rate tables (rates/NAME.json on the search
+ *   path, oms-rules(5)) that serve the service level "level", or of the
+ *   one table "service" (a table name such as "ups-ground") when the
+ *   request names it; one of the two is needed.  Cheapest first, then by
+ *   service.  "from" and "to" are objects with "country"; "distance_km",
+ *   a number not below 0, picks the zone, and without it the farthest
+ *   zone is quoted.  The packages, 1 to 100 objects, are rated as one
+ *   parcel: "weight_g" (whole grams above 0, needed) summed, and the
+ *   volumes of those that give "length_mm", "width_mm" and "height_mm"
+ *   (whole millimetres above 0, all three or none) summed, in cm3
+ *   rounded up.  "rates" is empty when no table serves the parcel (too
+ *   heavy, another country); a "service" no table has is refused,
+ *   "unknown service 'NAME'".
+ *
+ * label
+ *   {"request_id":"r2","service":"ups-ground","from":{...},"to":{...},
+ *    "packages":[{"weight_g":800},{"weight_g":1200}],"reference":"o_12"}
+ *   -> {"ok":true,"carrier":"ups","service":"ups-ground",
+ *    "tracking_numbers":["1Z...","1Z..."],"test":true}
+ *   One tracking number a package, in the order of the packages.  The
+ *   carrier is the prefix of "service": ups-, usps- or fedex-, then
+ *   letters, digits, '-' and '_'; any other service is refused, "unknown
+ *   service 'NAME'".  The packages are as for rate; "from" and "to" must
+ *   be objects; "reference" is ignored.  The numbers are the same for the
+ *   same request_id, so a purchase retried with its request_id gets its
+ *   first label back and never buys a second: package i (from 1) gets
+ *   the number oms_tracking_make (lib/tracking.h) makes from the serial
+ *   FNV-1a 64 (oms_hash64) of the bytes "REQUEST_ID/i".
+ *
+ * void
+ *   {"request_id":"r3","tracking_numbers":["1Z...","1Z..."]}
+ *   -> {"ok":true,"voided":["1Z...","1Z..."]}
+ *   1 to 100 numbers, all voided or none: one that is not a valid
+ *   tracking number (the form and check digit of UPS, USPS or FedEx) is
+ *   refused, "'X' is not a valid tracking number".
+ *
+ * track
+ *   {"request_id":"r4","tracking_number":"1Z...",
+ *    "shipped_at":"2026-11-02T15:00:00Z","transit_days":3,
+ *    "scenario":"delivered"}
+ *   -> {"ok":true,"tracking_number":"1Z...","status":"in_transit",
+ *    "events":[{"at":"2026-11-02T15:00:00Z","status":"pre_transit",
+ *    "description":"Label created, not yet in the carrier's hands"},
+ *    {"at":"2026-11-03T09:00:00Z","status":"in_transit",
+ *    "description":"In the carrier's hands, on its way"}]}
+ *   A script played against the clock, which OMS_NOW pins when set:
+ *     pre_transit       at shipped_at
+ *     in_transit        18 hours later
+ *     out_for_delivery  at 08:00 UTC of the delivery day: the day
+ *                       transit_days days after the date (UTC) of
+ *                       shipped_at, or the first day after it whose
+ *                       08:00 comes after in_transit
+ *     delivered         at 14:00 UTC that day, "Delivered"
+ *   With "scenario":"failure" a failure, "Delivery attempted, no one
+ *   in", comes at 14:00 instead of delivered; with "returned" that
+ *   failure and, two days later at 14:00, returned, "Returned to the
+ *   sender".  The other descriptions: "Label created, not yet in the
+ *   carrier's hands", "In the carrier's hands, on its way", "Out for
+ *   delivery".  Only the events whose time has come are listed, oldest
+ *   first; "status" is the latest one's, or pre_transit when none has
+ *   come yet.  The statuses are exactly pre_transit, in_transit,
+ *   out_for_delivery, delivered, failure and returned; times are RFC 3339
+ *   UTC, "2026-11-05T14:00:00Z".  "tracking_number" must be a valid
+ *   tracking number; "shipped_at" an RFC 3339 time
+ *   (YYYY-MM-DDTHH:MM:SS, a fraction of a second allowed, then Z or an
+ *   offset +HH:MM or -HH:MM); "transit_days" a whole number from 0 to 60;
+ *   "scenario", when given, delivered (the default), failure or returned.
+ *
+ * TEST HOOKS
+ *
+ * So that the tests of oms-ship can see how it copes with a broken
+ * adapter, the environment variable OMS_OFFLINE_FAULT makes this one
+ * break, once the verb is checked and the request read (whatever it
+ * holds), before the request is parsed:
+ *   hang     sleep 3600 seconds, then carry on as usual
+ *   crash    abort(): the adapter dies of SIGABRT
+ *   garbage  write "this is not JSON" and a newline on stdout, exit 0
+ *   fail     exit 1 with "oms-carrier-offline: failing, as
+ *            OMS_OFFLINE_FAULT=fail asks" on stderr
+ * Unset or empty, no fault; any other value is a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oms.h"
+#include "tracking.h"
+
+#define REQUEST_MAX (1 << 20)	/* bytes of request at most */
+#define MAXPKG 100		/* packages, numbers to void */
+#define MAXQUOTES 64
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: oms-carrier-offline rate|label|void|track "
+	    "< request.json\n");
+	exit(OMS_EXIT_USAGE);
+}
+
+static cJSON *
+refuse(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	cJSON *r = cJSON_CreateObject();
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cJSON_AddFalseToObject(r, "ok");
+	cJSON_AddStringToObject(r, "error", msg);
+	return r;
+}
+
+static cJSON *
+ok_reply(void)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddTrueToObject(r, "ok");
+	return r;
+}
+
+/* A whole number from lo to hi. */
+static int
+whole(const cJSON *v, double lo, double hi, int64_t *out)
+{
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo &&
+	    v->valuedouble <= hi) ||
+	    v->valuedouble != (double)(int64_t)v->valuedouble)
+		return 0;
+	*out = (int64_t)v->valuedouble;
+	return 1;
+}
+
+static const cJSON *
+get(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/*
+ * The packages of a request, their weights and volumes summed: 1, or 0
+ * with the refusal in *why.
+ */
+static int
+packages(const cJSON *req, int64_t *grams, int64_t *cm3, cJSON **why)
+{
+	static const char *const dims[3] = { "length_mm", "width_mm",
+	    "height_mm" };
+	const cJSON *list = get(req, "packages"), *p;
+	int64_t mm3 = 0;
+	int i = 0;
+
+	*grams = 0;
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+	    cJSON_GetArraySize(list) > MAXPKG) {
+		*why = refuse("packages must be a list of 1 to %d packages",
+		    MAXPKG);
+		return 0;
+	}
+	cJSON_ArrayForEach(p, list) {
+		int64_t w, d, vol = 1;
+		int given = 0, good = 0;
+
+		i++;
+		if (!cJSON_IsObject(p) || !whole(get(p, "weight_g"), 1, 1e9,
+		    &w)) {
+			*why = refuse("package %d: weight_g must be a whole "
+			    "number of grams above 0", i);
+			return 0;
+		}
+		for (int k = 0; k < 3; k++) {
+			if (get(p, dims[k]) == NULL)
+				continue;
+			given++;
+			if (whole(get(p, dims[k]), 1, 1e5, &d)) {
+				good++;
+				vol *= d;
+			}
+		}
+		if (good != given || (given != 0 && given != 3)) {
+			*why = refuse("package %d: length_mm, width_mm and "
+			    "height_mm must be whole millimetres above 0, all "
+			    "three or none", i);
+			return 0;
+		}
+		*grams += w;
+		if (given == 3)
+			mm3 += vol;
+	}
+	*cm3 = (mm3 + 999) / 1000;
+	return 1;
+}
+
+static cJSON *
+verb_rate(const cJSON *req)
+{
+	const char *level = oms_json_str(req, "level");
+	const char *service = oms_json_str(req, "service");
+	const char *from = oms_json_str(get(req, "from"), "country");
+	const char *to = oms_json_str(get(req, "to"), "country");
+	const cJSON *dist = get(req, "distance_km");
+	struct oms_quote q[MAXQUOTES];
+	int64_t grams, cm3;
+	double km = 1e12;	/* beyond every zone: the farthest */
+	oms_rates *rates;
+	cJSON *reply, *list, *why;
+	int n;
+
+	if (get(req, "service") != NULL && service == NULL)
+		return refuse("service must be a string");
+	if (get(req, "level") != NULL && level == NULL)
+		return refuse("level must be a string");
+	if (level == NULL && service == NULL)
+		return refuse("level or service is needed");
+	if (from == NULL)
+		return refuse("from must be an address with a country");
+	if (to == NULL)
+		return refuse("to must be an address with a country");
+	if (dist != NULL) {
+		if (!cJSON_IsNumber(dist) || !(dist->valuedouble >= 0 &&
+		    dist->valuedouble < 1e9))
+			return refuse("distance_km must be a number of "
+			    "kilometres, not below 0");
+		km = dist->valuedouble;
+	}
+	if (!packages(req, &grams, &cm3, &why))
+		return why;
+	if (oms_rates_load(&rates) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	if (service != NULL && !oms_rates_has(rates, service)) {
+		oms_rates_free(rates);
+		return refuse("unknown service '%.64s'", service);
+	}
+	n = oms_rates_quote(rates, level, service, from, to, km, grams, cm3,
+	    q, MAXQUOTES);
+	reply = ok_reply();
+	list = cJSON_AddArrayToObject(reply, "rates");
+	for (int i = 0; i < n; i++) {
+		cJSON *r = cJSON_CreateObject();
+		char price[OMS_MONEY_BUFSZ];
+
+		cJSON_AddStringToObject(r, "service", q[i].service);
+		cJSON_AddStringToObject(r, "carrier", q[i].carrier);
+		cJSON_AddStringToObject(r, "name", q[i].label);
+		cJSON_AddStringToObject(r, "price", oms_money_format(q[i].price,
+		    oms_currency_exponent(q[i].currency), price, sizeof price));
+		cJSON_AddStringToObject(r, "currency", q[i].currency);
+		cJSON_AddNumberToObject(r, "transit_days", q[i].transit_days);
+		cJSON_AddItemToArray(list, r);
+	}
+	oms_rates_free(rates);
+	return reply;
+}
+
+/* The carrier of a service name, by its prefix; NULL when unknown. */
+static const char *
+carrier_of(const char *service)
+{
+	static const char *const carriers[] = { "ups", "usps", "fedex" };
+	size_t k;
+
+	for (size_t i = 0; i < sizeof carriers / sizeof carriers[0]; i++) {
+		k = strlen(carriers[i]);
+		if (strncmp(service, carriers[i], k) != 0 ||
+		    service[k] != '-' || service[k + 1] == '\0')
+			continue;
+		for (const char *s = service; *s; s++)
+			if (!(*s >= 'a' && *s <= 'z') &&
+			    !(*s >= 'A' && *s <= 'Z') &&
+			    !(*s >= '0' && *s <= '9') && *s != '-' && *s != '_')
+				return NULL;
+		return carriers[i];
+	}
+	return NULL;
+}
+
+static cJSON *
+verb_label(const cJSON *req, const char *request_id)
+{
+	const char *service = oms_json_str(req, "service"), *carrier;
+	int64_t grams, cm3;
+	cJSON *reply, *nums, *why;
+	uint64_t h;
+	int n;
+
+	if (service == NULL)
+		return refuse("service must be a string");
+	if ((carrier = carrier_of(service)) == NULL)
+		return refuse("unknown service '%.64s'", service);
+	if (!cJSON_IsObject(get(req, "from")))
+		return refuse("from must be an address");
+	if (!cJSON_IsObject(get(req, "to")))
+		return refuse("to must be an address");
+	if (!packages(req, &grams, &cm3, &why))
+		return why;
+	n = cJSON_GetArraySize(get(req, "packages"));
+	h = oms_hash64(request_id, strlen(request_id), OMS_HASH_INIT);
+	h = oms_hash64("/", 1, h);
+	reply = ok_reply();
+	cJSON_AddStringToObject(reply, "carrier", carrier);
+	cJSON_AddStringToObject(reply, "service", service);
+	nums = cJSON_AddArrayToObject(reply, "tracking_numbers");
+	for (int i = 1; i <= n; i++) {
+		char num[OMS_TRACKING_LEN], idx[16];
+
+		snprintf(idx, sizeof idx, "%d", i);
+		if (oms_tracking_make(carrier, service, oms_hash64(idx,
+		    strlen(idx), h), num, sizeof num) != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+		cJSON_AddItemToArray(nums, cJSON_CreateString(num));
+	}
+	cJSON_AddTrueToObject(reply, "test");
+	return reply;
+}
+
+static cJSON *
+verb_void(const cJSON *req)
+{
+	const cJSON *list = get(req, "tracking_numbers"), *x;
+	cJSON *reply;
+
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+	    cJSON_GetArraySize(list) > MAXPKG)
+		return refuse("tracking_numbers must be a list of 1 to %d "
+		    "tracking numbers", MAXPKG);
+	cJSON_ArrayForEach(x, list) {
+		if (!cJSON_IsString(x))
+			return refuse("tracking_numbers must be a list of "
+			    "strings");
+		if (!oms_tracking_valid(x->valuestring, NULL))
+			return refuse("'%.64s' is not a valid tracking number",
+			    x->valuestring);
+	}
+	reply = ok_reply();
+	cJSON_AddItemToObject(reply, "voided", cJSON_Duplicate(list, 1));
+	return reply;
+}
+
+/* RFC 3339: YYYY-MM-DDTHH:MM:SS, a fraction, then Z or +HH:MM/-HH:MM. */
+static int
+rfc3339(const char *s, int64_t *out)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') :
+		    shape[i] == 'T' ? s[i] != 'T' && s[i] != 't' :
+		    s[i] != shape[i])
+			return 0;
+	if (s[i] == '.') {
+		if (!(s[++i] >= '0' && s[i] <= '9'))
+			return 0;
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (s[i] == 'Z' || s[i] == 'z')
+		i++;
+	else if (s[i] == '+' || s[i] == '-') {
+		for (int k = 1; k <= 5; k++)
+			if (k == 3 ? s[i + k] != ':' :
+			    !(s[i + k] >= '0' && s[i + k] <= '9'))
+				return 0;
+		i += 6;
+	} else
+		return 0;
+	return s[i] == '\0' && oms_time_to_epoch(s, out) == OMS_OK;
+}
+
+static int64_t
+day_of(int64_t t)
+{
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+static void
+event(cJSON *list, int64_t at, int64_t now, const char *status,
+    const char *description, const char **latest)
+{
+	char t[OMS_TIME_LEN];
+	cJSON *e;
+
+	if (at > now)
+		return;
+	oms_time_format(at, t);
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "at", t);
+	cJSON_AddStringToObject(e, "status", status);
+	cJSON_AddStringToObject(e, "description", description);
+	cJSON_AddItemToArray(list, e);
+	*latest = status;
+}
+
+static cJSON *
+verb_track(const cJSON *req)
+{
+	const char *number = oms_json_str(req, "tracking_number");
+	const char *shipped = oms_json_str(req, "shipped_at");
+	const char *scenario = oms_json_str(req, "scenario");
+	const char *latest = "pre_transit";
+	char nowbuf[OMS_TIME_LEN];
+	int64_t t0, t1, day, now, days;
+	cJSON *reply, *events;
+
+	if (number == NULL)
+		return refuse("tracking_number must be a string");
+	if (!oms_tracking_valid(number, NULL))
+		return refuse("'%.64s' is not a valid tracking number", number);
+	if (shipped == NULL || !rfc3339(shipped, &t0))
+		return refuse("shipped_at must be an RFC 3339 time");
+	if (!whole(get(req, "transit_days"), 0, 60, &days))
+		return refuse("transit_days must be a whole number of days "
+		    "from 0 to 60");
+	if (get(req, "scenario") != NULL && (scenario == NULL ||
+	    (strcmp(scenario, "delivered") != 0 &&
+	    strcmp(scenario, "failure") != 0 &&
+	    strcmp(scenario, "returned") != 0)))
+		return refuse("scenario must be delivered, failure or "
+		    "returned");
+	if (scenario == NULL)
+		scenario = "delivered";
+	oms_time_now(nowbuf);
+	if (oms_time_to_epoch(nowbuf, &now) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "cannot read the clock");
+	t1 = t0 + 18 * 3600;
+	day = day_of(t0) + days;
+	while (day * 86400 + 8 * 3600 <= t1)
+		day++;
+	reply = ok_reply();
+	cJSON_AddStringToObject(reply, "tracking_number", number);
+	events = cJSON_CreateArray();
+	event(events, t0, now, "pre_transit",
+	    "Label created, not yet in the carrier's hands", &latest);
+	event(events, t1, now, "in_transit",
+	    "In the carrier's hands, on its way", &latest);
+	event(events, day * 86400 + 8 * 3600, now, "out_for_delivery",
+	    "Out for delivery", &latest);
+	if (strcmp(scenario, "delivered") == 0)
+		event(events, day * 86400 + 14 * 3600, now, "delivered",
+		    "Delivered", &latest);
+	else
+		event(events, day * 86400 + 14 * 3600, now, "failure",
+		    "Delivery attempted, no one in", &latest);
+	if (strcmp(scenario, "returned") == 0)
+		event(events, (day + 2) * 86400 + 14 * 3600, now, "returned",
+		    "Returned to the sender", &latest);
+	cJSON_AddStringToObject(reply, "status", latest);
+	cJSON_AddItemToObject(reply, "events", events);
+	return reply;
+}
+
+/* The whole of stdin, NUL-terminated; a usage error past REQUEST_MAX. */
+static char *
+read_request(size_t *len)
+{
+	struct oms_buf b = { 0 };
+	char chunk[8192];
+	size_t k;
+
+	while ((k = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (b.len + k > REQUEST_MAX)
+			oms_die(OMS_EXIT_USAGE, "the request on stdin is over "
+			    "%d bytes", REQUEST_MAX);
+		oms_buf_add(&b, chunk, k);
+	}
+	if (ferror(stdin))
+		oms_die(OMS_EXIT_FATAL, "cannot read the request: %s",
+		    strerror(errno));
+	oms_buf_add(&b, "", 0);
+	*len = b.len;
+	return b.s;
+}
+
+/* Break as OMS_OFFLINE_FAULT asks (see the top of this file). */
+static void
+fault(const char *f)
+{
+	if (f == NULL || *f == '\0')
+		return;
+	if (strcmp(f, "hang") == 0)
+		sleep(3600);
+	else if (strcmp(f, "crash") == 0)
+		abort();
+	else if (strcmp(f, "garbage") == 0) {
+		printf("this is not JSON\n");
+		efshut();
+		exit(OMS_EXIT_OK);
+	} else if (strcmp(f, "fail") == 0)
+		oms_die(1, "failing, as OMS_OFFLINE_FAULT=fail asks");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const verbs[] = { "rate", "label", "void", "track" };
+	const char *verb, *f = getenv("OMS_OFFLINE_FAULT"), *rid;
+	cJSON *req, *reply;
+	const char *end;
+	char *text, *out;
+	size_t len;
+	int c, known = 0;
+
+	oms_setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'V':
+			printf("oms-carrier-offline %s\n", OMS_VERSION);
+			efshut();
+			return OMS_EXIT_OK;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+	verb = argv[0];
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		known |= strcmp(verb, verbs[i]) == 0;
+	if (!known)
+		oms_die(OMS_EXIT_USAGE, "unknown verb '%.32s': rate, label, "
+		    "void or track", verb);
+	if (f != NULL && *f != '\0' && strcmp(f, "hang") != 0 &&
+	    strcmp(f, "crash") != 0 && strcmp(f, "garbage") != 0 &&
+	    strcmp(f, "fail") != 0)
+		oms_die(OMS_EXIT_USAGE, "unknown OMS_OFFLINE_FAULT '%.32s': "
+		    "hang, crash, garbage or fail", f);
+	if (isatty(STDIN_FILENO))
+		usage();
+
+	text = read_request(&len);
+	fault(f);
+	/* Never quote the request: it holds the account's secrets. */
+	req = memchr(text, '\0', len) == NULL ?
+	    cJSON_ParseWithOpts(text, &end, 1) : NULL;
+	free(text);
+	if (!cJSON_IsObject(req))
+		oms_die(OMS_EXIT_USAGE, "the request on stdin is not one JSON "
+		    "object");
+
+	rid = oms_json_str(req, "request_id");
+	if (rid == NULL || *rid == '\0')
+		reply = refuse("request_id must be a string that is not empty");
+	else if (strcmp(verb, "rate") == 0)
+		reply = verb_rate(req);
+	else if (strcmp(verb, "label") == 0)
+		reply = verb_label(req, rid);
+	else if (strcmp(verb, "void") == 0)
+		reply = verb_void(req);
+	else
+		reply = verb_track(req);
+	out = cJSON_PrintUnformatted(reply);
+	printf("%s\n", out);
+	free(out);
+	cJSON_Delete(reply);
+	cJSON_Delete(req);
+	efshut();
+	return OMS_EXIT_OK;
+}

@@ -1,0 +1,276 @@
+/*
+ * oms-ship: pack, label and ship what routing allocated; follow the
+ * parcels; tell the channels.
+ *
+ * Reads allocation records (what oms-route prints) or order references a
+ * line each, from the files named or stdin, and ships every location where
+ * each order has stock allocated: the smallest box that holds it, a label
+ * bought from the carrier adapter oms-carrier-NAME (oms-carrier(7)) and
+ * written to the label directory as ZPL and PDF, and the stock taken out
+ * through the ledger; a shipment record is printed once committed.
+ * `track` asks the carriers what became of the parcels, `manifest` lists a
+ * carrier's shipments of a day, `confirm` writes a channel's shipment
+ * confirmation upload.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oms.h"
+
+static void usage(void) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: oms-ship [-qv] [--db PATH] --carrier NAME --labels DIR "
+	    "[--service NAME]\n"
+	    "                [--dpi 203|300] [FILE ...]\n"
+	    "       oms-ship track [-qv] [--db PATH] [--carrier NAME]\n"
+	    "       oms-ship manifest [--db PATH] --carrier NAME [--date DAY]\n"
+	    "       oms-ship confirm [-nqv] [--db PATH] --feed CHANNEL "
+	    "[--format NAME]\n");
+	exit(OMS_EXIT_USAGE);
+}
+
+static int
+print_rec(void *arg, const cJSON *rec)
+{
+	(void)arg;
+	if (oms_rec_write(stdout, rec) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	/* A shipment is committed: let the next program see it now. */
+	efshut();
+	return OMS_OK;
+}
+
+static oms_db *
+open_db(const char *dbopt, int flags)
+{
+	oms_db *db;
+	int rc;
+
+	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return db;
+}
+
+/* Ship the orders a file names; refusals are counted, fatal errors die. */
+static long
+ship_file(oms_db *db, struct oms_shipper *sp, const char *path)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *name = strcmp(path, "-") == 0 ? "-" : path;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long ln = 0, refused = 0;
+
+	if (fp == NULL) {
+		oms_warnx("cannot open '%s': %s", path, strerror(errno));
+		return 1;
+	}
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		int64_t id;
+		int rc;
+
+		ln++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		rc = oms_order_ref(db, line, &id);
+		if (rc == OMS_OK)
+			rc = oms_ship_order(sp, id, print_rec, NULL);
+		if (rc == OMS_REJECT) {
+			oms_warnx("%s:%ld: %s", name, ln, oms_error());
+			refused++;
+			continue;
+		}
+		if (rc != OMS_OK) {
+			/* A carrier that fails fails this order, not the run. */
+			if (strncmp(oms_error(), "carrier ", 8) == 0 ||
+			    strncmp(oms_error(), "no carrier ", 11) == 0) {
+				oms_warnx("%s:%ld: %s (nothing changed)", name, ln,
+				    oms_error());
+				refused++;
+				continue;
+			}
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		}
+	}
+	if (ferror(fp))
+		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
+		    strerror(errno));
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return refused;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "carrier", required_argument, NULL, 'c' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "dpi", required_argument, NULL, 'P' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "feed", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "labels", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "service", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dbopt = NULL, *carrier = NULL, *date = NULL, *feed = NULL;
+	const char *format = NULL, *labels = NULL, *service = NULL;
+	const char *verb = "";
+	int c, dpi = 203, dry = 0, quiet = 0, verbose = 0, rc;
+	char today[OMS_TIME_LEN];
+	oms_db *db;
+
+	oms_setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "d:hnqvV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			carrier = optarg;
+			break;
+		case 'D':
+			date = optarg;
+			break;
+		case 'd':
+			dbopt = optarg;
+			break;
+		case 'P':
+			if (strcmp(optarg, "203") == 0)
+				dpi = 203;
+			else if (strcmp(optarg, "300") == 0)
+				dpi = 300;
+			else
+				usage();
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'f':
+			feed = optarg;
+			break;
+		case 'F':
+			format = optarg;
+			break;
+		case 'l':
+			labels = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 's':
+			service = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'V':
+			printf("oms-ship %s\n", OMS_VERSION);
+			efshut();
+			return OMS_EXIT_OK;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && (strcmp(argv[0], "track") == 0 ||
+	    strcmp(argv[0], "manifest") == 0 ||
+	    strcmp(argv[0], "confirm") == 0)) {
+		verb = argv[0];
+		argc--;
+		argv++;
+		if (argc > 0 || labels || service)
+			usage();
+	}
+	if (carrier != NULL && !oms_valid_name(carrier))
+		oms_die(OMS_EXIT_USAGE, "'%s' is not a carrier name", carrier);
+	if (strcmp(verb, "track") == 0) {
+		long failed;
+
+		if (date || feed || format || dry)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_ship_track(db, carrier, print_rec, NULL, &failed);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		return failed ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+	}
+	if (strcmp(verb, "manifest") == 0) {
+		if (carrier == NULL || feed || format || dry)
+			usage();
+		if (date == NULL) {
+			oms_time_now(today);
+			today[10] = '\0';
+			date = today;
+		} else if (strlen(date) != 10 || date[4] != '-' || date[7] != '-')
+			oms_die(OMS_EXIT_USAGE, "--date '%s' is not YYYY-MM-DD",
+			    date);
+		db = open_db(dbopt, 0);
+		rc = oms_ship_manifest(db, carrier, date, print_rec, NULL);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
+	}
+	if (strcmp(verb, "confirm") == 0) {
+		long n;
+
+		if (feed == NULL || carrier || date)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_confirm_write(db, feed, format, dry, stdout, &n);
+		if (rc == OMS_REJECT)
+			oms_die(OMS_EXIT_REJECT, "%s", oms_error());
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (verbose || (!quiet && isatty(STDERR_FILENO)))
+			oms_warnx("%s: %ld shipment%s confirmed%s", feed, n,
+			    n == 1 ? "" : "s", dry ? " (dry run: not recorded)" :
+			    "");
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
+	}
+	if (carrier == NULL || labels == NULL || date || feed || format || dry)
+		usage();
+	if (argc == 0 && isatty(STDIN_FILENO))
+		usage();
+	{
+		struct oms_shipper *sp;
+		long refused = 0, shipped, r2;
+
+		db = open_db(dbopt, OMS_DB_CREATE);
+		if ((rc = oms_shipper_open(db, carrier, labels, service, dpi,
+		    &sp)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		for (int i = 0; i < (argc ? argc : 1); i++)
+			refused += ship_file(db, sp, argc ? argv[i] : "-");
+		oms_shipper_counts(sp, &shipped, &r2);
+		if (verbose || (!quiet && isatty(STDERR_FILENO)))
+			oms_warnx("%ld shipment%s, %ld refused", shipped,
+			    shipped == 1 ? "" : "s", refused);
+		oms_shipper_close(sp);
+		oms_db_close(db);
+		efshut();
+		return refused ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+	}
+}

@@ -1,0 +1,281 @@
+/*
+ * carrier.c: talk to a carrier adapter (oms-carrier(7)).
+ *
+ * An adapter is a program, oms-carrier-NAME, found beside the running
+ * program and then on PATH, run with execv and the argv {path, VERB}:
+ * never a shell.  The request is one JSON object on its standard input,
+ * with the account's secrets in it (from carriers/NAME.json on the search
+ * path), never on a command line; the reply is one JSON object on its
+ * standard output.  The adapter runs in a process group of its own and is
+ * killed, group and all, when it outlives the timeout.  Whatever goes
+ * wrong (it cannot be found, it hangs, crashes, fails or answers garbage)
+ * is an error with a sentence naming the carrier and the verb.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oms.h"
+
+#define REPLY_MAX (4 << 20)	/* bytes of reply at most */
+
+static long
+timeout_ms(void)
+{
+	const char *t = getenv("OMS_CARRIER_TIMEOUT");
+	char *end;
+	double s;
+
+	if (t == NULL || *t == '\0')
+		return 30000;
+	s = strtod(t, &end);
+	if (*end != '\0' || s <= 0)
+		return 30000;
+	return (long)(s * 1000);
+}
+
+/* The account of carrier name: carriers/NAME.json on the search path. */
+static cJSON *
+account(const char *name)
+{
+	char **dirs;
+	int nd = oms_search_path(&dirs);
+	cJSON *acct = NULL;
+
+	for (int i = 0; i < nd && acct == NULL; i++) {
+		struct oms_buf path = { 0 }, text = { 0 };
+		char chunk[4096];
+		size_t k;
+		FILE *fp;
+
+		oms_buf_printf(&path, "%s/carriers/%s.json", dirs[i], name);
+		if ((fp = fopen(path.s, "r")) != NULL) {
+			while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+				oms_buf_add(&text, chunk, k);
+			fclose(fp);
+			acct = cJSON_Parse(text.s ? text.s : "");
+			if (!cJSON_IsObject(acct)) {
+				cJSON_Delete(acct);
+				acct = cJSON_CreateObject();
+			}
+		}
+		oms_buf_free(&path);
+		oms_buf_free(&text);
+	}
+	oms_search_path_free(dirs, nd);
+	return acct;
+}
+
+static long
+ms_left(const struct timespec *start, long limit)
+{
+	return limit - oms_ms_since(start);
+}
+
+/*
+ * Run adapter name with verb on req; *reply is the object it answered.
+ * OMS_REJECT when it answered {"ok":false,"error":...}, OMS_ERR for every
+ * way it can fail.
+ */
+int
+oms_carrier_call(const char *name, const char *verb, const cJSON *req,
+    cJSON **reply)
+{
+	char prog[128], path[PATH_MAX + 64];
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	struct oms_buf obuf = { 0 }, ebuf = { 0 };
+	cJSON *full;
+	char *text;
+	size_t off = 0, len;
+	struct timespec start;
+	long limit = timeout_ms();
+	int status = 0, rc = OMS_ERR, done_out = 0, done_err = 0, killed = 0;
+	pid_t pid;
+	void (*old)(int);
+
+	*reply = NULL;
+	if (!oms_valid_name(name))
+		return oms_seterr("'%s' is not a carrier name", name);
+	snprintf(prog, sizeof prog, "oms-carrier-%s", name);
+	if (oms_find_program(prog, path, sizeof path) != 0)
+		return oms_seterr("no carrier adapter %s (beside this program "
+		    "or on PATH)", prog);
+	full = cJSON_Duplicate(req, 1);
+	{
+		cJSON *acct = account(name);
+
+		if (acct != NULL)
+			cJSON_AddItemToObject(full, "account", acct);
+	}
+	text = cJSON_PrintUnformatted(full);
+	cJSON_Delete(full);
+	len = strlen(text);
+	if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) {
+		rc = oms_seterr("cannot run %s: %s", prog, strerror(errno));
+		goto close;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if ((pid = fork()) < 0) {
+		rc = oms_seterr("cannot run %s: %s", prog, strerror(errno));
+		goto close;
+	}
+	if (pid == 0) {
+		char *const av[] = { path, (char *)verb, NULL };
+
+		setpgid(0, 0);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		for (int fd = 3; fd < 256; fd++)
+			close(fd);
+		execv(path, av);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	in[0] = out[1] = err[1] = -1;
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	old = signal(SIGPIPE, SIG_IGN);
+	while (!done_out || !done_err) {
+		struct pollfd p[3];
+		int np = 0, io = -1, ie = -1, iw = -1;
+		long left = ms_left(&start, limit);
+
+		if (left <= 0) {
+			kill(-pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		if (!done_out) {
+			p[np].fd = out[0];
+			p[np].events = POLLIN;
+			io = np++;
+		}
+		if (!done_err) {
+			p[np].fd = err[0];
+			p[np].events = POLLIN;
+			ie = np++;
+		}
+		if (in[1] >= 0) {
+			p[np].fd = in[1];
+			p[np].events = POLLOUT;
+			iw = np++;
+		}
+		if (poll(p, (nfds_t)np, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (iw >= 0 && p[iw].revents) {
+			ssize_t w = write(in[1], text + off, len - off);
+
+			if (w > 0)
+				off += (size_t)w;
+			if (w < 0 && errno != EAGAIN && errno != EINTR)
+				off = len;	/* it closed its input: let it answer */
+			if (off == len) {
+				close(in[1]);
+				in[1] = -1;
+			}
+		}
+		if (io >= 0 && p[io].revents) {
+			char buf[8192];
+			ssize_t r = read(out[0], buf, sizeof buf);
+
+			if (r > 0 && obuf.len + (size_t)r <= REPLY_MAX)
+				oms_buf_add(&obuf, buf, (size_t)r);
+			else if (r == 0 || (r < 0 && errno != EINTR))
+				done_out = 1;
+		}
+		if (ie >= 0 && p[ie].revents) {
+			char buf[4096];
+			ssize_t r = read(err[0], buf, sizeof buf);
+
+			if (r > 0 && ebuf.len < 4096)
+				oms_buf_add(&ebuf, buf, (size_t)r);
+			else if (r == 0 || (r < 0 && errno != EINTR))
+				done_err = 1;
+		}
+	}
+	signal(SIGPIPE, old);
+	/* The output is closed; give it what is left of the time to exit. */
+	while (!killed) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (ms_left(&start, limit) <= 0) {
+			kill(-pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		{
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (killed) {
+		waitpid(pid, &status, 0);
+		rc = oms_seterr("carrier %s: no answer to %s within %.0f s; "
+		    "stopped it", name, verb, limit / 1000.0);
+		goto close;
+	}
+	if (WIFSIGNALED(status)) {
+		rc = oms_seterr("carrier %s crashed on %s (signal %d)", name, verb,
+		    WTERMSIG(status));
+		goto close;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		char *nl;
+
+		if (ebuf.s != NULL && (nl = strchr(ebuf.s, '\n')) != NULL)
+			*nl = '\0';
+		rc = oms_seterr("carrier %s failed on %s (exit %d)%s%s", name,
+		    verb, WEXITSTATUS(status), ebuf.s ? ": " : "",
+		    ebuf.s ? ebuf.s : "");
+		goto close;
+	}
+	*reply = cJSON_ParseWithLength(obuf.s ? obuf.s : "", obuf.len);
+	if (!cJSON_IsObject(*reply)) {
+		cJSON_Delete(*reply);
+		*reply = NULL;
+		rc = oms_seterr("carrier %s answered %s with something that is "
+		    "not a JSON object", name, verb);
+		goto close;
+	}
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
+		const char *e = oms_json_str(*reply, "error");
+
+		rc = oms_reject("carrier %s refused %s: %s", name, verb,
+		    e ? e : "no reason given");
+		cJSON_Delete(*reply);
+		*reply = NULL;
+		goto close;
+	}
+	rc = OMS_OK;
+close:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	free(text);
+	oms_buf_free(&obuf);
+	oms_buf_free(&ebuf);
+	return rc;
+}

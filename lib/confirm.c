@@ -1,0 +1,313 @@
+/*
+ * confirm.c: tell each channel what has shipped.
+ *
+ * A confirmation format is data: confirmations/NAME.json on the search
+ * path of the channel adapters.  "tsv" and "csv" formats write a row per
+ * shipment line from their columns (split shipments so carry their own
+ * quantities); "json" formats write a JSON line per shipment from their
+ * template, in which a string "$name" is replaced by the shipment's value
+ * of that name and an array holding one object is repeated for each line
+ * of the shipment; "records" writes the shipment records.  The values:
+ * order, shipment, external_id, channel, location, carrier, carrier_code
+ * (the format's "carriers" map of the carrier's code), carrier_other (the
+ * carrier's code when the map has none), service, service_name, tracking,
+ * ship_date (YYYY-MM-DD), shipped_at, and for lines line_no, line_id,
+ * sku, qty.  Shipments already confirmed to the channel are left out; what
+ * a file carried is recorded once it has been written and flushed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+#include "csvr.h"
+
+struct conf {
+	cJSON *doc;
+	const char *format;
+	const cJSON *columns, *preamble, *carriers, *tmpl;
+	char delim;
+};
+
+static int
+load_format(const char *name, struct conf *c)
+{
+	char **dirs;
+	int nd = oms_search_path(&dirs), rc = OMS_OK;
+
+	memset(c, 0, sizeof *c);
+	if (!oms_valid_name(name)) {
+		oms_search_path_free(dirs, nd);
+		return oms_reject("'%s' is not a confirmation format name", name);
+	}
+	for (int i = 0; i < nd && c->doc == NULL; i++) {
+		struct oms_buf path = { 0 }, text = { 0 };
+		char chunk[4096];
+		size_t k;
+		FILE *fp;
+
+		oms_buf_printf(&path, "%s/confirmations/%s.json", dirs[i], name);
+		if ((fp = fopen(path.s, "r")) != NULL) {
+			while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+				oms_buf_add(&text, chunk, k);
+			fclose(fp);
+			c->doc = cJSON_Parse(text.s ? text.s : "");
+			if (!cJSON_IsObject(c->doc))
+				rc = oms_seterr("confirmation format '%s': not a "
+				    "JSON object", path.s);
+		}
+		oms_buf_free(&path);
+		oms_buf_free(&text);
+	}
+	oms_search_path_free(dirs, nd);
+	if (rc != OMS_OK)
+		return rc;
+	if (c->doc == NULL)
+		return oms_reject("no confirmation format '%s' (confirmations/"
+		    "%s.json on the search path)", name, name);
+	c->format = oms_json_str(c->doc, "format");
+	c->columns = cJSON_GetObjectItemCaseSensitive(c->doc, "columns");
+	c->preamble = cJSON_GetObjectItemCaseSensitive(c->doc, "preamble");
+	c->carriers = cJSON_GetObjectItemCaseSensitive(c->doc, "carriers");
+	c->tmpl = cJSON_GetObjectItemCaseSensitive(c->doc, "template");
+	if (c->format == NULL)
+		return oms_seterr("confirmation format '%s' has no format", name);
+	if (strcmp(c->format, "tsv") == 0 || strcmp(c->format, "csv") == 0) {
+		c->delim = c->format[0] == 't' ? '\t' : ',';
+		if (!cJSON_IsArray(c->columns))
+			return oms_seterr("confirmation format '%s' has no "
+			    "columns", name);
+	} else if (strcmp(c->format, "json") == 0) {
+		if (!cJSON_IsObject(c->tmpl))
+			return oms_seterr("confirmation format '%s' has no "
+			    "template", name);
+	} else if (strcmp(c->format, "records") != 0)
+		return oms_seterr("confirmation format '%s': format must be "
+		    "tsv, csv, json or records", name);
+	return OMS_OK;
+}
+
+/* The value of name for a shipment (and one of its lines, when given). */
+static cJSON *
+value(const struct conf *c, const cJSON *s, const cJSON *line,
+    const char *name)
+{
+	const char *code = oms_json_str(s, "carrier_code");
+	const char *mapped = oms_json_str(c->carriers, code ? code : "");
+	char date[11];
+
+	if (strcmp(name, "order") == 0 || strcmp(name, "external_id") == 0 ||
+	    strcmp(name, "channel") == 0 || strcmp(name, "location") == 0 ||
+	    strcmp(name, "carrier") == 0 || strcmp(name, "service") == 0 ||
+	    strcmp(name, "service_name") == 0 ||
+	    strcmp(name, "tracking") == 0 || strcmp(name, "shipped_at") == 0) {
+		const char *v = oms_json_str(s, name);
+
+		return v ? cJSON_CreateString(v) : cJSON_CreateNull();
+	}
+	if (strcmp(name, "shipment") == 0)
+		return cJSON_CreateString(oms_json_str(s, "id"));
+	if (strcmp(name, "carrier_code") == 0)
+		return cJSON_CreateString(mapped ? mapped : "Other");
+	if (strcmp(name, "carrier_other") == 0)
+		return cJSON_CreateString(mapped ? "" : code ? code : "");
+	if (strcmp(name, "ship_date") == 0) {
+		snprintf(date, sizeof date, "%.10s", oms_json_str(s, "shipped_at"));
+		return cJSON_CreateString(date);
+	}
+	if (line != NULL && (strcmp(name, "line_id") == 0 ||
+	    strcmp(name, "sku") == 0)) {
+		const char *v = oms_json_str(line, name);
+
+		return v ? cJSON_CreateString(v) : cJSON_CreateString("");
+	}
+	if (line != NULL && (strcmp(name, "qty") == 0 ||
+	    strcmp(name, "line_no") == 0))
+		return cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(line,
+		    name), 1);
+	return NULL;
+}
+
+/* The template filled for s; line is the line being repeated, if any. */
+static cJSON *
+fill(const struct conf *c, const cJSON *t, const cJSON *s, const cJSON *line)
+{
+	cJSON *out, *x;
+	const cJSON *e;
+
+	if (cJSON_IsString(t) && t->valuestring[0] == '$') {
+		x = value(c, s, line, t->valuestring + 1);
+		return x ? x : cJSON_CreateNull();
+	}
+	if (cJSON_IsArray(t) && cJSON_GetArraySize(t) == 1 &&
+	    cJSON_IsObject(t->child)) {
+		out = cJSON_CreateArray();
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "lines"))
+			cJSON_AddItemToArray(out, fill(c, t->child, s, e));
+		return out;
+	}
+	if (cJSON_IsObject(t) || cJSON_IsArray(t)) {
+		out = cJSON_IsObject(t) ? cJSON_CreateObject() : cJSON_CreateArray();
+		cJSON_ArrayForEach(e, t) {
+			x = fill(c, e, s, line);
+			if (cJSON_IsObject(out))
+				cJSON_AddItemToObject(out, e->string, x);
+			else
+				cJSON_AddItemToArray(out, x);
+		}
+		return out;
+	}
+	return cJSON_Duplicate(t, 1);
+}
+
+static void
+write_rows(const struct conf *c, const cJSON *s, struct oms_buf *b)
+{
+	const cJSON *line, *col;
+
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(s, "lines")) {
+		int first = 1;
+
+		cJSON_ArrayForEach(col, c->columns) {
+			const char *v = oms_json_str(col, "value");
+			cJSON *x = v ? value(c, s, line, v) : NULL;
+			char tmp[64];
+			const char *text = "";
+
+			if (cJSON_IsString(x))
+				text = x->valuestring;
+			else if (cJSON_IsNumber(x))
+				text = oms_json_text(x, tmp, sizeof tmp);
+			if (!first)
+				oms_buf_addc(b, c->delim);
+			first = 0;
+			oms_csv_field(b, text, c->delim, c->delim == '\t' ? 0 : '"');
+			cJSON_Delete(x);
+		}
+		oms_buf_addc(b, '\n');
+	}
+}
+
+static int
+record(oms_db *db, const char *channel, const int64_t *ids, size_t n)
+{
+	static const char sql[] =
+	    "INSERT INTO confirmations (shipment_id, channel, at) VALUES (?, ?, ?) "
+	    "ON CONFLICT (shipment_id, channel) DO NOTHING";
+	char now[OMS_TIME_LEN];
+	int rc;
+
+	oms_time_now(now);
+	if ((rc = oms_db_begin(db)) != OMS_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql);
+
+		if (st == NULL) {
+			oms_db_rollback(db);
+			return OMS_ERR;
+		}
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+		if ((rc = oms_db_step_done(db, st, "cannot record a confirmation"))
+		    != OMS_OK) {
+			oms_db_rollback(db);
+			return rc;
+		}
+	}
+	return oms_db_commit(db);
+}
+
+/*
+ * Write channel's confirmation file to fp, in format (the channel's name
+ * when NULL), for its shipments not yet confirmed; *n is how many.
+ */
+int
+oms_confirm_write(oms_db *db, const char *channel, const char *format,
+    int dry_run, FILE *fp, long *n)
+{
+	static const char sql[] =
+	    "SELECT s.id, s.record FROM shipments s JOIN orders o "
+	    "ON o.id = s.order_id WHERE o.channel = ? AND NOT EXISTS ("
+	    "SELECT 1 FROM confirmations c WHERE c.shipment_id = s.id "
+	    "AND c.channel = o.channel) ORDER BY s.id";
+	struct conf c;
+	struct oms_buf b = { 0 };
+	sqlite3_stmt *st;
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	int rc;
+	const cJSON *x;
+
+	*n = 0;
+	if ((rc = load_format(format ? format : channel, &c)) != OMS_OK) {
+		cJSON_Delete(c.doc);
+		if (rc == OMS_REJECT && format == NULL)
+			return oms_reject("no confirmation format for channel "
+			    "'%s': name one with --format (jsonl writes the "
+			    "shipment records)", channel);
+		return rc;
+	}
+	cJSON_ArrayForEach(x, c.preamble)
+		if (cJSON_IsString(x)) {
+			oms_buf_adds(&b, x->valuestring);
+			oms_buf_addc(&b, '\n');
+		}
+	if (c.delim != 0) {
+		int first = 1;
+
+		cJSON_ArrayForEach(x, c.columns) {
+			if (!first)
+				oms_buf_addc(&b, c.delim);
+			first = 0;
+			oms_csv_field(&b, oms_json_str(x, "name") ?
+			    oms_json_str(x, "name") : "", c.delim,
+			    c.delim == '\t' ? 0 : '"');
+		}
+		oms_buf_addc(&b, '\n');
+	}
+	if ((st = oms_db_stmt(db, sql)) == NULL) {
+		rc = OMS_ERR;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *s = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+		char *text;
+
+		ids = erealloc(ids, (nids + 1) * sizeof *ids);
+		ids[nids++] = sqlite3_column_int64(st, 0);
+		if (c.delim != 0)
+			write_rows(&c, s, &b);
+		else {
+			cJSON *o = strcmp(c.format, "records") == 0 ?
+			    cJSON_Duplicate(s, 1) : fill(&c, c.tmpl, s, NULL);
+
+			text = cJSON_PrintUnformatted(o);
+			oms_buf_adds(&b, text);
+			oms_buf_addc(&b, '\n');
+			free(text);
+			cJSON_Delete(o);
+		}
+		cJSON_Delete(s);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = oms_db_fail(db, rc, "cannot read the shipments");
+		goto out;
+	}
+	errno = 0;
+	if ((b.len > 0 && fwrite(b.s, 1, b.len, fp) != b.len) ||
+	    fflush(fp) == EOF || ferror(fp)) {
+		rc = oms_seterr("write error: %s", strerror(errno ? errno : EIO));
+		goto out;
+	}
+	*n = (long)nids;
+	rc = dry_run ? OMS_OK : record(db, channel, ids, nids);
+out:
+	free(ids);
+	oms_buf_free(&b);
+	cJSON_Delete(c.doc);
+	return rc;
+}

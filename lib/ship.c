@@ -1,0 +1,1214 @@
+/*
+ * ship.c: turn allocations into parcels: pack, buy the label, print it,
+ * take the stock out, and follow the parcel.
+ *
+ * One shipment is what one location sends for one order in one go: every
+ * allocation of the order still active there.  Its request id is made
+ * from those allocations, so asking again for the same shipment (a run
+ * that died after the carrier sold the label) asks with the same id and
+ * the carrier answers with the same label.  The carrier is called with
+ * no transaction open; then the labels are written, and one short
+ * transaction checks the allocations are still active, records the
+ * shipment, and moves the stock through the ledger: a release of the
+ * reservation and an adjustment of on hand (reason "shipped").
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "oms.h"
+#include "label.h"
+#include "tracking.h"
+
+#define MAXPKG 20
+
+struct box {
+	char *name;
+	int64_t dims[3], max_g, tare_g;	/* dims sorted, largest first */
+};
+
+struct oms_shipper {
+	oms_db *db;
+	const char *carrier, *dir, *service;
+	int dpi;
+	struct box *boxes;
+	int nboxes;
+	double fill;
+	cJSON *boxdoc;
+	char now[OMS_TIME_LEN];
+	long shipped, refused;
+};
+
+struct item {
+	int64_t alloc, qty, grams, dims[3];
+	int line_no;
+	char *sku;
+};
+
+static void
+sort3(int64_t d[3])
+{
+	for (int i = 0; i < 2; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (d[j] > d[i]) {
+				int64_t t = d[i];
+
+				d[i] = d[j];
+				d[j] = t;
+			}
+}
+
+/* boxes.json on the search path: the box types, smallest first. */
+static int
+load_boxes(struct oms_shipper *sp)
+{
+	char **dirs;
+	int nd = oms_search_path(&dirs), rc = OMS_OK;
+	const cJSON *list, *b;
+
+	for (int i = 0; i < nd && sp->boxdoc == NULL; i++) {
+		struct oms_buf path = { 0 }, text = { 0 };
+		char chunk[4096];
+		size_t k;
+		FILE *fp;
+
+		oms_buf_printf(&path, "%s/boxes.json", dirs[i]);
+		if ((fp = fopen(path.s, "r")) != NULL) {
+			while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+				oms_buf_add(&text, chunk, k);
+			fclose(fp);
+			sp->boxdoc = cJSON_Parse(text.s ? text.s : "");
+			if (sp->boxdoc == NULL)
+				rc = oms_seterr("%s: not JSON", path.s);
+		}
+		oms_buf_free(&path);
+		oms_buf_free(&text);
+	}
+	oms_search_path_free(dirs, nd);
+	if (rc != OMS_OK)
+		return rc;
+	sp->fill = 0.8;
+	list = cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "boxes");
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "fill")))
+		sp->fill = cJSON_GetObjectItemCaseSensitive(sp->boxdoc,
+		    "fill")->valuedouble;
+	sp->boxes = ecalloc((size_t)cJSON_GetArraySize(list) + 1,
+	    sizeof *sp->boxes);
+	cJSON_ArrayForEach(b, list) {
+		struct box *x = &sp->boxes[sp->nboxes];
+		int64_t v;
+
+		if (oms_json_str(b, "name") == NULL)
+			return oms_seterr("boxes.json: box %d has no name",
+			    sp->nboxes + 1);
+		x->name = estrdup(oms_json_str(b, "name"));
+		oms_json_int(b, "length_mm", &x->dims[0]);
+		oms_json_int(b, "width_mm", &x->dims[1]);
+		oms_json_int(b, "height_mm", &x->dims[2]);
+		oms_json_int(b, "max_weight_g", &x->max_g);
+		if (oms_json_int(b, "tare_g", &v) == OMS_OK)
+			x->tare_g = v;
+		sort3(x->dims);
+		sp->nboxes++;
+	}
+	/* Smallest volume first. */
+	for (int i = 1; i < sp->nboxes; i++)
+		for (int j = i; j > 0; j--) {
+			struct box *a = &sp->boxes[j], *p = &sp->boxes[j - 1];
+
+			if (a->dims[0] * a->dims[1] * a->dims[2] >=
+			    p->dims[0] * p->dims[1] * p->dims[2])
+				break;
+			struct box t = *a;
+
+			*a = *p;
+			*p = t;
+		}
+	return OMS_OK;
+}
+
+int
+oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
+    const char *service, int dpi, struct oms_shipper **out)
+{
+	struct oms_shipper *sp = ecalloc(1, sizeof *sp);
+	int rc;
+
+	sp->db = db;
+	sp->carrier = carrier;
+	sp->dir = dir;
+	sp->service = service;
+	sp->dpi = dpi;
+	oms_time_now(sp->now);
+	if ((rc = load_boxes(sp)) != OMS_OK) {
+		oms_shipper_close(sp);
+		return rc;
+	}
+	if (dir != NULL && mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		rc = oms_seterr("cannot make the label directory '%s': %s", dir,
+		    strerror(errno));
+		oms_shipper_close(sp);
+		return rc;
+	}
+	*out = sp;
+	return OMS_OK;
+}
+
+void
+oms_shipper_close(struct oms_shipper *sp)
+{
+	if (sp == NULL)
+		return;
+	for (int i = 0; i < sp->nboxes; i++)
+		free(sp->boxes[i].name);
+	free(sp->boxes);
+	cJSON_Delete(sp->boxdoc);
+	free(sp);
+}
+
+void
+oms_shipper_counts(const struct oms_shipper *sp, long *shipped, long *refused)
+{
+	*shipped = sp->shipped;
+	*refused = sp->refused;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* ---- packing ------------------------------------------------------------- */
+
+struct pkg {
+	const struct box *box;
+	int64_t grams;
+};
+
+/*
+ * The smallest box that holds everything (the largest item fits its
+ * sides, the volume fits at the fill factor, the weight its limit); when
+ * none does, as many of the largest box as the weight and volume need,
+ * the weight shared between them.
+ */
+static int
+pack(const struct oms_shipper *sp, const struct item *it, int n,
+    struct pkg *pk, int *npk)
+{
+	int64_t grams = 0, vol = 0, big[3] = { 0, 0, 0 };
+	int m;
+
+	for (int i = 0; i < n; i++) {
+		grams += it[i].qty * it[i].grams;
+		vol += it[i].qty * it[i].dims[0] * it[i].dims[1] * it[i].dims[2];
+		for (int k = 0; k < 3; k++)
+			if (it[i].dims[k] > big[k])
+				big[k] = it[i].dims[k];
+	}
+	for (int b = 0; b < sp->nboxes; b++) {
+		const struct box *x = &sp->boxes[b];
+		double cap = (double)x->dims[0] * x->dims[1] * x->dims[2];
+
+		if (big[0] <= x->dims[0] && big[1] <= x->dims[1] &&
+		    big[2] <= x->dims[2] && vol <= cap * sp->fill &&
+		    (x->max_g == 0 || grams + x->tare_g <= x->max_g)) {
+			pk[0].box = x;
+			pk[0].grams = grams + x->tare_g;
+			*npk = 1;
+			return OMS_OK;
+		}
+	}
+	if (sp->nboxes == 0) {
+		pk[0].box = NULL;
+		pk[0].grams = grams;
+		*npk = 1;
+		return OMS_OK;
+	}
+	{
+		const struct box *x = &sp->boxes[sp->nboxes - 1];
+		double cap = (double)x->dims[0] * x->dims[1] * x->dims[2] *
+		    sp->fill;
+		int64_t room = x->max_g > x->tare_g ? x->max_g - x->tare_g : 1;
+
+		if (big[0] > x->dims[0] || big[1] > x->dims[1] ||
+		    big[2] > x->dims[2])
+			return oms_reject("an item is larger than the largest "
+			    "box (%s)", x->name);
+		m = (int)((grams + room - 1) / room);
+		if (cap > 0 && (int)((vol + cap - 1) / cap) > m)
+			m = (int)((vol + cap - 1) / cap);
+		if (m < 1)
+			m = 1;
+		if (m > MAXPKG)
+			return oms_reject("the shipment needs %d boxes, more than "
+			    "%d", m, MAXPKG);
+		for (int i = 0; i < m; i++) {
+			pk[i].box = x;
+			pk[i].grams = grams / m + (i < grams % m) + x->tare_g;
+		}
+		*npk = m;
+	}
+	return OMS_OK;
+}
+
+/* ---- one shipment ---------------------------------------------------------- */
+
+struct shipment {
+	int64_t order_id;
+	char *location;
+	struct item items[128];
+	int nitems;
+	cJSON *order, *loc;	/* the stored records */
+	char *channel, *external_id, *deliver_by, *level;
+	char request_id[40];
+};
+
+static void
+shipment_free(struct shipment *s)
+{
+	free(s->location);
+	for (int i = 0; i < s->nitems; i++)
+		free(s->items[i].sku);
+	cJSON_Delete(s->order);
+	cJSON_Delete(s->loc);
+	free(s->channel);
+	free(s->external_id);
+	free(s->deliver_by);
+	free(s->level);
+}
+
+static int
+load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
+    struct shipment *s)
+{
+	static const char sql_order[] =
+	    "SELECT channel, external_id, record, deliver_by, service "
+	    "FROM orders WHERE id = ?";
+	static const char sql_loc[] =
+	    "SELECT record FROM locations WHERE id = ?";
+	static const char sql_items[] =
+	    "SELECT a.id, a.line_no, a.sku, a.qty, coalesce(p.weight_g, 0), "
+	    "coalesce(p.length_mm, 0), coalesce(p.width_mm, 0), "
+	    "coalesce(p.height_mm, 0) FROM allocations a "
+	    "LEFT JOIN products p ON p.sku = a.sku "
+	    "WHERE a.order_id = ? AND a.location = ? AND a.state = 'active' "
+	    "ORDER BY a.id";
+	sqlite3_stmt *st;
+	uint64_t h = OMS_HASH_INIT;
+	char buf[64];
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->order_id = order_id;
+	s->location = estrdup(loc);
+	if ((st = oms_db_stmt(sp->db, sql_order)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, order_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s->channel = estrdup(col_text(st, 0));
+		s->external_id = estrdup(col_text(st, 1));
+		s->order = cJSON_Parse(col_text(st, 2));
+		s->deliver_by = col_text(st, 3) ? estrdup(col_text(st, 3)) : NULL;
+		s->level = estrdup(col_text(st, 4) && *col_text(st, 4) ?
+		    col_text(st, 4) : "standard");
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? oms_reject("no order o_%lld",
+		    (long long)order_id) : oms_db_fail(sp->db, rc,
+		    "cannot read an order");
+	if ((st = oms_db_stmt(sp->db, sql_loc)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, loc, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		s->loc = cJSON_Parse(col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(sp->db, rc, "cannot read a location");
+	if ((st = oms_db_stmt(sp->db, sql_items)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    s->nitems < (int)(sizeof s->items / sizeof s->items[0])) {
+		struct item *it = &s->items[s->nitems++];
+
+		it->alloc = sqlite3_column_int64(st, 0);
+		it->line_no = sqlite3_column_int(st, 1);
+		it->sku = estrdup(col_text(st, 2));
+		it->qty = sqlite3_column_int64(st, 3);
+		it->grams = sqlite3_column_int64(st, 4);
+		it->dims[0] = sqlite3_column_int64(st, 5);
+		it->dims[1] = sqlite3_column_int64(st, 6);
+		it->dims[2] = sqlite3_column_int64(st, 7);
+		sort3(it->dims);
+		snprintf(buf, sizeof buf, "a%lld;", (long long)it->alloc);
+		h = oms_hash64(buf, strlen(buf), h);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return oms_db_fail(sp->db, rc, "cannot read the allocations");
+	snprintf(buf, sizeof buf, "o%lld@%s;", (long long)order_id, loc);
+	h = oms_hash64(buf, strlen(buf), h);
+	snprintf(s->request_id, sizeof s->request_id, "oms-%016llx",
+	    (unsigned long long)h);
+	return OMS_OK;
+}
+
+static cJSON *
+address_of(const cJSON *o, const char *key)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return a ? cJSON_Duplicate(a, 1) : cJSON_CreateObject();
+}
+
+/* A location's address as a label's ship-from: its name and address. */
+static cJSON *
+from_address(const struct shipment *s)
+{
+	cJSON *a = address_of(s->loc, "address");
+	const char *name = oms_json_str(s->loc, "name");
+
+	if (cJSON_GetObjectItemCaseSensitive(a, "name") == NULL)
+		cJSON_AddStringToObject(a, "name", name ? name :
+		    oms_json_str(s->loc, "id"));
+	return a;
+}
+
+static void
+label_addr(const cJSON *a, struct oms_label_addr *l)
+{
+	memset(l, 0, sizeof *l);
+	l->name = oms_json_str(a, "name");
+	l->company = oms_json_str(a, "company");
+	l->address1 = oms_json_str(a, "address1");
+	l->address2 = oms_json_str(a, "address2");
+	l->city = oms_json_str(a, "city");
+	l->region = oms_json_str(a, "region");
+	l->postal_code = oms_json_str(a, "postal_code");
+	l->country = oms_json_str(a, "country");
+	l->phone = oms_json_str(a, "phone");
+}
+
+/* A tracking number names files: letters and digits only. */
+static int
+safe_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isalnum((unsigned char)s[n]))
+			return 0;
+	return n >= 6 && n <= 40;
+}
+
+static int
+write_file(const char *dir, const char *name, const struct oms_buf *b,
+    char **path)
+{
+	struct oms_buf p = { 0 }, t = { 0 };
+	FILE *fp;
+	int rc = OMS_OK;
+
+	oms_buf_printf(&p, "%s/%s", dir, name);
+	oms_buf_printf(&t, "%s/.%s.tmp", dir, name);
+	if ((fp = fopen(t.s, "wb")) == NULL ||
+	    fwrite(b->s, 1, b->len, fp) != b->len || fflush(fp) != 0 ||
+	    fsync(fileno(fp)) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", t.s, strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+		unlink(t.s);
+	} else if (fclose(fp) != 0 || rename(t.s, p.s) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", p.s, strerror(errno));
+		unlink(t.s);
+	}
+	oms_buf_free(&t);
+	if (rc == OMS_OK)
+		*path = p.s;
+	else
+		oms_buf_free(&p);
+	return rc;
+}
+
+/* The service to buy: named, else the cheapest that keeps the promise. */
+static int
+choose_service(struct oms_shipper *sp, const struct shipment *s,
+    const cJSON *from, const cJSON *to, const cJSON *pkgs, char *out,
+    size_t n, int64_t *transit, char *name, size_t nn, cJSON **price)
+{
+	cJSON *req, *reply = NULL;
+	const cJSON *r, *pick = NULL;
+	int rc;
+
+	*transit = -1;
+	*price = NULL;
+	name[0] = '\0';
+	req = cJSON_CreateObject();
+	/* How far: the zone of a rate table goes by the distance. */
+	{
+		struct oms_point a, b;
+		const cJSON *la = cJSON_GetObjectItemCaseSensitive(s->loc, "lat");
+		const cJSON *lo = cJSON_GetObjectItemCaseSensitive(s->loc, "lon");
+
+		if (cJSON_IsNumber(la) && cJSON_IsNumber(lo)) {
+			a.lat = la->valuedouble;
+			a.lon = lo->valuedouble;
+			a.how = "location";
+		} else if ((rc = oms_geo_point(sp->db, oms_json_str(from,
+		    "country"), oms_json_str(from, "region"), oms_json_str(from,
+		    "postal_code"), &a)) != OMS_OK) {
+			cJSON_Delete(req);
+			return rc;
+		}
+		if ((rc = oms_geo_point(sp->db, oms_json_str(to, "country"),
+		    oms_json_str(to, "region"), oms_json_str(to, "postal_code"),
+		    &b)) != OMS_OK) {
+			cJSON_Delete(req);
+			return rc;
+		}
+		if (a.how != NULL && b.how != NULL) {
+			char km[32];
+
+			snprintf(km, sizeof km, "%.1f", oms_geo_km(a.lat, a.lon,
+			    b.lat, b.lon));
+			cJSON_AddItemToObject(req, "distance_km",
+			    cJSON_CreateRaw(km));
+		}
+	}
+	/* A named service is asked for alone: for its name and its days. */
+	if (sp->service != NULL)
+		cJSON_AddStringToObject(req, "service", sp->service);
+	cJSON_AddStringToObject(req, "request_id", s->request_id);
+	cJSON_AddStringToObject(req, "level", s->level);
+	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
+	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
+	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
+	rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
+	cJSON_Delete(req);
+	if (rc != OMS_OK)
+		return rc;
+	/* Cheapest first: the first that arrives in time, else the first. */
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(reply, "rates")) {
+		int64_t days, by, now;
+
+		if (oms_json_str(r, "service") == NULL)
+			continue;
+		if (pick == NULL)
+			pick = r;
+		if (s->deliver_by == NULL)
+			break;
+		if (oms_json_int(r, "transit_days", &days) == OMS_OK &&
+		    oms_time_to_epoch(s->deliver_by, &by) == OMS_OK &&
+		    oms_time_to_epoch(sp->now, &now) == OMS_OK &&
+		    now + days * 86400 <= by) {
+			pick = r;
+			break;
+		}
+	}
+	if (pick == NULL) {
+		cJSON_Delete(reply);
+		if (sp->service != NULL)
+			return oms_reject("carrier %s cannot send this shipment "
+			    "by %s", sp->carrier, sp->service);
+		return oms_reject("carrier %s has no service for this shipment",
+		    sp->carrier);
+	}
+	snprintf(out, n, "%s", oms_json_str(pick, "service"));
+	if (oms_json_int(pick, "transit_days", transit) != OMS_OK)
+		*transit = -1;
+	if (oms_json_str(pick, "name") != NULL)
+		snprintf(name, nn, "%s", oms_json_str(pick, "name"));
+	if (oms_json_str(pick, "price") != NULL &&
+	    oms_json_str(pick, "currency") != NULL) {
+		*price = cJSON_CreateObject();
+		cJSON_AddStringToObject(*price, "cost", oms_json_str(pick,
+		    "price"));
+		cJSON_AddStringToObject(*price, "cost_currency",
+		    oms_json_str(pick, "currency"));
+	}
+	cJSON_Delete(reply);
+	return OMS_OK;
+}
+
+static int
+move(oms_db *db, const char *kind, const struct item *it, const char *loc,
+    const char *ref, const char *keyfmt)
+{
+	cJSON *m = cJSON_CreateObject(), *echo = NULL;
+	char key[64];
+	int rc;
+
+	snprintf(key, sizeof key, keyfmt, (long long)it->alloc);
+	cJSON_AddStringToObject(m, "type", "movement");
+	cJSON_AddStringToObject(m, "kind", kind);
+	cJSON_AddStringToObject(m, "sku", it->sku);
+	cJSON_AddStringToObject(m, "location", loc);
+	cJSON_AddNumberToObject(m, "qty", strcmp(kind, "adjust") == 0 ?
+	    (double)-it->qty : (double)it->qty);
+	if (strcmp(kind, "adjust") == 0)
+		cJSON_AddStringToObject(m, "reason", "shipped");
+	cJSON_AddStringToObject(m, "ref", ref);
+	cJSON_AddStringToObject(m, "key", key);
+	rc = oms_stock_move(db, m, &echo);
+	cJSON_Delete(m);
+	cJSON_Delete(echo);
+	return rc;
+}
+
+/* Record the shipment and take its stock out, in one transaction. */
+static int
+commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
+    int64_t *sid)
+{
+	static const char sql_active[] =
+	    "SELECT state FROM allocations WHERE id = ?";
+	static const char sql_put[] =
+	    "INSERT INTO shipments (order_id, location, request_id, carrier, "
+	    "carrier_code, service, service_name, status, tracking, packages, "
+	    "weight_g, test, shipped_at, record) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, 'shipped', ?, ?, ?, ?, ?, '{}')";
+	static const char sql_line[] =
+	    "INSERT INTO shipment_lines (shipment_id, allocation_id, line_no, "
+	    "sku, qty) VALUES (?, ?, ?, ?, ?)";
+	static const char sql_alloc[] =
+	    "UPDATE allocations SET state = 'shipped', ended_at = ? WHERE id = ?";
+	static const char sql_shipped[] =
+	    "UPDATE order_lines SET shipped = coalesce(("
+	    "  SELECT CASE WHEN EXISTS (SELECT 1 FROM kit_components k "
+	    "    WHERE k.kit_sku = order_lines.sku) THEN ("
+	    "    SELECT min(coalesce(s.n, 0) / k.qty) FROM kit_components k "
+	    "    LEFT JOIN (SELECT sku, sum(qty) AS n FROM allocations "
+	    "      WHERE order_id = ?1 AND line_no = order_lines.line_no "
+	    "      AND state = 'shipped' GROUP BY sku) AS s ON s.sku = k.sku "
+	    "    WHERE k.kit_sku = order_lines.sku) "
+	    "  ELSE (SELECT sum(qty) FROM allocations WHERE order_id = ?1 "
+	    "    AND line_no = order_lines.line_no AND state = 'shipped') END"
+	    "), 0) WHERE order_id = ?1";
+	static const char sql_done[] =
+	    "UPDATE orders SET status = 'shipped', updated_at = ?2 "
+	    "WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM order_lines "
+	    "WHERE order_id = ?1 AND sku IS NOT NULL AND shipped < qty)";
+	static const char sql_record[] =
+	    "UPDATE shipments SET record = ? WHERE id = ?";
+	sqlite3_stmt *st;
+	char ref[32], *text;
+	int rc, nested;
+
+	if ((rc = oms_db_write(sp->db, &nested)) != OMS_OK)
+		return rc;
+	for (int i = 0; i < s->nitems; i++) {
+		if ((st = oms_db_stmt(sp->db, sql_active)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, s->items[i].alloc);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && strcmp(col_text(st, 0), "active") != 0) {
+			sqlite3_reset(st);
+			rc = oms_reject("order o_%lld at %s: shipped or released "
+			    "by another run meanwhile", (long long)s->order_id,
+			    s->location);
+			goto fail_rc;
+		}
+		sqlite3_reset(st);
+	}
+	if ((st = oms_db_stmt(sp->db, sql_put)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, s->order_id);
+	sqlite3_bind_text(st, 2, s->location, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, s->request_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, sp->carrier, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, oms_json_str(rec, "carrier_code"), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, oms_json_str(rec, "service"), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, oms_json_str(rec, "service_name"), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, oms_json_str(rec, "tracking"), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 9, cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(rec, "packages")));
+	sqlite3_bind_int64(st, 10, (int64_t)cJSON_GetObjectItemCaseSensitive(rec,
+	    "weight_g")->valuedouble);
+	sqlite3_bind_int(st, 11, cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(rec, "test")));
+	sqlite3_bind_text(st, 12, sp->now, -1, SQLITE_TRANSIENT);
+	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
+	    OMS_OK)
+		goto fail_rc;
+	*sid = sqlite3_last_insert_rowid(oms_db_handle(sp->db));
+	snprintf(ref, sizeof ref, "s_%lld", (long long)*sid);
+	for (int i = 0; i < s->nitems; i++) {
+		const struct item *it = &s->items[i];
+
+		if ((st = oms_db_stmt(sp->db, sql_line)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, *sid);
+		sqlite3_bind_int64(st, 2, it->alloc);
+		sqlite3_bind_int(st, 3, it->line_no);
+		sqlite3_bind_text(st, 4, it->sku, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, it->qty);
+		if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment "
+		    "line")) != OMS_OK)
+			goto fail_rc;
+		if ((rc = move(sp->db, "release", it, s->location, ref,
+		    "ship:release:a%lld")) != OMS_OK ||
+		    (rc = move(sp->db, "adjust", it, s->location, ref,
+		    "ship:a%lld")) != OMS_OK)
+			goto fail_rc;
+		if ((st = oms_db_stmt(sp->db, sql_alloc)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, sp->now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, it->alloc);
+		if ((rc = oms_db_step_done(sp->db, st, "cannot update an "
+		    "allocation")) != OMS_OK)
+			goto fail_rc;
+	}
+	if ((st = oms_db_stmt(sp->db, sql_shipped)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, s->order_id);
+	if ((rc = oms_db_step_done(sp->db, st, "cannot update an order")) !=
+	    OMS_OK)
+		goto fail_rc;
+	if ((st = oms_db_stmt(sp->db, sql_done)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, s->order_id);
+	sqlite3_bind_text(st, 2, sp->now, -1, SQLITE_TRANSIENT);
+	if ((rc = oms_db_step_done(sp->db, st, "cannot update an order")) !=
+	    OMS_OK)
+		goto fail_rc;
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "id", cJSON_CreateString(ref));
+	cJSON_AddStringToObject(rec, "status", "shipped");
+	text = cJSON_PrintUnformatted(rec);
+	if ((st = oms_db_stmt(sp->db, sql_record)) == NULL) {
+		free(text);
+		goto fail;
+	}
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, *sid);
+	free(text);
+	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
+	    OMS_OK)
+		goto fail_rc;
+	{
+		struct oms_buf a = { 0 };
+
+		oms_buf_printf(&a, "{\"shipment\":\"%s\",\"location\":", ref);
+		text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+		    rec, "location"));
+		oms_buf_adds(&a, text);
+		free(text);
+		oms_buf_adds(&a, ",\"tracking\":");
+		text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+		    rec, "tracking"));
+		oms_buf_adds(&a, text);
+		free(text);
+		oms_buf_adds(&a, "}");
+		rc = oms_db_event(sp->db, s->order_id, "shipped", NULL, a.s);
+		oms_buf_free(&a);
+		if (rc != OMS_OK)
+			goto fail_rc;
+	}
+	return oms_db_write_end(sp->db, nested, OMS_OK);
+fail:
+	rc = OMS_ERR;
+fail_rc:
+	return oms_db_write_end(sp->db, nested, rc);
+}
+
+/*
+ * Ship what order_id has allocated at loc: pack, buy the label, write it,
+ * record it.  *rec is the shipment record.
+ */
+static int
+ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
+    cJSON **rec)
+{
+	struct shipment s;
+	struct pkg pk[MAXPKG];
+	cJSON *from = NULL, *to = NULL, *pkgs = NULL, *req = NULL, *reply = NULL;
+	cJSON *r = NULL, *lines, *rp;
+	const cJSON *nums, *x;
+	char service[128], oref[64], sname[128];
+	int npk = 0, rc, i;
+	int64_t grams = 0, sid = 0, transit = -1;
+	cJSON *price = NULL;
+
+	*rec = NULL;
+	if ((rc = load_shipment(sp, order_id, loc, &s)) != OMS_OK)
+		goto out;
+	if (s.nitems == 0) {
+		rc = oms_reject("order o_%lld has nothing to ship at %s",
+		    (long long)order_id, loc);
+		goto out;
+	}
+	if ((rc = pack(sp, s.items, s.nitems, pk, &npk)) != OMS_OK)
+		goto out;
+	from = from_address(&s);
+	to = address_of(s.order, "ship_to");
+	pkgs = cJSON_CreateArray();
+	for (i = 0; i < npk; i++) {
+		cJSON *p = cJSON_CreateObject();
+
+		if (pk[i].box != NULL) {
+			cJSON_AddStringToObject(p, "box", pk[i].box->name);
+			cJSON_AddNumberToObject(p, "length_mm",
+			    (double)pk[i].box->dims[0]);
+			cJSON_AddNumberToObject(p, "width_mm",
+			    (double)pk[i].box->dims[1]);
+			cJSON_AddNumberToObject(p, "height_mm",
+			    (double)pk[i].box->dims[2]);
+		}
+		cJSON_AddNumberToObject(p, "weight_g", (double)pk[i].grams);
+		grams += pk[i].grams;
+		cJSON_AddItemToArray(pkgs, p);
+	}
+	if ((rc = choose_service(sp, &s, from, to, pkgs, service,
+	    sizeof service, &transit, sname, sizeof sname, &price)) != OMS_OK)
+		goto out;
+	snprintf(oref, sizeof oref, "o_%lld", (long long)order_id);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "request_id", s.request_id);
+	cJSON_AddStringToObject(req, "service", service);
+	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
+	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
+	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
+	cJSON_AddStringToObject(req, "reference", oref);
+	if ((rc = oms_carrier_call(sp->carrier, "label", req, &reply)) != OMS_OK)
+		goto out;
+	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
+	if (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) != npk) {
+		rc = oms_seterr("carrier %s answered label without one tracking "
+		    "number for each of the %d packages", sp->carrier, npk);
+		goto out;
+	}
+	cJSON_ArrayForEach(x, nums) {
+		const char *shape = NULL;
+
+		if (!cJSON_IsString(x) || !safe_id(x->valuestring)) {
+			rc = oms_seterr("carrier %s answered label with a tracking "
+			    "number that is not 6-40 letters and digits",
+			    sp->carrier);
+			goto out;
+		}
+		/* A UPS, USPS or FedEx number must carry its check digit. */
+		if (!oms_tracking_valid(x->valuestring, &shape) && shape != NULL) {
+			rc = oms_seterr("carrier %s answered label with %s "
+			    "tracking number %s, whose check digit is wrong",
+			    sp->carrier, shape, x->valuestring);
+			goto out;
+		}
+	}
+	/* The record, the labels. */
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "type", "shipment");
+	cJSON_AddNullToObject(r, "id");		/* known once stored */
+	cJSON_AddStringToObject(r, "order", oref);
+	cJSON_AddStringToObject(r, "channel", s.channel);
+	cJSON_AddStringToObject(r, "external_id", s.external_id);
+	cJSON_AddStringToObject(r, "location", loc);
+	cJSON_AddStringToObject(r, "carrier", sp->carrier);
+	cJSON_AddStringToObject(r, "carrier_code", oms_json_str(reply, "carrier")
+	    ? oms_json_str(reply, "carrier") : sp->carrier);
+	cJSON_AddStringToObject(r, "service", service);
+	if (oms_json_str(reply, "name") != NULL)
+		cJSON_AddStringToObject(r, "service_name", oms_json_str(reply,
+		    "name"));
+	else if (sname[0] != '\0')
+		cJSON_AddStringToObject(r, "service_name", sname);
+	if (transit >= 0)
+		cJSON_AddNumberToObject(r, "transit_days", (double)transit);
+	if (price != NULL) {
+		cJSON_AddStringToObject(r, "cost", oms_json_str(price, "cost"));
+		cJSON_AddStringToObject(r, "cost_currency", oms_json_str(price,
+		    "cost_currency"));
+	}
+	cJSON_AddStringToObject(r, "tracking", cJSON_GetArrayItem(nums,
+	    0)->valuestring);
+	cJSON_AddNumberToObject(r, "weight_g", (double)grams);
+	cJSON_AddBoolToObject(r, "test", cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(reply, "test")));
+	cJSON_AddStringToObject(r, "shipped_at", sp->now);
+	cJSON_AddStringToObject(r, "request_id", s.request_id);
+	rp = cJSON_AddArrayToObject(r, "packages");
+	i = 0;
+	cJSON_ArrayForEach(x, nums) {
+		cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(pkgs, i), 1);
+		struct oms_label lb;
+		struct oms_buf zpl = { 0 }, pdf = { 0 }, name = { 0 };
+		char *zpath = NULL, *ppath = NULL, date[11];
+
+		memset(&lb, 0, sizeof lb);
+		label_addr(from, &lb.from);
+		label_addr(to, &lb.to);
+		lb.carrier = oms_json_str(r, "carrier_code");
+		lb.service = oms_json_str(r, "service_name") ?
+		    oms_json_str(r, "service_name") : service;
+		lb.tracking = x->valuestring;
+		lb.reference = oref;
+		lb.weight_g = (long)pk[i].grams;
+		lb.package = i + 1;
+		lb.packages = npk;
+		snprintf(date, sizeof date, "%.10s", sp->now);
+		lb.ship_date = date;
+		lb.test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
+		    "test"));
+		lb.imperial = lb.from.country != NULL &&
+		    strcmp(lb.from.country, "US") == 0;
+		cJSON_AddStringToObject(p, "tracking", x->valuestring);
+		if (sp->dir != NULL) {
+			rc = oms_label_zpl(&lb, sp->dpi, &zpl);
+			if (rc == OMS_OK)
+				rc = oms_label_pdf(&lb, &pdf);
+			if (rc == OMS_OK) {
+				oms_buf_printf(&name, "%s.zpl", x->valuestring);
+				rc = write_file(sp->dir, name.s, &zpl, &zpath);
+			}
+			if (rc == OMS_OK) {
+				oms_buf_reset(&name);
+				oms_buf_printf(&name, "%s.pdf", x->valuestring);
+				rc = write_file(sp->dir, name.s, &pdf, &ppath);
+			}
+			if (zpath)
+				cJSON_AddStringToObject(p, "label_zpl", zpath);
+			if (ppath)
+				cJSON_AddStringToObject(p, "label_pdf", ppath);
+		}
+		free(zpath);
+		free(ppath);
+		oms_buf_free(&zpl);
+		oms_buf_free(&pdf);
+		oms_buf_free(&name);
+		cJSON_AddItemToArray(rp, p);
+		i++;
+		if (rc != OMS_OK)
+			goto out;
+	}
+	lines = cJSON_AddArrayToObject(r, "lines");
+	for (i = 0; i < s.nitems; i++) {
+		cJSON *l = cJSON_CreateObject();
+		const cJSON *ol = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		    s.order, "lines"), s.items[i].line_no - 1);
+
+		cJSON_AddNumberToObject(l, "line_no", s.items[i].line_no);
+		if (oms_json_str(ol, "line_id") != NULL)
+			cJSON_AddStringToObject(l, "line_id", oms_json_str(ol,
+			    "line_id"));
+		cJSON_AddStringToObject(l, "sku", s.items[i].sku);
+		cJSON_AddNumberToObject(l, "qty", (double)s.items[i].qty);
+		cJSON_AddItemToArray(lines, l);
+	}
+	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK)
+		goto out;
+	*rec = r;
+	r = NULL;
+	sp->shipped++;
+out:
+	if (rc == OMS_REJECT)
+		sp->refused++;
+	cJSON_Delete(price);
+	cJSON_Delete(r);
+	cJSON_Delete(from);
+	cJSON_Delete(to);
+	cJSON_Delete(pkgs);
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	shipment_free(&s);
+	return rc;
+}
+
+/*
+ * Ship every location where order_id has active allocations, each in a
+ * transaction of its own; fn gets each shipment record once committed.
+ */
+int
+oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
+    void *arg)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT location FROM allocations "
+	    "WHERE order_id = ? AND state = 'active' ORDER BY location";
+	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	char **locs = NULL;
+	size_t n = 0;
+	int rc, r = OMS_OK;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, order_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		locs = erealloc(locs, (n + 1) * sizeof *locs);
+		locs[n++] = estrdup(col_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		r = oms_db_fail(sp->db, rc, "cannot read the allocations");
+	if (r == OMS_OK && n == 0)
+		r = oms_reject("order o_%lld has nothing allocated to ship",
+		    (long long)order_id);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *rec = NULL;
+
+		if (r == OMS_OK) {
+			r = ship_one(sp, order_id, locs[i], &rec);
+			if (r == OMS_OK && fn != NULL)
+				r = fn(arg, rec);
+			cJSON_Delete(rec);
+		}
+		free(locs[i]);
+	}
+	free(locs);
+	return r;
+}
+
+/* ---- tracking -------------------------------------------------------------- */
+
+static const struct {
+	const char *from, *to;
+} statuses[] = {
+	{ "pre_transit", "pre_transit" }, { "label_created", "pre_transit" },
+	{ "pending", "pre_transit" }, { "in_transit", "in_transit" },
+	{ "transit", "in_transit" }, { "picked_up", "in_transit" },
+	{ "accepted", "in_transit" }, { "out_for_delivery", "out_for_delivery" },
+	{ "available_for_pickup", "out_for_delivery" },
+	{ "ready_for_pickup", "out_for_delivery" }, { "delivered", "delivered" },
+	{ "failure", "failure" }, { "delivery_failed", "failure" },
+	{ "exception", "failure" }, { "returned", "returned" },
+	{ "return_to_sender", "returned" },
+};
+
+/* A carrier's status in the normalised vocabulary, or NULL. */
+const char *
+oms_ship_status(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (strcasecmp(statuses[i].from, s) == 0)
+			return statuses[i].to;
+	return NULL;
+}
+
+struct tracked {
+	int64_t id, order_id, transit;
+	char *carrier, *tracking, *shipped_at, *status;
+};
+
+static int
+track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
+{
+	static const char sql_event[] =
+	    "INSERT INTO tracking_events (shipment_id, at, status, description) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT (shipment_id, at, status) "
+	    "DO NOTHING";
+	static const char sql_status[] =
+	    "UPDATE shipments SET status = ?2, delivered_at = CASE WHEN ?2 = "
+	    "'delivered' THEN ?3 ELSE delivered_at END WHERE id = ?1";
+	cJSON *req = cJSON_CreateObject(), *reply = NULL, *out, *events;
+	const cJSON *e;
+	const char *latest = NULL, *latest_at = NULL;
+	char rid[64], now[OMS_TIME_LEN];
+	int rc, nested, fresh = 0;
+
+	oms_time_now(now);
+	snprintf(rid, sizeof rid, "track-s%lld-%s", (long long)t->id, now);
+	cJSON_AddStringToObject(req, "request_id", rid);
+	cJSON_AddStringToObject(req, "tracking_number", t->tracking);
+	cJSON_AddStringToObject(req, "shipped_at", t->shipped_at);
+	cJSON_AddNumberToObject(req, "transit_days", (double)t->transit);
+	rc = oms_carrier_call(t->carrier, "track", req, &reply);
+	cJSON_Delete(req);
+	if (rc != OMS_OK)
+		return rc;
+	/* Check the whole answer before anything is written. */
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "events")) {
+		char at[OMS_TIME_LEN];
+
+		if (oms_ship_status(oms_json_str(e, "status")) == NULL ||
+		    oms_json_str(e, "at") == NULL ||
+		    oms_time_parse(oms_json_str(e, "at"), 0, "UTC", at) !=
+		    OMS_OK) {
+			cJSON_Delete(reply);
+			return oms_seterr("carrier %s answered track for %s with "
+			    "an event that has no time or an unknown status "
+			    "'%s'", t->carrier, t->tracking, oms_json_str(e,
+			    "status") ? oms_json_str(e, "status") : "");
+		}
+	}
+	out = cJSON_CreateObject();
+	events = cJSON_CreateArray();
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
+		goto done;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "events")) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql_event);
+		const char *status = oms_ship_status(oms_json_str(e, "status"));
+		char at[OMS_TIME_LEN];
+
+		oms_time_parse(oms_json_str(e, "at"), 0, "UTC", at);
+		if (st == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, t->id);
+		sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+		if (oms_json_str(e, "description") != NULL)
+			sqlite3_bind_text(st, 4, oms_json_str(e, "description"),
+			    -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 4);
+		if ((rc = oms_db_step_done(db, st, "cannot store a tracking "
+		    "event")) != OMS_OK)
+			break;
+		if (sqlite3_changes(oms_db_handle(db)) > 0) {
+			cJSON *x = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(x, "at", at);
+			cJSON_AddStringToObject(x, "status", status);
+			if (oms_json_str(e, "description") != NULL)
+				cJSON_AddStringToObject(x, "description",
+				    oms_json_str(e, "description"));
+			cJSON_AddItemToArray(events, x);
+			fresh++;
+		}
+		latest = status;
+		latest_at = oms_json_str(e, "at");
+	}
+	if (rc == OMS_OK && latest != NULL && strcmp(latest, t->status) != 0) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql_status);
+		char at[OMS_TIME_LEN];
+
+		oms_time_parse(latest_at, 0, "UTC", at);
+		if (st == NULL)
+			rc = OMS_ERR;
+		else {
+			sqlite3_bind_int64(st, 1, t->id);
+			sqlite3_bind_text(st, 2, latest, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
+			rc = oms_db_step_done(db, st, "cannot update a shipment");
+		}
+	}
+	if ((rc = oms_db_write_end(db, nested, rc)) != OMS_OK || fresh == 0)
+		goto done;
+	{
+		char ref[32];
+
+		cJSON_AddStringToObject(out, "type", "tracking");
+		snprintf(ref, sizeof ref, "s_%lld", (long long)t->id);
+		cJSON_AddStringToObject(out, "shipment", ref);
+		snprintf(ref, sizeof ref, "o_%lld", (long long)t->order_id);
+		cJSON_AddStringToObject(out, "order", ref);
+		cJSON_AddStringToObject(out, "carrier", t->carrier);
+		cJSON_AddStringToObject(out, "tracking", t->tracking);
+		cJSON_AddStringToObject(out, "status", latest ? latest : t->status);
+		cJSON_AddItemToObject(out, "events", events);
+		events = NULL;
+		rc = fn(arg, out);
+	}
+done:
+	cJSON_Delete(events);
+	cJSON_Delete(out);
+	cJSON_Delete(reply);
+	return rc;
+}
+
+/*
+ * Ask the carrier of every shipment still on its way (of one carrier, when
+ * named) what became of it; fn gets a tracking record for each shipment
+ * with news.  A shipment whose carrier fails is named and the rest go on.
+ */
+int
+oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
+    long *failed)
+{
+	static const char sql[] =
+	    "SELECT id, order_id, carrier, tracking, shipped_at, status, "
+	    "coalesce(record ->> '$.transit_days', 3) FROM shipments "
+	    "WHERE status NOT IN ('delivered', 'returned', 'voided') "
+	    "AND (?1 IS NULL OR carrier = ?1) ORDER BY id";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	struct tracked *ts = NULL;
+	size_t n = 0;
+	int rc, r = OMS_OK;
+
+	*failed = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	if (carrier != NULL)
+		sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tracked *t;
+
+		ts = erealloc(ts, (n + 1) * sizeof *ts);
+		t = &ts[n++];
+		t->id = sqlite3_column_int64(st, 0);
+		t->order_id = sqlite3_column_int64(st, 1);
+		t->carrier = estrdup(col_text(st, 2));
+		t->tracking = estrdup(col_text(st, 3));
+		t->shipped_at = estrdup(col_text(st, 4));
+		t->status = estrdup(col_text(st, 5));
+		t->transit = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		r = oms_db_fail(db, rc, "cannot read the shipments");
+	for (size_t i = 0; i < n; i++) {
+		if (r == OMS_OK) {
+			int t = track_one(db, &ts[i], fn, arg);
+
+			if (t == OMS_ERR || t == OMS_REJECT) {
+				/* One carrier's trouble does not stop the rest. */
+				if (oms_exit_status(t) == OMS_EXIT_FATAL &&
+				    strncmp(oms_error(), "carrier ", 8) != 0)
+					r = t;
+				else {
+					oms_warnx("s_%lld: %s", (long long)ts[i].id,
+					    oms_error());
+					(*failed)++;
+				}
+			} else if (t != OMS_OK)
+				r = t;
+		}
+		free(ts[i].carrier);
+		free(ts[i].tracking);
+		free(ts[i].shipped_at);
+		free(ts[i].status);
+	}
+	free(ts);
+	return r;
+}
+
+/* The day's shipments of a carrier (date YYYY-MM-DD, UTC), in order. */
+int
+oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
+    oms_rec_fn fn, void *arg)
+{
+	static const char sql[] =
+	    "SELECT record FROM shipments WHERE carrier = ? "
+	    "AND substr(shipped_at, 1, 10) = ? ORDER BY id";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int rc, r = OMS_OK;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *rec = cJSON_Parse(col_text(st, 0));
+
+		r = fn(arg, rec);
+		cJSON_Delete(rec);
+		if (r != OMS_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (r == OMS_OK && rc != SQLITE_DONE)
+		r = oms_db_fail(db, rc, "cannot read the shipments");
+	return r;
+}

@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# oms-ship: routing's allocations into parcels: labels that scan, the
+# ledger, a retried purchase, broken adapters, hostile order ids,
+# confirmations column by column, tracking, the manifest.
+
+load helper
+
+R="$FIX/route"
+export OMS_NOW=2026-11-26T15:00:00Z	# a Thursday: 10:00 in Newark
+
+setup_ship() {
+	oms-route -q geo load "$R/geo.txt"
+	oms-stock "$R/catalog.jsonl" >/dev/null
+	oms-stock >/dev/null <<'EOF'
+{"type":"location","id":"EWR1","name":"Newark DC","kind":"warehouse","lat":40.7357,"lon":-74.1724,"address":{"address1":"10 Dock Rd","city":"Newark","region":"NJ","postal_code":"07114","country":"US"},"priority":1,"cutoff":"16:00","tz":"America/New_York"}
+{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":5,"key":"r1"}
+{"type":"movement","kind":"receive","sku":"B","location":"ORD1","qty":5,"key":"r2"}
+{"type":"product","sku":"A","weight_g":400,"length_mm":200,"width_mm":120,"height_mm":60}
+EOF
+}
+
+# order EXT NAME LINES: lines "line_id:sku:qty ..."
+order() {
+	local lines= l i s q
+	for l in $3; do
+		IFS=: read -r i s q <<<"$l"
+		lines="$lines${lines:+,}{\"line_id\":\"$i\",\"sku\":\"$s\",\"qty\":$q,\"unit_price\":\"10.00\"}"
+	done
+	jq -nc --arg e "$1" --arg n "$2" --argjson l "[$lines]" '{type:"order",external_id:$e,currency:"USD",customer:{email:"zoe@example.com"},ship_to:{name:$n,address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:$l}' |
+	    oms-import --channel oms >/dev/null
+}
+
+levels() {
+	sqlite3 "$OMS_DB" "SELECT sku, location, on_hand, reserved FROM levels ORDER BY 1, 2"
+}
+
+# UPS, USPS and FedEx check digits, worked out here, not by oms.
+check_digit_ok() {
+	awk -v n="$1" 'function val(c) { if (c ~ /[0-9]/) return c + 0; return (index("ABCDEFGHIJKLMNOPQRSTUVWXYZ", c) + 1) % 10 }
+	BEGIN {
+		# mawk has no {n}: lengths are checked apart.
+		if (length(n) == 18 && n ~ /^1Z[0-9A-Z]+$/) {
+			s = 0; for (i = 3; i <= 17; i++) s += val(substr(n, i, 1)) * ((i - 2) % 2 ? 1 : 2)
+			exit !((10 - s % 10) % 10 == substr(n, 18, 1))
+		}
+		if (length(n) == 22 && n ~ /^[0-9]+$/) {
+			s = 0; for (i = 21; i >= 1; i--) s += substr(n, i, 1) * ((21 - i) % 2 ? 1 : 3)
+			exit !((10 - s % 10) % 10 == substr(n, 22, 1))
+		}
+		exit 1
+	}'
+}
+
+@test "route, then ship: a shipment a location, labels on disk, the stock out through the ledger" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2 L2:B:1"
+	oms-route --pending > alloc.jsonl
+	run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 2
+	run jq -c '[.id, .order, .location, .carrier_code, .service, .weight_g, .test, .status, [.packages[] | .box, .weight_g], [.lines[] | [.line_id, .sku, .qty]]]' <<<"$output"
+	assert_output - <<'OUT'
+["s_1","o_1","EWR1","usps","usps-ground-advantage",910,true,"shipped",["S",910],[["L1","A",2]]]
+["s_2","o_1","ORD1","usps","usps-ground-advantage",1010,true,"shipped",["S",1010],[["L2","B",1]]]
+OUT
+	# Each label twice, named by its tracking number, nothing else there.
+	run ls labels
+	assert_output "$(sqlite3 "$OMS_DB" "SELECT tracking || '.pdf' || char(10) || tracking || '.zpl' FROM shipments ORDER BY tracking")"
+	# The ledger: each reservation released and on hand taken down.
+	assert_equal "$(levels)" "A|EWR1|3|0
+B|ORD1|4|0"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT kind, sku, qty, reason, ref, key FROM movements WHERE kind IN ('release', 'adjust') ORDER BY id")" "release|A|-2||s_1|ship:release:a1
+adjust|A|-2|shipped|s_1|ship:a1
+release|B|-1||s_2|ship:release:a2
+adjust|B|-1|shipped|s_2|ship:a2"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(shipped) FROM order_lines; SELECT group_concat(state) FROM allocations")" "shipped
+2,1
+shipped,shipped"
+	run oms check
+	assert_success
+	run oms-stock verify
+	assert_success
+}
+
+@test "the PDF label's barcode scans as the tracking number, which has a valid check digit" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2"
+	oms-route --pending | oms-ship --carrier offline --labels labels > ship.jsonl
+	t=$(jq -r .tracking ship.jsonl)
+	run check_digit_ok "$t"
+	assert_success
+	pdftoppm -r 300 -png "labels/$t.pdf" page
+	run --separate-stderr zbarimg --raw -q page-1.png
+	assert_output "$t"
+	# UPS numbers too, with the service named.
+	order 1002 "Ann Lee" "L1:A:1"
+	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ups.jsonl
+	u=$(jq -r .tracking ups.jsonl)
+	[[ $u == 1Z* ]]
+	run check_digit_ok "$u"
+	assert_success
+	pdftoppm -r 300 -png "labels/$u.pdf" ups
+	run --separate-stderr zbarimg --raw -q ups-1.png
+	assert_output "$u"
+}
+
+@test "the ZPL label is 4x6 at 203 or 300 dpi, UTF-8, with the tracking number as Code 128" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2"
+	oms-route --pending | oms-ship --carrier offline --labels labels --dpi 300 > ship.jsonl
+	t=$(jq -r .tracking ship.jsonl)
+	run grep -c -e '^\^XA$' -e '^\^CI28$' -e '^\^PW1200$' -e '^\^LL1800$' -e '^\^XZ$' "labels/$t.zpl"
+	assert_output 5
+	run grep -c -F "^BCN," "labels/$t.zpl"
+	assert_output 1
+	run grep -F "^FD$t^FS" "labels/$t.zpl"
+	assert_success
+	run grep -c -F "^FDZoë Müller^FS" "labels/$t.zpl"
+	assert_output 1
+	run grep -c -F "NOT FOR SHIPMENT" "labels/$t.zpl"
+	assert_output 1
+}
+
+@test "order ids full of ../ and shell metacharacters cannot move a label out of its directory" {
+	setup_ship
+	order '../../../tmp/x;$(touch pwned)`touch pwned2`' '"; rm -rf / #' "L1:A:1"
+	oms-route --pending | oms-ship --carrier offline --labels labels > ship.jsonl
+	assert_equal "$(jq -r .external_id ship.jsonl)" '../../../tmp/x;$(touch pwned)`touch pwned2`'
+	[ ! -e pwned ] && [ ! -e pwned2 ] && [ ! -e labels/../../../tmp/x ]
+	run find . -newer "$OMS_DB" -name '*.zpl' -o -newer "$OMS_DB" -name '*.pdf'
+	assert_equal "$(find . -name '*.zpl' -o -name '*.pdf' | sed 's,/[^/]*$,,' | sort -u)" "./labels"
+}
+
+@test "a label bought but not recorded is bought again with the same request id: one label, one shipment" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl
+	order 1001 "Ann Lee" "L1:A:2"
+	oms-route --pending > alloc.jsonl
+	before=$(levels)
+	SHIP_FAIL_LABELS=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier logged failed on label (exit 1): connection reset after the label was bought (nothing changed)"
+	assert_equal "$(levels)" "$before"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "0"
+	run oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	# Two label requests, one id; the label kept is the one first bought.
+	run jq -r 'select(.service) | select(.reference) | .request_id' requests.jsonl
+	assert_equal "${#lines[@]}" 2
+	assert_equal "${lines[0]}" "${lines[1]}"
+	first=$(jq -c 'select(.reference)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), tracking FROM shipments")" "1|$first"
+	# Shipping again finds nothing left to ship.
+	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 has nothing allocated to ship"
+}
+
+@test "an adapter that hangs, crashes, fails or answers garbage: a clear error, nothing changed" {
+	setup_ship
+	order 1001 "Ann Lee" "L1:A:2"
+	oms-route --pending > alloc.jsonl
+	before=$(levels; sqlite3 "$OMS_DB" "SELECT count(*) FROM movements; SELECT count(*) FROM shipments")
+	OMS_OFFLINE_FAULT=hang OMS_CARRIER_TIMEOUT=1 run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier offline: no answer to rate within 1 s; stopped it (nothing changed)"
+	OMS_OFFLINE_FAULT=crash run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier offline crashed on rate (signal 6) (nothing changed)"
+	OMS_OFFLINE_FAULT=garbage run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier offline answered rate with something that is not a JSON object (nothing changed)"
+	OMS_OFFLINE_FAULT=fail run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_failure 1
+	[[ $stderr == "oms-ship: alloc.jsonl:1: carrier offline failed on rate (exit 1)"* ]]
+	run --separate-stderr oms-ship --carrier nosuch --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: no carrier adapter oms-carrier-nosuch (beside this program or on PATH) (nothing changed)"
+	assert_equal "$(levels; sqlite3 "$OMS_DB" "SELECT count(*) FROM movements; SELECT count(*) FROM shipments")" "$before"
+	run ls labels
+	assert_output ""
+	# Fixed, it ships.
+	run oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_success
+}
+
+@test "confirm: Amazon's flat file column by column, split shipments with their quantities; once each" {
+	setup_ship
+	order 1001 "Ann Lee" "L1:A:2 L2:B:1"
+	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ship.jsonl
+	t1=$(jq -r 'select(.location == "EWR1") | .tracking' ship.jsonl)
+	t2=$(jq -r 'select(.location == "ORD1") | .tracking' ship.jsonl)
+	run --separate-stderr oms-ship confirm -v --feed oms --format amazon
+	assert_success
+	assert_equal "$stderr" "oms-ship: oms: 2 shipments confirmed"
+	assert_output "$(printf 'TemplateType=OrderFulfillment\tVersion=2011.1102\norder-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\tship-method\n1001\tL1\t2\t2026-11-26\tUPS\t\t%s\tUPS Ground\n1001\tL2\t1\t2026-11-26\tUPS\t\t%s\tUPS Ground' "$t1" "$t2")"
+	run awk -F'\t' 'NR > 1 { print NF }' <<<"$output"
+	assert_output "$(printf '8\n8\n8')"
+	# Confirmed: the next run has the header alone.
+	run oms-ship confirm --feed oms --format amazon
+	assert_output "$(printf 'TemplateType=OrderFulfillment\tVersion=2011.1102\norder-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\tship-method')"
+}
+
+@test "confirm: Shopify, eBay, Etsy and WooCommerce bodies, and JSON lines; a dry run records nothing" {
+	setup_ship
+	order 1001 "Ann Lee" "L1:A:2 L2:B:1"
+	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ship.jsonl
+	t1=$(jq -r 'select(.location == "EWR1") | .tracking' ship.jsonl)
+	t2=$(jq -r 'select(.location == "ORD1") | .tracking' ship.jsonl)
+	run oms-ship confirm -n --feed oms --format shopify
+	assert_output "{\"order\":\"1001\",\"fulfillment\":{\"tracking_number\":\"$t1\",\"tracking_company\":\"UPS\",\"notify_customer\":true,\"line_items\":[{\"id\":\"L1\",\"quantity\":2}]}}
+{\"order\":\"1001\",\"fulfillment\":{\"tracking_number\":\"$t2\",\"tracking_company\":\"UPS\",\"notify_customer\":true,\"line_items\":[{\"id\":\"L2\",\"quantity\":1}]}}"
+	run oms-ship confirm -n --feed oms --format ebay
+	assert_line --index 0 "{\"order\":\"1001\",\"lineItems\":[{\"lineItemId\":\"L1\",\"quantity\":2}],\"shippedDate\":\"2026-11-26T15:00:00Z\",\"shippingCarrierCode\":\"UPS\",\"trackingNumber\":\"$t1\"}"
+	run oms-ship confirm -n --feed oms --format etsy
+	assert_line --index 1 "{\"receipt\":\"1001\",\"tracking_code\":\"$t2\",\"carrier_name\":\"ups\",\"send_bcc\":false}"
+	run oms-ship confirm -n --feed oms --format woocommerce
+	assert_line --index 0 "{\"order\":\"1001\",\"tracking_provider\":\"UPS\",\"tracking_number\":\"$t1\",\"date_shipped\":\"2026-11-26\"}"
+	run oms-ship confirm -n --feed oms --format jsonl
+	assert_equal "$output" "$(cat ship.jsonl)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM confirmations")" "0"
+	run --separate-stderr oms-ship confirm --feed oms
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: no confirmation format for channel 'oms': name one with --format (jsonl writes the shipment records)"
+}
+
+@test "track: events by the carrier's clock, normalised, until delivered; the manifest lists the day" {
+	setup_ship
+	order 1001 "Ann Lee" "L1:A:2"
+	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ship.jsonl
+	s=$(jq -r .tracking ship.jsonl)
+	OMS_NOW=2026-11-26T16:00:00Z run oms-ship track
+	assert_output "{\"type\":\"tracking\",\"shipment\":\"s_1\",\"order\":\"o_1\",\"carrier\":\"offline\",\"tracking\":\"$s\",\"status\":\"pre_transit\",\"events\":[{\"at\":\"2026-11-26T15:00:00Z\",\"status\":\"pre_transit\",\"description\":\"Label created, not yet in the carrier's hands\"}]}"
+	# Nothing new: nothing printed.
+	OMS_NOW=2026-11-26T17:00:00Z run oms-ship track
+	assert_output ""
+	OMS_NOW=2026-12-10T00:00:00Z run oms-ship track
+	assert_equal "$(jq -c '[.status, [.events[].status]]' <<<"$output")" '["delivered",["in_transit","out_for_delivery","delivered"]]'
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status, delivered_at IS NOT NULL FROM shipments; SELECT count(*) FROM tracking_events")" "delivered|1
+4"
+	OMS_NOW=2026-12-11T00:00:00Z run oms-ship track
+	assert_output ""
+	run oms-ship manifest --carrier offline --date 2026-11-26
+	assert_equal "$output" "$(cat ship.jsonl)"
+	run oms-ship manifest --carrier offline --date 2026-11-27
+	assert_output ""
+}
+
+@test "oms-ship: usage errors exit 2" {
+	for args in "" "--labels x" "--carrier offline" "track --labels x" "manifest" "confirm" "confirm --feed x --carrier y" "--carrier offline --labels x --dpi 250" "--carrier ../x --labels x"; do
+		run --separate-stderr oms-ship $args </dev/null
+		assert_failure 2
+	done
+}
