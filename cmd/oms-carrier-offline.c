@@ -51,13 +51,14 @@
  *   request names it; one of the two is needed.  Cheapest first, then by
  *   service.  "from" and "to" are objects with "country"; "distance_km",
  *   a number not below 0, picks the zone, and without it the farthest
- *   zone is quoted.  The packages, 1 to 100 objects, are rated as one
- *   parcel: "weight_g" (whole grams above 0, needed) summed, and the
- *   volumes of those that give "length_mm", "width_mm" and "height_mm"
- *   (whole millimetres above 0, all three or none) summed, in cm3
- *   rounded up.  "rates" is empty when no table serves the parcel (too
- *   heavy, another country); a "service" no table has is refused,
- *   "unknown service 'NAME'".
+ *   zone is quoted.  The packages, 1 to 100 objects, are rated one by
+ *   one, as carriers do: "weight_g" (whole grams above 0, needed) and,
+ *   when all three are given, "length_mm", "width_mm" and "height_mm"
+ *   (whole millimetres above 0) for the volume in cm3, rounded up; a
+ *   service's price is the sum over the packages, and a service that
+ *   cannot take every package is not quoted.  "rates" is empty when no
+ *   table serves them (too heavy, another country); a "service" no
+ *   table has is refused, "unknown service 'NAME'".
  *
  * label
  *   {"request_id":"r2","service":"ups-ground","from":{...},"to":{...},
@@ -195,7 +196,8 @@ get(const cJSON *o, const char *key)
  * with the refusal in *why.
  */
 static int
-packages(const cJSON *req, int64_t *grams, int64_t *cm3, cJSON **why)
+packages(const cJSON *req, int64_t *grams, int64_t *cm3, cJSON **why,
+    int64_t *each_g, int64_t *each_cm3, int *npkg)
 {
 	static const char *const dims[3] = { "length_mm", "width_mm",
 	    "height_mm" };
@@ -239,6 +241,11 @@ packages(const cJSON *req, int64_t *grams, int64_t *cm3, cJSON **why)
 		*grams += w;
 		if (given == 3)
 			mm3 += vol;
+		if (each_g != NULL) {
+			each_g[i - 1] = w;
+			each_cm3[i - 1] = given == 3 ? (vol + 999) / 1000 : 0;
+			*npkg = i;
+		}
 	}
 	*cm3 = (mm3 + 999) / 1000;
 	return 1;
@@ -252,12 +259,12 @@ verb_rate(const cJSON *req)
 	const char *from = oms_json_str(get(req, "from"), "country");
 	const char *to = oms_json_str(get(req, "to"), "country");
 	const cJSON *dist = get(req, "distance_km");
-	struct oms_quote q[MAXQUOTES];
-	int64_t grams, cm3;
+	struct oms_quote q[MAXQUOTES], sum[MAXQUOTES];
+	int64_t grams, cm3, each_g[MAXPKG], each_cm3[MAXPKG];
 	double km = 1e12;	/* beyond every zone: the farthest */
 	oms_rates *rates;
 	cJSON *reply, *list, *why;
-	int n;
+	int n = 0, npkg = 0, times[MAXQUOTES];
 
 	if (get(req, "service") != NULL && service == NULL)
 		return refuse("service must be a string");
@@ -276,7 +283,7 @@ verb_rate(const cJSON *req)
 			    "kilometres, not below 0");
 		km = dist->valuedouble;
 	}
-	if (!packages(req, &grams, &cm3, &why))
+	if (!packages(req, &grams, &cm3, &why, each_g, each_cm3, &npkg))
 		return why;
 	if (oms_rates_load(&rates) != OMS_OK)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
@@ -284,8 +291,46 @@ verb_rate(const cJSON *req)
 		oms_rates_free(rates);
 		return refuse("unknown service '%.64s'", service);
 	}
-	n = oms_rates_quote(rates, level, service, from, to, km, grams, cm3,
-	    q, MAXQUOTES);
+	/* Each package on its own; a service must take them all. */
+	for (int p = 0; p < npkg; p++) {
+		int k = oms_rates_quote(rates, level, service, from, to, km,
+		    each_g[p], each_cm3[p], q, MAXQUOTES);
+
+		for (int i = 0; i < k; i++) {
+			int j;
+
+			for (j = 0; j < n; j++)
+				if (strcmp(sum[j].service, q[i].service) == 0)
+					break;
+			if (j == n) {
+				if (p > 0)
+					continue;	/* missed a package */
+				sum[n] = q[i];
+				sum[n].price = 0;
+				times[n++] = 0;
+			}
+			sum[j].price += q[i].price;
+			times[j]++;
+		}
+	}
+	{
+		int k = 0;
+
+		for (int i = 0; i < n; i++)
+			if (times[i] == npkg)
+				q[k++] = sum[i];
+		n = k;
+	}
+	/* Cheapest first, then by service. */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && (q[j].price < q[j - 1].price ||
+		    (q[j].price == q[j - 1].price &&
+		    strcmp(q[j].service, q[j - 1].service) < 0)); j--) {
+			struct oms_quote t = q[j];
+
+			q[j] = q[j - 1];
+			q[j - 1] = t;
+		}
 	reply = ok_reply();
 	list = cJSON_AddArrayToObject(reply, "rates");
 	for (int i = 0; i < n; i++) {
@@ -344,7 +389,7 @@ verb_label(const cJSON *req, const char *request_id)
 		return refuse("from must be an address");
 	if (!cJSON_IsObject(get(req, "to")))
 		return refuse("to must be an address");
-	if (!packages(req, &grams, &cm3, &why))
+	if (!packages(req, &grams, &cm3, &why, NULL, NULL, NULL))
 		return why;
 	n = cJSON_GetArraySize(get(req, "packages"));
 	h = oms_hash64(request_id, strlen(request_id), OMS_HASH_INIT);

@@ -12,6 +12,8 @@
  * carrier's shipments of a day, `confirm` writes a channel's shipment
  * confirmation upload.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -29,11 +31,15 @@ usage(void)
 	fprintf(stderr,
 	    "usage: oms-ship [-qv] [--db PATH] --carrier NAME --labels DIR "
 	    "[--service NAME]\n"
-	    "                [--dpi 203|300] [FILE ...]\n"
+	    "                [--dpi 203|300] [--slips DIR] [FILE ...]\n"
+	    "       oms-ship pick [-qv] [--db PATH] [--location LOC] "
+	    "[--wave-size N] [--pdf FILE]\n"
 	    "       oms-ship track [-qv] [--db PATH] [--carrier NAME]\n"
 	    "       oms-ship manifest [--db PATH] --carrier NAME [--date DAY]\n"
 	    "       oms-ship confirm [-nqv] [--db PATH] --feed CHANNEL "
-	    "[--format NAME]\n");
+	    "[--format NAME]\n"
+	    "       oms-ship notify [-qv] [--db PATH] [--mail DIR] "
+	    "[--from ADDRESS]\n");
 	exit(OMS_EXIT_USAGE);
 }
 
@@ -124,7 +130,13 @@ main(int argc, char **argv)
 		{ "feed", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "from", required_argument, NULL, 'm' },
 		{ "labels", required_argument, NULL, 'l' },
+		{ "location", required_argument, NULL, 'L' },
+		{ "mail", required_argument, NULL, 'M' },
+		{ "pdf", required_argument, NULL, 'p' },
+		{ "slips", required_argument, NULL, 'S' },
+		{ "wave-size", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "service", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -133,7 +145,9 @@ main(int argc, char **argv)
 	};
 	const char *dbopt = NULL, *carrier = NULL, *date = NULL, *feed = NULL;
 	const char *format = NULL, *labels = NULL, *service = NULL;
-	const char *verb = "";
+	const char *verb = "", *from = NULL, *location = NULL, *mail = NULL;
+	const char *pdf = NULL, *slips = NULL;
+	int wave_size = 50;
 	int c, dpi = 203, dry = 0, quiet = 0, verbose = 0, rc;
 	char today[OMS_TIME_LEN];
 	oms_db *db;
@@ -170,6 +184,31 @@ main(int argc, char **argv)
 		case 'l':
 			labels = optarg;
 			break;
+		case 'm':
+			from = optarg;
+			break;
+		case 'L':
+			location = optarg;
+			break;
+		case 'M':
+			mail = optarg;
+			break;
+		case 'p':
+			pdf = optarg;
+			break;
+		case 'S':
+			slips = optarg;
+			break;
+		case 'w': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || v < 1 || v > 10000)
+				oms_die(OMS_EXIT_USAGE, "--wave-size '%s' is not "
+				    "1 to 10000", optarg);
+			wave_size = (int)v;
+			break;
+		}
 		case 'q':
 			quiet = 1;
 			break;
@@ -191,12 +230,70 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc > 0 && (strcmp(argv[0], "track") == 0 ||
 	    strcmp(argv[0], "manifest") == 0 ||
-	    strcmp(argv[0], "confirm") == 0)) {
+	    strcmp(argv[0], "confirm") == 0 || strcmp(argv[0], "pick") == 0 ||
+	    strcmp(argv[0], "notify") == 0)) {
 		verb = argv[0];
 		argc--;
 		argv++;
-		if (argc > 0 || labels || service)
+		if (argc > 0 || labels || service || slips)
 			usage();
+	}
+	if ((location || pdf || wave_size != 50) && strcmp(verb, "pick") != 0)
+		usage();
+	if ((mail || from) && strcmp(verb, "notify") != 0)
+		usage();
+	if (strcmp(verb, "pick") == 0) {
+		struct oms_doc *doc = pdf ? oms_doc_new() : NULL;
+		long waves;
+
+		if (carrier || date || feed || format || dry)
+			usage();
+		db = open_db(dbopt, 0);
+		rc = oms_pick(db, location, wave_size, doc, print_rec, NULL,
+		    &waves);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (doc != NULL) {
+			struct oms_buf b = { 0 };
+			FILE *fp;
+
+			if (waves == 0)
+				oms_doc_line(doc, 12, 0, "Nothing to pick.");
+			oms_doc_pdf(doc, &b);
+			if ((fp = fopen(pdf, "wb")) == NULL ||
+			    fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) != 0)
+				oms_die(OMS_EXIT_FATAL, "cannot write '%s': %s",
+				    pdf, strerror(errno));
+			oms_buf_free(&b);
+			oms_doc_free(doc);
+		}
+		if (verbose || (!quiet && isatty(STDERR_FILENO)))
+			oms_warnx("%ld wave%s", waves, waves == 1 ? "" : "s");
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
+	}
+	if (strcmp(verb, "notify") == 0) {
+		long sent, none;
+
+		if (carrier || date || feed || format || dry)
+			usage();
+		if (mail != NULL && from == NULL)
+			oms_die(OMS_EXIT_USAGE, "--mail needs --from ADDRESS");
+		if (mail != NULL && mkdir(mail, 0755) != 0 && errno != EEXIST)
+			oms_die(OMS_EXIT_FATAL, "cannot make '%s': %s", mail,
+			    strerror(errno));
+		db = open_db(dbopt, 0);
+		rc = oms_notify(db, mail, from, print_rec, NULL, &sent, &none);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (verbose || (!quiet && isatty(STDERR_FILENO)))
+			oms_warnx("%ld message%s, %ld shipment%s with no customer "
+			    "email", sent, sent == 1 ? "" : "s", none,
+			    none == 1 ? "" : "s");
+		oms_db_close(db);
+		efshut();
+		return OMS_EXIT_OK;
 	}
 	if (carrier != NULL && !oms_valid_name(carrier))
 		oms_die(OMS_EXIT_USAGE, "'%s' is not a carrier name", carrier);
@@ -261,6 +358,8 @@ main(int argc, char **argv)
 		db = open_db(dbopt, OMS_DB_CREATE);
 		if ((rc = oms_shipper_open(db, carrier, labels, service, dpi,
 		    &sp)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (slips != NULL && (rc = oms_shipper_slips(sp, slips)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
 		for (int i = 0; i < (argc ? argc : 1); i++)
 			refused += ship_file(db, sp, argc ? argv[i] : "-");

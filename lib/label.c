@@ -326,8 +326,8 @@ winansi(unsigned cp)
  * A PDF string of UTF-8 text in WinAnsiEncoding: ( ) \ escaped, every
  * byte outside printable ASCII in octal, so the file stays 7-bit.
  */
-static void
-pdf_string(struct oms_buf *b, const char *s)
+void
+oms_pdf_string(struct oms_buf *b, const char *s)
 {
 	oms_buf_addc(b, '(');
 	while (*s != '\0') {
@@ -404,7 +404,7 @@ put_text(struct pen *p, int x, int y, int h, int bold, int maxw, int centre,
 	/* The baseline sits about 0.78 of the height below the top. */
 	pdf_num(p->out, ((long)(LABEL_H - y) * 100 - (long)h * 78) * 72 / 100);
 	oms_buf_adds(p->out, "Td ");
-	pdf_string(p->out, p->t.s);
+	oms_pdf_string(p->out, p->t.s);
 	oms_buf_adds(p->out, " Tj ET\n");
 	if (white)
 		oms_buf_adds(p->out, "0 g\n");

@@ -66,4 +66,11 @@ int oms_label_zpl(const struct oms_label *l, int dpi, struct oms_buf *out);
  */
 int oms_label_pdf(const struct oms_label *l, struct oms_buf *out);
 
+/*
+ * A PDF string of UTF-8 text in WinAnsiEncoding, appended to b: ( ) \
+ * escaped, bytes outside printable ASCII in octal, what WinAnsi cannot
+ * show as '?'.
+ */
+void oms_pdf_string(struct oms_buf *b, const char *s);
+
 #endif

@@ -278,6 +278,7 @@ struct oms_shipper;
 int oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
     const char *service, int dpi, struct oms_shipper **out);
 void oms_shipper_close(struct oms_shipper *sp);
+int oms_shipper_slips(struct oms_shipper *sp, const char *dir);
 void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
     long *refused);
 int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
@@ -287,6 +288,26 @@ int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
 const char *oms_ship_status(const char *s);
 int oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
     oms_rec_fn fn, void *arg);
+
+/* doc.c: printable documents as PDF */
+struct oms_doc;
+struct oms_doc *oms_doc_new(void);
+void oms_doc_free(struct oms_doc *d);
+void oms_doc_page(struct oms_doc *d);
+void oms_doc_row(struct oms_doc *d, int size, int bold, int n,
+    const char *const *cells, const int *x);
+void oms_doc_line(struct oms_doc *d, int size, int bold, const char *text);
+void oms_doc_rule(struct oms_doc *d);
+void oms_doc_space(struct oms_doc *d, int pt);
+void oms_doc_pdf(const struct oms_doc *d, struct oms_buf *out);
+
+/* pick.c: waves and pick lists */
+int oms_pick(oms_db *db, const char *location, int wave_size,
+    struct oms_doc *doc, oms_rec_fn fn, void *arg, long *waves);
+
+/* notify.c: messages to customers */
+int oms_notify(oms_db *db, const char *maildir, const char *from,
+    oms_rec_fn fn, void *arg, long *sent, long *no_email);
 
 /* import.c: channel files to stored orders */
 struct oms_import {

@@ -356,6 +356,23 @@ const char *const oms_migrations[] = {
 	"  channel TEXT NOT NULL,\n"
 	"  at TEXT NOT NULL,\n"
 	"  PRIMARY KEY (shipment_id, channel)\n"
+	");\n"
+	"CREATE TABLE notifications (\n"
+	"  shipment_id INTEGER NOT NULL REFERENCES shipments (id),\n"
+	"  event TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  PRIMARY KEY (shipment_id, event)\n"
+	");\n"
+	"CREATE TABLE waves (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  location TEXT NOT NULL,\n"
+	"  service TEXT,\n"
+	"  priority INTEGER NOT NULL,\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE picks (\n"
+	"  allocation_id INTEGER PRIMARY KEY REFERENCES allocations (id),\n"
+	"  wave_id INTEGER NOT NULL REFERENCES waves (id)\n"
 	");\n",
 };
 

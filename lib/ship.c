@@ -34,7 +34,7 @@ struct box {
 
 struct oms_shipper {
 	oms_db *db;
-	const char *carrier, *dir, *service;
+	const char *carrier, *dir, *service, *slips;
 	int dpi;
 	struct box *boxes;
 	int nboxes;
@@ -169,6 +169,17 @@ oms_shipper_close(struct oms_shipper *sp)
 	free(sp->boxes);
 	cJSON_Delete(sp->boxdoc);
 	free(sp);
+}
+
+/* Write a packing slip for each shipment into dir, as s_N.pdf. */
+int
+oms_shipper_slips(struct oms_shipper *sp, const char *dir)
+{
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return oms_seterr("cannot make the slip directory '%s': %s", dir,
+		    strerror(errno));
+	sp->slips = dir;
+	return OMS_OK;
 }
 
 void
@@ -722,6 +733,88 @@ fail_rc:
 	return oms_db_write_end(sp->db, nested, rc);
 }
 
+static void
+addr_lines(struct oms_doc *d, const cJSON *a)
+{
+	static const char *const keys[] = { "name", "company", "address1",
+	    "address2", NULL };
+	struct oms_buf t = { 0 };
+
+	for (int i = 0; keys[i]; i++)
+		if (oms_json_str(a, keys[i]) && *oms_json_str(a, keys[i]))
+			oms_doc_line(d, 11, 0, oms_json_str(a, keys[i]));
+	oms_buf_printf(&t, "%s%s%s %s", oms_json_str(a, "city") ?
+	    oms_json_str(a, "city") : "", oms_json_str(a, "region") ? ", " : "",
+	    oms_json_str(a, "region") ? oms_json_str(a, "region") : "",
+	    oms_json_str(a, "postal_code") ? oms_json_str(a, "postal_code") :
+	    "");
+	oms_doc_line(d, 11, 0, t.s);
+	if (oms_json_str(a, "country"))
+		oms_doc_line(d, 11, 0, oms_json_str(a, "country"));
+	oms_buf_free(&t);
+}
+
+/* The packing slip: what is in the parcel, for the customer. */
+static int
+write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
+    int64_t sid)
+{
+	static const int x[4] = { 0, 40, 160, 440 };
+	const char *hdr[4] = { "LINE", "SKU", "ITEM", "QTY" };
+	struct oms_doc *d = oms_doc_new();
+	struct oms_buf pdf = { 0 }, t = { 0 }, name = { 0 };
+	const cJSON *l, *p;
+	char *path = NULL;
+	int rc;
+
+	oms_buf_printf(&t, "Packing slip - order %s", s->external_id);
+	oms_doc_line(d, 18, 1, t.s);
+	oms_buf_reset(&t);
+	oms_buf_printf(&t, "Shipment s_%lld from %s, %.10s", (long long)sid,
+	    s->location, oms_json_str(r, "shipped_at"));
+	oms_doc_line(d, 10, 0, t.s);
+	oms_doc_rule(d);
+	oms_doc_line(d, 10, 1, "SHIP TO");
+	addr_lines(d, cJSON_GetObjectItemCaseSensitive(s->order, "ship_to"));
+	oms_doc_rule(d);
+	oms_doc_row(d, 10, 1, 4, hdr, x);
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(r, "lines")) {
+		int64_t no = 0, q = 0;
+		const cJSON *ol;
+		char a[16], b[32];
+		const char *cells[4];
+
+		oms_json_int(l, "line_no", &no);
+		oms_json_int(l, "qty", &q);
+		ol = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s->order,
+		    "lines"), (int)no - 1);
+		snprintf(a, sizeof a, "%lld", (long long)no);
+		snprintf(b, sizeof b, "%lld", (long long)q);
+		cells[0] = a;
+		cells[1] = oms_json_str(l, "sku");
+		cells[2] = oms_json_str(ol, "title") ? oms_json_str(ol, "title") :
+		    "";
+		cells[3] = b;
+		oms_doc_row(d, 10, 0, 4, cells, x);
+	}
+	oms_doc_rule(d);
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(r, "packages")) {
+		oms_buf_reset(&t);
+		oms_buf_printf(&t, "Box %s, tracking %s", oms_json_str(p, "box") ?
+		    oms_json_str(p, "box") : "-", oms_json_str(p, "tracking"));
+		oms_doc_line(d, 10, 0, t.s);
+	}
+	oms_doc_pdf(d, &pdf);
+	oms_buf_printf(&name, "s_%lld.pdf", (long long)sid);
+	rc = write_file(sp->slips, name.s, &pdf, &path);
+	free(path);
+	oms_doc_free(d);
+	oms_buf_free(&pdf);
+	oms_buf_free(&t);
+	oms_buf_free(&name);
+	return rc;
+}
+
 /*
  * Ship what order_id has allocated at loc: pack, buy the label, write it,
  * record it.  *rec is the shipment record.
@@ -764,6 +857,10 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			    (double)pk[i].box->dims[1]);
 			cJSON_AddNumberToObject(p, "height_mm",
 			    (double)pk[i].box->dims[2]);
+			/* What carriers bill by: cm3 over 5000 a kg. */
+			cJSON_AddNumberToObject(p, "dim_weight_g", (double)
+			    ((pk[i].box->dims[0] * pk[i].box->dims[1] *
+			    pk[i].box->dims[2] / 1000 + 4) / 5));
 		}
 		cJSON_AddNumberToObject(p, "weight_g", (double)pk[i].grams);
 		grams += pk[i].grams;
@@ -906,6 +1003,10 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	}
 	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK)
 		goto out;
+	/* The shipment stands: a slip that cannot be written is a warning. */
+	if (sp->slips != NULL && write_slip(sp, &s, r, sid) != OMS_OK)
+		oms_warnx("s_%lld: no packing slip: %s", (long long)sid,
+		    oms_error());
 	*rec = r;
 	r = NULL;
 	sp->shipped++;

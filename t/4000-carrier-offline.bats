@@ -168,7 +168,7 @@ $USAGE"
 	assert_output '{"ok":true,"rates":[{"service":"ups-ground","carrier":"ups","name":"UPS Ground","price":"15.40","currency":"USD","transit_days":5}]}'
 }
 
-@test "rate: the packages' weights are summed, and their volumes in cm3" {
+@test "rate: each package is rated on its own, by weight or volume in cm3, and the prices added" {
 	one='{"weight_g":400,"length_mm":200,"width_mm":200,"height_mm":100}'
 	while IFS='|' read -r pkgs price; do
 		run offline rate '{"request_id":"r1","service":"ups-ground",'"$US"',"distance_km":50,"packages":'"$pkgs"'}'
@@ -176,11 +176,16 @@ $USAGE"
 		assert_output '{"ok":true,"rates":[{"service":"ups-ground","carrier":"ups","name":"UPS Ground","price":"'"$price"'","currency":"USD","transit_days":1}]}'
 	done <<EOF
 [{"weight_g":400}]|9.45
-[{"weight_g":400},{"weight_g":400}]|11.55
+[{"weight_g":400},{"weight_g":400}]|18.90
 [$one]|11.55
-[$one,$one]|15.75
-[$one,{"weight_g":400}]|11.55
+[$one,$one]|23.10
+[$one,{"weight_g":400}]|21.00
+[{"weight_g":20000},{"weight_g":20000}]|44.10
 EOF
+	# A service that cannot take one of the packages is not quoted.
+	run offline rate '{"request_id":"r1","service":"ups-ground",'"$US"',"distance_km":50,"packages":[{"weight_g":400},{"weight_g":40000}]}'
+	assert_success
+	assert_output '{"ok":true,"rates":[]}'
 }
 
 @test "rate: a parcel nothing serves gets an empty list" {

@@ -249,8 +249,97 @@ shipped,shipped"
 }
 
 @test "oms-ship: usage errors exit 2" {
-	for args in "" "--labels x" "--carrier offline" "track --labels x" "manifest" "confirm" "confirm --feed x --carrier y" "--carrier offline --labels x --dpi 250" "--carrier ../x --labels x"; do
+	for args in "" "--labels x" "--carrier offline" "track --labels x" "manifest" "confirm" "confirm --feed x --carrier y" "--carrier offline --labels x --dpi 250" "--carrier ../x --labels x" "pick --carrier x" "pick --wave-size 0" "--carrier offline --labels x --pdf y" "notify --feed x" "track --from x"; do
 		run --separate-stderr oms-ship $args </dev/null
 		assert_failure 2
 	done
+}
+
+@test "pick: waves by location, service and priority, lines along a serpentine walk, each allocation once" {
+	setup_ship
+	oms-stock >/dev/null <<'EOF'
+{"type":"product","sku":"A","title":"Tee","weight_g":400,"bins":{"EWR1":"A-02-05-1"}}
+{"type":"product","sku":"C","title":"Cap","weight_g":100,"bins":{"EWR1":"A-02-01-2"}}
+{"type":"product","sku":"D","title":"Sock","weight_g":50,"bins":{"EWR1":"A-01-03-1"}}
+{"type":"product","sku":"E","title":"Pin","weight_g":5}
+{"type":"movement","kind":"receive","sku":"C","location":"EWR1","qty":9,"key":"r3"}
+{"type":"movement","kind":"receive","sku":"D","location":"EWR1","qty":9,"key":"r4"}
+{"type":"movement","kind":"receive","sku":"E","location":"EWR1","qty":9,"key":"r5"}
+EOF
+	order 1001 "Ann" "L1:A:1 L2:C:1 L3:D:1 L4:E:1"
+	order 1002 "Bob" "L1:C:2"
+	order 1003 "Cy" "L1:D:1"
+	oms-route --pending >/dev/null
+	run --separate-stderr oms-ship pick --wave-size 2 --pdf pick.pdf
+	assert_success
+	assert_output - <<'OUT'
+{"type":"pick_list","wave":"W1","location":"EWR1","service":"usps-ground-advantage","cutoff":"16:00","priority":0,"orders":["o_1","o_2"],"lines":[{"bin":"A-01-03-1","sku":"D","qty":1,"orders":[{"order":"o_1","qty":1}]},{"bin":"A-02-05-1","sku":"A","qty":1,"orders":[{"order":"o_1","qty":1}]},{"bin":"A-02-01-2","sku":"C","qty":3,"orders":[{"order":"o_1","qty":1},{"order":"o_2","qty":2}]},{"sku":"E","qty":1,"orders":[{"order":"o_1","qty":1}]}]}
+{"type":"pick_list","wave":"W2","location":"EWR1","service":"usps-ground-advantage","cutoff":"16:00","priority":0,"orders":["o_3"],"lines":[{"bin":"A-01-03-1","sku":"D","qty":1,"orders":[{"order":"o_3","qty":1}]}]}
+OUT
+	run pdfinfo pick.pdf
+	assert_line --regexp '^Pages: +2$'
+	run pdftotext -layout pick.pdf -
+	assert_line --regexp '^Pick list W1 - EWR1, cutoff 16:00$'
+	assert_line --regexp '^A-02-01-2 +C +Cap +3$'
+	# Listed once: the next run has nothing.
+	run oms-ship pick
+	assert_success
+	assert_output ""
+}
+
+@test "packing: the smallest box that holds the shipment, its dimensional weight, and a packing slip" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2"
+	oms-route --pending | oms-ship --carrier offline --labels labels --slips slips > ship.jsonl
+	# Two tees, 400 g and 200x120x60 mm each, go in S (230x150x100, 110 g).
+	assert_equal "$(jq -c '.packages[0] | [.box, .weight_g, .dim_weight_g]' ship.jsonl)" '["S",910,690]'
+	run pdftotext -layout slips/s_1.pdf -
+	assert_line --index 0 --regexp '^Packing slip - order 1001$'
+	assert_line --regexp '^Zoë Müller$'
+	assert_line --regexp "^Box S, tracking $(jq -r .tracking ship.jsonl)$"
+	# Too heavy for the largest box: as many as the weight needs.
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"B","location":"ORD1","qty":200,"key":"many"}' >/dev/null
+	order 1002 "Bob" "L1:B:40"
+	oms-route --pending | oms-ship --carrier offline --labels labels > heavy.jsonl
+	assert_equal "$(jq -c '[.packages[] | [.box, .weight_g]]' heavy.jsonl)" '[["XL",18780],["XL",18780]]'
+	assert_equal "$(jq -r '.packages | map(.tracking) | unique | length' heavy.jsonl)" "2"
+}
+
+@test "notify: a message when a parcel ships and when it arrives, once each, as JSON or RFC 5322 mail" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2"
+	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ship.jsonl
+	t=$(jq -r .tracking ship.jsonl)
+	run oms-ship notify
+	assert_output "{\"type\":\"notification\",\"event\":\"shipped\",\"shipment\":\"s_1\",\"order\":\"o_1\",\"to\":\"zoe@example.com\",\"subject\":\"Your order 1001 has shipped\",\"text\":\"Your order 1001 is on its way.\\n\\nCarrier: UPS Ground\\nTracking number: $t\\n\\nIn this parcel:\\n  2 x A\\n\"}"
+	run oms-ship notify
+	assert_output ""
+	OMS_NOW=2026-12-20T00:00:00Z oms-ship track >/dev/null
+	OMS_NOW=2026-12-20T00:00:00Z run oms-ship notify --mail mail --from 'Shop <shop@example.com>'
+	assert_success
+	assert_output ""
+	run cat mail/s_1-delivered.eml
+	assert_output - <<OUT
+From: Shop <shop@example.com>
+To: zoe@example.com
+Subject: Your order 1001 has been delivered
+Date: Sun, 20 Dec 2026 00:00:00 +0000
+Message-ID: <s_1-delivered.$(jq -r .request_id ship.jsonl)@oms>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Your order 1001 has been delivered.
+
+Carrier: UPS Ground
+Tracking number: $t
+
+In this parcel:
+  2 x A
+OUT
+	run ls mail
+	assert_output "s_1-delivered.eml"
+	run --separate-stderr oms-ship notify --mail mail
+	assert_failure 2
+	assert_equal "$stderr" "oms-ship: --mail needs --from ADDRESS"
 }

@@ -1,0 +1,267 @@
+/*
+ * notify.c: tell customers their parcels have shipped, and arrived.
+ *
+ * A message goes once for each shipment when it ships and once when it is
+ * delivered, to the order's customer email.  Without a mail directory it
+ * is a JSON line for a webhook sender; with one, an RFC 5322 message in a
+ * file of its own (DIR/s_N-shipped.eml), UTF-8 text in 8 bits and the
+ * subject in RFC 2047 when it is not ASCII, lines ending in LF as
+ * `sendmail -t < FILE` expects.  File names come from shipment ids alone.
+ * What went is recorded after it has been written.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oms.h"
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* The subject as an RFC 2047 encoded word when it needs one. */
+static void
+subject(struct oms_buf *b, const char *s)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i;
+	int ascii = 1;
+
+	for (i = 0; i < n; i++)
+		if (p[i] >= 0x80 || p[i] < 0x20)
+			ascii = 0;
+	if (ascii) {
+		oms_buf_adds(b, s);
+		return;
+	}
+	oms_buf_adds(b, "=?UTF-8?B?");
+	for (i = 0; i + 2 < n; i += 3) {
+		oms_buf_addc(b, b64[p[i] >> 2]);
+		oms_buf_addc(b, b64[(p[i] & 3) << 4 | p[i + 1] >> 4]);
+		oms_buf_addc(b, b64[(p[i + 1] & 15) << 2 | p[i + 2] >> 6]);
+		oms_buf_addc(b, b64[p[i + 2] & 63]);
+	}
+	if (i < n) {
+		oms_buf_addc(b, b64[p[i] >> 2]);
+		if (i + 1 < n) {
+			oms_buf_addc(b, b64[(p[i] & 3) << 4 | p[i + 1] >> 4]);
+			oms_buf_addc(b, b64[(p[i + 1] & 15) << 2]);
+		} else {
+			oms_buf_addc(b, b64[(p[i] & 3) << 4]);
+			oms_buf_addc(b, '=');
+		}
+		oms_buf_addc(b, '=');
+	}
+	oms_buf_adds(b, "?=");
+}
+
+/* A header value of record text: no line breaks can get in. */
+static void
+header_text(struct oms_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		oms_buf_addc(b, *s == '\r' || *s == '\n' ? ' ' : *s);
+}
+
+/* An address fit for To: nothing but the address, or NULL. */
+static int
+plain_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || strchr("<>()[],;:\"\\", *s))
+			return 0;
+	return 1;
+}
+
+static void
+body(struct oms_buf *b, const cJSON *ship, const char *event,
+    const char *ext)
+{
+	const cJSON *l, *p;
+
+	if (strcmp(event, "shipped") == 0)
+		oms_buf_printf(b, "Your order %s is on its way.\n\n", ext);
+	else
+		oms_buf_printf(b, "Your order %s has been delivered.\n\n", ext);
+	oms_buf_printf(b, "Carrier: %s\n", oms_json_str(ship, "service_name") ?
+	    oms_json_str(ship, "service_name") : oms_json_str(ship, "service"));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(ship, "packages"))
+		oms_buf_printf(b, "Tracking number: %s\n", oms_json_str(p,
+		    "tracking"));
+	oms_buf_adds(b, "\nIn this parcel:\n");
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(ship, "lines")) {
+		int64_t q = 0;
+
+		oms_json_int(l, "qty", &q);
+		oms_buf_printf(b, "  %lld x %s\n", (long long)q,
+		    oms_json_str(l, "sku"));
+	}
+}
+
+static int
+write_mail(const char *dir, const char *name, const char *from,
+    const char *to, const char *subj, const char *text, const char *msgid)
+{
+	struct oms_buf m = { 0 }, path = { 0 }, tmp = { 0 };
+	char date[64];
+	int64_t e;
+	time_t t;
+	struct tm tm;
+	FILE *fp;
+	int rc = OMS_OK;
+	char now[OMS_TIME_LEN];
+
+	oms_time_now(now);
+	oms_time_to_epoch(now, &e);
+	t = (time_t)e;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	oms_buf_adds(&m, "From: ");
+	header_text(&m, from);
+	oms_buf_adds(&m, "\nTo: ");
+	header_text(&m, to);
+	oms_buf_adds(&m, "\nSubject: ");
+	subject(&m, subj);
+	oms_buf_printf(&m, "\nDate: %s\nMessage-ID: <%s>\nMIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\n%s", date, msgid, text);
+	oms_buf_printf(&path, "%s/%s", dir, name);
+	oms_buf_printf(&tmp, "%s/.%s.tmp", dir, name);
+	if ((fp = fopen(tmp.s, "w")) == NULL ||
+	    fwrite(m.s, 1, m.len, fp) != m.len || fclose(fp) != 0 ||
+	    rename(tmp.s, path.s) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", path.s, strerror(errno));
+		unlink(tmp.s);
+	}
+	oms_buf_free(&m);
+	oms_buf_free(&path);
+	oms_buf_free(&tmp);
+	return rc;
+}
+
+static int
+record(oms_db *db, int64_t id, const char *event)
+{
+	static const char sql[] =
+	    "INSERT INTO notifications (shipment_id, event, at) VALUES (?, ?, ?) "
+	    "ON CONFLICT (shipment_id, event) DO NOTHING";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	char now[OMS_TIME_LEN];
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	oms_time_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	if ((rc = oms_db_begin(db)) != OMS_OK)
+		return rc;
+	if ((rc = oms_db_step_done(db, st, "cannot record a message")) != OMS_OK) {
+		oms_db_rollback(db);
+		return rc;
+	}
+	return oms_db_commit(db);
+}
+
+/*
+ * Each message due; with maildir an .eml file each, else fn gets a
+ * notification record.  *no_email counts those whose order has no
+ * address (they stay due).
+ */
+int
+oms_notify(oms_db *db, const char *maildir, const char *from, oms_rec_fn fn,
+    void *arg, long *sent, long *no_email)
+{
+	static const char sql[] =
+	    "SELECT s.id, e.event, o.customer_email, o.external_id, s.record "
+	    "FROM shipments s JOIN orders o ON o.id = s.order_id "
+	    "JOIN (SELECT 'shipped' AS event UNION ALL SELECT 'delivered') AS e "
+	    "WHERE (e.event = 'shipped' OR s.status = 'delivered') "
+	    "AND NOT EXISTS (SELECT 1 FROM notifications n "
+	    "  WHERE n.shipment_id = s.id AND n.event = e.event) "
+	    "ORDER BY s.id, e.event DESC";
+	struct due { int64_t id; char *event, *to, *ext, *rec; } *d = NULL;
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	size_t n = 0;
+	int rc, r = OMS_OK;
+
+	*sent = *no_email = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d = erealloc(d, (n + 1) * sizeof *d);
+		d[n].id = sqlite3_column_int64(st, 0);
+		d[n].event = estrdup(col_text(st, 1));
+		d[n].to = col_text(st, 2) ? estrdup(col_text(st, 2)) : NULL;
+		d[n].ext = estrdup(col_text(st, 3));
+		d[n].rec = estrdup(col_text(st, 4));
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		r = oms_db_fail(db, rc, "cannot read the shipments");
+	for (size_t i = 0; i < n; i++) {
+		struct oms_buf subj = { 0 }, text = { 0 }, name = { 0 };
+		cJSON *ship = cJSON_Parse(d[i].rec);
+		char ref[32], msgid[96];
+
+		snprintf(ref, sizeof ref, "s_%lld", (long long)d[i].id);
+		if (r != OMS_OK)
+			goto next;
+		if (d[i].to == NULL || !plain_address(d[i].to)) {
+			(*no_email)++;
+			goto next;
+		}
+		oms_buf_printf(&subj, "Your order %s %s", d[i].ext,
+		    strcmp(d[i].event, "shipped") == 0 ? "has shipped" :
+		    "has been delivered");
+		body(&text, ship, d[i].event, d[i].ext);
+		if (maildir != NULL) {
+			oms_buf_printf(&name, "%s-%s.eml", ref, d[i].event);
+			snprintf(msgid, sizeof msgid, "%s-%s.%s@oms", ref,
+			    d[i].event, oms_json_str(ship, "request_id") ?
+			    oms_json_str(ship, "request_id") : "0");
+			r = write_mail(maildir, name.s, from, d[i].to, subj.s,
+			    text.s, msgid);
+		} else {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "type", "notification");
+			cJSON_AddStringToObject(o, "event", d[i].event);
+			cJSON_AddStringToObject(o, "shipment", ref);
+			cJSON_AddStringToObject(o, "order", oms_json_str(ship,
+			    "order"));
+			cJSON_AddStringToObject(o, "to", d[i].to);
+			cJSON_AddStringToObject(o, "subject", subj.s);
+			cJSON_AddStringToObject(o, "text", text.s);
+			r = fn(arg, o);
+			cJSON_Delete(o);
+		}
+		if (r == OMS_OK)
+			r = record(db, d[i].id, d[i].event);
+		if (r == OMS_OK)
+			(*sent)++;
+next:
+		oms_buf_free(&subj);
+		oms_buf_free(&text);
+		oms_buf_free(&name);
+		cJSON_Delete(ship);
+		free(d[i].event);
+		free(d[i].to);
+		free(d[i].ext);
+		free(d[i].rec);
+	}
+	free(d);
+	return r;
+}
