@@ -567,6 +567,55 @@ oms_search_path_free(char **dirs, int n)
 	free(dirs);
 }
 
+/*
+ * The text of rel (such as "boxes.json") in the first directory of the
+ * search path that has it, and that file's path; OMS_EOF when none has
+ * it, OMS_ERR when it cannot be read.
+ */
+int
+oms_search_read(const char *rel, char **text, char **path)
+{
+	char **dirs;
+	int nd = oms_search_path(&dirs), rc = OMS_EOF;
+
+	*text = NULL;
+	if (path != NULL)
+		*path = NULL;
+	for (int i = 0; i < nd && rc == OMS_EOF; i++) {
+		struct oms_buf p = { 0 }, t = { 0 };
+		char chunk[8192];
+		size_t k;
+		FILE *fp;
+
+		oms_buf_printf(&p, "%s/%s", dirs[i], rel);
+		if ((fp = fopen(p.s, "r")) == NULL) {
+			if (errno != ENOENT)
+				rc = oms_seterr("cannot open '%s': %s", p.s,
+				    strerror(errno));
+			oms_buf_free(&p);
+			continue;
+		}
+		while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
+			oms_buf_add(&t, chunk, k);
+		if (ferror(fp)) {
+			rc = oms_seterr("cannot read '%s': %s", p.s,
+			    strerror(errno));
+			oms_buf_free(&t);
+		} else {
+			oms_buf_add(&t, "", 0);
+			*text = t.s;
+			rc = OMS_OK;
+		}
+		fclose(fp);
+		if (rc == OMS_OK && path != NULL)
+			*path = p.s;
+		else
+			oms_buf_free(&p);
+	}
+	oms_search_path_free(dirs, nd);
+	return rc;
+}
+
 static int
 cmp_adapter(const void *x, const void *y)
 {

@@ -47,31 +47,20 @@ timeout_ms(void)
 static cJSON *
 account(const char *name)
 {
-	char **dirs;
-	int nd = oms_search_path(&dirs);
+	struct oms_buf rel = { 0 };
+	char *text;
 	cJSON *acct = NULL;
 
-	for (int i = 0; i < nd && acct == NULL; i++) {
-		struct oms_buf path = { 0 }, text = { 0 };
-		char chunk[4096];
-		size_t k;
-		FILE *fp;
-
-		oms_buf_printf(&path, "%s/carriers/%s.json", dirs[i], name);
-		if ((fp = fopen(path.s, "r")) != NULL) {
-			while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-				oms_buf_add(&text, chunk, k);
-			fclose(fp);
-			acct = cJSON_Parse(text.s ? text.s : "");
-			if (!cJSON_IsObject(acct)) {
-				cJSON_Delete(acct);
-				acct = cJSON_CreateObject();
-			}
+	oms_buf_printf(&rel, "carriers/%s.json", name);
+	if (oms_search_read(rel.s, &text, NULL) == OMS_OK) {
+		acct = cJSON_Parse(text);
+		if (!cJSON_IsObject(acct)) {
+			cJSON_Delete(acct);
+			acct = cJSON_CreateObject();
 		}
-		oms_buf_free(&path);
-		oms_buf_free(&text);
+		free(text);
 	}
-	oms_search_path_free(dirs, nd);
+	oms_buf_free(&rel);
 	return acct;
 }
 

@@ -32,39 +32,30 @@ struct conf {
 static int
 load_format(const char *name, struct conf *c)
 {
-	char **dirs;
-	int nd = oms_search_path(&dirs), rc = OMS_OK;
+	struct oms_buf rel = { 0 };
+	char *text, *path;
+	int rc;
 
 	memset(c, 0, sizeof *c);
-	if (!oms_valid_name(name)) {
-		oms_search_path_free(dirs, nd);
+	if (!oms_valid_name(name))
 		return oms_reject("'%s' is not a confirmation format name", name);
-	}
-	for (int i = 0; i < nd && c->doc == NULL; i++) {
-		struct oms_buf path = { 0 }, text = { 0 };
-		char chunk[4096];
-		size_t k;
-		FILE *fp;
-
-		oms_buf_printf(&path, "%s/confirmations/%s.json", dirs[i], name);
-		if ((fp = fopen(path.s, "r")) != NULL) {
-			while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-				oms_buf_add(&text, chunk, k);
-			fclose(fp);
-			c->doc = cJSON_Parse(text.s ? text.s : "");
-			if (!cJSON_IsObject(c->doc))
-				rc = oms_seterr("confirmation format '%s': not a "
-				    "JSON object", path.s);
-		}
-		oms_buf_free(&path);
-		oms_buf_free(&text);
-	}
-	oms_search_path_free(dirs, nd);
-	if (rc != OMS_OK)
-		return rc;
-	if (c->doc == NULL)
+	oms_buf_printf(&rel, "confirmations/%s.json", name);
+	rc = oms_search_read(rel.s, &text, &path);
+	oms_buf_free(&rel);
+	if (rc == OMS_EOF)
 		return oms_reject("no confirmation format '%s' (confirmations/"
 		    "%s.json on the search path)", name, name);
+	if (rc != OMS_OK)
+		return rc;
+	c->doc = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsObject(c->doc)) {
+		rc = oms_seterr("confirmation format '%s': not a JSON object",
+		    path);
+		free(path);
+		return rc;
+	}
+	free(path);
 	c->format = oms_json_str(c->doc, "format");
 	c->columns = cJSON_GetObjectItemCaseSensitive(c->doc, "columns");
 	c->preamble = cJSON_GetObjectItemCaseSensitive(c->doc, "preamble");

@@ -136,7 +136,7 @@ write_mail(const char *dir, const char *name, const char *from,
 	    "Content-Type: text/plain; charset=UTF-8\n"
 	    "Content-Transfer-Encoding: 8bit\n\n%s", date, msgid, text);
 	oms_buf_printf(&path, "%s/%s", dir, name);
-	oms_buf_printf(&tmp, "%s/.%s.tmp", dir, name);
+	oms_buf_printf(&tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
 	if ((fp = fopen(tmp.s, "w")) == NULL ||
 	    fwrite(m.s, 1, m.len, fp) != m.len || fclose(fp) != 0 ||
 	    rename(tmp.s, path.s) != 0) {

@@ -182,6 +182,7 @@ const cJSON *oms_json_path(const cJSON *node, const char *path);
 const char *oms_json_text(const cJSON *v, char *buf, size_t n);
 int oms_search_path(char ***dirs);
 void oms_search_path_free(char **dirs, int n);
+int oms_search_read(const char *rel, char **text, char **path);
 void oms_order_reorder(cJSON *o);
 
 /* geo.c: where an address is (oms-route(1)) */

@@ -67,31 +67,22 @@ sort3(int64_t d[3])
 static int
 load_boxes(struct oms_shipper *sp)
 {
-	char **dirs;
-	int nd = oms_search_path(&dirs), rc = OMS_OK;
 	const cJSON *list, *b;
+	char *text, *path;
+	int rc = oms_search_read("boxes.json", &text, &path);
 
-	for (int i = 0; i < nd && sp->boxdoc == NULL; i++) {
-		struct oms_buf path = { 0 }, text = { 0 };
-		char chunk[4096];
-		size_t k;
-		FILE *fp;
-
-		oms_buf_printf(&path, "%s/boxes.json", dirs[i]);
-		if ((fp = fopen(path.s, "r")) != NULL) {
-			while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-				oms_buf_add(&text, chunk, k);
-			fclose(fp);
-			sp->boxdoc = cJSON_Parse(text.s ? text.s : "");
-			if (sp->boxdoc == NULL)
-				rc = oms_seterr("%s: not JSON", path.s);
-		}
-		oms_buf_free(&path);
-		oms_buf_free(&text);
-	}
-	oms_search_path_free(dirs, nd);
-	if (rc != OMS_OK)
+	if (rc == OMS_ERR)
 		return rc;
+	if (rc == OMS_OK) {
+		sp->boxdoc = cJSON_Parse(text);
+		free(text);
+		if (sp->boxdoc == NULL) {
+			rc = oms_seterr("%s: not JSON", path);
+			free(path);
+			return rc;
+		}
+		free(path);
+	}
 	sp->fill = 0.8;
 	list = cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "boxes");
 	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "fill")))
@@ -429,7 +420,7 @@ write_file(const char *dir, const char *name, const struct oms_buf *b,
 	int rc = OMS_OK;
 
 	oms_buf_printf(&p, "%s/%s", dir, name);
-	oms_buf_printf(&t, "%s/.%s.tmp", dir, name);
+	oms_buf_printf(&t, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
 	if ((fp = fopen(t.s, "wb")) == NULL ||
 	    fwrite(b->s, 1, b->len, fp) != b->len || fflush(fp) != 0 ||
 	    fsync(fileno(fp)) != 0) {

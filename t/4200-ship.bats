@@ -343,3 +343,30 @@ OUT
 	assert_failure 2
 	assert_equal "$stderr" "oms-ship: --mail needs --from ADDRESS"
 }
+
+@test "two shipping runs at once over the same orders ship each parcel once" {
+	setup_ship
+	oms-stock >/dev/null <<'EOF'
+{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":50,"key":"more"}
+{"type":"movement","kind":"receive","sku":"B","location":"ORD1","qty":20,"key":"more-b"}
+EOF
+	for i in $(seq 1 12); do order "E$i" "Ann" "L1:A:1 L2:B:1"; done
+	oms-route --pending > alloc.jsonl
+	oms-ship --carrier offline --labels labels alloc.jsonl > one.jsonl 2> one.err & p1=$!
+	oms-ship --carrier offline --labels labels alloc.jsonl > two.jsonl 2> two.err & p2=$!
+	wait $p1 || true
+	wait $p2 || true
+	# 12 orders from two locations: 24 shipments, each printed by one run.
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), count(DISTINCT order_id || location), count(DISTINCT tracking) FROM shipments")" "24|24|24"
+	assert_equal "$(cat one.jsonl two.jsonl | jq -r .id | sort -u | wc -l)" "24"
+	assert_equal "$(cat one.jsonl two.jsonl | wc -l)" "24"
+	# What the loser met it said: nothing else went wrong.
+	run grep -v -e 'shipped or released by another run meanwhile' -e 'has nothing allocated to ship' one.err two.err
+	assert_failure
+	assert_equal "$(levels)" "A|EWR1|43|0
+B|ORD1|13|0"
+	run oms check
+	assert_success
+	run oms-stock verify
+	assert_success
+}

@@ -81,6 +81,56 @@ if [ -x "$bin/oms-route" ]; then
 	say "the pool after routing: what is allocated is reserved, not demand twice"
 	oms-stock verify
 fi
+if [ -x "$bin/oms-ship" ] && [ -s demo/allocations.jsonl ]; then
+	say "oms-ship pick: what routing allocated, in waves, along the bins"
+	oms-ship -v pick --pdf demo/picks.pdf |
+	    jq -c '{wave, location, service, orders, lines: [.lines[] | [.bin // "-", .sku, .qty]]}'
+	say "oms-ship: pack, buy labels from the offline carrier, take the stock out"
+	echo "(the offline rate tables serve the US only: orders abroad are refused and stay allocated)"
+	jq -c 'select(.status == "allocated" or .status == "partial")' \
+	    demo/allocations.jsonl > demo/to-ship.jsonl
+	oms-ship -v --carrier offline --labels demo/labels --slips demo/slips \
+	    demo/to-ship.jsonl > demo/shipments.jsonl || [ $? -eq 1 ]
+	jq -r '[.id, .order, .channel, .location, .service, .cost, .tracking,
+	    ([.packages[].box] | join(","))] | @tsv' demo/shipments.jsonl
+	say "the labels, ZPL and PDF, named by tracking number; a packing slip a shipment"
+	ls demo/labels demo/slips
+	first=$(jq -r .tracking demo/shipments.jsonl | head -n 1)
+	if [ -n "$first" ] && command -v pdftoppm >/dev/null 2>&1 &&
+	    command -v zbarimg >/dev/null 2>&1; then
+		say "the barcode of demo/labels/$first.pdf, scanned"
+		pdftoppm -r 300 -png "demo/labels/$first.pdf" demo/label
+		scanned=$(zbarimg --raw -q demo/label-1.png 2>/dev/null || true)
+		echo "printed $first, scanned ${scanned:-nothing}"
+		[ "$scanned" = "$first" ]
+	fi
+	say "shipment confirmations for each channel with allocations"
+	for ch in $(sqlite3 "$OMS_DB" "SELECT DISTINCT o.channel FROM allocations a
+	    JOIN orders o ON o.id = a.order_id ORDER BY 1"); do
+		fmt=$OMS_PATH/confirmations/$ch.json
+		[ -f "$fmt" ] || { echo "$ch: no confirmation format"; continue; }
+		case $(jq -r .format "$fmt") in
+		tsv) ext=txt ;;
+		csv) ext=csv ;;
+		*) ext=jsonl ;;
+		esac
+		oms-ship confirm -v --feed "$ch" > "demo/confirm-$ch.$ext"
+		echo "demo/confirm-$ch.$ext:"
+		sed 's/^/    /' "demo/confirm-$ch.$ext"
+	done
+	say "tracking: the parcels now, and a week on"
+	oms-ship track | jq -c '[.shipment, .tracking, .status]'
+	week=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
+	OMS_NOW=$week oms-ship track |
+	    jq -c '[.shipment, .status, [.events[].status]]'
+	say "today's manifest for the offline carrier"
+	oms-ship manifest --carrier offline |
+	    jq -r '[.id, .tracking, .service, .weight_g] | @tsv'
+	say "messages to the customers, as mail for sendmail -t"
+	oms-ship notify -v --mail demo/mail --from 'Demo Shop <shop@example.com>'
+	ls demo/mail
+	oms-stock verify
+fi
 say "oms check"
 oms check
 say "oms help"
