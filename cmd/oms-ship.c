@@ -243,30 +243,15 @@ main(int argc, char **argv)
 	if ((mail || from) && strcmp(verb, "notify") != 0)
 		usage();
 	if (strcmp(verb, "pick") == 0) {
-		struct oms_doc *doc = pdf ? oms_doc_new() : NULL;
 		long waves;
 
 		if (carrier || date || feed || format || dry)
 			usage();
 		db = open_db(dbopt, 0);
-		rc = oms_pick(db, location, wave_size, doc, print_rec, NULL,
+		rc = oms_pick(db, location, wave_size, pdf, print_rec, NULL,
 		    &waves);
 		if (rc != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		if (doc != NULL) {
-			struct oms_buf b = { 0 };
-			FILE *fp;
-
-			if (waves == 0)
-				oms_doc_line(doc, 12, 0, "Nothing to pick.");
-			oms_doc_pdf(doc, &b);
-			if ((fp = fopen(pdf, "wb")) == NULL ||
-			    fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) != 0)
-				oms_die(OMS_EXIT_FATAL, "cannot write '%s': %s",
-				    pdf, strerror(errno));
-			oms_buf_free(&b);
-			oms_doc_free(doc);
-		}
 		if (verbose || (!quiet && isatty(STDERR_FILENO)))
 			oms_warnx("%ld wave%s", waves, waves == 1 ? "" : "s");
 		oms_db_close(db);

@@ -22,7 +22,6 @@ static const struct {
 	{ "stock", "catalog, locations, the stock ledger and channel feeds" },
 	{ "route", "allocate orders to locations by rules" },
 	{ "ship", "pack, label, hand over, track, confirm to channels" },
-	{ "carrier-offline", "the offline carrier adapter (oms-carrier(7))" },
 	{ "return", "returns, inspection, restock, exchanges, reships" },
 	{ "report", "sales, fulfilment, stock and profit reports" },
 };
@@ -154,6 +153,10 @@ cmd_help(const char *topic)
 		}
 	if (n == 0)
 		printf("  (none installed beside oms or on PATH)\n");
+	if (find_program("carrier-offline", path, sizeof path) == 0)
+		printf("\nCarrier adapters (oms-carrier(7)):\n  %-16s %s\n",
+		    "carrier-offline", "rates, labels and tracking with no "
+		    "network; not for shipment");
 	printf("\nThe database is --db PATH, else $OMS_DB, else ./oms.db.\n"
 	    "See oms(7) for the overview.\n");
 	efshut();

@@ -44,24 +44,31 @@ timeout_ms(void)
 }
 
 /* The account of carrier name: carriers/NAME.json on the search path. */
-static cJSON *
-account(const char *name)
+static int
+account(const char *name, cJSON **acct)
 {
 	struct oms_buf rel = { 0 };
-	char *text;
-	cJSON *acct = NULL;
+	char *text, *path;
+	int rc;
 
+	*acct = NULL;
 	oms_buf_printf(&rel, "carriers/%s.json", name);
-	if (oms_search_read(rel.s, &text, NULL) == OMS_OK) {
-		acct = cJSON_Parse(text);
-		if (!cJSON_IsObject(acct)) {
-			cJSON_Delete(acct);
-			acct = cJSON_CreateObject();
-		}
-		free(text);
-	}
+	rc = oms_search_read(rel.s, &text, &path);
 	oms_buf_free(&rel);
-	return acct;
+	if (rc == OMS_EOF)
+		return OMS_OK;		/* no account: the adapter needs none */
+	if (rc != OMS_OK)
+		return rc;
+	*acct = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsObject(*acct)) {
+		cJSON_Delete(*acct);
+		*acct = NULL;
+		rc = oms_seterr("carrier %s: its account %s is not a JSON object",
+		    name, path);
+	}
+	free(path);
+	return rc;
 }
 
 static long
@@ -98,10 +105,12 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	if (oms_find_program(prog, path, sizeof path) != 0)
 		return oms_seterr("no carrier adapter %s (beside this program "
 		    "or on PATH)", prog);
-	full = cJSON_Duplicate(req, 1);
 	{
-		cJSON *acct = account(name);
+		cJSON *acct;
 
+		if ((rc = account(name, &acct)) != OMS_OK)
+			return rc;
+		full = cJSON_Duplicate(req, 1);
 		if (acct != NULL)
 			cJSON_AddItemToObject(full, "account", acct);
 	}

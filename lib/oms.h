@@ -304,7 +304,7 @@ void oms_doc_pdf(const struct oms_doc *d, struct oms_buf *out);
 
 /* pick.c: waves and pick lists */
 int oms_pick(oms_db *db, const char *location, int wave_size,
-    struct oms_doc *doc, oms_rec_fn fn, void *arg, long *waves);
+    const char *pdf, oms_rec_fn fn, void *arg, long *waves);
 
 /* notify.c: messages to customers */
 int oms_notify(oms_db *db, const char *maildir, const char *from,

@@ -13,8 +13,10 @@
  * allocation is on two lists.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oms.h"
 
@@ -279,10 +281,32 @@ free_allocs(struct palloc *a, size_t n)
  * on a wave; fn gets each wave's pick list after the commit, and doc, when
  * given, a page for each.
  */
-int
-oms_pick(oms_db *db, const char *location, int wave_size,
-    struct oms_doc *doc, oms_rec_fn fn, void *arg, long *waves)
+/* The pick lists as PDF into path, whole or not at all. */
+static int
+write_pdf(const struct oms_doc *doc, const char *path)
 {
+	struct oms_buf b = { 0 }, tmp = { 0 };
+	FILE *fp;
+	int rc = OMS_OK;
+
+	oms_doc_pdf(doc, &b);
+	oms_buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
+	if ((fp = fopen(tmp.s, "wb")) == NULL ||
+	    fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) != 0 ||
+	    rename(tmp.s, path) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.s);
+	}
+	oms_buf_free(&b);
+	oms_buf_free(&tmp);
+	return rc;
+}
+
+int
+oms_pick(oms_db *db, const char *location, int wave_size, const char *pdf,
+    oms_rec_fn fn, void *arg, long *waves)
+{
+	struct oms_doc *doc = pdf ? oms_doc_new() : NULL;
 	static const char sql[] =
 	    "SELECT a.id, a.order_id, a.location, a.sku, a.qty, o.priority, "
 	    "coalesce((SELECT j.value ->> '$.service' FROM routes r, "
@@ -356,6 +380,13 @@ oms_pick(oms_db *db, const char *location, int wave_size,
 		recs[nrecs++] = wave_record(&a[i], (int)(j - i), wave, doc);
 		i = j;
 	}
+	/* The lists on paper before they count as made. */
+	if (doc != NULL) {
+		if (nrecs == 0)
+			oms_doc_line(doc, 12, 0, "Nothing to pick.");
+		if ((rc = write_pdf(doc, pdf)) != OMS_OK)
+			goto fail;
+	}
 	if ((rc = oms_db_commit(db)) != OMS_OK)
 		goto done;
 	*waves = (long)nrecs;
@@ -365,6 +396,7 @@ oms_pick(oms_db *db, const char *location, int wave_size,
 fail:
 	oms_db_rollback(db);
 done:
+	oms_doc_free(doc);
 	for (size_t i = 0; i < nrecs; i++)
 		cJSON_Delete(recs[i]);
 	free(recs);

@@ -373,7 +373,14 @@ const char *const oms_migrations[] = {
 	"CREATE TABLE picks (\n"
 	"  allocation_id INTEGER PRIMARY KEY REFERENCES allocations (id),\n"
 	"  wave_id INTEGER NOT NULL REFERENCES waves (id)\n"
-	");\n",
+	");\n"
+	/* This database's own name, so its request ids are its own. */
+	"CREATE TABLE settings (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO settings (key, value)\n"
+	"  VALUES ('instance', lower(hex(randomblob(8))));\n",
 };
 
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];

@@ -41,6 +41,7 @@ struct oms_shipper {
 	double fill;
 	cJSON *boxdoc;
 	char now[OMS_TIME_LEN];
+	char instance[40];	/* this database's name, for request ids */
 	long shipped, refused;
 };
 
@@ -136,6 +137,25 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 	sp->service = service;
 	sp->dpi = dpi;
 	oms_time_now(sp->now);
+	{
+		static const char sql[] =
+		    "SELECT value FROM settings WHERE key = 'instance'";
+		sqlite3_stmt *st = oms_db_stmt(db, sql);
+
+		if (st == NULL) {
+			oms_shipper_close(sp);
+			return OMS_ERR;
+		}
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			snprintf(sp->instance, sizeof sp->instance, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			rc = oms_db_fail(db, rc, "cannot read the settings");
+			oms_shipper_close(sp);
+			return rc;
+		}
+	}
 	if ((rc = load_boxes(sp)) != OMS_OK) {
 		oms_shipper_close(sp);
 		return rc;
@@ -358,6 +378,7 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		return oms_db_fail(sp->db, rc, "cannot read the allocations");
 	snprintf(buf, sizeof buf, "o%lld@%s;", (long long)order_id, loc);
 	h = oms_hash64(buf, strlen(buf), h);
+	h = oms_hash64(sp->instance, strlen(sp->instance), h);
 	snprintf(s->request_id, sizeof s->request_id, "oms-%016llx",
 	    (unsigned long long)h);
 	return OMS_OK;
@@ -494,6 +515,16 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
 	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
 	rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
+	/* A level no service knows by that name: the standard one, as routing. */
+	if (rc == OMS_OK && sp->service == NULL && strcmp(s->level,
+	    "standard") != 0 && cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(reply, "rates")) == 0) {
+		cJSON_Delete(reply);
+		reply = NULL;
+		cJSON_ReplaceItemInObjectCaseSensitive(req, "level",
+		    cJSON_CreateString("standard"));
+		rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
+	}
 	cJSON_Delete(req);
 	if (rc != OMS_OK)
 		return rc;
@@ -575,8 +606,8 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	static const char sql_put[] =
 	    "INSERT INTO shipments (order_id, location, request_id, carrier, "
 	    "carrier_code, service, service_name, status, tracking, packages, "
-	    "weight_g, test, shipped_at, record) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, 'shipped', ?, ?, ?, ?, ?, '{}')";
+	    "weight_g, test, shipped_at, cost, currency, record) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, 'shipped', ?, ?, ?, ?, ?, ?, ?, '{}')";
 	static const char sql_line[] =
 	    "INSERT INTO shipment_lines (shipment_id, allocation_id, line_no, "
 	    "sku, qty) VALUES (?, ?, ?, ?, ?)";
@@ -641,6 +672,20 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	sqlite3_bind_int(st, 11, cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(rec, "test")));
 	sqlite3_bind_text(st, 12, sp->now, -1, SQLITE_TRANSIENT);
+	{
+		const char *cost = oms_json_str(rec, "cost");
+		const char *cur = oms_json_str(rec, "cost_currency");
+		int64_t v;
+
+		if (cost != NULL && cur != NULL && oms_money_parse(cost,
+		    oms_currency_exponent(cur), &v) == OMS_OK) {
+			sqlite3_bind_int64(st, 13, v);
+			sqlite3_bind_text(st, 14, cur, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(st, 13);
+			sqlite3_bind_null(st, 14);
+		}
+	}
 	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
 	    OMS_OK)
 		goto fail_rc;
@@ -745,6 +790,82 @@ addr_lines(struct oms_doc *d, const cJSON *a)
 	oms_buf_free(&t);
 }
 
+/*
+ * The order lines a shipment carries, as the channel knows them: a line
+ * of a kit is its units (the whole kits its components here make), with
+ * the components beside; channels confirm order lines, not components.
+ */
+static int
+shipment_lines(struct oms_shipper *sp, const struct shipment *s, cJSON *r)
+{
+	static const char sql_per[] =
+	    "SELECT qty FROM kit_components WHERE kit_sku = ? AND sku = ?";
+	cJSON *lines = cJSON_AddArrayToObject(r, "lines");
+
+	for (int i = 0; i < s->nitems; i++) {
+		const struct item *it = &s->items[i];
+		const cJSON *ol = cJSON_GetArrayItem(
+		    cJSON_GetObjectItemCaseSensitive(s->order, "lines"),
+		    it->line_no - 1);
+		const char *sku = oms_json_str(ol, "sku");
+		cJSON *l = NULL, *x;
+		int64_t per = 1, units;
+
+		/* Items of one line are together (they are in id order). */
+		cJSON_ArrayForEach(x, lines)
+			if ((int)cJSON_GetObjectItemCaseSensitive(x,
+			    "line_no")->valuedouble == it->line_no)
+				l = x;
+		if (sku != NULL && strcmp(sku, it->sku) != 0) {
+			sqlite3_stmt *st = oms_db_stmt(sp->db, sql_per);
+			int rc;
+
+			if (st == NULL)
+				return OMS_ERR;
+			sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, it->sku, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW)
+				per = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				return oms_db_fail(sp->db, rc, "cannot read a kit");
+		}
+		units = it->qty / (per > 0 ? per : 1);
+		if (l == NULL) {
+			l = cJSON_CreateObject();
+			cJSON_AddNumberToObject(l, "line_no", it->line_no);
+			if (oms_json_str(ol, "line_id") != NULL)
+				cJSON_AddStringToObject(l, "line_id",
+				    oms_json_str(ol, "line_id"));
+			cJSON_AddStringToObject(l, "sku", sku ? sku : it->sku);
+			cJSON_AddNumberToObject(l, "qty", (double)units);
+			cJSON_AddItemToArray(lines, l);
+		} else {
+			cJSON *q = cJSON_GetObjectItemCaseSensitive(l, "qty");
+
+			if (sku != NULL && strcmp(sku, it->sku) != 0) {
+				if (units < q->valuedouble)
+					cJSON_SetNumberValue(q, (double)units);
+			} else
+				cJSON_SetNumberValue(q, q->valuedouble +
+				    (double)units);
+		}
+		if (sku != NULL && strcmp(sku, it->sku) != 0) {
+			cJSON *c = cJSON_GetObjectItemCaseSensitive(l,
+			    "components"), *y;
+
+			if (c == NULL)
+				c = cJSON_AddArrayToObject(l, "components");
+			y = cJSON_CreateObject();
+			cJSON_AddStringToObject(y, "sku", it->sku);
+			cJSON_AddNumberToObject(y, "qty", (double)it->qty);
+			cJSON_AddItemToArray(c, y);
+		}
+	}
+	return OMS_OK;
+}
+
 /* The packing slip: what is in the parcel, for the customer. */
 static int
 write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
@@ -817,7 +938,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	struct shipment s;
 	struct pkg pk[MAXPKG];
 	cJSON *from = NULL, *to = NULL, *pkgs = NULL, *req = NULL, *reply = NULL;
-	cJSON *r = NULL, *lines, *rp;
+	cJSON *r = NULL, *rp;
 	const cJSON *nums, *x;
 	char service[128], oref[64], sname[128];
 	int npk = 0, rc, i;
@@ -825,6 +946,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	cJSON *price = NULL;
 
 	*rec = NULL;
+	oms_time_now(sp->now);	/* each shipment when it is made */
 	if ((rc = load_shipment(sp, order_id, loc, &s)) != OMS_OK)
 		goto out;
 	if (s.nitems == 0) {
@@ -978,20 +1100,8 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		if (rc != OMS_OK)
 			goto out;
 	}
-	lines = cJSON_AddArrayToObject(r, "lines");
-	for (i = 0; i < s.nitems; i++) {
-		cJSON *l = cJSON_CreateObject();
-		const cJSON *ol = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-		    s.order, "lines"), s.items[i].line_no - 1);
-
-		cJSON_AddNumberToObject(l, "line_no", s.items[i].line_no);
-		if (oms_json_str(ol, "line_id") != NULL)
-			cJSON_AddStringToObject(l, "line_id", oms_json_str(ol,
-			    "line_id"));
-		cJSON_AddStringToObject(l, "sku", s.items[i].sku);
-		cJSON_AddNumberToObject(l, "qty", (double)s.items[i].qty);
-		cJSON_AddItemToArray(lines, l);
-	}
+	if ((rc = shipment_lines(sp, &s, r)) != OMS_OK)
+		goto out;
 	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK)
 		goto out;
 	/* The shipment stands: a slip that cannot be written is a warning. */
@@ -1101,7 +1211,8 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 	    "DO NOTHING";
 	static const char sql_status[] =
 	    "UPDATE shipments SET status = ?2, delivered_at = CASE WHEN ?2 = "
-	    "'delivered' THEN ?3 ELSE delivered_at END WHERE id = ?1";
+	    "'delivered' THEN ?3 ELSE delivered_at END, "
+	    "record = json_set(record, '$.status', ?2) WHERE id = ?1";
 	cJSON *req = cJSON_CreateObject(), *reply = NULL, *out, *events;
 	const cJSON *e;
 	const char *latest = NULL, *latest_at = NULL;
@@ -1257,7 +1368,8 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 			if (t == OMS_ERR || t == OMS_REJECT) {
 				/* One carrier's trouble does not stop the rest. */
 				if (oms_exit_status(t) == OMS_EXIT_FATAL &&
-				    strncmp(oms_error(), "carrier ", 8) != 0)
+				    strncmp(oms_error(), "carrier ", 8) != 0 &&
+				    strncmp(oms_error(), "no carrier ", 11) != 0)
 					r = t;
 				else {
 					oms_warnx("s_%lld: %s", (long long)ts[i].id,

@@ -242,8 +242,9 @@ shipped,shipped"
 4"
 	OMS_NOW=2026-12-11T00:00:00Z run oms-ship track
 	assert_output ""
+	# The stored record follows the parcel.
 	run oms-ship manifest --carrier offline --date 2026-11-26
-	assert_equal "$output" "$(cat ship.jsonl)"
+	assert_equal "$output" "$(jq -c '.status = "delivered"' ship.jsonl)"
 	run oms-ship manifest --carrier offline --date 2026-11-27
 	assert_output ""
 }
@@ -270,6 +271,12 @@ EOF
 	order 1002 "Bob" "L1:C:2"
 	order 1003 "Cy" "L1:D:1"
 	oms-route --pending >/dev/null
+	# The lists cannot be printed: no wave is made, so none is lost.
+	run --separate-stderr oms-ship pick --wave-size 2 --pdf nodir/pick.pdf
+	assert_failure 3
+	[[ $stderr == "oms-ship: cannot write 'nodir/pick.pdf': No such file or directory" ]]
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM waves; SELECT count(*) FROM picks")" "0
+0"
 	run --separate-stderr oms-ship pick --wave-size 2 --pdf pick.pdf
 	assert_success
 	assert_output - <<'OUT'
@@ -369,4 +376,17 @@ B|ORD1|13|0"
 	assert_success
 	run oms-stock verify
 	assert_success
+}
+
+@test "a kit ships as its components and is confirmed as the kit line the channel sold" {
+	setup_ship
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"B","location":"EWR1","qty":4,"key":"b-ewr"}' >/dev/null
+	order 1001 "Ann" "L1:KIT:1"
+	oms-route --pending | oms-ship --carrier offline --labels labels > ship.jsonl
+	assert_equal "$(jq -c '.lines' ship.jsonl)" '[{"line_no":1,"line_id":"L1","sku":"KIT","qty":1,"components":[{"sku":"A","qty":1},{"sku":"B","qty":2}]}]'
+	run oms-ship confirm --feed oms --format amazon
+	assert_line --index 2 "$(printf '1001\tL1\t1\t2026-11-26\t%s\t\t%s\t%s' "$(jq -r '.carrier_code | ascii_upcase' ship.jsonl)" "$(jq -r .tracking ship.jsonl)" "$(jq -r .service_name ship.jsonl)")"
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT shipped, qty FROM order_lines; SELECT status FROM orders")" "1|1
+shipped"
 }
