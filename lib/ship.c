@@ -42,6 +42,7 @@ struct oms_shipper {
 	cJSON *boxdoc;
 	char now[OMS_TIME_LEN];
 	char instance[40];	/* this database's name, for request ids */
+	struct oms_rules *rules;	/* a rule may name the service */
 	long shipped, refused;
 };
 
@@ -156,6 +157,10 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 			return rc;
 		}
 	}
+	if ((rc = oms_rules_current(db, &sp->rules)) != OMS_OK) {
+		oms_shipper_close(sp);
+		return rc;
+	}
 	if ((rc = load_boxes(sp)) != OMS_OK) {
 		oms_shipper_close(sp);
 		return rc;
@@ -179,6 +184,7 @@ oms_shipper_close(struct oms_shipper *sp)
 		free(sp->boxes[i].name);
 	free(sp->boxes);
 	cJSON_Delete(sp->boxdoc);
+	oms_rules_free(sp->rules);
 	free(sp);
 }
 
@@ -288,6 +294,7 @@ struct shipment {
 	int nitems;
 	cJSON *order, *loc;	/* the stored records */
 	char *channel, *external_id, *deliver_by, *level;
+	char *rule;		/* the routing rule that allocated it */
 	char request_id[40];
 };
 
@@ -303,6 +310,7 @@ shipment_free(struct shipment *s)
 	free(s->external_id);
 	free(s->deliver_by);
 	free(s->level);
+	free(s->rule);
 }
 
 static int
@@ -315,7 +323,7 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	static const char sql_loc[] =
 	    "SELECT record FROM locations WHERE id = ?";
 	static const char sql_items[] =
-	    "SELECT a.id, a.line_no, a.sku, a.qty, coalesce(p.weight_g, 0), "
+	    "SELECT a.id, a.line_no, a.sku, a.qty, a.rule, coalesce(p.weight_g, 0), "
 	    "coalesce(p.length_mm, 0), coalesce(p.width_mm, 0), "
 	    "coalesce(p.height_mm, 0) FROM allocations a "
 	    "LEFT JOIN products p ON p.sku = a.sku "
@@ -365,10 +373,12 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		it->line_no = sqlite3_column_int(st, 1);
 		it->sku = estrdup(col_text(st, 2));
 		it->qty = sqlite3_column_int64(st, 3);
-		it->grams = sqlite3_column_int64(st, 4);
-		it->dims[0] = sqlite3_column_int64(st, 5);
-		it->dims[1] = sqlite3_column_int64(st, 6);
-		it->dims[2] = sqlite3_column_int64(st, 7);
+		if (s->rule == NULL)
+			s->rule = estrdup(col_text(st, 4));
+		it->grams = sqlite3_column_int64(st, 5);
+		it->dims[0] = sqlite3_column_int64(st, 6);
+		it->dims[1] = sqlite3_column_int64(st, 7);
+		it->dims[2] = sqlite3_column_int64(st, 8);
 		sort3(it->dims);
 		snprintf(buf, sizeof buf, "a%lld;", (long long)it->alloc);
 		h = oms_hash64(buf, strlen(buf), h);
@@ -467,6 +477,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
     const cJSON *from, const cJSON *to, const cJSON *pkgs, char *out,
     size_t n, int64_t *transit, char *name, size_t nn, cJSON **price)
 {
+	const char *named;
 	cJSON *req, *reply = NULL;
 	const cJSON *r, *pick = NULL;
 	int rc;
@@ -474,6 +485,12 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	*transit = -1;
 	*price = NULL;
 	name[0] = '\0';
+	/* --service, else the service the routing rule names, else shop. */
+	named = sp->service;
+	for (int i = 0; named == NULL && s->rule != NULL &&
+	    i < sp->rules->n; i++)
+		if (strcmp(sp->rules->r[i].name, s->rule) == 0)
+			named = sp->rules->r[i].service;
 	req = cJSON_CreateObject();
 	/* How far: the zone of a rate table goes by the distance. */
 	{
@@ -507,8 +524,8 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		}
 	}
 	/* A named service is asked for alone: for its name and its days. */
-	if (sp->service != NULL)
-		cJSON_AddStringToObject(req, "service", sp->service);
+	if (named != NULL)
+		cJSON_AddStringToObject(req, "service", named);
 	cJSON_AddStringToObject(req, "request_id", s->request_id);
 	cJSON_AddStringToObject(req, "level", s->level);
 	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
@@ -516,7 +533,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
 	rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
 	/* A level no service knows by that name: the standard one, as routing. */
-	if (rc == OMS_OK && sp->service == NULL && strcmp(s->level,
+	if (rc == OMS_OK && named == NULL && strcmp(s->level,
 	    "standard") != 0 && cJSON_GetArraySize(
 	    cJSON_GetObjectItemCaseSensitive(reply, "rates")) == 0) {
 		cJSON_Delete(reply);
@@ -548,9 +565,9 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	}
 	if (pick == NULL) {
 		cJSON_Delete(reply);
-		if (sp->service != NULL)
+		if (named != NULL)
 			return oms_reject("carrier %s cannot send this shipment "
-			    "by %s", sp->carrier, sp->service);
+			    "by %s", sp->carrier, named);
 		return oms_reject("carrier %s has no service for this shipment",
 		    sp->carrier);
 	}

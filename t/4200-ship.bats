@@ -390,3 +390,22 @@ B|ORD1|13|0"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT shipped, qty FROM order_lines; SELECT status FROM orders")" "1|1
 shipped"
 }
+
+@test "the service a routing rule names is the one bought; otherwise the cheapest that keeps the promise" {
+	setup_ship
+	printf '%s\n' '{"rules":[{"name":"rush","when":{"tags":["rush"]},"service":"fedex-standard-overnight"},{"name":"rest"}]}' > rules.json
+	oms-route -q rules load rules.json
+	order 1001 "Ann" "L1:A:1"
+	jq -nc '{type:"order",external_id:"1002",currency:"USD",tags:["rush"],ship_to:{name:"Bo",address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:[{line_id:"L1",sku:"A",qty:1,unit_price:"10.00"}]}' | oms-import --channel oms >/dev/null
+	jq -nc '{type:"order",external_id:"1003",currency:"USD",deliver_by:"2026-11-27T23:00:00Z",ship_to:{name:"Cy",address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:[{line_id:"L1",sku:"A",qty:1,unit_price:"10.00"}]}' | oms-import --channel oms >/dev/null
+	run oms-route --pending
+	oms-ship --carrier offline --labels labels <<<"$output" > ship.jsonl
+	run jq -r '"\(.external_id) \(.service) \(.tracking | length)"' ship.jsonl
+	# 1002: the rule's FedEx; 1003 must arrive tomorrow: UPS Ground's one
+	# day in zone 1 beats USPS's two, though USPS is cheaper (1001).
+	assert_output - <<'OUT'
+1001 usps-ground-advantage 22
+1002 fedex-standard-overnight 12
+1003 ups-ground 18
+OUT
+}
