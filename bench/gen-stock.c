@@ -63,72 +63,8 @@ static const struct {
 	{ "RET", "Returns Memphis", "warehouse", "Memphis", "TN", "38118", 0, 0, 1 },
 };
 
-static const char *progname = "gen-stock";
-static uint64_t state;
-
-static void die(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-/* splitmix64 */
-static uint64_t
-rnd(void)
-{
-	uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static long
-below(long n)
-{
-	return (long)(rnd() % (uint64_t)n);
-}
-
-static long
-between(long lo, long hi)
-{
-	return lo + below(hi - lo + 1);
-}
-
-static int
-chance(int permille)
-{
-	return below(1000) < permille;
-}
-
-static FILE *
-open_out(const char *dir, const char *name)
-{
-	char path[4096];
-	FILE *fp;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if ((fp = fopen(path, "w")) == NULL)
-		die("%s: %s", path, strerror(errno));
-	return fp;
-}
-
-static void
-close_out(FILE *fp, const char *name)
-{
-	if (fflush(fp) == EOF || ferror(fp) || fclose(fp) == EOF)
-		die("%s: write error", name);
-}
+#define GEN_NAME "gen-stock"
+#include "gen.h"
 
 /* Stock by class and place: how often none, and how much otherwise. */
 static long
