@@ -54,15 +54,32 @@ print_rec(void *arg, const cJSON *rec)
 	return OMS_OK;
 }
 
+static oms_db *the_db;		/* closed before dying: nothing leaks */
+static struct oms_shipper *the_sp;
+
 static oms_db *
 open_db(const char *dbopt, int flags)
 {
-	oms_db *db;
 	int rc;
 
-	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &db)) != OMS_OK)
+	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &the_db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	return db;
+	return the_db;
+}
+
+/* Die of rc, with the message of the failure, the database closed. */
+static void fail(int status) __attribute__((noreturn));
+
+static void
+fail(int status)
+{
+	char msg[2048];
+
+	snprintf(msg, sizeof msg, "%s", oms_error());
+	oms_shipper_close(the_sp);
+	if (the_db != NULL)
+		oms_db_close(the_db);
+	oms_die(status, "%s", msg);
 }
 
 /* Ship the orders a file names; refusals are counted, fatal errors die. */
@@ -106,7 +123,7 @@ ship_file(oms_db *db, struct oms_shipper *sp, const char *path)
 				refused++;
 				continue;
 			}
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		}
 	}
 	if (ferror(fp))
@@ -251,7 +268,7 @@ main(int argc, char **argv)
 		rc = oms_pick(db, location, wave_size, pdf, print_rec, NULL,
 		    &waves);
 		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		if (verbose || (!quiet && isatty(STDERR_FILENO)))
 			oms_warnx("%ld wave%s", waves, waves == 1 ? "" : "s");
 		oms_db_close(db);
@@ -271,7 +288,7 @@ main(int argc, char **argv)
 		db = open_db(dbopt, 0);
 		rc = oms_notify(db, mail, from, print_rec, NULL, &sent, &none);
 		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		if (verbose || (!quiet && isatty(STDERR_FILENO)))
 			oms_warnx("%ld message%s, %ld shipment%s with no customer "
 			    "email", sent, sent == 1 ? "" : "s", none,
@@ -290,7 +307,7 @@ main(int argc, char **argv)
 		db = open_db(dbopt, 0);
 		rc = oms_ship_track(db, carrier, print_rec, NULL, &failed);
 		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		oms_db_close(db);
 		efshut();
 		return failed ? OMS_EXIT_REJECT : OMS_EXIT_OK;
@@ -308,7 +325,7 @@ main(int argc, char **argv)
 		db = open_db(dbopt, 0);
 		rc = oms_ship_manifest(db, carrier, date, print_rec, NULL);
 		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		oms_db_close(db);
 		efshut();
 		return OMS_EXIT_OK;
@@ -321,9 +338,9 @@ main(int argc, char **argv)
 		db = open_db(dbopt, 0);
 		rc = oms_confirm_write(db, feed, format, dry, stdout, &n);
 		if (rc == OMS_REJECT)
-			oms_die(OMS_EXIT_REJECT, "%s", oms_error());
+			fail(OMS_EXIT_REJECT);
 		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		if (verbose || (!quiet && isatty(STDERR_FILENO)))
 			oms_warnx("%s: %ld shipment%s confirmed%s", feed, n,
 			    n == 1 ? "" : "s", dry ? " (dry run: not recorded)" :
@@ -343,9 +360,10 @@ main(int argc, char **argv)
 		db = open_db(dbopt, OMS_DB_CREATE);
 		if ((rc = oms_shipper_open(db, carrier, labels, service, dpi,
 		    &sp)) != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
+		the_sp = sp;
 		if (slips != NULL && (rc = oms_shipper_slips(sp, slips)) != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
+			fail(oms_exit_status(rc));
 		for (int i = 0; i < (argc ? argc : 1); i++)
 			refused += ship_file(db, sp, argc ? argv[i] : "-");
 		oms_shipper_counts(sp, &shipped, &r2);
@@ -353,6 +371,7 @@ main(int argc, char **argv)
 			oms_warnx("%ld shipment%s, %ld refused", shipped,
 			    shipped == 1 ? "" : "s", refused);
 		oms_shipper_close(sp);
+		the_sp = NULL;
 		oms_db_close(db);
 		efshut();
 		return refused ? OMS_EXIT_REJECT : OMS_EXIT_OK;

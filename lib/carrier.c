@@ -38,7 +38,8 @@ timeout_ms(void)
 	if (t == NULL || *t == '\0')
 		return 30000;
 	s = strtod(t, &end);
-	if (*end != '\0' || s <= 0)
+	/* A tenth of a second to a day; anything else is the default. */
+	if (*end != '\0' || !(s >= 0.1 && s <= 86400))
 		return 30000;
 	return (long)(s * 1000);
 }
@@ -86,7 +87,7 @@ int
 oms_carrier_call(const char *name, const char *verb, const cJSON *req,
     cJSON **reply)
 {
-	char prog[128], path[PATH_MAX + 64];
+	char prog[96], path[PATH_MAX + 96];
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	struct oms_buf obuf = { 0 }, ebuf = { 0 };
 	cJSON *full;
@@ -95,11 +96,12 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	struct timespec start;
 	long limit = timeout_ms();
 	int status = 0, rc = OMS_ERR, done_out = 0, done_err = 0, killed = 0;
+	int exited = 0, overflow = 0;
 	pid_t pid;
 	void (*old)(int);
 
 	*reply = NULL;
-	if (!oms_valid_name(name))
+	if (!oms_valid_name(name) || strlen(name) > 64)
 		return oms_seterr("'%s' is not a carrier name", name);
 	snprintf(prog, sizeof prog, "oms-carrier-%s", name);
 	if (oms_find_program(prog, path, sizeof path) != 0)
@@ -133,8 +135,7 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
-		for (int fd = 3; fd < 256; fd++)
-			close(fd);
+		closefrom(3);
 		execv(path, av);
 		_exit(127);
 	}
@@ -144,6 +145,8 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	close(err[1]);
 	in[0] = out[1] = err[1] = -1;
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
 	old = signal(SIGPIPE, SIG_IGN);
 	while (!done_out || !done_err) {
 		struct pollfd p[3];
@@ -170,11 +173,17 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 			p[np].events = POLLOUT;
 			iw = np++;
 		}
-		if (poll(p, (nfds_t)np, (int)left) < 0) {
+		/*
+		 * In ticks, to see the adapter exit even when something it
+		 * started keeps its output open.
+		 */
+		if (poll(p, (nfds_t)np, left < 100 ? (int)left : 100) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (!exited && waitpid(pid, &status, WNOHANG) == pid)
+			exited = 1;
 		if (iw >= 0 && p[iw].revents) {
 			ssize_t w = write(in[1], text + off, len - off);
 
@@ -187,28 +196,35 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 				in[1] = -1;
 			}
 		}
-		if (io >= 0 && p[io].revents) {
+		if (io >= 0 && (p[io].revents || exited)) {
 			char buf[8192];
-			ssize_t r = read(out[0], buf, sizeof buf);
+			ssize_t r;
 
-			if (r > 0 && obuf.len + (size_t)r <= REPLY_MAX)
-				oms_buf_add(&obuf, buf, (size_t)r);
-			else if (r == 0 || (r < 0 && errno != EINTR))
+			while ((r = read(out[0], buf, sizeof buf)) > 0) {
+				if (obuf.len + (size_t)r > REPLY_MAX)
+					overflow = 1;
+				else if (!overflow)
+					oms_buf_add(&obuf, buf, (size_t)r);
+			}
+			if (r == 0 || (r < 0 && errno != EINTR &&
+			    errno != EAGAIN) || exited)
 				done_out = 1;
 		}
-		if (ie >= 0 && p[ie].revents) {
+		if (ie >= 0 && (p[ie].revents || exited)) {
 			char buf[4096];
-			ssize_t r = read(err[0], buf, sizeof buf);
+			ssize_t r;
 
-			if (r > 0 && ebuf.len < 4096)
-				oms_buf_add(&ebuf, buf, (size_t)r);
-			else if (r == 0 || (r < 0 && errno != EINTR))
+			while ((r = read(err[0], buf, sizeof buf)) > 0)
+				if (ebuf.len < 4096)
+					oms_buf_add(&ebuf, buf, (size_t)r);
+			if (r == 0 || (r < 0 && errno != EINTR &&
+			    errno != EAGAIN) || exited)
 				done_err = 1;
 		}
 	}
 	signal(SIGPIPE, old);
 	/* The output is closed; give it what is left of the time to exit. */
-	while (!killed) {
+	while (!killed && !exited) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
@@ -226,7 +242,7 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	}
 	if (killed) {
 		waitpid(pid, &status, 0);
-		rc = oms_seterr("carrier %s: no answer to %s within %.0f s; "
+		rc = oms_seterr("carrier %s: no answer to %s within %g s; "
 		    "stopped it", name, verb, limit / 1000.0);
 		goto close;
 	}
@@ -243,6 +259,11 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 		rc = oms_seterr("carrier %s failed on %s (exit %d)%s%s", name,
 		    verb, WEXITSTATUS(status), ebuf.s ? ": " : "",
 		    ebuf.s ? ebuf.s : "");
+		goto close;
+	}
+	if (overflow) {
+		rc = oms_seterr("carrier %s answered %s with more than %d bytes",
+		    name, verb, REPLY_MAX);
 		goto close;
 	}
 	*reply = cJSON_ParseWithLength(obuf.s ? obuf.s : "", obuf.len);

@@ -78,6 +78,15 @@ load_format(const char *name, struct conf *c)
 	return OMS_OK;
 }
 
+/* A kit line whose kits this parcel does not complete: none to confirm. */
+static int
+unconfirmed(const cJSON *line)
+{
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(line, "qty");
+
+	return cJSON_IsNumber(q) && q->valuedouble <= 0;
+}
+
 /* The value of name for a shipment (and one of its lines, when given). */
 static cJSON *
 value(const struct conf *c, const cJSON *s, const cJSON *line,
@@ -134,7 +143,8 @@ fill(const struct conf *c, const cJSON *t, const cJSON *s, const cJSON *line)
 	    cJSON_IsObject(t->child)) {
 		out = cJSON_CreateArray();
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "lines"))
-			cJSON_AddItemToArray(out, fill(c, t->child, s, e));
+			if (!unconfirmed(e))
+				cJSON_AddItemToArray(out, fill(c, t->child, s, e));
 		return out;
 	}
 	if (cJSON_IsObject(t) || cJSON_IsArray(t)) {
@@ -158,6 +168,9 @@ write_rows(const struct conf *c, const cJSON *s, struct oms_buf *b)
 
 	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(s, "lines")) {
 		int first = 1;
+
+		if (unconfirmed(line))
+			continue;
 
 		cJSON_ArrayForEach(col, c->columns) {
 			const char *v = oms_json_str(col, "value");

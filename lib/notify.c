@@ -23,12 +23,13 @@ col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* The subject as an RFC 2047 encoded word when it needs one. */
+static void subject_word(struct oms_buf *b, const unsigned char *p,
+    size_t n);
+
+/* The subject in RFC 2047 encoded words when it is not plain ASCII. */
 static void
 subject(struct oms_buf *b, const char *s)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i;
 	int ascii = 1;
@@ -40,6 +41,30 @@ subject(struct oms_buf *b, const char *s)
 		oms_buf_adds(b, s);
 		return;
 	}
+	/*
+	 * Encoded words of at most 75 characters (RFC 2047): 45 bytes each,
+	 * 60 in base64, never splitting a UTF-8 sequence.
+	 */
+	while (n > 45) {
+		size_t k = 45;
+
+		while (k > 0 && (p[k] & 0xc0) == 0x80)
+			k--;
+		subject_word(b, p, k);
+		oms_buf_adds(b, "\n ");
+		p += k;
+		n -= k;
+	}
+	subject_word(b, p, n);
+}
+
+static void
+subject_word(struct oms_buf *b, const unsigned char *p, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
 	oms_buf_adds(b, "=?UTF-8?B?");
 	for (i = 0; i + 2 < n; i += 3) {
 		oms_buf_addc(b, b64[p[i] >> 2]);

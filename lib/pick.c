@@ -291,9 +291,13 @@ write_pdf(const struct oms_doc *doc, const char *path)
 
 	oms_doc_pdf(doc, &b);
 	oms_buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
-	if ((fp = fopen(tmp.s, "wb")) == NULL ||
-	    fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) != 0 ||
-	    rename(tmp.s, path) != 0) {
+	if ((fp = fopen(tmp.s, "wb")) == NULL) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+	} else if (fwrite(b.s, 1, b.len, fp) != b.len) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		fclose(fp);
+		unlink(tmp.s);
+	} else if (fclose(fp) != 0 || rename(tmp.s, path) != 0) {
 		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
 		unlink(tmp.s);
 	}
@@ -330,10 +334,13 @@ oms_pick(oms_db *db, const char *location, int wave_size, const char *pdf,
 	int rc;
 
 	*waves = 0;
-	if ((rc = oms_db_begin(db)) != OMS_OK)
+	if ((rc = oms_db_begin(db)) != OMS_OK) {
+		oms_doc_free(doc);
 		return rc;
+	}
 	if ((st = oms_db_stmt(db, sql)) == NULL) {
 		oms_db_rollback(db);
+		oms_doc_free(doc);
 		return OMS_ERR;
 	}
 	if (location != NULL)

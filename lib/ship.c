@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,12 +230,14 @@ static int
 pack(const struct oms_shipper *sp, const struct item *it, int n,
     struct pkg *pk, int *npk)
 {
-	int64_t grams = 0, vol = 0, big[3] = { 0, 0, 0 };
+	int64_t grams = 0, big[3] = { 0, 0, 0 };
+	double vol = 0;		/* mm3: as a double, it cannot overflow */
 	int m;
 
 	for (int i = 0; i < n; i++) {
 		grams += it[i].qty * it[i].grams;
-		vol += it[i].qty * it[i].dims[0] * it[i].dims[1] * it[i].dims[2];
+		vol += (double)it[i].qty * it[i].dims[0] * it[i].dims[1] *
+		    it[i].dims[2];
 		for (int k = 0; k < 3; k++)
 			if (it[i].dims[k] > big[k])
 				big[k] = it[i].dims[k];
@@ -262,20 +265,24 @@ pack(const struct oms_shipper *sp, const struct item *it, int n,
 		const struct box *x = &sp->boxes[sp->nboxes - 1];
 		double cap = (double)x->dims[0] * x->dims[1] * x->dims[2] *
 		    sp->fill;
-		int64_t room = x->max_g > x->tare_g ? x->max_g - x->tare_g : 1;
+		/* max_weight_g 0: no limit by weight. */
+		int64_t room = x->max_g == 0 ? INT64_MAX : x->max_g > x->tare_g ?
+		    x->max_g - x->tare_g : 1;
+		double need;
 
 		if (big[0] > x->dims[0] || big[1] > x->dims[1] ||
 		    big[2] > x->dims[2])
 			return oms_reject("an item is larger than the largest "
 			    "box (%s)", x->name);
-		m = (int)((grams + room - 1) / room);
-		if (cap > 0 && (int)((vol + cap - 1) / cap) > m)
-			m = (int)((vol + cap - 1) / cap);
+		need = room == INT64_MAX ? 1 : ceil((double)grams / room);
+		if (cap > 0 && ceil(vol / cap) > need)
+			need = ceil(vol / cap);
+		if (need > MAXPKG)
+			return oms_reject("the shipment needs %.0f boxes, more than "
+			    "%d", need, MAXPKG);
+		m = (int)need;
 		if (m < 1)
 			m = 1;
-		if (m > MAXPKG)
-			return oms_reject("the shipment needs %d boxes, more than "
-			    "%d", m, MAXPKG);
 		for (int i = 0; i < m; i++) {
 			pk[i].box = x;
 			pk[i].grams = grams / m + (i < grams % m) + x->tare_g;
@@ -471,6 +478,32 @@ write_file(const char *dir, const char *name, const struct oms_buf *b,
 	return rc;
 }
 
+/* A tracking number another shipment has already is an adapter's error. */
+static int
+tracking_taken(struct oms_shipper *sp, const char *number,
+    const char *request_id)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND (tracking = ?1 "
+	    "OR EXISTS (SELECT 1 FROM json_each(record, '$.packages') AS p "
+	    "WHERE p.value ->> '$.tracking' = ?1)) LIMIT 1";
+	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, request_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return oms_seterr("carrier %s answered label with tracking "
+		    "number %s, which another shipment has", sp->carrier, number);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(sp->db, rc, "cannot read the shipments");
+	return OMS_OK;
+}
+
 /* The service to buy: named, else the cheapest that keeps the promise. */
 static int
 choose_service(struct oms_shipper *sp, const struct shipment *s,
@@ -556,6 +589,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		if (s->deliver_by == NULL)
 			break;
 		if (oms_json_int(r, "transit_days", &days) == OMS_OK &&
+		    days >= 0 && days <= 365 &&
 		    oms_time_to_epoch(s->deliver_by, &by) == OMS_OK &&
 		    oms_time_to_epoch(sp->now, &now) == OMS_OK &&
 		    now + days * 86400 <= by) {
@@ -572,7 +606,8 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		    sp->carrier);
 	}
 	snprintf(out, n, "%s", oms_json_str(pick, "service"));
-	if (oms_json_int(pick, "transit_days", transit) != OMS_OK)
+	if (oms_json_int(pick, "transit_days", transit) != OMS_OK ||
+	    *transit < 0 || *transit > 365)
 		*transit = -1;
 	if (oms_json_str(pick, "name") != NULL)
 		snprintf(name, nn, "%s", oms_json_str(pick, "name"));
@@ -808,15 +843,61 @@ addr_lines(struct oms_doc *d, const cJSON *a)
 }
 
 /*
- * The order lines a shipment carries, as the channel knows them: a line
- * of a kit is its units (the whole kits its components here make), with
- * the components beside; channels confirm order lines, not components.
+ * The whole kits of a kit line this parcel completes: the least, over the
+ * kit's components, of what has shipped of each (with this parcel) over
+ * its quantity a kit, less the kits the line had shipped before.  A kit
+ * whose components leave from two places is confirmed once, with the
+ * parcel that completes it.
+ */
+static int
+kit_units(struct oms_shipper *sp, const struct shipment *s, int line_no,
+    const char *kit, int64_t *units)
+{
+	static const char sql[] =
+	    "SELECT k.sku, k.qty, coalesce((SELECT sum(a.qty) FROM allocations a "
+	    "  WHERE a.order_id = ?1 AND a.line_no = ?2 AND a.sku = k.sku "
+	    "  AND a.state = 'shipped'), 0), "
+	    "(SELECT shipped FROM order_lines WHERE order_id = ?1 "
+	    "  AND line_no = ?2) "
+	    "FROM kit_components k WHERE k.kit_sku = ?3";
+	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	int64_t least = -1, before = 0;
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, s->order_id);
+	sqlite3_bind_int(st, 2, line_no);
+	sqlite3_bind_text(st, 3, kit, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = col_text(st, 0);
+		int64_t per = sqlite3_column_int64(st, 1);
+		int64_t have = sqlite3_column_int64(st, 2), k;
+
+		for (int i = 0; i < s->nitems; i++)
+			if (s->items[i].line_no == line_no &&
+			    strcmp(s->items[i].sku, c) == 0)
+				have += s->items[i].qty;
+		k = per > 0 ? have / per : 0;
+		if (least < 0 || k < least)
+			least = k;
+		before = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(sp->db, rc, "cannot read a kit");
+	*units = least > before ? least - before : 0;
+	return OMS_OK;
+}
+
+/*
+ * The order lines a shipment carries, as the channel knows them: a kit
+ * line counts the whole kits this parcel completes, with the components
+ * it holds beside; channels confirm order lines, not components.
  */
 static int
 shipment_lines(struct oms_shipper *sp, const struct shipment *s, cJSON *r)
 {
-	static const char sql_per[] =
-	    "SELECT qty FROM kit_components WHERE kit_sku = ? AND sku = ?";
 	cJSON *lines = cJSON_AddArrayToObject(r, "lines");
 
 	for (int i = 0; i < s->nitems; i++) {
@@ -825,31 +906,20 @@ shipment_lines(struct oms_shipper *sp, const struct shipment *s, cJSON *r)
 		    cJSON_GetObjectItemCaseSensitive(s->order, "lines"),
 		    it->line_no - 1);
 		const char *sku = oms_json_str(ol, "sku");
+		int kit = sku != NULL && strcmp(sku, it->sku) != 0;
 		cJSON *l = NULL, *x;
-		int64_t per = 1, units;
 
-		/* Items of one line are together (they are in id order). */
 		cJSON_ArrayForEach(x, lines)
 			if ((int)cJSON_GetObjectItemCaseSensitive(x,
 			    "line_no")->valuedouble == it->line_no)
 				l = x;
-		if (sku != NULL && strcmp(sku, it->sku) != 0) {
-			sqlite3_stmt *st = oms_db_stmt(sp->db, sql_per);
+		if (l == NULL) {
+			int64_t units = it->qty;
 			int rc;
 
-			if (st == NULL)
-				return OMS_ERR;
-			sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, it->sku, -1, SQLITE_TRANSIENT);
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_ROW)
-				per = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
-			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-				return oms_db_fail(sp->db, rc, "cannot read a kit");
-		}
-		units = it->qty / (per > 0 ? per : 1);
-		if (l == NULL) {
+			if (kit && (rc = kit_units(sp, s, it->line_no, sku,
+			    &units)) != OMS_OK)
+				return rc;
 			l = cJSON_CreateObject();
 			cJSON_AddNumberToObject(l, "line_no", it->line_no);
 			if (oms_json_str(ol, "line_id") != NULL)
@@ -858,17 +928,12 @@ shipment_lines(struct oms_shipper *sp, const struct shipment *s, cJSON *r)
 			cJSON_AddStringToObject(l, "sku", sku ? sku : it->sku);
 			cJSON_AddNumberToObject(l, "qty", (double)units);
 			cJSON_AddItemToArray(lines, l);
-		} else {
+		} else if (!kit) {
 			cJSON *q = cJSON_GetObjectItemCaseSensitive(l, "qty");
 
-			if (sku != NULL && strcmp(sku, it->sku) != 0) {
-				if (units < q->valuedouble)
-					cJSON_SetNumberValue(q, (double)units);
-			} else
-				cJSON_SetNumberValue(q, q->valuedouble +
-				    (double)units);
+			cJSON_SetNumberValue(q, q->valuedouble + (double)it->qty);
 		}
-		if (sku != NULL && strcmp(sku, it->sku) != 0) {
+		if (kit) {
 			cJSON *c = cJSON_GetObjectItemCaseSensitive(l,
 			    "components"), *y;
 
@@ -1024,6 +1089,17 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			    sp->carrier);
 			goto out;
 		}
+		/* One number a package, and none another parcel has. */
+		for (const cJSON *y = nums->child; y != x; y = y->next)
+			if (strcmp(y->valuestring, x->valuestring) == 0) {
+				rc = oms_seterr("carrier %s answered label with "
+				    "tracking number %s twice", sp->carrier,
+				    x->valuestring);
+				goto out;
+			}
+		if ((rc = tracking_taken(sp, x->valuestring, s.request_id)) !=
+		    OMS_OK)
+			goto out;
 		/* A UPS, USPS or FedEx number must carry its check digit. */
 		if (!oms_tracking_valid(x->valuestring, &shape) && shape != NULL) {
 			rc = oms_seterr("carrier %s answered label with %s "
@@ -1093,6 +1169,9 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			rc = oms_label_zpl(&lb, sp->dpi, &zpl);
 			if (rc == OMS_OK)
 				rc = oms_label_pdf(&lb, &pdf);
+			/* This parcel's label cannot be made; the next may. */
+			if (rc != OMS_OK)
+				rc = oms_reject("%s", oms_error());
 			if (rc == OMS_OK) {
 				oms_buf_printf(&name, "%s.zpl", x->valuestring);
 				rc = write_file(sp->dir, name.s, &zpl, &zpath);

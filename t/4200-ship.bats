@@ -15,7 +15,7 @@ setup_ship() {
 {"type":"location","id":"EWR1","name":"Newark DC","kind":"warehouse","lat":40.7357,"lon":-74.1724,"address":{"address1":"10 Dock Rd","city":"Newark","region":"NJ","postal_code":"07114","country":"US"},"priority":1,"cutoff":"16:00","tz":"America/New_York"}
 {"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":5,"key":"r1"}
 {"type":"movement","kind":"receive","sku":"B","location":"ORD1","qty":5,"key":"r2"}
-{"type":"product","sku":"A","weight_g":400,"length_mm":200,"width_mm":120,"height_mm":60}
+{"type":"product","sku":"A","weight_g":400,"dims_mm":[200,120,60]}
 EOF
 }
 
@@ -61,7 +61,7 @@ check_digit_ok() {
 	assert_equal "${#lines[@]}" 2
 	run jq -c '[.id, .order, .location, .carrier_code, .service, .weight_g, .test, .status, [.packages[] | .box, .weight_g], [.lines[] | [.line_id, .sku, .qty]]]' <<<"$output"
 	assert_output - <<'OUT'
-["s_1","o_1","EWR1","usps","usps-ground-advantage",910,true,"shipped",["S",910],[["L1","A",2]]]
+["s_1","o_1","EWR1","usps","usps-ground-advantage",1020,true,"shipped",["M",1020],[["L1","A",2]]]
 ["s_2","o_1","ORD1","usps","usps-ground-advantage",1010,true,"shipped",["S",1010],[["L2","B",1]]]
 OUT
 	# Each label twice, named by its tracking number, nothing else there.
@@ -297,13 +297,17 @@ OUT
 @test "packing: the smallest box that holds the shipment, its dimensional weight, and a packing slip" {
 	setup_ship
 	order 1001 "Zoë Müller" "L1:A:2"
+	order 1003 "Al" "L1:A:1"
 	oms-route --pending | oms-ship --carrier offline --labels labels --slips slips > ship.jsonl
-	# Two tees, 400 g and 200x120x60 mm each, go in S (230x150x100, 110 g).
-	assert_equal "$(jq -c '.packages[0] | [.box, .weight_g, .dim_weight_g]' ship.jsonl)" '["S",910,690]'
+	# A tee is 400 g and 200x120x60 mm (1.44 l): one goes in S (230x150x100,
+	# 3.45 l, filled to 80%: 2.76 l; 110 g), two need M (305x230x150,
+	# 220 g), whose dimensional weight is 10,522 cm3 / 5000 a kg.
+	assert_equal "$(jq -c '[.external_id] + (.packages[0] | [.box, .weight_g, .dim_weight_g])' ship.jsonl)" '["1001","M",1020,2105]
+["1003","S",510,690]'
 	run pdftotext -layout slips/s_1.pdf -
 	assert_line --index 0 --regexp '^Packing slip - order 1001$'
 	assert_line --regexp '^Zoë Müller$'
-	assert_line --regexp "^Box S, tracking $(jq -r .tracking ship.jsonl)$"
+	assert_line --regexp "^Box M, tracking $(jq -r 'select(.external_id == "1001") | .tracking' ship.jsonl)$"
 	# Too heavy for the largest box: as many as the weight needs.
 	oms-stock <<<'{"type":"movement","kind":"receive","sku":"B","location":"ORD1","qty":200,"key":"many"}' >/dev/null
 	order 1002 "Bob" "L1:B:40"
@@ -408,4 +412,69 @@ shipped"
 1002 fedex-standard-overnight 12
 1003 ups-ground 18
 OUT
+}
+
+@test "adapters that keep a child, send a number too long to print, one number twice, or too much" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH"
+	order 1001 "Ann" "L1:A:1"
+	order 1002 "Bob" "L1:A:1"
+	order 1003 "Cy" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	sed -n 2p alloc.jsonl > two.jsonl
+	sed -n 3p alloc.jsonl > three.jsonl
+	# Answered and gone, a child still holding its output: not a hang.
+	start=$SECONDS
+	head -1 alloc.jsonl > one.jsonl
+	ODD=bg OMS_CARRIER_TIMEOUT=10 run --separate-stderr oms-ship --carrier odd --labels labels one.jsonl
+	assert_success
+	(( SECONDS - start < 8 ))
+	# Too long for a 4x6 label: that order is refused, the run goes on.
+	ODD=long run --separate-stderr oms-ship --carrier odd --labels labels two.jsonl three.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: two.jsonl:1: tracking number 'ABCDEFGHIJ0123456789ABCDEFGHIJ' is too long for a 4x6 label
+oms-ship: three.jsonl:1: tracking number 'ABCDEFGHIJ0123456789ABCDEFGHIJ' is too long for a 4x6 label"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "1"
+	# A number another parcel has already.
+	ODD=dup oms-ship --carrier odd --labels labels two.jsonl >/dev/null
+	ODD=dup run --separate-stderr oms-ship --carrier odd --labels labels three.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: three.jsonl:1: carrier odd answered label with tracking number 1Z999AA10123456784, which another shipment has (nothing changed)"
+	# More than 4 MiB.
+	ODD=big run --separate-stderr oms-ship --carrier odd --labels labels three.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: three.jsonl:1: carrier odd answered rate with more than 4194304 bytes (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "2"
+	# A timeout that is not a sane number is the default.
+	OMS_CARRIER_TIMEOUT=nan run oms-ship --carrier offline --labels labels three.jsonl
+	assert_success
+}
+
+@test "a kit split over two places is confirmed once, with the parcel that completes it" {
+	setup_ship
+	oms-stock >/dev/null <<'EOF'
+{"type":"kit","sku":"KIT","components":[{"sku":"A","qty":1},{"sku":"B","qty":1}]}
+EOF
+	order 1001 "Ann" "L1:KIT:1"
+	oms-route --pending > alloc.jsonl
+	# A from EWR1, B from ORD1: two parcels.
+	assert_equal "$(jq -c '[.lines[0].locations[] | [.sku, .location]]' alloc.jsonl)" '[["A","EWR1"],["B","ORD1"]]'
+	oms-ship --carrier offline --labels labels alloc.jsonl > ship.jsonl
+	assert_equal "$(jq -c '[.location, .lines[0].qty, .lines[0].components]' ship.jsonl)" '["EWR1",0,[{"sku":"A","qty":1}]]
+["ORD1",1,[{"sku":"B","qty":1}]]'
+	run oms-ship confirm --feed oms --format amazon
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 2 --regexp $'^1001\tL1\t1\t'
+}
+
+@test "a largest box with no weight limit takes as much as its volume allows" {
+	setup_ship
+	mkdir -p share
+	printf '%s\n' '{"boxes":[{"name":"BIG","length_mm":400,"width_mm":300,"height_mm":300}]}' > share/boxes.json
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":40,"key":"lots"}' >/dev/null
+	order 1001 "Ann" "L1:A:20"
+	oms-route --pending > alloc.jsonl
+	# 20 tees are 28.8 l; BIG holds 36 l at 80%: 28.8 l, so one box.
+	OMS_PATH="$PWD/share:$OMS_PATH" oms-ship --carrier offline --labels labels alloc.jsonl > ship.jsonl
+	assert_equal "$(jq -c '[.packages[] | [.box, .weight_g]]' ship.jsonl)" '[["BIG",8000]]'
 }
