@@ -39,7 +39,8 @@ usage(void)
 	    "       oms-ship confirm [-nqv] [--db PATH] --feed CHANNEL "
 	    "[--format NAME]\n"
 	    "       oms-ship notify [-qv] [--db PATH] [--mail DIR] "
-	    "[--from ADDRESS]\n");
+	    "[--from ADDRESS]\n"
+	    "       oms-ship void [--db PATH] SHIPMENT ...\n");
 	exit(OMS_EXIT_USAGE);
 }
 
@@ -245,6 +246,29 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc > 0 && strcmp(argv[0], "void") == 0) {
+		int refused = 0;
+
+		if (argc < 2 || carrier || labels || service || slips || date ||
+		    feed || format || dry || location || pdf || mail || from ||
+		    wave_size != 50)
+			usage();
+		db = open_db(dbopt, 0);
+		for (int i = 1; i < argc; i++) {
+			rc = oms_ship_void(db, argv[i], print_rec, NULL);
+			if (rc == OMS_REJECT || (rc == OMS_ERR &&
+			    (strncmp(oms_error(), "carrier ", 8) == 0 ||
+			    strncmp(oms_error(), "no carrier ", 11) == 0))) {
+				oms_warnx("%s%s", oms_error(), rc == OMS_ERR ?
+				    " (nothing changed)" : "");
+				refused++;
+			} else if (rc != OMS_OK)
+				fail(oms_exit_status(rc));
+		}
+		oms_db_close(db);
+		efshut();
+		return refused ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+	}
 	if (argc > 0 && (strcmp(argv[0], "track") == 0 ||
 	    strcmp(argv[0], "manifest") == 0 ||
 	    strcmp(argv[0], "confirm") == 0 || strcmp(argv[0], "pick") == 0 ||

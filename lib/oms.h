@@ -287,6 +287,7 @@ int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
     void *arg, long *failed);
 const char *oms_ship_status(const char *s);
+int oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg);
 int oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
     oms_rec_fn fn, void *arg);
 

@@ -213,6 +213,17 @@ col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
 /* ---- packing ------------------------------------------------------------- */
 
 struct pkg {
@@ -393,6 +404,24 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return oms_db_fail(sp->db, rc, "cannot read the allocations");
+	/* After a voided label, a new one is a new purchase. */
+	{
+		static const char sql_voided[] =
+		    "SELECT count(*) FROM shipments WHERE order_id = ? "
+		    "AND location = ? AND status = 'voided'";
+
+		if ((st = oms_db_stmt(sp->db, sql_voided)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_int64(st, 1, order_id);
+		sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		snprintf(buf, sizeof buf, "v%lld;", (long long)
+		    sqlite3_column_int64(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return oms_db_fail(sp->db, rc, "cannot read the shipments");
+		h = oms_hash64(buf, strlen(buf), h);
+	}
 	snprintf(buf, sizeof buf, "o%lld@%s;", (long long)order_id, loc);
 	h = oms_hash64(buf, strlen(buf), h);
 	h = oms_hash64(sp->instance, strlen(sp->instance), h);
@@ -631,15 +660,20 @@ move(oms_db *db, const char *kind, const struct item *it, const char *loc,
 	char key[64];
 	int rc;
 
+	/* "adjust" takes a parcel's stock out, "adjust+" puts it back. */
+	int back = strcmp(kind, "adjust+") == 0;
+
 	snprintf(key, sizeof key, keyfmt, (long long)it->alloc);
 	cJSON_AddStringToObject(m, "type", "movement");
-	cJSON_AddStringToObject(m, "kind", kind);
+	cJSON_AddStringToObject(m, "kind", back ? "adjust" : kind);
 	cJSON_AddStringToObject(m, "sku", it->sku);
 	cJSON_AddStringToObject(m, "location", loc);
 	cJSON_AddNumberToObject(m, "qty", strcmp(kind, "adjust") == 0 ?
 	    (double)-it->qty : (double)it->qty);
 	if (strcmp(kind, "adjust") == 0)
 		cJSON_AddStringToObject(m, "reason", "shipped");
+	else if (back)
+		cJSON_AddStringToObject(m, "reason", "label voided");
 	cJSON_AddStringToObject(m, "ref", ref);
 	cJSON_AddStringToObject(m, "key", key);
 	rc = oms_stock_move(db, m, &echo);
@@ -1511,4 +1545,189 @@ oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
 	if (r == OMS_OK && rc != SQLITE_DONE)
 		r = oms_db_fail(db, rc, "cannot read the shipments");
 	return r;
+}
+
+/* ---- voiding a label ------------------------------------------------------- */
+
+/*
+ * Void shipment ref (s_N) before the carrier has it: the carrier cancels
+ * its labels, and in one transaction the parcel's stock goes back on the
+ * shelf and is reserved for the order again (ledger: adjust + reserve),
+ * its allocations are active again, and the order is allocated.  A parcel
+ * the carrier has scanned, or one already confirmed to the channel, is
+ * refused: a return brings it back.  fn gets the voided record.
+ */
+int
+oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
+{
+	static const char sql[] =
+	    "SELECT order_id, carrier, status, request_id, record, "
+	    "(SELECT channel FROM confirmations c WHERE c.shipment_id = s.id "
+	    "LIMIT 1) FROM shipments s WHERE id = ?";
+	static const char sql_lines[] =
+	    "SELECT l.allocation_id, l.sku, l.qty, s.location FROM "
+	    "shipment_lines l JOIN shipments s ON s.id = l.shipment_id "
+	    "WHERE l.shipment_id = ? ORDER BY l.allocation_id";
+	static const char sql_ship[] =
+	    "UPDATE shipments SET status = 'voided', "
+	    "record = json_set(record, '$.status', 'voided') WHERE id = ?";
+	static const char sql_alloc[] =
+	    "UPDATE allocations SET state = 'active', ended_at = NULL "
+	    "WHERE id = ?";
+	static const char sql_order[] =
+	    "UPDATE orders SET status = CASE WHEN status = 'shipped' "
+	    "THEN 'allocated' ELSE status END, updated_at = ?2 WHERE id = ?1";
+	static const char sql_shipped[] =
+	    "UPDATE order_lines SET shipped = coalesce(("
+	    "  SELECT CASE WHEN EXISTS (SELECT 1 FROM kit_components k "
+	    "    WHERE k.kit_sku = order_lines.sku) THEN ("
+	    "    SELECT min(coalesce(s.n, 0) / k.qty) FROM kit_components k "
+	    "    LEFT JOIN (SELECT sku, sum(qty) AS n FROM allocations "
+	    "      WHERE order_id = ?1 AND line_no = order_lines.line_no "
+	    "      AND state = 'shipped' GROUP BY sku) AS s ON s.sku = k.sku "
+	    "    WHERE k.kit_sku = order_lines.sku) "
+	    "  ELSE (SELECT sum(qty) FROM allocations WHERE order_id = ?1 "
+	    "    AND line_no = order_lines.line_no AND state = 'shipped') END"
+	    "), 0) WHERE order_id = ?1";
+	sqlite3_stmt *st;
+	cJSON *rec = NULL, *req = NULL, *reply = NULL, *nums;
+	const cJSON *p;
+	char *carrier = NULL, *status = NULL, *rid = NULL, *confirmed = NULL;
+	char now[OMS_TIME_LEN];
+	int64_t id, order_id = 0;
+	int rc;
+
+	if (strncmp(ref, "s_", 2) != 0 || !all_digits(ref + 2))
+		return oms_reject("'%s' is not a shipment (s_N)", ref);
+	id = strtoll(ref + 2, NULL, 10);
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		order_id = sqlite3_column_int64(st, 0);
+		carrier = estrdup(col_text(st, 1));
+		status = estrdup(col_text(st, 2));
+		rid = estrdup(col_text(st, 3));
+		rec = cJSON_Parse(col_text(st, 4));
+		if (col_text(st, 5) != NULL)
+			confirmed = estrdup(col_text(st, 5));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return oms_reject("no shipment %s", ref);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read a shipment");
+	if (strcmp(status, "shipped") != 0 && strcmp(status, "pre_transit") != 0) {
+		rc = strcmp(status, "voided") == 0 ? oms_reject("%s is voided "
+		    "already", ref) : oms_reject("%s is %s: the carrier has it; a "
+		    "return brings it back", ref, status);
+		goto out;
+	}
+	if (confirmed != NULL) {
+		rc = oms_reject("%s has been confirmed to %s already: a return "
+		    "brings it back", ref, confirmed);
+		goto out;
+	}
+	/* The carrier first, with no transaction open. */
+	req = cJSON_CreateObject();
+	{
+		char vid[64];
+
+		snprintf(vid, sizeof vid, "void-%s", rid);
+		cJSON_AddStringToObject(req, "request_id", vid);
+	}
+	nums = cJSON_AddArrayToObject(req, "tracking_numbers");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(rec, "packages"))
+		cJSON_AddItemToArray(nums, cJSON_CreateString(oms_json_str(p,
+		    "tracking")));
+	if ((rc = oms_carrier_call(carrier, "void", req, &reply)) != OMS_OK)
+		goto out;
+	oms_time_now(now);
+	if ((rc = oms_db_begin(db)) != OMS_OK)
+		goto out;
+	if ((st = oms_db_stmt(db, sql_lines)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	{
+		struct item *it = NULL;
+		char *loc = NULL;
+		size_t n = 0;
+
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			it = erealloc(it, (n + 1) * sizeof *it);
+			memset(&it[n], 0, sizeof it[n]);
+			it[n].alloc = sqlite3_column_int64(st, 0);
+			it[n].sku = estrdup(col_text(st, 1));
+			it[n].qty = sqlite3_column_int64(st, 2);
+			if (loc == NULL)
+				loc = estrdup(col_text(st, 3));
+			n++;
+		}
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+		    "cannot read a shipment");
+		for (size_t i = 0; i < n && rc == OMS_OK; i++) {
+			rc = move(db, "adjust+", &it[i], loc, ref, "void:a%lld");
+			if (rc == OMS_OK)
+				rc = move(db, "reserve", &it[i], loc, ref,
+				    "void:reserve:a%lld");
+			if (rc == OMS_OK && (st = oms_db_stmt(db, sql_alloc)) ==
+			    NULL)
+				rc = OMS_ERR;
+			if (rc == OMS_OK) {
+				sqlite3_bind_int64(st, 1, it[i].alloc);
+				rc = oms_db_step_done(db, st, "cannot update an "
+				    "allocation");
+			}
+		}
+		for (size_t i = 0; i < n; i++)
+			free(it[i].sku);
+		free(it);
+		free(loc);
+		if (rc != OMS_OK)
+			goto fail_rc;
+	}
+	if ((st = oms_db_stmt(db, sql_ship)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = oms_db_step_done(db, st, "cannot update a shipment")) != OMS_OK)
+		goto fail_rc;
+	if ((st = oms_db_stmt(db, sql_shipped)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, order_id);
+	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK)
+		goto fail_rc;
+	if ((st = oms_db_stmt(db, sql_order)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK)
+		goto fail_rc;
+	{
+		char after[96];
+
+		snprintf(after, sizeof after, "{\"shipment\":\"%s\"}", ref);
+		if ((rc = oms_db_event(db, order_id, "voided", NULL, after)) !=
+		    OMS_OK)
+			goto fail_rc;
+	}
+	if ((rc = oms_db_commit(db)) != OMS_OK)
+		goto out;
+	cJSON_ReplaceItemInObjectCaseSensitive(rec, "status",
+	    cJSON_CreateString("voided"));
+	rc = fn(arg, rec);
+	goto out;
+fail:
+	rc = OMS_ERR;
+fail_rc:
+	oms_db_rollback(db);
+out:
+	cJSON_Delete(rec);
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	free(carrier);
+	free(status);
+	free(rid);
+	free(confirmed);
+	return rc;
 }

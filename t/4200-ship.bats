@@ -250,7 +250,7 @@ shipped,shipped"
 }
 
 @test "oms-ship: usage errors exit 2" {
-	for args in "" "--labels x" "--carrier offline" "track --labels x" "manifest" "confirm" "confirm --feed x --carrier y" "--carrier offline --labels x --dpi 250" "--carrier ../x --labels x" "pick --carrier x" "pick --wave-size 0" "--carrier offline --labels x --pdf y" "notify --feed x" "track --from x"; do
+	for args in "" "--labels x" "--carrier offline" "track --labels x" "manifest" "confirm" "confirm --feed x --carrier y" "--carrier offline --labels x --dpi 250" "--carrier ../x --labels x" "pick --carrier x" "pick --wave-size 0" "--carrier offline --labels x --pdf y" "notify --feed x" "track --from x" "void" "void --carrier x s_1"; do
 		run --separate-stderr oms-ship $args </dev/null
 		assert_failure 2
 	done
@@ -477,4 +477,46 @@ EOF
 	# 20 tees are 28.8 l; BIG holds 36 l at 80%: 28.8 l, so one box.
 	OMS_PATH="$PWD/share:$OMS_PATH" oms-ship --carrier offline --labels labels alloc.jsonl > ship.jsonl
 	assert_equal "$(jq -c '[.packages[] | [.box, .weight_g]]' ship.jsonl)" '[["BIG",8000]]'
+}
+
+@test "void: a label not yet in the carrier's hands is cancelled and the parcel's stock is back, reserved" {
+	setup_ship
+	order 1001 "Ann" "L1:A:2"
+	oms-route --pending > alloc.jsonl
+	oms-ship --carrier offline --labels labels alloc.jsonl > ship.jsonl
+	before=$(jq -r .tracking ship.jsonl)
+	run --separate-stderr oms-ship void s_1
+	assert_success
+	assert_equal "$output" "$(jq -c '.status = "voided"' ship.jsonl)"
+	assert_equal "$(levels | head -1)" "A|EWR1|5|2"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT kind, qty, reason, key FROM movements WHERE ref = 's_1' ORDER BY id")" "release|-2||ship:release:a1
+adjust|-2|shipped|ship:a1
+adjust|2|label voided|void:a1
+reserve|2||void:reserve:a1"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT state FROM allocations; SELECT allocated, shipped FROM order_lines; SELECT status FROM shipments")" "allocated
+active
+2|0
+voided"
+	run oms check
+	assert_success
+	# Shipped again: a new purchase, a new number.
+	oms-ship --carrier offline --labels labels alloc.jsonl > again.jsonl
+	[ "$(jq -r .tracking again.jsonl)" != "$before" ]
+	assert_equal "$(jq -r .id again.jsonl)" "s_2"
+	# Once the carrier has it, or the channel has been told: refused.
+	OMS_NOW=2026-11-28T00:00:00Z oms-ship track >/dev/null
+	run --separate-stderr oms-ship void s_2 s_1 s_9 x
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: s_2 is in_transit: the carrier has it; a return brings it back
+oms-ship: s_1 is voided already
+oms-ship: no shipment s_9
+oms-ship: 'x' is not a shipment (s_N)"
+	order 1002 "Bob" "L1:A:1"
+	oms-route --pending | oms-ship --carrier offline --labels labels >/dev/null
+	oms-ship confirm --feed oms --format jsonl >/dev/null
+	run --separate-stderr oms-ship void s_3
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: s_3 has been confirmed to oms already: a return brings it back"
+	run oms-stock verify
+	assert_success
 }

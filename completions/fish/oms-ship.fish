@@ -1,7 +1,7 @@
 # fish completion for oms-ship(1)
 #
 # Completes the options of oms-ship, and of its verbs pick, track,
-# manifest, confirm and notify, given as the first operand; the carriers
+# manifest, confirm, notify and void, given as the first operand; the carriers
 # after --carrier, from the oms-carrier-* programs on PATH; the services
 # of the offline rate tables after --service; the confirmation formats of
 # the search path after --format; directories after --labels, --slips and
@@ -34,7 +34,7 @@ end
 # Whether no verb was given: shipping.
 function __oms_ship_shipping
     set -l ops (__oms_ship_operands)
-    not contains -- "$ops[1]" pick track manifest confirm notify
+    not contains -- "$ops[1]" pick track manifest confirm notify void
 end
 
 # Whether nothing but options has been given yet.
@@ -114,6 +114,7 @@ complete -c oms-ship -n __oms_ship_first -a track -d 'Ask the carriers what beca
 complete -c oms-ship -n __oms_ship_first -a manifest -d "List a carrier's shipments of a day"
 complete -c oms-ship -n __oms_ship_first -a confirm -d "Write a channel's shipment confirmation file"
 complete -c oms-ship -n __oms_ship_first -a notify -d 'Write the messages to the customers'
+complete -c oms-ship -n __oms_ship_first -a void -d 'Cancel a label the carrier does not have yet'
 complete -c oms-ship -n __oms_ship_shipping -F
 
 # The verbs.
