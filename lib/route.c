@@ -834,6 +834,32 @@ assign(const struct order *o, struct eval *ev)
 			ev->covers = 0;
 		ev->line_units[i] = units;
 		ev->units += units;
+		for (int p = 0; p < l->nparts; p++)
+			for (int k = 0; k < ev->k; k++)
+				ev->take[i][p][k] = 0;
+		/*
+		 * Whole kits from one place first, in order of preference, so
+		 * that a kit leaves in one parcel when a location has it all.
+		 */
+		if (l->kit)
+			for (int k = 0; k < ev->k && units > 0; k++) {
+				int64_t whole = units;
+
+				for (int p = 0; p < l->nparts; p++) {
+					int64_t w = avail[k][l->parts[p].sku] /
+					    l->parts[p].per;
+
+					if (w < whole)
+						whole = w;
+				}
+				for (int p = 0; p < l->nparts && whole > 0; p++) {
+					int64_t t = whole * l->parts[p].per;
+
+					ev->take[i][p][k] += t;
+					avail[k][l->parts[p].sku] -= t;
+				}
+				units -= whole;
+			}
 		for (int p = 0; p < l->nparts; p++) {
 			int64_t want = units * l->parts[p].per;
 
@@ -841,7 +867,7 @@ assign(const struct order *o, struct eval *ev)
 				int64_t *a = &avail[k][l->parts[p].sku];
 				int64_t t = *a < want ? *a : want;
 
-				ev->take[i][p][k] = t;
+				ev->take[i][p][k] += t;
 				*a -= t;
 				want -= t;
 			}

@@ -376,3 +376,14 @@ OUT
 	assert_failure 1
 	assert_equal "$stderr" "oms-route: bad.json: rule 'x': no rate table 'no-such-table'"
 }
+
+@test "a kit comes whole from one place when one place has it all, though the order ships from two" {
+	setup_route
+	stock A EWR1 5; stock B EWR1 1; stock C EWR1 5
+	stock A ORD1 5; stock B ORD1 5
+	order 1 10001 NY "C:1 KIT:1"
+	run oms-route --pending
+	# EWR1 is nearer, but has one B of the two a kit needs: the kit goes
+	# from ORD1 whole, not A and a B from EWR1 and a B from ORD1.
+	assert_equal "$(decide <<<"$output")" "o_1 allocated EWR1:C:1 ORD1:A:1 ORD1:B:2"
+}
