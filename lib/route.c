@@ -92,6 +92,7 @@ struct oms_router {
 	struct rloc *locs;
 	int nlocs;
 	int explain, dry, own_rules;
+	struct oms_rules *fallback;	/* the built-in default, parsed once */
 	const char **exclude;
 	int nexclude;
 	int64_t now;
@@ -268,6 +269,9 @@ oms_router_open(oms_db *db, struct oms_rules *rules, int flags,
 		goto fail;
 	else
 		rt->own_rules = 1;
+	if ((rc = oms_rules_parse(oms_rules_default(), NULL, NULL,
+	    &rt->fallback)) != OMS_OK)
+		goto fail;
 	if ((rc = load_locations(rt)) != OMS_OK)
 		goto fail;
 	*out = rt;
@@ -295,6 +299,7 @@ oms_router_close(struct oms_router *rt)
 	oms_rates_free(rt->rates);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
+	oms_rules_free(rt->fallback);
 	free(rt);
 }
 
@@ -1676,7 +1681,6 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	struct order o;
 	struct solve sv;
 	struct oms_rule *r, fallback;
-	struct oms_rules *def = NULL;
 	cJSON *rec = NULL, *why = NULL, *after, *reasons = NULL, *locs;
 	cJSON *tmp = NULL;
 	const char *status, *action;
@@ -1713,11 +1717,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	if (rt->explain)
 		why = cJSON_CreateArray();
 	/* No rule matches: the built-in default, said so. */
-	if (oms_rules_parse(oms_rules_default(), NULL, NULL, &def) != OMS_OK) {
-		rc = OMS_ERR;
-		goto done;
-	}
-	fallback = def->r[0];
+	fallback = rt->fallback->r[0];
 	if (rt->rules->version > 0)
 		fallback.name = "default (no rule matched)";
 	r = pick_rule(rt, &o, why, &fallback);
@@ -1885,7 +1885,6 @@ done:
 	if (sv.best.take != NULL)
 		eval_free(&sv.best);
 	free(sv.seen);
-	oms_rules_free(def);
 	order_free(&o);
 	return rc;
 }

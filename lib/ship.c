@@ -682,6 +682,23 @@ move(oms_db *db, const char *kind, const struct item *it, const char *loc,
 	return rc;
 }
 
+/*
+ * Each line of an order: the units shipped, from its allocations that
+ * have (whole kits, for a kit line).
+ */
+static const char sql_shipped[] =
+    "UPDATE order_lines SET shipped = coalesce(("
+    "  SELECT CASE WHEN EXISTS (SELECT 1 FROM kit_components k "
+    "    WHERE k.kit_sku = order_lines.sku) THEN ("
+    "    SELECT min(coalesce(s.n, 0) / k.qty) FROM kit_components k "
+    "    LEFT JOIN (SELECT sku, sum(qty) AS n FROM allocations "
+    "      WHERE order_id = ?1 AND line_no = order_lines.line_no "
+    "      AND state = 'shipped' GROUP BY sku) AS s ON s.sku = k.sku "
+    "    WHERE k.kit_sku = order_lines.sku) "
+    "  ELSE (SELECT sum(qty) FROM allocations WHERE order_id = ?1 "
+    "    AND line_no = order_lines.line_no AND state = 'shipped') END"
+    "), 0) WHERE order_id = ?1";
+
 /* Record the shipment and take its stock out, in one transaction. */
 static int
 commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
@@ -699,18 +716,6 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    "sku, qty) VALUES (?, ?, ?, ?, ?)";
 	static const char sql_alloc[] =
 	    "UPDATE allocations SET state = 'shipped', ended_at = ? WHERE id = ?";
-	static const char sql_shipped[] =
-	    "UPDATE order_lines SET shipped = coalesce(("
-	    "  SELECT CASE WHEN EXISTS (SELECT 1 FROM kit_components k "
-	    "    WHERE k.kit_sku = order_lines.sku) THEN ("
-	    "    SELECT min(coalesce(s.n, 0) / k.qty) FROM kit_components k "
-	    "    LEFT JOIN (SELECT sku, sum(qty) AS n FROM allocations "
-	    "      WHERE order_id = ?1 AND line_no = order_lines.line_no "
-	    "      AND state = 'shipped' GROUP BY sku) AS s ON s.sku = k.sku "
-	    "    WHERE k.kit_sku = order_lines.sku) "
-	    "  ELSE (SELECT sum(qty) FROM allocations WHERE order_id = ?1 "
-	    "    AND line_no = order_lines.line_no AND state = 'shipped') END"
-	    "), 0) WHERE order_id = ?1";
 	static const char sql_done[] =
 	    "UPDATE orders SET status = 'shipped', updated_at = ?2 "
 	    "WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM order_lines "
@@ -1577,18 +1582,6 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	static const char sql_order[] =
 	    "UPDATE orders SET status = CASE WHEN status = 'shipped' "
 	    "THEN 'allocated' ELSE status END, updated_at = ?2 WHERE id = ?1";
-	static const char sql_shipped[] =
-	    "UPDATE order_lines SET shipped = coalesce(("
-	    "  SELECT CASE WHEN EXISTS (SELECT 1 FROM kit_components k "
-	    "    WHERE k.kit_sku = order_lines.sku) THEN ("
-	    "    SELECT min(coalesce(s.n, 0) / k.qty) FROM kit_components k "
-	    "    LEFT JOIN (SELECT sku, sum(qty) AS n FROM allocations "
-	    "      WHERE order_id = ?1 AND line_no = order_lines.line_no "
-	    "      AND state = 'shipped' GROUP BY sku) AS s ON s.sku = k.sku "
-	    "    WHERE k.kit_sku = order_lines.sku) "
-	    "  ELSE (SELECT sum(qty) FROM allocations WHERE order_id = ?1 "
-	    "    AND line_no = order_lines.line_no AND state = 'shipped') END"
-	    "), 0) WHERE order_id = ?1";
 	sqlite3_stmt *st;
 	cJSON *rec = NULL, *req = NULL, *reply = NULL, *nums;
 	const cJSON *p;
