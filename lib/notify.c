@@ -137,13 +137,12 @@ static int
 write_mail(const char *dir, const char *name, const char *from,
     const char *to, const char *subj, const char *text, const char *msgid)
 {
-	struct oms_buf m = { 0 }, path = { 0 }, tmp = { 0 };
+	struct oms_buf m = { 0 }, path = { 0 };
 	char date[64];
 	int64_t e;
 	time_t t;
 	struct tm tm;
-	FILE *fp;
-	int rc = OMS_OK;
+	int rc;
 	char now[OMS_TIME_LEN];
 
 	oms_time_now(now);
@@ -161,16 +160,9 @@ write_mail(const char *dir, const char *name, const char *from,
 	    "Content-Type: text/plain; charset=UTF-8\n"
 	    "Content-Transfer-Encoding: 8bit\n\n%s", date, msgid, text);
 	oms_buf_printf(&path, "%s/%s", dir, name);
-	oms_buf_printf(&tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-	if ((fp = fopen(tmp.s, "w")) == NULL ||
-	    fwrite(m.s, 1, m.len, fp) != m.len || fclose(fp) != 0 ||
-	    rename(tmp.s, path.s) != 0) {
-		rc = oms_seterr("cannot write '%s': %s", path.s, strerror(errno));
-		unlink(tmp.s);
-	}
+	rc = oms_write_file(path.s, m.s, m.len);
 	oms_buf_free(&m);
 	oms_buf_free(&path);
-	oms_buf_free(&tmp);
 	return rc;
 }
 

@@ -57,6 +57,7 @@ int oms_input_stream(FILE *fp);
 int oms_input_idle(FILE *fp);
 int oms_find_program(const char *prog, char *out, size_t n);
 int oms_valid_name(const char *s);
+int oms_write_file(const char *path, const void *data, size_t len);
 void efshut(void);
 
 /* A growable byte string, always NUL-terminated. */

@@ -1224,12 +1224,19 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 		errno = 0;
 		*id = strtoll(p, &end, 10);
 		if (errno == 0 && *end == '\0') {
-			cJSON *r = oms_order_record(db, *id);
+			static const char sql_id[] =
+			    "SELECT 1 FROM orders WHERE id = ?";
 
-			if (r == NULL)
-				return oms_reject("no order '%s'", ref);
-			cJSON_Delete(r);
-			return OMS_OK;
+			if ((st = oms_db_stmt(db, sql_id)) == NULL)
+				return OMS_ERR;
+			sqlite3_bind_int64(st, 1, *id);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc == SQLITE_ROW)
+				return OMS_OK;
+			if (rc != SQLITE_DONE)
+				return oms_db_fail(db, rc, "cannot look up an order");
+			return oms_reject("no order '%s'", ref);
 		}
 	}
 	if ((colon = strchr(ref, ':')) == NULL || colon == ref)

@@ -285,24 +285,12 @@ free_allocs(struct palloc *a, size_t n)
 static int
 write_pdf(const struct oms_doc *doc, const char *path)
 {
-	struct oms_buf b = { 0 }, tmp = { 0 };
-	FILE *fp;
-	int rc = OMS_OK;
+	struct oms_buf b = { 0 };
+	int rc;
 
 	oms_doc_pdf(doc, &b);
-	oms_buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid());
-	if ((fp = fopen(tmp.s, "wb")) == NULL) {
-		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
-	} else if (fwrite(b.s, 1, b.len, fp) != b.len) {
-		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
-		fclose(fp);
-		unlink(tmp.s);
-	} else if (fclose(fp) != 0 || rename(tmp.s, path) != 0) {
-		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp.s);
-	}
+	rc = oms_write_file(path, b.s, b.len);
 	oms_buf_free(&b);
-	oms_buf_free(&tmp);
 	return rc;
 }
 

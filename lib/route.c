@@ -40,6 +40,7 @@
 struct rloc {
 	char *id, *cutoff, *tz, *country;
 	int sellable, ships, pickup, has_cap;
+	char *region, *postal;	/* while the point is found */
 	int64_t priority, cap, used;
 	long utc_off;		/* seconds east of UTC, at the run's clock */
 	int ship_day;		/* when an order routed now leaves */
@@ -190,6 +191,8 @@ load_locations(struct oms_router *rt)
 		l->cutoff = dup_or_null(col_text(st, 6));
 		l->tz = dup_or_null(col_text(st, 7));
 		l->country = dup_or_null(col_text(st, 8));
+		l->region = dup_or_null(col_text(st, 9));
+		l->postal = dup_or_null(col_text(st, 10));
 		if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
 		    sqlite3_column_type(st, 12) != SQLITE_NULL) {
 			l->pt.lat = sqlite3_column_double(st, 11);
@@ -203,27 +206,15 @@ load_locations(struct oms_router *rt)
 	/* Where each is, when its record has no lat/lon; its day's orders. */
 	for (int i = 0; i < rt->nlocs; i++) {
 		struct rloc *l = &rt->locs[i];
-		char region[64] = "", postal[64] = "", start[OMS_TIME_LEN];
+		char start[OMS_TIME_LEN];
 		struct tm tm;
 
-		if (l->pt.how == NULL) {
-			static const char sql_addr[] =
-			    "SELECT region, postal_code FROM locations WHERE id = ?";
-
-			if ((st = oms_db_stmt(rt->db, sql_addr)) == NULL)
-				return OMS_ERR;
-			sqlite3_bind_text(st, 1, l->id, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				snprintf(region, sizeof region, "%s",
-				    col_text(st, 0) ? col_text(st, 0) : "");
-				snprintf(postal, sizeof postal, "%s",
-				    col_text(st, 1) ? col_text(st, 1) : "");
-			}
-			sqlite3_reset(st);
-			if ((rc = oms_geo_point(rt->db, l->country, region,
-			    postal, &l->pt)) != OMS_OK)
-				return rc;
-		}
+		if (l->pt.how == NULL && (rc = oms_geo_point(rt->db, l->country,
+		    l->region, l->postal, &l->pt)) != OMS_OK)
+			return rc;
+		free(l->region);
+		free(l->postal);
+		l->region = l->postal = NULL;
 		/* Its clock, once a run: zones are dear to switch between. */
 		if (oms_time_local(rt->now, l->tz, &tm) != OMS_OK)
 			return oms_seterr("location %s: %s", l->id, oms_error());
@@ -291,6 +282,8 @@ oms_router_close(struct oms_router *rt)
 		free(rt->locs[i].cutoff);
 		free(rt->locs[i].tz);
 		free(rt->locs[i].country);
+		free(rt->locs[i].region);
+		free(rt->locs[i].postal);
 	}
 	free(rt->locs);
 	for (size_t i = 0; i < rt->nov; i++)
@@ -360,6 +353,8 @@ struct order {
 	int64_t id;
 	char *status, *channel, *external_id, *currency, *service;
 	char *ship_by, *deliver_by, *placed_at;
+	int has_ship_by, has_deliver_by;	/* read once, for every set */
+	int64_t ship_by_e, deliver_by_e;
 	struct oms_order_facts f;
 	cJSON *record;
 	const char *pickup;
@@ -455,6 +450,10 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	o->f.priority = sqlite3_column_int64(st, 11);
 	o->f.value = sqlite3_column_int64(st, 12);
 	o->placed_at = dup_or_null(col_text(st, 13));
+	o->has_ship_by = o->ship_by != NULL &&
+	    oms_time_to_epoch(o->ship_by, &o->ship_by_e) == OMS_OK;
+	o->has_deliver_by = o->deliver_by != NULL &&
+	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
 	o->record = cJSON_Parse(col_text(st, 14));
 	sqlite3_reset(st);
 	if (o->record == NULL)
@@ -684,15 +683,10 @@ cutoff_passed(const struct tm *tm, const char *cutoff)
 
 /* The day of a time, seconds east of UTC given (at the run's clock). */
 static int
-date_day(const char *rfc3339, long off, int *day)
+day_at(int64_t e, long off)
 {
-	int64_t e;
-
-	if (rfc3339 == NULL || oms_time_to_epoch(rfc3339, &e) != OMS_OK)
-		return 0;
 	e += off;
-	*day = (int)(e >= 0 ? e / 86400 : (e - 86399) / 86400);
-	return 1;
+	return (int)(e >= 0 ? e / 86400 : (e - 86399) / 86400);
 }
 
 /* Cost, service and promise of a shipment from candidate c. */
@@ -715,8 +709,7 @@ quote_ship(struct oms_router *rt, const struct oms_rule *r,
 		    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 :
 		    s->dist_m / 1000.0, s->grams, s->volume_cm3, q, MAXQ);
 	s->late = 0;
-	if (o->ship_by != NULL && date_day(o->ship_by, l->utc_off, &by) &&
-	    ship_day > by)
+	if (o->has_ship_by && ship_day > day_at(o->ship_by_e, l->utc_off))
 		s->late = 1;
 	/* The cheapest that arrives in time; else the cheapest. */
 	for (int i = 0; i < n; i++) {
@@ -724,20 +717,20 @@ quote_ship(struct oms_router *rt, const struct oms_rule *r,
 
 		for (d = 0; d < q[i].transit_days; d++)
 			arrive = business_day(arrive + 1);
-		if (o->deliver_by == NULL || (date_day(o->deliver_by, 0,
-		    &by) && arrive <= by)) {
+		if (!o->has_deliver_by || arrive <= (by = day_at(
+		    o->deliver_by_e, 0))) {
 			best = i;
 			break;
 		}
 	}
 	if (best < 0 && n > 0) {
 		best = 0;
-		if (o->deliver_by != NULL)
+		if (o->has_deliver_by)
 			s->late = 1;
 	}
 	if (best < 0) {
 		s->has_quote = 0;
-		if (o->deliver_by != NULL)
+		if (o->has_deliver_by)
 			s->late = 1;
 		return;
 	}

@@ -335,6 +335,7 @@ const char *const oms_migrations[] = {
 	");\n"
 	"CREATE INDEX shipments_order ON shipments (order_id);\n"
 	"CREATE INDEX shipments_day ON shipments (carrier, shipped_at);\n"
+	"CREATE INDEX shipments_tracking ON shipments (tracking);\n"
 	"CREATE TABLE shipment_lines (\n"
 	"  shipment_id INTEGER NOT NULL REFERENCES shipments (id),\n"
 	"  allocation_id INTEGER NOT NULL REFERENCES allocations (id),\n"

@@ -482,25 +482,11 @@ static int
 write_file(const char *dir, const char *name, const struct oms_buf *b,
     char **path)
 {
-	struct oms_buf p = { 0 }, t = { 0 };
-	FILE *fp;
-	int rc = OMS_OK;
+	struct oms_buf p = { 0 };
+	int rc;
 
 	oms_buf_printf(&p, "%s/%s", dir, name);
-	oms_buf_printf(&t, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-	if ((fp = fopen(t.s, "wb")) == NULL ||
-	    fwrite(b->s, 1, b->len, fp) != b->len || fflush(fp) != 0 ||
-	    fsync(fileno(fp)) != 0) {
-		rc = oms_seterr("cannot write '%s': %s", t.s, strerror(errno));
-		if (fp != NULL)
-			fclose(fp);
-		unlink(t.s);
-	} else if (fclose(fp) != 0 || rename(t.s, p.s) != 0) {
-		rc = oms_seterr("cannot write '%s': %s", p.s, strerror(errno));
-		unlink(t.s);
-	}
-	oms_buf_free(&t);
-	if (rc == OMS_OK)
+	if ((rc = oms_write_file(p.s, b->s, b->len)) == OMS_OK)
 		*path = p.s;
 	else
 		oms_buf_free(&p);
@@ -513,9 +499,11 @@ tracking_taken(struct oms_shipper *sp, const char *number,
     const char *request_id)
 {
 	static const char sql[] =
-	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND (tracking = ?1 "
-	    "OR EXISTS (SELECT 1 FROM json_each(record, '$.packages') AS p "
-	    "WHERE p.value ->> '$.tracking' = ?1)) LIMIT 1";
+	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND tracking = ?1 "
+	    "UNION ALL "
+	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND packages > 1 "
+	    "AND EXISTS (SELECT 1 FROM json_each(record, '$.packages') AS p "
+	    "WHERE p.value ->> '$.tracking' = ?1) LIMIT 1";
 	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
 	int rc;
 

@@ -344,3 +344,38 @@ oms_valid_name(const char *s)
 			return 0;
 	return 1;
 }
+
+/*
+ * Write len bytes to path whole or not at all: a temporary file of this
+ * process beside it, flushed to disk, then renamed over it.
+ */
+int
+oms_write_file(const char *path, const void *data, size_t len)
+{
+	struct oms_buf tmp = { 0 };
+	const char *slash = strrchr(path, '/');
+	FILE *fp;
+	int rc = OMS_OK;
+
+	if (slash != NULL)
+		oms_buf_printf(&tmp, "%.*s.%s.%ld.tmp", (int)(slash - path + 1),
+		    path, slash + 1, (long)getpid());
+	else
+		oms_buf_printf(&tmp, ".%s.%ld.tmp", path, (long)getpid());
+	if ((fp = fopen(tmp.s, "wb")) == NULL) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		oms_buf_free(&tmp);
+		return rc;
+	}
+	if ((len > 0 && fwrite(data, 1, len, fp) != len) || fflush(fp) != 0 ||
+	    fsync(fileno(fp)) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		fclose(fp);
+		unlink(tmp.s);
+	} else if (fclose(fp) != 0 || rename(tmp.s, path) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.s);
+	}
+	oms_buf_free(&tmp);
+	return rc;
+}
