@@ -143,7 +143,7 @@ use_result() {
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), count(DISTINCT key) FROM movements")" "$accepted|$accepted"
 	# The keys stored are the keys echoed; the rejected ones are not there.
 	run diff <(cat out1-*.jsonl | jq -r .key | sort) \
-		<(sqlite3 "$OMS_DB" "SELECT key FROM movements" | sort)
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT key FROM movements" | sort)
 	assert_success
 	assert_equal "$(cat out1-*.jsonl | jq -r 'select(.duplicate) | .key' | wc -l)" "0"
 	# What the programs said after each commit is what the levels are.
@@ -152,7 +152,7 @@ use_result() {
 		 (map(select(.kind != "reserve" and .kind != "release") | .change) | add // 0),
 		 (map(select(.kind == "reserve" or .kind == "release") | .change) | add // 0)] |
 		join("|")') \
-		<(sqlite3 "$OMS_DB" "SELECT sku, location, on_hand, reserved FROM levels ORDER BY sku, location")
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT sku, location, on_hand, reserved FROM levels ORDER BY sku, location")
 	assert_success
 	# Each process's echoes come in its input's order, with rising ids.
 	for p in $(seq 0 $((PROCS - 1))); do

@@ -651,12 +651,12 @@ LAX1"
 	use_runs
 	run sqlite3 "$OMS_DB" "SELECT sku, location, on_hand, reserved FROM levels WHERE reserved < 0 OR reserved > on_hand OR in_transit <> 0"
 	assert_output ""
-	run diff <(sqlite3 "$OMS_DB" "SELECT sku, location, sum(qty) FROM allocations WHERE state = 'active' GROUP BY 1, 2 ORDER BY 1, 2") \
-		<(sqlite3 "$OMS_DB" "SELECT sku, location, reserved FROM levels WHERE reserved <> 0 ORDER BY 1, 2")
+	run diff <(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT sku, location, sum(qty) FROM allocations WHERE state = 'active' GROUP BY 1, 2 ORDER BY 1, 2") \
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT sku, location, reserved FROM levels WHERE reserved <> 0 ORDER BY 1, 2")
 	assert_success
 	# On hand is what was received: routing moves no stock.
 	run diff <(jq -r 'select(.type == "movement") | [.sku, .location, .qty] | join("|")' catalog.jsonl | sort) \
-		<(sqlite3 "$OMS_DB" "SELECT sku, location, on_hand FROM levels WHERE on_hand > 0 ORDER BY 1, 2")
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT sku, location, on_hand FROM levels WHERE on_hand > 0 ORDER BY 1, 2")
 	assert_success
 	# The last run left no free unit that a waiting order could take.
 	run sqlite3 "$OMS_DB" "
@@ -674,8 +674,8 @@ LAX1"
 	assert_output ""
 	run sqlite3 "$OMS_DB" "SELECT count(*) FROM movements WHERE kind NOT IN ('receive', 'reserve')"
 	assert_output "0"
-	run diff <(sqlite3 "$OMS_DB" "SELECT 'route:a' || id, sku, location, qty, 'o_' || order_id FROM allocations ORDER BY 1") \
-		<(sqlite3 "$OMS_DB" "SELECT key, sku, location, qty, ref FROM movements WHERE kind = 'reserve' ORDER BY 1")
+	run diff <(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT 'route:a' || id, sku, location, qty, 'o_' || order_id FROM allocations ORDER BY 1") \
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT key, sku, location, qty, ref FROM movements WHERE kind = 'reserve' ORDER BY 1")
 	assert_success
 	run --separate-stderr oms-stock verify
 	assert_success
@@ -692,10 +692,10 @@ LAX1"
 	assert_output ""
 	# Every allocated order was printed as allocated once, by some run.
 	run diff <(cat route1.out route2.out route3.out | jq -r 'select(.status == "allocated") | .order' | sort) \
-		<(sqlite3 "$OMS_DB" "SELECT 'o_' || id FROM orders WHERE status = 'allocated'" | sort)
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT 'o_' || id FROM orders WHERE status = 'allocated'" | sort)
 	assert_success
 	# What was printed of an allocated order is its stored route.
 	run diff <(cat route1.out route2.out route3.out | jq -c 'select(.status == "allocated") | {order, status, lines, shipments}' | sort) \
-		<(sqlite3 "$OMS_DB" "SELECT record FROM routes" | jq -c 'select(.status == "allocated") | {order, status, lines, shipments}' | sort)
+		<(sqlite3 -cmd ".timeout 10000" "$OMS_DB" "SELECT record FROM routes" | jq -c 'select(.status == "allocated") | {order, status, lines, shipments}' | sort)
 	assert_success
 }
