@@ -1322,100 +1322,164 @@ oms_ship_status(const char *s)
 
 struct tracked {
 	int64_t id, order_id, transit;
-	char *carrier, *tracking, *shipped_at, *status;
+	char *carrier, *shipped_at, *status;
+	cJSON *numbers;		/* every package's tracking number */
 };
 
+/* How far a parcel has got: a shipment is as far as its slowest parcel. */
 static int
-track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
+status_rank(const char *s)
 {
-	static const char sql_event[] =
-	    "INSERT INTO tracking_events (shipment_id, at, status, description) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT (shipment_id, at, status) "
-	    "DO NOTHING";
-	static const char sql_status[] =
-	    "UPDATE shipments SET status = ?2, delivered_at = CASE WHEN ?2 = "
-	    "'delivered' THEN ?3 ELSE delivered_at END, "
-	    "record = json_set(record, '$.status', ?2) WHERE id = ?1";
-	cJSON *req = cJSON_CreateObject(), *reply = NULL, *out, *events;
+	static const char *const order[] = { "pre_transit", "in_transit",
+	    "failure", "out_for_delivery", "delivered", "returned", NULL };
+
+	for (int i = 0; order[i]; i++)
+		if (strcmp(order[i], s) == 0)
+			return i;
+	return 0;
+}
+
+/* What the carrier says of one package; its reply checked whole. */
+static int
+ask_track(const struct tracked *t, const char *number, cJSON **reply)
+{
+	cJSON *req = cJSON_CreateObject();
 	const cJSON *e;
-	const char *latest = NULL, *latest_at = NULL;
-	char rid[64], now[OMS_TIME_LEN];
-	int rc, nested, fresh = 0;
+	char rid[96], now[OMS_TIME_LEN];
+	int rc;
 
 	oms_time_now(now);
-	snprintf(rid, sizeof rid, "track-s%lld-%s", (long long)t->id, now);
+	snprintf(rid, sizeof rid, "track-s%lld-%s-%s", (long long)t->id,
+	    number, now);
 	cJSON_AddStringToObject(req, "request_id", rid);
-	cJSON_AddStringToObject(req, "tracking_number", t->tracking);
+	cJSON_AddStringToObject(req, "tracking_number", number);
 	cJSON_AddStringToObject(req, "shipped_at", t->shipped_at);
 	cJSON_AddNumberToObject(req, "transit_days", (double)t->transit);
-	rc = oms_carrier_call(t->carrier, "track", req, &reply);
+	rc = oms_carrier_call(t->carrier, "track", req, reply);
 	cJSON_Delete(req);
 	if (rc != OMS_OK)
 		return rc;
-	/* Check the whole answer before anything is written. */
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "events")) {
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(*reply, "events")) {
 		char at[OMS_TIME_LEN];
 
 		if (oms_ship_status(oms_json_str(e, "status")) == NULL ||
 		    oms_json_str(e, "at") == NULL ||
 		    oms_time_parse(oms_json_str(e, "at"), 0, "UTC", at) !=
 		    OMS_OK) {
-			cJSON_Delete(reply);
-			return oms_seterr("carrier %s answered track for %s with "
+			rc = oms_seterr("carrier %s answered track for %s with "
 			    "an event that has no time or an unknown status "
-			    "'%s'", t->carrier, t->tracking, oms_json_str(e,
+			    "'%s'", t->carrier, number, oms_json_str(e,
 			    "status") ? oms_json_str(e, "status") : "");
+			cJSON_Delete(*reply);
+			*reply = NULL;
+			return rc;
 		}
 	}
-	out = cJSON_CreateObject();
+	return OMS_OK;
+}
+
+/*
+ * Follow every package of a shipment, then record what is new in one
+ * transaction: the events, and the shipment's status, which is its
+ * slowest package's.
+ */
+static int
+track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
+{
+	static const char sql_event[] =
+	    "INSERT INTO tracking_events (shipment_id, tracking, at, status, "
+	    "description) VALUES (?, ?, ?, ?, ?) "
+	    "ON CONFLICT (shipment_id, tracking, at, status) DO NOTHING";
+	static const char sql_status[] =
+	    "UPDATE shipments SET status = ?2, delivered_at = CASE WHEN ?2 = "
+	    "'delivered' THEN ?3 ELSE delivered_at END, "
+	    "record = json_set(record, '$.status', ?2) WHERE id = ?1";
+	int n = cJSON_GetArraySize(t->numbers), rc = OMS_OK, nested, fresh = 0;
+	cJSON **replies = ecalloc((size_t)(n ? n : 1), sizeof *replies);
+	cJSON *out = NULL, *events = NULL;
+	const char *slowest = NULL, *slowest_at = NULL;
+	int i = 0;
+	const cJSON *num;
+
+	cJSON_ArrayForEach(num, t->numbers) {
+		if ((rc = ask_track(t, num->valuestring, &replies[i])) != OMS_OK)
+			goto done;
+		i++;
+	}
 	events = cJSON_CreateArray();
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		goto done;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(reply, "events")) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql_event);
-		const char *status = oms_ship_status(oms_json_str(e, "status"));
-		char at[OMS_TIME_LEN];
+	i = 0;
+	cJSON_ArrayForEach(num, t->numbers) {
+		const char *latest = NULL, *latest_at = NULL;
+		const cJSON *e;
 
-		oms_time_parse(oms_json_str(e, "at"), 0, "UTC", at);
-		if (st == NULL) {
-			rc = OMS_ERR;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, t->id);
-		sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
-		if (oms_json_str(e, "description") != NULL)
-			sqlite3_bind_text(st, 4, oms_json_str(e, "description"),
-			    -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 4);
-		if ((rc = oms_db_step_done(db, st, "cannot store a tracking "
-		    "event")) != OMS_OK)
-			break;
-		if (sqlite3_changes(oms_db_handle(db)) > 0) {
-			cJSON *x = cJSON_CreateObject();
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+		    replies[i], "events")) {
+			sqlite3_stmt *st = oms_db_stmt(db, sql_event);
+			const char *status = oms_ship_status(oms_json_str(e,
+			    "status"));
+			char at[OMS_TIME_LEN];
 
-			cJSON_AddStringToObject(x, "at", at);
-			cJSON_AddStringToObject(x, "status", status);
+			oms_time_parse(oms_json_str(e, "at"), 0, "UTC", at);
+			if (st == NULL) {
+				rc = OMS_ERR;
+				break;
+			}
+			sqlite3_bind_int64(st, 1, t->id);
+			sqlite3_bind_text(st, 2, num->valuestring, -1,
+			    SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
 			if (oms_json_str(e, "description") != NULL)
-				cJSON_AddStringToObject(x, "description",
-				    oms_json_str(e, "description"));
-			cJSON_AddItemToArray(events, x);
-			fresh++;
-		}
-		latest = status;
-		latest_at = oms_json_str(e, "at");
-	}
-	if (rc == OMS_OK && latest != NULL && strcmp(latest, t->status) != 0) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql_status);
-		char at[OMS_TIME_LEN];
+				sqlite3_bind_text(st, 5, oms_json_str(e,
+				    "description"), -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, 5);
+			if ((rc = oms_db_step_done(db, st, "cannot store a "
+			    "tracking event")) != OMS_OK)
+				break;
+			if (sqlite3_changes(oms_db_handle(db)) > 0) {
+				cJSON *x = cJSON_CreateObject();
 
-		oms_time_parse(latest_at, 0, "UTC", at);
+				cJSON_AddStringToObject(x, "at", at);
+				cJSON_AddStringToObject(x, "status", status);
+				if (oms_json_str(e, "description") != NULL)
+					cJSON_AddStringToObject(x, "description",
+					    oms_json_str(e, "description"));
+				if (n > 1)
+					cJSON_AddStringToObject(x, "tracking",
+					    num->valuestring);
+				cJSON_AddItemToArray(events, x);
+				fresh++;
+			}
+			latest = status;
+			latest_at = oms_json_str(e, "at");
+		}
+		if (rc != OMS_OK)
+			break;
+		/* A package with no events yet has not left. */
+		if (latest == NULL)
+			latest = "pre_transit";
+		if (slowest == NULL || status_rank(latest) <
+		    status_rank(slowest)) {
+			slowest = latest;
+			slowest_at = latest_at;
+		}
+		i++;
+	}
+	if (rc == OMS_OK && slowest != NULL && strcmp(slowest, t->status) != 0 &&
+	    (slowest_at != NULL || strcmp(slowest, "pre_transit") != 0)) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql_status);
+		char at[OMS_TIME_LEN] = "";
+
+		if (slowest_at != NULL)
+			oms_time_parse(slowest_at, 0, "UTC", at);
 		if (st == NULL)
 			rc = OMS_ERR;
 		else {
 			sqlite3_bind_int64(st, 1, t->id);
-			sqlite3_bind_text(st, 2, latest, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, slowest, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
 			rc = oms_db_step_done(db, st, "cannot update a shipment");
 		}
@@ -1425,22 +1489,27 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 	{
 		char ref[32];
 
+		out = cJSON_CreateObject();
 		cJSON_AddStringToObject(out, "type", "tracking");
 		snprintf(ref, sizeof ref, "s_%lld", (long long)t->id);
 		cJSON_AddStringToObject(out, "shipment", ref);
 		snprintf(ref, sizeof ref, "o_%lld", (long long)t->order_id);
 		cJSON_AddStringToObject(out, "order", ref);
 		cJSON_AddStringToObject(out, "carrier", t->carrier);
-		cJSON_AddStringToObject(out, "tracking", t->tracking);
-		cJSON_AddStringToObject(out, "status", latest ? latest : t->status);
+		cJSON_AddStringToObject(out, "tracking",
+		    cJSON_GetArrayItem(t->numbers, 0)->valuestring);
+		cJSON_AddStringToObject(out, "status", slowest ? slowest :
+		    t->status);
 		cJSON_AddItemToObject(out, "events", events);
 		events = NULL;
 		rc = fn(arg, out);
 	}
 done:
+	for (int k = 0; k < n; k++)
+		cJSON_Delete(replies[k]);
+	free(replies);
 	cJSON_Delete(events);
 	cJSON_Delete(out);
-	cJSON_Delete(reply);
 	return rc;
 }
 
@@ -1454,7 +1523,9 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
     long *failed)
 {
 	static const char sql[] =
-	    "SELECT id, order_id, carrier, tracking, shipped_at, status, "
+	    "SELECT id, order_id, carrier, coalesce((SELECT json_group_array("
+	    "p.value ->> '$.tracking') FROM json_each(record, '$.packages') AS p), "
+	    "json_array(tracking)), shipped_at, status, "
 	    "coalesce(record ->> '$.transit_days', 3) FROM shipments "
 	    "WHERE status NOT IN ('delivered', 'returned', 'voided') "
 	    "AND (?1 IS NULL OR carrier = ?1) ORDER BY id";
@@ -1476,7 +1547,11 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 		t->id = sqlite3_column_int64(st, 0);
 		t->order_id = sqlite3_column_int64(st, 1);
 		t->carrier = estrdup(col_text(st, 2));
-		t->tracking = estrdup(col_text(st, 3));
+		t->numbers = cJSON_Parse(col_text(st, 3));
+		if (cJSON_GetArraySize(t->numbers) == 0) {
+			cJSON_Delete(t->numbers);
+			t->numbers = cJSON_CreateArray();
+		}
 		t->shipped_at = estrdup(col_text(st, 4));
 		t->status = estrdup(col_text(st, 5));
 		t->transit = sqlite3_column_int64(st, 6);
@@ -1503,7 +1578,7 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 				r = t;
 		}
 		free(ts[i].carrier);
-		free(ts[i].tracking);
+		cJSON_Delete(ts[i].numbers);
 		free(ts[i].shipped_at);
 		free(ts[i].status);
 	}

@@ -520,3 +520,17 @@ oms-ship: 'x' is not a shipment (s_N)"
 	run oms-stock verify
 	assert_success
 }
+
+@test "track: every package of a shipment is followed; the shipment is as far as its slowest" {
+	setup_ship
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"B","location":"ORD1","qty":200,"key":"many"}' >/dev/null
+	order 1001 "Bob" "L1:B:40"
+	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ship.jsonl
+	run jq -r '.packages | length' ship.jsonl
+	assert_output 2
+	OMS_NOW=2026-11-27T12:00:00Z run oms-ship track
+	assert_equal "$(jq -c '[.status, [.events[] | [.status, .tracking]]]' <<<"$output")" "$(jq -c '["in_transit", [.packages[] | .tracking as $t | (["pre_transit", $t], ["in_transit", $t])]]' ship.jsonl)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(DISTINCT tracking), count(*) FROM tracking_events")" "2|4"
+	OMS_NOW=2026-12-20T00:00:00Z oms-ship track >/dev/null
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM shipments")" "delivered"
+}
