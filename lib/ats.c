@@ -112,30 +112,15 @@ static const char sql_levels[] =
     "    AND c.location = v.location) "
     "FROM levels v JOIN locations l ON l.id = v.location "
     "WHERE v.sku = ?1 ORDER BY v.location";
-/* Units of a sku that open and held orders want, directly or in kits. */
-/* The demand; the count of orders only for an explanation (it costs). */
+/*
+ * Units of a sku that open orders still want (the open_demand view);
+ * the count of orders only for an explanation (it costs).
+ */
 static const char sql_demand[] =
-    "SELECT coalesce(sum(q), 0), 0 FROM ("
-    "  SELECT o.id, ol.qty - ol.allocated AS q FROM order_lines ol"
-    "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
-    "  UNION ALL"
-    "  SELECT o.id, (ol.qty - ol.allocated) * kc.qty FROM kit_components kc"
-    "  JOIN order_lines ol ON ol.sku = kc.kit_sku"
-    "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
-    ") AS d";
+    "SELECT coalesce(sum(qty), 0), 0 FROM open_demand WHERE sku = ?1";
 static const char sql_demand_explain[] =
-    "SELECT coalesce(sum(q), 0), count(DISTINCT id) FROM ("
-    "  SELECT o.id, ol.qty - ol.allocated AS q FROM order_lines ol"
-    "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
-    "  UNION ALL"
-    "  SELECT o.id, (ol.qty - ol.allocated) * kc.qty FROM kit_components kc"
-    "  JOIN order_lines ol ON ol.sku = kc.kit_sku"
-    "  JOIN orders o ON o.id = ol.order_id"
-    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')"
-    ") AS d";
+    "SELECT coalesce(sum(qty), 0), count(DISTINCT order_id) "
+    "FROM open_demand WHERE sku = ?1";
 static const char sql_components[] =
     "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
 
@@ -150,14 +135,7 @@ static const char sql_pool[] =
     "  (NOT EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?2) "
     "  OR EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?2 "
     "    AND c.location = v.location))) "
-    "- (SELECT coalesce(sum(ol.qty - ol.allocated), 0) FROM order_lines ol "
-    "  JOIN orders o ON o.id = ol.order_id "
-    "  WHERE ol.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered')) "
-    "- (SELECT coalesce(sum((ol.qty - ol.allocated) * kc.qty), 0) "
-    "  FROM kit_components kc "
-    "  JOIN order_lines ol ON ol.sku = kc.kit_sku "
-    "  JOIN orders o ON o.id = ol.order_id "
-    "  WHERE kc.sku = ?1 AND o.status IN ('open', 'hold', 'partial', 'backordered'))";
+    "- (SELECT coalesce(sum(qty), 0) FROM open_demand WHERE sku = ?1)";
 
 /* The pool of a sku that is not a kit; into ex, how it was reached. */
 static int
@@ -360,15 +338,8 @@ static const char sql_channel[] =
     "stock (sku, net) AS ("
     "  SELECT v.sku, sum(v.on_hand - v.reserved) FROM levels v "
     "  WHERE v.location IN counted GROUP BY v.sku), "
-    "open_lines (sku, qty) AS ("
-    "  SELECT ol.sku, ol.qty - ol.allocated FROM order_lines ol "
-    "  JOIN orders o ON o.id = ol.order_id "
-    "  WHERE o.status IN ('open', 'hold', 'partial', 'backordered') AND ol.sku IS NOT NULL), "
     "demand (sku, qty) AS ("
-    "  SELECT sku, sum(qty) FROM ("
-    "    SELECT sku, qty FROM open_lines UNION ALL "
-    "    SELECT kc.sku, d.qty * kc.qty FROM open_lines d "
-    "    JOIN kit_components kc ON kc.kit_sku = d.sku) AS x GROUP BY sku), "
+    "  SELECT sku, sum(qty) FROM open_demand GROUP BY sku), "
     "pool (sku, pool) AS ("
     "  SELECT p.sku, coalesce(s.net, 0) - coalesce(d.qty, 0) FROM products p "
     "  LEFT JOIN stock s ON s.sku = p.sku "

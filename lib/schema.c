@@ -376,6 +376,21 @@ const char *const oms_migrations[] = {
 	"  allocation_id INTEGER PRIMARY KEY REFERENCES allocations (id),\n"
 	"  wave_id INTEGER NOT NULL REFERENCES waves (id)\n"
 	");\n"
+	/*
+	 * The units open orders still want, by sku: what is neither
+	 * allocated nor shipped, a kit line wanting its components.  It is
+	 * what available to sell takes off the pool.
+	 */
+	"CREATE VIEW open_demand AS\n"
+	"SELECT o.id AS order_id, ol.sku AS sku, ol.qty - ol.allocated AS qty\n"
+	"FROM order_lines ol JOIN orders o ON o.id = ol.order_id\n"
+	"WHERE o.status IN ('open', 'hold', 'partial', 'backordered')\n"
+	"  AND ol.sku IS NOT NULL\n"
+	"UNION ALL\n"
+	"SELECT o.id, kc.sku, (ol.qty - ol.allocated) * kc.qty\n"
+	"FROM order_lines ol JOIN orders o ON o.id = ol.order_id\n"
+	"JOIN kit_components kc ON kc.kit_sku = ol.sku\n"
+	"WHERE o.status IN ('open', 'hold', 'partial', 'backordered');\n"
 	/* This database's own name, so its request ids are its own. */
 	"CREATE TABLE settings (\n"
 	"  key TEXT PRIMARY KEY,\n"
