@@ -155,12 +155,17 @@ NOT FOR SHIPMENT"
 ^FO45,1605^A0N,90,90^FB1110,1,0,C^FR^FH^FDNOT FOR SHIPMENT^FS"
 }
 
-# Is zpl-renderer-js there for node to load?
+# Is zpl-renderer-js there, and can this node run it?  (It is Go built
+# for WASM: a node too old for it cannot load it, which is no fault of
+# the label.)
 zpl_renderer() {
 	command -v node >/dev/null && command -v npm >/dev/null || return 1
 	NODE_PATH=$(npm root -g 2>/dev/null)
 	export NODE_PATH
-	node -e 'require.resolve("zpl-renderer-js")' 2>/dev/null
+	node -e 'require("zpl-renderer-js").ready.then(({ api }) =>
+	    api.zplToBase64Async("^XA^FO10,10^A0N,20,20^FDok^FS^XZ", 101.6,
+	    152.4, 8)).then(() =>
+	    process.exit(0), () => process.exit(1))' >/dev/null 2>&1
 }
 
 # render_zpl DPMM ZPL PNG [ZPL PNG ...]: one node, the WASM loaded once.
@@ -183,7 +188,7 @@ JS
 
 zpl_scans() {
 	local dpi=$1 dpmm=$2 t args=()
-	zpl_renderer || skip "no ZPL renderer: npm install -g zpl-renderer-js@3.4.0"
+	zpl_renderer || skip "no ZPL renderer this node can run: npm install -g zpl-renderer-js@3.4.0"
 	for t in "$UPS" "$USPS" "$FEDEX"; do
 		"$LABEL" zpl "$dpi" "$t.zpl" "$t"
 		args+=("$t.zpl" "$t.png")
