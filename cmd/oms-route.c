@@ -27,10 +27,8 @@
 struct ctx {
 	oms_db *db;
 	struct oms_router *rt;
-	int explain, quiet_unchanged, in_tx, rejected;
-	struct timespec tx_start;
-	cJSON **pend;
-	size_t npend, cappend;
+	int explain, quiet_unchanged, rejected;
+	struct oms_batch batch;
 	long done;
 };
 
@@ -99,16 +97,8 @@ flush(struct ctx *c)
 {
 	int rc;
 
-	if (c->in_tx && (rc = oms_db_commit(c->db)) != OMS_OK)
+	if ((rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	c->in_tx = 0;
-	for (size_t i = 0; i < c->npend; i++) {
-		write_rec(c->pend[i]);
-		cJSON_Delete(c->pend[i]);
-	}
-	if (c->npend > 0)
-		efshut();
-	c->npend = 0;
 }
 
 static void
@@ -134,12 +124,8 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 	cJSON *out = NULL;
 	int rc;
 
-	if (!c->in_tx) {
-		if ((rc = oms_db_begin(c->db)) != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		c->in_tx = 1;
-		clock_gettime(CLOCK_MONOTONIC, &c->tx_start);
-	}
+	if ((rc = oms_batch_open(&c->batch)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_db_exec(c->db, "SAVEPOINT oms_route");
 	if (rc == OMS_OK)
 		rc = oms_route_order(c->rt, id, flags, &out);
@@ -163,14 +149,9 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 	}
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (out != NULL) {
-		if (c->npend == c->cappend) {
-			c->cappend = c->cappend ? c->cappend * 2 : 64;
-			c->pend = erealloc(c->pend, c->cappend * sizeof *c->pend);
-		}
-		c->pend[c->npend++] = out;
-	}
-	if (c->npend >= BATCH || oms_ms_since(&c->tx_start) >= BATCH_MS)
+	if (out != NULL)
+		oms_batch_add(&c->batch, out);
+	if (oms_batch_due(&c->batch, NULL))
 		flush(c);
 }
 
@@ -193,7 +174,7 @@ route_file(struct ctx *c, const char *path, int flags)
 		int64_t id;
 		int rc;
 
-		if (c->in_tx && oms_input_idle(fp))
+		if (oms_batch_due(&c->batch, fp))
 			flush(c);
 		if ((len = getline(&line, &cap, fp)) < 0)
 			break;
@@ -625,6 +606,7 @@ main(int argc, char **argv)
 	if (!pending && !reroute && argc == 0 && isatty(STDIN_FILENO))
 		usage();
 	cx.db = open_db(dbopt, OMS_DB_CREATE);
+	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);
 	if ((rc = oms_router_open(cx.db, NULL, cx.explain ? OMS_ROUTE_EXPLAIN :
 	    0, &cx.rt)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
@@ -635,10 +617,8 @@ main(int argc, char **argv)
 		if ((rc = oms_order_find(cx.db, reroute, &id)) != OMS_OK)
 			oms_die(rc == OMS_REJECT ? OMS_EXIT_REJECT :
 			    oms_exit_status(rc), "%s", oms_error());
-		if ((rc = oms_db_begin(cx.db)) != OMS_OK)
+		if ((rc = oms_batch_open(&cx.batch)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		cx.in_tx = 1;
-		clock_gettime(CLOCK_MONOTONIC, &cx.tx_start);
 		/* Released and routed again in one transaction, or not at all. */
 		cJSON *out = NULL;
 
@@ -654,11 +634,8 @@ main(int argc, char **argv)
 		}
 		if (rc != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		if (out != NULL) {
-			cx.pend = erealloc(cx.pend, sizeof *cx.pend);
-			cx.pend[0] = out;
-			cx.npend = 1;
-		}
+		if (out != NULL)
+			oms_batch_add(&cx.batch, out);
 		flush(&cx);
 	} else if (pending) {
 		int64_t *ids;
@@ -686,7 +663,7 @@ main(int argc, char **argv)
 	status = cx.rejected ? OMS_EXIT_REJECT : OMS_EXIT_OK;
 	oms_router_close(cx.rt);
 	oms_db_close(cx.db);
-	free(cx.pend);
+	oms_batch_free(&cx.batch);
 	efshut();
 	return status;
 }

@@ -31,10 +31,8 @@ struct ctx {
 	FILE *rejects;
 	const char *rejects_path;
 	long applied, duplicates, rejected;
-	int dry_run, in_tx;
-	struct timespec tx_start;
-	cJSON **pend;		/* echoes waiting for their commit */
-	size_t npend, cappend;
+	int dry_run;
+	struct oms_batch batch;
 };
 
 static void
@@ -85,21 +83,12 @@ reject(struct ctx *c, const char *file, long line, const char *reason,
 
 /* Commit the batch, then echo what it applied. */
 static void
-flush(oms_db *db, struct ctx *c)
+flush(struct ctx *c)
 {
 	int rc;
 
-	if (c->in_tx && (rc = oms_db_commit(db)) != OMS_OK)
+	if ((rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	c->in_tx = 0;
-	for (size_t i = 0; i < c->npend; i++) {
-		write_rec(c->pend[i]);
-		cJSON_Delete(c->pend[i]);
-	}
-	/* The next program in the pipeline sees each batch as it commits. */
-	if (c->npend > 0)
-		efshut();
-	c->npend = 0;
 }
 
 /*
@@ -113,12 +102,8 @@ apply(oms_db *db, struct ctx *c, cJSON *rec, cJSON **echo)
 {
 	int rc;
 
-	if (!c->dry_run && !c->in_tx) {
-		if ((rc = oms_db_begin(db)) != OMS_OK)
-			return rc;
-		c->in_tx = 1;
-		clock_gettime(CLOCK_MONOTONIC, &c->tx_start);
-	}
+	if (!c->dry_run && (rc = oms_batch_open(&c->batch)) != OMS_OK)
+		return rc;
 	if (oms_rec_type(rec) != NULL &&
 	    strcmp(oms_rec_type(rec), "channel") == 0)
 		return oms_ats_channel(db, rec, echo);
@@ -139,10 +124,8 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 		return;
 	}
 	for (;;) {
-		if (c->in_tx && (c->npend >= BATCH ||
-		    oms_ms_since(&c->tx_start) >= BATCH_MS ||
-		    oms_input_idle(r.fp)))
-			flush(db, c);
+		if (oms_batch_due(&c->batch, r.fp))
+			flush(c);
 		if ((rc = oms_rec_next(&r, &rec)) == OMS_EOF)
 			break;
 		if (rc != OMS_OK) {
@@ -175,13 +158,9 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 			cJSON_Delete(echo);
 			continue;
 		}
-		if (c->npend == c->cappend) {
-			c->cappend = c->cappend ? c->cappend * 2 : 64;
-			c->pend = erealloc(c->pend, c->cappend * sizeof *c->pend);
-		}
-		c->pend[c->npend++] = echo;
+		oms_batch_add(&c->batch, echo);
 	}
-	flush(db, c);
+	flush(c);
 	oms_rec_close(&r);
 }
 
@@ -577,6 +556,7 @@ main(int argc, char **argv)
 	db = open_db(dbopt, OMS_DB_CREATE);
 	/* A dry run holds one transaction and each record a savepoint in it. */
 	cx.dry_run = dry_run;
+	oms_batch_init(&cx.batch, db, BATCH, BATCH_MS);
 	if (dry_run && (rc = oms_db_begin(db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	for (int i = 0; i < (argc ? argc : 1); i++)
@@ -593,7 +573,7 @@ main(int argc, char **argv)
 	if (cx.rejects != NULL && fclose(cx.rejects) == EOF)
 		oms_die(OMS_EXIT_FATAL, "%s: write error: %s", cx.rejects_path,
 		    strerror(errno));
-	free(cx.pend);
+	oms_batch_free(&cx.batch);
 	efshut();
 	return status;
 }

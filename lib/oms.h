@@ -110,6 +110,23 @@ int oms_db_event(oms_db *db, int64_t order_id, const char *action,
 typedef void (*oms_check_fn)(void *arg, const char *check, const char *msg);
 int oms_db_check(oms_db *db, oms_check_fn fn, void *arg, int *problems);
 
+/* batch.c: many records in one short transaction, echoed after commit */
+struct oms_batch {
+	oms_db *db;
+	size_t max;		/* records per transaction at most */
+	long ms;		/* and milliseconds */
+	int in_tx;
+	struct timespec start;
+	cJSON **pend;		/* echoes waiting for the commit */
+	size_t n, cap;
+};
+void oms_batch_init(struct oms_batch *b, oms_db *db, size_t max, long ms);
+int oms_batch_open(struct oms_batch *b);
+void oms_batch_add(struct oms_batch *b, cJSON *echo);
+int oms_batch_due(const struct oms_batch *b, FILE *in);
+int oms_batch_commit(struct oms_batch *b, FILE *out);
+void oms_batch_free(struct oms_batch *b);
+
 /* rec.c: JSON lines in and out */
 struct oms_rec_reader {
 	FILE *fp;
