@@ -81,4 +81,25 @@ close_out(FILE *fp, const char *name)
 		die("%s: write error", name);
 }
 
+/* A SKU index drawn by mover class: A 60% of picks, B 30%, C 10%. */
+static long
+pick_sku(long nsku, const unsigned char *cls)
+{
+	int want = chance(600) ? 0 : chance(750) ? 1 : 2;
+
+	for (int tries = 0; tries < 64; tries++) {
+		long s = below(nsku);
+
+		if (cls[s] == want)
+			return s;
+	}
+	return below(nsku);
+}
+
+static void
+money(char *out, size_t n, long cents)
+{
+	snprintf(out, n, "%ld.%02ld", cents / 100, cents % 100);
+}
+
 #endif
