@@ -3,11 +3,14 @@
  *
  * Reads channel exports (CSV, TSV, JSON, canonical JSON lines) from the
  * files named or stdin, maps them through the channel's adapter, and
- * stores each order whole, keyed by (channel, external id): importing the
- * same or an overlapping export again changes nothing, and a changed order
+ * stores each order whole, keyed by (channel, account, external id):
+ * importing the same or an overlapping export again changes nothing, an
+ * older export than the one stored changes nothing, and a changed order
  * is updated with an event saying what changed.  Each created or updated
  * order is echoed as a canonical order record after its transaction
- * commits.  `oms-import release` lets a held order go on.
+ * commits.  The verbs act on orders already stored: `release` lets a held
+ * order go on, `hold` stops one, `cancel` cancels one or some of its
+ * lines wherever it is (oms(7)).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,14 +26,22 @@ struct ctx {
 	int quiet;
 };
 
+static void usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {
 	fprintf(stderr,
 	    "usage: oms-import [-anqv] [--db PATH] [--channel NAME|auto] "
-	    "[--currency CODE]\n"
-	    "                  [--rejects FILE] [--tz ZONE] [FILE ...]\n"
-	    "       oms-import release [-fq] [--db PATH] ORDER ...\n"
+	    "[--account NAME]\n"
+	    "                  [--currency CODE] [--exported-at TIME|mtime] "
+	    "[--rejects FILE]\n"
+	    "                  [--tz ZONE] [FILE ...]\n"
+	    "       oms-import release [-fq] [--db PATH] [--lines cancel|keep] "
+	    "ORDER ...\n"
+	    "       oms-import cancel [-q] [--db PATH] [--reason TEXT] "
+	    "[--line N[:QTY] ...] ORDER ...\n"
+	    "       oms-import hold [-q] [--db PATH] --reason TEXT ORDER ...\n"
 	    "       oms-import channels\n");
 	exit(OMS_EXIT_USAGE);
 }
@@ -77,6 +88,19 @@ on_note(void *arg, const char *msg)
 	oms_warnx("%s", msg);
 }
 
+static void
+on_warn(void *arg, const char *file, long line, const char *msg)
+{
+	(void)arg;
+	oms_warnx("%s:%ld: %s", file, line, msg);
+}
+
+static void
+warn_msg(const char *msg)
+{
+	oms_warnx("%s", msg);
+}
+
 static int
 list_channels(void)
 {
@@ -93,35 +117,65 @@ list_channels(void)
 	return OMS_EXIT_OK;
 }
 
+static oms_db *
+open_db(const char *dbopt)
+{
+	oms_db *db;
+	int rc;
+
+	if ((rc = oms_db_open(oms_db_path(dbopt), 0, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return db;
+}
+
+static void
+print_order(oms_db *db, int64_t id)
+{
+	cJSON *rec = oms_order_record(db, id);
+
+	if (rec == NULL)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	if (oms_rec_write(stdout, rec) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	cJSON_Delete(rec);
+}
+
+/* A failure of the database ends the run; anything else, this order. */
 static int
-release(const char *dbpath, int force, int quiet, int argc, char **argv)
+fatal(int rc)
+{
+	return rc == OMS_BUSY || (rc != OMS_OK && rc != OMS_REJECT);
+}
+
+static int
+release(const char *dbopt, int force, int lines, int quiet, int argc,
+    char **argv)
 {
 	oms_db *db;
 	int rc, status = OMS_EXIT_OK;
 
 	if (argc == 0)
 		usage();
-	if ((rc = oms_db_open(dbpath, 0, &db)) != OMS_OK)
-		oms_die(oms_exit_status(rc), "%s", oms_error());
+	db = open_db(dbopt);
 	for (int i = 0; i < argc; i++) {
-		cJSON *problems = NULL, *rec;
+		cJSON *problems = NULL;
 		int64_t id;
 
 		if ((rc = oms_order_find(db, argv[i], &id)) != OMS_OK) {
+			if (fatal(rc))
+				oms_die(oms_exit_status(rc), "%s", oms_error());
 			oms_warnx("%s", oms_error());
 			status = OMS_EXIT_REJECT;
 			continue;
 		}
 		if ((rc = oms_db_begin(db)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		rc = oms_order_release(db, id, force, &problems);
+		rc = oms_order_release(db, id, force, lines, &problems);
 		if (rc != OMS_OK) {
-			char msg[512];
+			char msg[1024];
 
 			snprintf(msg, sizeof msg, "%s", oms_error());
 			oms_db_rollback(db);
-			if (rc == OMS_BUSY || strncmp(msg, "database ", 9) == 0)
-				oms_die(oms_exit_status(rc), "%s", msg);
 			if (problems != NULL) {
 				cJSON *p;
 
@@ -129,18 +183,16 @@ release(const char *dbpath, int force, int quiet, int argc, char **argv)
 					oms_warnx("%s: %s (--force releases it "
 					    "anyway)", argv[i], p->valuestring);
 				cJSON_Delete(problems);
-			} else
+			} else if (fatal(rc))
+				oms_die(oms_exit_status(rc), "%s", msg);
+			else
 				oms_warnx("%s", msg);
 			status = OMS_EXIT_REJECT;
 			continue;
 		}
 		if ((rc = oms_db_commit(db)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		if ((rec = oms_order_record(db, id)) != NULL) {
-			if (oms_rec_write(stdout, rec) != OMS_OK)
-				oms_die(OMS_EXIT_FATAL, "%s", oms_error());
-			cJSON_Delete(rec);
-		}
+		print_order(db, id);
 		if (!quiet)
 			oms_warnx("released o_%lld", (long long)id);
 	}
@@ -149,16 +201,199 @@ release(const char *dbpath, int force, int quiet, int argc, char **argv)
 	return status;
 }
 
+static int
+hold(const char *dbopt, const char *why, int quiet, int argc, char **argv)
+{
+	oms_db *db;
+	int rc, status = OMS_EXIT_OK;
+
+	if (argc == 0 || why == NULL || *why == '\0')
+		usage();
+	db = open_db(dbopt);
+	for (int i = 0; i < argc; i++) {
+		cJSON *reasons;
+		int64_t id;
+
+		if ((rc = oms_order_find(db, argv[i], &id)) == OMS_OK &&
+		    (rc = oms_db_begin(db)) == OMS_OK) {
+			if ((rc = oms_order_may(db, id, OMS_ACT_HOLD)) == OMS_OK) {
+				reasons = cJSON_CreateArray();
+				cJSON_AddItemToArray(reasons,
+				    cJSON_CreateString(why));
+				rc = oms_order_hold(db, id, "operator", reasons,
+				    NULL);
+				cJSON_Delete(reasons);
+			}
+			if (rc == OMS_OK)
+				rc = oms_db_commit(db);
+			else {
+				char msg[1024];
+
+				snprintf(msg, sizeof msg, "%s", oms_error());
+				oms_db_rollback(db);
+				oms_seterr("%s", msg);
+			}
+		}
+		if (fatal(rc))
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (rc != OMS_OK) {
+			oms_warnx("%s", oms_error());
+			status = OMS_EXIT_REJECT;
+			continue;
+		}
+		print_order(db, id);
+		if (!quiet)
+			oms_warnx("held o_%lld", (long long)id);
+	}
+	oms_db_close(db);
+	efshut();
+	return status;
+}
+
+/* --line N or N:QTY */
+static void
+parse_line(const char *s, struct oms_cancel_line *l)
+{
+	char *end;
+	long n, q = 0;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (*end == ':') {
+		const char *qs = end + 1;
+
+		q = strtol(qs, &end, 10);
+		if (end == qs || q < 1 || q > 1000000000)
+			n = 0;
+	}
+	if (errno != 0 || *end != '\0' || n < 1 || n > 100000)
+		oms_die(OMS_EXIT_USAGE, "--line '%s' is not a line number, or "
+		    "N:QTY", s);
+	l->line_no = (int)n;
+	l->qty = q;
+}
+
+static int
+cancel(const char *dbopt, struct oms_cancel *c, int quiet, int argc,
+    char **argv)
+{
+	oms_db *db;
+	int rc, status = OMS_EXIT_OK;
+
+	if (argc == 0)
+		usage();
+	db = open_db(dbopt);
+	for (int i = 0; i < argc; i++) {
+		struct oms_cancel_result res;
+		int64_t id;
+
+		if ((rc = oms_order_find(db, argv[i], &id)) == OMS_OK)
+			rc = oms_cancel(db, id, c, &res);
+		if (fatal(rc))
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		if (rc != OMS_OK) {
+			oms_warnx("%s", oms_error());
+			status = OMS_EXIT_REJECT;
+			continue;
+		}
+		print_order(db, id);
+		if (res.pending) {
+			/* A carrier that fails fails this order, not the run. */
+			oms_warnx("o_%lld: the cancel is pending: %s (run it "
+			    "again)", (long long)id, res.note);
+			status = OMS_EXIT_REJECT;
+		} else if (!quiet)
+			oms_warnx("o_%lld: %s", (long long)id, res.status);
+	}
+	oms_db_close(db);
+	efshut();
+	return status;
+}
+
+/* Options of the verbs, parsed after the verb's name. */
+static int
+verb(int argc, char **argv, const char *dbopt)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "line", required_argument, NULL, 'L' },
+		{ "lines", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *name = argv[0], *why = NULL;
+	struct oms_cancel_line *ls = NULL;
+	struct oms_cancel c = { 0 };
+	int ch, force = 0, quiet = 0, lines = OMS_LINES_ASK, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:fq", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'd':
+			dbopt = optarg;
+			break;
+		case 'f':
+			if (strcmp(name, "release") != 0)
+				usage();
+			force = 1;
+			break;
+		case 'L':
+			if (strcmp(name, "cancel") != 0)
+				usage();
+			ls = erealloc(ls, (size_t)(c.nlines + 1) * sizeof *ls);
+			parse_line(optarg, &ls[c.nlines++]);
+			break;
+		case 'l':
+			if (strcmp(name, "release") != 0)
+				usage();
+			if (strcmp(optarg, "cancel") == 0)
+				lines = OMS_LINES_CANCEL;
+			else if (strcmp(optarg, "keep") == 0)
+				lines = OMS_LINES_KEEP;
+			else
+				oms_die(OMS_EXIT_USAGE, "--lines '%s': say cancel "
+				    "or keep", optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'r':
+			if (strcmp(name, "release") == 0)
+				usage();
+			why = optarg;
+			break;
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if (lines != OMS_LINES_ASK && !force)
+		oms_die(OMS_EXIT_USAGE, "--lines goes with --force");
+	if (strcmp(name, "release") == 0)
+		return release(dbopt, force, lines, quiet, argc, argv);
+	if (strcmp(name, "hold") == 0)
+		return hold(dbopt, why, quiet, argc, argv);
+	c.reason = why;
+	c.source = "operator";
+	c.lines = ls;
+	rc = cancel(dbopt, &c, quiet, argc, argv);
+	free(ls);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "account", required_argument, NULL, 'A' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "channel", required_argument, NULL, 'c' },
 		{ "currency", required_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'f' },
+		{ "exported-at", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rejects", required_argument, NULL, 'r' },
@@ -170,16 +405,27 @@ main(int argc, char **argv)
 	struct oms_import im;
 	struct ctx cx;
 	const char *dbopt = NULL, *channel = NULL;
+	char exported[OMS_TIME_LEN];
 	oms_adapter **ads;
 	oms_db *db;
-	int c, nads, force = 0, rc, status = OMS_EXIT_OK;
+	int c, nads, rc, status = OMS_EXIT_OK;
 
 	oms_setprogname(argv[0]);
 	memset(&im, 0, sizeof im);
 	memset(&cx, 0, sizeof cx);
-	while ((c = getopt_long(argc, argv, "ac:d:fhnqr:vV", longopts,
+	/* The verbs take their options after their names. */
+	if (argc > 1 && (strcmp(argv[1], "release") == 0 ||
+	    strcmp(argv[1], "cancel") == 0 || strcmp(argv[1], "hold") == 0))
+		return verb(argc - 1, argv + 1, NULL);
+	while ((c = getopt_long(argc, argv, "ac:d:hnqr:vV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case 'A':
+			if (!oms_valid_account(optarg))
+				oms_die(OMS_EXIT_USAGE, "--account '%s' is not "
+				    "1-100 letters, digits and . _ @ + -", optarg);
+			im.account = optarg;
+			break;
 		case 'a':
 			im.all = 1;
 			break;
@@ -195,8 +441,15 @@ main(int argc, char **argv)
 		case 'd':
 			dbopt = optarg;
 			break;
-		case 'f':
-			force = 1;
+		case 'E':
+			if (strcmp(optarg, "mtime") == 0)
+				im.exported_at = optarg;
+			else if (oms_time_parse(optarg, 0, "UTC", exported) ==
+			    OMS_OK)
+				im.exported_at = exported;
+			else
+				oms_die(OMS_EXIT_USAGE, "--exported-at '%s' is not "
+				    "a time or mtime", optarg);
 			break;
 		case 'h':
 			usage();
@@ -231,26 +484,9 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 0 && strcmp(argv[0], "release") == 0) {
-		/* Options may follow the verb too. */
-		optind = 1;
-		while ((c = getopt_long(argc, argv, "d:fq", longopts, NULL)) != -1)
-			switch (c) {
-			case 'd':
-				dbopt = optarg;
-				break;
-			case 'f':
-				force = 1;
-				break;
-			case 'q':
-				cx.quiet = 1;
-				break;
-			default:
-				usage();
-			}
-		return release(oms_db_path(dbopt), force, cx.quiet,
-		    argc - optind, argv + optind);
-	}
+	if (argc > 0 && (strcmp(argv[0], "release") == 0 ||
+	    strcmp(argv[0], "cancel") == 0 || strcmp(argv[0], "hold") == 0))
+		return verb(argc, argv, dbopt);
 	if (argc > 0 && strcmp(argv[0], "channels") == 0) {
 		if (argc != 1)
 			usage();
@@ -292,6 +528,7 @@ main(int argc, char **argv)
 	im.on_order = on_order;
 	im.on_batch = on_batch;
 	im.on_reject = on_reject;
+	im.on_warn = on_warn;
 	im.on_note = im.verbose ? on_note : NULL;
 	im.arg = &cx;
 
@@ -325,13 +562,21 @@ main(int argc, char **argv)
 			oms_die(OMS_EXIT_FATAL, "%s: %s", name, m);
 		}
 	}
+	/* Labels of cancelled orders to void: now, with no batch open. */
+	if (!im.dry_run) {
+		long done, failed;
+
+		rc = oms_cancel_pending(db, warn_msg, &done, &failed);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+	}
 	if (im.rejected > 0)
 		status = OMS_EXIT_REJECT;
 	if (im.verbose || (!cx.quiet && isatty(STDERR_FILENO)))
-		oms_warnx("%ld created, %ld updated, %ld unchanged, %ld held, "
-		    "%ld rejected%s", im.created, im.updated, im.unchanged,
-		    im.held, im.rejected, im.dry_run ? " (dry run: nothing "
-		    "written)" : "");
+		oms_warnx("%ld created, %ld updated, %ld unchanged, %ld older, "
+		    "%ld held, %ld rejected%s", im.created, im.updated,
+		    im.unchanged, im.stale, im.held, im.rejected, im.dry_run ?
+		    " (dry run: nothing written)" : "");
 	oms_db_close(db);
 	oms_adapters_free(ads, nads);
 	if (cx.rejects != NULL && fclose(cx.rejects) == EOF)

@@ -31,13 +31,14 @@ usage(void)
 	fprintf(stderr,
 	    "usage: oms-ship [-qv] [--db PATH] --carrier NAME --labels DIR "
 	    "[--service NAME]\n"
-	    "                [--dpi 203|300] [--slips DIR] [FILE ...]\n"
+	    "                [--dpi 203|300] [--slips DIR] [--pending | FILE ...]\n"
 	    "       oms-ship pick [-qv] [--db PATH] [--location LOC] "
 	    "[--wave-size N] [--pdf FILE]\n"
 	    "       oms-ship track [-qv] [--db PATH] [--carrier NAME]\n"
 	    "       oms-ship manifest [--db PATH] --carrier NAME [--date DAY]\n"
 	    "       oms-ship confirm [-nqv] [--db PATH] --feed CHANNEL "
-	    "[--format NAME]\n"
+	    "[--account NAME]\n"
+	    "                [--format NAME]\n"
 	    "       oms-ship notify [-qv] [--db PATH] [--mail DIR] "
 	    "[--from ADDRESS]\n"
 	    "       oms-ship void [--db PATH] SHIPMENT ...\n");
@@ -83,6 +84,31 @@ fail(int status)
 	oms_die(status, "%s", msg);
 }
 
+/*
+ * A refusal is said, and kept on the order (oms status shows it until
+ * the order moves on); a carrier that fails fails this order, not the
+ * run.  Returns 1 when the order was refused, 0 when it shipped; fatal
+ * errors die.
+ */
+static int
+ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
+{
+	int rc = oms_ship_order(sp, id, print_rec, NULL);
+	char msg[1024];
+
+	if (rc == OMS_OK)
+		return 0;
+	if (rc != OMS_REJECT && strncmp(oms_error(), "carrier ", 8) != 0 &&
+	    strncmp(oms_error(), "no carrier ", 11) != 0)
+		fail(oms_exit_status(rc));
+	snprintf(msg, sizeof msg, "%s", oms_error());
+	oms_warnx("%s%s%s%s", where ? where : "", where ? ": " : "", msg,
+	    rc == OMS_REJECT ? "" : " (nothing changed)");
+	if ((rc = oms_order_refused(db, id, msg)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	return 1;
+}
+
 /* Ship the orders a file names; refusals are counted, fatal errors die. */
 static long
 ship_file(oms_db *db, struct oms_shipper *sp, const char *path)
@@ -108,23 +134,18 @@ ship_file(oms_db *db, struct oms_shipper *sp, const char *path)
 		if (len == 0)
 			continue;
 		rc = oms_order_ref(db, line, &id);
-		if (rc == OMS_OK)
-			rc = oms_ship_order(sp, id, print_rec, NULL);
 		if (rc == OMS_REJECT) {
 			oms_warnx("%s:%ld: %s", name, ln, oms_error());
 			refused++;
 			continue;
 		}
-		if (rc != OMS_OK) {
-			/* A carrier that fails fails this order, not the run. */
-			if (strncmp(oms_error(), "carrier ", 8) == 0 ||
-			    strncmp(oms_error(), "no carrier ", 11) == 0) {
-				oms_warnx("%s:%ld: %s (nothing changed)", name, ln,
-				    oms_error());
-				refused++;
-				continue;
-			}
+		if (rc != OMS_OK)
 			fail(oms_exit_status(rc));
+		{
+			char where[1100];
+
+			snprintf(where, sizeof where, "%s:%ld", name, ln);
+			refused += ship_id(db, sp, id, where);
 		}
 	}
 	if (ferror(fp))
@@ -153,6 +174,8 @@ main(int argc, char **argv)
 		{ "location", required_argument, NULL, 'L' },
 		{ "mail", required_argument, NULL, 'M' },
 		{ "pdf", required_argument, NULL, 'p' },
+		{ "pending", no_argument, NULL, 'W' },
+		{ "account", required_argument, NULL, 'A' },
 		{ "slips", required_argument, NULL, 'S' },
 		{ "wave-size", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -164,8 +187,8 @@ main(int argc, char **argv)
 	const char *dbopt = NULL, *carrier = NULL, *date = NULL, *feed = NULL;
 	const char *format = NULL, *labels = NULL, *service = NULL;
 	const char *verb = "", *from = NULL, *location = NULL, *mail = NULL;
-	const char *pdf = NULL, *slips = NULL;
-	int wave_size = 50;
+	const char *pdf = NULL, *slips = NULL, *account = NULL;
+	int wave_size = 50, pending = 0;
 	int c, dpi = 203, dry = 0, quiet = 0, verbose = 0, rc;
 	char today[OMS_TIME_LEN];
 	oms_db *db;
@@ -173,6 +196,12 @@ main(int argc, char **argv)
 	oms_setprogname(argv[0]);
 	while ((c = getopt_long(argc, argv, "d:hnqvV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'A':
+			if (!oms_valid_account(optarg))
+				oms_die(OMS_EXIT_USAGE, "--account '%s' is not "
+				    "1-100 letters, digits and . _ @ + -", optarg);
+			account = optarg;
+			break;
 		case 'c':
 			carrier = optarg;
 			break;
@@ -214,6 +243,9 @@ main(int argc, char **argv)
 		case 'p':
 			pdf = optarg;
 			break;
+		case 'W':
+			pending = 1;
+			break;
 		case 'S':
 			slips = optarg;
 			break;
@@ -251,7 +283,7 @@ main(int argc, char **argv)
 
 		if (argc < 2 || carrier || labels || service || slips || date ||
 		    feed || format || dry || location || pdf || mail || from ||
-		    wave_size != 50)
+		    wave_size != 50 || pending || account)
 			usage();
 		db = open_db(dbopt, 0);
 		for (int i = 1; i < argc; i++) {
@@ -276,9 +308,11 @@ main(int argc, char **argv)
 		verb = argv[0];
 		argc--;
 		argv++;
-		if (argc > 0 || labels || service || slips)
+		if (argc > 0 || labels || service || slips || pending)
 			usage();
 	}
+	if (account && strcmp(verb, "confirm") != 0)
+		usage();
 	if ((location || pdf || wave_size != 50) && strcmp(verb, "pick") != 0)
 		usage();
 	if ((mail || from) && strcmp(verb, "notify") != 0)
@@ -355,27 +389,43 @@ main(int argc, char **argv)
 		return OMS_EXIT_OK;
 	}
 	if (strcmp(verb, "confirm") == 0) {
+		cJSON *left = NULL;
+		const cJSON *x;
 		long n;
 
 		if (feed == NULL || carrier || date)
 			usage();
 		db = open_db(dbopt, 0);
-		rc = oms_confirm_write(db, feed, format, dry, stdout, &n);
-		if (rc == OMS_REJECT)
+		rc = oms_confirm_write(db, feed, account, format, dry, stdout, &n,
+		    &left);
+		if (rc == OMS_REJECT) {
+			cJSON_Delete(left);
 			fail(OMS_EXIT_REJECT);
-		if (rc != OMS_OK)
+		}
+		if (rc != OMS_OK) {
+			cJSON_Delete(left);
 			fail(oms_exit_status(rc));
+		}
+		/* Voided after the channel was told, and no correction here. */
+		cJSON_ArrayForEach(x, left)
+			oms_warnx("%s (order %s) was voided after %s was told it "
+			    "shipped with tracking %s: correct it on %s by hand",
+			    oms_json_str(x, "id"), oms_json_str(x, "external_id"),
+			    feed, oms_json_str(x, "tracking"), feed);
 		if (verbose || (!quiet && isatty(STDERR_FILENO)))
 			oms_warnx("%s: %ld shipment%s confirmed%s", feed, n,
 			    n == 1 ? "" : "s", dry ? " (dry run: not recorded)" :
 			    "");
+		rc = cJSON_GetArraySize(left) > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+		cJSON_Delete(left);
 		oms_db_close(db);
 		efshut();
-		return OMS_EXIT_OK;
+		return rc;
 	}
-	if (carrier == NULL || labels == NULL || date || feed || format || dry)
+	if (carrier == NULL || labels == NULL || date || feed || format || dry ||
+	    (pending && argc > 0))
 		usage();
-	if (argc == 0 && isatty(STDIN_FILENO))
+	if (argc == 0 && !pending && isatty(STDIN_FILENO))
 		usage();
 	{
 		struct oms_shipper *sp;
@@ -388,8 +438,18 @@ main(int argc, char **argv)
 		the_sp = sp;
 		if (slips != NULL && (rc = oms_shipper_slips(sp, slips)) != OMS_OK)
 			fail(oms_exit_status(rc));
-		for (int i = 0; i < (argc ? argc : 1); i++)
-			refused += ship_file(db, sp, argc ? argv[i] : "-");
+		if (pending) {
+			int64_t *ids;
+			size_t n;
+
+			if ((rc = oms_ship_pending(db, &ids, &n)) != OMS_OK)
+				fail(oms_exit_status(rc));
+			for (size_t i = 0; i < n; i++)
+				refused += ship_id(db, sp, ids[i], NULL);
+			free(ids);
+		} else
+			for (int i = 0; i < (argc ? argc : 1); i++)
+				refused += ship_file(db, sp, argc ? argv[i] : "-");
 		oms_shipper_counts(sp, &shipped, &r2);
 		if (verbose || (!quiet && isatty(STDERR_FILENO)))
 			oms_warnx("%ld shipment%s, %ld refused", shipped,

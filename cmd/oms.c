@@ -1,7 +1,7 @@
 /*
  * oms: the front door of the toolkit.  `oms import ...` runs oms-import
  * (found beside this program first, then on PATH) the way git runs its
- * subcommands; init, check, version and help are built in.
+ * subcommands; init, check, status, version and help are built in.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +32,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: oms [--db PATH] init\n"
 	    "       oms [--db PATH] check\n"
+	    "       oms [--db PATH] status [--older-than TIME] [--recent TIME]\n"
 	    "       oms version\n"
 	    "       oms help [COMMAND]\n"
 	    "       oms [--db PATH] COMMAND [ARG ...]\n");
@@ -119,6 +120,93 @@ cmd_check(const char *dbpath, int quiet)
 }
 
 static int
+print_rec(void *arg, const cJSON *rec)
+{
+	(void)arg;
+	if (oms_rec_write(stdout, rec) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	return OMS_OK;
+}
+
+/* 90m, 24h, 7d, or seconds: a span of time in seconds. */
+static int64_t
+duration(const char *opt, const char *s)
+{
+	char *end;
+	long long v;
+
+	v = strtoll(s, &end, 10);
+	if (end == s || v < 0 || v > 100000000)
+		goto bad;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		v *= 60;
+		break;
+	case 'h':
+		v *= 3600;
+		break;
+	case 'd':
+		v *= 86400;
+		break;
+	default:
+		goto bad;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		goto bad;
+	return v;
+bad:
+	oms_die(OMS_EXIT_USAGE, "%s '%s' is not a time such as 90m, 24h or 7d",
+	    opt, s);
+}
+
+/*
+ * What needs a person now, a record each; exit 1 when there is any, so
+ * a cron job can say so.
+ */
+static int
+cmd_status(const char *dbpath, int quiet, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "recent", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int64_t waiting = 86400, recent = 7 * 86400;
+	oms_db *db;
+	long n;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		switch (c) {
+		case 'o':
+			waiting = duration("--older-than", optarg);
+			break;
+		case 'r':
+			recent = duration("--recent", optarg);
+			break;
+		default:
+			usage();
+		}
+	if (optind != argc)
+		usage();
+	if ((rc = oms_db_open(dbpath, 0, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	rc = oms_status(db, waiting, recent, print_rec, NULL, &n);
+	oms_db_close(db);
+	efshut();
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (!quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "%s: %ld order%s need%s a person\n",
+		    oms_progname, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	return n > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+}
+
+static int
 cmd_help(const char *topic)
 {
 	char path[PATH_MAX + 64];
@@ -142,6 +230,8 @@ cmd_help(const char *topic)
 	printf("Built in:\n");
 	printf("  %-8s %s\n", "init", "create or upgrade the database");
 	printf("  %-8s %s\n", "check", "check the database for consistency");
+	printf("  %-8s %s\n", "status", "what needs a person now: held, "
+	    "refused, stuck");
 	printf("  %-8s %s\n", "version", "print the version");
 	printf("  %-8s %s\n", "help", "this list, or a command's help");
 	printf("\nPrograms:\n");
@@ -220,6 +310,9 @@ main(int argc, char **argv)
 		rc = cmd[0] == 'i' ? cmd_init(db, quiet) : cmd_check(db, quiet);
 		return rc;
 	}
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(oms_db_path(dbopt), quiet, argc - optind,
+		    argv + optind);
 	if (strcmp(cmd, "version") == 0) {
 		if (optind + 1 != argc)
 			usage();

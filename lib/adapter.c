@@ -404,6 +404,7 @@ oms_adapter_load(const char *path, oms_adapter **out)
 	a->ragged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->doc,
 	    "ragged"));
 	a->key = getstr(a->doc, "key");
+	a->identity = getstr(a->doc, "identity");
 	a->records = strlist(cJSON_GetObjectItemCaseSensitive(a->doc,
 	    "records"), &a->nrecords, "records", path, &bad);
 	if (bad)

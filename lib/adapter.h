@@ -49,6 +49,8 @@ struct oms_adapter {
 	int ragged;
 	const char *key;
 	int keycol;
+	const char *identity;	/* the field of an order with the channel's
+				   own id of it, which two stores do not share */
 	char **records;
 	int nrecords;
 	const char *lines;

@@ -12,8 +12,12 @@
  * (the format's "carriers" map of the carrier's code), carrier_other (the
  * carrier's code when the map has none), service, service_name, tracking,
  * ship_date (YYYY-MM-DD), shipped_at, and for lines line_no, line_id,
- * sku, qty.  Shipments already confirmed to the channel are left out; what
- * a file carried is recorded once it has been written and flushed.
+ * sku, qty.  Shipments already confirmed to the channel are left out, and
+ * so are voided ones; what a file carried is recorded once it has been
+ * written and flushed.  A shipment voided after its channel was told
+ * needs a correction: "records" writes the voided record, a "json" format
+ * with a "void_template" fills that; any other is handed back to the
+ * caller to name to the operator.  Either way it is said once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +29,7 @@
 struct conf {
 	cJSON *doc;
 	const char *format;
-	const cJSON *columns, *preamble, *carriers, *tmpl;
+	const cJSON *columns, *preamble, *carriers, *tmpl, *void_tmpl;
 	char delim;
 };
 
@@ -61,6 +65,10 @@ load_format(const char *name, struct conf *c)
 	c->preamble = cJSON_GetObjectItemCaseSensitive(c->doc, "preamble");
 	c->carriers = cJSON_GetObjectItemCaseSensitive(c->doc, "carriers");
 	c->tmpl = cJSON_GetObjectItemCaseSensitive(c->doc, "template");
+	c->void_tmpl = cJSON_GetObjectItemCaseSensitive(c->doc, "void_template");
+	if (c->void_tmpl != NULL && !cJSON_IsObject(c->void_tmpl))
+		return oms_seterr("confirmation format '%s': void_template must "
+		    "be an object", name);
 	if (c->format == NULL)
 		return oms_seterr("confirmation format '%s' has no format", name);
 	if (strcmp(c->format, "tsv") == 0 || strcmp(c->format, "csv") == 0) {
@@ -193,25 +201,29 @@ write_rows(const struct conf *c, const cJSON *s, struct oms_buf *b)
 }
 
 static int
-record(oms_db *db, const char *channel, const int64_t *ids, size_t n)
+record(oms_db *db, const char *channel, const int64_t *ids, size_t n,
+    const int64_t *voids, size_t nv)
 {
 	static const char sql[] =
 	    "INSERT INTO confirmations (shipment_id, channel, at) VALUES (?, ?, ?) "
 	    "ON CONFLICT (shipment_id, channel) DO NOTHING";
+	static const char sql_void[] =
+	    "UPDATE confirmations SET corrected_at = ?3 "
+	    "WHERE shipment_id = ?1 AND channel = ?2";
 	char now[OMS_TIME_LEN];
 	int rc;
 
 	oms_time_now(now);
 	if ((rc = oms_db_begin(db)) != OMS_OK)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql);
+	for (size_t i = 0; i < n + nv; i++) {
+		sqlite3_stmt *st = oms_db_stmt(db, i < n ? sql : sql_void);
 
 		if (st == NULL) {
 			oms_db_rollback(db);
 			return OMS_ERR;
 		}
-		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int64(st, 1, i < n ? ids[i] : voids[i - n]);
 		sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
 		if ((rc = oms_db_step_done(db, st, "cannot record a confirmation"))
@@ -225,26 +237,58 @@ record(oms_db *db, const char *channel, const int64_t *ids, size_t n)
 
 /*
  * Write channel's confirmation file to fp, in format (the channel's name
- * when NULL), for its shipments not yet confirmed; *n is how many.
+ * when NULL), for its shipments not yet confirmed, of one account when
+ * account is not NULL; *n is how many.  Shipments voided after their
+ * channel was told get a correction where the format has one; those it
+ * has none for are added to *uncorrected (their records), for the caller
+ * to name.
  */
 int
-oms_confirm_write(oms_db *db, const char *channel, const char *format,
-    int dry_run, FILE *fp, long *n)
+oms_confirm_write(oms_db *db, const char *channel, const char *account,
+    const char *format, int dry_run, FILE *fp, long *n, cJSON **uncorrected)
 {
 	static const char sql[] =
-	    "SELECT s.id, s.record FROM shipments s JOIN orders o "
-	    "ON o.id = s.order_id WHERE o.channel = ? AND NOT EXISTS ("
-	    "SELECT 1 FROM confirmations c WHERE c.shipment_id = s.id "
-	    "AND c.channel = o.channel) ORDER BY s.id";
+	    "SELECT s.id, s.record, s.status = 'voided' FROM shipments s "
+	    "JOIN orders o ON o.id = s.order_id WHERE o.channel = ?1 "
+	    "AND (?2 IS NULL OR o.account = ?2) AND ((s.status <> 'voided' "
+	    "AND NOT EXISTS (SELECT 1 FROM confirmations c "
+	    "WHERE c.shipment_id = s.id AND c.channel = o.channel)) OR "
+	    "(s.status = 'voided' AND EXISTS (SELECT 1 FROM confirmations c "
+	    "WHERE c.shipment_id = s.id AND c.channel = o.channel "
+	    "AND c.corrected_at IS NULL))) ORDER BY s.id";
+	static const char sql_accounts[] =
+	    "SELECT group_concat(DISTINCT CASE WHEN account = '' THEN '(none)' "
+	    "ELSE account END), count(DISTINCT account) FROM orders "
+	    "WHERE channel = ?";
 	struct conf c;
 	struct oms_buf b = { 0 };
 	sqlite3_stmt *st;
-	int64_t *ids = NULL;
-	size_t nids = 0;
+	int64_t *ids = NULL, *voids = NULL;
+	size_t nids = 0, nvoids = 0;
 	int rc;
 	const cJSON *x;
 
 	*n = 0;
+	*uncorrected = cJSON_CreateArray();
+	/* One store's file: a channel of several needs --account. */
+	if (account == NULL) {
+		if ((st = oms_db_stmt(db, sql_accounts)) == NULL)
+			return OMS_ERR;
+		sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    sqlite3_column_int(st, 1) > 1) {
+			char names[512];
+
+			snprintf(names, sizeof names, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+			sqlite3_reset(st);
+			return oms_reject("channel '%s' has orders of %s: name "
+			    "one with --account", channel, names);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return oms_db_fail(db, rc, "cannot read the orders");
+	}
 	if ((rc = load_format(format ? format : channel, &c)) != OMS_OK) {
 		cJSON_Delete(c.doc);
 		if (rc == OMS_REJECT && format == NULL)
@@ -276,10 +320,30 @@ oms_confirm_write(oms_db *db, const char *channel, const char *format,
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+	if (account != NULL)
+		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *s = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
 		char *text;
 
+		if (sqlite3_column_int(st, 2)) {
+			/* Voided after the channel was told. */
+			voids = erealloc(voids, (nvoids + 1) * sizeof *voids);
+			voids[nvoids++] = sqlite3_column_int64(st, 0);
+			if (strcmp(c.format, "records") == 0 || c.void_tmpl) {
+				cJSON *o = c.void_tmpl ? fill(&c, c.void_tmpl, s,
+				    NULL) : cJSON_Duplicate(s, 1);
+
+				text = cJSON_PrintUnformatted(o);
+				oms_buf_adds(&b, text);
+				oms_buf_addc(&b, '\n');
+				free(text);
+				cJSON_Delete(o);
+				cJSON_Delete(s);
+			} else
+				cJSON_AddItemToArray(*uncorrected, s);
+			continue;
+		}
 		ids = erealloc(ids, (nids + 1) * sizeof *ids);
 		ids[nids++] = sqlite3_column_int64(st, 0);
 		if (c.delim != 0)
@@ -308,9 +372,10 @@ oms_confirm_write(oms_db *db, const char *channel, const char *format,
 		goto out;
 	}
 	*n = (long)nids;
-	rc = dry_run ? OMS_OK : record(db, channel, ids, nids);
+	rc = dry_run ? OMS_OK : record(db, channel, ids, nids, voids, nvoids);
 out:
 	free(ids);
+	free(voids);
 	oms_buf_free(&b);
 	cJSON_Delete(c.doc);
 	return rc;

@@ -229,6 +229,32 @@ too_new(oms_db *db, int v)
 	    oms_nmigrations);
 }
 
+/* After a migration: no row may point at one that is not there. */
+static int
+foreign_keys_hold(oms_db *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return oms_db_fail(db, rc, "cannot check foreign keys");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		oms_seterr("database '%s': a migration left row %lld of %s "
+		    "pointing at a missing row of %s", db->path,
+		    (long long)sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return OMS_ERR;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot check foreign keys");
+	return OMS_OK;
+}
+
 static int
 migrate(oms_db *db)
 {
@@ -241,8 +267,15 @@ migrate(oms_db *db)
 		return too_new(db, v);
 	if (v == oms_nmigrations)
 		return OMS_OK;
-	if ((rc = oms_db_begin(db)) != OMS_OK)
+	/*
+	 * A migration may rebuild a table others point at, which SQLite
+	 * does with foreign keys off (and the pragma is a no-op inside a
+	 * transaction); they are checked whole before the commit instead.
+	 */
+	if ((rc = oms_db_exec(db, "PRAGMA foreign_keys = OFF")) != OMS_OK)
 		return rc;
+	if ((rc = oms_db_begin(db)) != OMS_OK)
+		goto keys;
 	/* Another process may have migrated while we waited for the lock. */
 	if ((rc = oms_db_user_version(db, &v)) != OMS_OK)
 		goto fail;
@@ -260,12 +293,18 @@ migrate(oms_db *db)
 			goto fail;
 		}
 	}
+	if ((rc = foreign_keys_hold(db)) != OMS_OK)
+		goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", oms_nmigrations);
 	if ((rc = oms_db_exec(db, sql)) != OMS_OK)
 		goto fail;
-	return oms_db_commit(db);
+	rc = oms_db_commit(db);
+	goto keys;
 fail:
 	oms_db_rollback(db);
+keys:
+	if (oms_db_exec(db, "PRAGMA foreign_keys = ON") != OMS_OK && rc == OMS_OK)
+		rc = OMS_ERR;
 	return rc;
 }
 

@@ -9,6 +9,8 @@
  * echoed only after their transaction commits.  An order that cannot be
  * understood is rejected with its file, line and raw text; the rest go in.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -77,6 +79,8 @@ struct run {
 	struct timespec last_progress;
 	int idle_rc;		/* a commit before waiting for input failed */
 	char idle_msg[1024];	/* and why */
+	char exported_at[OMS_TIME_LEN];	/* the file's, or "" */
+	long cancels;		/* cancellations to carry on after a commit */
 };
 
 static int
@@ -262,6 +266,7 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 {
 	struct oms_import *im = r->im;
 	struct oms_store res;
+	struct oms_store_in in;
 	char *json = NULL;
 	int rc, flags = OMS_STORE_OUTPUT;
 
@@ -281,7 +286,22 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		cJSON_Delete(o);
 		o = refined;
 	}
-	if (oms_order_normalize(o, merge ? OMS_NORM_PARTIAL : 0) != OMS_OK) {
+	if (im->account != NULL) {
+		const char *a = oms_json_str(o, "account");
+
+		/* A file that names its store is that store's alone. */
+		if (a != NULL && *a != '\0' && strcmp(a, im->account) != 0) {
+			im->refused = 1;
+			cJSON_Delete(o);
+			return oms_seterr("the file is of account '%s', not '%s'",
+			    a, im->account);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "account");
+		cJSON_AddStringToObject(o, "account", im->account);
+	}
+	if (oms_order_normalize(o, (merge ? OMS_NORM_PARTIAL : 0) |
+	    (r->ad != NULL && r->ad->format == F_OMS ? OMS_NORM_CANONICAL : 0)) !=
+	    OMS_OK) {
 		reject_order(r, line, prefix, o, raw);
 		cJSON_Delete(o);
 		return OMS_OK;
@@ -299,8 +319,17 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		flags |= OMS_STORE_MERGE;
 	if (!im->all)
 		flags &= ~OMS_STORE_OUTPUT;
-	rc = oms_order_store(im->db, o, r->ad ? r->ad->name : "oms", flags,
-	    &res);
+	in.source = r->ad ? r->ad->name : "oms";
+	in.flags = flags;
+	in.identity = r->ad ? r->ad->identity : NULL;
+	in.exported_at = r->exported_at[0] ? r->exported_at : NULL;
+	rc = oms_order_store(im->db, o, &in, &res);
+	if (rc == OMS_REJECT) {
+		/* Refused whole, nothing of it written: the rest go on. */
+		reject_order(r, line, prefix, o, raw);
+		cJSON_Delete(o);
+		return OMS_OK;
+	}
 	if (rc != OMS_OK) {
 		cJSON_Delete(o);
 		oms_db_rollback(im->db);
@@ -311,11 +340,23 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		im->created++;
 	else if (res.action == OMS_ORDER_UPDATED)
 		im->updated++;
+	else if (res.action == OMS_ORDER_STALE)
+		im->stale++;
 	else
 		im->unchanged++;
-	if (res.action != OMS_ORDER_UNCHANGED && strcmp(res.status, "hold") == 0)
+	if (res.action != OMS_ORDER_UNCHANGED &&
+	    res.action != OMS_ORDER_STALE && strcmp(res.status, "hold") == 0)
 		im->held++;
-	if (res.action != OMS_ORDER_UNCHANGED)
+	if (res.note[0] != '\0') {
+		/* Taken, but something in it could not be done: say so. */
+		if (res.refused)
+			reject(r, line, res.note, raw);
+		else if (im->on_warn != NULL)
+			im->on_warn(im->arg, r->file, line, res.note);
+	}
+	if (res.cancel_pending)
+		r->cancels++;
+	if (res.action != OMS_ORDER_UNCHANGED && res.action != OMS_ORDER_STALE)
 		json = oms_order_print(o, &res);
 	else if (res.record != NULL)
 		json = cJSON_PrintUnformatted(res.record);
@@ -1927,6 +1968,15 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	memset(&r, 0, sizeof r);
 	r.im = im;
 	r.file = name;
+	/* When the file was made: said, or its modification time. */
+	if (im->exported_at != NULL && strcmp(im->exported_at, "mtime") == 0) {
+		struct stat sb;
+
+		if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+			oms_time_format((int64_t)sb.st_mtime, r.exported_at);
+	} else if (im->exported_at != NULL)
+		snprintf(r.exported_at, sizeof r.exported_at, "%s",
+		    im->exported_at);
 	/*
 	 * A pipe is read unbuffered, so that chain_read can take what has
 	 * come straight from the descriptor.

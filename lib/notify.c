@@ -205,6 +205,7 @@ oms_notify(oms_db *db, const char *maildir, const char *from, oms_rec_fn fn,
 	    "FROM shipments s JOIN orders o ON o.id = s.order_id "
 	    "JOIN (SELECT 'shipped' AS event UNION ALL SELECT 'delivered') AS e "
 	    "WHERE (e.event = 'shipped' OR s.status = 'delivered') "
+	    "AND s.status <> 'voided' "
 	    "AND NOT EXISTS (SELECT 1 FROM notifications n "
 	    "  WHERE n.shipment_id = s.id AND n.event = e.event) "
 	    "ORDER BY s.id, e.event DESC";

@@ -57,6 +57,7 @@ int oms_input_stream(FILE *fp);
 int oms_input_idle(FILE *fp);
 int oms_find_program(const char *prog, char *out, size_t n);
 int oms_valid_name(const char *s);
+int oms_valid_account(const char *s);
 int oms_write_file(const char *path, const void *data, size_t len);
 void efshut(void);
 
@@ -284,13 +285,67 @@ int oms_route_release(struct oms_router *rt, int64_t id, const char *why);
 int oms_route_reopen(struct oms_router *rt, int64_t id);
 int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);
 
+/*
+ * state.c: the order state machine (oms(7)).  Every status is written by
+ * oms_order_status along a move of its table; oms_order_settle gives an
+ * order the status its lines, allocations and shipments make (the
+ * order_state view); oms_order_may says whether an action may touch it.
+ */
+enum { OMS_ACT_ROUTE, OMS_ACT_SHIP, OMS_ACT_CANCEL, OMS_ACT_HOLD,
+	OMS_ACT_ADDRESS, OMS_ACT_LINES };
+int oms_state_known(const char *status);
+int oms_state_may(const char *status, int act);
+int oms_state_move_ok(const char *action, const char *from, const char *to);
+int oms_order_may(oms_db *db, int64_t id, int act);
+int oms_order_status(oms_db *db, int64_t id, const char *action,
+    const char *to, const cJSON *reasons, const cJSON *extra);
+int oms_order_hold(oms_db *db, int64_t id, const char *kind,
+    const cJSON *reasons, const cJSON *extra);
+int oms_order_expected(oms_db *db, int64_t id, char status[32],
+    char expected[32], char progress[32]);
+int oms_order_settle(oms_db *db, int64_t id, const char *action,
+    const cJSON *extra, char out[32]);
+int oms_order_refused(oms_db *db, int64_t id, const char *why);
+int oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
+    long *released);
+
+/* status.c: what needs a person now (oms status) */
+int oms_status(oms_db *db, int64_t waiting, int64_t recent, oms_rec_fn fn,
+    void *arg, long *n);
+
+/* cancel.c: cancelling orders and lines, from the channel or a person */
+struct oms_cancel_line {
+	int line_no;
+	int64_t qty;		/* 0: every unit of the line not yet gone */
+};
+struct oms_cancel {
+	const char *reason;	/* said in the event and kept on the request */
+	const char *source;	/* "channel" or "operator" */
+	const struct oms_cancel_line *lines;	/* none: the whole order */
+	int nlines;
+};
+struct oms_cancel_result {
+	int pending;		/* labels to void first, or still */
+	int kept;		/* refused, and the request kept for a return */
+	char status[32];	/* the order's status after */
+	char note[1024];	/* why a label could not be voided */
+};
+int oms_order_cancel_rest(oms_db *db, int64_t id, const char *action,
+    const cJSON *extra, char out[32]);
+int oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
+    struct oms_cancel_result *r);
+int oms_cancel(oms_db *db, int64_t id, const struct oms_cancel *c,
+    struct oms_cancel_result *r);
+int oms_cancel_pending(oms_db *db, void (*warn)(const char *msg),
+    long *done, long *failed);
+
 /* carrier.c: carrier adapters, oms-carrier-NAME (oms-carrier(7)) */
 int oms_carrier_call(const char *name, const char *verb, const cJSON *req,
     cJSON **reply);
 
 /* confirm.c: shipment confirmations for channels */
-int oms_confirm_write(oms_db *db, const char *channel, const char *format,
-    int dry_run, FILE *fp, long *n);
+int oms_confirm_write(oms_db *db, const char *channel, const char *account,
+    const char *format, int dry_run, FILE *fp, long *n, cJSON **uncorrected);
 
 /* ship.c: shipments from allocations (oms-ship(1)) */
 struct oms_shipper;
@@ -302,6 +357,7 @@ void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
     long *refused);
 int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
     void *arg);
+int oms_ship_pending(oms_db *db, int64_t **ids, size_t *n);
 int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
     void *arg, long *failed);
 const char *oms_ship_status(const char *s);
@@ -336,6 +392,8 @@ struct oms_import {
 	int nadapters;
 	const char *tz;		/* --tz */
 	const char *currency;	/* --currency */
+	const char *account;	/* --account: the store the files are of */
+	const char *exported_at;	/* --exported-at: a time, or "mtime" */
 	int dry_run, all, verbose;
 	/* Called after each commit, for each order the batch stored. */
 	int (*on_order)(void *arg, const char *json, int action);
@@ -343,37 +401,54 @@ struct oms_import {
 	void (*on_reject)(void *arg, const char *file, long line,
 	    const char *reason, const char *raw);
 	void (*on_note)(void *arg, const char *msg);
+	/* Called for an order taken with something the user must hear of. */
+	void (*on_warn)(void *arg, const char *file, long line, const char *msg);
 	/* Called after the orders of a batch have gone to on_order. */
 	void (*on_batch)(void *arg);
 	void *arg;
-	long created, updated, unchanged, held, rejected;
+	long created, updated, unchanged, stale, held, rejected;
 	int refused;		/* the last failure: a file not of the channel */
 };
 int oms_import_stream(struct oms_import *im, FILE *fp, const char *name);
 
 /* order.c: canonical orders, their checks and their storage */
+struct oms_store_in {
+	const char *source;	/* the adapter's name; "oms": canonical records */
+	int flags;		/* OMS_STORE_* */
+	const char *identity;	/* the field holding the channel's own id of
+				   an order (oms-channels(5)), or NULL */
+	const char *exported_at;	/* when the file was made, or NULL */
+};
 struct oms_store {
 	int64_t id;
-	int action;		/* OMS_ORDER_CREATED, _UPDATED, _UNCHANGED */
+	int action;		/* OMS_ORDER_CREATED, _UPDATED, _UNCHANGED,
+				   _STALE */
 	char status[32];	/* the stored status */
 	cJSON *record;		/* with OMS_STORE_OUTPUT, when unchanged: the
 				   order as printed */
 	cJSON *reasons;		/* when held: why (the caller frees it) */
+	int cancel_pending;	/* labels to void: oms_cancel after the commit */
+	int refused;		/* what a canonical record asked was refused */
+	char note[512];		/* what the user should hear of, or "" */
 };
-enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED };
+enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED,
+	OMS_ORDER_STALE };
 #define OMS_STORE_MERGE 1	/* add order-level fields, keep the lines */
 #define OMS_STORE_OUTPUT 2	/* fill res->record for an unchanged order */
 #define OMS_NORM_PARTIAL 1	/* a merge record: fill in nothing */
+#define OMS_NORM_CANONICAL 2	/* any status: a request (oms_order_store) */
 int oms_order_normalize(cJSON *o, int flags);
 cJSON *oms_order_problems(const cJSON *o);
 int oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed);
-int oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
+int oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
     struct oms_store *res);
 char *oms_order_print(cJSON *o, const struct oms_store *res);
 cJSON *oms_order_record(oms_db *db, int64_t id);
 int oms_order_find(oms_db *db, const char *ref, int64_t *id);
 int oms_order_ref(oms_db *db, const char *line, int64_t *id);
-int oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems);
+enum { OMS_LINES_ASK, OMS_LINES_CANCEL, OMS_LINES_KEEP };
+int oms_order_release(oms_db *db, int64_t id, int force, int lines,
+    cJSON **problems);
 int64_t oms_money_field(const cJSON *obj, const char *key, int exponent);
 
 /*

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "oms.h"
 
@@ -29,7 +30,8 @@ static const char *const money_line[] = {
 	"unit_price", "discount", "tax", "total",
 };
 static const char *const date_fields[] = {
-	"placed_at", "cancelled_at", "ship_by", "deliver_by",
+	"placed_at", "cancelled_at", "ship_by", "deliver_by", "updated_at",
+	"fulfilled_at",
 };
 
 /* Countries whose addresses carry no postal code. */
@@ -206,6 +208,10 @@ oms_order_normalize(cJSON *o, int flags)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "status");
 		cJSON_AddStringToObject(o, "status",
 		    cJSON_HasObjectItem(o, "cancelled_at") ? "cancelled" : "open");
+	} else if (flags & OMS_NORM_CANONICAL) {
+		if (!oms_state_known(status))
+			return oms_seterr("status '%s' is not an order status "
+			    "(oms(7))", status);
 	} else if (strcmp(status, "open") != 0 && strcmp(status, "cancelled") != 0 &&
 	    strcmp(status, "fulfilled") != 0 && strcmp(status, "hold") != 0)
 		return oms_seterr("status '%s' is not open, cancelled or "
@@ -213,6 +219,12 @@ oms_order_normalize(cJSON *o, int flags)
 	else if (strcmp(status, "hold") == 0)
 		cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(o,
 		    "status"), "open");
+	if (norm_string(o, "account", 0, "") != OMS_OK)
+		return OMS_ERR;
+	if ((status = oms_json_str(o, "account")) != NULL &&
+	    !oms_valid_account(status))
+		return oms_seterr("account '%s' is not 1-100 letters, digits "
+		    "and . _ @ + -", status);
 	lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
 	if (lines != NULL && !cJSON_IsArray(lines))
 		return oms_seterr("lines must be an array");
@@ -593,8 +605,9 @@ bind_money(sqlite3_stmt *st, int i, const cJSON *obj, const char *key, int exp)
 }
 
 static const char sql_find[] =
-    "SELECT id, digest, status, record, hold_reasons, sources FROM orders "
-    "WHERE channel = ? AND external_id = ?";
+    "SELECT id, digest, status, record, hold_reasons, sources, version_at, "
+    "channel_status, hold_kind FROM orders "
+    "WHERE channel = ? AND account = ? AND external_id = ?";
 
 static const char sql_sources[] =
     "SELECT record FROM order_sources WHERE order_id = ? ORDER BY source";
@@ -737,55 +750,300 @@ put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec,
 }
 
 static const char sql_insert[] =
-    "INSERT INTO orders (channel, external_id, status, hold_reasons, "
+    "INSERT INTO orders (channel, account, external_id, status, hold_reasons, "
     "channel_status, payment_status, placed_at, imported_at, updated_at, "
     "currency, customer_email, segment, ship_postal_code, ship_region, "
     "ship_country, service, ship_by, deliver_by, priority, subtotal, "
-    "shipping, discount, tax, total, refunded, digest, record) VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id";
+    "shipping, discount, tax, total, refunded, digest, record, version_at, "
+    "status_at, hold_kind) VALUES "
+    "(?1, ?27, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?8, "
+    "?30) "
+    "RETURNING id";
+
+/* The hold_kind of a hold the import's checks made: the import lifts it. */
+#define HOLD_PROBLEMS "problems"
 
 static const char sql_update[] =
-    "UPDATE orders SET status = ?3, hold_reasons = ?4, channel_status = ?5, "
+    "UPDATE orders SET status = ?3, "
+    "hold_reasons = CASE WHEN ?29 THEN ?4 ELSE hold_reasons END, "
+    "hold_kind = CASE WHEN ?29 THEN ?30 ELSE hold_kind END, "
+    "channel_status = ?5, "
     "payment_status = ?6, placed_at = ?7, updated_at = ?8, currency = ?9, "
     "customer_email = ?10, segment = ?11, ship_postal_code = ?12, "
     "ship_region = ?13, ship_country = ?14, service = ?15, ship_by = ?16, "
     "deliver_by = ?17, priority = ?18, subtotal = ?19, shipping = ?20, "
     "discount = ?21, tax = ?22, total = ?23, refunded = ?24, digest = ?25, "
-    "record = ?26 WHERE channel = ?1 AND external_id = ?2 RETURNING id";
+    "record = ?26, "
+    "version_at = CASE WHEN ?28 IS NOT NULL AND (version_at IS NULL OR "
+    "?28 > version_at) THEN ?28 ELSE version_at END, "
+    "status_at = CASE WHEN status = ?3 THEN status_at ELSE ?8 END "
+    "WHERE channel = ?1 AND account = ?27 AND external_id = ?2 RETURNING id";
+
+static const char sql_old_lines[] =
+    "SELECT line_no, line_id, sku, qty, allocated, shipped, cancelled, ships "
+    "FROM order_lines WHERE order_id = ? ORDER BY line_no";
 
 static const char sql_del_lines[] =
     "DELETE FROM order_lines WHERE order_id = ?";
 
 static const char sql_ins_line[] =
     "INSERT INTO order_lines (order_id, line_no, line_id, sku, channel_sku, "
-    "title, qty, unit_price, discount, tax) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "title, qty, unit_price, discount, tax, allocated, shipped, cancelled, "
+    "ships) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* Line numbers moved through a range no line uses, then into place. */
+#define RENUMBER (-1000000)
+
+static const char sql_renumber_allocs[] =
+    "UPDATE allocations SET line_no = ?3 WHERE order_id = ?1 AND line_no = ?2";
+
+static const char sql_renumber_shipped[] =
+    "UPDATE shipment_lines SET line_no = ?3 WHERE line_no = ?2 AND "
+    "shipment_id IN (SELECT id FROM shipments WHERE order_id = ?1)";
+
+static const char sql_renumber_done_a[] =
+    "UPDATE allocations SET line_no = ?2 - line_no "
+    "WHERE order_id = ?1 AND line_no <= ?2";
+
+static const char sql_renumber_done_s[] =
+    "UPDATE shipment_lines SET line_no = ?2 - line_no WHERE line_no <= ?2 "
+    "AND shipment_id IN (SELECT id FROM shipments WHERE order_id = ?1)";
+
+struct oline {
+	int line_no, ships, matched, release;
+	char *line_id, *sku;
+	int64_t qty, allocated, shipped, cancelled;
+};
+
+/* What a new version's lines did to an order's own. */
+struct line_changes {
+	int changed;		/* a line came, went, or changed sku, quantity
+				   or whether it ships */
+	long released;		/* allocations released for it */
+	cJSON *conflicts;	/* units shipped that the order no longer has */
+};
 
 static int
-write_lines(oms_db *db, int64_t id, const cJSON *o, int exp, int replace)
+ships_line(const cJSON *l)
+{
+	return !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l,
+	    "requires_shipping"));
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+renumber(oms_db *db, int64_t id, int from, int to)
 {
 	sqlite3_stmt *st;
-	const cJSON *l;
-	int n = 0, rc;
+	int rc;
 
-	if (replace) {
-		if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
-			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return oms_db_fail(db, rc, "cannot replace order lines");
+	if ((st = oms_db_stmt(db, sql_renumber_allocs)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	if ((rc = oms_db_step_done(db, st, "cannot renumber allocations")) !=
+	    OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql_renumber_shipped)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	return oms_db_step_done(db, st, "cannot renumber shipment lines");
+}
+
+/*
+ * Store the lines of o as order id's, inside the caller's transaction,
+ * keeping what each line has been through.  A new line is the old line
+ * with the same line id, else the next old line with the same sku: it
+ * keeps the old one's allocated, shipped and cancelled units, and its
+ * allocations and shipment lines follow it to its new number.  An old
+ * line that no longer matches, or now wants fewer units than it has
+ * allocated, has its allocations released (routing takes it again); units
+ * shipped that the order no longer wants are conflicts, said in
+ * ch->conflicts, and their allocations keep the old line's number,
+ * negated, so that `oms check` can show them.
+ */
+static int
+match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
+    struct line_changes *ch)
+{
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
+	struct oline *old = NULL;
+	int nold = 0, nnew = cJSON_GetArraySize(lines), *map = NULL, rc, j;
+	sqlite3_stmt *st;
+
+	memset(ch, 0, sizeof *ch);
+	ch->conflicts = cJSON_CreateArray();
+	if ((st = oms_db_stmt(db, sql_old_lines)) == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct oline *x;
+
+		old = erealloc(old, (size_t)(nold + 1) * sizeof *old);
+		x = &old[nold++];
+		memset(x, 0, sizeof *x);
+		x->line_no = sqlite3_column_int(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			x->line_id = estrdup((const char *)sqlite3_column_text(st,
+			    1));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			x->sku = estrdup((const char *)sqlite3_column_text(st, 2));
+		x->qty = sqlite3_column_int64(st, 3);
+		x->allocated = sqlite3_column_int64(st, 4);
+		x->shipped = sqlite3_column_int64(st, 5);
+		x->cancelled = sqlite3_column_int64(st, 6);
+		x->ships = sqlite3_column_int(st, 7);
 	}
-	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "lines")) {
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = oms_db_fail(db, rc, "cannot read an order's lines");
+		goto out;
+	}
+	map = emalloc((size_t)(nnew ? nnew : 1) * sizeof *map);
+	/* By line id, then by sku in order, then lines with no sku in order. */
+	for (int pass = 0; pass < 3; pass++) {
+		j = 0;
+		cJSON_ArrayForEach(l, lines) {
+			const char *lid = oms_json_str(l, "line_id");
+			const char *sku = oms_json_str(l, "sku");
+
+			if (pass == 0)
+				map[j] = -1;
+			for (int i = 0; map[j] < 0 && i < nold; i++) {
+				if (old[i].matched)
+					continue;
+				if ((pass == 0 && lid != NULL && old[i].line_id &&
+				    strcmp(lid, old[i].line_id) == 0) ||
+				    (pass == 1 && sku != NULL && old[i].sku &&
+				    strcmp(sku, old[i].sku) == 0 &&
+				    (lid == NULL || old[i].line_id == NULL)) ||
+				    (pass == 2 && sku == NULL && old[i].sku == NULL &&
+				    (lid == NULL || old[i].line_id == NULL))) {
+					map[j] = i;
+					old[i].matched = 1;
+				}
+			}
+			j++;
+		}
+	}
+	/* What each match keeps, and what it no longer may. */
+	j = 0;
+	cJSON_ArrayForEach(l, lines) {
+		struct oline *x = map[j] >= 0 ? &old[map[j]] : NULL;
+		const char *sku = oms_json_str(l, "sku");
+		const char *title = oms_json_str(l, "title");
+		int64_t q = 0, want;
+		char what[160];
+
+		oms_json_int(l, "qty", &q);
+		j++;
+		if (x == NULL) {
+			ch->changed = 1;
+			continue;
+		}
+		snprintf(what, sizeof what, "line %d (%s)", j, sku ? sku : title ?
+		    title : "no sku");
+		if (q != x->qty || !same_str(sku, x->sku) ||
+		    ships_line(l) != x->ships)
+			ch->changed = 1;
+		/* The channel taking units off absorbs units cancelled here. */
+		if (q < x->qty) {
+			x->cancelled -= x->qty - q;
+			if (x->cancelled < 0)
+				x->cancelled = 0;
+		}
+		if (x->cancelled > q - x->shipped)
+			x->cancelled = q - x->shipped > 0 ? q - x->shipped : 0;
+		want = q - x->cancelled;
+		if (!same_str(sku, x->sku) && x->shipped > 0)
+			reason(ch->conflicts, "%s: was %s when %lld shipped",
+			    what, x->sku ? x->sku : "no sku",
+			    (long long)x->shipped);
+		else if (x->shipped > want)
+			reason(ch->conflicts, "%s: the order now wants %lld but "
+			    "%lld shipped", what, (long long)want,
+			    (long long)x->shipped);
+		if (x->allocated > x->shipped && (!same_str(sku, x->sku) ||
+		    x->allocated > want || !ships_line(l)))
+			x->release = 1;
+	}
+	for (int i = 0; i < nold; i++) {
+		if (old[i].matched)
+			continue;
+		ch->changed = 1;
+		if (old[i].allocated > old[i].shipped)
+			old[i].release = 1;
+		if (old[i].shipped > 0)
+			reason(ch->conflicts, "line %d (%s): %lld shipped, but the "
+			    "order no longer has it", old[i].line_no,
+			    old[i].sku ? old[i].sku : "no sku",
+			    (long long)old[i].shipped);
+	}
+	/* Releases go by the old numbers, before anything moves. */
+	for (int i = 0; i < nold; i++) {
+		long n = 0;
+
+		if (!old[i].release)
+			continue;
+		if ((rc = oms_alloc_release(db, id, old[i].line_no,
+		    "order changed", &n)) != OMS_OK)
+			goto out;
+		ch->released += n;
+		old[i].allocated = old[i].shipped;
+	}
+	/* Then allocations and shipment lines follow their lines. */
+	for (j = 0; j < nnew; j++)
+		if (map[j] >= 0 && old[map[j]].line_no != j + 1 &&
+		    (rc = renumber(db, id, old[map[j]].line_no,
+		    RENUMBER - (j + 1))) != OMS_OK)
+			goto out;
+	for (int i = 0; i < nold; i++)
+		if (!old[i].matched && (rc = renumber(db, id, old[i].line_no,
+		    RENUMBER + old[i].line_no)) != OMS_OK)
+			goto out;
+	if ((st = oms_db_stmt(db, sql_renumber_done_a)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, RENUMBER);
+	if ((rc = oms_db_step_done(db, st, "cannot renumber allocations")) !=
+	    OMS_OK)
+		goto out;
+	if ((st = oms_db_stmt(db, sql_renumber_done_s)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, RENUMBER);
+	if ((rc = oms_db_step_done(db, st, "cannot renumber shipment lines")) !=
+	    OMS_OK)
+		goto out;
+	if (nold > 0) {
+		if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = oms_db_step_done(db, st, "cannot replace order lines")) !=
+		    OMS_OK)
+			goto out;
+	}
+	j = 0;
+	cJSON_ArrayForEach(l, lines) {
+		const struct oline *x = map[j] >= 0 ? &old[map[j]] : NULL;
 		int64_t q = 0;
 
 		if ((st = oms_db_stmt(db, sql_ins_line)) == NULL)
-			return OMS_ERR;
+			goto fail;
 		oms_json_int(l, "qty", &q);
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, ++n);
+		sqlite3_bind_int(st, 2, ++j);
 		bind_str(st, 3, l, "line_id");
 		bind_str(st, 4, l, "sku");
 		bind_str(st, 5, l, "channel_sku");
@@ -794,12 +1052,26 @@ write_lines(oms_db *db, int64_t id, const cJSON *o, int exp, int replace)
 		bind_money(st, 8, l, "unit_price", exp);
 		bind_money(st, 9, l, "discount", exp);
 		bind_money(st, 10, l, "tax", exp);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return oms_db_fail(db, rc, "cannot store an order line");
+		sqlite3_bind_int64(st, 11, x ? x->allocated : 0);
+		sqlite3_bind_int64(st, 12, x ? x->shipped : 0);
+		sqlite3_bind_int64(st, 13, x ? x->cancelled : 0);
+		sqlite3_bind_int(st, 14, ships_line(l));
+		if ((rc = oms_db_step_done(db, st, "cannot store an order line")) !=
+		    OMS_OK)
+			goto out;
 	}
-	return OMS_OK;
+	rc = OMS_OK;
+	goto out;
+fail:
+	rc = OMS_ERR;
+out:
+	for (int i = 0; i < nold; i++) {
+		free(old[i].line_id);
+		free(old[i].sku);
+	}
+	free(old);
+	free(map);
+	return rc;
 }
 
 /* The before and after of every top-level field that differs. */
@@ -844,51 +1116,360 @@ event_json(oms_db *db, int64_t id, const char *action, cJSON *before,
 	return rc;
 }
 
-/*
- * The status an import leaves an order in.  Routing and shipping own the
- * statuses past open; an import only cancels or completes an order that
- * has not gone that far.
- */
-static const char *
-next_status(const char *old, const char *channel, int problems)
+static int
+word_in(const char *w, const char *list)
 {
-	if (strcmp(channel, "cancelled") == 0 || strcmp(channel, "fulfilled") == 0) {
-		if (old == NULL || strcmp(old, "open") == 0 ||
-		    strcmp(old, "hold") == 0 || strcmp(old, "cancelled") == 0 ||
-		    strcmp(old, "fulfilled") == 0)
-			return channel;
-		return old;
-	}
-	if (old == NULL || strcmp(old, "open") == 0 || strcmp(old, "hold") == 0)
-		return problems ? "hold" : "open";
-	return old;
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
 }
 
 /*
- * Store a normalised order inside the caller's transaction.  With merge,
- * the record only adds order-level fields to the one stored (its lines
- * stay).  res says what happened; an unchanged order costs no write.
+ * The status an import gives an order that nothing has been allocated to
+ * or shipped from (old NULL: a new one): the channel's cancelled or
+ * fulfilled, else open, or hold when it has problems, or fulfilled when
+ * nothing in it ships.  A cancelled order comes back only when the
+ * channel had cancelled it and no longer says so; routing's backordered
+ * stays until a problem holds it.
+ */
+static const char *
+import_status(const char *old, const char *ch, const char *oldch,
+    int problems, int ships)
+{
+	int fresh;
+
+	if (old != NULL && (strcmp(old, "cancelled") == 0 ||
+	    strcmp(old, "fulfilled") == 0)) {
+		if (strcmp(ch, "cancelled") == 0 || strcmp(ch, "fulfilled") == 0)
+			return ch;
+		if (strcmp(old, "cancelled") != 0 || oldch == NULL ||
+		    strcmp(oldch, "cancelled") != 0)
+			return old;
+		/* The channel cancelled it, and takes that back. */
+	} else if (strcmp(ch, "cancelled") == 0 || strcmp(ch, "fulfilled") == 0)
+		return ch;
+	fresh = old == NULL || !word_in(old, "backordered");
+	if (problems)
+		return "hold";
+	if (!ships)
+		return "fulfilled";
+	return fresh ? "open" : old;
+}
+
+/* A version's time: the newest the record or its file says it has. */
+static void
+version_of(const cJSON *o, const char *exported, char out[OMS_TIME_LEN])
+{
+	static const char *const keys[] = { "updated_at", "placed_at",
+	    "cancelled_at", "fulfilled_at" };
+	const char *t;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if ((t = oms_json_str(o, keys[i])) != NULL &&
+		    strlen(t) < OMS_TIME_LEN && strcmp(t, out) > 0)
+			snprintf(out, OMS_TIME_LEN, "%s", t);
+	t = oms_json_str(cJSON_GetObjectItemCaseSensitive(o, "payment"),
+	    "paid_at");
+	if (t != NULL && strlen(t) < OMS_TIME_LEN && strcmp(t, out) > 0)
+		snprintf(out, OMS_TIME_LEN, "%s", t);
+	if (exported != NULL && strcmp(exported, out) > 0)
+		snprintf(out, OMS_TIME_LEN, "%s", exported);
+}
+
+static const char sql_seen_version[] =
+    "INSERT INTO order_versions (order_id, source, digest, version_at, "
+    "seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+/*
+ * An older version of an order than the one stored: kept as seen, with
+ * one event the first time, and nothing else changed.
+ */
+static int
+stale(oms_db *db, int64_t id, const char *source, const char *digest,
+    const char *version, const char *stored)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_seen_version);
+	char now[OMS_TIME_LEN], b[64], a[OMS_TIME_LEN + 128];
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	oms_time_now(now);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if ((rc = oms_db_step_done(db, st, "cannot note an order version")) !=
+	    OMS_OK)
+		return rc;
+	if (sqlite3_changes(oms_db_handle(db)) == 0)
+		return OMS_OK;
+	snprintf(b, sizeof b, "{\"version_at\":\"%s\"}", stored);
+	snprintf(a, sizeof a, "{\"version_at\":\"%s\",\"source\":\"%s\","
+	    "\"digest\":\"%s\"}", version, source, digest);
+	return oms_db_event(db, id, "stale", b, a);
+}
+
+/* The channel's own id of an order, as text, or "" (see identity). */
+static void
+identity_text(const cJSON *o, const char *field, char *buf, size_t n)
+{
+	const cJSON *v = field ? cJSON_GetObjectItemCaseSensitive(o, field) :
+	    NULL;
+
+	buf[0] = '\0';
+	if (cJSON_IsString(v))
+		snprintf(buf, n, "%s", v->valuestring);
+	else if (cJSON_IsNumber(v))
+		oms_json_text(v, buf, n);
+}
+
+static const char sql_facts[] =
+    "SELECT (SELECT coalesce(sum(CASE WHEN allocated > shipped "
+    "THEN allocated - shipped ELSE 0 END), 0) FROM order_lines "
+    "WHERE order_id = ?1), "
+    "(SELECT count(*) FROM shipments WHERE order_id = ?1 "
+    "AND status <> 'voided'), "
+    "(SELECT min(id) FROM shipments WHERE order_id = ?1 "
+    "AND status <> 'voided'), "
+    "(SELECT count(*) FROM cancel_requests WHERE order_id = ?1 "
+    "AND source = 'channel' AND state IN ('pending', 'refused'))";
+
+struct ofacts {
+	int64_t active, parcels, first_parcel, channel_requests;
+};
+
+static int
+facts(oms_db *db, int64_t id, struct ofacts *f)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_facts);
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f->active = sqlite3_column_int64(st, 0);
+		f->parcels = sqlite3_column_int64(st, 1);
+		f->first_parcel = sqlite3_column_int64(st, 2);
+		f->channel_requests = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read an order");
+	return OMS_OK;
+}
+
+/* Whether routing would see another place: country, region, postal code. */
+static int
+moved(const cJSON *old, const cJSON *new)
+{
+	static const char *const keys[] = { "country", "region", "postal_code" };
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(old, "ship_to");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(new, "ship_to");
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const char *x = oms_json_str(a, keys[i]);
+		const char *y = oms_json_str(b, keys[i]);
+
+		if ((x == NULL) != (y == NULL) || (x && strcasecmp(x, y) != 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+address_changed(const cJSON *old, const cJSON *new)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(old, "ship_to");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(new, "ship_to");
+
+	if (a == NULL || b == NULL)
+		return a != b;
+	return !cJSON_Compare(a, b, 1);
+}
+
+static const char sql_cancel_all[] =
+    "UPDATE order_lines SET cancelled = CASE WHEN ?2 THEN qty - shipped "
+    "ELSE 0 END WHERE order_id = ?1";
+
+static int
+hold_for(oms_db *db, int64_t id, const char *status, cJSON *reasons,
+    struct oms_store *res)
+{
+	int rc;
+
+	/* A delivered order is past holding: the person hears of it. */
+	if (!oms_state_move_ok("held", status, "hold")) {
+		snprintf(res->note, sizeof res->note, "%s",
+		    cJSON_GetArrayItem(reasons, 0)->valuestring);
+		return OMS_OK;
+	}
+	rc = oms_order_hold(db, id, "change", reasons, NULL);
+	if (rc == OMS_OK) {
+		cJSON_Delete(res->reasons);
+		res->reasons = cJSON_Duplicate(reasons, 1);
+	}
+	return rc;
+}
+
+/*
+ * What a new version of an order that routing or shipping has taken on
+ * does to it, inside the caller's transaction: a cancel from the channel
+ * or from a person, fulfilled elsewhere, a hold asked for, lines or an
+ * address that changed.  requested is what a canonical record asked for,
+ * or NULL.
+ */
+static int
+carry_on(oms_db *db, int64_t id, const char *oldstatus, const cJSON *old,
+    const cJSON *o, const char *chstatus, const char *requested,
+    const struct ofacts *f, struct line_changes *lc, struct oms_store *res)
+{
+	char status[32], expected[32];
+	int rc;
+
+	snprintf(status, sizeof status, "%s", oldstatus);
+	if ((strcmp(chstatus, "cancelled") == 0 && f->channel_requests == 0 &&
+	    strcmp(status, "cancelled") != 0) ||
+	    (requested != NULL && strcmp(requested, "cancelled") == 0)) {
+		struct oms_cancel c = { 0 };
+		struct oms_cancel_result cr;
+		char why[160];
+
+		if (requested != NULL && strcmp(requested, "cancelled") == 0) {
+			c.source = "operator";
+			c.reason = oms_json_str(o, "cancel_reason");
+		} else {
+			c.source = "channel";
+			snprintf(why, sizeof why, "cancelled on %s",
+			    oms_json_str(o, "channel"));
+			c.reason = why;
+		}
+		rc = oms_cancel_in_tx(db, id, &c, &cr);
+		if (rc == OMS_REJECT) {
+			snprintf(res->note, sizeof res->note, "%s", oms_error());
+			res->refused = !strcmp(c.source, "operator");
+			return cr.kept || res->refused ? OMS_OK : rc;
+		}
+		if (rc != OMS_OK)
+			return rc;
+		res->cancel_pending = cr.pending;
+		return OMS_OK;
+	}
+	if ((strcmp(chstatus, "fulfilled") == 0 && !same_str(oms_json_str(old,
+	    "status"), chstatus)) || (requested != NULL &&
+	    strcmp(requested, "fulfilled") == 0)) {
+		if (f->parcels > 0 || !oms_state_move_ok("fulfilled", status,
+		    "fulfilled"))
+			return OMS_OK;	/* we shipped it: the channel says so */
+		if ((rc = oms_alloc_release(db, id, 0, "fulfilled elsewhere",
+		    NULL)) != OMS_OK)
+			return rc;
+		return oms_order_status(db, id, "fulfilled", "fulfilled", NULL,
+		    NULL);
+	}
+	if (requested != NULL && strcmp(requested, "hold") == 0 &&
+	    strcmp(status, "hold") != 0) {
+		cJSON *r = cJSON_CreateArray();
+
+		reason(r, "held by %s", oms_progname);
+		if (!oms_state_move_ok("held", status, "hold")) {
+			cJSON_Delete(r);
+			snprintf(res->note, sizeof res->note, "order o_%lld is %s: "
+			    "it cannot be held", (long long)id, status);
+			res->refused = 1;
+			return OMS_OK;
+		}
+		rc = oms_order_hold(db, id, "operator", r, NULL);
+		cJSON_Delete(r);
+		return rc;
+	}
+	if (cJSON_GetArraySize(lc->conflicts) > 0)
+		return hold_for(db, id, status, lc->conflicts, res);
+	if (lc->released > 0 && strcmp(status, "hold") != 0 &&
+	    (rc = oms_order_settle(db, id, "lines_changed", NULL, status)) !=
+	    OMS_OK)
+		return rc;
+	if (address_changed(old, o)) {
+		if (f->parcels > 0) {
+			cJSON *r = cJSON_CreateArray();
+
+			if (requested != NULL) {
+				cJSON_Delete(r);
+				snprintf(res->note, sizeof res->note, "order o_%lld:"
+				    " the address cannot change once a label is "
+				    "bought (s_%lld): void it first (oms-ship "
+				    "void)", (long long)id,
+				    (long long)f->first_parcel);
+				res->refused = 1;
+				return OMS_OK;
+			}
+			reason(r, "the address changed after the label of "
+			    "s_%lld was bought: void it and ship again, or "
+			    "release the order", (long long)f->first_parcel);
+			rc = hold_for(db, id, status, r, res);
+			cJSON_Delete(r);
+			return rc;
+		}
+		if (moved(old, o) && f->active > 0 && (strcmp(status, "allocated")
+		    == 0 || strcmp(status, "partial") == 0)) {
+			/* Routing decides again, for the new place. */
+			if ((rc = oms_alloc_release(db, id, 0, "address changed",
+			    NULL)) != OMS_OK)
+				return rc;
+			if ((rc = oms_order_expected(db, id, status, expected,
+			    NULL)) != OMS_OK)
+				return rc;
+			return oms_order_status(db, id, "address_changed",
+			    expected, NULL, NULL);
+		}
+	}
+	return OMS_OK;
+}
+
+/*
+ * Store a normalised order inside the caller's transaction (in a
+ * savepoint of its own, so that a refusal undoes this order alone).
+ * With merge, the record only adds order-level fields to the one stored
+ * (its lines stay).  res says what happened; an unchanged or older
+ * version costs no write but its note.
  */
 int
-oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
+oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
     struct oms_store *res)
 {
 	sqlite3_stmt *st;
 	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
 	cJSON *incoming = NULL, *unknown = NULL;
+	const char *source = in->source;
+	int flags = in->flags, nested = 0, began = 0;
 	int nsources = 0, canonical = strcmp(source, "oms") == 0, mapped = 0;
 	char *text = NULL, *reasons = NULL, *intext = NULL, *oldtext = NULL;
+	char *requested = NULL, *oldch = NULL, *oldversion = NULL;
 	char now[OMS_TIME_LEN], digest[17] = "", indigest[17];
-	const char *chstatus, *status, *oldstatus = NULL;
+	char version[OMS_TIME_LEN];
+	const char *chstatus, *status, *oldstatus = NULL, *account;
+	struct line_changes lc = { 0 };
+	struct ofacts f = { 0 };
 	int64_t id = 0, prio = 0;
-	int rc, exp, exists = 0;
-	static char statbuf[32];
+	int rc, exp, exists = 0, owned = 1, sticky = 0;
+	char statbuf[32];
 
 	memset(res, 0, sizeof *res);
+	account = oms_json_str(o, "account");
+	if (account == NULL)
+		account = "";
 	if ((st = oms_db_stmt(db, sql_find)) == NULL)
 		return OMS_ERR;
 	bind_str(st, 1, o, "channel");
-	bind_str(st, 2, o, "external_id");
+	sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
+	bind_str(st, 3, o, "external_id");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		exists = 1;
@@ -900,11 +1481,59 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		oldstatus = statbuf;
 		oldtext = estrdup((const char *)sqlite3_column_text(st, 3));
 		nsources = sqlite3_column_int(st, 5);
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			oldversion = estrdup((const char *)sqlite3_column_text(st,
+			    6));
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+			oldch = estrdup((const char *)sqlite3_column_text(st, 7));
+		/* A hold a person, routing or a carrier made is theirs to lift. */
+		sticky = strcmp(oldstatus, "hold") == 0 &&
+		    sqlite3_column_type(st, 8) != SQLITE_NULL &&
+		    strcmp((const char *)sqlite3_column_text(st, 8),
+		    HOLD_PROBLEMS) != 0;
 	} else if (rc != SQLITE_DONE) {
 		sqlite3_reset(st);
 		return oms_db_fail(db, rc, "cannot look up an order");
 	}
 	sqlite3_reset(st);
+
+	/*
+	 * A canonical record's status is a request: cancelled, hold or
+	 * fulfilled move the order there; the status it was printed with
+	 * asks nothing.  What is stored is the channel's status, as before.
+	 */
+	if (canonical && !(flags & OMS_STORE_MERGE)) {
+		const char *s = oms_json_str(o, "status");
+
+		requested = estrdup(s ? s : "open");
+		if (!exists && !word_in(requested, "open hold cancelled "
+		    "fulfilled")) {
+			rc = oms_reject("a new order cannot be %s: only open, "
+			    "hold, cancelled or fulfilled", requested);
+			goto out;
+		}
+		if (exists) {
+			cJSON *was = cJSON_Parse(oldtext);
+			const char *ws = oms_json_str(was, "status");
+
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "status",
+			    cJSON_CreateString(ws ? ws : "open"));
+			cJSON_Delete(was);
+			if (strcmp(requested, oldstatus) == 0 ||
+			    !word_in(requested, "cancelled hold fulfilled open") ||
+			    (strcmp(requested, "open") == 0 &&
+			    strcmp(oldstatus, "hold") != 0)) {
+				free(requested);
+				requested = NULL;
+			} else if (strcmp(requested, "open") == 0) {
+				/* A held order fed back: its checks decide. */
+				free(requested);
+				requested = NULL;
+			}
+		} else if (strcmp(requested, "hold") == 0)
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "status",
+			    cJSON_CreateString("open"));
+	}
 
 	/*
 	 * Unchanged is judged against what this same source said last: the
@@ -929,6 +1558,7 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		goto out;
 	}
 	hexdigest(intext, indigest);
+	version_of(o, in->exported_at, version);
 	if (exists) {
 		int same;
 
@@ -945,7 +1575,7 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 			same = strcmp(od, indigest) == 0;
 		} else
 			same = strcmp(digest, indigest) == 0;
-		if (same) {
+		if (same && requested == NULL) {
 			res->id = id;
 			res->action = OMS_ORDER_UNCHANGED;
 			snprintf(res->status, sizeof res->status, "%s", oldstatus);
@@ -954,13 +1584,48 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 			rc = OMS_OK;
 			goto out;
 		}
+		/* An older version than the one stored changes nothing. */
+		if (!canonical && !(flags & OMS_STORE_MERGE) && version[0] &&
+		    oldversion != NULL && strcmp(version, oldversion) < 0) {
+			if ((rc = stale(db, id, source, indigest, version,
+			    oldversion)) != OMS_OK)
+				goto out;
+			res->id = id;
+			res->action = OMS_ORDER_STALE;
+			snprintf(res->status, sizeof res->status, "%s", oldstatus);
+			if (flags & OMS_STORE_OUTPUT)
+				res->record = oms_order_record(db, id);
+			goto out;
+		}
 		old = cJSON_Parse(oldtext);
 		if (old == NULL) {
 			rc = oms_seterr("order o_%lld: the stored record is not "
 			    "JSON", (long long)id);
 			goto out;
 		}
+		/* The same number, another order: another store's? */
+		if (in->identity != NULL && !(flags & OMS_STORE_MERGE)) {
+			char a[64], b[64];
+
+			identity_text(old, in->identity, a, sizeof a);
+			identity_text(o, in->identity, b, sizeof b);
+			if (a[0] && b[0] && strcmp(a, b) != 0) {
+				rc = oms_reject("%s %s is not the order stored as "
+				    "o_%lld (%s %s): another store's order with "
+				    "the same number? import each store with its "
+				    "own --account", in->identity, b,
+				    (long long)id, in->identity, a);
+				goto out;
+			}
+		}
+		if ((rc = facts(db, id, &f)) != OMS_OK)
+			goto out;
+		owned = word_in(oldstatus, "open hold backordered cancelled "
+		    "fulfilled") && f.active == 0 && f.parcels == 0;
 	}
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
+		goto out;
+	began = 1;
 	/* The record to store: what this source says, with what others said. */
 	if (flags & OMS_STORE_MERGE) {
 		if (old != NULL) {
@@ -1005,7 +1670,33 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		goto out;
 	}
 	problems = problems_of(o, unknown);
-	status = next_status(oldstatus, chstatus, cJSON_GetArraySize(problems) > 0);
+	{
+		const cJSON *l;
+		int ships = 0;
+
+		cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o,
+		    "lines"))
+			ships |= ships_line(l);
+		if (owned && sticky && !word_in(chstatus, "cancelled fulfilled") &&
+		    (requested == NULL || !word_in(requested, "cancelled "
+		    "fulfilled")))
+			status = oldstatus;
+		else if (owned)
+			status = import_status(oldstatus, requested != NULL &&
+			    word_in(requested, "cancelled fulfilled") ? requested :
+			    chstatus, oldch, cJSON_GetArraySize(problems) > 0,
+			    ships || cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+			    o, "lines")) == 0);
+		else
+			status = oldstatus;
+	}
+	if (owned && requested != NULL && strcmp(requested, "hold") == 0 &&
+	    strcmp(status, "open") == 0) {
+		cJSON_Delete(problems);
+		problems = cJSON_CreateArray();
+		reason(problems, "held by %s", oms_progname);
+		status = "hold";
+	}
 	if (incoming != NULL && !exists && (strcmp(status, "open") == 0 ||
 	    strcmp(status, "hold") == 0) &&
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "lines")) == 0) {
@@ -1015,7 +1706,13 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		cJSON_AddItemToArray(problems, cJSON_CreateString("no lines"));
 		status = "hold";
 	}
-	if (strcmp(status, "hold") == 0)
+	if (owned && exists && !oms_state_move_ok("updated", oldstatus, status) &&
+	    !oms_state_move_ok("reopened", oldstatus, status)) {
+		rc = oms_seterr("order o_%lld: no move from %s to %s by an "
+		    "import in the state table", (long long)id, oldstatus, status);
+		goto out;
+	}
+	if (strcmp(status, "hold") == 0 && owned && !sticky)
 		reasons = cJSON_PrintUnformatted(problems);
 	exp = oms_currency_exponent(oms_json_str(o, "currency"));
 	ship = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
@@ -1029,7 +1726,7 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		goto fail;
 	bind_str(st, 1, o, "channel");
 	bind_str(st, 2, o, "external_id");
-	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
 	if (reasons)
 		sqlite3_bind_text(st, 4, reasons, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, chstatus, -1, SQLITE_STATIC);
@@ -1054,6 +1751,13 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 	bind_money(st, 24, totals, "refunded", exp);
 	sqlite3_bind_text(st, 25, digest, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 26, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 27, account, -1, SQLITE_TRANSIENT);
+	if (version[0] && !canonical && !(flags & OMS_STORE_MERGE))
+		sqlite3_bind_text(st, 28, version, -1, SQLITE_TRANSIENT);
+	/* Not the import's to say: a hold stays as it was. */
+	sqlite3_bind_int(st, 29, owned && !sticky);
+	if (reasons)
+		sqlite3_bind_text(st, 30, HOLD_PROBLEMS, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
@@ -1062,8 +1766,19 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		rc = oms_db_fail(db, rc, "cannot store an order");
 		goto out;
 	}
-	if ((rc = write_lines(db, id, o, exp, exists)) != OMS_OK)
+	if ((rc = match_lines(db, id, o, exp, &lc)) != OMS_OK)
 		goto out;
+	if (owned && (strcmp(status, "cancelled") == 0 ||
+	    (oldstatus != NULL && strcmp(oldstatus, "cancelled") == 0))) {
+		/* A cancelled order's units are cancelled; back, they are not. */
+		if ((st = oms_db_stmt(db, sql_cancel_all)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, strcmp(status, "cancelled") == 0);
+		if ((rc = oms_db_step_done(db, st, "cannot cancel an order's "
+		    "lines")) != OMS_OK)
+			goto out;
+	}
 	if (incoming != NULL && (rc = put_source(db, id, source, incoming,
 	    indigest)) != OMS_OK)
 		goto out;
@@ -1071,17 +1786,32 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		cJSON *before, *after;
 
 		diff(old, o, &before, &after);
-		if (strcmp(oldstatus, status) != 0) {
+		if (owned && strcmp(oldstatus, status) != 0) {
 			cJSON_DeleteItemFromObjectCaseSensitive(before, "status");
 			cJSON_DeleteItemFromObjectCaseSensitive(after, "status");
 			cJSON_AddStringToObject(before, "status", oldstatus);
 			cJSON_AddStringToObject(after, "status", status);
 		}
-		if (strcmp(status, "hold") == 0)
+		if (owned && !sticky && strcmp(status, "hold") == 0)
 			cJSON_AddItemToObject(after, "hold_reasons",
 			    cJSON_Duplicate(problems, 1));
-		rc = event_json(db, id, "updated", before, after);
+		if (!owned || sticky) {
+			/* The record's status is the channel's: say so. */
+			cJSON *x;
+
+			if ((x = cJSON_DetachItemFromObjectCaseSensitive(before,
+			    "status")) != NULL)
+				cJSON_AddItemToObject(before, "channel_status", x);
+			if ((x = cJSON_DetachItemFromObjectCaseSensitive(after,
+			    "status")) != NULL)
+				cJSON_AddItemToObject(after, "channel_status", x);
+		}
+		if ((rc = event_json(db, id, "updated", before, after)) != OMS_OK)
+			goto out;
 		res->action = OMS_ORDER_UPDATED;
+		if (!owned && (rc = carry_on(db, id, oldstatus, old, o, chstatus,
+		    requested, &f, &lc, res)) != OMS_OK)
+			goto out;
 	} else {
 		cJSON *after = cJSON_CreateObject();
 
@@ -1089,27 +1819,42 @@ oms_order_store(oms_db *db, cJSON *o, const char *source, int flags,
 		if (strcmp(status, "hold") == 0)
 			cJSON_AddItemToObject(after, "hold_reasons",
 			    cJSON_Duplicate(problems, 1));
-		rc = event_json(db, id, "created", NULL, after);
+		if ((rc = event_json(db, id, "created", NULL, after)) != OMS_OK)
+			goto out;
 		res->action = OMS_ORDER_CREATED;
 	}
 	res->id = id;
-	snprintf(res->status, sizeof res->status, "%s", status);
-	if (rc == OMS_OK && strcmp(status, "hold") == 0) {
+	{
+		char s[32], e[32];
+
+		if ((rc = oms_order_expected(db, id, s, e, NULL)) != OMS_OK)
+			goto out;
+		snprintf(res->status, sizeof res->status, "%s", s);
+	}
+	if (strcmp(res->status, "hold") == 0 && res->reasons == NULL && owned &&
+	    !sticky) {
 		res->reasons = problems;
 		problems = NULL;
 	}
+	rc = OMS_OK;
 	goto out;
 fail:
 	rc = OMS_ERR;
 out:
+	if (began)
+		rc = oms_db_write_end(db, nested, rc);
 	cJSON_Delete(old);
 	cJSON_Delete(incoming);
 	cJSON_Delete(problems);
 	cJSON_Delete(unknown);
+	cJSON_Delete(lc.conflicts);
 	free(intext);
 	free(oldtext);
 	free(text);
 	free(reasons);
+	free(requested);
+	free(oldch);
+	free(oldversion);
 	return rc;
 }
 
@@ -1257,10 +2002,6 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 	return oms_reject("no order '%s'", ref);
 }
 
-static const char sql_release[] =
-    "UPDATE orders SET status = 'open', hold_reasons = NULL, updated_at = ? "
-    "WHERE id = ? AND status = 'hold'";
-
 static const char sql_get_record[] =
     "SELECT record, currency FROM orders WHERE id = ?";
 
@@ -1313,38 +2054,61 @@ put_lines(oms_db *db, int64_t id, const cJSON *rec)
 		rc = oms_db_fail(db, rc, "cannot store an order");
 		goto out;
 	}
-	rc = write_lines(db, id, stored, exp, 1);
+	{
+		struct line_changes lc;
+
+		rc = match_lines(db, id, stored, exp, &lc);
+		cJSON_Delete(lc.conflicts);
+	}
 out:
 	cJSON_Delete(stored);
 	free(text);
 	return rc;
 }
 
+/* A line that cannot ship as it is: it ships, and has no known sku. */
+static int
+line_unshippable(const cJSON *l, const cJSON *why)
+{
+	if (!ships_line(l))
+		return 0;
+	return empty_field(l, "sku") || cJSON_IsString(why);
+}
+
+static const char sql_cancel_line[] =
+    "UPDATE order_lines SET cancelled = qty - shipped "
+    "WHERE order_id = ? AND line_no = ?";
+
 /*
  * Release a held order, inside the caller's transaction.  The lines are
  * mapped through the listings again, so a listing added since the import
  * counts; unless forced, the order's checks run again and a problem that
  * remains keeps it held (*problems says which; the caller frees it).  A
- * release that maps a line anew stores the line with its master SKU, in
- * the record and in order_lines, and its event shows the lines before
- * and after.
+ * forced release of an order with lines that cannot ship (no sku, or one
+ * the catalog does not know) needs a choice for them: OMS_LINES_CANCEL
+ * cancels them, OMS_LINES_KEEP leaves them open, so the order is never
+ * shipped while they are not.  The order then takes the status its lines,
+ * allocations and shipments give it.  A release that maps a line anew
+ * stores the line with its master SKU, in the record and in order_lines,
+ * and its event shows the lines before and after.
  */
 int
-oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems)
+oms_order_release(oms_db *db, int64_t id, int force, int lines,
+    cJSON **problems)
 {
-	cJSON *rec = oms_order_record(db, id), *p = NULL, *before, *after;
-	cJSON *oldlines = NULL;
-	sqlite3_stmt *st;
-	char now[OMS_TIME_LEN];
+	cJSON *rec = oms_order_record(db, id), *p = NULL, *unknown = NULL;
+	cJSON *oldlines = NULL, *extra = NULL, *cut = NULL;
+	const cJSON *l;
+	char st[32], expected[32], progress[32];
 	const char *status;
-	int rc, mapped = 0;
+	int rc, mapped = 0, n = 0;
 
 	*problems = NULL;
 	if (rec == NULL)
 		return OMS_ERR;
 	status = oms_json_str(rec, "status");
 	if (strcmp(status, "hold") != 0) {
-		rc = oms_seterr("order o_%lld is not on hold (it is %s)",
+		rc = oms_reject("order o_%lld is not on hold (it is %s)",
 		    (long long)id, status);
 		goto out;
 	}
@@ -1352,48 +2116,73 @@ oms_order_release(oms_db *db, int64_t id, int force, cJSON **problems)
 	    cJSON_CreateString("open"));
 	oldlines = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec,
 	    "lines"), 1);
-	if ((rc = oms_order_check(db, rec, &p, &mapped)) != OMS_OK)
+	if ((rc = resolve(db, rec, &unknown, &mapped)) != OMS_OK)
 		goto out;
+	p = problems_of(rec, unknown);
 	if (cJSON_GetArraySize(p) > 0 && !force) {
 		*problems = p;
 		p = NULL;
 		rc = oms_seterr("order o_%lld still has problems", (long long)id);
 		goto out;
 	}
-	if ((st = oms_db_stmt(db, sql_release)) == NULL) {
-		rc = OMS_ERR;
-		goto out;
-	}
-	oms_time_now(now);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = oms_db_fail(db, rc, "cannot release an order");
-		goto out;
+	/* Forced: the lines that cannot ship need a choice. */
+	cut = cJSON_CreateArray();
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(rec, "lines")) {
+		n++;
+		if (!line_unshippable(l, cJSON_GetArrayItem(unknown, n - 1)))
+			continue;
+		if (lines == OMS_LINES_ASK) {
+			const char *title = oms_json_str(l, "title");
+
+			rc = oms_reject("order o_%lld line %d%s%s%s cannot ship "
+			    "as it is (%s): say --lines cancel or --lines keep",
+			    (long long)id, n, title ? " (" : "", title ? title :
+			    "", title ? ")" : "", empty_field(l, "sku") ?
+			    "no sku" : "unknown sku");
+			goto out;
+		}
+		cJSON_AddItemToArray(cut, cJSON_CreateNumber(n));
 	}
 	if (mapped && (rc = put_lines(db, id, rec)) != OMS_OK)
 		goto out;
-	before = cJSON_CreateObject();
-	cJSON_AddStringToObject(before, "status", "hold");
-	cJSON_AddItemToObject(before, "hold_reasons", cJSON_DetachItemFromObject(
-	    rec, "hold_reasons"));
-	after = cJSON_CreateObject();
-	cJSON_AddStringToObject(after, "status", "open");
+	if (lines == OMS_LINES_CANCEL)
+		cJSON_ArrayForEach(l, cut) {
+			sqlite3_stmt *q = oms_db_stmt(db, sql_cancel_line);
+
+			if (q == NULL) {
+				rc = OMS_ERR;
+				goto out;
+			}
+			sqlite3_bind_int64(q, 1, id);
+			sqlite3_bind_int(q, 2, (int)l->valuedouble);
+			if ((rc = oms_db_step_done(db, q, "cannot cancel a line")) !=
+			    OMS_OK)
+				goto out;
+		}
+	extra = cJSON_CreateObject();
 	if (force)
-		cJSON_AddTrueToObject(after, "forced");
+		cJSON_AddTrueToObject(extra, "forced");
+	if (cJSON_GetArraySize(cut) > 0)
+		cJSON_AddItemToObject(extra, lines == OMS_LINES_CANCEL ?
+		    "cancelled_lines" : "kept_lines", cJSON_Duplicate(cut, 1));
 	if (mapped) {
-		cJSON_AddItemToObject(before, "lines", oldlines);
+		cJSON *b = cJSON_AddObjectToObject(extra, "before");
+
+		cJSON_AddItemToObject(b, "lines", oldlines);
 		oldlines = NULL;
-		cJSON_AddItemToObject(after, "lines", cJSON_DetachItemFromObject(
+		cJSON_AddItemToObject(extra, "lines", cJSON_DetachItemFromObject(
 		    rec, "lines"));
 	}
-	rc = event_json(db, id, "released", before, after);
+	if ((rc = oms_order_expected(db, id, st, expected, progress)) != OMS_OK)
+		goto out;
+	rc = oms_order_status(db, id, "released", progress, NULL, extra);
 out:
 	cJSON_Delete(rec);
 	cJSON_Delete(oldlines);
 	cJSON_Delete(p);
+	cJSON_Delete(unknown);
+	cJSON_Delete(extra);
+	cJSON_Delete(cut);
 	return rc;
 }
 

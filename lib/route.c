@@ -55,7 +55,7 @@ struct part {			/* a sku a line needs, per unit of the line */
 struct rline {
 	int line_no, kit, nparts;
 	char *sku;
-	int64_t qty, allocated, remaining, unit_price;
+	int64_t qty, cancelled, allocated, remaining, unit_price;
 	struct part parts[16];
 };
 
@@ -350,7 +350,7 @@ overlay_add(struct oms_router *rt, const char *sku, int loc, int64_t qty)
 /* ---- one order ----------------------------------------------------------- */
 
 struct order {
-	int64_t id;
+	int64_t id, shipped;		/* units shipped already */
 	char *status, *channel, *external_id, *currency, *service;
 	char *ship_by, *deliver_by, *placed_at;
 	int has_ship_by, has_deliver_by;	/* read once, for every set */
@@ -415,8 +415,8 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	    "deliver_by, priority, total, placed_at, record "
 	    "FROM orders WHERE id = ?";
 	static const char sql_lines[] =
-	    "SELECT line_no, sku, qty, allocated, unit_price FROM order_lines "
-	    "WHERE order_id = ? ORDER BY line_no";
+	    "SELECT line_no, sku, qty, allocated, unit_price, cancelled, shipped "
+	    "FROM order_lines WHERE order_id = ? AND ships = 1 ORDER BY line_no";
 	static const char sql_kit[] =
 	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
 	static const char sql_product[] =
@@ -486,6 +486,7 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rline *l;
 
+		o->shipped += sqlite3_column_int64(st, 6);
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 			continue;	/* no product: nothing to allocate */
 		if (o->nlines == cap) {
@@ -499,7 +500,10 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		l->sku = estrdup(col_text(st, 1));
 		l->qty = sqlite3_column_int64(st, 2);
 		l->allocated = sqlite3_column_int64(st, 3);
-		l->remaining = l->qty - l->allocated;
+		l->cancelled = sqlite3_column_int64(st, 5);
+		l->remaining = l->qty - l->cancelled - l->allocated;
+		if (l->remaining < 0)
+			l->remaining = 0;
 		l->unit_price = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
@@ -1167,42 +1171,11 @@ static int
 set_status(struct oms_router *rt, const struct order *o, const char *status,
     const char *action, cJSON *reasons, cJSON *after)
 {
-	static const char sql[] =
-	    "UPDATE orders SET status = ?, hold_reasons = ?, updated_at = ? "
-	    "WHERE id = ?";
-	sqlite3_stmt *st;
-	cJSON *before;
-	char *b, *a, *rs = reasons ? cJSON_PrintUnformatted(reasons) : NULL;
-	int rc;
-
-	if (rt->dry) {
-		free(rs);
+	if (rt->dry)
 		return OMS_OK;
-	}
-	if ((st = oms_db_stmt(rt->db, sql)) == NULL) {
-		free(rs);
-		return OMS_ERR;
-	}
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
-	if (rs != NULL)
-		sqlite3_bind_text(st, 2, rs, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_text(st, 3, rt->nowtxt, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, o->id);
-	free(rs);
-	if ((rc = oms_db_step_done(rt->db, st, "cannot update an order")) !=
-	    OMS_OK)
-		return rc;
-	before = cJSON_CreateObject();
-	cJSON_AddStringToObject(before, "status", o->status);
-	b = cJSON_PrintUnformatted(before);
-	a = cJSON_PrintUnformatted(after);
-	rc = oms_db_event(rt->db, o->id, action, b, a);
-	free(b);
-	free(a);
-	cJSON_Delete(before);
-	return rc;
+	if (strcmp(status, "hold") == 0)
+		return oms_order_hold(rt->db, o->id, "policy", reasons, after);
+	return oms_order_status(rt->db, o->id, action, status, reasons, after);
 }
 
 static int
@@ -1227,69 +1200,7 @@ add_allocated(struct oms_router *rt, int64_t id, int line_no, int64_t units)
 int
 oms_route_release(struct oms_router *rt, int64_t id, const char *why)
 {
-	static const char sql_list[] =
-	    "SELECT id, sku, location, qty FROM allocations "
-	    "WHERE order_id = ? AND state = 'active' ORDER BY id";
-	static const char sql_end[] =
-	    "UPDATE allocations SET state = 'released', ended_at = ? "
-	    "WHERE order_id = ? AND state = 'active'";
-	static const char sql_lines[] =
-	    "UPDATE order_lines SET allocated = 0 WHERE order_id = ?";
-	sqlite3_stmt *st = oms_db_stmt(rt->db, sql_list);
-	cJSON *moves = cJSON_CreateArray(), *m;
-	char ref[32];
-	int rc;
-
-	if (st == NULL) {
-		cJSON_Delete(moves);
-		return OMS_ERR;
-	}
-	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char key[64];
-
-		snprintf(key, sizeof key, "route:release:a%lld",
-		    (long long)sqlite3_column_int64(st, 0));
-		m = cJSON_CreateObject();
-		cJSON_AddStringToObject(m, "type", "movement");
-		cJSON_AddStringToObject(m, "kind", "release");
-		cJSON_AddStringToObject(m, "sku", col_text(st, 1));
-		cJSON_AddStringToObject(m, "location", col_text(st, 2));
-		cJSON_AddNumberToObject(m, "qty", (double)sqlite3_column_int64(st,
-		    3));
-		cJSON_AddStringToObject(m, "reason", why);
-		cJSON_AddStringToObject(m, "ref", ref);
-		cJSON_AddStringToObject(m, "key", key);
-		cJSON_AddItemToArray(moves, m);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(moves);
-		return oms_db_fail(rt->db, rc, "cannot read the allocations");
-	}
-	rc = OMS_OK;
-	cJSON_ArrayForEach(m, moves) {
-		cJSON *echo = NULL;
-
-		if ((rc = oms_stock_move(rt->db, m, &echo)) != OMS_OK)
-			break;
-		cJSON_Delete(echo);
-	}
-	cJSON_Delete(moves);
-	if (rc != OMS_OK)
-		return rc;
-	if ((st = oms_db_stmt(rt->db, sql_end)) == NULL)
-		return OMS_ERR;
-	sqlite3_bind_text(st, 1, rt->nowtxt, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
-	if ((rc = oms_db_step_done(rt->db, st, "cannot release allocations")) !=
-	    OMS_OK)
-		return rc;
-	if ((st = oms_db_stmt(rt->db, sql_lines)) == NULL)
-		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	return oms_db_step_done(rt->db, st, "cannot update an order's lines");
+	return oms_alloc_release(rt->db, id, 0, why, NULL);
 }
 
 /* ---- the record ----------------------------------------------------------- */
@@ -1381,11 +1292,14 @@ lines_record(struct oms_router *rt, const struct order *o,
 		cJSON_AddNumberToObject(x, "line_no", l->line_no);
 		cJSON_AddStringToObject(x, "sku", l->sku);
 		cJSON_AddNumberToObject(x, "qty", (double)l->qty);
+		if (l->cancelled > 0)
+			cJSON_AddNumberToObject(x, "cancelled", (double)l->cancelled);
 		cJSON_AddNumberToObject(x, "allocated", (double)units);
-		if (l->qty - units > 0)
+		if (l->qty - l->cancelled - units > 0) {
 			cJSON_AddNumberToObject(x, "backordered",
-			    (double)(l->qty - units));
-		*backordered += l->qty - units;
+			    (double)(l->qty - l->cancelled - units));
+			*backordered += l->qty - l->cancelled - units;
+		}
 		parts = cJSON_AddArrayToObject(x, "locations");
 		cJSON_AddItemToArray(lines, x);
 		if (rt->dry) {
@@ -1691,12 +1605,15 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		rt->unchanged++;
 		goto done;
 	}
-	if (strcmp(o.status, "open") != 0 && strcmp(o.status, "partial") != 0 &&
-	    strcmp(o.status, "backordered") != 0) {
+	if (!oms_state_may(o.status, OMS_ACT_ROUTE)) {
 		rc = oms_reject("order o_%lld (%s %s) is %s, not open", (long long)id,
 		    o.channel, o.external_id, o.status);
 		goto done;
 	}
+	/* A cancellation under way (a label to void) stops routing too. */
+	if (!rt->dry && (rc = oms_order_may(rt->db, id, OMS_ACT_ROUTE)) !=
+	    OMS_OK)
+		goto done;
 	if (o.nlines == 0 && (flags & OMS_ROUTE_QUIET_UNCHANGED)) {
 		rt->unchanged++;	/* nothing to do, every run: say nothing */
 		rc = OMS_OK;
@@ -1802,6 +1719,9 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		action = "backordered";
 		rt->backordered++;
 	}
+	/* Some of it has left already: the order is partly shipped. */
+	if (o.shipped > 0 && !cancel && strcmp(status, "hold") != 0)
+		status = "partly_shipped";
 	cJSON_AddStringToObject(rec, "status", status);
 	cJSON_AddStringToObject(rec, "rule", r->name);
 	cJSON_AddNumberToObject(rec, "rules_version", rt->rules->version);
@@ -1858,7 +1778,10 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	for (int k = 0; sv.found && k < sv.best.nships; k++)
 		cJSON_AddItemToArray(locs, cJSON_CreateString(
 		    rt->locs[o.cand[sv.best.ships[k].loc]].id));
-	rc = set_status(rt, &o, status, action, reasons, after);
+	if (cancel && !rt->dry)
+		rc = oms_order_cancel_rest(rt->db, id, "cancelled", after, NULL);
+	else
+		rc = set_status(rt, &o, status, action, reasons, after);
 	cJSON_Delete(after);
 	if (rc == OMS_OK)
 		rc = store_record(rt, id, rec);
@@ -1888,7 +1811,8 @@ oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 {
 	static const char sql[] =
 	    "SELECT id FROM orders WHERE status IN ('open', 'partial', "
-	    "'backordered') ORDER BY priority DESC, placed_at, id";
+	    "'backordered', 'partly_shipped') ORDER BY priority DESC, "
+	    "placed_at, id";
 	sqlite3_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
 	int rc;
@@ -1910,16 +1834,18 @@ oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 	return OMS_OK;
 }
 
-/* Release an order's allocations and put it back to open, for a reroute. */
+/*
+ * Release an order's allocations and put it back to open (or partly
+ * shipped, when some of it has left), for a reroute.
+ */
 int
 oms_route_reopen(struct oms_router *rt, int64_t id)
 {
 	static const char sql[] =
 	    "SELECT status FROM orders WHERE id = ?";
-	static const char sql_open[] =
-	    "UPDATE orders SET status = 'open', updated_at = ? WHERE id = ?";
 	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
-	char status[32] = "", before[64];
+	char status[32] = "", now[32];
+	cJSON *after;
 	int rc;
 
 	if (st == NULL)
@@ -1934,19 +1860,22 @@ oms_route_reopen(struct oms_router *rt, int64_t id)
 	if (rc != SQLITE_ROW)
 		return oms_db_fail(rt->db, rc, "cannot read an order");
 	if (strcmp(status, "allocated") != 0 && strcmp(status, "partial") != 0 &&
-	    strcmp(status, "backordered") != 0 && strcmp(status, "open") != 0)
+	    strcmp(status, "backordered") != 0 && strcmp(status, "open") != 0 &&
+	    strcmp(status, "partly_shipped") != 0)
 		return oms_reject("order o_%lld is %s: only an open or allocated "
 		    "order can be rerouted", (long long)id, status);
+	if ((rc = oms_order_may(rt->db, id, OMS_ACT_ROUTE)) != OMS_OK &&
+	    strcmp(status, "allocated") != 0)
+		return rc;
 	if ((rc = oms_route_release(rt, id, "rerouted")) != OMS_OK)
 		return rc;
-	if ((st = oms_db_stmt(rt->db, sql_open)) == NULL)
-		return OMS_ERR;
-	sqlite3_bind_text(st, 1, rt->nowtxt, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
-	if ((rc = oms_db_step_done(rt->db, st, "cannot update an order")) !=
-	    OMS_OK)
+	if ((rc = oms_order_settle(rt->db, id, "rerouted", NULL, now)) != OMS_OK)
 		return rc;
-	snprintf(before, sizeof before, "{\"status\":\"%s\"}", status);
-	return oms_db_event(rt->db, id, "rerouted", before,
-	    "{\"status\":\"open\"}");
+	if (strcmp(now, status) != 0)
+		return OMS_OK;
+	/* Its status stays: the event says what was done all the same. */
+	after = cJSON_CreateObject();
+	rc = oms_order_status(rt->db, id, "rerouted", status, NULL, after);
+	cJSON_Delete(after);
+	return rc;
 }

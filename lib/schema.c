@@ -398,6 +398,174 @@ const char *const oms_migrations[] = {
 	");\n"
 	"INSERT INTO settings (key, value)\n"
 	"  VALUES ('instance', lower(hex(randomblob(8))));\n",
+	/*
+	 * 7: an order's whole life.  The account (the store or seller id of
+	 * a channel) joins the key, so two stores' #1001 are two orders: the
+	 * table is rebuilt, with foreign keys off (db.c), since a UNIQUE
+	 * constraint cannot be altered.  version_at is the channel's time of
+	 * the version stored, so an older export changes nothing; status_at
+	 * when the status last changed; refusal what a program last refused
+	 * the order for; hold_kind who made a hold (the import lifts only
+	 * its own, "problems").  order_lines count the units cancelled and say
+	 * whether a line ships at all.  order_versions keeps each older
+	 * version seen once; cancel_requests each cancellation asked for;
+	 * order_progress and order_state say what status an order's lines,
+	 * allocations and shipments give it (state.c, oms check).
+	 */
+	"DROP VIEW open_demand;\n"
+	"CREATE TABLE orders_new (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  channel TEXT NOT NULL,\n"
+	"  account TEXT NOT NULL DEFAULT '',\n"
+	"  external_id TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL,\n"
+	"  hold_reasons TEXT,\n"
+	"  hold_kind TEXT,\n"
+	"  channel_status TEXT,\n"
+	"  payment_status TEXT,\n"
+	"  placed_at TEXT,\n"
+	"  imported_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL,\n"
+	"  version_at TEXT,\n"
+	"  status_at TEXT,\n"
+	"  refusal TEXT,\n"
+	"  currency TEXT NOT NULL,\n"
+	"  customer_email TEXT,\n"
+	"  segment TEXT,\n"
+	"  ship_postal_code TEXT,\n"
+	"  ship_region TEXT,\n"
+	"  ship_country TEXT,\n"
+	"  service TEXT,\n"
+	"  ship_by TEXT,\n"
+	"  deliver_by TEXT,\n"
+	"  priority INTEGER NOT NULL DEFAULT 0,\n"
+	"  subtotal INTEGER,\n"
+	"  shipping INTEGER,\n"
+	"  discount INTEGER,\n"
+	"  tax INTEGER,\n"
+	"  total INTEGER,\n"
+	"  refunded INTEGER,\n"
+	"  digest TEXT NOT NULL,\n"
+	"  record TEXT NOT NULL,\n"
+	"  sources INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE (channel, account, external_id)\n"
+	");\n"
+	"INSERT INTO orders_new (id, channel, account, external_id, status,\n"
+	"  hold_reasons, hold_kind, channel_status, payment_status, placed_at,\n"
+	"  imported_at,\n"
+	"  updated_at, version_at, status_at, currency, customer_email, segment,\n"
+	"  ship_postal_code, ship_region, ship_country, service, ship_by,\n"
+	"  deliver_by, priority, subtotal, shipping, discount, tax, total,\n"
+	"  refunded, digest, record, sources)\n"
+	"SELECT id, channel, '', external_id, status, hold_reasons,\n"
+	"  CASE WHEN status <> 'hold' THEN NULL WHEN hold_reasons =\n"
+	"  '[\"not enough stock to ship it whole\"]' THEN 'policy'\n"
+	"  ELSE 'problems' END,\n"
+	"  channel_status, payment_status, placed_at, imported_at, updated_at,\n"
+	"  NULL, updated_at, currency, customer_email, segment,\n"
+	"  ship_postal_code, ship_region, ship_country, service, ship_by,\n"
+	"  deliver_by, priority, subtotal, shipping, discount, tax, total,\n"
+	"  refunded, digest, record, sources FROM orders;\n"
+	"DROP TABLE orders;\n"
+	"ALTER TABLE orders_new RENAME TO orders;\n"
+	"CREATE INDEX orders_status ON orders (status, priority, placed_at);\n"
+	"ALTER TABLE order_lines ADD COLUMN cancelled INTEGER NOT NULL\n"
+	"  DEFAULT 0;\n"
+	"ALTER TABLE order_lines ADD COLUMN ships INTEGER NOT NULL DEFAULT 1;\n"
+	"UPDATE order_lines SET ships = 0 WHERE EXISTS (SELECT 1 FROM orders o\n"
+	"  WHERE o.id = order_lines.order_id AND json_extract(o.record,\n"
+	"  '$.lines[' || (order_lines.line_no - 1) || '].requires_shipping')\n"
+	"  = 0);\n"
+	"ALTER TABLE shipments ADD COLUMN voided_at TEXT;\n"
+	"ALTER TABLE confirmations ADD COLUMN corrected_at TEXT;\n"
+	"CREATE TABLE order_versions (\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,\n"
+	"  source TEXT NOT NULL,\n"
+	"  digest TEXT NOT NULL,\n"
+	"  version_at TEXT,\n"
+	"  seen_at TEXT NOT NULL,\n"
+	"  PRIMARY KEY (order_id, source, digest)\n"
+	");\n"
+	"CREATE TABLE cancel_requests (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id),\n"
+	"  at TEXT NOT NULL,\n"
+	"  program TEXT NOT NULL,\n"
+	"  source TEXT NOT NULL CHECK (source IN ('channel', 'operator')),\n"
+	"  reason TEXT,\n"
+	"  lines TEXT,\n"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'refused')),\n"
+	"  note TEXT,\n"
+	"  ended_at TEXT\n"
+	");\n"
+	"CREATE INDEX cancel_requests_order ON cancel_requests (order_id, state);\n"
+	/*
+	 * Units still wanted: ordered, less cancelled, less allocated (which
+	 * counts what has shipped), of the lines that ship.
+	 */
+	"CREATE VIEW open_demand AS\n"
+	"SELECT o.id AS order_id, ol.sku AS sku,\n"
+	"  ol.qty - ol.cancelled - ol.allocated AS qty\n"
+	"FROM order_lines ol JOIN orders o ON o.id = ol.order_id\n"
+	"WHERE o.status IN ('open', 'hold', 'partial', 'backordered',\n"
+	"  'partly_shipped') AND ol.sku IS NOT NULL AND ol.ships = 1\n"
+	"UNION ALL\n"
+	"SELECT o.id, kc.sku, (ol.qty - ol.cancelled - ol.allocated) * kc.qty\n"
+	"FROM order_lines ol JOIN orders o ON o.id = ol.order_id\n"
+	"JOIN kit_components kc ON kc.kit_sku = ol.sku\n"
+	"WHERE o.status IN ('open', 'hold', 'partial', 'backordered',\n"
+	"  'partly_shipped') AND ol.ships = 1;\n"
+	/*
+	 * What an order's lines, allocations and shipments come to: units
+	 * wanted (ordered less cancelled, of lines that ship), shipped,
+	 * allocated and not yet shipped, cancelled; its lines; parcels not
+	 * voided, and those not yet delivered.
+	 */
+	"CREATE VIEW order_progress AS\n"
+	"SELECT o.id AS order_id, o.status AS status,\n"
+	"  (SELECT coalesce(sum(l.qty - l.cancelled), 0) FROM order_lines l\n"
+	"    WHERE l.order_id = o.id AND l.ships = 1) AS wanted,\n"
+	"  (SELECT coalesce(sum(CASE WHEN l.shipped < l.qty - l.cancelled\n"
+	"    THEN l.shipped ELSE l.qty - l.cancelled END), 0)\n"
+	"    FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1)\n"
+	"    AS shipped,\n"
+	"  (SELECT coalesce(sum(CASE WHEN l.allocated > l.shipped\n"
+	"    THEN l.allocated - l.shipped ELSE 0 END), 0)\n"
+	"    FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1)\n"
+	"    AS allocated,\n"
+	"  (SELECT coalesce(sum(l.cancelled), 0) FROM order_lines l\n"
+	"    WHERE l.order_id = o.id) AS cancelled,\n"
+	"  (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)\n"
+	"    AS lines,\n"
+	"  (SELECT count(*) FROM shipments s WHERE s.order_id = o.id\n"
+	"    AND s.status <> 'voided') AS parcels,\n"
+	"  (SELECT count(*) FROM shipments s WHERE s.order_id = o.id\n"
+	"    AND s.status NOT IN ('voided', 'delivered')) AS undelivered\n"
+	"FROM orders o;\n"
+	/*
+	 * The status those facts give (oms(7) has the table): progress is
+	 * what they say, expected what the order should show.  Hold,
+	 * cancelled and fulfilled are decisions the facts do not overrule
+	 * (a release takes the progress); open and backordered differ only
+	 * by whether routing has tried; an order with no lines at all is
+	 * what it says (oms check names it apart).
+	 */
+	"CREATE VIEW order_state AS\n"
+	"SELECT order_id, status, CASE WHEN status IN ('hold', 'cancelled',\n"
+	"  'fulfilled') THEN status ELSE progress END AS expected, progress\n"
+	"FROM (SELECT order_id, status, CASE\n"
+	"  WHEN lines = 0 THEN status\n"
+	"  WHEN wanted = 0 AND shipped = 0 THEN\n"
+	"    CASE WHEN cancelled > 0 THEN 'cancelled' ELSE 'fulfilled' END\n"
+	"  WHEN shipped >= wanted THEN\n"
+	"    CASE WHEN parcels > 0 AND undelivered = 0 THEN 'delivered'\n"
+	"    ELSE 'shipped' END\n"
+	"  WHEN shipped > 0 THEN 'partly_shipped'\n"
+	"  WHEN allocated >= wanted THEN 'allocated'\n"
+	"  WHEN allocated > 0 THEN 'partial'\n"
+	"  WHEN status = 'backordered' THEN 'backordered'\n"
+	"  ELSE 'open' END AS progress\n"
+	"FROM order_progress) AS p;\n",
 };
 
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
@@ -438,8 +606,41 @@ const struct oms_check oms_checks[] = {
 	  "OR reserved > on_hand ORDER BY sku, location" },
 	{ "allocations",
 	  "SELECT 'order o_' || order_id || ' line ' || line_no || "
-	  "': ' || allocated || ' allocated of ' || qty FROM order_lines "
-	  "WHERE allocated < 0 OR allocated > qty ORDER BY order_id, line_no" },
+	  "': ' || allocated || ' allocated of ' || qty || CASE WHEN cancelled "
+	  "> 0 THEN ' less ' || cancelled || ' cancelled' ELSE '' END "
+	  "FROM order_lines WHERE allocated < 0 OR allocated > qty - cancelled "
+	  "OR shipped > allocated OR cancelled < 0 OR cancelled > qty "
+	  "ORDER BY order_id, line_no" },
+	{ "allocation-lines",
+	  "SELECT 'order o_' || a.order_id || ': allocation a' || a.id || "
+	  "' (' || a.qty || ' ' || a.sku || ' at ' || a.location || ', ' || "
+	  "a.state || ') matches no line of the order' FROM allocations a "
+	  "LEFT JOIN order_lines l ON l.order_id = a.order_id "
+	  "AND l.line_no = a.line_no WHERE a.state <> 'released' "
+	  "AND (l.line_no IS NULL OR (a.sku IS NOT l.sku AND NOT EXISTS ("
+	  "SELECT 1 FROM kit_components k WHERE k.kit_sku = l.sku "
+	  "AND k.sku = a.sku))) ORDER BY a.order_id, a.id" },
+	{ "order-state",
+	  "SELECT 'order o_' || order_id || ' is ' || status || ' but its "
+	  "lines, allocations and shipments make it ' || expected "
+	  "FROM order_state WHERE status <> expected ORDER BY order_id" },
+	{ "reserved-for-nothing",
+	  "SELECT 'order o_' || o.id || ' is ' || o.status || ' but holds ' || "
+	  "sum(a.qty) || ' units reserved' FROM orders o JOIN allocations a "
+	  "ON a.order_id = o.id AND a.state = 'active' WHERE o.status IN "
+	  "('cancelled', 'fulfilled', 'shipped', 'delivered') "
+	  "GROUP BY o.id ORDER BY o.id" },
+	{ "channel-cancelled",
+	  "SELECT 'order o_' || id || ' is cancelled on ' || channel || "
+	  "' but ' || status || ' here, with no cancel request' FROM orders o "
+	  "WHERE channel_status = 'cancelled' AND status <> 'cancelled' "
+	  "AND NOT EXISTS (SELECT 1 FROM cancel_requests r "
+	  "WHERE r.order_id = o.id AND r.source = 'channel') ORDER BY id" },
+	{ "order-status",
+	  "SELECT 'order o_' || id || ' has status ''' || status || '''' "
+	  "FROM orders WHERE status NOT IN ('open', 'hold', 'backordered', "
+	  "'partial', 'allocated', 'partly_shipped', 'shipped', 'delivered', "
+	  "'cancelled', 'fulfilled') ORDER BY id" },
 	{ "reservations",
 	  "SELECT a.sku || ' at ' || a.location || ': ' || a.n || "
 	  "' allocated, ' || coalesce(v.reserved, 0) || ' reserved' "

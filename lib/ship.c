@@ -687,6 +687,59 @@ static const char sql_shipped[] =
     "    AND line_no = order_lines.line_no AND state = 'shipped') END"
     "), 0) WHERE order_id = ?1";
 
+/*
+ * Inside the shipping transaction: each allocation still belongs to a
+ * line of the order, of its sku or of a kit with that component, and no
+ * line has more allocated than it still wants.  An order changed since it
+ * was routed is refused, not shipped with the wrong goods.
+ */
+static int
+allocations_match(oms_db *db, const struct shipment *s)
+{
+	static const char sql[] =
+	    "SELECT a.id, a.line_no, a.sku, l.sku, l.qty - l.cancelled, "
+	    "l.allocated FROM allocations a LEFT JOIN order_lines l "
+	    "ON l.order_id = a.order_id AND l.line_no = a.line_no "
+	    "WHERE a.id = ?1 AND (l.line_no IS NULL OR l.allocated > "
+	    "l.qty - l.cancelled OR (a.sku <> l.sku AND NOT EXISTS ("
+	    "SELECT 1 FROM kit_components k WHERE k.kit_sku = l.sku "
+	    "AND k.sku = a.sku)))";
+	int rc;
+
+	for (int i = 0; i < s->nitems; i++) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql);
+
+		if (st == NULL)
+			return OMS_ERR;
+		sqlite3_bind_int64(st, 1, s->items[i].alloc);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			char msg[512];
+
+			if (sqlite3_column_type(st, 3) == SQLITE_NULL &&
+			    sqlite3_column_type(st, 4) == SQLITE_NULL)
+				snprintf(msg, sizeof msg, "order o_%lld changed "
+				    "since it was routed: line %d (%s) is gone",
+				    (long long)s->order_id,
+				    sqlite3_column_int(st, 1), col_text(st, 2));
+			else
+				snprintf(msg, sizeof msg, "order o_%lld changed "
+				    "since it was routed: line %d is %s %lld, "
+				    "allocated %s", (long long)s->order_id,
+				    sqlite3_column_int(st, 1), col_text(st, 3) ?
+				    col_text(st, 3) : "(no sku)",
+				    (long long)sqlite3_column_int64(st, 4),
+				    col_text(st, 2));
+			sqlite3_reset(st);
+			return oms_reject("%s; route it again", msg);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(db, rc, "cannot read the allocations");
+	}
+	return OMS_OK;
+}
+
 /* Record the shipment and take its stock out, in one transaction. */
 static int
 commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
@@ -704,10 +757,6 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    "sku, qty) VALUES (?, ?, ?, ?, ?)";
 	static const char sql_alloc[] =
 	    "UPDATE allocations SET state = 'shipped', ended_at = ? WHERE id = ?";
-	static const char sql_done[] =
-	    "UPDATE orders SET status = 'shipped', updated_at = ?2 "
-	    "WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM order_lines "
-	    "WHERE order_id = ?1 AND sku IS NOT NULL AND shipped < qty)";
 	static const char sql_record[] =
 	    "UPDATE shipments SET record = ? WHERE id = ?";
 	sqlite3_stmt *st;
@@ -716,6 +765,10 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 
 	if ((rc = oms_db_write(sp->db, &nested)) != OMS_OK)
 		return rc;
+	/* What the order is now, not what the routed file said. */
+	if ((rc = oms_order_may(sp->db, s->order_id, OMS_ACT_SHIP)) != OMS_OK ||
+	    (rc = allocations_match(sp->db, s)) != OMS_OK)
+		goto fail_rc;
 	for (int i = 0; i < s->nitems; i++) {
 		if ((st = oms_db_stmt(sp->db, sql_active)) == NULL)
 			goto fail;
@@ -802,13 +855,6 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	if ((rc = oms_db_step_done(sp->db, st, "cannot update an order")) !=
 	    OMS_OK)
 		goto fail_rc;
-	if ((st = oms_db_stmt(sp->db, sql_done)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, s->order_id);
-	sqlite3_bind_text(st, 2, sp->now, -1, SQLITE_TRANSIENT);
-	if ((rc = oms_db_step_done(sp->db, st, "cannot update an order")) !=
-	    OMS_OK)
-		goto fail_rc;
 	cJSON_ReplaceItemInObjectCaseSensitive(rec, "id", cJSON_CreateString(ref));
 	cJSON_AddStringToObject(rec, "status", "shipped");
 	text = cJSON_PrintUnformatted(rec);
@@ -823,21 +869,20 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    OMS_OK)
 		goto fail_rc;
 	{
-		struct oms_buf a = { 0 };
+		/* The status the parcel leaves the order in, with its event. */
+		cJSON *x = cJSON_CreateObject();
+		char was[32], now[32];
 
-		oms_buf_printf(&a, "{\"shipment\":\"%s\",\"location\":", ref);
-		text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
-		    rec, "location"));
-		oms_buf_adds(&a, text);
-		free(text);
-		oms_buf_adds(&a, ",\"tracking\":");
-		text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
-		    rec, "tracking"));
-		oms_buf_adds(&a, text);
-		free(text);
-		oms_buf_adds(&a, "}");
-		rc = oms_db_event(sp->db, s->order_id, "shipped", NULL, a.s);
-		oms_buf_free(&a);
+		cJSON_AddStringToObject(x, "shipment", ref);
+		cJSON_AddItemToObject(x, "location", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(rec, "location"), 1));
+		cJSON_AddItemToObject(x, "tracking", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(rec, "tracking"), 1));
+		rc = oms_order_expected(sp->db, s->order_id, was, now, NULL);
+		if (rc == OMS_OK)
+			rc = oms_order_status(sp->db, s->order_id, "shipped", now,
+			    NULL, x);
+		cJSON_Delete(x);
 		if (rc != OMS_OK)
 			goto fail_rc;
 	}
@@ -1037,6 +1082,42 @@ write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 }
 
 /*
+ * A label bought for a shipment that was then refused (the order was
+ * cancelled or changed while the carrier answered): unless another run
+ * recorded the same purchase, it is voided, so no one pays for it.
+ */
+static void
+unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM shipments WHERE request_id = ?";
+	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	cJSON *req, *reply = NULL;
+	char vid[64], msg[1024];
+	int rc;
+
+	if (st == NULL)
+		return;
+	snprintf(msg, sizeof msg, "%s", oms_error());
+	sqlite3_bind_text(st, 1, s->request_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		req = cJSON_CreateObject();
+		snprintf(vid, sizeof vid, "void-%s", s->request_id);
+		cJSON_AddStringToObject(req, "request_id", vid);
+		cJSON_AddItemToObject(req, "tracking_numbers",
+		    cJSON_Duplicate(nums, 1));
+		if (oms_carrier_call(sp->carrier, "void", req, &reply) != OMS_OK)
+			oms_warnx("o_%lld: the label bought could not be voided: "
+			    "%s", (long long)s->order_id, oms_error());
+		cJSON_Delete(req);
+		cJSON_Delete(reply);
+	}
+	oms_seterr("%s", msg);
+}
+
+/*
  * Ship what order_id has allocated at loc: pack, buy the label, write it,
  * record it.  *rec is the shipment record.
  */
@@ -1063,6 +1144,10 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		    (long long)order_id, loc);
 		goto out;
 	}
+	/* Cancelled, held or changed since it was routed: no label. */
+	if ((rc = oms_order_may(sp->db, order_id, OMS_ACT_SHIP)) != OMS_OK ||
+	    (rc = allocations_match(sp->db, &s)) != OMS_OK)
+		goto out;
 	if ((rc = pack(sp, s.items, s.nitems, pk, &npk)) != OMS_OK)
 		goto out;
 	from = from_address(&s);
@@ -1225,8 +1310,11 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	}
 	if ((rc = shipment_lines(sp, &s, r)) != OMS_OK)
 		goto out;
-	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK)
+	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK) {
+		if (rc == OMS_REJECT)
+			unbuy(sp, &s, nums);
 		goto out;
+	}
 	/* The shipment stands: a slip that cannot be written is a warning. */
 	if (sp->slips != NULL && write_slip(sp, &s, r, sid) != OMS_OK)
 		oms_warnx("s_%lld: no packing slip: %s", (long long)sid,
@@ -1292,6 +1380,40 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 	return r;
 }
 
+/*
+ * Every order with stock allocated that may ship now, whatever routing
+ * run allocated it, by priority then age: what `oms-ship --pending`
+ * takes.
+ */
+int
+oms_ship_pending(oms_db *db, int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+	    "SELECT o.id FROM orders o WHERE o.status IN ('allocated', "
+	    "'partial', 'partly_shipped') AND EXISTS (SELECT 1 FROM "
+	    "allocations a WHERE a.order_id = o.id AND a.state = 'active') "
+	    "ORDER BY o.priority DESC, o.placed_at, o.id";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*ids = erealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the orders");
+	return OMS_OK;
+}
+
 /* ---- tracking -------------------------------------------------------------- */
 
 static const struct {
@@ -1305,7 +1427,8 @@ static const struct {
 	{ "ready_for_pickup", "out_for_delivery" }, { "delivered", "delivered" },
 	{ "failure", "failure" }, { "delivery_failed", "failure" },
 	{ "exception", "failure" }, { "returned", "returned" },
-	{ "return_to_sender", "returned" },
+	{ "return_to_sender", "returned" }, { "lost", "lost" },
+	{ "missing", "lost" },
 };
 
 /* A carrier's status in the normalised vocabulary, or NULL. */
@@ -1326,17 +1449,20 @@ struct tracked {
 	cJSON *numbers;		/* every package's tracking number */
 };
 
-/* How far a parcel has got: a shipment is as far as its slowest parcel. */
+/*
+ * How far a parcel has got: a shipment is as far as its slowest parcel,
+ * and a parcel lost or sent back is behind every other.
+ */
 static int
 status_rank(const char *s)
 {
-	static const char *const order[] = { "pre_transit", "in_transit",
-	    "failure", "out_for_delivery", "delivered", "returned", NULL };
+	static const char *const order[] = { "lost", "returned", "pre_transit",
+	    "in_transit", "failure", "out_for_delivery", "delivered", NULL };
 
 	for (int i = 0; order[i]; i++)
 		if (strcmp(order[i], s) == 0)
 			return i;
-	return 0;
+	return 2;	/* as pre_transit */
 }
 
 /* What the carrier says of one package; its reply checked whole. */
@@ -1376,6 +1502,53 @@ ask_track(const struct tracked *t, const char *number, cJSON **reply)
 		}
 	}
 	return OMS_OK;
+}
+
+/*
+ * What a parcel's news does to its order, inside the tracking
+ * transaction: delivered, when every parcel of it is; on hold with the
+ * carrier's words, when one is sent back or lost.
+ */
+static int
+parcel_moved(oms_db *db, const struct tracked *t, const char *status,
+    const cJSON *events)
+{
+	char was[32], to[32], why[512];
+	const cJSON *e, *last = NULL;
+	cJSON *x, *r;
+	int rc;
+
+	if (strcmp(status, "delivered") == 0) {
+		if ((rc = oms_order_expected(db, t->order_id, was, to, NULL)) !=
+		    OMS_OK)
+			return rc;
+		if (strcmp(to, "delivered") != 0 || strcmp(was, to) == 0)
+			return OMS_OK;
+		x = cJSON_CreateObject();
+		snprintf(why, sizeof why, "s_%lld", (long long)t->id);
+		cJSON_AddStringToObject(x, "shipment", why);
+		rc = oms_order_status(db, t->order_id, "delivered", to, NULL, x);
+		cJSON_Delete(x);
+		return rc;
+	}
+	if (strcmp(status, "returned") != 0 && strcmp(status, "lost") != 0)
+		return OMS_OK;
+	if ((rc = oms_order_expected(db, t->order_id, was, to, NULL)) != OMS_OK)
+		return rc;
+	if (!oms_state_move_ok("held", was, "hold") || strcmp(was, "hold") == 0)
+		return OMS_OK;
+	cJSON_ArrayForEach(e, events)
+		last = e;
+	snprintf(why, sizeof why, "s_%lld %s: %s%s%s", (long long)t->id,
+	    strcmp(status, "lost") == 0 ? "is lost" : "was sent back",
+	    t->carrier, last && oms_json_str(last, "description") ? " says " :
+	    "", last && oms_json_str(last, "description") ?
+	    oms_json_str(last, "description") : "");
+	r = cJSON_CreateArray();
+	cJSON_AddItemToArray(r, cJSON_CreateString(why));
+	rc = oms_order_hold(db, t->order_id, "carrier", r, NULL);
+	cJSON_Delete(r);
+	return rc;
 }
 
 /*
@@ -1483,6 +1656,8 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 			sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
 			rc = oms_db_step_done(db, st, "cannot update a shipment");
 		}
+		if (rc == OMS_OK)
+			rc = parcel_moved(db, t, slowest, events);
 	}
 	if ((rc = oms_db_write_end(db, nested, rc)) != OMS_OK || fresh == 0)
 		goto done;
@@ -1593,7 +1768,8 @@ oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
 {
 	static const char sql[] =
 	    "SELECT record FROM shipments WHERE carrier = ? "
-	    "AND substr(shipped_at, 1, 10) = ? ORDER BY id";
+	    "AND substr(shipped_at, 1, 10) = ? AND status <> 'voided' "
+	    "ORDER BY id";
 	sqlite3_stmt *st = oms_db_stmt(db, sql);
 	int rc, r = OMS_OK;
 
@@ -1621,9 +1797,12 @@ oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
  * Void shipment ref (s_N) before the carrier has it: the carrier cancels
  * its labels, and in one transaction the parcel's stock goes back on the
  * shelf and is reserved for the order again (ledger: adjust + reserve),
- * its allocations are active again, and the order is allocated.  A parcel
- * the carrier has scanned, or one already confirmed to the channel, is
- * refused: a return brings it back.  fn gets the voided record.
+ * its allocations are active again, and the order takes the status that
+ * leaves it (allocated, partial or partly shipped).  A parcel the carrier
+ * has scanned is refused: a return brings it back.  One already confirmed
+ * to its channel is voided all the same; `confirm` then writes the
+ * channel a correction, or names it for the operator.  fn gets the
+ * voided record.
  */
 int
 oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
@@ -1637,14 +1816,11 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	    "shipment_lines l JOIN shipments s ON s.id = l.shipment_id "
 	    "WHERE l.shipment_id = ? ORDER BY l.allocation_id";
 	static const char sql_ship[] =
-	    "UPDATE shipments SET status = 'voided', "
-	    "record = json_set(record, '$.status', 'voided') WHERE id = ?";
+	    "UPDATE shipments SET status = 'voided', voided_at = ?2, "
+	    "record = json_set(record, '$.status', 'voided') WHERE id = ?1";
 	static const char sql_alloc[] =
 	    "UPDATE allocations SET state = 'active', ended_at = NULL "
 	    "WHERE id = ?";
-	static const char sql_order[] =
-	    "UPDATE orders SET status = CASE WHEN status = 'shipped' "
-	    "THEN 'allocated' ELSE status END, updated_at = ?2 WHERE id = ?1";
 	sqlite3_stmt *st;
 	cJSON *rec = NULL, *req = NULL, *reply = NULL, *nums;
 	const cJSON *p;
@@ -1677,11 +1853,6 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 		rc = strcmp(status, "voided") == 0 ? oms_reject("%s is voided "
 		    "already", ref) : oms_reject("%s is %s: the carrier has it; a "
 		    "return brings it back", ref, status);
-		goto out;
-	}
-	if (confirmed != NULL) {
-		rc = oms_reject("%s has been confirmed to %s already: a return "
-		    "brings it back", ref, confirmed);
 		goto out;
 	}
 	/* The carrier first, with no transaction open. */
@@ -1746,6 +1917,7 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	if ((st = oms_db_stmt(db, sql_ship)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
 	if ((rc = oms_db_step_done(db, st, "cannot update a shipment")) != OMS_OK)
 		goto fail_rc;
 	if ((st = oms_db_stmt(db, sql_shipped)) == NULL)
@@ -1753,18 +1925,18 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	sqlite3_bind_int64(st, 1, order_id);
 	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK)
 		goto fail_rc;
-	if ((st = oms_db_stmt(db, sql_order)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK)
-		goto fail_rc;
 	{
-		char after[96];
+		cJSON *x = cJSON_CreateObject();
+		char was[32], to[32];
 
-		snprintf(after, sizeof after, "{\"shipment\":\"%s\"}", ref);
-		if ((rc = oms_db_event(db, order_id, "voided", NULL, after)) !=
-		    OMS_OK)
+		cJSON_AddStringToObject(x, "shipment", ref);
+		if (confirmed != NULL)
+			cJSON_AddStringToObject(x, "confirmed_to", confirmed);
+		rc = oms_order_expected(db, order_id, was, to, NULL);
+		if (rc == OMS_OK)
+			rc = oms_order_status(db, order_id, "voided", to, NULL, x);
+		cJSON_Delete(x);
+		if (rc != OMS_OK)
 			goto fail_rc;
 	}
 	if ((rc = oms_db_commit(db)) != OMS_OK)

@@ -346,6 +346,22 @@ oms_valid_name(const char *s)
 }
 
 /*
+ * A channel account: a store's domain, a seller id, a name.  No ':' or
+ * '/', which name orders (CHANNEL/ACCOUNT:EXTERNAL_ID).
+ */
+int
+oms_valid_account(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("._@+-", *s) != NULL))
+			return 0;
+	return n >= 1 && n <= 100;
+}
+
+/*
  * Write len bytes to path whole or not at all: a temporary file of this
  * process beside it, flushed to disk, then renamed over it.
  */

@@ -67,7 +67,7 @@ OUT
 	assert_success
 	assert_output ""
 	assert_equal "$stderr" "oms-import: $SMALL: read as shopify-csv (channel shopify)
-oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
+oms-import: 0 created, 0 updated, 3 unchanged, 0 older, 0 held, 0 rejected"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), max(updated_at) FROM orders; SELECT count(*) FROM events; SELECT count(*) FROM order_lines")" "$before"
 }
 
@@ -199,7 +199,7 @@ oms-import: split.csv:8: order #1002: its rows are not together (the order appea
 	assert_success
 	assert_output ""
 	assert_equal "$stderr" "oms-import: empty.csv: empty
-oms-import: 0 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 0 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 }
 
 @test "a missing file is reported and the others still go in" {
@@ -221,7 +221,7 @@ oms-import: 0 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
 	run --separate-stderr oms-import -n -v "$SMALL"
 	assert_success
 	assert_equal "${#lines[@]}" 3
-	assert_equal "${stderr_lines[1]}" "oms-import: 3 created, 0 updated, 0 unchanged, 1 held, 0 rejected (dry run: nothing written)"
+	assert_equal "${stderr_lines[1]}" "oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 1 held, 0 rejected (dry run: nothing written)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders; SELECT count(*) FROM events")" "0
 0"
 }
@@ -261,13 +261,18 @@ oms-import: 0 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
 	assert_failure 1
 	assert_output ""
 	assert_equal "$stderr" "oms-import: o_3: line 1 (Mystery Box): no sku (--force releases it anyway)"
-	OMS_NOW=2026-11-26T08:00:00Z run --separate-stderr oms-import release --force 'shopify:#1003'
+	# Forced, a line that cannot ship needs a choice: cancel or keep.
+	run --separate-stderr oms-import release --force 'shopify:#1003'
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-import: order o_3 line 1 (Mystery Box) cannot ship as it is (no sku): say --lines cancel or --lines keep"
+	OMS_NOW=2026-11-26T08:00:00Z run --separate-stderr oms-import release --force --lines keep 'shopify:#1003'
 	assert_success
 	assert_equal "$stderr" "oms-import: released o_3"
 	run jq -c '{id,status,hold_reasons}' <<<"$output"
 	assert_output '{"id":"o_3","status":"open","hold_reasons":null}'
 	run sqlite3 "$OMS_DB" "SELECT at, action, before, after FROM events WHERE order_id = 3 ORDER BY id DESC LIMIT 1"
-	assert_output '2026-11-26T08:00:00Z|released|{"status":"hold","hold_reasons":["line 1 (Mystery Box): no sku"]}|{"status":"open","forced":true}'
+	assert_output '2026-11-26T08:00:00Z|released|{"status":"hold","hold_reasons":["line 1 (Mystery Box): no sku"]}|{"status":"open","forced":true,"kept_lines":[1]}'
 	run --separate-stderr oms-import release o_3
 	assert_failure 1
 	assert_equal "$stderr" "oms-import: order o_3 is not on hold (it is open)"
@@ -289,7 +294,7 @@ updated|hold|open"
 	run --separate-stderr oms-import -v "$SMALL"
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 older, 0 held, 0 rejected"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status, sku FROM orders JOIN order_lines ON order_id = id WHERE id = 3")" "open|BOX-1"
 	# ...but a new version of the order from the channel wins.
 	sed 's/^#1003,cy@example.com,paid/#1003,cy@example.org,paid/' "$SMALL" > newer.csv
@@ -358,10 +363,10 @@ OUT
 	assert_equal "${#lines[@]}" 19
 	run jq -c 'select(.external_id == "#1005")' <<<"$output"
 	assert_output '{"type":"order","id":"o_5","channel":"shopify","external_id":"#1005","status":"fulfilled","placed_at":"2025-05-12T19:07:54Z","currency":"EUR","customer":{"email":"karine.ruby@example.com","phone":"+16135550142"},"ship_to":{"company":"Receiving Department","address1":"151 O'"'"'Connor St","city":"Ottawa","region":"ON","postal_code":"K2P 2L8","country":"CA","phone":"+16135550114"},"bill_to":{"company":"Receiving Department","address1":"151 O'"'"'Connor St","city":"Ottawa","region":"ON","postal_code":"K2P2L8","country":"CA","phone":"+16135550114"},"payment":{"status":"paid","method":"manual","reference":"rmrsmbPjSGL2w8dVDSjfkdwfg","paid_at":"2025-05-12T19:07:54Z"},"lines":[{"title":"The Multi-location Snowboard","qty":1,"unit_price":"738.83","discount":"0.00","requires_shipping":true,"vendor":"Test Cycle Sense App"},{"title":"The Videographer Snowboard","qty":1,"unit_price":"896.72","discount":"0.00","requires_shipping":true,"vendor":"Test Cycle Sense App"}],"totals":{"subtotal":"1635.55","shipping":"0.00","discount":"0.00","tax":"0.00","total":"1635.55","refunded":"0.00"},"source":"shopify_draft_order","shopify_id":"6637078348107"}'
+	# #1017 and #1018 hold gift cards alone: nothing ships, so fulfilled.
 	run sqlite3 "$OMS_DB" "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status"
-	assert_output "fulfilled|14
-hold|3
-open|2"
+	assert_output "fulfilled|16
+hold|3"
 	run oms check
 	assert_success
 }
@@ -375,7 +380,7 @@ open|2"
 @test "usage errors exit 2" {
 	run --separate-stderr oms-import --bogus
 	assert_failure 2
-	assert_equal "${stderr_lines[1]}" "usage: oms-import [-anqv] [--db PATH] [--channel NAME|auto] [--currency CODE]"
+	assert_equal "${stderr_lines[1]}" "usage: oms-import [-anqv] [--db PATH] [--channel NAME|auto] [--account NAME]"
 	run --separate-stderr oms-import --tz Mars/Base "$SMALL"
 	assert_failure 2
 	assert_equal "$stderr" "oms-import: --tz 'Mars/Base' is not a time zone"
@@ -402,7 +407,7 @@ open|2"
 	run script -qec "oms-import many.csv > out.jsonl" /dev/null
 	assert_success
 	[[ "$output" == *"oms-import: many.csv: 300 orders"* ]] || fail "no progress: $output"
-	[[ "$output" == *"oms-import: 300 created, 0 updated, 0 unchanged, 300 held, 0 rejected"* ]] || fail "no summary: $output"
+	[[ "$output" == *"oms-import: 300 created, 0 updated, 0 unchanged, 0 older, 300 held, 0 rejected"* ]] || fail "no summary: $output"
 	assert_equal "$(wc -l < out.jsonl)" 300
 	run --separate-stderr oms-import many.csv
 	assert_success

@@ -68,7 +68,7 @@ OUT
 	assert_success
 	assert_equal "$stderr" "oms-import: $FIX/ebay-orders-80col-cp1252.csv: read as ebay (channel ebay)
 oms-import: $FIX/ebay-orders-80col-cp1252.csv: read as Windows-1252
-oms-import: 2 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 2 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	printf '%s\n' "$output" > out.jsonl
 	run orders < out.jsonl
 	assert_output - <<'OUT'
@@ -99,7 +99,7 @@ OUT
 	run --separate-stderr oms-import -v "$FIX/ebay-orders-bom.csv"
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 4 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 4 unchanged, 0 older, 0 held, 0 rejected"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events")" "4"
 }
 
@@ -128,7 +128,7 @@ OUT
 	assert_success
 	assert_equal "$stderr" "oms-import: $FIX/etsy-items-uk-cp1252.csv: read as etsy-items (channel etsy)
 oms-import: $FIX/etsy-items-uk-cp1252.csv: read as Windows-1252
-oms-import: 2 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 2 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	printf '%s\n' "$output" > out.jsonl
 	run orders < out.jsonl
 	assert_output - <<'OUT'
@@ -149,7 +149,7 @@ OUT
 	OMS_NOW=2026-09-20T08:00:00Z run --separate-stderr oms-import -v "$FIX/etsy-orders-us.csv"
 	assert_success
 	assert_equal "$stderr" "oms-import: $FIX/etsy-orders-us.csv: read as etsy-orders (channel etsy)
-oms-import: 0 created, 3 updated, 0 unchanged, 1 held, 0 rejected"
+oms-import: 0 created, 3 updated, 0 unchanged, 0 older, 1 held, 0 rejected"
 	printf '%s\n' "$output" > out.jsonl
 	run orders < out.jsonl
 	assert_output - <<'OUT'
@@ -216,7 +216,7 @@ OUT
 	run --separate-stderr oms-import -v "$FIX/etsy-items-us.csv"
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 older, 0 held, 0 rejected"
 }
 
 # ---- Square -------------------------------------------------------------
@@ -248,7 +248,7 @@ OUT
 	run --separate-stderr oms-import -v "$SQUARE_SAMPLE"
 	assert_success
 	assert_equal "$stderr" "oms-import: $SQUARE_SAMPLE: read as square (channel square)
-oms-import: 103 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 103 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	printf '%s\n' "$output" > out.jsonl
 	run orders < <(head -n 3 out.jsonl)
 	assert_output - <<'OUT'
@@ -295,7 +295,7 @@ OUT
 	assert_success
 	assert_equal "$stderr" "oms-import: $FIX/wholesale-po-cp1252.csv: read as wholesale (channel wholesale)
 oms-import: $FIX/wholesale-po-cp1252.csv: read as Windows-1252
-oms-import: 3 created, 0 updated, 0 unchanged, 1 held, 0 rejected"
+oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 1 held, 0 rejected"
 	printf '%s\n' "$output" > out.jsonl
 	run orders < out.jsonl
 	assert_output - <<'OUT'

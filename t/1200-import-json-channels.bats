@@ -25,7 +25,7 @@ people() {
 		"$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json"
 	assert_success
 	assert_equal "$stderr" "oms-import: $OMS_SAMPLES/shopify_rest_order__shopify_python_api.json: read as shopify-rest (channel shopify)
-oms-import: 1 created, 0 updated, 0 unchanged, 1 held, 0 rejected"
+oms-import: 1 created, 0 updated, 0 unchanged, 0 older, 1 held, 0 rejected"
 	echo "$output" > out.jsonl
 	# The sample itself says subtotal 398.00 for three lines of 199.00.
 	run summary < out.jsonl
@@ -184,7 +184,7 @@ OUT
 	assert_failure 1
 	assert_equal "$stderr" "oms-import: orders.jsonl: read as woocommerce (channel woocommerce)
 oms-import: orders.jsonl:2: record 1: order 1002: line 1: quantity: 'two' is not a whole number
-oms-import: 5 created, 0 updated, 0 unchanged, 1 held, 1 rejected"
+oms-import: 5 created, 0 updated, 0 unchanged, 0 older, 1 held, 1 rejected"
 	assert_equal "$(jq -r .external_id <<<"$output" | tr '\n' ' ')" "1001 1003 1004 1005 1006 "
 }
 
@@ -205,7 +205,7 @@ oms-import: 5 created, 0 updated, 0 unchanged, 1 held, 1 rejected"
 	run --separate-stderr sh -c 'cat orders.json sandbox.json items.json | oms-import -v --channel amazon'
 	assert_success
 	assert_equal "$stderr" "oms-import: -: read as amazon-spapi (channel amazon)
-oms-import: 3 created, 0 updated, 0 unchanged, 3 held, 0 rejected"
+oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 3 held, 0 rejected"
 	echo "$output" > out.jsonl
 	# ItemPrice is the line total: 17.95 for 2 is 8.975 a piece.
 	run summary < out.jsonl
@@ -294,7 +294,7 @@ OUT
 	run --separate-stderr oms-import -v --channel auto "$OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt"
 	assert_success
 	assert_equal "$stderr" "oms-import: $OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt: read as amazon-flat (channel amazon)
-oms-import: 4 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 4 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	echo "$output" > out.jsonl
 	run summary < out.jsonl
 	assert_output - <<'OUT'
@@ -318,7 +318,7 @@ OUT
 	assert_success
 	assert_equal "$stderr" "oms-import: $f: read as amazon-flat (channel amazon)
 oms-import: $f: read as Windows-1252
-oms-import: 4 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 4 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	echo "$output" > out.jsonl
 	run summary < out.jsonl
 	assert_output - <<'OUT'
@@ -420,7 +420,7 @@ OUT
 	oms-import "$FIX/amazon-new-orders-cp1252.txt" > /dev/null
 	run --separate-stderr oms-import -v "$FIX/amazon-all-orders.txt"
 	assert_success
-	[[ "${stderr_lines[1]}" =~ ^oms-import:\ 3\ created,\ 1\ updated,\ 0\ unchanged,\ [0-9]+\ held,\ 0\ rejected$ ]]
+	[[ "${stderr_lines[1]}" =~ ^oms-import:\ 3\ created,\ 1\ updated,\ 0\ unchanged,\ 0\ older,\ [0-9]+\ held,\ 0\ rejected$ ]]
 	run jq -c 'select(.external_id == "114-7654321-7654321") | {status, ship_to, totals,
 		lines: [.lines[] | {line_id, sku, qty, unit_price, total}]}' <<<"$output"
 	assert_output '{"status":"fulfilled","ship_to":{"name":"Renée O'"'"'Brien","address1":"1420 SW Morrison St","address2":"Apt 5B","city":"PORTLAND","region":"OR","postal_code":"97205-1234","country":"US","phone":"+1 503-555-0147"},"totals":{"subtotal":"29.97","shipping":"5.99","discount":"3.00","tax":"2.70","total":"35.66"},"lines":[{"line_id":"61234567890123","sku":"CUP-12OZ","qty":3,"unit_price":"9.99","total":"29.97"}]}'
@@ -475,7 +475,7 @@ OUT
 	run --separate-stderr oms-import -v --channel auto "$FIX/oms-orders.jsonl"
 	assert_success
 	assert_equal "$stderr" "oms-import: $FIX/oms-orders.jsonl: read as oms (channel oms)
-oms-import: 3 created, 0 updated, 0 unchanged, 0 held, 0 rejected"
+oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	echo "$output" > out.jsonl
 	run jq -c '{id,channel,external_id,status,placed_at,cancelled_at,currency,totals,lines:[.lines[]|{sku,qty,unit_price,discount}]}' out.jsonl
 	assert_output - <<'OUT'
@@ -492,7 +492,7 @@ OUT
 	run --separate-stderr oms-import -v --channel oms first.jsonl
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 6 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 6 unchanged, 0 older, 0 held, 0 rejected"
 	export OMS_DB="$BATS_TEST_TMPDIR/other.db"
 	run --separate-stderr oms-import --channel oms first.jsonl
 	assert_success

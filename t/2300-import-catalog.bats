@@ -70,7 +70,7 @@ OUT
 	catalog
 	run --separate-stderr oms-import -v "$SMALL"
 	assert_success
-	assert_equal "${stderr_lines[1]}" "oms-import: 3 created, 0 updated, 0 unchanged, 2 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 2 held, 0 rejected"
 	run sqlite3 "$OMS_DB" "SELECT action, after FROM events WHERE order_id = 2"
 	assert_output "created|{\"status\":\"hold\",\"hold_reasons\":[\"line 1 (Socks 3-pack): unknown sku 'SOCK-3PK' on shopify\"]}"
 }
@@ -111,7 +111,7 @@ OUT
 	run --separate-stderr oms-import -v "$SMALL"
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 older, 0 held, 0 rejected"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status, sku FROM orders JOIN order_lines ON order_id = id WHERE id = 2")" "hold|SOCK-3PK"
 	# Release looks the listing up again: no --force needed.
 	OMS_NOW=2026-11-26T08:00:00Z run --separate-stderr oms-import release o_2
@@ -130,7 +130,7 @@ OUT
 	run --separate-stderr oms-import -v "$SMALL"
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 3 unchanged, 0 older, 0 held, 0 rejected"
 	run oms check
 	assert_success
 }
@@ -147,11 +147,14 @@ EOF
 	run summary <<<"$output"
 	assert_output '{"id":"o_1","status":"hold","hold_reasons":["line 2: unknown sku '"'BOX-9'"' on shopify"],"lines":[["TEE-BLACK-M","TEE-BLK-M"],["BOX-9",null]]}'
 	run --separate-stderr oms-import release --force o_1
+	assert_failure 1
+	assert_equal "$stderr" "oms-import: order o_1 line 2 cannot ship as it is (unknown sku): say --lines cancel or --lines keep"
+	run --separate-stderr oms-import release --force --lines keep o_1
 	assert_success
 	run summary <<<"$output"
 	assert_output '{"id":"o_1","status":"open","hold_reasons":null,"lines":[["TEE-BLACK-M","TEE-BLK-M"],["BOX-9",null]]}'
 	run sqlite3 "$OMS_DB" "SELECT action, after FROM events WHERE order_id = 1 ORDER BY id DESC LIMIT 1"
-	assert_output 'released|{"status":"open","forced":true}'
+	assert_output 'released|{"status":"open","forced":true,"kept_lines":[2]}'
 }
 
 @test "a listing added later maps the lines of a release that needs it, and of a changed order" {
@@ -188,11 +191,11 @@ OUT
 	run --separate-stderr oms-import -v --channel oms in.jsonl
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 2 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 2 unchanged, 0 older, 0 held, 0 rejected"
 	run --separate-stderr oms-import -v --channel oms out.jsonl
 	assert_success
 	assert_output ""
-	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 2 unchanged, 0 held, 0 rejected"
+	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 2 unchanged, 0 older, 0 held, 0 rejected"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events")" "2"
 }
 

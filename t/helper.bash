@@ -12,7 +12,7 @@ export OMS_PATH="$TOP/share/oms"
 FIX="$TOP/t/fixtures"
 # The schema version this oms migrates to: the number of migrations in
 # lib/schema.c.  A new migration moves it.
-SCHEMA=6
+SCHEMA=7
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1

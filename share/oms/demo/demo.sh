@@ -39,7 +39,7 @@ if [ -x "$bin/oms-import" ]; then
 	done
 	sqlite3 "$OMS_DB" "SELECT count(*) || ' orders, ' || (SELECT count(*) FROM events) || ' events' FROM orders"
 	say "release a held order once it is dealt with"
-	held=$(sqlite3 "$OMS_DB" "SELECT 'o_' || id FROM orders WHERE status = 'hold' ORDER BY id LIMIT 1")
+	held=$(sqlite3 "$OMS_DB" "SELECT 'o_' || id FROM orders WHERE status = 'hold' AND hold_reasons LIKE '%address%' ORDER BY id LIMIT 1")
 	oms-import release --force "$held" | jq -c '{id, channel, external_id, status}'
 	sqlite3 "$OMS_DB" "SELECT action, before, after FROM events WHERE order_id = ${held#o_} ORDER BY id"
 fi

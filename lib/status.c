@@ -1,0 +1,171 @@
+/*
+ * status.c: what needs a person now (`oms status`).  Nothing gets stuck
+ * without a word: each order that waits on someone is one record, with
+ * what it waits for and since when.
+ *
+ *   held               on hold: its reasons, who held it, how long
+ *   refused            a program refused it and it has not moved since
+ *   waiting            allocated (or partly) and not shipped for longer
+ *                      than the threshold
+ *   unshippable        open or partly routed, with units left that no
+ *                      product will fill (a line with no sku)
+ *   cancel_pending     a cancel that waits on a label to be voided
+ *   cancel_refused     cancelled after a parcel left: a return is the way
+ *                      (listed for the recent window)
+ *   void_uncorrected   a parcel voided after its channel was told, whose
+ *                      correction `oms-ship confirm` has not yet given
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+
+struct kind {
+	const char *name;
+	const char *sql;	/* ?1 now, ?2 the waiting cutoff, ?3 the recent
+				   cutoff; order id, status, since, reason */
+};
+
+static const struct kind kinds[] = {
+	{ "held",
+	  "SELECT id, status, status_at, hold_reasons, hold_kind FROM orders "
+	  "WHERE status = 'hold' ORDER BY status_at, id" },
+	{ "refused",
+	  "SELECT id, status, refusal ->> '$.at', refusal ->> '$.reason', "
+	  "refusal ->> '$.program' FROM orders WHERE refusal IS NOT NULL "
+	  "AND status NOT IN ('hold', 'cancelled', 'fulfilled', 'delivered') "
+	  "ORDER BY refusal ->> '$.at', id" },
+	{ "waiting",
+	  "SELECT o.id, o.status, o.status_at, NULL, NULL FROM orders o "
+	  "WHERE o.status IN ('allocated', 'partial', 'partly_shipped') "
+	  "AND o.refusal IS NULL AND o.status_at < ?2 AND EXISTS (SELECT 1 "
+	  "FROM allocations a WHERE a.order_id = o.id AND a.state = 'active') "
+	  "ORDER BY o.status_at, o.id" },
+	{ "unshippable",
+	  "SELECT o.id, o.status, o.status_at, (SELECT group_concat('line ' || "
+	  "l.line_no || coalesce(' (' || l.title || ')', '') || ': no sku', "
+	  "'; ') FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1 "
+	  "AND l.sku IS NULL AND l.qty - l.cancelled > l.shipped), NULL "
+	  "FROM orders o WHERE o.status IN ('open', 'backordered', 'partial', "
+	  "'allocated', 'partly_shipped') AND EXISTS (SELECT 1 FROM order_lines "
+	  "l WHERE l.order_id = o.id AND l.ships = 1 AND l.sku IS NULL "
+	  "AND l.qty - l.cancelled > l.shipped) ORDER BY o.status_at, o.id" },
+	{ "cancel_pending",
+	  "SELECT r.order_id, o.status, r.at, coalesce(r.note, "
+	  "'labels to void'), r.source FROM cancel_requests r JOIN orders o "
+	  "ON o.id = r.order_id WHERE r.state = 'pending' ORDER BY r.at, r.id" },
+	{ "cancel_refused",
+	  "SELECT r.order_id, o.status, r.at, r.note, r.source FROM "
+	  "cancel_requests r JOIN orders o ON o.id = r.order_id "
+	  "WHERE r.state = 'refused' AND r.at >= ?3 ORDER BY r.at, r.id" },
+	{ "void_uncorrected",
+	  "SELECT s.order_id, o.status, s.voided_at, 's_' || s.id || "
+	  "' (tracking ' || s.tracking || ') was voided after ' || c.channel || "
+	  "' was told it shipped', c.channel FROM shipments s "
+	  "JOIN confirmations c ON c.shipment_id = s.id "
+	  "JOIN orders o ON o.id = s.order_id WHERE s.status = 'voided' "
+	  "AND c.corrected_at IS NULL ORDER BY s.voided_at, s.id" },
+};
+
+static const char sql_order[] =
+    "SELECT channel, account, external_id FROM orders WHERE id = ?";
+
+/* One attention record from a row of a kind's query. */
+static int
+item(oms_db *db, sqlite3_stmt *st, const char *kind, int64_t now,
+    oms_rec_fn fn, void *arg)
+{
+	int64_t id = sqlite3_column_int64(st, 0), t;
+	const char *since = (const char *)sqlite3_column_text(st, 2);
+	const char *why = (const char *)sqlite3_column_text(st, 3);
+	const char *who = (const char *)sqlite3_column_text(st, 4);
+	cJSON *r = cJSON_CreateObject();
+	sqlite3_stmt *q;
+	char ref[32];
+	int rc;
+
+	cJSON_AddStringToObject(r, "type", "attention");
+	cJSON_AddStringToObject(r, "kind", kind);
+	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
+	cJSON_AddStringToObject(r, "order", ref);
+	/* A second statement while the first one steps. */
+	if ((q = oms_db_stmt(db, sql_order)) == NULL) {
+		cJSON_Delete(r);
+		return OMS_ERR;
+	}
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const char *acct = (const char *)sqlite3_column_text(q, 1);
+
+		cJSON_AddStringToObject(r, "channel",
+		    (const char *)sqlite3_column_text(q, 0));
+		if (acct != NULL && *acct != '\0')
+			cJSON_AddStringToObject(r, "account", acct);
+		cJSON_AddStringToObject(r, "external_id",
+		    (const char *)sqlite3_column_text(q, 2));
+	}
+	sqlite3_reset(q);
+	cJSON_AddStringToObject(r, "status",
+	    (const char *)sqlite3_column_text(st, 1));
+	if (since != NULL) {
+		cJSON_AddStringToObject(r, "since", since);
+		if (oms_time_to_epoch(since, &t) == OMS_OK)
+			cJSON_AddNumberToObject(r, "hours", (double)((now - t) /
+			    3600));
+	}
+	if (strcmp(kind, "held") == 0) {
+		cJSON *rs = why ? cJSON_Parse(why) : NULL;
+
+		cJSON_AddItemToObject(r, "reasons", rs ? rs : cJSON_CreateArray());
+	} else if (why != NULL)
+		cJSON_AddStringToObject(r, "reason", why);
+	if (who != NULL)
+		cJSON_AddStringToObject(r, "by", who);
+	rc = fn(arg, r);
+	cJSON_Delete(r);
+	return rc;
+}
+
+/*
+ * Each record that needs a person, oldest first within its kind; *n
+ * counts them.  now is the clock; waiting is how many seconds an order
+ * may sit allocated before it is listed, recent how far back refused
+ * cancellations are listed.
+ */
+int
+oms_status(oms_db *db, int64_t waiting, int64_t recent, oms_rec_fn fn,
+    void *arg, long *n)
+{
+	char now[OMS_TIME_LEN], cut[OMS_TIME_LEN], back[OMS_TIME_LEN];
+	int64_t e;
+	int rc = OMS_OK, step;
+
+	*n = 0;
+	oms_time_now(now);
+	oms_time_to_epoch(now, &e);
+	oms_time_format(e - waiting, cut);
+	oms_time_format(e - recent, back);
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0] && rc == OMS_OK;
+	    k++) {
+		sqlite3_stmt *st = oms_db_stmt(db, kinds[k].sql);
+
+		if (st == NULL)
+			return OMS_ERR;
+		if (sqlite3_bind_parameter_count(st) >= 1)
+			sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_text(st, 2, cut, -1, SQLITE_TRANSIENT);
+		if (sqlite3_bind_parameter_count(st) >= 3)
+			sqlite3_bind_text(st, 3, back, -1, SQLITE_TRANSIENT);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			if ((rc = item(db, st, kinds[k].name, e, fn, arg)) !=
+			    OMS_OK)
+				break;
+			(*n)++;
+		}
+		sqlite3_reset(st);
+		if (rc == OMS_OK && step != SQLITE_DONE)
+			rc = oms_db_fail(db, step, "cannot read the orders");
+	}
+	return rc;
+}
