@@ -107,12 +107,16 @@
  *   delivery".  Only the events whose time has come are listed, oldest
  *   first; "status" is the latest one's, or pre_transit when none has
  *   come yet.  The statuses are exactly pre_transit, in_transit,
- *   out_for_delivery, delivered, failure and returned; times are RFC 3339
+ *   out_for_delivery, delivered, failure, returned and lost; times are RFC 3339
  *   UTC, "2026-11-05T14:00:00Z".  "tracking_number" must be a valid
  *   tracking number; "shipped_at" an RFC 3339 time
  *   (YYYY-MM-DDTHH:MM:SS, a fraction of a second allowed, then Z or an
  *   offset +HH:MM or -HH:MM); "transit_days" a whole number from 0 to 60;
- *   "scenario", when given, delivered (the default), failure or returned.
+ *   "scenario", when given, delivered (the default), failure, returned
+ *   or lost (at 14:00 of the delivery day, "The carrier cannot find the
+ *   parcel").  With no "scenario", the environment variable
+ *   OMS_OFFLINE_TRACK, a test hook, may give one: "SCENARIO" for every
+ *   parcel, or "NUMBER=SCENARIO,NUMBER=SCENARIO" for some.
  *
  * TEST HOOKS
  *
@@ -434,6 +438,43 @@ verb_void(const cJSON *req)
 	return reply;
 }
 
+static int
+known_scenario(const char *s)
+{
+	return strcmp(s, "delivered") == 0 || strcmp(s, "failure") == 0 ||
+	    strcmp(s, "returned") == 0 || strcmp(s, "lost") == 0;
+}
+
+/*
+ * The fate a test gave a parcel with OMS_OFFLINE_TRACK: "SCENARIO" for
+ * every parcel, or "NUMBER=SCENARIO,..." for some; else delivered.
+ */
+static const char *
+scripted(const char *number)
+{
+	static char buf[16];
+	const char *e = getenv("OMS_OFFLINE_TRACK"), *p;
+	size_t n = strlen(number);
+
+	if (e == NULL || *e == '\0')
+		return "delivered";
+	if (strchr(e, '=') == NULL)
+		p = e;
+	else {
+		for (p = e; (p = strstr(p, number)) != NULL; p += n)
+			if ((p == e || p[-1] == ',') && p[n] == '=')
+				break;
+		if (p == NULL)
+			return "delivered";
+		p += n + 1;
+	}
+	snprintf(buf, sizeof buf, "%.*s", (int)strcspn(p, ","), p);
+	if (!known_scenario(buf))
+		oms_die(OMS_EXIT_USAGE, "OMS_OFFLINE_TRACK: unknown scenario "
+		    "'%s': say delivered, failure, returned or lost", buf);
+	return buf;
+}
+
 /* RFC 3339: YYYY-MM-DDTHH:MM:SS, a fraction, then Z or +HH:MM/-HH:MM. */
 static int
 rfc3339(const char *s, int64_t *out)
@@ -510,13 +551,11 @@ verb_track(const cJSON *req)
 		return refuse("transit_days must be a whole number of days "
 		    "from 0 to 60");
 	if (get(req, "scenario") != NULL && (scenario == NULL ||
-	    (strcmp(scenario, "delivered") != 0 &&
-	    strcmp(scenario, "failure") != 0 &&
-	    strcmp(scenario, "returned") != 0)))
-		return refuse("scenario must be delivered, failure or "
-		    "returned");
+	    !known_scenario(scenario)))
+		return refuse("scenario must be delivered, failure, returned "
+		    "or lost");
 	if (scenario == NULL)
-		scenario = "delivered";
+		scenario = scripted(number);
 	oms_time_now(nowbuf);
 	if (oms_time_to_epoch(nowbuf, &now) != OMS_OK)
 		oms_die(OMS_EXIT_FATAL, "cannot read the clock");
@@ -536,6 +575,9 @@ verb_track(const cJSON *req)
 	if (strcmp(scenario, "delivered") == 0)
 		event(events, day * 86400 + 14 * 3600, now, "delivered",
 		    "Delivered", &latest);
+	else if (strcmp(scenario, "lost") == 0)
+		event(events, day * 86400 + 14 * 3600, now, "lost",
+		    "The carrier cannot find the parcel", &latest);
 	else
 		event(events, day * 86400 + 14 * 3600, now, "failure",
 		    "Delivery attempted, no one in", &latest);

@@ -302,6 +302,10 @@ cancel(const char *dbopt, struct oms_cancel *c, int quiet, int argc,
 			oms_warnx("o_%lld: the cancel is pending: %s (run it "
 			    "again)", (long long)id, res.note);
 			status = OMS_EXIT_REJECT;
+		} else if (res.kept) {
+			/* What had not left is cancelled; the rest needs a return. */
+			oms_warnx("%s; the rest is %s", res.note, res.status);
+			status = OMS_EXIT_REJECT;
 		} else if (!quiet)
 			oms_warnx("o_%lld: %s", (long long)id, res.status);
 	}
@@ -423,7 +427,8 @@ main(int argc, char **argv)
 		case 'A':
 			if (!oms_valid_account(optarg))
 				oms_die(OMS_EXIT_USAGE, "--account '%s' is not "
-				    "1-100 letters, digits and . _ @ + -", optarg);
+				    "1-100 characters with no ':', '/' or control "
+				    "character", optarg);
 			im.account = optarg;
 			break;
 		case 'a':
@@ -532,6 +537,16 @@ main(int argc, char **argv)
 	im.on_note = im.verbose ? on_note : NULL;
 	im.arg = &cx;
 
+	/* Cancels left pending on a carrier last time: tried again first. */
+	if (!im.dry_run) {
+		long done, failed;
+
+		rc = oms_cancel_pending(db, warn_msg, &done, &failed);
+		if (rc != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		im.cancels_failed += failed;
+	}
+
 	for (int i = 0; i < (argc ? argc : 1); i++) {
 		const char *path = argc ? argv[i] : "-";
 		const char *name = strcmp(path, "-") == 0 ? "-" : path;
@@ -562,15 +577,7 @@ main(int argc, char **argv)
 			oms_die(OMS_EXIT_FATAL, "%s: %s", name, m);
 		}
 	}
-	/* Labels of cancelled orders to void: now, with no batch open. */
-	if (!im.dry_run) {
-		long done, failed;
-
-		rc = oms_cancel_pending(db, warn_msg, &done, &failed);
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-	}
-	if (im.rejected > 0)
+	if (im.rejected > 0 || im.cancels_failed > 0)
 		status = OMS_EXIT_REJECT;
 	if (im.verbose || (!cx.quiet && isatty(STDERR_FILENO)))
 		oms_warnx("%ld created, %ld updated, %ld unchanged, %ld older, "

@@ -102,9 +102,22 @@ ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
 	    strncmp(oms_error(), "no carrier ", 11) != 0)
 		fail(oms_exit_status(rc));
 	snprintf(msg, sizeof msg, "%s", oms_error());
-	oms_warnx("%s%s%s%s", where ? where : "", where ? ": " : "", msg,
-	    rc == OMS_REJECT ? "" : " (nothing changed)");
-	if ((rc = oms_order_refused(db, id, msg)) != OMS_OK)
+	/* A refusal names its order; a carrier's failure, here. */
+	if (where != NULL)
+		oms_warnx("%s: %s%s", where, msg, rc == OMS_REJECT ? "" :
+		    " (nothing changed)");
+	else if (rc == OMS_REJECT)
+		oms_warnx("%s", msg);
+	else
+		oms_warnx("o_%lld: %s (nothing changed)", (long long)id, msg);
+	/*
+	 * Kept when the order could ship but did not: not for one that is
+	 * cancelled, held or shipped already, which says so itself.
+	 */
+	if ((rc = oms_order_may(db, id, OMS_ACT_SHIP)) == OMS_OK) {
+		if ((rc = oms_order_refused(db, id, msg)) != OMS_OK)
+			fail(oms_exit_status(rc));
+	} else if (rc != OMS_REJECT)
 		fail(oms_exit_status(rc));
 	return 1;
 }
@@ -199,7 +212,8 @@ main(int argc, char **argv)
 		case 'A':
 			if (!oms_valid_account(optarg))
 				oms_die(OMS_EXIT_USAGE, "--account '%s' is not "
-				    "1-100 letters, digits and . _ @ + -", optarg);
+				    "1-100 characters with no ':', '/' or control "
+				    "character", optarg);
 			account = optarg;
 			break;
 		case 'c':

@@ -16,17 +16,18 @@
 
 /* Where canonical fields go in a record, so every order prints alike. */
 static const char *const order_keys[] = {
-	"type", "id", "channel", "external_id", "status", "hold_reasons",
-	"placed_at", "cancelled_at", "currency", "customer", "ship_to",
-	"bill_to", "payment", "service", "ship_by", "deliver_by", "priority",
-	"tags", "note", "lines", "totals", NULL
+	"type", "id", "channel", "account", "external_id", "status",
+	"hold_reasons", "placed_at", "updated_at", "cancelled_at",
+	"fulfilled_at", "currency", "customer", "ship_to", "bill_to",
+	"payment", "service", "ship_by", "deliver_by", "priority", "tags",
+	"note", "lines", "totals", NULL
 };
 static const char *const address_keys[] = {
 	"name", "company", "address1", "address2", "city", "region",
 	"postal_code", "country", "phone", "email", NULL
 };
 static const char *const customer_keys[] = {
-	"email", "name", "phone", "segment", NULL
+	"email", "name", "phone", "segment", "account", NULL
 };
 static const char *const payment_keys[] = {
 	"status", "method", "reference", "paid_at", NULL

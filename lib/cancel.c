@@ -80,6 +80,28 @@ parcels_of(oms_db *db, int64_t id, struct parcel **out, size_t *n)
 	return OMS_OK;
 }
 
+/* "CHANNEL EXTERNAL_ID", or with the account, for messages. */
+static void
+order_name(oms_db *db, int64_t id, char *buf, size_t n)
+{
+	static const char sql[] =
+	    "SELECT channel, account, external_id FROM orders WHERE id = ?";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+
+	snprintf(buf, n, "?");
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 1);
+
+		snprintf(buf, n, "%s%s%s %s",
+		    (const char *)sqlite3_column_text(st, 0), *a ? "/" : "", a,
+		    (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_reset(st);
+}
+
 static const char sql_request[] =
     "INSERT INTO cancel_requests (order_id, at, program, source, reason, "
     "lines, state, note, ended_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
@@ -207,6 +229,63 @@ note_event(oms_db *db, int64_t id, const char *action,
 	rc = oms_order_status(db, id, action, status, NULL, x);
 	cJSON_Delete(x);
 	return rc;
+}
+
+/*
+ * A cancel that came after a parcel left: kept as a refused request, for
+ * the return to pick up, with an event; once, however often it is asked.
+ */
+static int
+keep_refusal(oms_db *db, int64_t id, const struct oms_cancel *c,
+    const char *msg)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM cancel_requests WHERE order_id = ? AND source = ? "
+	    "AND state = 'refused'";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, c->source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return OMS_OK;
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the cancel requests");
+	if ((rc = request(db, id, c, "refused", msg, NULL)) != OMS_OK)
+		return rc;
+	return note_event(db, id, "cancel_refused", c, msg);
+}
+
+/*
+ * Whether order id has anything a cancel can still stop: units not yet
+ * in a parcel, or a parcel not yet scanned.
+ */
+static int
+rest_to_cancel(oms_db *db, int64_t id, const struct parcel *ps, size_t np,
+    int *rest)
+{
+	static const char sql[] =
+	    "SELECT wanted > shipped FROM order_progress WHERE order_id = ?";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int rc;
+
+	*rest = 0;
+	for (size_t k = 0; k < np; k++)
+		if (!ps[k].gone)
+			*rest = 1;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 0))
+		*rest = 1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read an order");
+	return OMS_OK;
 }
 
 /*
@@ -469,13 +548,25 @@ plan_lines(oms_db *db, int64_t id, const struct oms_cancel *c,
 			unshipped = 0;
 		l->take = c->lines[i].qty > 0 ? c->lines[i].qty :
 		    unshipped + l->voidable;
+		if (l->take == 0 && l->left > 0) {
+			*left = 1;
+			return oms_reject("order o_%lld line %d: its %lld "
+			    "unit%s left with the carrier: a return is the way",
+			    (long long)id, l->line_no, (long long)l->left,
+			    l->left == 1 ? " has" : "s have");
+		}
 		if (l->take == 0)
 			return oms_reject("order o_%lld line %d: nothing left to "
 			    "cancel: %lld cancelled, %lld shipped",
 			    (long long)id, l->line_no, (long long)l->cancelled,
 			    (long long)l->shipped);
+		if (l->take > unshipped + l->voidable && l->left == 0)
+			return oms_reject("order o_%lld line %d: only %lld of the "
+			    "%lld units asked can be cancelled", (long long)id,
+			    l->line_no, (long long)(unshipped + l->voidable),
+			    (long long)l->take);
 		if (l->take > unshipped + l->voidable) {
-			*left = l->left > 0;
+			*left = 1;
 			return oms_reject("order o_%lld line %d: only %lld of the "
 			    "%lld units asked can be cancelled; %lld %s left with "
 			    "the carrier: a return is the way", (long long)id,
@@ -587,8 +678,7 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 		    expected, NULL) == OMS_OK && (strcmp(status, "delivered") ==
 		    0 || strcmp(status, "fulfilled") == 0)) {
 			snprintf(msg, sizeof msg, "%s", oms_error());
-			if (request(db, id, c, "refused", msg, NULL) != OMS_OK ||
-			    note_event(db, id, "cancel_refused", c, msg) != OMS_OK)
+			if (keep_refusal(db, id, c, msg) != OMS_OK)
 				return OMS_ERR;
 			r->kept = 1;
 			return oms_reject("%s", msg);
@@ -599,21 +689,34 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 		return rc;
 	need = ecalloc(np ? np : 1, sizeof *need);
 	if (c->nlines == 0) {
+		int gone_k = -1;
+
 		for (size_t k = 0; k < np; k++) {
-			if (ps[k].gone) {
-				snprintf(msg, sizeof msg, "order o_%lld has left: "
-				    "s_%lld is %s; a return is the way",
-				    (long long)id, (long long)ps[k].id,
-				    ps[k].status);
-				if ((rc = request(db, id, c, "refused", msg,
-				    NULL)) == OMS_OK && (rc = note_event(db, id,
-				    "cancel_refused", c, msg)) == OMS_OK) {
-					r->kept = 1;
-					rc = oms_reject("%s", msg);
-				}
+			if (ps[k].gone && gone_k < 0)
+				gone_k = (int)k;
+			need[k] = !ps[k].gone;
+		}
+		/*
+		 * A parcel has left: a return brings it back, and the request
+		 * is kept for it; what has not left is cancelled all the same.
+		 */
+		if (gone_k >= 0) {
+			char name[200];
+			int rest;
+
+			order_name(db, id, name, sizeof name);
+			snprintf(msg, sizeof msg, "order o_%lld (%s) has left: "
+			    "s_%lld is %s; a return is the way", (long long)id,
+			    name, (long long)ps[gone_k].id, ps[gone_k].status);
+			if ((rc = keep_refusal(db, id, c, msg)) != OMS_OK ||
+			    (rc = rest_to_cancel(db, id, ps, np, &rest)) != OMS_OK)
+				goto out;
+			r->kept = 1;
+			snprintf(r->note, sizeof r->note, "%s", msg);
+			if (!rest) {
+				rc = oms_reject("%s", msg);
 				goto out;
 			}
-			need[k] = 1;
 		}
 	} else {
 		lp = ecalloc((size_t)c->nlines, sizeof *lp);
@@ -621,9 +724,7 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 		    OMS_OK) {
 			if (rc == OMS_REJECT && left) {
 				snprintf(msg, sizeof msg, "%s", oms_error());
-				if ((rc = request(db, id, c, "refused", msg,
-				    NULL)) == OMS_OK && (rc = note_event(db, id,
-				    "cancel_refused", c, msg)) == OMS_OK) {
+				if ((rc = keep_refusal(db, id, c, msg)) == OMS_OK) {
 					r->kept = 1;
 					rc = oms_reject("%s", msg);
 				}

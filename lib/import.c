@@ -31,6 +31,9 @@
 struct pending {
 	char *json;
 	int action;
+	int64_t id;
+	long line;
+	int cancel;		/* a cancel waits on labels to void */
 };
 
 struct grow {
@@ -80,7 +83,6 @@ struct run {
 	int idle_rc;		/* a commit before waiting for input failed */
 	char idle_msg[1024];	/* and why */
 	char exported_at[OMS_TIME_LEN];	/* the file's, or "" */
-	long cancels;		/* cancellations to carry on after a commit */
 };
 
 static int
@@ -172,6 +174,41 @@ seen_add(struct run *r, const char *key)
 
 /* ---- storing, in batches ------------------------------------------- */
 
+/* Carry on the cancel p's order waits for; p gets its record as it ends. */
+static int
+carry_cancel(struct run *r, struct pending *p)
+{
+	struct oms_cancel c = { 0 };
+	struct oms_cancel_result res;
+	char why[160];
+	cJSON *rec;
+	int rc;
+
+	snprintf(why, sizeof why, "cancelled on %s", r->ad ? r->ad->channel :
+	    "the channel");
+	c.source = "channel";
+	c.reason = why;
+	rc = oms_cancel(r->im->db, p->id, &c, &res);
+	if (rc == OMS_BUSY || (rc != OMS_OK && rc != OMS_REJECT))
+		return rc;
+	if (rc == OMS_REJECT || res.pending || res.kept) {
+		char msg[1200];
+
+		snprintf(msg, sizeof msg, "o_%lld: %s%s", (long long)p->id,
+		    res.pending ? "the cancel is pending: " : "",
+		    rc == OMS_REJECT ? oms_error() : res.note);
+		r->im->cancels_failed += res.pending || rc == OMS_REJECT;
+		if (r->im->on_warn != NULL)
+			r->im->on_warn(r->im->arg, r->file, p->line, msg);
+	}
+	if ((rec = oms_order_record(r->im->db, p->id)) != NULL) {
+		free(p->json);
+		p->json = cJSON_PrintUnformatted(rec);
+		cJSON_Delete(rec);
+	}
+	return OMS_OK;
+}
+
 static int
 flush(struct run *r)
 {
@@ -185,6 +222,13 @@ flush(struct run *r)
 			rc = oms_db_commit(im->db);
 		r->in_tx = 0;
 	}
+	/*
+	 * Cancels that wait on labels: voided now, with the batch committed
+	 * and no transaction open, and their orders printed as they end.
+	 */
+	for (int i = 0; i < r->npend && rc == OMS_OK && !im->dry_run; i++)
+		if (r->pend[i].cancel)
+			rc = carry_cancel(r, &r->pend[i]);
 	for (int i = 0; i < r->npend; i++) {
 		if (rc == OMS_OK && im->on_order != NULL &&
 		    im->on_order(im->arg, r->pend[i].json, r->pend[i].action) !=
@@ -292,9 +336,10 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		/* A file that names its store is that store's alone. */
 		if (a != NULL && *a != '\0' && strcmp(a, im->account) != 0) {
 			im->refused = 1;
+			oms_seterr("the file is of account '%s', not '%s'", a,
+			    im->account);
 			cJSON_Delete(o);
-			return oms_seterr("the file is of account '%s', not '%s'",
-			    a, im->account);
+			return OMS_ERR;
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "account");
 		cJSON_AddStringToObject(o, "account", im->account);
@@ -354,8 +399,7 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		else if (im->on_warn != NULL)
 			im->on_warn(im->arg, r->file, line, res.note);
 	}
-	if (res.cancel_pending)
-		r->cancels++;
+
 	if (res.action != OMS_ORDER_UNCHANGED && res.action != OMS_ORDER_STALE)
 		json = oms_order_print(o, &res);
 	else if (res.record != NULL)
@@ -371,6 +415,9 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		}
 		r->pend[r->npend].json = json;
 		r->pend[r->npend].action = res.action;
+		r->pend[r->npend].id = res.id;
+		r->pend[r->npend].line = line;
+		r->pend[r->npend].cancel = res.cancel_pending;
 		r->npend++;
 	}
 	if (r->npend >= BATCH || oms_ms_since(&r->tx_start) >= BATCH_MS)

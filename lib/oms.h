@@ -407,6 +407,7 @@ struct oms_import {
 	void (*on_batch)(void *arg);
 	void *arg;
 	long created, updated, unchanged, stale, held, rejected;
+	long cancels_failed;	/* cancels left pending on their carrier */
 	int refused;		/* the last failure: a file not of the channel */
 };
 int oms_import_stream(struct oms_import *im, FILE *fp, const char *name);
@@ -429,7 +430,7 @@ struct oms_store {
 	cJSON *reasons;		/* when held: why (the caller frees it) */
 	int cancel_pending;	/* labels to void: oms_cancel after the commit */
 	int refused;		/* what a canonical record asked was refused */
-	char note[512];		/* what the user should hear of, or "" */
+	char note[1024];	/* what the user should hear of, or "" */
 };
 enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED,
 	OMS_ORDER_STALE };

@@ -223,8 +223,8 @@ oms_order_normalize(cJSON *o, int flags)
 		return OMS_ERR;
 	if ((status = oms_json_str(o, "account")) != NULL &&
 	    !oms_valid_account(status))
-		return oms_seterr("account '%s' is not 1-100 letters, digits "
-		    "and . _ @ + -", status);
+		return oms_seterr("account '%s' is not 1-100 characters with no "
+		    "':', '/' or control character", status);
 	lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
 	if (lines != NULL && !cJSON_IsArray(lines))
 		return oms_seterr("lines must be an array");
@@ -341,10 +341,12 @@ empty_field(const cJSON *obj, const char *key)
  * Totals must add up one of the ways channels count them: the subtotal
  * before or after discounts, the total with tax added or included.
  * unknown, when not NULL, has one item per line: the reason that line's
- * channel SKU has no listing, or null (see resolve()).
+ * channel SKU has no listing, or null (see resolve()).  done, when not
+ * NULL, has one item per line, true for a line whose units are all
+ * cancelled: its sku is nobody's problem.
  */
 static cJSON *
-problems_of(const cJSON *o, const cJSON *unknown)
+problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 {
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
@@ -363,8 +365,10 @@ problems_of(const cJSON *o, const cJSON *unknown)
 	if (cJSON_GetArraySize(lines) == 0)
 		reason(a, "no lines");
 	cJSON_ArrayForEach(l, lines) {
+		int gone = cJSON_IsTrue(cJSON_GetArrayItem(done, n));
+
 		n++;
-		if (empty_field(l, "sku") && !cJSON_IsFalse(
+		if (!gone && empty_field(l, "sku") && !cJSON_IsFalse(
 		    cJSON_GetObjectItemCaseSensitive(l, "requires_shipping"))) {
 			const char *title = oms_json_str(l, "title");
 
@@ -373,7 +377,7 @@ problems_of(const cJSON *o, const cJSON *unknown)
 			else
 				reason(a, "line %d: no sku", n);
 		}
-		if (cJSON_IsString(cJSON_GetArrayItem(unknown, n - 1)))
+		if (!gone && cJSON_IsString(cJSON_GetArrayItem(unknown, n - 1)))
 			cJSON_AddItemToArray(a, cJSON_CreateString(
 			    cJSON_GetArrayItem(unknown, n - 1)->valuestring));
 		if (line_amount(l, exp, &amt) != OMS_OK || ADD(sum, amt) ||
@@ -433,11 +437,57 @@ problems_of(const cJSON *o, const cJSON *unknown)
 	return a;
 }
 
+static const char sql_reasons[] =
+    "SELECT hold_reasons FROM orders WHERE id = ?";
+
+static int
+stored_reasons(oms_db *db, int64_t id, cJSON **out)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_reasons);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*out = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return oms_db_fail(db, rc, "cannot read an order");
+	return OMS_OK;
+}
+
+static const char sql_lines_done[] =
+    "SELECT cancelled >= qty FROM order_lines WHERE order_id = ? "
+    "ORDER BY line_no";
+
+/* One item a line of order id: true when all its units are cancelled. */
+static int
+lines_done(oms_db *db, int64_t id, cJSON **out)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_lines_done);
+	int rc;
+
+	*out = cJSON_CreateArray();
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(*out, cJSON_CreateBool(
+		    sqlite3_column_int(st, 0)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read an order's lines");
+	return OMS_OK;
+}
+
 /* The checks that need no database: no SKU mapping. */
 cJSON *
 oms_order_problems(const cJSON *o)
 {
-	return problems_of(o, NULL);
+	return problems_of(o, NULL, NULL);
 }
 
 static const char sql_channel_listed[] =
@@ -576,7 +626,7 @@ oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed)
 	*problems = NULL;
 	if ((rc = resolve(db, o, &unknown, &ch)) != OMS_OK)
 		return rc;
-	*problems = problems_of(o, unknown);
+	*problems = problems_of(o, unknown, NULL);
 	cJSON_Delete(unknown);
 	if (changed != NULL)
 		*changed = ch;
@@ -1010,7 +1060,7 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 			goto out;
 	for (int i = 0; i < nold; i++)
 		if (!old[i].matched && (rc = renumber(db, id, old[i].line_no,
-		    RENUMBER + old[i].line_no)) != OMS_OK)
+		    -old[i].line_no)) != OMS_OK)
 			goto out;
 	if ((st = oms_db_stmt(db, sql_renumber_done_a)) == NULL)
 		goto fail;
@@ -1180,6 +1230,21 @@ version_of(const cJSON *o, const char *exported, char out[OMS_TIME_LEN])
 		snprintf(out, OMS_TIME_LEN, "%s", exported);
 }
 
+static const char sql_bump_version[] =
+    "UPDATE orders SET version_at = ? WHERE id = ?";
+
+static int
+bump_version(oms_db *db, int64_t id, const char *version)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_bump_version);
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_text(st, 1, version, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	return oms_db_step_done(db, st, "cannot update an order");
+}
+
 static const char sql_seen_version[] =
     "INSERT INTO order_versions (order_id, source, digest, version_at, "
     "seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
@@ -1227,6 +1292,55 @@ identity_text(const cJSON *o, const char *field, char *buf, size_t n)
 		snprintf(buf, n, "%s", v->valuestring);
 	else if (cJSON_IsNumber(v))
 		oms_json_text(v, buf, n);
+}
+
+static const char sql_other_account[] =
+    "SELECT id, account FROM orders WHERE channel = ?1 AND external_id = ?2 "
+    "AND account <> ?3 AND CAST(json_extract(record, '$.' || ?4) AS TEXT) "
+    "= ?5 ORDER BY id LIMIT 1";
+
+/*
+ * The order o names with its channel's own id is stored already under
+ * another account (a cron job that forgot --account, or a store that
+ * took one later): refused, or it would be a second order to ship.
+ */
+static int
+other_account(oms_db *db, const cJSON *o, const char *identity,
+    const char *account)
+{
+	sqlite3_stmt *st;
+	char idt[64];
+	int rc;
+
+	identity_text(o, identity, idt, sizeof idt);
+	if (idt[0] == '\0')
+		return OMS_OK;
+	if ((st = oms_db_stmt(db, sql_other_account)) == NULL)
+		return OMS_ERR;
+	bind_str(st, 1, o, "channel");
+	bind_str(st, 2, o, "external_id");
+	sqlite3_bind_text(st, 3, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, identity, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, idt, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 1);
+		int64_t id = sqlite3_column_int64(st, 0);
+		char acct[128];
+
+		snprintf(acct, sizeof acct, "%s", a);
+		sqlite3_reset(st);
+		if (acct[0] == '\0')
+			return oms_reject("%s %s is the order stored as o_%lld "
+			    "with no account: import it without --account",
+			    identity, idt, (long long)id);
+		return oms_reject("%s %s is the order stored as o_%lld under "
+		    "account '%s': import it with --account %s", identity, idt,
+		    (long long)id, acct, acct);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot look up an order");
+	return OMS_OK;
 }
 
 static const char sql_facts[] =
@@ -1360,6 +1474,8 @@ carry_on(oms_db *db, int64_t id, const char *oldstatus, const cJSON *old,
 		if (rc != OMS_OK)
 			return rc;
 		res->cancel_pending = cr.pending;
+		if (cr.kept)
+			snprintf(res->note, sizeof res->note, "%s", cr.note);
 		return OMS_OK;
 	}
 	if ((strcmp(chstatus, "fulfilled") == 0 && !same_str(oms_json_str(old,
@@ -1400,16 +1516,6 @@ carry_on(oms_db *db, int64_t id, const char *oldstatus, const cJSON *old,
 		if (f->parcels > 0) {
 			cJSON *r = cJSON_CreateArray();
 
-			if (requested != NULL) {
-				cJSON_Delete(r);
-				snprintf(res->note, sizeof res->note, "order o_%lld:"
-				    " the address cannot change once a label is "
-				    "bought (s_%lld): void it first (oms-ship "
-				    "void)", (long long)id,
-				    (long long)f->first_parcel);
-				res->refused = 1;
-				return OMS_OK;
-			}
 			reason(r, "the address changed after the label of "
 			    "s_%lld was bought: void it and ship again, or "
 			    "release the order", (long long)f->first_parcel);
@@ -1446,7 +1552,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 {
 	sqlite3_stmt *st;
 	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
-	cJSON *incoming = NULL, *unknown = NULL;
+	cJSON *incoming = NULL, *unknown = NULL, *done = NULL;
 	const char *source = in->source;
 	int flags = in->flags, nested = 0, began = 0;
 	int nsources = 0, canonical = strcmp(source, "oms") == 0, mapped = 0;
@@ -1576,6 +1682,11 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		} else
 			same = strcmp(digest, indigest) == 0;
 		if (same && requested == NULL) {
+			/* The same, said later: later versions must beat this. */
+			if (!canonical && !(flags & OMS_STORE_MERGE) && version[0] &&
+			    (oldversion == NULL || strcmp(version, oldversion) > 0) &&
+			    (rc = bump_version(db, id, version)) != OMS_OK)
+				goto out;
 			res->id = id;
 			res->action = OMS_ORDER_UNCHANGED;
 			snprintf(res->status, sizeof res->status, "%s", oldstatus);
@@ -1622,7 +1733,20 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 			goto out;
 		owned = word_in(oldstatus, "open hold backordered cancelled "
 		    "fulfilled") && f.active == 0 && f.parcels == 0;
+		/* A person may not move a parcel's address: void it first. */
+		if (canonical && !(flags & OMS_STORE_MERGE) && f.parcels > 0 &&
+		    address_changed(old, o)) {
+			rc = oms_reject("order o_%lld: the address cannot change "
+			    "once a label is bought (s_%lld): void it first "
+			    "(oms-ship void)", (long long)id,
+			    (long long)f.first_parcel);
+			goto out;
+		}
 	}
+	/* A new key, but an order this channel knows under another account. */
+	if (!exists && in->identity != NULL && !(flags & OMS_STORE_MERGE) &&
+	    (rc = other_account(db, o, in->identity, account)) != OMS_OK)
+		goto out;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		goto out;
 	began = 1;
@@ -1669,7 +1793,15 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		rc = oms_seterr("out of memory");
 		goto out;
 	}
-	problems = problems_of(o, unknown);
+	exp = oms_currency_exponent(oms_json_str(o, "currency"));
+	if (exists) {
+		/* The lines first: what is cancelled of them counts. */
+		if ((rc = match_lines(db, id, o, exp, &lc)) != OMS_OK)
+			goto out;
+		if ((rc = lines_done(db, id, &done)) != OMS_OK)
+			goto out;
+	}
+	problems = problems_of(o, unknown, done);
 	{
 		const cJSON *l;
 		int ships = 0;
@@ -1706,15 +1838,13 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		cJSON_AddItemToArray(problems, cJSON_CreateString("no lines"));
 		status = "hold";
 	}
-	if (owned && exists && !oms_state_move_ok("updated", oldstatus, status) &&
-	    !oms_state_move_ok("reopened", oldstatus, status)) {
+	if (owned && exists && !oms_state_move_ok("updated", oldstatus, status)) {
 		rc = oms_seterr("order o_%lld: no move from %s to %s by an "
 		    "import in the state table", (long long)id, oldstatus, status);
 		goto out;
 	}
 	if (strcmp(status, "hold") == 0 && owned && !sticky)
 		reasons = cJSON_PrintUnformatted(problems);
-	exp = oms_currency_exponent(oms_json_str(o, "currency"));
 	ship = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
 	cust = cJSON_GetObjectItemCaseSensitive(o, "customer");
 	totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
@@ -1766,7 +1896,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		rc = oms_db_fail(db, rc, "cannot store an order");
 		goto out;
 	}
-	if ((rc = match_lines(db, id, o, exp, &lc)) != OMS_OK)
+	if (!exists && (rc = match_lines(db, id, o, exp, &lc)) != OMS_OK)
 		goto out;
 	if (owned && (strcmp(status, "cancelled") == 0 ||
 	    (oldstatus != NULL && strcmp(oldstatus, "cancelled") == 0))) {
@@ -1831,11 +1961,10 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 			goto out;
 		snprintf(res->status, sizeof res->status, "%s", s);
 	}
-	if (strcmp(res->status, "hold") == 0 && res->reasons == NULL && owned &&
-	    !sticky) {
-		res->reasons = problems;
-		problems = NULL;
-	}
+	/* A held order prints its reasons, whoever held it. */
+	if (strcmp(res->status, "hold") == 0 && res->reasons == NULL &&
+	    (rc = stored_reasons(db, id, &res->reasons)) != OMS_OK)
+		goto out;
 	rc = OMS_OK;
 	goto out;
 fail:
@@ -1848,6 +1977,7 @@ out:
 	cJSON_Delete(problems);
 	cJSON_Delete(unknown);
 	cJSON_Delete(lc.conflicts);
+	cJSON_Delete(done);
 	free(intext);
 	free(oldtext);
 	free(text);
@@ -1863,7 +1993,8 @@ skip_key(const char *k)
 {
 	return strcmp(k, "type") == 0 || strcmp(k, "id") == 0 ||
 	    strcmp(k, "channel") == 0 || strcmp(k, "external_id") == 0 ||
-	    strcmp(k, "status") == 0 || strcmp(k, "hold_reasons") == 0;
+	    strcmp(k, "status") == 0 || strcmp(k, "hold_reasons") == 0 ||
+	    strcmp(k, "account") == 0;
 }
 
 /*
@@ -1882,6 +2013,12 @@ oms_order_print(cJSON *o, const struct oms_store *res)
 	cJSON_AddStringToObject(out, "id", idbuf);
 	if ((v = cJSON_DetachItemFromObjectCaseSensitive(o, "channel")) != NULL)
 		cJSON_AddItemToObject(out, "channel", v);
+	if ((v = cJSON_DetachItemFromObjectCaseSensitive(o, "account")) != NULL) {
+		if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+			cJSON_AddItemToObject(out, "account", v);
+		else
+			cJSON_Delete(v);
+	}
 	if ((v = cJSON_DetachItemFromObjectCaseSensitive(o, "external_id")))
 		cJSON_AddItemToObject(out, "external_id", v);
 	cJSON_AddStringToObject(out, "status", res->status);
@@ -1902,7 +2039,7 @@ oms_order_print(cJSON *o, const struct oms_store *res)
 }
 
 static const char sql_get[] =
-    "SELECT id, channel, external_id, status, hold_reasons, record "
+    "SELECT id, channel, external_id, status, hold_reasons, record, account "
     "FROM orders WHERE id = ?";
 
 /*
@@ -1931,6 +2068,9 @@ oms_order_record(oms_db *db, int64_t id)
 	cJSON_AddStringToObject(rec, "id", idbuf);
 	cJSON_AddStringToObject(rec, "channel",
 	    (const char *)sqlite3_column_text(st, 1));
+	if (*(const char *)sqlite3_column_text(st, 6) != '\0')
+		cJSON_AddStringToObject(rec, "account",
+		    (const char *)sqlite3_column_text(st, 6));
 	cJSON_AddStringToObject(rec, "external_id",
 	    (const char *)sqlite3_column_text(st, 2));
 	cJSON_AddStringToObject(rec, "status",
@@ -1952,16 +2092,22 @@ oms_order_record(oms_db *db, int64_t id)
 }
 
 static const char sql_by_key[] =
-    "SELECT id FROM orders WHERE channel = ? AND external_id = ?";
+    "SELECT id, account FROM orders WHERE channel = ?1 AND external_id = ?3 "
+    "AND (?2 IS NULL OR account = ?2) ORDER BY account LIMIT 3";
 
-/* An order named as o_12, 12, or CHANNEL:EXTERNAL_ID. */
+/*
+ * An order named as o_12, 12, CHANNEL:EXTERNAL_ID, or, where a channel
+ * has several accounts, CHANNEL/ACCOUNT:EXTERNAL_ID.  A name that fits
+ * the orders of more than one account is refused, saying which.
+ */
 int
 oms_order_find(oms_db *db, const char *ref, int64_t *id)
 {
-	const char *p = ref, *colon;
+	const char *p = ref, *colon, *slash;
 	sqlite3_stmt *st;
+	char accts[256] = "";
 	char *end;
-	int rc;
+	int rc, n = 0;
 
 	if (p[0] == 'o' && p[1] == '_')
 		p += 2;
@@ -1987,19 +2133,32 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 	if ((colon = strchr(ref, ':')) == NULL || colon == ref)
 		return oms_reject("no order '%s' (name it o_N or "
 		    "CHANNEL:EXTERNAL_ID)", ref);
+	slash = memchr(ref, '/', (size_t)(colon - ref));
 	if ((st = oms_db_stmt(db, sql_by_key)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, ref, (int)(colon - ref), SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, colon + 1, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
+	sqlite3_bind_text(st, 1, ref, (int)((slash ? slash : colon) - ref),
+	    SQLITE_TRANSIENT);
+	if (slash != NULL)
+		sqlite3_bind_text(st, 2, slash + 1, (int)(colon - slash - 1),
+		    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, colon + 1, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 1);
+
+		if (n++ == 0)
+			*id = sqlite3_column_int64(st, 0);
+		snprintf(accts + strlen(accts), sizeof accts - strlen(accts),
+		    "%s%s", n > 1 ? ", " : "", *a ? a : "(none)");
+	}
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return OMS_OK;
 	if (rc != SQLITE_DONE)
 		return oms_db_fail(db, rc, "cannot look up an order");
-	return oms_reject("no order '%s'", ref);
+	if (n == 0)
+		return oms_reject("no order '%s'", ref);
+	if (n > 1)
+		return oms_reject("'%s' names orders of several accounts (%s): "
+		    "name one as CHANNEL/ACCOUNT:EXTERNAL_ID", ref, accts);
+	return OMS_OK;
 }
 
 static const char sql_get_record[] =
@@ -2097,7 +2256,7 @@ oms_order_release(oms_db *db, int64_t id, int force, int lines,
     cJSON **problems)
 {
 	cJSON *rec = oms_order_record(db, id), *p = NULL, *unknown = NULL;
-	cJSON *oldlines = NULL, *extra = NULL, *cut = NULL;
+	cJSON *oldlines = NULL, *extra = NULL, *cut = NULL, *done = NULL;
 	const cJSON *l;
 	char st[32], expected[32], progress[32];
 	const char *status;
@@ -2118,7 +2277,9 @@ oms_order_release(oms_db *db, int64_t id, int force, int lines,
 	    "lines"), 1);
 	if ((rc = resolve(db, rec, &unknown, &mapped)) != OMS_OK)
 		goto out;
-	p = problems_of(rec, unknown);
+	if ((rc = lines_done(db, id, &done)) != OMS_OK)
+		goto out;
+	p = problems_of(rec, unknown, done);
 	if (cJSON_GetArraySize(p) > 0 && !force) {
 		*problems = p;
 		p = NULL;
@@ -2129,7 +2290,8 @@ oms_order_release(oms_db *db, int64_t id, int force, int lines,
 	cut = cJSON_CreateArray();
 	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(rec, "lines")) {
 		n++;
-		if (!line_unshippable(l, cJSON_GetArrayItem(unknown, n - 1)))
+		if (!line_unshippable(l, cJSON_GetArrayItem(unknown, n - 1)) ||
+		    cJSON_IsTrue(cJSON_GetArrayItem(done, n - 1)))
 			continue;
 		if (lines == OMS_LINES_ASK) {
 			const char *title = oms_json_str(l, "title");
@@ -2183,6 +2345,7 @@ out:
 	cJSON_Delete(unknown);
 	cJSON_Delete(extra);
 	cJSON_Delete(cut);
+	cJSON_Delete(done);
 	return rc;
 }
 
@@ -2211,8 +2374,10 @@ oms_order_ref(oms_db *db, const char *line, int64_t *id)
 		else if (oms_json_str(o, "channel") != NULL &&
 		    oms_json_str(o, "external_id") != NULL) {
 			struct oms_buf b = { 0 };
+			const char *acct = oms_json_str(o, "account");
 
-			oms_buf_printf(&b, "%s:%s", oms_json_str(o, "channel"),
+			oms_buf_printf(&b, "%s%s%s:%s", oms_json_str(o,
+			    "channel"), acct ? "/" : "", acct ? acct : "",
 			    oms_json_str(o, "external_id"));
 			rc = oms_order_find(db, b.s, id);
 			oms_buf_free(&b);

@@ -351,7 +351,7 @@ overlay_add(struct oms_router *rt, const char *sku, int loc, int64_t qty)
 
 struct order {
 	int64_t id, shipped;		/* units shipped already */
-	char *status, *channel, *external_id, *currency, *service;
+	char *status, *channel, *external_id, *currency, *service, *account;
 	char *ship_by, *deliver_by, *placed_at;
 	int has_ship_by, has_deliver_by;	/* read once, for every set */
 	int64_t ship_by_e, deliver_by_e;
@@ -378,6 +378,7 @@ static void
 order_free(struct order *o)
 {
 	free(o->status);
+	free(o->account);
 	free(o->channel);
 	free(o->external_id);
 	free(o->currency);
@@ -412,7 +413,7 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	static const char sql[] =
 	    "SELECT status, channel, external_id, currency, segment, "
 	    "ship_postal_code, ship_region, ship_country, service, ship_by, "
-	    "deliver_by, priority, total, placed_at, record "
+	    "deliver_by, priority, total, placed_at, record, account "
 	    "FROM orders WHERE id = ?";
 	static const char sql_lines[] =
 	    "SELECT line_no, sku, qty, allocated, unit_price, cancelled, shipped "
@@ -455,6 +456,7 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	o->has_deliver_by = o->deliver_by != NULL &&
 	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
 	o->record = cJSON_Parse(col_text(st, 14));
+	o->account = estrdup(col_text(st, 15));
 	sqlite3_reset(st);
 	if (o->record == NULL)
 		return oms_seterr("order o_%lld: its stored record is not JSON",
@@ -1592,6 +1594,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	cJSON *tmp = NULL;
 	const char *status, *action;
 	int64_t back, before_units = 0, new_units = 0;
+	long *counter;
 	int rc, cancel = 0;
 
 	*out = NULL;
@@ -1690,6 +1693,8 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		cJSON_AddStringToObject(rec, "order", ref);
 	}
 	cJSON_AddStringToObject(rec, "channel", o.channel);
+	if (o.account[0] != '\0')
+		cJSON_AddStringToObject(rec, "account", o.account);
 	cJSON_AddStringToObject(rec, "external_id", o.external_id);
 	tmp = cJSON_CreateObject();
 	if ((rc = lines_record(rt, &o, sv.found ? &sv.best : NULL, tmp,
@@ -1698,27 +1703,28 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	if (cancel) {
 		status = "cancelled";
 		action = "cancelled";
-		rt->cancelled++;
+		counter = &rt->cancelled;
 	} else if (back == 0) {
 		status = "allocated";
 		action = "allocated";
-		rt->allocated++;
+		counter = &rt->allocated;
 	} else if (r->backorder == OMS_BO_HOLD) {
 		status = "hold";
 		action = "held";
 		reasons = cJSON_CreateArray();
 		cJSON_AddItemToArray(reasons, cJSON_CreateString(
 		    "not enough stock to ship it whole"));
-		rt->held++;
+		counter = &rt->held;
 	} else if (before_units + new_units > 0) {
 		status = "partial";
 		action = "partial";
-		rt->partial++;
+		counter = &rt->partial;
 	} else {
 		status = "backordered";
 		action = "backordered";
-		rt->backordered++;
+		counter = &rt->backordered;
 	}
+	(*counter)++;
 	/* Some of it has left already: the order is partly shipped. */
 	if (o.shipped > 0 && !cancel && strcmp(status, "hold") != 0)
 		status = "partly_shipped";
@@ -1759,10 +1765,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	/* Nothing new for an order that waits: say nothing, change nothing. */
 	if (new_units == 0 && !cancel && strcmp(status, o.status) == 0) {
 		rt->unchanged++;
-		if (strcmp(status, "partial") == 0)
-			rt->partial--;
-		else if (strcmp(status, "backordered") == 0)
-			rt->backordered--;
+		(*counter)--;
 		if (flags & OMS_ROUTE_QUIET_UNCHANGED) {
 			cJSON_Delete(rec);
 			rec = NULL;
@@ -1810,9 +1813,11 @@ int
 oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 {
 	static const char sql[] =
-	    "SELECT id FROM orders WHERE status IN ('open', 'partial', "
-	    "'backordered', 'partly_shipped') ORDER BY priority DESC, "
-	    "placed_at, id";
+	    "SELECT id FROM orders o WHERE status IN ('open', 'partial', "
+	    "'backordered') OR (status = 'partly_shipped' AND EXISTS ("
+	    "SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1 "
+	    "AND l.sku IS NOT NULL AND l.qty - l.cancelled > l.allocated)) "
+	    "ORDER BY priority DESC, placed_at, id";
 	sqlite3_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
 	int rc;

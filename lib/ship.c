@@ -311,7 +311,7 @@ struct shipment {
 	struct item items[128];
 	int nitems;
 	cJSON *order, *loc;	/* the stored records */
-	char *channel, *external_id, *deliver_by, *level;
+	char *channel, *account, *external_id, *deliver_by, *level;
 	char *rule;		/* the routing rule that allocated it */
 	char request_id[40];
 };
@@ -325,6 +325,7 @@ shipment_free(struct shipment *s)
 	cJSON_Delete(s->order);
 	cJSON_Delete(s->loc);
 	free(s->channel);
+	free(s->account);
 	free(s->external_id);
 	free(s->deliver_by);
 	free(s->level);
@@ -336,7 +337,7 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
     struct shipment *s)
 {
 	static const char sql_order[] =
-	    "SELECT channel, external_id, record, deliver_by, service "
+	    "SELECT channel, external_id, record, deliver_by, service, account "
 	    "FROM orders WHERE id = ?";
 	static const char sql_loc[] =
 	    "SELECT record FROM locations WHERE id = ?";
@@ -360,6 +361,7 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	sqlite3_bind_int64(st, 1, order_id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s->channel = estrdup(col_text(st, 0));
+		s->account = estrdup(col_text(st, 5));
 		s->external_id = estrdup(col_text(st, 1));
 		s->order = cJSON_Parse(col_text(st, 2));
 		s->deliver_by = col_text(st, 3) ? estrdup(col_text(st, 3)) : NULL;
@@ -642,7 +644,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 
 static int
 move(oms_db *db, const char *kind, const struct item *it, const char *loc,
-    const char *ref, const char *keyfmt)
+    const char *ref, int64_t sid, const char *keyfmt)
 {
 	cJSON *m = cJSON_CreateObject(), *echo = NULL;
 	char key[64];
@@ -651,7 +653,8 @@ move(oms_db *db, const char *kind, const struct item *it, const char *loc,
 	/* "adjust" takes a parcel's stock out, "adjust+" puts it back. */
 	int back = strcmp(kind, "adjust+") == 0;
 
-	snprintf(key, sizeof key, keyfmt, (long long)it->alloc);
+	/* A parcel's movements are keyed by it: a reship is another's. */
+	snprintf(key, sizeof key, keyfmt, (long long)sid, (long long)it->alloc);
 	cJSON_AddStringToObject(m, "type", "movement");
 	cJSON_AddStringToObject(m, "kind", back ? "adjust" : kind);
 	cJSON_AddStringToObject(m, "sku", it->sku);
@@ -837,9 +840,9 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 		    "line")) != OMS_OK)
 			goto fail_rc;
 		if ((rc = move(sp->db, "release", it, s->location, ref,
-		    "ship:release:a%lld")) != OMS_OK ||
+		    *sid, "ship:release:s%lld:a%lld")) != OMS_OK ||
 		    (rc = move(sp->db, "adjust", it, s->location, ref,
-		    "ship:a%lld")) != OMS_OK)
+		    *sid, "ship:s%lld:a%lld")) != OMS_OK)
 			goto fail_rc;
 		if ((st = oms_db_stmt(sp->db, sql_alloc)) == NULL)
 			goto fail;
@@ -1117,6 +1120,19 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums)
 	oms_seterr("%s", msg);
 }
 
+/* A refusal of a shipment names its order and place. */
+static int
+refused_at(const struct shipment *s, int rc)
+{
+	char m[1024];
+
+	if (rc != OMS_REJECT)
+		return rc;
+	snprintf(m, sizeof m, "%s", oms_error());
+	return oms_reject("order o_%lld (%s %s) at %s: %s",
+	    (long long)s->order_id, s->channel, s->external_id, s->location, m);
+}
+
 /*
  * Ship what order_id has allocated at loc: pack, buy the label, write it,
  * record it.  *rec is the shipment record.
@@ -1148,7 +1164,8 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	if ((rc = oms_order_may(sp->db, order_id, OMS_ACT_SHIP)) != OMS_OK ||
 	    (rc = allocations_match(sp->db, &s)) != OMS_OK)
 		goto out;
-	if ((rc = pack(sp, s.items, s.nitems, pk, &npk)) != OMS_OK)
+	if ((rc = refused_at(&s, pack(sp, s.items, s.nitems, pk, &npk))) !=
+	    OMS_OK)
 		goto out;
 	from = from_address(&s);
 	to = address_of(s.order, "ship_to");
@@ -1173,8 +1190,8 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		grams += pk[i].grams;
 		cJSON_AddItemToArray(pkgs, p);
 	}
-	if ((rc = choose_service(sp, &s, from, to, pkgs, service,
-	    sizeof service, &transit, sname, sizeof sname, &price)) != OMS_OK)
+	if ((rc = refused_at(&s, choose_service(sp, &s, from, to, pkgs, service,
+	    sizeof service, &transit, sname, sizeof sname, &price))) != OMS_OK)
 		goto out;
 	snprintf(oref, sizeof oref, "o_%lld", (long long)order_id);
 	req = cJSON_CreateObject();
@@ -1226,6 +1243,8 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	cJSON_AddNullToObject(r, "id");		/* known once stored */
 	cJSON_AddStringToObject(r, "order", oref);
 	cJSON_AddStringToObject(r, "channel", s.channel);
+	if (s.account[0] != '\0')
+		cJSON_AddStringToObject(r, "account", s.account);
 	cJSON_AddStringToObject(r, "external_id", s.external_id);
 	cJSON_AddStringToObject(r, "location", loc);
 	cJSON_AddStringToObject(r, "carrier", sp->carrier);
@@ -1283,7 +1302,8 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 				rc = oms_label_pdf(&lb, &pdf);
 			/* This parcel's label cannot be made; the next may. */
 			if (rc != OMS_OK)
-				rc = oms_reject("%s", oms_error());
+				rc = refused_at(&s, oms_reject("%s",
+				    oms_error()));
 			if (rc == OMS_OK) {
 				oms_buf_printf(&name, "%s.zpl", x->valuestring);
 				rc = write_file(sp->dir, name.s, &zpl, &zpath);
@@ -1353,6 +1373,11 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 	int rc, r = OMS_OK;
 
 	if (st == NULL)
+		return OMS_ERR;
+	/* Cancelled, held, changed: said as such, not "nothing to ship". */
+	if ((rc = oms_order_may(sp->db, order_id, OMS_ACT_SHIP)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(sp->db, sql)) == NULL)
 		return OMS_ERR;
 	sqlite3_bind_int64(st, 1, order_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1894,10 +1919,11 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 		rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
 		    "cannot read a shipment");
 		for (size_t i = 0; i < n && rc == OMS_OK; i++) {
-			rc = move(db, "adjust+", &it[i], loc, ref, "void:a%lld");
+			rc = move(db, "adjust+", &it[i], loc, ref, id,
+			    "void:s%lld:a%lld");
 			if (rc == OMS_OK)
 				rc = move(db, "reserve", &it[i], loc, ref,
-				    "void:reserve:a%lld");
+				    id, "void:reserve:s%lld:a%lld");
 			if (rc == OMS_OK && (st = oms_db_stmt(db, sql_alloc)) ==
 			    NULL)
 				rc = OMS_ERR;

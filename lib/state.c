@@ -30,7 +30,7 @@ static const struct move {
 	const char *action, *from, *to;
 } move_table[] = {
 	{ "created", "", "open hold cancelled fulfilled" },
-	{ "updated", "open hold backordered",
+	{ "updated", "open hold backordered cancelled",
 	  "open hold cancelled fulfilled" },
 	{ "released", "hold", "open backordered partial allocated "
 	  "partly_shipped shipped delivered cancelled fulfilled" },
@@ -44,13 +44,11 @@ static const struct move {
 	{ "shipped", "allocated partial partly_shipped",
 	  "partly_shipped shipped" },
 	{ "delivered", "shipped", "delivered" },
-	{ "voided", "partly_shipped shipped delivered",
-	  "allocated partial partly_shipped" },
+	{ "voided", "partly_shipped shipped", "allocated partial partly_shipped" },
 	{ "cancelled", "open hold backordered partial allocated "
 	  "partly_shipped shipped", "cancelled shipped partly_shipped "
 	  "allocated partial open backordered" },
 	{ "fulfilled", "open hold backordered partial allocated", "fulfilled" },
-	{ "reopened", "cancelled", "open hold" },
 	{ "lines_changed", "open hold backordered partial allocated "
 	  "partly_shipped shipped delivered", "open hold backordered partial "
 	  "allocated partly_shipped shipped delivered cancelled fulfilled" },
@@ -383,8 +381,10 @@ oms_order_settle(oms_db *db, int64_t id, const char *action,
 	return OMS_OK;
 }
 
+/* The same refusal again keeps the time it was first made. */
 static const char sql_refusal[] =
-    "UPDATE orders SET refusal = ? WHERE id = ?";
+    "UPDATE orders SET refusal = CASE WHEN refusal ->> '$.reason' = ?3 "
+    "AND refusal ->> '$.program' = ?4 THEN refusal ELSE ?1 END WHERE id = ?2";
 
 /*
  * Keep what a program refused order id for, so it stays visible (oms
@@ -413,6 +413,8 @@ oms_order_refused(oms_db *db, int64_t id, const char *why)
 	else {
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, id);
+		sqlite3_bind_text(st, 3, why, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, oms_progname, -1, SQLITE_STATIC);
 		rc = oms_db_step_done(db, st, "cannot record a refusal");
 	}
 	free(text);

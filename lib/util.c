@@ -346,19 +346,23 @@ oms_valid_name(const char *s)
 }
 
 /*
- * A channel account: a store's domain, a seller id, a name.  No ':' or
- * '/', which name orders (CHANNEL/ACCOUNT:EXTERNAL_ID).
+ * A channel account: a store's domain, a seller id, a buyer's account
+ * code.  1 to 100 bytes of text with no control character, no ':' or
+ * '/' (which name orders: CHANNEL/ACCOUNT:EXTERNAL_ID), and no space at
+ * either end.
  */
 int
 oms_valid_account(const char *s)
 {
-	size_t n = 0;
+	size_t n = strlen(s);
 
-	for (; *s; s++, n++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("._@+-", *s) != NULL))
+	if (n < 1 || n > 100 || s[0] == ' ' || s[n - 1] == ' ')
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == ':' ||
+		    *s == '/')
 			return 0;
-	return n >= 1 && n <= 100;
+	return 1;
 }
 
 /*

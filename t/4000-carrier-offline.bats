@@ -396,6 +396,29 @@ EOF
 	assert_output "{\"ok\":true,\"tracking_number\":\"986578788855\",\"status\":\"delivered\",\"events\":[$PRE,$INT,$OFD,$DEL]}"
 }
 
+@test "track: the lost scenario, and OMS_OFFLINE_TRACK giving parcels their fate" {
+	LOST='{"at":"2026-11-05T14:00:00Z","status":"lost","description":"The carrier cannot find the parcel"}'
+	OMS_NOW=2026-11-06T00:00:00Z run offline track "$(track_req 986578788855 2026-11-02T15:00:00Z 3 lost)"
+	assert_success
+	assert_output "{\"ok\":true,\"tracking_number\":\"986578788855\",\"status\":\"lost\",\"events\":[$PRE,$INT,$OFD,$LOST]}"
+	# With no scenario in the request, the environment may name one:
+	# for every parcel, or for some by number; the rest are delivered.
+	req=$(track_req 986578788855 2026-11-02T15:00:00Z 3)
+	OMS_NOW=2026-11-06T00:00:00Z OMS_OFFLINE_TRACK=failure run offline track "$req"
+	assert_output "{\"ok\":true,\"tracking_number\":\"986578788855\",\"status\":\"failure\",\"events\":[$PRE,$INT,$OFD,$FAIL]}"
+	OMS_NOW=2026-11-06T00:00:00Z OMS_OFFLINE_TRACK=1Z999AA10123456784=returned,986578788855=lost run offline track "$req"
+	assert_output "{\"ok\":true,\"tracking_number\":\"986578788855\",\"status\":\"lost\",\"events\":[$PRE,$INT,$OFD,$LOST]}"
+	OMS_NOW=2026-11-06T00:00:00Z OMS_OFFLINE_TRACK=1Z999AA10123456784=returned run offline track "$req"
+	assert_output "{\"ok\":true,\"tracking_number\":\"986578788855\",\"status\":\"delivered\",\"events\":[$PRE,$INT,$OFD,$DEL]}"
+	# A scenario in the request wins; an unknown one in the environment
+	# is a usage error.
+	OMS_NOW=2026-11-06T00:00:00Z OMS_OFFLINE_TRACK=lost run offline track "$(track_req 986578788855 2026-11-02T15:00:00Z 3 delivered)"
+	assert_output "{\"ok\":true,\"tracking_number\":\"986578788855\",\"status\":\"delivered\",\"events\":[$PRE,$INT,$OFD,$DEL]}"
+	OMS_OFFLINE_TRACK=stolen run --separate-stderr offline track "$req"
+	assert_failure 2
+	assert_equal "$stderr" "oms-carrier-offline: OMS_OFFLINE_TRACK: unknown scenario 'stolen': say delivered, failure, returned or lost"
+}
+
 @test "track: a late or short shipment's delivery day moves so events stay in order" {
 	while IFS='|' read -r at days want; do
 		OMS_NOW=2027-06-01T00:00:00Z run offline track "$(track_req 986578788855 "$at" "$days")"
@@ -426,8 +449,8 @@ EOF
 "tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":-1|transit_days must be a whole number of days from 0 to 60
 "tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":1.5|transit_days must be a whole number of days from 0 to 60
 "tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z"|transit_days must be a whole number of days from 0 to 60
-"tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":3,"scenario":"lost"|scenario must be delivered, failure or returned
-"tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":3,"scenario":null|scenario must be delivered, failure or returned
+"tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":3,"scenario":"stolen"|scenario must be delivered, failure, returned or lost
+"tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":3,"scenario":null|scenario must be delivered, failure, returned or lost
 EOF
 }
 

@@ -70,10 +70,10 @@ OUT
 	# The ledger: each reservation released and on hand taken down.
 	assert_equal "$(levels)" "A|EWR1|3|0
 B|ORD1|4|0"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT kind, sku, qty, reason, ref, key FROM movements WHERE kind IN ('release', 'adjust') ORDER BY id")" "release|A|-2||s_1|ship:release:a1
-adjust|A|-2|shipped|s_1|ship:a1
-release|B|-1||s_2|ship:release:a2
-adjust|B|-1|shipped|s_2|ship:a2"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT kind, sku, qty, reason, ref, key FROM movements WHERE kind IN ('release', 'adjust') ORDER BY id")" "release|A|-2||s_1|ship:release:s1:a1
+adjust|A|-2|shipped|s_1|ship:s1:a1
+release|B|-1||s_2|ship:release:s2:a2
+adjust|B|-1|shipped|s_2|ship:s2:a2"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(shipped) FROM order_lines; SELECT group_concat(state) FROM allocations")" "shipped
 2,1
 shipped,shipped"
@@ -152,10 +152,10 @@ shipped,shipped"
 	assert_equal "${lines[0]}" "${lines[1]}"
 	first=$(jq -c 'select(.reference)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), tracking FROM shipments")" "1|$first"
-	# Shipping again finds nothing left to ship.
+	# Shipping again finds it shipped.
 	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 has nothing allocated to ship"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) has shipped already"
 }
 
 @test "an adapter that hangs, crashes, fails or answers garbage: a clear error, nothing changed" {
@@ -432,8 +432,8 @@ OUT
 	# Too long for a 4x6 label: that order is refused, the run goes on.
 	ODD=long run --separate-stderr oms-ship --carrier odd --labels labels two.jsonl three.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: two.jsonl:1: tracking number 'ABCDEFGHIJ0123456789ABCDEFGHIJ' is too long for a 4x6 label
-oms-ship: three.jsonl:1: tracking number 'ABCDEFGHIJ0123456789ABCDEFGHIJ' is too long for a 4x6 label"
+	assert_equal "$stderr" "oms-ship: two.jsonl:1: order o_2 (oms 1002) at EWR1: tracking number 'ABCDEFGHIJ0123456789ABCDEFGHIJ' is too long for a 4x6 label
+oms-ship: three.jsonl:1: order o_3 (oms 1003) at EWR1: tracking number 'ABCDEFGHIJ0123456789ABCDEFGHIJ' is too long for a 4x6 label"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "1"
 	# A number another parcel has already.
 	ODD=dup oms-ship --carrier odd --labels labels two.jsonl >/dev/null
@@ -489,10 +489,10 @@ EOF
 	assert_success
 	assert_equal "$output" "$(jq -c '.status = "voided"' ship.jsonl)"
 	assert_equal "$(levels | head -1)" "A|EWR1|5|2"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT kind, qty, reason, key FROM movements WHERE ref = 's_1' ORDER BY id")" "release|-2||ship:release:a1
-adjust|-2|shipped|ship:a1
-adjust|2|label voided|void:a1
-reserve|2||void:reserve:a1"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT kind, qty, reason, key FROM movements WHERE ref = 's_1' ORDER BY id")" "release|-2||ship:release:s1:a1
+adjust|-2|shipped|ship:s1:a1
+adjust|2|label voided|void:s1:a1
+reserve|2||void:reserve:s1:a1"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT state FROM allocations; SELECT allocated, shipped FROM order_lines; SELECT status FROM shipments")" "allocated
 active
 2|0

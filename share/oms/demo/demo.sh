@@ -129,7 +129,25 @@ if [ -x "$bin/oms-ship" ] && [ -s demo/allocations.jsonl ]; then
 	say "messages to the customers, as mail for sendmail -t"
 	oms-ship notify -v --mail demo/mail --from 'Demo Shop <shop@example.com>'
 	ls demo/mail
+	say "a customer cancels an allocated order: its stock goes back through the ledger"
+	victim=$(sqlite3 "$OMS_DB" "SELECT channel || ':' || external_id FROM orders
+	    WHERE status = 'allocated' ORDER BY id LIMIT 1")
+	if [ -n "$victim" ]; then
+		oms-import cancel --reason "customer asked" "$victim" |
+		    jq -c '{id, channel, external_id, status}'
+		sqlite3 "$OMS_DB" "SELECT kind, sku, location, qty, reason FROM movements
+		    WHERE reason = 'cancelled' ORDER BY id"
+	fi
+	say "a cancel after the parcel left is refused: a return is the way"
+	gone=$(sqlite3 "$OMS_DB" "SELECT 'o_' || order_id FROM shipments
+	    WHERE status NOT IN ('voided', 'shipped', 'pre_transit') ORDER BY id LIMIT 1")
+	[ -z "$gone" ] || oms-import cancel "$gone" || [ $? -eq 1 ]
 	oms-stock verify
+fi
+if [ -x "$bin/oms-ship" ]; then
+	say "oms status: what needs a person now (exit 1 when anything does)"
+	oms status | jq -r '[.kind, .order, .channel, .external_id,
+	    (.reason // (.reasons | join("; ")))] | @tsv' || true
 fi
 say "oms check"
 oms check
