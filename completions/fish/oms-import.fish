@@ -3,9 +3,13 @@
 # Completes the options of oms-import; channel names after --channel (the
 # adapters and channels that `oms-import channels` lists, and "auto"); time
 # zones from /usr/share/zoneinfo after --tz; common currency codes after
-# --currency; file names after --db, --rejects and as operands; the verbs
-# release and channels as the first operand; and after release, its
-# options and the held orders of the database (when sqlite3 is there).
+# --currency; "mtime" after --exported-at; file names after --db, --rejects
+# and as operands; the verbs release, cancel and hold as the first word and
+# channels as the first operand; and after release, cancel and hold, their
+# options, "cancel" and "keep" after --lines, and the orders of the database
+# each can take (when sqlite3 is there): the held ones for release, those
+# not cancelled, fulfilled or delivered for cancel, and of those the ones
+# not held for hold.
 
 # Print the operands typed so far, skipping options and their arguments.
 function __oms_import_operands
@@ -20,7 +24,7 @@ function __oms_import_operands
             echo $t
         else if test "$t" = --
             set dashdash 1
-        else if contains -- $t --channel --currency --db --rejects --tz
+        else if contains -- $t --account --channel --currency --db --exported-at --line --lines --reason --rejects --tz
             set want_arg 1
         else if string match -qr -- '^-[^-]*[cdr]$' $t
             set want_arg 1
@@ -28,17 +32,23 @@ function __oms_import_operands
     end
 end
 
-# Print the verb, when the first operand is one; fail otherwise.
+# Print the verb: release, cancel or hold as the first word (their options
+# come after them), channels as the first operand; fail when there is none.
 function __oms_import_verb
+    set -l tokens (commandline -opc)
+    if contains -- "$tokens[2]" release cancel hold
+        echo $tokens[2]
+        return 0
+    end
     set -l ops (__oms_import_operands)
-    test (count $ops) -gt 0; or return 1
-    contains -- $ops[1] release channels; or return 1
-    echo $ops[1]
+    test "$ops[1]" = channels; or return 1
+    echo channels
 end
 
+# Whether the verb is one of $argv.
 function __oms_import_using
     set -l verb (__oms_import_verb); or return 1
-    test "$verb" = $argv[1]
+    contains -- $verb $argv
 end
 
 function __oms_import_importing
@@ -47,6 +57,10 @@ end
 
 function __oms_import_no_operand
     test (count (__oms_import_operands)) -eq 0
+end
+
+function __oms_import_first_word
+    test (count (commandline -opc)) -eq 1
 end
 
 # Print the adapters and channels that oms-import channels lists, and auto.
@@ -79,8 +93,21 @@ function __oms_import_zones
         string match -rv -- '^(posix|right)/|\.|^[a-z]|^Factory$' | sort
 end
 
-# Print the held orders of the database named by --db, $OMS_DB or ./oms.db.
-function __oms_import_held
+# Print the orders of the database named by --db, $OMS_DB or ./oms.db that
+# the verb $argv[1] can take: held ones for release; for cancel, those not
+# cancelled, fulfilled or delivered; for hold, those of them not held.
+function __oms_import_orders
+    set -l where
+    switch $argv[1]
+        case release
+            set where "status = 'hold'"
+        case cancel
+            set where "status NOT IN ('cancelled', 'fulfilled', 'delivered')"
+        case hold
+            set where "status NOT IN ('hold', 'cancelled', 'fulfilled', 'delivered')"
+        case '*'
+            return 1
+    end
     set -l db
     set -l next 0
     for t in (commandline -opc)
@@ -99,30 +126,44 @@ function __oms_import_held
     test -r $db; and type -q sqlite3; or return
     sqlite3 -readonly -batch -separator \t $db "
         SELECT 'o_' || id, channel || ' ' || external_id || ': ' ||
-            coalesce(json_extract(hold_reasons, '\$[0]'), 'held')
-        FROM orders WHERE status = 'hold' ORDER BY id" 2>/dev/null
+            CASE WHEN status = 'hold'
+            THEN coalesce(json_extract(hold_reasons, '\$[0]'), 'held')
+            ELSE status END
+        FROM orders WHERE $where ORDER BY id" 2>/dev/null
 end
 
 complete -c oms-import -f
 
 # Importing.
 complete -c oms-import -n __oms_import_importing -s a -l all -d 'Write every order, unchanged ones too'
+complete -c oms-import -n __oms_import_importing -l account -x -d 'The account (store) of the channel'
 complete -c oms-import -n __oms_import_importing -s c -l channel -x -a '(__oms_import_channels)' -d 'Read with this adapter or channel'
 complete -c oms-import -n __oms_import_importing -l currency -x -a 'USD EUR GBP CAD AUD NZD JPY CHF SEK NOK DKK PLN CZK HUF MXN BRL INR CNY HKD SGD KRW ZAR AED' -d 'Currency of orders whose file has none'
 complete -c oms-import -n __oms_import_importing -s n -l dry-run -d 'Do everything but commit'
+complete -c oms-import -n __oms_import_importing -l exported-at -x -a mtime -d 'When the files were exported, or mtime'
 complete -c oms-import -n __oms_import_importing -s h -l help -d 'Print the usage and exit'
 complete -c oms-import -n __oms_import_importing -s r -l rejects -r -F -d 'Append rejected records to this file'
 complete -c oms-import -n __oms_import_importing -l tz -x -a '(__oms_import_zones)' -d 'Time zone of dates that carry none'
 complete -c oms-import -n __oms_import_importing -s v -l verbose -d 'Say which adapter read each file'
 complete -c oms-import -n __oms_import_importing -s V -l version -d 'Print the version and exit'
 
-# Importing and release.
-complete -c oms-import -n '__oms_import_importing; or __oms_import_using release' -s d -l db -r -F -d 'Use this database file'
-complete -c oms-import -n '__oms_import_importing; or __oms_import_using release' -s f -l force -d 'Release even when the checks fail'
-complete -c oms-import -n '__oms_import_importing; or __oms_import_using release' -s q -l quiet -d 'Print no summary or released message'
+# Importing, release, cancel and hold.
+complete -c oms-import -n '__oms_import_importing; or __oms_import_using release cancel hold' -s d -l db -r -F -d 'Use this database file'
+complete -c oms-import -n '__oms_import_importing; or __oms_import_using release cancel hold' -s q -l quiet -d 'Print no summary or message'
 
-# Operands: a verb first, else channel exports; held orders after release.
-complete -c oms-import -n __oms_import_no_operand -a release -d 'Let held orders go on'
+# Release, cancel and hold.
+complete -c oms-import -n '__oms_import_using release' -s f -l force -d 'Release even when the checks fail'
+complete -c oms-import -n '__oms_import_using release' -l lines -x -a 'cancel keep' -d 'Cancel or keep the lines that cannot ship'
+complete -c oms-import -n '__oms_import_using cancel hold' -l reason -x -d 'Why: kept with the cancel or hold'
+complete -c oms-import -n '__oms_import_using cancel' -l line -x -d 'Cancel line N, or N:QTY of its units'
+
+# Operands: a verb first, else channel exports; after release, cancel and
+# hold, the orders each can take.
+complete -c oms-import -n __oms_import_first_word -a release -d 'Let held orders go on'
+complete -c oms-import -n __oms_import_first_word -a cancel -d 'Cancel orders, or some of their lines'
+complete -c oms-import -n __oms_import_first_word -a hold -d 'Stop orders from going ahead'
 complete -c oms-import -n __oms_import_no_operand -a channels -d 'List the channel adapters'
 complete -c oms-import -n __oms_import_importing -F
-complete -c oms-import -n '__oms_import_using release' -a '(__oms_import_held)'
+complete -c oms-import -n '__oms_import_using release' -a '(__oms_import_orders release)'
+complete -c oms-import -n '__oms_import_using cancel' -a '(__oms_import_orders cancel)'
+complete -c oms-import -n '__oms_import_using hold' -a '(__oms_import_orders hold)'

@@ -5,9 +5,10 @@
 # after --carrier, from the oms-carrier-* programs on PATH; the services
 # of the offline rate tables after --service; the confirmation formats of
 # the search path after --format; directories after --labels, --slips and
-# --mail; file names after --db and --pdf, and as operands; and, when
-# sqlite3 is there, the database's channels after --feed, its locations
-# after --location and the days it shipped on after --date.
+# --mail; file names after --db and --pdf, and as operands unless --pending
+# is given; and, when sqlite3 is there, the database's channels after
+# --feed, its locations after --location and the days it shipped on after
+# --date.
 
 # Print the operands before the cursor, those that are not option values.
 function __oms_ship_operands
@@ -17,7 +18,7 @@ function __oms_ship_operands
     for t in $tokens
         if test $skip = 1
             set skip 0
-        else if contains -- $t --db -d --carrier --date --dpi --feed --format --from --labels --location --mail --pdf --service --slips --wave-size
+        else if contains -- $t --db -d --account --carrier --date --dpi --feed --format --from --labels --location --mail --pdf --service --slips --wave-size
             set skip 1
         else if not string match -q -- '-*' $t
             echo $t
@@ -41,6 +42,11 @@ end
 function __oms_ship_first
     set -l ops (__oms_ship_operands)
     test (count $ops) = 0
+end
+
+# Whether --pending was given: shipping, with no file.
+function __oms_ship_pending
+    contains -- --pending (commandline -opc)
 end
 
 # Print the rows of query $argv[1] over the database of --db, $OMS_DB or ./oms.db.
@@ -105,17 +111,18 @@ complete -c oms-ship -n __oms_ship_shipping -l labels -x -a '(__fish_complete_di
 complete -c oms-ship -n __oms_ship_shipping -l service -x -a '(__oms_ship_data rates)' -d 'Buy this service and no other'
 complete -c oms-ship -n __oms_ship_shipping -l dpi -x -a '203 300' -d 'The resolution of the ZPL labels'
 complete -c oms-ship -n __oms_ship_shipping -l slips -x -a '(__fish_complete_directories)' -d 'Write a packing slip for each shipment into this directory'
+complete -c oms-ship -n '__oms_ship_shipping; and __oms_ship_first; and not __oms_ship_pending' -l pending -d 'Read no file: ship every order that may ship now'
 complete -c oms-ship -n __oms_ship_shipping -s h -l help -d 'Print the usage and exit'
 complete -c oms-ship -n __oms_ship_shipping -s V -l version -d 'Print the version and exit'
 complete -c oms-ship -n 'not __oms_ship_using manifest' -s q -l quiet -d 'Print no summary line'
 complete -c oms-ship -n 'not __oms_ship_using manifest' -s v -l verbose -d 'Always print the summary line'
-complete -c oms-ship -n __oms_ship_first -a pick -d 'Group the allocations into waves and print pick lists'
-complete -c oms-ship -n __oms_ship_first -a track -d 'Ask the carriers what became of the parcels'
-complete -c oms-ship -n __oms_ship_first -a manifest -d "List a carrier's shipments of a day"
-complete -c oms-ship -n __oms_ship_first -a confirm -d "Write a channel's shipment confirmation file"
-complete -c oms-ship -n __oms_ship_first -a notify -d 'Write the messages to the customers'
-complete -c oms-ship -n __oms_ship_first -a void -d 'Cancel a label the carrier does not have yet'
-complete -c oms-ship -n __oms_ship_shipping -F
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a pick -d 'Group the allocations into waves and print pick lists'
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a track -d 'Ask the carriers what became of the parcels'
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a manifest -d "List a carrier's shipments of a day"
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a confirm -d "Write a channel's shipment confirmation file"
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a notify -d 'Write the messages to the customers'
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a void -d 'Cancel a label the carrier does not have yet'
+complete -c oms-ship -n '__oms_ship_shipping; and not __oms_ship_pending' -F
 
 # The verbs.
 complete -c oms-ship -n '__oms_ship_using pick' -l location -x -a '(__oms_ship_query "SELECT id FROM locations ORDER BY id")' -d 'Only the allocations at this location'
@@ -125,6 +132,7 @@ complete -c oms-ship -n '__oms_ship_using track' -l carrier -x -a '(__oms_ship_c
 complete -c oms-ship -n '__oms_ship_using manifest' -l carrier -x -a '(__oms_ship_carriers)' -d 'The carrier'
 complete -c oms-ship -n '__oms_ship_using manifest' -l date -x -a '(__oms_ship_days)' -d 'The day, YYYY-MM-DD in UTC'
 complete -c oms-ship -n '__oms_ship_using confirm' -l feed -x -a '(__oms_ship_query "SELECT DISTINCT channel FROM orders ORDER BY 1")' -d 'The channel to confirm to'
+complete -c oms-ship -n '__oms_ship_using confirm' -l account -x -d 'The account of the channel whose file this is'
 complete -c oms-ship -n '__oms_ship_using confirm' -l format -x -a '(__oms_ship_data confirmations)' -d 'The confirmation format'
 complete -c oms-ship -n '__oms_ship_using confirm' -s n -l dry-run -d 'Write the file, record nothing'
 complete -c oms-ship -n '__oms_ship_using notify' -l mail -x -a '(__fish_complete_directories)' -d 'Write the messages as mail files into this directory'

@@ -2,7 +2,8 @@
 #
 # Completes the options of oms, its built-in commands, the programs
 # oms-NAME found beside the oms being run and on PATH (offered as NAME),
-# and file names after --db.  After a program's name, the completion of
+# and file names after --db; after status, its options, and a few times
+# (1h, 24h, 2d, 7d) after them.  After a program's name, the completion of
 # oms-NAME takes over, or file names when it has none.
 
 # Print the command (the first operand) and how many words follow it;
@@ -40,9 +41,14 @@ function __oms_using_help
     test "$c[1]" = help -a "$c[2]" = 0
 end
 
+function __oms_using_status
+    set -l c (__oms_command); or return 1
+    test "$c[1]" = status
+end
+
 function __oms_using_program
     set -l c (__oms_command); or return 1
-    not contains -- $c[1] init check version help
+    not contains -- $c[1] init check status version help
 end
 
 # Print NAME and a description for every executable oms-NAME beside the
@@ -107,14 +113,17 @@ complete -c oms -f
 
 complete -c oms -n __oms_needs_command -s d -l db -r -F -d 'Use this database file'
 complete -c oms -n __oms_needs_command -s h -l help -d 'List the commands and exit'
-complete -c oms -n __oms_needs_command -s q -l quiet -d 'Print no report after init or check'
+complete -c oms -n __oms_needs_command -s q -l quiet -d 'Print no report after init, check or status'
 complete -c oms -n __oms_needs_command -s V -l version -d 'Print the version and exit'
 
 complete -c oms -n __oms_needs_command -a init -d 'Create or upgrade the database'
 complete -c oms -n __oms_needs_command -a check -d 'Check the database for consistency'
+complete -c oms -n __oms_needs_command -a status -d 'List what needs a person now'
 complete -c oms -n __oms_needs_command -a version -d 'Print the versions'
 complete -c oms -n __oms_needs_command -a help -d 'List the commands, or show the help of one'
 complete -c oms -n __oms_needs_command -a '(__oms_programs)'
 
 complete -c oms -n __oms_using_help -a '(__oms_programs)'
+complete -c oms -n __oms_using_status -l older-than -x -a '1h 24h 2d 7d' -d 'Orders allocated longer than this (24h)'
+complete -c oms -n __oms_using_status -l recent -x -a '1h 24h 2d 7d' -d 'Cancels refused within this (7d)'
 complete -c oms -n __oms_using_program -a '(__oms_complete_program)'
