@@ -287,6 +287,7 @@ cancel(const char *dbopt, struct oms_cancel *c, int quiet, int argc,
 		struct oms_cancel_result res;
 		int64_t id;
 
+		memset(&res, 0, sizeof res);
 		if ((rc = oms_order_find(db, argv[i], &id)) == OMS_OK)
 			rc = oms_cancel(db, id, c, &res);
 		if (fatal(rc))

@@ -452,6 +452,17 @@ main(int argc, char **argv)
 		the_sp = sp;
 		if (slips != NULL && (rc = oms_shipper_slips(sp, slips)) != OMS_OK)
 			fail(oms_exit_status(rc));
+		/* Labels bought for nothing that a carrier would not void. */
+		{
+			long voided, failed;
+
+			if ((rc = oms_ship_strays(db, &voided, &failed)) != OMS_OK)
+				fail(oms_exit_status(rc));
+			if (failed > 0)
+				oms_warnx("%ld label%s bought for nothing still not "
+				    "voided (oms status lists them)", failed,
+				    failed == 1 ? "" : "s");
+		}
 		if (pending) {
 			int64_t *ids;
 			size_t n;

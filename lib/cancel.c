@@ -108,8 +108,8 @@ static const char sql_request[] =
     "CASE WHEN ?7 = 'pending' THEN NULL ELSE ?2 END)";
 
 static const char sql_request_pending[] =
-    "SELECT id FROM cancel_requests WHERE order_id = ? AND state = 'pending' "
-    "ORDER BY id LIMIT 1";
+    "SELECT id FROM cancel_requests WHERE order_id = ?1 AND state = 'pending' "
+    "AND lines IS ?2 ORDER BY id LIMIT 1";
 
 static const char sql_request_end[] =
     "UPDATE cancel_requests SET state = ?2, note = ?3, ended_at = ?4 "
@@ -188,18 +188,55 @@ request_end(oms_db *db, int64_t rid, const char *state, const char *note)
 	return oms_db_step_done(db, st, "cannot update a cancel request");
 }
 
+/*
+ * The pending request of order id that asks what c asks (the same lines,
+ * or the whole order), which c then carries on rather than asking again;
+ * 0 when there is none.
+ */
 static int
-pending_request(oms_db *db, int64_t id, int64_t *rid)
+pending_request(oms_db *db, int64_t id, const struct oms_cancel *c,
+    int64_t *rid)
 {
 	sqlite3_stmt *st = oms_db_stmt(db, sql_request_pending);
+	cJSON *l = lines_json(c);
+	char *lt = l ? cJSON_PrintUnformatted(l) : NULL;
 	int rc;
 
+	cJSON_Delete(l);
 	*rid = 0;
-	if (st == NULL)
+	if (st == NULL) {
+		free(lt);
 		return OMS_ERR;
+	}
 	sqlite3_bind_int64(st, 1, id);
+	if (lt != NULL)
+		sqlite3_bind_text(st, 2, lt, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*rid = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	free(lt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the cancel requests");
+	return OMS_OK;
+}
+
+static const char sql_request_state[] =
+    "SELECT state FROM cancel_requests WHERE id = ?";
+
+/* Whether request rid is still pending: no other run has ended it. */
+static int
+still_pending(oms_db *db, int64_t rid, int *yes)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_request_state);
+	int rc;
+
+	*yes = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, rid);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*yes = strcmp((const char *)sqlite3_column_text(st, 0),
+		    "pending") == 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return oms_db_fail(db, rc, "cannot read the cancel requests");
@@ -237,7 +274,7 @@ note_event(oms_db *db, int64_t id, const char *action,
  */
 static int
 keep_refusal(oms_db *db, int64_t id, const struct oms_cancel *c,
-    const char *msg)
+    const char *msg, int64_t rid)
 {
 	static const char sql[] =
 	    "SELECT 1 FROM cancel_requests WHERE order_id = ? AND source = ? "
@@ -247,6 +284,12 @@ keep_refusal(oms_db *db, int64_t id, const struct oms_cancel *c,
 
 	if (st == NULL)
 		return OMS_ERR;
+	/* The request carried on ends refused, with its event. */
+	if (rid != 0) {
+		if ((rc = request_end(db, rid, "refused", msg)) != OMS_OK)
+			return rc;
+		return note_event(db, id, "cancel_refused", c, msg);
+	}
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, c->source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -341,12 +384,12 @@ oms_order_cancel_rest(oms_db *db, int64_t id, const char *action,
 
 /*
  * Take back units of a line beyond what it still wants, newest allocation
- * first: whole allocations while they fit, then part of one.  A kit
- * line's allocations are its components', so its are released whole and
- * routing allocates what it still wants.
+ * first: whole allocations while they fit, then part of one, inside the
+ * caller's transaction.  A kit line's allocations are its components',
+ * so its are released whole and routing allocates what it still wants.
  */
-static int
-release_excess(oms_db *db, int64_t id, int line_no)
+int
+oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 {
 	static const char sql_line[] =
 	    "SELECT sku, qty - cancelled - shipped, allocated - shipped, "
@@ -389,7 +432,7 @@ release_excess(oms_db *db, int64_t id, int line_no)
 	if (active <= want)
 		return OMS_OK;
 	if (kit)
-		return oms_alloc_release(db, id, line_no, "cancelled", NULL);
+		return oms_alloc_release(db, id, line_no, why, NULL);
 	excess = active - want;
 	if ((st = oms_db_stmt(db, sql_allocs)) == NULL)
 		return OMS_ERR;
@@ -421,7 +464,7 @@ release_excess(oms_db *db, int64_t id, int line_no)
 		cJSON_AddStringToObject(m, "sku", as[i].sku);
 		cJSON_AddStringToObject(m, "location", as[i].loc);
 		cJSON_AddNumberToObject(m, "qty", (double)take);
-		cJSON_AddStringToObject(m, "reason", "cancelled");
+		cJSON_AddStringToObject(m, "reason", why);
 		cJSON_AddStringToObject(m, "ref", ref);
 		cJSON_AddStringToObject(m, "key", key);
 		rc = oms_stock_move(db, m, &echo);
@@ -631,7 +674,7 @@ carry_out(oms_db *db, int64_t id, const struct oms_cancel *c,
 		if ((rc = oms_db_step_done(db, st, "cannot cancel a line")) !=
 		    OMS_OK)
 			break;
-		rc = release_excess(db, id, lp[i].line_no);
+		rc = oms_alloc_trim(db, id, lp[i].line_no, "cancelled");
 	}
 	if (rc == OMS_OK) {
 		char before[32], expected[32];
@@ -652,11 +695,14 @@ out:
 
 /*
  * Inside the caller's transaction: cancel what can be cancelled now.
- * r->pending is set when labels must be voided first (the request is
- * kept as pending; oms_cancel carries it on).  OMS_REJECT when the order
- * cannot be cancelled; r->kept says the refusal was recorded (a parcel
- * has left: the request is kept for a return, with an event), so the
- * caller commits it all the same.
+ * r->request is the request this cancel carries on: 0 at first, when a
+ * pending one that asks the same is taken up, or a new one is kept;
+ * a request another run has ended meanwhile is left alone, and nothing
+ * is done twice.  r->pending is set when labels must be voided first (the
+ * request is kept as pending; oms_cancel carries it on).  OMS_REJECT when
+ * the order cannot be cancelled; r->kept says the refusal was recorded (a
+ * parcel has left: the request is kept for a return, with an event), so
+ * the caller commits it all the same.
  */
 int
 oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
@@ -664,12 +710,31 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 {
 	struct parcel *ps = NULL;
 	struct line_plan *lp = NULL;
-	int *need = NULL, rc, nvoid = 0, left = 0;
+	int *need = NULL, rc, nvoid = 0, left = 0, open = 0;
 	size_t np = 0;
-	int64_t rid = 0;
+	int64_t rid = r->request;
 	char msg[512];
 
 	memset(r, 0, sizeof *r);
+	r->request = rid;
+	if (rid == 0 && (rc = pending_request(db, id, c, &rid)) != OMS_OK)
+		return rc;
+	if (rid != 0) {
+		if ((rc = still_pending(db, rid, &open)) != OMS_OK)
+			return rc;
+		if (!open && r->request != 0) {
+			/* Another run carried it out: its status says how. */
+			char st[32], ex[32];
+
+			if ((rc = oms_order_expected(db, id, st, ex, NULL)) ==
+			    OMS_OK)
+				snprintf(r->status, sizeof r->status, "%s", st);
+			return rc;
+		}
+		if (!open)
+			rid = 0;
+	}
+	r->request = rid;
 	if ((rc = oms_order_may(db, id, OMS_ACT_CANCEL)) != OMS_OK) {
 		char status[32], expected[32];
 
@@ -678,7 +743,7 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 		    expected, NULL) == OMS_OK && (strcmp(status, "delivered") ==
 		    0 || strcmp(status, "fulfilled") == 0)) {
 			snprintf(msg, sizeof msg, "%s", oms_error());
-			if (keep_refusal(db, id, c, msg) != OMS_OK)
+			if (keep_refusal(db, id, c, msg, rid) != OMS_OK)
 				return OMS_ERR;
 			r->kept = 1;
 			return oms_reject("%s", msg);
@@ -708,12 +773,16 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 			snprintf(msg, sizeof msg, "order o_%lld (%s) has left: "
 			    "s_%lld is %s; a return is the way", (long long)id,
 			    name, (long long)ps[gone_k].id, ps[gone_k].status);
-			if ((rc = keep_refusal(db, id, c, msg)) != OMS_OK ||
-			    (rc = rest_to_cancel(db, id, ps, np, &rest)) != OMS_OK)
+			if ((rc = rest_to_cancel(db, id, ps, np, &rest)) != OMS_OK)
+				goto out;
+			/* Nothing else to do: the request ends refused. */
+			if ((rc = keep_refusal(db, id, c, msg, rest ? 0 : rid)) !=
+			    OMS_OK)
 				goto out;
 			r->kept = 1;
 			snprintf(r->note, sizeof r->note, "%s", msg);
 			if (!rest) {
+				r->request = 0;
 				rc = oms_reject("%s", msg);
 				goto out;
 			}
@@ -724,8 +793,10 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 		    OMS_OK) {
 			if (rc == OMS_REJECT && left) {
 				snprintf(msg, sizeof msg, "%s", oms_error());
-				if ((rc = keep_refusal(db, id, c, msg)) == OMS_OK) {
+				if ((rc = keep_refusal(db, id, c, msg, rid)) ==
+				    OMS_OK) {
 					r->kept = 1;
+					r->request = 0;
 					rc = oms_reject("%s", msg);
 				}
 			}
@@ -734,12 +805,12 @@ oms_cancel_in_tx(oms_db *db, int64_t id, const struct oms_cancel *c,
 	}
 	for (size_t k = 0; k < np; k++)
 		nvoid += need[k];
-	if ((rc = pending_request(db, id, &rid)) != OMS_OK)
-		goto out;
 	if (nvoid > 0) {
 		r->pending = 1;
-		if (rid == 0)
-			rc = request(db, id, c, "pending", NULL, NULL);
+		if (rid == 0 && (rc = request(db, id, c, "pending", NULL,
+		    &rid)) != OMS_OK)
+			goto out;
+		r->request = rid;
 		goto out;
 	}
 	if ((rc = carry_out(db, id, c, lp, r->status)) != OMS_OK)
@@ -763,14 +834,38 @@ ignore_rec(void *arg, const cJSON *rec)
 	return OMS_OK;
 }
 
+/* Whether parcel sid carries one of c's lines (every parcel, for all). */
+static int
+parcel_has_lines(oms_db *db, int64_t id, int64_t sid,
+    const struct oms_cancel *c)
+{
+	int has = c->nlines == 0;
+
+	for (int i = 0; i < c->nlines && !has; i++) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql_line_parcels);
+
+		if (st == NULL)
+			break;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, c->lines[i].line_no);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (sqlite3_column_int64(st, 0) == sid)
+				has = 1;
+		sqlite3_reset(st);
+	}
+	return has;
+}
+
 /*
  * Cancel order id, or c's lines of it, whole: in a transaction of its own
  * when nothing has to be voided, else the request is kept as pending, each
  * label not yet scanned is voided through its carrier (each in its own
  * transaction, as oms-ship void does), and the rest is done in one more.
- * A carrier that fails leaves the request pending (r->pending, with the
- * carrier's message in r->note and on the request) and nothing else
- * changed: running the cancel again carries on.  r->status is the
+ * res->request, 0 or a pending request to carry on, is the request.
+ * A carrier that fails leaves the request pending (res->pending, with the
+ * carrier's message in res->note and on the request) and nothing else
+ * changed: running the cancel again carries on.  A parcel that the
+ * carrier took meanwhile is found at the next round.  res->status is the
  * status the order ends in.
  */
 int
@@ -781,7 +876,7 @@ oms_cancel(oms_db *db, int64_t id, const struct oms_cancel *c,
 	size_t np = 0;
 	int rc, round;
 
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < 4; round++) {
 		if ((rc = oms_db_begin(db)) != OMS_OK)
 			return rc;
 		rc = oms_cancel_in_tx(db, id, c, res);
@@ -812,31 +907,13 @@ oms_cancel(oms_db *db, int64_t id, const struct oms_cancel *c,
 		for (size_t k = 0; k < np && rc == OMS_OK; k++) {
 			char ref[32];
 
-			if (ps[k].gone)
+			if (ps[k].gone || !parcel_has_lines(db, id, ps[k].id, c))
 				continue;
-			if (c->nlines > 0) {
-				/* Only the parcels with a line to cancel. */
-				int has = 0;
-
-				for (int i = 0; i < c->nlines && !has; i++) {
-					sqlite3_stmt *st = oms_db_stmt(db,
-					    sql_line_parcels);
-
-					if (st == NULL)
-						break;
-					sqlite3_bind_int64(st, 1, id);
-					sqlite3_bind_int(st, 2, c->lines[i].line_no);
-					while (sqlite3_step(st) == SQLITE_ROW)
-						if (sqlite3_column_int64(st, 0) ==
-						    ps[k].id)
-							has = 1;
-					sqlite3_reset(st);
-				}
-				if (!has)
-					continue;
-			}
 			snprintf(ref, sizeof ref, "s_%lld", (long long)ps[k].id);
 			rc = oms_ship_void(db, ref, ignore_rec, NULL);
+			/* Voided by another run, or scanned: the next round sees. */
+			if (rc == OMS_REJECT)
+				rc = OMS_OK;
 		}
 		free(ps);
 		ps = NULL;
@@ -844,20 +921,18 @@ oms_cancel(oms_db *db, int64_t id, const struct oms_cancel *c,
 			return rc;
 		if (rc != OMS_OK) {
 			char msg[1024];
-			int64_t rid;
 
 			snprintf(msg, sizeof msg, "%s", oms_error());
 			snprintf(res->note, sizeof res->note, "%s", msg);
 			/* Keep why on the request, for oms status. */
-			if (oms_db_begin(db) == OMS_OK) {
-				sqlite3_stmt *st = NULL;
+			if (res->request != 0 && oms_db_begin(db) == OMS_OK) {
+				sqlite3_stmt *st = oms_db_stmt(db,
+				    sql_request_note);
 
-				if (pending_request(db, id, &rid) == OMS_OK &&
-				    rid != 0 && (st = oms_db_stmt(db,
-				    sql_request_note)) != NULL) {
+				if (st != NULL) {
 					sqlite3_bind_text(st, 1, msg, -1,
 					    SQLITE_TRANSIENT);
-					sqlite3_bind_int64(st, 2, rid);
+					sqlite3_bind_int64(st, 2, res->request);
 					oms_db_step_done(db, st, "");
 				}
 				oms_db_commit(db);
@@ -881,9 +956,13 @@ oms_cancel_pending(oms_db *db, void (*warn)(const char *msg), long *done,
     long *failed)
 {
 	static const char sql[] =
-	    "SELECT DISTINCT r.order_id, r.source, r.reason, r.lines FROM "
-	    "cancel_requests r WHERE r.state = 'pending' ORDER BY r.order_id";
-	struct req { int64_t id; char *source, *reason; cJSON *lines; } *rs = NULL;
+	    "SELECT r.order_id, r.source, r.reason, r.lines, r.id FROM "
+	    "cancel_requests r WHERE r.state = 'pending' ORDER BY r.id";
+	struct req {
+		int64_t id, rid;
+		char *source, *reason;
+		cJSON *lines;
+	} *rs = NULL;
 	sqlite3_stmt *st = oms_db_stmt(db, sql);
 	size_t n = 0;
 	int rc;
@@ -900,6 +979,7 @@ oms_cancel_pending(oms_db *db, void (*warn)(const char *msg), long *done,
 		rs[n].source = estrdup((const char *)sqlite3_column_text(st, 1));
 		rs[n].reason = r ? estrdup(r) : NULL;
 		rs[n].lines = l ? cJSON_Parse(l) : NULL;
+		rs[n].rid = sqlite3_column_int64(st, 4);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -928,6 +1008,8 @@ oms_cancel_pending(oms_db *db, void (*warn)(const char *msg), long *done,
 			c.nlines++;
 		}
 		c.lines = ls;
+		memset(&res, 0, sizeof res);
+		res.request = rs[i].rid;
 		r = oms_cancel(db, rs[i].id, &c, &res);
 		if (r == OMS_OK && res.pending) {
 			char msg[1100];
@@ -942,10 +1024,12 @@ oms_cancel_pending(oms_db *db, void (*warn)(const char *msg), long *done,
 		else if (r == OMS_BUSY)
 			rc = r;
 		else {
+			/* Refused now (a parcel left meanwhile), or it failed. */
 			char msg[1100];
 
-			snprintf(msg, sizeof msg, "o_%lld: cancel still pending: "
-			    "%s", (long long)rs[i].id, oms_error());
+			snprintf(msg, sizeof msg, "o_%lld: %s%s", (long long)rs[i].id,
+			    r == OMS_REJECT && res.kept ? "" : "cancel still "
+			    "pending: ", oms_error());
 			if (warn != NULL)
 				warn(msg);
 			(*failed)++;

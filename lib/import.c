@@ -184,6 +184,7 @@ carry_cancel(struct run *r, struct pending *p)
 	cJSON *rec;
 	int rc;
 
+	memset(&res, 0, sizeof res);
 	snprintf(why, sizeof why, "cancelled on %s", r->ad ? r->ad->channel :
 	    "the channel");
 	c.source = "channel";

@@ -308,6 +308,7 @@ int oms_order_settle(oms_db *db, int64_t id, const char *action,
 int oms_order_refused(oms_db *db, int64_t id, const char *why);
 int oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
     long *released);
+int oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why);
 
 /* status.c: what needs a person now (oms status) */
 int oms_status(oms_db *db, int64_t waiting, int64_t recent, oms_rec_fn fn,
@@ -325,6 +326,8 @@ struct oms_cancel {
 	int nlines;
 };
 struct oms_cancel_result {
+	int64_t request;	/* in: 0, or the pending request to carry on;
+				   out: the request carried */
 	int pending;		/* labels to void first, or still */
 	int kept;		/* refused, and the request kept for a return */
 	char status[32];	/* the order's status after */
@@ -358,6 +361,7 @@ void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
 int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
     void *arg);
 int oms_ship_pending(oms_db *db, int64_t **ids, size_t *n);
+int oms_ship_strays(oms_db *db, long *voided, long *failed);
 int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
     void *arg, long *failed);
 const char *oms_ship_status(const char *s);

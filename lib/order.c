@@ -1040,6 +1040,8 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 			    old[i].sku ? old[i].sku : "no sku",
 			    (long long)old[i].shipped);
 	}
+	if (nold == 0)
+		goto insert;
 	/* Releases go by the old numbers, before anything moves. */
 	for (int i = 0; i < nold; i++) {
 		long n = 0;
@@ -1076,14 +1078,13 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 	if ((rc = oms_db_step_done(db, st, "cannot renumber shipment lines")) !=
 	    OMS_OK)
 		goto out;
-	if (nold > 0) {
-		if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(st, 1, id);
-		if ((rc = oms_db_step_done(db, st, "cannot replace order lines")) !=
-		    OMS_OK)
-			goto out;
-	}
+	if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = oms_db_step_done(db, st, "cannot replace order lines")) !=
+	    OMS_OK)
+		goto out;
+insert:
 	j = 0;
 	cJSON_ArrayForEach(l, lines) {
 		const struct oline *x = map[j] >= 0 ? &old[map[j]] : NULL;
@@ -1255,7 +1256,7 @@ static const char sql_seen_version[] =
  */
 static int
 stale(oms_db *db, int64_t id, const char *source, const char *digest,
-    const char *version, const char *stored)
+    const char *version, const char *stored, int *first)
 {
 	sqlite3_stmt *st = oms_db_stmt(db, sql_seen_version);
 	char now[OMS_TIME_LEN], b[64], a[OMS_TIME_LEN + 128];
@@ -1269,11 +1270,13 @@ stale(oms_db *db, int64_t id, const char *source, const char *digest,
 	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	*first = 0;
 	if ((rc = oms_db_step_done(db, st, "cannot note an order version")) !=
 	    OMS_OK)
 		return rc;
 	if (sqlite3_changes(oms_db_handle(db)) == 0)
 		return OMS_OK;
+	*first = 1;
 	snprintf(b, sizeof b, "{\"version_at\":\"%s\"}", stored);
 	snprintf(a, sizeof a, "{\"version_at\":\"%s\",\"source\":\"%s\","
 	    "\"digest\":\"%s\"}", version, source, digest);
@@ -1352,10 +1355,13 @@ static const char sql_facts[] =
     "(SELECT min(id) FROM shipments WHERE order_id = ?1 "
     "AND status <> 'voided'), "
     "(SELECT count(*) FROM cancel_requests WHERE order_id = ?1 "
-    "AND source = 'channel' AND state IN ('pending', 'refused'))";
+    "AND source = 'channel' AND state IN ('pending', 'refused')), "
+    "(SELECT count(*) FROM cancel_requests WHERE order_id = ?1 "
+    "AND source = 'operator' AND state = 'done')";
 
 struct ofacts {
 	int64_t active, parcels, first_parcel, channel_requests;
+	int64_t operator_cancels;	/* cancels a person carried out */
 };
 
 static int
@@ -1373,6 +1379,7 @@ facts(oms_db *db, int64_t id, struct ofacts *f)
 		f->parcels = sqlite3_column_int64(st, 1);
 		f->first_parcel = sqlite3_column_int64(st, 2);
 		f->channel_requests = sqlite3_column_int64(st, 3);
+		f->operator_cancels = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -1465,6 +1472,7 @@ carry_on(oms_db *db, int64_t id, const char *oldstatus, const cJSON *old,
 			    oms_json_str(o, "channel"));
 			c.reason = why;
 		}
+		memset(&cr, 0, sizeof cr);
 		rc = oms_cancel_in_tx(db, id, &c, &cr);
 		if (rc == OMS_REJECT) {
 			snprintf(res->note, sizeof res->note, "%s", oms_error());
@@ -1665,6 +1673,23 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	}
 	hexdigest(intext, indigest);
 	version_of(o, in->exported_at, version);
+	/*
+	 * A version from the future would outrank every real one after it
+	 * (a cancel among them): a wrong clock or date is refused, with a
+	 * day's grace for zones.
+	 */
+	if (version[0] && !canonical) {
+		char nowt[OMS_TIME_LEN];
+		int64_t v, n;
+
+		oms_time_now(nowt);
+		if (oms_time_to_epoch(version, &v) == OMS_OK &&
+		    oms_time_to_epoch(nowt, &n) == OMS_OK && v > n + 86400) {
+			rc = oms_reject("its time %s is later than now (%s): a "
+			    "date or a clock is wrong", version, nowt);
+			goto out;
+		}
+	}
 	if (exists) {
 		int same;
 
@@ -1698,9 +1723,19 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		/* An older version than the one stored changes nothing. */
 		if (!canonical && !(flags & OMS_STORE_MERGE) && version[0] &&
 		    oldversion != NULL && strcmp(version, oldversion) < 0) {
+			int first;
+
 			if ((rc = stale(db, id, source, indigest, version,
-			    oldversion)) != OMS_OK)
+			    oldversion, &first)) != OMS_OK)
 				goto out;
+			/* A cancel in an older version is worth a word, once. */
+			if (first && strcmp(oms_json_str(o, "status") ? oms_json_str(o,
+			    "status") : "", "cancelled") == 0 &&
+			    strcmp(oldstatus, "cancelled") != 0)
+				snprintf(res->note, sizeof res->note, "order o_%lld: "
+				    "this version (%s) says cancelled, but the one "
+				    "stored (%s) is newer and does not", (long long)id,
+				    version, oldversion);
 			res->id = id;
 			res->action = OMS_ORDER_STALE;
 			snprintf(res->status, sizeof res->status, "%s", oldstatus);
@@ -1821,6 +1856,15 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 			    o, "lines")) == 0);
 		else
 			status = oldstatus;
+		/* A person's cancel is not the channel's to take back. */
+		if (owned && exists && strcmp(oldstatus, "cancelled") == 0 &&
+		    strcmp(status, "cancelled") != 0 && f.operator_cancels > 0) {
+			status = oldstatus;
+			snprintf(res->note, sizeof res->note, "order o_%lld: the "
+			    "channel no longer says cancelled, but a person "
+			    "cancelled units of it here: it stays cancelled",
+			    (long long)id);
+		}
 	}
 	if (owned && requested != NULL && strcmp(requested, "hold") == 0 &&
 	    strcmp(status, "open") == 0) {
@@ -1925,7 +1969,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		if (owned && !sticky && strcmp(status, "hold") == 0)
 			cJSON_AddItemToObject(after, "hold_reasons",
 			    cJSON_Duplicate(problems, 1));
-		if (!owned || sticky) {
+		if (!owned || sticky || strcmp(oldstatus, status) == 0) {
 			/* The record's status is the channel's: say so. */
 			cJSON *x;
 
@@ -1954,13 +1998,15 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		res->action = OMS_ORDER_CREATED;
 	}
 	res->id = id;
-	{
+	if (!owned) {
+		/* What carry_on left it in. */
 		char s[32], e[32];
 
 		if ((rc = oms_order_expected(db, id, s, e, NULL)) != OMS_OK)
 			goto out;
 		snprintf(res->status, sizeof res->status, "%s", s);
-	}
+	} else
+		snprintf(res->status, sizeof res->status, "%s", status);
 	/* A held order prints its reasons, whoever held it. */
 	if (strcmp(res->status, "hold") == 0 && res->reasons == NULL &&
 	    (rc = stored_reasons(db, id, &res->reasons)) != OMS_OK)

@@ -1084,40 +1084,174 @@ write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	return rc;
 }
 
+/* The label files named in a list of paths, gone. */
+static void
+unlink_files(const cJSON *files)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, files)
+		if (cJSON_IsString(f))
+			unlink(f->valuestring);
+}
+
+/* Ask carrier to void the numbers bought under request_id. */
+static int
+void_numbers(const char *carrier, const char *request_id, const cJSON *nums)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	char vid[80];
+	int rc;
+
+	snprintf(vid, sizeof vid, "void-%s", request_id);
+	cJSON_AddStringToObject(req, "request_id", vid);
+	cJSON_AddItemToObject(req, "tracking_numbers", cJSON_Duplicate(nums, 1));
+	rc = oms_carrier_call(carrier, "void", req, &reply);
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	return rc;
+}
+
+static const char sql_stray[] =
+    "INSERT INTO stray_labels (request_id, order_id, carrier, tracking, "
+    "files, at, note) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) "
+    "DO UPDATE SET note = excluded.note";
+
 /*
  * A label bought for a shipment that was then refused (the order was
  * cancelled or changed while the carrier answered): unless another run
- * recorded the same purchase, it is voided, so no one pays for it.
+ * recorded the same purchase, it is voided, so no one pays for it, and
+ * its files go.  A void that fails is kept as a stray label, for the
+ * next shipping run to void and oms status to show.
  */
 static void
-unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums)
+unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
+    const cJSON *rec)
 {
 	static const char sql[] =
 	    "SELECT 1 FROM shipments WHERE request_id = ?";
 	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
-	cJSON *req, *reply = NULL;
-	char vid[64], msg[1024];
+	cJSON *files = cJSON_CreateArray();
+	const cJSON *p;
+	char msg[1024];
 	int rc;
 
-	if (st == NULL)
+	if (st == NULL) {
+		cJSON_Delete(files);
 		return;
+	}
 	snprintf(msg, sizeof msg, "%s", oms_error());
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(rec, "packages")) {
+		if (oms_json_str(p, "label_zpl") != NULL)
+			cJSON_AddItemToArray(files, cJSON_CreateString(
+			    oms_json_str(p, "label_zpl")));
+		if (oms_json_str(p, "label_pdf") != NULL)
+			cJSON_AddItemToArray(files, cJSON_CreateString(
+			    oms_json_str(p, "label_pdf")));
+	}
 	sqlite3_bind_text(st, 1, s->request_id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
-		req = cJSON_CreateObject();
-		snprintf(vid, sizeof vid, "void-%s", s->request_id);
-		cJSON_AddStringToObject(req, "request_id", vid);
-		cJSON_AddItemToObject(req, "tracking_numbers",
-		    cJSON_Duplicate(nums, 1));
-		if (oms_carrier_call(sp->carrier, "void", req, &reply) != OMS_OK)
-			oms_warnx("o_%lld: the label bought could not be voided: "
-			    "%s", (long long)s->order_id, oms_error());
-		cJSON_Delete(req);
-		cJSON_Delete(reply);
+		if (void_numbers(sp->carrier, s->request_id, nums) == OMS_OK)
+			unlink_files(files);
+		else {
+			char now[OMS_TIME_LEN], *t = cJSON_PrintUnformatted(nums);
+			char *f = cJSON_PrintUnformatted(files);
+			int nested;
+
+			oms_time_now(now);
+			oms_warnx("o_%lld: the label bought could not be voided "
+			    "(kept as a stray label, voided by the next run): %s",
+			    (long long)s->order_id, oms_error());
+			if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
+			    oms_db_write(sp->db, &nested) == OMS_OK) {
+				sqlite3_bind_text(st, 1, s->request_id, -1,
+				    SQLITE_TRANSIENT);
+				sqlite3_bind_int64(st, 2, s->order_id);
+				sqlite3_bind_text(st, 3, sp->carrier, -1,
+				    SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, 4, t, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, 5, f, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, 7, oms_error(), -1,
+				    SQLITE_TRANSIENT);
+				oms_db_write_end(sp->db, nested, oms_db_step_done(
+				    sp->db, st, "cannot keep a stray label"));
+			}
+			free(t);
+			free(f);
+		}
 	}
+	cJSON_Delete(files);
 	oms_seterr("%s", msg);
+}
+
+/*
+ * Void the stray labels of earlier runs (see unbuy); *failed counts those
+ * whose carrier still fails, kept for the next run.
+ */
+int
+oms_ship_strays(oms_db *db, long *voided, long *failed)
+{
+	static const char sql[] =
+	    "SELECT request_id, carrier, tracking, files FROM stray_labels "
+	    "ORDER BY at, request_id";
+	static const char sql_gone[] =
+	    "DELETE FROM stray_labels WHERE request_id = ?";
+	static const char sql_note[] =
+	    "UPDATE stray_labels SET note = ? WHERE request_id = ?";
+	struct stray { char *rid, *carrier; cJSON *nums, *files; } *ss = NULL;
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	size_t n = 0;
+	int rc;
+
+	*voided = *failed = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ss = erealloc(ss, (n + 1) * sizeof *ss);
+		ss[n].rid = estrdup(col_text(st, 0));
+		ss[n].carrier = estrdup(col_text(st, 1));
+		ss[n].nums = cJSON_Parse(col_text(st, 2));
+		ss[n].files = cJSON_Parse(col_text(st, 3));
+		n++;
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	    "cannot read the stray labels");
+	for (size_t i = 0; i < n; i++) {
+		if (rc == OMS_OK) {
+			int v = void_numbers(ss[i].carrier, ss[i].rid, ss[i].nums);
+			int nested;
+
+			if (v == OMS_OK) {
+				unlink_files(ss[i].files);
+				(*voided)++;
+			} else
+				(*failed)++;
+			if ((st = oms_db_stmt(db, v == OMS_OK ? sql_gone :
+			    sql_note)) == NULL)
+				rc = OMS_ERR;
+			else if ((rc = oms_db_write(db, &nested)) == OMS_OK) {
+				int k = 1;
+
+				if (v != OMS_OK)
+					sqlite3_bind_text(st, k++, oms_error(), -1,
+					    SQLITE_TRANSIENT);
+				sqlite3_bind_text(st, k, ss[i].rid, -1,
+				    SQLITE_TRANSIENT);
+				rc = oms_db_write_end(db, nested, oms_db_step_done(db,
+				    st, "cannot update a stray label"));
+			}
+		}
+		free(ss[i].rid);
+		free(ss[i].carrier);
+		cJSON_Delete(ss[i].nums);
+		cJSON_Delete(ss[i].files);
+	}
+	free(ss);
+	return rc;
 }
 
 /* A refusal of a shipment names its order and place. */
@@ -1332,7 +1466,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		goto out;
 	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK) {
 		if (rc == OMS_REJECT)
-			unbuy(sp, &s, nums);
+			unbuy(sp, &s, nums, r);
 		goto out;
 	}
 	/* The shipment stands: a slip that cannot be written is a warning. */
@@ -1818,6 +1952,32 @@ oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
 
 /* ---- voiding a label ------------------------------------------------------- */
 
+static int
+trim_lines(oms_db *db, int64_t order_id)
+{
+	static const char sql[] =
+	    "SELECT line_no FROM order_lines WHERE order_id = ? "
+	    "AND allocated - shipped > qty - cancelled - shipped "
+	    "AND allocated > shipped ORDER BY line_no";
+	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	int *ls = NULL, n = 0, rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	sqlite3_bind_int64(st, 1, order_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ls = erealloc(ls, (size_t)(n + 1) * sizeof *ls);
+		ls[n++] = sqlite3_column_int(st, 0);
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	    "cannot read an order's lines");
+	for (int i = 0; i < n && rc == OMS_OK; i++)
+		rc = oms_alloc_trim(db, order_id, ls[i], "order changed");
+	free(ls);
+	return rc;
+}
+
 /*
  * Void shipment ref (s_N) before the carrier has it: the carrier cancels
  * its labels, and in one transaction the parcel's stock goes back on the
@@ -1837,9 +1997,14 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	    "(SELECT channel FROM confirmations c WHERE c.shipment_id = s.id "
 	    "LIMIT 1) FROM shipments s WHERE id = ?";
 	static const char sql_lines[] =
-	    "SELECT l.allocation_id, l.sku, l.qty, s.location FROM "
+	    "SELECT l.allocation_id, l.sku, l.qty, s.location, l.line_no FROM "
 	    "shipment_lines l JOIN shipments s ON s.id = l.shipment_id "
 	    "WHERE l.shipment_id = ? ORDER BY l.allocation_id";
+	static const char sql_gone[] =
+	    "UPDATE allocations SET state = 'released', ended_at = ?2 "
+	    "WHERE id = ?1";
+	static const char sql_status[] =
+	    "SELECT status FROM shipments WHERE id = ?";
 	static const char sql_ship[] =
 	    "UPDATE shipments SET status = 'voided', voided_at = ?2, "
 	    "record = json_set(record, '$.status', 'voided') WHERE id = ?1";
@@ -1897,6 +2062,26 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	oms_time_now(now);
 	if ((rc = oms_db_begin(db)) != OMS_OK)
 		goto out;
+	/* Another run may have voided it, or tracked it, meanwhile. */
+	if ((st = oms_db_stmt(db, sql_status)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && strcmp(col_text(st, 0), status) != 0) {
+		char now_is[32];
+
+		snprintf(now_is, sizeof now_is, "%s", col_text(st, 0));
+		sqlite3_reset(st);
+		rc = strcmp(now_is, "voided") == 0 ? oms_reject("%s is voided "
+		    "already", ref) : oms_reject("%s is %s: the carrier has it; "
+		    "a return brings it back", ref, now_is);
+		goto fail_rc;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		rc = oms_db_fail(db, rc, "cannot read a shipment");
+		goto fail_rc;
+	}
 	if ((st = oms_db_stmt(db, sql_lines)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
@@ -1911,6 +2096,7 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 			it[n].alloc = sqlite3_column_int64(st, 0);
 			it[n].sku = estrdup(col_text(st, 1));
 			it[n].qty = sqlite3_column_int64(st, 2);
+			it[n].line_no = sqlite3_column_int(st, 4);
 			if (loc == NULL)
 				loc = estrdup(col_text(st, 3));
 			n++;
@@ -1919,16 +2105,25 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 		rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
 		    "cannot read a shipment");
 		for (size_t i = 0; i < n && rc == OMS_OK; i++) {
+			/*
+			 * Back on the shelf; reserved again for its line, or
+			 * for none when the order no longer has the line.
+			 */
+			int gone = it[i].line_no <= 0;
+
 			rc = move(db, "adjust+", &it[i], loc, ref, id,
 			    "void:s%lld:a%lld");
-			if (rc == OMS_OK)
+			if (rc == OMS_OK && !gone)
 				rc = move(db, "reserve", &it[i], loc, ref,
 				    id, "void:reserve:s%lld:a%lld");
-			if (rc == OMS_OK && (st = oms_db_stmt(db, sql_alloc)) ==
-			    NULL)
+			if (rc == OMS_OK && (st = oms_db_stmt(db, gone ?
+			    sql_gone : sql_alloc)) == NULL)
 				rc = OMS_ERR;
 			if (rc == OMS_OK) {
 				sqlite3_bind_int64(st, 1, it[i].alloc);
+				if (gone)
+					sqlite3_bind_text(st, 2, now, -1,
+					    SQLITE_TRANSIENT);
 				rc = oms_db_step_done(db, st, "cannot update an "
 				    "allocation");
 			}
@@ -1950,6 +2145,9 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 		goto fail;
 	sqlite3_bind_int64(st, 1, order_id);
 	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK)
+		goto fail_rc;
+	/* A line that now wants fewer than the parcel held gives the rest back. */
+	if ((rc = trim_lines(db, order_id)) != OMS_OK)
 		goto fail_rc;
 	{
 		cJSON *x = cJSON_CreateObject();

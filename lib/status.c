@@ -12,6 +12,8 @@
  *   cancel_pending     a cancel that waits on a label to be voided
  *   cancel_refused     cancelled after a parcel left: a return is the way
  *                      (listed for the recent window)
+ *   stray_label        a label bought for a shipment then refused, whose
+ *                      void failed: the next shipping run tries again
  *   void_uncorrected   a parcel voided after its channel was told, whose
  *                      correction `oms-ship confirm` has not yet given
  */
@@ -58,6 +60,12 @@ static const struct kind kinds[] = {
 	  "SELECT r.order_id, o.status, r.at, r.note, r.source FROM "
 	  "cancel_requests r JOIN orders o ON o.id = r.order_id "
 	  "WHERE r.state = 'refused' AND r.at >= ?3 ORDER BY r.at, r.id" },
+	{ "stray_label",
+	  "SELECT s.order_id, o.status, s.at, 'a label bought for nothing, "
+	  "tracking ' || (SELECT group_concat(value, ' ') FROM json_each("
+	  "s.tracking)) || ', could not be voided: ' || coalesce(s.note, '?'), "
+	  "s.carrier FROM stray_labels s JOIN orders o ON o.id = s.order_id "
+	  "ORDER BY s.at, s.request_id" },
 	{ "void_uncorrected",
 	  "SELECT s.order_id, o.status, s.voided_at, 's_' || s.id || "
 	  "' (tracking ' || s.tracking || ') was voided after ' || c.channel || "
