@@ -1782,9 +1782,17 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	if (!exists && in->identity != NULL && !(flags & OMS_STORE_MERGE) &&
 	    (rc = other_account(db, o, in->identity, account)) != OMS_OK)
 		goto out;
-	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
-		goto out;
-	began = 1;
+	/*
+	 * What a new version does to an order routing or shipping has taken
+	 * on may be refused after it is written (carry_on): a savepoint of
+	 * its own undoes it alone.  Any other order is refused before a
+	 * write, and goes without: a savepoint an order costs a sub-journal.
+	 */
+	if (exists && !owned) {
+		if ((rc = oms_db_write(db, &nested)) != OMS_OK)
+			goto out;
+		began = 1;
+	}
 	/* The record to store: what this source says, with what others said. */
 	if (flags & OMS_STORE_MERGE) {
 		if (old != NULL) {
