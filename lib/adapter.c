@@ -33,8 +33,8 @@ static const char *const payment_keys[] = {
 	"status", "method", "reference", "paid_at", NULL
 };
 static const char *const line_keys[] = {
-	"line_id", "sku", "channel_sku", "title", "qty", "unit_price",
-	"discount", "tax", "total", "requires_shipping", NULL
+	"line_id", "sku", "channel_sku", "title", "qty", "fulfilled",
+	"unit_price", "discount", "tax", "total", "requires_shipping", NULL
 };
 static const char *const totals_keys[] = {
 	"subtotal", "shipping", "discount", "tax", "total", "refunded", NULL

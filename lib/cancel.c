@@ -342,8 +342,8 @@ oms_order_cancel_rest(oms_db *db, int64_t id, const char *action,
     const cJSON *extra, char out[32])
 {
 	static const char sql_lines[] =
-	    "UPDATE order_lines SET cancelled = qty - shipped "
-	    "WHERE order_id = ? AND qty > shipped";
+	    "UPDATE order_lines SET cancelled = qty - CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END "
+	    "WHERE order_id = ? AND qty > CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END";
 	static const char sql_shipped[] =
 	    "SELECT coalesce(sum(shipped), 0) FROM order_lines WHERE order_id = ?";
 	sqlite3_stmt *st;
@@ -392,7 +392,8 @@ int
 oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 {
 	static const char sql_line[] =
-	    "SELECT sku, qty - cancelled - shipped, allocated - shipped, "
+	    "SELECT sku, qty - cancelled - CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END, "
+	    "allocated - shipped, "
 	    "EXISTS (SELECT 1 FROM allocations a WHERE a.order_id = ?1 "
 	    "AND a.line_no = ?2 AND a.state = 'active' AND a.sku <> "
 	    "order_lines.sku) FROM order_lines WHERE order_id = ?1 "
@@ -515,7 +516,7 @@ struct line_plan {
 };
 
 static const char sql_line[] =
-    "SELECT qty, cancelled, shipped FROM order_lines "
+    "SELECT qty, cancelled, CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END FROM order_lines "
     "WHERE order_id = ? AND line_no = ?";
 
 /*

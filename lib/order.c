@@ -151,6 +151,44 @@ norm_qty(cJSON *line, const char *where)
 	return OMS_OK;
 }
 
+/*
+ * Units of a line the channel fulfilled itself (or the marketplace did):
+ * "fulfilled" true for all of them, or a count; or "fulfillable", the
+ * units still to fulfil.  Kept as a count, 0 to qty; none is no field.
+ */
+static int
+norm_fulfilled(cJSON *line, const char *where)
+{
+	cJSON *f = cJSON_GetObjectItemCaseSensitive(line, "fulfilled");
+	cJSON *open = cJSON_GetObjectItemCaseSensitive(line, "fulfillable");
+	int64_t q = 0, n = -1;
+
+	oms_json_int(line, "qty", &q);
+	if (cJSON_IsTrue(f))
+		n = q;
+	else if (f != NULL && !cJSON_IsFalse(f) && !cJSON_IsNull(f) &&
+	    oms_json_int(line, "fulfilled", &n) != OMS_OK)
+		return oms_seterr("%sfulfilled must be true, false or a whole "
+		    "number", where);
+	if (n < 0 && open != NULL && !cJSON_IsNull(open)) {
+		int64_t left;
+
+		if (oms_json_int(line, "fulfillable", &left) != OMS_OK ||
+		    left < 0 || left > q)
+			return oms_seterr("%sfulfillable must be a whole number "
+			    "from 0 to the quantity", where);
+		n = q - left;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(line, "fulfilled");
+	if (n < 0 || n == 0)
+		return OMS_OK;
+	if (n > q)
+		return oms_seterr("%sfulfilled %lld is more than the quantity "
+		    "%lld", where, (long long)n, (long long)q);
+	cJSON_AddNumberToObject(line, "fulfilled", (double)n);
+	return OMS_OK;
+}
+
 /* qty x unit price, or the line total; OMS_ERR when it leaves int64. */
 static int
 line_amount(const cJSON *l, int exponent, int64_t *out)
@@ -237,7 +275,8 @@ oms_order_normalize(cJSON *o, int flags)
 		    norm_string(l, "sku", 0, where) != OMS_OK ||
 		    norm_string(l, "channel_sku", 0, where) != OMS_OK ||
 		    norm_string(l, "line_id", 0, where) != OMS_OK ||
-		    norm_string(l, "title", 0, where) != OMS_OK)
+		    norm_string(l, "title", 0, where) != OMS_OK ||
+		    norm_fulfilled(l, where) != OMS_OK)
 			return OMS_ERR;
 		for (size_t i = 0; i < sizeof money_line / sizeof money_line[0]; i++)
 			if (norm_money(l, money_line[i], exp, where) != OMS_OK)
@@ -314,18 +353,10 @@ reason(cJSON *a, const char *fmt, ...)
 }
 
 static int
-needs_shipping(const cJSON *lines)
+ships_line(const cJSON *l)
 {
-	const cJSON *l;
-
-	cJSON_ArrayForEach(l, lines) {
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(l,
-		    "requires_shipping");
-
-		if (r == NULL || !cJSON_IsFalse(r))
-			return 1;
-	}
-	return 0;
+	return !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l,
+	    "requires_shipping"));
 }
 
 static int
@@ -357,7 +388,7 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 	const char *cur = oms_json_str(o, "currency");
 	int exp = oms_currency_exponent(cur), n = 0;
 	int64_t sum = 0, ldisc = 0, s, d, sh, t, tot, amt, x1, x2, x3, x4, y;
-	int ovf = 0;
+	int ovf = 0, open_lines = 0;
 	char b1[OMS_MONEY_BUFSZ], b2[OMS_MONEY_BUFSZ];
 
 	if (status != NULL && strcmp(status, "open") != 0)
@@ -366,7 +397,15 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 		reason(a, "no lines");
 	cJSON_ArrayForEach(l, lines) {
 		int gone = cJSON_IsTrue(cJSON_GetArrayItem(done, n));
+		int64_t q = 0, f = 0;
 
+		/* All of it fulfilled by the channel: nothing of ours to ship. */
+		oms_json_int(l, "qty", &q);
+		oms_json_int(l, "fulfilled", &f);
+		if (f >= q)
+			gone = 1;
+		else if (!gone && ships_line(l))
+			open_lines = 1;
 		n++;
 		if (!gone && empty_field(l, "sku") && !cJSON_IsFalse(
 		    cJSON_GetObjectItemCaseSensitive(l, "requires_shipping"))) {
@@ -386,7 +425,7 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 	}
 	if (cur == NULL || strcmp(cur, "XXX") == 0)
 		reason(a, "no currency");
-	if (n > 0 && needs_shipping(lines)) {
+	if (n > 0 && open_lines) {
 		static const char *const need[] = { "address1", "city", "country" };
 		struct oms_buf miss = { 0 };
 		const char *country = ship ? oms_json_str(ship, "country") : NULL;
@@ -456,6 +495,58 @@ stored_reasons(oms_db *db, int64_t id, cJSON **out)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return oms_db_fail(db, rc, "cannot read an order");
+	return OMS_OK;
+}
+
+
+static const char sql_progress[] =
+    "SELECT progress FROM order_state WHERE order_id = ?";
+
+/*
+ * What the channel's own fulfilment makes of an order that nothing of
+ * ours has touched: "partly_shipped" or "fulfilled" in out, else "".
+ * A stored order (id) is read from its lines, which know what is
+ * cancelled; a new one from its record.
+ */
+static int
+channel_progress(oms_db *db, int64_t id, const cJSON *o, char out[32])
+{
+	const cJSON *l;
+	int64_t want = 0, gone = 0;
+
+	out[0] = '\0';
+	if (id != 0) {
+		sqlite3_stmt *st = oms_db_stmt(db, sql_progress);
+		int rc;
+
+		if (st == NULL)
+			return OMS_ERR;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *p = (const char *)sqlite3_column_text(st, 0);
+
+			if (strcmp(p, "partly_shipped") == 0 ||
+			    strcmp(p, "fulfilled") == 0)
+				snprintf(out, 32, "%s", p);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return oms_db_fail(db, rc, "cannot read an order's state");
+		return OMS_OK;
+	}
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(o, "lines")) {
+		int64_t q = 0, f = 0;
+
+		if (!ships_line(l))
+			continue;
+		oms_json_int(l, "qty", &q);
+		oms_json_int(l, "fulfilled", &f);
+		want += q;
+		gone += f;
+	}
+	if (gone > 0)
+		snprintf(out, 32, "%s", gone >= want ? "fulfilled" :
+		    "partly_shipped");
 	return OMS_OK;
 }
 
@@ -840,7 +931,7 @@ static const char sql_del_lines[] =
 static const char sql_ins_line[] =
     "INSERT INTO order_lines (order_id, line_no, line_id, sku, channel_sku, "
     "title, qty, unit_price, discount, tax, allocated, shipped, cancelled, "
-    "ships) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "ships, fulfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* Line numbers moved through a range no line uses, then into place. */
 #define RENUMBER (-1000000)
@@ -874,12 +965,6 @@ struct line_changes {
 	cJSON *conflicts;	/* units shipped that the order no longer has */
 };
 
-static int
-ships_line(const cJSON *l)
-{
-	return !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l,
-	    "requires_shipping"));
-}
 
 static int
 same_str(const char *a, const char *b)
@@ -993,15 +1078,18 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 		struct oline *x = map[j] >= 0 ? &old[map[j]] : NULL;
 		const char *sku = oms_json_str(l, "sku");
 		const char *title = oms_json_str(l, "title");
-		int64_t q = 0, want;
+		int64_t q = 0, want, ful = 0, gone;
 		char what[160];
 
 		oms_json_int(l, "qty", &q);
+		oms_json_int(l, "fulfilled", &ful);
 		j++;
 		if (x == NULL) {
 			ch->changed = 1;
 			continue;
 		}
+		/* What has left: ours, or the channel's own, the greater. */
+		gone = ful > x->shipped ? ful : x->shipped;
 		snprintf(what, sizeof what, "line %d (%s)", j, sku ? sku : title ?
 		    title : "no sku");
 		if (q != x->qty || !same_str(sku, x->sku) ||
@@ -1013,8 +1101,8 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 			if (x->cancelled < 0)
 				x->cancelled = 0;
 		}
-		if (x->cancelled > q - x->shipped)
-			x->cancelled = q - x->shipped > 0 ? q - x->shipped : 0;
+		if (x->cancelled > q - gone)
+			x->cancelled = q - gone > 0 ? q - gone : 0;
 		want = q - x->cancelled;
 		if (!same_str(sku, x->sku) && x->shipped > 0)
 			reason(ch->conflicts, "%s: was %s when %lld shipped",
@@ -1024,8 +1112,9 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 			reason(ch->conflicts, "%s: the order now wants %lld but "
 			    "%lld shipped", what, (long long)want,
 			    (long long)x->shipped);
+		/* Allocated beyond what the channel left to us: released. */
 		if (x->allocated > x->shipped && (!same_str(sku, x->sku) ||
-		    x->allocated > want || !ships_line(l)))
+		    x->allocated > want - (gone - x->shipped) || !ships_line(l)))
 			x->release = 1;
 	}
 	for (int i = 0; i < nold; i++) {
@@ -1088,11 +1177,12 @@ insert:
 	j = 0;
 	cJSON_ArrayForEach(l, lines) {
 		const struct oline *x = map[j] >= 0 ? &old[map[j]] : NULL;
-		int64_t q = 0;
+		int64_t q = 0, ful = 0;
 
 		if ((st = oms_db_stmt(db, sql_ins_line)) == NULL)
 			goto fail;
 		oms_json_int(l, "qty", &q);
+		oms_json_int(l, "fulfilled", &ful);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, ++j);
 		bind_str(st, 3, l, "line_id");
@@ -1107,6 +1197,7 @@ insert:
 		sqlite3_bind_int64(st, 12, x ? x->shipped : 0);
 		sqlite3_bind_int64(st, 13, x ? x->cancelled : 0);
 		sqlite3_bind_int(st, 14, ships_line(l));
+		sqlite3_bind_int64(st, 15, ful);
 		if ((rc = oms_db_step_done(db, st, "cannot store an order line")) !=
 		    OMS_OK)
 			goto out;
@@ -1417,8 +1508,8 @@ address_changed(const cJSON *old, const cJSON *new)
 }
 
 static const char sql_cancel_all[] =
-    "UPDATE order_lines SET cancelled = CASE WHEN ?2 THEN qty - shipped "
-    "ELSE 0 END WHERE order_id = ?1";
+    "UPDATE order_lines SET cancelled = CASE WHEN ?2 THEN qty - "
+    "CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END ELSE 0 END WHERE order_id = ?1";
 
 static int
 hold_for(oms_db *db, int64_t id, const char *status, cJSON *reasons,
@@ -1767,7 +1858,8 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		if ((rc = facts(db, id, &f)) != OMS_OK)
 			goto out;
 		owned = word_in(oldstatus, "open hold backordered cancelled "
-		    "fulfilled") && f.active == 0 && f.parcels == 0;
+		    "fulfilled partly_shipped") && f.active == 0 &&
+		    f.parcels == 0;
 		/* A person may not move a parcel's address: void it first. */
 		if (canonical && !(flags & OMS_STORE_MERGE) && f.parcels > 0 &&
 		    address_changed(old, o)) {
@@ -1873,6 +1965,21 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 			    "cancelled units of it here: it stays cancelled",
 			    (long long)id);
 		}
+	}
+	/*
+	 * Lines the channel fulfilled itself: an order of ours to route is
+	 * partly shipped, or fulfilled when nothing is left to us.
+	 */
+	if (owned && (strcmp(status, "open") == 0 ||
+	    strcmp(status, "backordered") == 0)) {
+		char gone[32];
+
+		if ((rc = channel_progress(db, exists ? id : 0, o, gone)) !=
+		    OMS_OK)
+			goto out;
+		if (gone[0] != '\0')
+			status = strcmp(gone, "fulfilled") == 0 ? "fulfilled" :
+			    "partly_shipped";
 	}
 	if (owned && requested != NULL && strcmp(requested, "hold") == 0 &&
 	    strcmp(status, "open") == 0) {
@@ -2289,7 +2396,7 @@ line_unshippable(const cJSON *l, const cJSON *why)
 }
 
 static const char sql_cancel_line[] =
-    "UPDATE order_lines SET cancelled = qty - shipped "
+    "UPDATE order_lines SET cancelled = qty - CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END "
     "WHERE order_id = ? AND line_no = ?";
 
 /*

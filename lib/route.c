@@ -55,7 +55,7 @@ struct part {			/* a sku a line needs, per unit of the line */
 struct rline {
 	int line_no, kit, nparts;
 	char *sku;
-	int64_t qty, cancelled, allocated, remaining, unit_price;
+	int64_t qty, cancelled, elsewhere, allocated, remaining, unit_price;
 	struct part parts[16];
 };
 
@@ -416,7 +416,8 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	    "deliver_by, priority, total, placed_at, record, account "
 	    "FROM orders WHERE id = ?";
 	static const char sql_lines[] =
-	    "SELECT line_no, sku, qty, allocated, unit_price, cancelled, shipped "
+	    "SELECT line_no, sku, qty, allocated, unit_price, cancelled, shipped, "
+	    "CASE WHEN fulfilled > shipped THEN fulfilled - shipped ELSE 0 END "
 	    "FROM order_lines WHERE order_id = ? AND ships = 1 ORDER BY line_no";
 	static const char sql_kit[] =
 	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
@@ -488,7 +489,9 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rline *l;
 
-		o->shipped += sqlite3_column_int64(st, 6);
+		/* Gone: shipped by us, or fulfilled by the channel itself. */
+		o->shipped += sqlite3_column_int64(st, 6) +
+		    sqlite3_column_int64(st, 7);
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 			continue;	/* no product: nothing to allocate */
 		if (o->nlines == cap) {
@@ -503,7 +506,10 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		l->qty = sqlite3_column_int64(st, 2);
 		l->allocated = sqlite3_column_int64(st, 3);
 		l->cancelled = sqlite3_column_int64(st, 5);
-		l->remaining = l->qty - l->cancelled - l->allocated;
+		/* What the channel fulfilled itself is not ours to send. */
+		l->elsewhere = sqlite3_column_int64(st, 7);
+		l->remaining = l->qty - l->cancelled - l->elsewhere -
+		    l->allocated;
 		if (l->remaining < 0)
 			l->remaining = 0;
 		l->unit_price = sqlite3_column_int64(st, 4);
@@ -1296,11 +1302,14 @@ lines_record(struct oms_router *rt, const struct order *o,
 		cJSON_AddNumberToObject(x, "qty", (double)l->qty);
 		if (l->cancelled > 0)
 			cJSON_AddNumberToObject(x, "cancelled", (double)l->cancelled);
+		if (l->elsewhere > 0)
+			cJSON_AddNumberToObject(x, "fulfilled_elsewhere",
+			    (double)l->elsewhere);
 		cJSON_AddNumberToObject(x, "allocated", (double)units);
-		if (l->qty - l->cancelled - units > 0) {
+		if (l->qty - l->cancelled - l->elsewhere - units > 0) {
 			cJSON_AddNumberToObject(x, "backordered",
-			    (double)(l->qty - l->cancelled - units));
-			*backordered += l->qty - l->cancelled - units;
+			    (double)(l->qty - l->cancelled - l->elsewhere - units));
+			*backordered += l->qty - l->cancelled - l->elsewhere - units;
 		}
 		parts = cJSON_AddArrayToObject(x, "locations");
 		cJSON_AddItemToArray(lines, x);
@@ -1816,7 +1825,9 @@ oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 	    "SELECT id FROM orders o WHERE status IN ('open', 'partial', "
 	    "'backordered') OR (status = 'partly_shipped' AND EXISTS ("
 	    "SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1 "
-	    "AND l.sku IS NOT NULL AND l.qty - l.cancelled > l.allocated)) "
+	    "AND l.sku IS NOT NULL AND l.qty - l.cancelled - CASE WHEN "
+	    "l.fulfilled > l.shipped THEN l.fulfilled - l.shipped ELSE 0 END "
+	    "> l.allocated)) "
 	    "ORDER BY priority DESC, placed_at, id";
 	sqlite3_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;

@@ -474,6 +474,8 @@ const char *const oms_migrations[] = {
 	"ALTER TABLE order_lines ADD COLUMN cancelled INTEGER NOT NULL\n"
 	"  DEFAULT 0;\n"
 	"ALTER TABLE order_lines ADD COLUMN ships INTEGER NOT NULL DEFAULT 1;\n"
+	"ALTER TABLE order_lines ADD COLUMN fulfilled INTEGER NOT NULL\n"
+	"  DEFAULT 0;\n"
 	"UPDATE order_lines SET ships = 0 WHERE EXISTS (SELECT 1 FROM orders o\n"
 	"  WHERE o.id = order_lines.order_id AND json_extract(o.record,\n"
 	"  '$.lines[' || (order_lines.line_no - 1) || '].requires_shipping')\n"
@@ -522,23 +524,29 @@ const char *const oms_migrations[] = {
 	");\n"
 	/*
 	 * Units still wanted: ordered, less cancelled, less allocated (which
-	 * counts what has shipped), of the lines that ship.
+	 * counts what has shipped), less what the channel fulfilled itself
+	 * beyond what we shipped, of the lines that ship.
 	 */
 	"CREATE VIEW open_demand AS\n"
 	"SELECT o.id AS order_id, ol.sku AS sku,\n"
-	"  ol.qty - ol.cancelled - ol.allocated AS qty\n"
+	"  ol.qty - ol.cancelled - ol.allocated - CASE WHEN ol.fulfilled >\n"
+	"  ol.shipped THEN ol.fulfilled - ol.shipped ELSE 0 END AS qty\n"
 	"FROM order_lines ol JOIN orders o ON o.id = ol.order_id\n"
 	"WHERE o.status IN ('open', 'hold', 'partial', 'backordered',\n"
 	"  'partly_shipped') AND ol.sku IS NOT NULL AND ol.ships = 1\n"
 	"UNION ALL\n"
-	"SELECT o.id, kc.sku, (ol.qty - ol.cancelled - ol.allocated) * kc.qty\n"
+	"SELECT o.id, kc.sku, (ol.qty - ol.cancelled - ol.allocated -\n"
+	"  CASE WHEN ol.fulfilled > ol.shipped THEN ol.fulfilled - ol.shipped\n"
+	"  ELSE 0 END) * kc.qty\n"
 	"FROM order_lines ol JOIN orders o ON o.id = ol.order_id\n"
 	"JOIN kit_components kc ON kc.kit_sku = ol.sku\n"
 	"WHERE o.status IN ('open', 'hold', 'partial', 'backordered',\n"
 	"  'partly_shipped') AND ol.ships = 1;\n"
 	/*
 	 * What an order's lines, allocations and shipments come to: units
-	 * wanted (ordered less cancelled, of lines that ship), shipped,
+	 * wanted (ordered less cancelled, of lines that ship), gone (shipped
+	 * by us, or fulfilled by the channel itself: the greater of the
+	 * two, for the channel also counts what we told it we shipped),
 	 * allocated and not yet shipped, cancelled; its lines; parcels not
 	 * voided, and those not yet delivered.
 	 */
@@ -546,8 +554,10 @@ const char *const oms_migrations[] = {
 	"SELECT o.id AS order_id, o.status AS status,\n"
 	"  (SELECT coalesce(sum(l.qty - l.cancelled), 0) FROM order_lines l\n"
 	"    WHERE l.order_id = o.id AND l.ships = 1) AS wanted,\n"
-	"  (SELECT coalesce(sum(CASE WHEN l.shipped < l.qty - l.cancelled\n"
-	"    THEN l.shipped ELSE l.qty - l.cancelled END), 0)\n"
+	"  (SELECT coalesce(sum(CASE WHEN (CASE WHEN l.fulfilled > l.shipped\n"
+	"    THEN l.fulfilled ELSE l.shipped END) < l.qty - l.cancelled\n"
+	"    THEN (CASE WHEN l.fulfilled > l.shipped THEN l.fulfilled\n"
+	"    ELSE l.shipped END) ELSE l.qty - l.cancelled END), 0)\n"
 	"    FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1)\n"
 	"    AS shipped,\n"
 	"  (SELECT coalesce(sum(CASE WHEN l.allocated > l.shipped\n"
@@ -579,8 +589,8 @@ const char *const oms_migrations[] = {
 	"  WHEN wanted = 0 AND shipped = 0 THEN\n"
 	"    CASE WHEN cancelled > 0 THEN 'cancelled' ELSE 'fulfilled' END\n"
 	"  WHEN shipped >= wanted THEN\n"
-	"    CASE WHEN parcels > 0 AND undelivered = 0 THEN 'delivered'\n"
-	"    ELSE 'shipped' END\n"
+	"    CASE WHEN parcels = 0 THEN 'fulfilled'\n"
+	"    WHEN undelivered = 0 THEN 'delivered' ELSE 'shipped' END\n"
 	"  WHEN shipped > 0 THEN 'partly_shipped'\n"
 	"  WHEN allocated >= wanted THEN 'allocated'\n"
 	"  WHEN allocated > 0 THEN 'partial'\n"
@@ -630,9 +640,11 @@ const struct oms_check oms_checks[] = {
 	  "': ' || allocated || ' allocated of ' || qty || CASE WHEN cancelled "
 	  "> 0 THEN ' less ' || cancelled || ' cancelled' ELSE '' END "
 	  "FROM order_lines WHERE allocated < 0 OR shipped > allocated "
-	  "OR cancelled < 0 OR cancelled > qty OR allocated - shipped > "
-	  "CASE WHEN qty - cancelled > shipped THEN qty - cancelled - shipped "
-	  "ELSE 0 END ORDER BY order_id, line_no" },
+	  "OR cancelled < 0 OR cancelled > qty OR fulfilled < 0 "
+	  "OR fulfilled > qty OR allocated - shipped > "
+	  "CASE WHEN qty - cancelled > CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END "
+	  "THEN qty - cancelled - CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END ELSE 0 END "
+	  "ORDER BY order_id, line_no" },
 	{ "allocation-lines",
 	  "SELECT 'order o_' || a.order_id || ': allocation a' || a.id || "
 	  "' (' || a.qty || ' ' || a.sku || ' at ' || a.location || ', ' || "

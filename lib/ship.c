@@ -704,7 +704,8 @@ allocations_match(oms_db *db, const struct shipment *s)
 	    "l.allocated FROM allocations a LEFT JOIN order_lines l "
 	    "ON l.order_id = a.order_id AND l.line_no = a.line_no "
 	    "WHERE a.id = ?1 AND (l.line_no IS NULL OR l.allocated > "
-	    "l.qty - l.cancelled OR (a.sku <> l.sku AND NOT EXISTS ("
+	    "l.qty - l.cancelled - CASE WHEN l.fulfilled > l.shipped THEN "
+	    "l.fulfilled - l.shipped ELSE 0 END OR (a.sku <> l.sku AND NOT EXISTS ("
 	    "SELECT 1 FROM kit_components k WHERE k.kit_sku = l.sku "
 	    "AND k.sku = a.sku)))";
 	int rc;
@@ -1957,7 +1958,7 @@ trim_lines(oms_db *db, int64_t order_id)
 {
 	static const char sql[] =
 	    "SELECT line_no FROM order_lines WHERE order_id = ? "
-	    "AND allocated - shipped > qty - cancelled - shipped "
+	    "AND allocated - shipped > qty - cancelled - CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END "
 	    "AND allocated > shipped ORDER BY line_no";
 	sqlite3_stmt *st = oms_db_stmt(db, sql);
 	int *ls = NULL, n = 0, rc;

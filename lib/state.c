@@ -29,9 +29,9 @@ static const char *const states[] = {
 static const struct move {
 	const char *action, *from, *to;
 } move_table[] = {
-	{ "created", "", "open hold cancelled fulfilled" },
-	{ "updated", "open hold backordered cancelled",
-	  "open hold cancelled fulfilled" },
+	{ "created", "", "open hold cancelled fulfilled partly_shipped" },
+	{ "updated", "open hold backordered cancelled partly_shipped",
+	  "open hold cancelled fulfilled partly_shipped" },
 	{ "released", "hold", "open backordered partial allocated "
 	  "partly_shipped shipped delivered cancelled fulfilled" },
 	{ "held", "open backordered partial allocated partly_shipped shipped",
@@ -48,7 +48,8 @@ static const struct move {
 	{ "cancelled", "open hold backordered partial allocated "
 	  "partly_shipped shipped", "cancelled shipped partly_shipped "
 	  "allocated partial open backordered" },
-	{ "fulfilled", "open hold backordered partial allocated", "fulfilled" },
+	{ "fulfilled", "open hold backordered partial allocated partly_shipped",
+	  "fulfilled" },
 	{ "lines_changed", "open hold backordered partial allocated "
 	  "partly_shipped shipped delivered", "open hold backordered partial "
 	  "allocated partly_shipped shipped delivered cancelled fulfilled" },

@@ -47,11 +47,13 @@ static const struct kind kinds[] = {
 	  "SELECT o.id, o.status, o.status_at, (SELECT group_concat('line ' || "
 	  "l.line_no || coalesce(' (' || l.title || ')', '') || ': no sku', "
 	  "'; ') FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1 "
-	  "AND l.sku IS NULL AND l.qty - l.cancelled > l.shipped), NULL "
+	  "AND l.sku IS NULL AND l.qty - l.cancelled > CASE WHEN l.fulfilled > "
+	  "l.shipped THEN l.fulfilled ELSE l.shipped END), NULL "
 	  "FROM orders o WHERE o.status IN ('open', 'backordered', 'partial', "
 	  "'allocated', 'partly_shipped') AND EXISTS (SELECT 1 FROM order_lines "
 	  "l WHERE l.order_id = o.id AND l.ships = 1 AND l.sku IS NULL "
-	  "AND l.qty - l.cancelled > l.shipped) ORDER BY o.status_at, o.id" },
+	  "AND l.qty - l.cancelled > CASE WHEN l.fulfilled > l.shipped THEN "
+	  "l.fulfilled ELSE l.shipped END) ORDER BY o.status_at, o.id" },
 	{ "cancel_pending",
 	  "SELECT r.order_id, o.status, r.at, coalesce(r.note, "
 	  "'labels to void'), r.source FROM cancel_requests r JOIN orders o "
