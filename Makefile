@@ -32,7 +32,7 @@ endif
 # Debian packages the build, the tests and the demo need.
 DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
 	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata jq \
-	poppler-utils zbar-tools nodejs
+	poppler-utils zbar-tools nodejs zsh fish
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 

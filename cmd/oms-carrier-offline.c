@@ -145,12 +145,14 @@
 #define MAXPKG 100		/* packages, numbers to void */
 #define MAXQUOTES 64
 
+static void usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: oms-carrier-offline rate|label|void|track "
+	fprintf(oms_usage_out(), "usage: oms-carrier-offline rate|label|void|track "
 	    "< request.json\n");
-	exit(OMS_EXIT_USAGE);
+	oms_usage_exit();
 }
 
 static cJSON *
@@ -646,12 +648,16 @@ main(int argc, char **argv)
 	int c, known = 0;
 
 	oms_setprogname(argv[0]);
+	oms_help_scan(argc, argv);
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'V':
 			printf("oms-carrier-offline %s\n", OMS_VERSION);
 			efshut();
 			return OMS_EXIT_OK;
+		case 'h':
+			oms_help_set();
+			usage();
 		default:
 			usage();
 		}

@@ -31,19 +31,21 @@ static void usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr,
+	fprintf(oms_usage_out(),
 	    "usage: oms-import [-anqv] [--db PATH] [--channel NAME|auto] "
 	    "[--account NAME]\n"
 	    "                  [--currency CODE] [--exported-at TIME|mtime] "
 	    "[--rejects FILE]\n"
 	    "                  [--tz ZONE] [FILE ...]\n"
+	    "       oms-import --check [-qv] [--channel NAME|auto] [--tz ZONE] "
+	    "[FILE ...]\n"
 	    "       oms-import release [-fq] [--db PATH] [--lines cancel|keep] "
 	    "ORDER ...\n"
 	    "       oms-import cancel [-q] [--db PATH] [--reason TEXT] "
 	    "[--line N[:QTY] ...] ORDER ...\n"
 	    "       oms-import hold [-q] [--db PATH] --reason TEXT ORDER ...\n"
 	    "       oms-import channels\n");
-	exit(OMS_EXIT_USAGE);
+	oms_usage_exit();
 }
 
 static int
@@ -92,7 +94,35 @@ static void
 on_warn(void *arg, const char *file, long line, const char *msg)
 {
 	(void)arg;
-	oms_warnx("%s:%ld: %s", file, line, msg);
+	if (line > 0)
+		oms_warnx("%s:%ld: %s", file, line, msg);
+	else
+		oms_warnx("%s: %s", file, msg);
+}
+
+/* --check: one finding record a line (oms-records(5)). */
+static void
+on_finding(void *arg, const char *file, long line, const char *order,
+    const char *kind, const char *msg)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	(void)arg;
+	cJSON_AddStringToObject(f, "type", "finding");
+	cJSON_AddStringToObject(f, "file", file);
+	if (line > 0)
+		cJSON_AddNumberToObject(f, "line", (double)line);
+	else
+		cJSON_AddNullToObject(f, "line");
+	if (order != NULL)
+		cJSON_AddStringToObject(f, "order", order);
+	else
+		cJSON_AddNullToObject(f, "order");
+	cJSON_AddStringToObject(f, "kind", kind);
+	cJSON_AddStringToObject(f, "message", msg);
+	if (oms_rec_write(stdout, f) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	cJSON_Delete(f);
 }
 
 static void
@@ -322,6 +352,7 @@ verb(int argc, char **argv, const char *dbopt)
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
 		{ "line", required_argument, NULL, 'L' },
 		{ "lines", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -388,6 +419,56 @@ verb(int argc, char **argv, const char *dbopt)
 	return rc;
 }
 
+/*
+ * --check: each file read as an import would read it, and what is worth
+ * a look printed; no database is opened, nothing is stored.  Exit 1 when
+ * anything was found or rejected.
+ */
+static int
+check(struct oms_import *im, struct ctx *cx, int argc, char **argv)
+{
+	int status = OMS_EXIT_OK, rc;
+
+	im->on_finding = on_finding;
+	im->on_reject = on_reject;
+	im->on_warn = on_warn;
+	im->on_note = im->verbose ? on_note : NULL;
+	im->arg = cx;
+	for (int i = 0; i < (argc ? argc : 1); i++) {
+		const char *path = argc ? argv[i] : "-";
+		FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+		long before = im->findings + im->rejected, orders = im->checked;
+
+		if (fp == NULL) {
+			oms_warnx("cannot open '%s': %s", path, strerror(errno));
+			status = OMS_EXIT_REJECT;
+			continue;
+		}
+		im->refused = 0;
+		rc = oms_import_stream(im, fp, path);
+		if (fp != stdin)
+			fclose(fp);
+		if (rc != OMS_OK && im->refused) {
+			oms_warnx("%s: %s", path, oms_error());
+			status = OMS_EXIT_REJECT;
+			continue;
+		} else if (rc != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s: %s", path, oms_error());
+		if (!cx->quiet)
+			oms_warnx("%s: %ld order%s read, %ld finding%s", path,
+			    im->checked - orders, im->checked - orders == 1 ? "" :
+			    "s", im->findings + im->rejected - before,
+			    im->findings + im->rejected - before == 1 ? "" : "s");
+	}
+	if (im->findings > 0 || im->rejected > 0)
+		status = OMS_EXIT_REJECT;
+	if (cx->rejects != NULL && fclose(cx->rejects) == EOF)
+		oms_die(OMS_EXIT_FATAL, "%s: write error: %s", cx->rejects_path,
+		    strerror(errno));
+	efshut();
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,6 +476,7 @@ main(int argc, char **argv)
 		{ "account", required_argument, NULL, 'A' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "channel", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'K' },
 		{ "currency", required_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -410,12 +492,13 @@ main(int argc, char **argv)
 	struct oms_import im;
 	struct ctx cx;
 	const char *dbopt = NULL, *channel = NULL;
-	char exported[OMS_TIME_LEN];
+	char exported[OMS_TIME_LEN], daytz[64];
 	oms_adapter **ads;
 	oms_db *db;
 	int c, nads, rc, status = OMS_EXIT_OK;
 
 	oms_setprogname(argv[0]);
+	oms_help_scan(argc, argv);
 	memset(&im, 0, sizeof im);
 	memset(&cx, 0, sizeof cx);
 	/* The verbs take their options after their names. */
@@ -438,6 +521,9 @@ main(int argc, char **argv)
 		case 'c':
 			channel = optarg;
 			break;
+		case 'K':
+			im.check = 1;
+			break;
 		case 'C':
 			if (!oms_currency_valid(optarg))
 				oms_die(OMS_EXIT_USAGE, "--currency '%s' is not "
@@ -458,6 +544,7 @@ main(int argc, char **argv)
 				    "a time or mtime", optarg);
 			break;
 		case 'h':
+			oms_help_set();
 			usage();
 			break;
 		case 'n':
@@ -527,10 +614,16 @@ main(int argc, char **argv)
 	    (cx.rejects = fopen(cx.rejects_path, "a")) == NULL)
 		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s", cx.rejects_path,
 		    strerror(errno));
+	if (im.check)
+		return check(&im, &cx, argc, argv);
 	if ((rc = oms_db_open(oms_db_path(dbopt), OMS_DB_CREATE, &db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	oms_db_set_cache_mb(db, 64);
 	im.db = db;
+	if (oms_merchant_tz(db, daytz, sizeof daytz) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	if (daytz[0] != '\0')
+		im.day_tz = daytz;
 	im.on_order = on_order;
 	im.on_batch = on_batch;
 	im.on_reject = on_reject;

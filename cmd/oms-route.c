@@ -37,7 +37,7 @@ static void usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr,
+	fprintf(oms_usage_out(),
 	    "usage: oms-route [-qv] [--db PATH] [--explain] [--pending | FILE ...]\n"
 	    "       oms-route [-qv] [--db PATH] [--explain] --reroute ORDER "
 	    "[--exclude LOC ...]\n"
@@ -47,7 +47,7 @@ usage(void)
 	    "       oms-route rules show [--db PATH] [VERSION]\n"
 	    "       oms-route rules history [--db PATH]\n"
 	    "       oms-route geo load [--db PATH] FILE\n");
-	exit(OMS_EXIT_USAGE);
+	oms_usage_exit();
 }
 
 static void
@@ -539,6 +539,7 @@ main(int argc, char **argv)
 	long counts[6];
 
 	oms_setprogname(argv[0]);
+	oms_help_scan(argc, argv);
 	memset(&cx, 0, sizeof cx);
 	while ((c = getopt_long(argc, argv, "d:hnqvV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -578,6 +579,9 @@ main(int argc, char **argv)
 			printf("oms-route %s\n", OMS_VERSION);
 			efshut();
 			return OMS_EXIT_OK;
+		case 'h':
+			oms_help_set();
+			usage();
 		default:
 			usage();
 		}

@@ -28,7 +28,7 @@ static void usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr,
+	fprintf(oms_usage_out(),
 	    "usage: oms-ship [-qv] [--db PATH] --carrier NAME --labels DIR "
 	    "[--service NAME]\n"
 	    "                [--dpi 203|300] [--slips DIR] [--pending | FILE ...]\n"
@@ -42,7 +42,7 @@ usage(void)
 	    "       oms-ship notify [-qv] [--db PATH] [--mail DIR] "
 	    "[--from ADDRESS]\n"
 	    "       oms-ship void [--db PATH] SHIPMENT ...\n");
-	exit(OMS_EXIT_USAGE);
+	oms_usage_exit();
 }
 
 static int
@@ -207,6 +207,7 @@ main(int argc, char **argv)
 	oms_db *db;
 
 	oms_setprogname(argv[0]);
+	oms_help_scan(argc, argv);
 	while ((c = getopt_long(argc, argv, "d:hnqvV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'A':
@@ -286,6 +287,9 @@ main(int argc, char **argv)
 			printf("oms-ship %s\n", OMS_VERSION);
 			efshut();
 			return OMS_EXIT_OK;
+		case 'h':
+			oms_help_set();
+			usage();
 		default:
 			usage();
 		}

@@ -35,10 +35,12 @@ struct ctx {
 	struct oms_batch batch;
 };
 
+static void usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {
-	fprintf(stderr,
+	fprintf(oms_usage_out(),
 	    "usage: oms-stock [-nqv] [--db PATH] [--rejects FILE] [FILE ...]\n"
 	    "       oms-stock levels [--db PATH] [--as-of TIME] "
 	    "[--location LOC] [--sku SKU]\n"
@@ -55,7 +57,7 @@ usage(void)
 	    "       oms-stock import-shopify-inventory [-nqv] [--db PATH] "
 	    "[--rejects FILE]\n"
 	    "           [--shopify-location NAME] --location LOC FILE\n");
-	exit(OMS_EXIT_USAGE);
+	oms_usage_exit();
 }
 
 static void
@@ -315,6 +317,7 @@ main(int argc, char **argv)
 	oms_db *db;
 
 	oms_setprogname(argv[0]);
+	oms_help_scan(argc, argv);
 	memset(&cx, 0, sizeof cx);
 	while ((c = getopt_long(argc, argv, "d:hnqr:vV", longopts,
 	    NULL)) != -1) {
@@ -368,6 +371,9 @@ main(int argc, char **argv)
 			printf("oms-stock %s\n", OMS_VERSION);
 			efshut();
 			return OMS_EXIT_OK;
+		case 'h':
+			oms_help_set();
+			usage();
 		default:
 			usage();
 		}

@@ -30,14 +30,16 @@ static const char *const customer_keys[] = {
 	"email", "name", "phone", "segment", "account", NULL
 };
 static const char *const payment_keys[] = {
-	"status", "method", "reference", "paid_at", NULL
+	"status", "method", "reference", "paid_at", "on_delivery", "terms",
+	NULL
 };
 static const char *const line_keys[] = {
 	"line_id", "sku", "channel_sku", "title", "qty", "fulfilled",
 	"unit_price", "discount", "tax", "total", "requires_shipping", NULL
 };
 static const char *const totals_keys[] = {
-	"subtotal", "shipping", "discount", "tax", "total", "refunded", NULL
+	"subtotal", "shipping", "discount", "tax", "tax_included", "total",
+	"refunded", NULL
 };
 
 /* Move the known keys of obj to the front, in the order given. */
@@ -406,6 +408,12 @@ oms_adapter_load(const char *path, oms_adapter **out)
 	    "ragged"));
 	a->key = getstr(a->doc, "key");
 	a->identity = getstr(a->doc, "identity");
+	a->alias = getstr(a->doc, "alias");
+	a->lines_from = getstr(a->doc, "lines_from");
+	a->blank_if_none = strlist(cJSON_GetObjectItemCaseSensitive(a->doc,
+	    "blank_if_none"), &a->nblank_if_none, "blank_if_none", path, &bad);
+	if (bad)
+		goto fail;
 	a->records = strlist(cJSON_GetObjectItemCaseSensitive(a->doc,
 	    "records"), &a->nrecords, "records", path, &bad);
 	if (bad)
@@ -510,6 +518,7 @@ oms_adapter_free(oms_adapter *a)
 	free(a->path);
 	free(a->name);
 	freelist(a->detect, a->ndetect);
+	freelist(a->blank_if_none, a->nblank_if_none);
 	freelist(a->records, a->nrecords);
 	free_filter(&a->line_when);
 	free_filter(&a->stop_unless);

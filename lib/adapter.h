@@ -51,6 +51,14 @@ struct oms_adapter {
 	int keycol;
 	const char *identity;	/* the field of an order with the channel's
 				   own id of it, which two stores do not share */
+	const char *alias;	/* the field of an order with the key it had
+				   before the channel gave it its number */
+	char **blank_if_none;	/* columns the channel leaves blank when
+				   there is nothing: 0 on every row is a
+				   spreadsheet's doing */
+	int nblank_if_none;
+	const char *lines_from;	/* the adapter whose file has the lines of
+				   the orders this one adds to */
 	char **records;
 	int nrecords;
 	const char *lines;

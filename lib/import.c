@@ -83,6 +83,14 @@ struct run {
 	int idle_rc;		/* a commit before waiting for input failed */
 	char idle_msg[1024];	/* and why */
 	char exported_at[OMS_TIME_LEN];	/* the file's, or "" */
+	struct oms_buf ph;	/* the fields of this order that held a
+				   placeholder, such as "--" */
+	char ph_value[16];	/* the first of them */
+	long placeholders;	/* orders of the file with any */
+	long repeated;		/* lines of the file taken once */
+	long nolines;		/* orders a merge left without lines */
+	int *bn_col;		/* blank_if_none: bound columns */
+	long bn_rows, *bn_zero;	/* rows, and rows with 0 in each */
 };
 
 static int
@@ -152,7 +160,7 @@ seen_add(struct run *r, const char *key)
 		r->keys_in_memory = e && atol(e) > 0 ? (size_t)atol(e) :
 		    KEYS_IN_MEMORY;
 	}
-	if (r->seen.n < r->keys_in_memory)
+	if (r->seen.n < r->keys_in_memory || r->im->db == NULL)
 		return keyset_add(&r->seen, h);
 	if (keyset_has(&r->seen, h))
 		return 0;
@@ -269,6 +277,63 @@ note(struct run *r, const char *fmt, ...)
 }
 
 static void
+finding(struct run *r, long line, const char *order, const char *kind,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Something worth a look in a file: told with --check, else counted. */
+static void
+finding(struct run *r, long line, const char *order, const char *kind,
+    const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+
+	if (!r->im->check || r->im->on_finding == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	r->im->findings++;
+	r->im->on_finding(r->im->arg, r->file, line, order, kind, buf);
+}
+
+/*
+ * A value that stands for none: dashes alone ("--" is how eBay masks the
+ * personal data of old orders, "-" a shop's empty postal code) or "n/a".
+ */
+static int
+is_placeholder(const char *v)
+{
+	const char *p = v;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '-') {
+		while (*p == '-' || *p == ' ')
+			p++;
+		return *p == '\0';
+	}
+	return strcasecmp(p, "n/a") == 0;
+}
+
+static void
+placeholder(struct run *r, const struct spec *s, const char *v)
+{
+	const char *t = s->target;
+	size_t n = strlen(t);
+
+	/* Each field once: "ship_to.name, ship_to.address1". */
+	for (const char *p = r->ph.s; p != NULL && (p = strstr(p, t)) != NULL;
+	    p += n)
+		if ((p == r->ph.s || p[-1] == ' ') && (p[n] == ',' ||
+		    p[n] == '\0'))
+			return;
+	if (r->ph.len == 0)
+		snprintf(r->ph_value, sizeof r->ph_value, "%s", v);
+	oms_buf_printf(&r->ph, "%s%s", r->ph.len ? ", " : "", t);
+}
+
+static void
 progress(struct run *r)
 {
 	r->orders_read++;
@@ -298,6 +363,87 @@ reject_order(struct run *r, long line, const char *prefix, const cJSON *o,
 	else
 		snprintf(why, sizeof why, "%s%s", prefix, msg);
 	reject(r, line, why, raw);
+}
+
+/*
+ * A line whose channel line id an earlier line of the order has is that
+ * line, written twice (eBay repeats a row): taken once.  The same id with
+ * other goods or amounts is refused: which of the two to ship is not ours
+ * to guess.
+ */
+static int
+same_lines(struct run *r, cJSON *o, long line)
+{
+	cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
+	const char *ext = oms_json_str(o, "external_id");
+	int n = cJSON_GetArraySize(lines), rc = OMS_OK;
+	struct keyset ids = { 0 };
+
+	/* A set of the ids seen: an order of many lines costs no n * n. */
+	for (int i = 0; i < n; i++) {
+		cJSON *l = cJSON_GetArrayItem(lines, i);
+		char ib[64], kb[64];
+		const char *id, *t;
+
+		id = oms_json_text(cJSON_GetObjectItemCaseSensitive(l, "line_id"),
+		    ib, sizeof ib);
+		if (id == NULL || *id == '\0' ||
+		    keyset_add(&ids, oms_hash64(id, strlen(id), OMS_HASH_INIT)))
+			continue;
+		for (int j = 0; j < i; j++) {
+			cJSON *k = cJSON_GetArrayItem(lines, j);
+
+			t = oms_json_text(cJSON_GetObjectItemCaseSensitive(k,
+			    "line_id"), kb, sizeof kb);
+			if (t == NULL || strcmp(id, t) != 0)
+				continue;
+			if (!cJSON_Compare(k, l, 1)) {
+				rc = oms_seterr("line %d has the line id %s of "
+				    "line %d, with other values: which is the "
+				    "order's?", i + 1, id, j + 1);
+				goto out;
+			}
+			finding(r, line, ext, "repeated_line", "line %d repeats "
+			    "line %d (line id %s): taken once", i + 1, j + 1, id);
+			if (r->im->on_note != NULL)
+				note(r, "%s:%ld: order %s: line %d repeats line "
+				    "%d (line id %s): taken once", r->file, line,
+				    ext ? ext : "?", i + 1, j + 1, id);
+			r->repeated++;
+			cJSON_DeleteItemFromArray(lines, i);
+			i--;
+			n--;
+			break;
+		}
+	}
+out:
+	free(ids.h);
+	return rc;
+}
+
+/* What --check says of an order that would be stored. */
+static void
+check_order(struct run *r, const cJSON *o, long line, int merge)
+{
+	const char *ext = oms_json_str(o, "external_id");
+	cJSON *p = oms_order_totals_check(o), *e;
+
+	/* Every order's totals, shipped or not. */
+	cJSON_ArrayForEach(e, p)
+		finding(r, line, ext, "totals", "%s", e->valuestring);
+	cJSON_Delete(p);
+	/* An order a file only adds to has its lines, and holds, elsewhere. */
+	if (merge)
+		return;
+	p = oms_order_problems(o);
+	cJSON_ArrayForEach(e, p) {
+		const char *m = e->valuestring;
+
+		if (strncmp(m, "totals ", 7) != 0 &&
+		    strncmp(m, "amounts ", 8) != 0)
+			finding(r, line, ext, "hold", "%s", m);
+	}
+	cJSON_Delete(p);
 }
 
 /*
@@ -345,14 +491,39 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "account");
 		cJSON_AddStringToObject(o, "account", im->account);
 	}
-	if (oms_order_normalize(o, (merge ? OMS_NORM_PARTIAL : 0) |
-	    (r->ad != NULL && r->ad->format == F_OMS ? OMS_NORM_CANONICAL : 0)) !=
-	    OMS_OK) {
+	if (r->ph.len > 0) {
+		const char *ext = oms_json_str(o, "external_id");
+
+		finding(r, line, ext, "placeholder", "'%s' taken as no value in "
+		    "%s", r->ph_value, r->ph.s);
+		if (r->im->on_note != NULL)
+			note(r, "%s:%ld: order %s: '%s' taken as no value in %s",
+			    r->file, line, ext ? ext : "?", r->ph_value, r->ph.s);
+		r->placeholders++;
+		oms_buf_reset(&r->ph);
+	}
+	if (same_lines(r, o, line) != OMS_OK || oms_order_normalize(o,
+	    (merge ? OMS_NORM_PARTIAL : 0) | (r->ad != NULL &&
+	    r->ad->format == F_OMS ? OMS_NORM_CANONICAL : 0)) != OMS_OK) {
 		reject_order(r, line, prefix, o, raw);
 		cJSON_Delete(o);
 		return OMS_OK;
 	}
 	progress(r);
+	if (im->check) {
+		/*
+		 * Vetting: what the import would hold, and why; nothing kept.
+		 * A record that adds to an order is checked as the order it
+		 * makes when there is none yet.
+		 */
+		im->checked++;
+		if (merge && oms_order_normalize(o, 0) != OMS_OK)
+			reject_order(r, line, prefix, o, raw);
+		else
+			check_order(r, o, line, merge);
+		cJSON_Delete(o);
+		return OMS_OK;
+	}
 	if (!r->in_tx) {
 		if ((rc = oms_db_begin(im->db)) != OMS_OK) {
 			cJSON_Delete(o);
@@ -368,6 +539,7 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 	in.source = r->ad ? r->ad->name : "oms";
 	in.flags = flags;
 	in.identity = r->ad ? r->ad->identity : NULL;
+	in.alias = r->ad ? r->ad->alias : NULL;
 	in.exported_at = r->exported_at[0] ? r->exported_at : NULL;
 	rc = oms_order_store(im->db, o, &in, &res);
 	if (rc == OMS_REJECT) {
@@ -382,6 +554,9 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		r->in_tx = 0;
 		return rc;
 	}
+	/* An order a file only adds to, made by it: its lines are to come. */
+	if (res.action == OMS_ORDER_CREATED && merge)
+		r->nolines++;
 	if (res.action == OMS_ORDER_CREATED)
 		im->created++;
 	else if (res.action == OMS_ORDER_UPDATED)
@@ -612,6 +787,7 @@ set_path(cJSON *obj, const char *path, cJSON *item)
 	cJSON_AddItemToObject(obj, path, item);
 }
 
+/* The zone a date of spec s is read in, or NULL when nothing says. */
 static const char *
 zone_for(struct run *r, const struct spec *s, const char *zone)
 {
@@ -629,7 +805,7 @@ zone_for(struct run *r, const struct spec *s, const char *zone)
 		return r->im->tz;
 	if (r->ad != NULL && r->ad->tz != NULL)
 		return r->ad->tz;
-	return "UTC";
+	return NULL;
 }
 
 /*
@@ -645,6 +821,10 @@ convert(struct run *r, const struct spec *s, const char *raw, const char *zone,
 	int64_t x;
 
 	*item = NULL;
+	if (v != NULL && *v != '\0' && is_placeholder(v)) {
+		placeholder(r, s, v);
+		v = NULL;
+	}
 	if (v == NULL || *v == '\0')
 		v = s->dflt;
 	if (v == NULL)
@@ -691,13 +871,18 @@ convert(struct run *r, const struct spec *s, const char *raw, const char *zone,
 		*item = cJSON_CreateString(oms_money_format(x, r->exp, mb,
 		    sizeof mb));
 		return OMS_OK;
-	case AS_DATE:
-		if (oms_time_parse(v, r->ad ? r->ad->time_flags : 0,
-		    zone_for(r, s, zone), out) != OMS_OK)
+	case AS_DATE: {
+		const char *z = zone_for(r, s, zone);
+
+		/* A date with no hour is the seller's day, not UTC's. */
+		if (oms_time_parse_day(v, r->ad ? r->ad->time_flags : 0,
+		    z ? z : "UTC", z ? z : r->im->day_tz ? r->im->day_tz : "UTC",
+		    out) != OMS_OK)
 			return oms_seterr("%s: '%s' is not a date", src_name(s),
 			    v);
 		*item = cJSON_CreateString(out);
 		return OMS_OK;
+	}
 	case AS_INT:
 	case AS_QTY: {
 		char *end;
@@ -989,6 +1174,7 @@ map_csv(struct run *r, const struct group *g, cJSON **out)
 	int i, k;
 
 	*out = NULL;
+	oms_buf_reset(&r->ph);
 	if (order_fields(r, o, csv_value, g) != OMS_OK)
 		goto fail;
 	if (a->nlspec == 0) {
@@ -1111,6 +1297,46 @@ all_empty(const struct oms_csv_rowv *v)
 	return 1;
 }
 
+/* The columns of blank_if_none in this file's header. */
+static void
+blank_bind(struct run *r, char **hdr, int nh)
+{
+	oms_adapter *a = r->ad;
+
+	free(r->bn_col);
+	free(r->bn_zero);
+	r->bn_col = ecalloc((size_t)a->nblank_if_none + 1, sizeof *r->bn_col);
+	r->bn_zero = ecalloc((size_t)a->nblank_if_none + 1,
+	    sizeof *r->bn_zero);
+	r->bn_rows = 0;
+	for (int i = 0; i < a->nblank_if_none; i++) {
+		r->bn_col[i] = -1;
+		for (int j = 0; j < nh; j++)
+			if (strcmp(hdr[j], a->blank_if_none[i]) == 0)
+				r->bn_col[i] = j;
+	}
+}
+
+/* A row's zeros where the channel writes nothing. */
+static void
+blank_count(struct run *r, const struct oms_csv_rowv *v)
+{
+	oms_adapter *a = r->ad;
+	int64_t x;
+
+	if (a->nblank_if_none == 0)
+		return;
+	r->bn_rows++;
+	for (int i = 0; i < a->nblank_if_none; i++) {
+		int c = r->bn_col[i];
+
+		if (c >= 0 && c < v->nf && *v->f[c] != '\0' &&
+		    oms_money_parse_loose(v->f[c], 2, a->money_flags, &x,
+		    NULL) == OMS_OK && x == 0)
+			r->bn_zero[i]++;
+	}
+}
+
 static int
 read_csv(struct run *r, FILE *fp)
 {
@@ -1141,6 +1367,7 @@ read_csv(struct run *r, FILE *fp)
 			if (oms_adapter_header_score(a, v.f, v.nf) ==
 			    a->ndetect && a->ndetect > 0) {
 				oms_adapter_bind(a, v.f, v.nf);
+				blank_bind(r, v.f, v.nf);
 				header = 1;
 				if (a->keycol < 0) {
 					rc = oms_seterr("line %ld: no column '%s' "
@@ -1164,6 +1391,7 @@ read_csv(struct run *r, FILE *fp)
 		if (a->skip_when.on && filter_row(&a->skip_when,
 		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
 			continue;
+		blank_count(r, &v);
 		key = a->keycol < v.nf ? trimmed(v.f[a->keycol], &keybuf) : "";
 		/*
 		 * A row cut off by the end of the file belongs to the order
@@ -1279,6 +1507,7 @@ map_json(struct run *r, const cJSON *node, const cJSON *items, cJSON **out)
 	const cJSON *ln;
 
 	*out = NULL;
+	oms_buf_reset(&r->ph);
 	if (order_fields(r, o, json_value, node) != OMS_OK)
 		goto fail;
 	lines = cJSON_AddArrayToObject(o, "lines");
@@ -1952,6 +2181,63 @@ struct chain {
 	int stream;		/* rest is a pipe: unbuffered, read as it comes */
 };
 
+/*
+ * What the file as a whole showed: told with --check, else said once.
+ * A column that looks re-saved and orders left without lines change what
+ * the numbers mean, and are always said; placeholders and repeated lines
+ * are said with -v.
+ */
+static void
+file_findings(struct run *r)
+{
+	struct oms_import *im = r->im;
+	oms_adapter *a = r->ad;
+	struct oms_buf cols = { 0 };
+	char msg[600];
+	int ncols = 0;
+
+	for (int i = 0; a != NULL && r->bn_col != NULL &&
+	    i < a->nblank_if_none; i++)
+		if (r->bn_col[i] >= 0 && r->bn_rows >= 2 &&
+		    r->bn_zero[i] == r->bn_rows)
+			oms_buf_printf(&cols, "%s'%s'", ncols++ ? ", " : "",
+			    a->blank_if_none[i]);
+	if (ncols > 0) {
+		snprintf(msg, sizeof msg, "%s %s %s 0 on every row, where %s leaves "
+		    "%s blank when there is nothing to say: the file looks "
+		    "re-saved by a spreadsheet, and 0 there is taken as blank",
+		    ncols == 1 ? "column" : "columns", cols.s, ncols == 1 ? "is" :
+		    "are", a->channel, ncols == 1 ? "it" : "them");
+		if (im->check)
+			finding(r, 0, NULL, "resaved_column", "%s", msg);
+		else if (im->on_warn != NULL)
+			im->on_warn(im->arg, r->file, 0, msg);
+	}
+	oms_buf_free(&cols);
+	if (a != NULL && a->merge && a->lines_from != NULL &&
+	    (im->check || r->nolines > 0)) {
+		if (im->check)
+			snprintf(msg, sizeof msg, "this file (%s) adds to orders "
+			    "whose lines come from the %s file: import that too",
+			    a->name, a->lines_from);
+		else
+			snprintf(msg, sizeof msg, "%ld order%s no lines: this file "
+			    "(%s) adds to orders whose lines come from the %s "
+			    "file: import that too", r->nolines, r->nolines == 1 ?
+			    " has" : "s have", a->name, a->lines_from);
+		if (im->check)
+			finding(r, 0, NULL, "needs_file", "%s", msg);
+		else if (im->on_warn != NULL)
+			im->on_warn(im->arg, r->file, 0, msg);
+	}
+	if (!im->check && r->placeholders > 0)
+		note(r, "%s: %ld order%s had placeholder values, taken as none",
+		    r->file, r->placeholders, r->placeholders == 1 ? "" : "s");
+	if (!im->check && r->repeated > 0)
+		note(r, "%s: %ld repeated line%s taken once", r->file,
+		    r->repeated, r->repeated == 1 ? "" : "s");
+}
+
 static ssize_t
 chain_read(void *cookie, char *buf, size_t size)
 {
@@ -2166,6 +2452,11 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	if (oms_progress_wanted() && r.orders_read >= 256)
 		fprintf(stderr, "\r%s: %s: %ld orders\n", oms_progname, name,
 		    r.orders_read);
+	if (rc == OMS_OK)
+		file_findings(&r);
+	free(r.bn_col);
+	free(r.bn_zero);
+	oms_buf_free(&r.ph);
 	free(r.pend);
 	free(r.seen.h);
 	oms_buf_free(&r.tmp);

@@ -60,6 +60,10 @@ int oms_valid_name(const char *s);
 int oms_valid_account(const char *s);
 int oms_write_file(const char *path, const void *data, size_t len);
 void efshut(void);
+void oms_help_scan(int argc, char **argv);
+void oms_help_set(void);
+FILE *oms_usage_out(void);
+void oms_usage_exit(void) __attribute__((noreturn));
 
 /* A growable byte string, always NUL-terminated. */
 struct oms_buf {
@@ -170,6 +174,8 @@ char *oms_money_format(int64_t v, int exponent, char *buf, size_t n);
 #define OMS_TIME_DMY 1		/* numeric dates are day first */
 #define OMS_TIME_LEN 21		/* "2026-11-26T13:05:00Z" and NUL */
 int oms_time_parse(const char *s, int flags, const char *tz, char out[OMS_TIME_LEN]);
+int oms_time_parse_day(const char *s, int flags, const char *tz,
+    const char *daytz, char out[OMS_TIME_LEN]);
 int oms_time_to_epoch(const char *rfc3339, int64_t *out);
 void oms_time_format(int64_t epoch, char out[OMS_TIME_LEN]);
 void oms_time_now(char out[OMS_TIME_LEN]);
@@ -395,10 +401,13 @@ struct oms_import {
 	oms_adapter **adapters;	/* the candidates: --channel, or all */
 	int nadapters;
 	const char *tz;		/* --tz */
+	const char *day_tz;	/* the merchant's: where a date has no hour */
 	const char *currency;	/* --currency */
 	const char *account;	/* --account: the store the files are of */
 	const char *exported_at;	/* --exported-at: a time, or "mtime" */
 	int dry_run, all, verbose;
+	int check;		/* --check: vet the files, store nothing, no
+				   database (db is NULL) */
 	/* Called after each commit, for each order the batch stored. */
 	int (*on_order)(void *arg, const char *json, int action);
 	/* Called for each record that could not be taken. */
@@ -409,8 +418,17 @@ struct oms_import {
 	void (*on_warn)(void *arg, const char *file, long line, const char *msg);
 	/* Called after the orders of a batch have gone to on_order. */
 	void (*on_batch)(void *arg);
+	/*
+	 * Called with --check for each thing worth a look (oms-import(1)):
+	 * order is the channel's number, or NULL for the file, line 0 when
+	 * the file as a whole; kind is "totals", "placeholder",
+	 * "repeated_line", "resaved_column", "hold" or "needs_file".
+	 */
+	void (*on_finding)(void *arg, const char *file, long line,
+	    const char *order, const char *kind, const char *msg);
 	void *arg;
 	long created, updated, unchanged, stale, held, rejected;
+	long checked, findings;	/* --check: orders read, findings made */
 	long cancels_failed;	/* cancels left pending on their carrier */
 	int refused;		/* the last failure: a file not of the channel */
 };
@@ -423,6 +441,8 @@ struct oms_store_in {
 	const char *identity;	/* the field holding the channel's own id of
 				   an order (oms-channels(5)), or NULL */
 	const char *exported_at;	/* when the file was made, or NULL */
+	const char *alias;	/* the field holding the key an order had
+				   before its channel numbered it, or NULL */
 };
 struct oms_store {
 	int64_t id;
@@ -444,6 +464,7 @@ enum { OMS_ORDER_CREATED = 1, OMS_ORDER_UPDATED, OMS_ORDER_UNCHANGED,
 #define OMS_NORM_CANONICAL 2	/* any status: a request (oms_order_store) */
 int oms_order_normalize(cJSON *o, int flags);
 cJSON *oms_order_problems(const cJSON *o);
+cJSON *oms_order_totals_check(const cJSON *o);
 int oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed);
 int oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
     struct oms_store *res);
@@ -471,6 +492,7 @@ struct oms_level {
 typedef int (*oms_level_fn)(void *arg, const struct oms_level *l);
 typedef int (*oms_diff_fn)(void *arg, const char *msg);
 int oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo);
+int oms_merchant_tz(oms_db *db, char *buf, size_t n);
 int oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo);
 int oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo);
 int oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo);

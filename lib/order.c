@@ -263,6 +263,10 @@ oms_order_normalize(cJSON *o, int flags)
 	    !oms_valid_account(status))
 		return oms_seterr("account '%s' is not 1-100 characters with no "
 		    "':', '/' or control character", status);
+	if ((l = cJSON_GetObjectItemCaseSensitive(o, "payment")) != NULL &&
+	    (l = cJSON_GetObjectItemCaseSensitive(l, "on_delivery")) != NULL &&
+	    !cJSON_IsBool(l))
+		return oms_seterr("payment.on_delivery must be true or false");
 	lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
 	if (lines != NULL && !cJSON_IsArray(lines))
 		return oms_seterr("lines must be an array");
@@ -304,6 +308,10 @@ oms_order_normalize(cJSON *o, int flags)
 	for (size_t i = 0; i < sizeof money_totals / sizeof money_totals[0]; i++)
 		if (norm_money(totals, money_totals[i], exp, "totals.") != OMS_OK)
 			return OMS_ERR;
+	/* Prices with the tax in them (VAT, GST): the total adds none. */
+	if ((l = cJSON_GetObjectItemCaseSensitive(totals, "tax_included")) !=
+	    NULL && !cJSON_IsBool(l))
+		return oms_seterr("totals.tax_included must be true or false");
 	if (flags & OMS_NORM_PARTIAL) {
 		/* Only what the record says: the stored order has the rest. */
 		if (totals->child == NULL)
@@ -328,6 +336,9 @@ oms_order_normalize(cJSON *o, int flags)
 		disc = oms_money_field(totals, "discount", exp);
 		sh = oms_money_field(totals, "shipping", exp);
 		tax = oms_money_field(totals, "tax", exp);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(totals,
+		    "tax_included")))
+			tax = 0;
 		if (__builtin_sub_overflow(sub, disc, &tot) || ADD(tot, sh) ||
 		    ADD(tot, tax))
 			return oms_seterr("totals are out of range");
@@ -368,6 +379,67 @@ empty_field(const cJSON *obj, const char *key)
 }
 
 /*
+ * Whether the totals add up, one of the ways channels count them: the
+ * subtotal before or after discounts, the total with tax added or
+ * included.  An order with no lines has its total checked alone when
+ * alone is set (a file that only adds totals to orders), else not at all.
+ */
+static void
+totals_reasons(cJSON *a, const cJSON *o, int alone)
+{
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
+	const cJSON *totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
+	const cJSON *l;
+	int exp = oms_currency_exponent(oms_json_str(o, "currency")), n = 0;
+	int64_t sum = 0, ldisc = 0, s, d, sh, t, tot, amt, x1, x2, x3, x4, y;
+	int ovf = 0;
+	char b1[OMS_MONEY_BUFSZ], b2[OMS_MONEY_BUFSZ];
+
+	cJSON_ArrayForEach(l, lines) {
+		n++;
+		if (line_amount(l, exp, &amt) != OMS_OK || ADD(sum, amt) ||
+		    ADD(ldisc, oms_money_field(l, "discount", exp)))
+			ovf = 1;
+	}
+	if (ovf)
+		reason(a, "amounts are out of range");
+	else if (totals != NULL && (n > 0 || alone)) {
+		s = oms_money_field(totals, "subtotal", exp);
+		d = oms_money_field(totals, "discount", exp);
+		sh = oms_money_field(totals, "shipping", exp);
+		t = oms_money_field(totals, "tax", exp);
+		tot = oms_money_field(totals, "total", exp);
+		/* x1..x4: the four ways channels count the total. */
+		if (__builtin_add_overflow(s, sh, &x4) ||
+		    __builtin_add_overflow(x4, t, &x1) ||
+		    __builtin_sub_overflow(x4, d, &x2) ||
+		    __builtin_add_overflow(x2, t, &x3))
+			reason(a, "totals are out of range");
+		else if (n > 0 && s != sum && (__builtin_sub_overflow(sum, ldisc, &y) ||
+		    s != y) && (__builtin_sub_overflow(sum, d, &y) || s != y))
+			reason(a, "totals do not add up: the lines come to %s "
+			    "but the subtotal is %s",
+			    oms_money_format(sum, exp, b1, sizeof b1),
+			    oms_money_format(s, exp, b2, sizeof b2));
+		else if (tot != x1 && tot != x3 && tot != x4 && tot != x2)
+			reason(a, "totals do not add up: subtotal, discount, "
+			    "shipping and tax come to %s but the total is %s",
+			    oms_money_format(x3, exp, b1, sizeof b1),
+			    oms_money_format(tot, exp, b2, sizeof b2));
+	}
+}
+
+/* The totals of an order that do not add up, whatever its status. */
+cJSON *
+oms_order_totals_check(const cJSON *o)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	totals_reasons(a, o, 1);
+	return a;
+}
+
+/*
  * Why an open order cannot go ahead as it is: an empty array when it can.
  * Totals must add up one of the ways channels count them: the subtotal
  * before or after discounts, the total with tax added or included.
@@ -382,14 +454,12 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
 	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
-	const cJSON *totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
+	const cJSON *pay = cJSON_GetObjectItemCaseSensitive(o, "payment");
 	const cJSON *l;
-	const char *status = oms_json_str(o, "status");
+	const char *status = oms_json_str(o, "status"), *ps;
 	const char *cur = oms_json_str(o, "currency");
-	int exp = oms_currency_exponent(cur), n = 0;
-	int64_t sum = 0, ldisc = 0, s, d, sh, t, tot, amt, x1, x2, x3, x4, y;
-	int ovf = 0, open_lines = 0;
-	char b1[OMS_MONEY_BUFSZ], b2[OMS_MONEY_BUFSZ];
+	int n = 0;
+	int open_lines = 0, unpaid = 0;
 
 	if (status != NULL && strcmp(status, "open") != 0)
 		return a;
@@ -419,13 +489,21 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 		if (!gone && cJSON_IsString(cJSON_GetArrayItem(unknown, n - 1)))
 			cJSON_AddItemToArray(a, cJSON_CreateString(
 			    cJSON_GetArrayItem(unknown, n - 1)->valuestring));
-		if (line_amount(l, exp, &amt) != OMS_OK || ADD(sum, amt) ||
-		    ADD(ldisc, oms_money_field(l, "discount", exp)))
-			ovf = 1;
 	}
 	if (cur == NULL || strcmp(cur, "XXX") == 0)
 		reason(a, "no currency");
-	if (n > 0 && open_lines) {
+	/*
+	 * Not paid yet, nor paid at the door, nor on payment terms: it waits,
+	 * and its address (a channel may give none before payment) with it.
+	 */
+	if (open_lines && pay != NULL && (ps = oms_json_str(pay, "status")) !=
+	    NULL && strcmp(ps, "pending") == 0 && !cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(pay, "on_delivery")) &&
+	    empty_field(pay, "terms")) {
+		reason(a, "awaiting payment (payment status pending)");
+		unpaid = 1;
+	}
+	if (n > 0 && open_lines && !unpaid) {
 		static const char *const need[] = { "address1", "city", "country" };
 		struct oms_buf miss = { 0 };
 		const char *country = ship ? oms_json_str(ship, "country") : NULL;
@@ -447,32 +525,7 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 			reason(a, "incomplete ship_to address: no %s", miss.s);
 		oms_buf_free(&miss);
 	}
-	if (ovf)
-		reason(a, "amounts are out of range");
-	else if (n > 0 && totals != NULL) {
-		s = oms_money_field(totals, "subtotal", exp);
-		d = oms_money_field(totals, "discount", exp);
-		sh = oms_money_field(totals, "shipping", exp);
-		t = oms_money_field(totals, "tax", exp);
-		tot = oms_money_field(totals, "total", exp);
-		/* x1..x4: the four ways channels count the total. */
-		if (__builtin_add_overflow(s, sh, &x4) ||
-		    __builtin_add_overflow(x4, t, &x1) ||
-		    __builtin_sub_overflow(x4, d, &x2) ||
-		    __builtin_add_overflow(x2, t, &x3))
-			reason(a, "totals are out of range");
-		else if (s != sum && (__builtin_sub_overflow(sum, ldisc, &y) ||
-		    s != y) && (__builtin_sub_overflow(sum, d, &y) || s != y))
-			reason(a, "totals do not add up: the lines come to %s "
-			    "but the subtotal is %s",
-			    oms_money_format(sum, exp, b1, sizeof b1),
-			    oms_money_format(s, exp, b2, sizeof b2));
-		else if (tot != x1 && tot != x3 && tot != x4 && tot != x2)
-			reason(a, "totals do not add up: subtotal, discount, "
-			    "shipping and tax come to %s but the total is %s",
-			    oms_money_format(x3, exp, b1, sizeof b1),
-			    oms_money_format(tot, exp, b2, sizeof b2));
-	}
+	totals_reasons(a, o, 0);
 	return a;
 }
 
@@ -745,10 +798,71 @@ bind_money(sqlite3_stmt *st, int i, const cJSON *obj, const char *key, int exp)
 		sqlite3_bind_null(st, i);
 }
 
-static const char sql_find[] =
-    "SELECT id, digest, status, record, hold_reasons, sources, version_at, "
-    "channel_status, hold_kind FROM orders "
-    "WHERE channel = ? AND account = ? AND external_id = ?";
+#define FIND_COLUMNS "SELECT id, digest, status, record, hold_reasons, " \
+    "sources, version_at, channel_status, hold_kind, external_id FROM orders "
+
+static const char sql_find[] = FIND_COLUMNS
+    "WHERE channel = ?1 AND account = ?2 AND external_id = ?3";
+
+static void identity_text(const cJSON *, const char *, char *, size_t);
+
+/* The order stored under the key it had before its channel numbered it. */
+static const char sql_find_unnumbered[] = FIND_COLUMNS
+    "WHERE channel = ?1 AND account = ?2 AND external_id = ?3 AND "
+    "(alias = ?3 OR CAST(json_extract(record, '$.' || ?4) AS TEXT) = ?3)";
+
+/* The order numbered since, of a version from before. */
+static const char sql_find_numbered[] = FIND_COLUMNS
+    "WHERE channel = ?1 AND account = ?2 AND alias = ?3 ORDER BY id LIMIT 1";
+
+/*
+ * The order o is a version of, if stored: by its key, or, for a channel
+ * that numbers an order only once it is paid (eBay: the record number
+ * before, the order number after), by the key it had before.  *st is
+ * left on the row found, or NULL.  o's key becomes the stored one for a
+ * version from before the number, so it does not undo it.
+ */
+static int
+find_order(oms_db *db, cJSON *o, const struct oms_store_in *in,
+    const char *account, sqlite3_stmt **out)
+{
+	const char *key = oms_json_str(o, "external_id");
+	char alias[64];
+	sqlite3_stmt *st;
+	int rc, pass;
+
+	*out = NULL;
+	identity_text(o, in->alias, alias, sizeof alias);
+	for (pass = 0; pass < 3; pass++) {
+		if (pass > 0 && (alias[0] == '\0' || (in->flags &
+		    OMS_STORE_MERGE) || (pass == 1) != (key == NULL ||
+		    strcmp(alias, key) != 0)))
+			continue;
+		if ((st = oms_db_stmt(db, pass == 0 ? sql_find : pass == 1 ?
+		    sql_find_unnumbered : sql_find_numbered)) == NULL)
+			return OMS_ERR;
+		bind_str(st, 1, o, "channel");
+		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
+		if (pass == 0)
+			bind_str(st, 3, o, "external_id");
+		else
+			sqlite3_bind_text(st, 3, alias, -1, SQLITE_TRANSIENT);
+		if (pass == 1)
+			sqlite3_bind_text(st, 4, in->alias, -1, SQLITE_TRANSIENT);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (pass == 2)
+				cJSON_ReplaceItemInObjectCaseSensitive(o,
+				    "external_id", cJSON_CreateString((const char *)
+				    sqlite3_column_text(st, 9)));
+			*out = st;
+			return OMS_OK;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(db, rc, "cannot look up an order");
+	}
+	return OMS_OK;
+}
 
 static const char sql_sources[] =
     "SELECT record FROM order_sources WHERE order_id = ? ORDER BY source";
@@ -896,17 +1010,18 @@ static const char sql_insert[] =
     "currency, customer_email, segment, ship_postal_code, ship_region, "
     "ship_country, service, ship_by, deliver_by, priority, subtotal, "
     "shipping, discount, tax, total, refunded, digest, record, version_at, "
-    "status_at, hold_kind) VALUES "
+    "status_at, hold_kind, alias) VALUES "
     "(?1, ?27, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
     "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?8, "
-    "?30) "
+    "?30, ?31) "
     "RETURNING id";
 
 /* The hold_kind of a hold the import's checks made: the import lifts it. */
 #define HOLD_PROBLEMS "problems"
 
 static const char sql_update[] =
-    "UPDATE orders SET status = ?3, "
+    "UPDATE orders SET status = ?3, external_id = ?2, "
+    "alias = coalesce(?31, alias), "
     "hold_reasons = CASE WHEN ?29 THEN ?4 ELSE hold_reasons END, "
     "hold_kind = CASE WHEN ?29 THEN ?30 ELSE hold_kind END, "
     "channel_status = ?5, "
@@ -919,7 +1034,7 @@ static const char sql_update[] =
     "version_at = CASE WHEN ?28 IS NOT NULL AND (version_at IS NULL OR "
     "?28 > version_at) THEN ?28 ELSE version_at END, "
     "status_at = CASE WHEN status = ?3 THEN status_at ELSE ?8 END "
-    "WHERE channel = ?1 AND account = ?27 AND external_id = ?2 RETURNING id";
+    "WHERE id = ?32 RETURNING id";
 
 static const char sql_old_lines[] =
     "SELECT line_no, line_id, sku, qty, allocated, shipped, cancelled, ships "
@@ -1374,7 +1489,11 @@ stale(oms_db *db, int64_t id, const char *source, const char *digest,
 	return oms_db_event(db, id, "stale", b, a);
 }
 
-/* The channel's own id of an order, as text, or "" (see identity). */
+/*
+ * The channel's own id of an order, as text, or "" (see identity); ""
+ * too when it is longer than buf, so that two ids are never told equal
+ * by a part of them.
+ */
 static void
 identity_text(const cJSON *o, const char *field, char *buf, size_t n)
 {
@@ -1382,7 +1501,7 @@ identity_text(const cJSON *o, const char *field, char *buf, size_t n)
 	    NULL;
 
 	buf[0] = '\0';
-	if (cJSON_IsString(v))
+	if (cJSON_IsString(v) && strlen(v->valuestring) < n)
 		snprintf(buf, n, "%s", v->valuestring);
 	else if (cJSON_IsNumber(v))
 		oms_json_text(v, buf, n);
@@ -1670,13 +1789,9 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	account = oms_json_str(o, "account");
 	if (account == NULL)
 		account = "";
-	if ((st = oms_db_stmt(db, sql_find)) == NULL)
-		return OMS_ERR;
-	bind_str(st, 1, o, "channel");
-	sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
-	bind_str(st, 3, o, "external_id");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if ((rc = find_order(db, o, in, account, &st)) != OMS_OK)
+		return rc;
+	if (st != NULL) {
 		exists = 1;
 		id = sqlite3_column_int64(st, 0);
 		snprintf(digest, sizeof digest, "%s",
@@ -1696,11 +1811,8 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		    sqlite3_column_type(st, 8) != SQLITE_NULL &&
 		    strcmp((const char *)sqlite3_column_text(st, 8),
 		    HOLD_PROBLEMS) != 0;
-	} else if (rc != SQLITE_DONE) {
 		sqlite3_reset(st);
-		return oms_db_fail(db, rc, "cannot look up an order");
 	}
-	sqlite3_reset(st);
 
 	/*
 	 * A canonical record's status is a request: cancelled, hold or
@@ -2047,6 +2159,15 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	sqlite3_bind_int(st, 29, owned && !sticky);
 	if (reasons)
 		sqlite3_bind_text(st, 30, HOLD_PROBLEMS, -1, SQLITE_STATIC);
+	if (in->alias != NULL && !(flags & OMS_STORE_MERGE)) {
+		char al[64];
+
+		identity_text(o, in->alias, al, sizeof al);
+		if (al[0] != '\0')
+			sqlite3_bind_text(st, 31, al, -1, SQLITE_TRANSIENT);
+	}
+	if (exists)
+		sqlite3_bind_int64(st, 32, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
@@ -2256,6 +2377,11 @@ static const char sql_by_key[] =
     "SELECT id, account FROM orders WHERE channel = ?1 AND external_id = ?3 "
     "AND (?2 IS NULL OR account = ?2) ORDER BY account LIMIT 3";
 
+/* By the key it had before its channel numbered it (oms-channels(5)). */
+static const char sql_by_alias[] =
+    "SELECT id, account FROM orders WHERE channel = ?1 AND alias = ?3 "
+    "AND (?2 IS NULL OR account = ?2) ORDER BY account LIMIT 3";
+
 /*
  * An order named as o_12, 12, CHANNEL:EXTERNAL_ID, or, where a channel
  * has several accounts, CHANNEL/ACCOUNT:EXTERNAL_ID.  A name that fits
@@ -2295,25 +2421,29 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 		return oms_reject("no order '%s' (name it o_N or "
 		    "CHANNEL:EXTERNAL_ID)", ref);
 	slash = memchr(ref, '/', (size_t)(colon - ref));
-	if ((st = oms_db_stmt(db, sql_by_key)) == NULL)
-		return OMS_ERR;
-	sqlite3_bind_text(st, 1, ref, (int)((slash ? slash : colon) - ref),
-	    SQLITE_TRANSIENT);
-	if (slash != NULL)
-		sqlite3_bind_text(st, 2, slash + 1, (int)(colon - slash - 1),
-		    SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, colon + 1, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(st, 1);
+	for (int pass = 0; pass < 2 && n == 0; pass++) {
+		if ((st = oms_db_stmt(db, pass ? sql_by_alias : sql_by_key)) ==
+		    NULL)
+			return OMS_ERR;
+		sqlite3_bind_text(st, 1, ref, (int)((slash ? slash : colon) -
+		    ref), SQLITE_TRANSIENT);
+		if (slash != NULL)
+			sqlite3_bind_text(st, 2, slash + 1, (int)(colon - slash -
+			    1), SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, colon + 1, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *a = (const char *)sqlite3_column_text(st, 1);
 
-		if (n++ == 0)
-			*id = sqlite3_column_int64(st, 0);
-		snprintf(accts + strlen(accts), sizeof accts - strlen(accts),
-		    "%s%s", n > 1 ? ", " : "", *a ? a : "(none)");
+			if (n++ == 0)
+				*id = sqlite3_column_int64(st, 0);
+			snprintf(accts + strlen(accts), sizeof accts -
+			    strlen(accts), "%s%s", n > 1 ? ", " : "", *a ? a :
+			    "(none)");
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return oms_db_fail(db, rc, "cannot look up an order");
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return oms_db_fail(db, rc, "cannot look up an order");
 	if (n == 0)
 		return oms_reject("no order '%s'", ref);
 	if (n > 1)

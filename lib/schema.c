@@ -418,6 +418,7 @@ const char *const oms_migrations[] = {
 	"  channel TEXT NOT NULL,\n"
 	"  account TEXT NOT NULL DEFAULT '',\n"
 	"  external_id TEXT NOT NULL,\n"
+	"  alias TEXT,\n"
 	"  status TEXT NOT NULL,\n"
 	"  hold_reasons TEXT,\n"
 	"  hold_kind TEXT,\n"
@@ -471,6 +472,9 @@ const char *const oms_migrations[] = {
 	"CREATE INDEX orders_status ON orders (status, priority, placed_at);\n"
 	/* CHANNEL:EXTERNAL_ID, and another account's order of a number. */
 	"CREATE INDEX orders_number ON orders (channel, external_id);\n"
+	/* The key an order had before its channel numbered it (eBay). */
+	"CREATE INDEX orders_alias ON orders (channel, account, alias)\n"
+	"  WHERE alias IS NOT NULL;\n"
 	"ALTER TABLE order_lines ADD COLUMN cancelled INTEGER NOT NULL\n"
 	"  DEFAULT 0;\n"
 	"ALTER TABLE order_lines ADD COLUMN ships INTEGER NOT NULL DEFAULT 1;\n"

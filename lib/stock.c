@@ -221,6 +221,32 @@ finish(oms_db *db, int nested, int rc, cJSON *rec, cJSON **echo)
 	return OMS_OK;
 }
 
+static const char sql_merchant_tz[] =
+    "SELECT tz FROM locations WHERE tz IS NOT NULL AND ships = 1 "
+    "ORDER BY priority, id LIMIT 1";
+
+/*
+ * The merchant's time zone: that of the location it ships from first,
+ * into buf; "" when no location has one.
+ */
+int
+oms_merchant_tz(oms_db *db, char *buf, size_t n)
+{
+	sqlite3_stmt *st = oms_db_stmt(db, sql_merchant_tz);
+	int rc;
+
+	buf[0] = '\0';
+	if (st == NULL)
+		return OMS_ERR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && oms_tz_valid((const char *)
+	    sqlite3_column_text(st, 0)))
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot read the locations");
+	return OMS_OK;
+}
+
 int
 oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
 {

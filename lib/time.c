@@ -368,8 +368,20 @@ year_of(const struct tok *t)
 int
 oms_time_parse(const char *s, int flags, const char *tz, char out[OMS_TIME_LEN])
 {
+	return oms_time_parse_day(s, flags, tz, tz, out);
+}
+
+/*
+ * As oms_time_parse, but a date with no time of day and no zone is the
+ * day in daytz (the seller's day, where the channel gives no hour).
+ */
+int
+oms_time_parse_day(const char *s, int flags, const char *tz,
+    const char *daytz, char out[OMS_TIME_LEN])
+{
 	struct tok t[MAXTOK];
 	int nt, i = 0, m = 0, d = 0, h = 0, mi = 0, sec = 0, havezone = 0;
+	int clock = 0;
 	long y = -1, off = 0;
 	const struct tok *a, *b, *c;
 	char sep1 = 0;
@@ -436,6 +448,7 @@ oms_time_parse(const char *s, int flags, const char *tz, char out[OMS_TIME_LEN])
 		h = (int)t[i].num;
 		mi = (int)t[i + 2].num;
 		i += 3;
+		clock = 1;
 		if (i + 1 < nt && t[i].type == TSEP && t[i].sep == ':' &&
 		    t[i + 1].type == TNUM && t[i + 1].ndig == 2) {
 			sec = (int)t[i + 1].num;
@@ -497,7 +510,8 @@ oms_time_parse(const char *s, int flags, const char *tz, char out[OMS_TIME_LEN])
 	}
 	if (i != nt)
 		goto bad;
-	if (!havezone && zone_offset(tz, y, m, d, h, mi, sec, &off) != OMS_OK)
+	if (!havezone && zone_offset(clock ? tz : daytz, y, m, d, h, mi, sec,
+	    &off) != OMS_OK)
 		return OMS_ERR;
 	oms_time_format(days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 +
 	    sec - off, out);

@@ -161,6 +161,42 @@ efshut(void)
 		    strerror(errno ? errno : EIO));
 }
 
+/*
+ * --help: the usage goes to the standard output with status 0, where a
+ * mistake's goes to the standard error with status 2.
+ */
+static int help_asked;
+
+void
+oms_help_scan(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			help_asked = 1;
+}
+
+void
+oms_help_set(void)
+{
+	help_asked = 1;
+}
+
+FILE *
+oms_usage_out(void)
+{
+	return help_asked ? stdout : stderr;
+}
+
+void
+oms_usage_exit(void)
+{
+	if (help_asked) {
+		efshut();
+		exit(OMS_EXIT_OK);
+	}
+	exit(OMS_EXIT_USAGE);
+}
+
 /* Progress goes to stderr only when a person is watching it. */
 int
 oms_progress_wanted(void)

@@ -178,6 +178,33 @@ SQL
 	assert_output "help for --help"
 }
 
+@test "every program prints its usage on stdout with exit 0 for --help and -h, before or after a verb; on stderr with 2 for a mistake" {
+	for p in oms-import oms-stock oms-route oms-ship oms-carrier-offline; do
+		run --separate-stderr "$p" --bogus-option
+		[ "$status" -eq 2 ] || fail "$p --bogus-option: exit $status"
+		assert_output ""
+		usage=$(sed -n '2,$p' <<<"$stderr")
+		[[ $usage == usage:* ]] || fail "$p: no usage on stderr: $stderr"
+		for h in --help -h; do
+			run --separate-stderr "$p" $h
+			[ "$status" -eq 0 ] || fail "$p $h: exit $status"
+			assert_equal "$stderr" ""
+			assert_equal "$output" "$usage"
+		done
+	done
+	for v in "oms-import release" "oms-import cancel" "oms-stock levels" "oms-ship confirm" "oms-route geo"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr $v --help
+		[ "$status" -eq 0 ] || fail "$v --help: exit $status: $stderr"
+		assert_equal "$stderr" ""
+		[[ $output == usage:* ]] || fail "$v --help: $output"
+	done
+	# The usage of a full disk is a write error, not a lost help.
+	run --separate-stderr sh -c 'oms-import --help > /dev/full'
+	assert_failure 3
+	assert_equal "$stderr" "oms-import: write error: No space left on device"
+}
+
 @test "output to a full disk fails with status 3" {
 	run --separate-stderr sh -c 'oms help > /dev/full'
 	assert_failure 3

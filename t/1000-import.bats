@@ -22,13 +22,13 @@ orders_in_db() {
 	run summary <<<"$output"
 	assert_output - <<'OUT'
 {"id":"o_1","external_id":"#1001","status":"open","hold_reasons":null,"placed_at":"2026-11-20T14:15:00Z","currency":"USD","total":"61.14","lines":[["TEE-BLK-M",2,"19.99"],["MUG-WHT",1,"12.00"]]}
-{"id":"o_2","external_id":"#1002","status":"open","hold_reasons":null,"placed_at":"2026-11-21T17:02:11Z","currency":"EUR","total":"16.50","lines":[["SOCK-3PK",3,"5.50"]]}
+{"id":"o_2","external_id":"#1002","status":"hold","hold_reasons":["awaiting payment (payment status pending)"],"placed_at":"2026-11-21T17:02:11Z","currency":"EUR","total":"16.50","lines":[["SOCK-3PK",3,"5.50"]]}
 {"id":"o_3","external_id":"#1003","status":"hold","hold_reasons":["line 1 (Mystery Box): no sku"],"placed_at":"2026-11-22T15:00:00Z","currency":"USD","total":"25.00","lines":[[null,1,"25.00"]]}
 OUT
 	run orders_in_db
 	assert_output - <<'OUT'
 1|shopify|#1001|open|6114
-2|shopify|#1002|open|1650
+2|shopify|#1002|hold|1650
 3|shopify|#1003|hold|2500
 OUT
 	run sqlite3 "$OMS_DB" "SELECT order_id, line_no, sku, qty, unit_price FROM order_lines ORDER BY 1, 2"
@@ -41,7 +41,7 @@ OUT
 	run sqlite3 "$OMS_DB" "SELECT order_id, program, action, before, after FROM events ORDER BY id"
 	assert_output - <<'OUT'
 1|oms-import|created||{"status":"open"}
-2|oms-import|created||{"status":"open"}
+2|oms-import|created||{"status":"hold","hold_reasons":["awaiting payment (payment status pending)"]}
 3|oms-import|created||{"status":"hold","hold_reasons":["line 1 (Mystery Box): no sku"]}
 OUT
 }
@@ -94,7 +94,7 @@ oms-import: 0 created, 0 updated, 3 unchanged, 0 older, 0 held, 0 rejected"
 	run jq -c '{id,external_id,status,payment,address1:.ship_to.address1}' <<<"$output"
 	assert_output '{"id":"o_2","external_id":"#1002","status":"open","payment":{"status":"paid","paid_at":"2026-11-22T09:00:00Z"},"address1":"Torstraße 2"}'
 	run sqlite3 "$OMS_DB" "SELECT at, action, before, after FROM events WHERE order_id = 2 ORDER BY id"
-	assert_line --index 1 '2026-11-25T10:00:00Z|updated|{"ship_to":{"name":"Beate Müller","address1":"Torstraße 1","city":"Berlin","region":"BE","postal_code":"10115","country":"DE","phone":"+49 30 5550100"},"payment":{"status":"pending"}}|{"ship_to":{"name":"Beate Müller","address1":"Torstraße 2","city":"Berlin","region":"BE","postal_code":"10115","country":"DE","phone":"+49 30 5550100"},"payment":{"status":"paid","paid_at":"2026-11-22T09:00:00Z"}}'
+	assert_line --index 1 '2026-11-25T10:00:00Z|updated|{"ship_to":{"name":"Beate Müller","address1":"Torstraße 1","city":"Berlin","region":"BE","postal_code":"10115","country":"DE","phone":"+49 30 5550100"},"payment":{"status":"pending"},"status":"hold"}|{"ship_to":{"name":"Beate Müller","address1":"Torstraße 2","city":"Berlin","region":"BE","postal_code":"10115","country":"DE","phone":"+49 30 5550100"},"payment":{"status":"paid","paid_at":"2026-11-22T09:00:00Z"},"status":"open"}'
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT updated_at FROM orders WHERE id = 2")" "2026-11-25T10:00:00Z"
 }
 
@@ -221,7 +221,7 @@ oms-import: 0 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	run --separate-stderr oms-import -n -v "$SMALL"
 	assert_success
 	assert_equal "${#lines[@]}" 3
-	assert_equal "${stderr_lines[1]}" "oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 1 held, 0 rejected (dry run: nothing written)"
+	assert_equal "${stderr_lines[1]}" "oms-import: 3 created, 0 updated, 0 unchanged, 0 older, 2 held, 0 rejected (dry run: nothing written)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders; SELECT count(*) FROM events")" "0
 0"
 }
@@ -282,7 +282,7 @@ oms-import: 0 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 }
 
 @test "a held order fixed and fed back as a canonical record is released by the import" {
-	oms-import "$SMALL" | jq -c 'select(.status == "hold") | .lines[0].sku = "BOX-1"' > fixed.jsonl
+	oms-import "$SMALL" | jq -c 'select(.external_id == "#1003") | .lines[0].sku = "BOX-1"' > fixed.jsonl
 	run --separate-stderr oms-import --channel oms fixed.jsonl
 	assert_success
 	run jq -c '{id,channel,external_id,status,sku:.lines[0].sku}' <<<"$output"

@@ -25,7 +25,7 @@ orders() {
 	assert_output - <<'OUT'
 {"external_id":"12-34567-89012","status":"open","hold_reasons":null,"placed_at":"2026-09-18T00:00:00Z","currency":"USD","totals":{"subtotal":"43.00","shipping":"5.00","discount":"0.00","tax":"3.44","total":"51.44"},"lines":[{"sku":"SKL-10","qty":2,"unit_price":"21.50"}]}
 {"external_id":"23-45678-90123","status":"fulfilled","hold_reasons":null,"placed_at":"2026-09-30T23:45:00Z","currency":"USD","totals":{"subtotal":"60.00","shipping":"7.50","discount":"0.00","tax":"4.80","total":"72.30"},"lines":[{"sku":"DO-5Q","qty":1,"unit_price":"30.00"},{"sku":"TRV-01","qty":2,"unit_price":"15.00"}]}
-{"external_id":"1003","status":"hold","hold_reasons":["line 1 (Vintage Brass Telescope): no sku"],"placed_at":"2026-09-25T08:05:00Z","currency":"AUD","totals":{"subtotal":"1250.00","shipping":"25.00","discount":"0.00","tax":"0.00","total":"1275.00"},"lines":[{"sku":null,"qty":1,"unit_price":"1250.00"}]}
+{"external_id":"1003","status":"hold","hold_reasons":["line 1 (Vintage Brass Telescope): no sku","awaiting payment (payment status pending)"],"placed_at":"2026-09-25T08:05:00Z","currency":"AUD","totals":{"subtotal":"1250.00","shipping":"25.00","discount":"0.00","tax":"0.00","total":"1275.00"},"lines":[{"sku":null,"qty":1,"unit_price":"1250.00"}]}
 {"external_id":"04-11111-22222","status":"open","hold_reasons":null,"placed_at":"2026-09-27T19:02:33Z","currency":"EUR","totals":{"subtotal":"90.00","shipping":"4.50","discount":"0.00","tax":"0.00","total":"94.50"},"lines":[{"sku":"LNT-BR","qty":1,"unit_price":"90.00"}]}
 OUT
 }
@@ -113,7 +113,7 @@ OUT
 	run orders < out.jsonl
 	assert_output - <<'OUT'
 {"external_id":"2841234567","status":"open","hold_reasons":null,"placed_at":"2026-09-14T00:00:00Z","currency":"USD","totals":{"subtotal":"80.50","shipping":"8.95","discount":"0.00","tax":"6.28","total":"95.73"},"lines":[{"sku":"MUG-SPK","qty":2,"unit_price":"28.00"},{"sku":"NAP-LIN-4","qty":1,"unit_price":"24.50"}]}
-{"external_id":"2841234599","status":"fulfilled","hold_reasons":null,"placed_at":"2026-09-15T00:00:00Z","currency":"CAD","totals":{"subtotal":"32.00","shipping":"5.00","discount":"8.20","tax":"0.00","total":"28.80"},"lines":[{"sku":"CND-TRIO","qty":1,"unit_price":"32.00"}]}
+{"external_id":"2841234599","status":"fulfilled","hold_reasons":null,"placed_at":"2026-09-15T00:00:00Z","currency":"CAD","totals":{"subtotal":"32.00","shipping":"0.00","discount":"3.20","tax":"0.00","total":"28.80"},"lines":[{"sku":"CND-TRIO","qty":1,"unit_price":"32.00"}]}
 {"external_id":"2841234600","status":"hold","hold_reasons":["line 1 (Custom Name Necklace): no sku"],"placed_at":"2026-09-16T00:00:00Z","currency":"USD","totals":{"subtotal":"45.00","shipping":"4.00","discount":"0.00","tax":"2.70","total":"51.70"},"lines":[{"sku":null,"qty":1,"unit_price":"45.00"}]}
 OUT
 	run jq -c 'select(.external_id=="2841234567") | {ship_to,payment,
@@ -154,7 +154,7 @@ oms-import: 0 created, 3 updated, 0 unchanged, 0 older, 1 held, 0 rejected"
 	run orders < out.jsonl
 	assert_output - <<'OUT'
 {"external_id":"2841234567","status":"open","hold_reasons":null,"placed_at":"2026-09-14T00:00:00Z","currency":"USD","totals":{"subtotal":"80.50","shipping":"8.95","discount":"0.00","tax":"6.28","total":"95.73"},"lines":[{"sku":"MUG-SPK","qty":2,"unit_price":"28.00"},{"sku":"NAP-LIN-4","qty":1,"unit_price":"24.50"}]}
-{"external_id":"2841234599","status":"fulfilled","hold_reasons":null,"placed_at":"2026-09-15T00:00:00Z","currency":"CAD","totals":{"subtotal":"32.00","shipping":"5.00","discount":"8.20","tax":"0.00","total":"28.80"},"lines":[{"sku":"CND-TRIO","qty":1,"unit_price":"32.00"}]}
+{"external_id":"2841234599","status":"fulfilled","hold_reasons":null,"placed_at":"2026-09-15T00:00:00Z","currency":"CAD","totals":{"subtotal":"32.00","shipping":"0.00","discount":"3.20","tax":"0.00","total":"28.80"},"lines":[{"sku":"CND-TRIO","qty":1,"unit_price":"32.00"}]}
 {"external_id":"2841234600","status":"hold","hold_reasons":["line 1 (Custom Name Necklace): no sku"],"placed_at":"2026-09-16T00:00:00Z","currency":"USD","totals":{"subtotal":"45.00","shipping":"4.00","discount":"0.00","tax":"2.70","total":"51.70","refunded":"10.00"},"lines":[{"sku":null,"qty":1,"unit_price":"45.00"}]}
 OUT
 	run jq -c '[.external_id, .payment.method, .etsy_status, .card_processing_fees, .order_net, .skus]' out.jsonl
@@ -395,7 +395,7 @@ LIST
 	run --separate-stderr oms-import --channel etsy-orders "$FIX/etsy-items-us.csv"
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "oms-import: $FIX/etsy-items-us.csv: not a etsy-orders file: no header with Order ID, Number of Items, Order Value, Street 1 in its first 20 rows"
+	assert_equal "$stderr" "oms-import: $FIX/etsy-items-us.csv: not a etsy-orders file: no header with Sale Date, Order ID, Number of Items, Order Value in its first 20 rows"
 }
 
 @test "an eBay file given as Etsy is refused as not an Etsy file" {

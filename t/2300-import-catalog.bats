@@ -5,7 +5,13 @@
 
 load helper
 
-SMALL="$FIX/shopify-small.csv"
+# shopify-small.csv with #1002 paid: a pending payment would hold it too,
+# and these tests are about its sku.
+SMALL="$BATS_FILE_TMPDIR/shopify-small-paid.csv"
+setup_file() {
+	sed 's/^#1002,bea@example.com,pending,,/#1002,bea@example.com,paid,2026-11-21 17:02:11 +0000,/' \
+	    "$BATS_TEST_DIRNAME/fixtures/shopify-small.csv" > "$SMALL"
+}
 
 # Master SKUs with other names than Shopify's, and listings for two of
 # the three SKUs of shopify-small.csv (the mug's listing has ended).
@@ -162,7 +168,7 @@ EOF
 	oms-import "$SMALL" >/dev/null
 	add_sock_listing
 	# The channel changes the order: the update maps its lines again.
-	sed 's/^#1002,bea@example.com,pending/#1002,bea@example.com,paid/' "$SMALL" > newer.csv
+	sed 's/^#1002,bea@example.com,/#1002,bea@example.org,/' "$SMALL" > newer.csv
 	run --separate-stderr oms-import newer.csv
 	assert_success
 	run summary <<<"$output"

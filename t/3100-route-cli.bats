@@ -341,7 +341,7 @@ OUT
 # ---- usage ----------------------------------------------------------------------
 
 # args | what getopt says first, if anything: each is a usage error.
-@test "usage errors exit 2 with the usage on stderr, and --help is one" {
+@test "usage errors exit 2 with the usage on stderr; --help and -h print it on stdout" {
 	oms init 2>/dev/null
 	good_rules > rules.json
 	while IFS='|' read -r args first; do
@@ -358,8 +358,6 @@ $USAGE"
 	done <<'EOF'
 --bogus|oms-route: unrecognized option '--bogus'
 -z|oms-route: invalid option -- 'z'
---help|
--h|
 --dry-run|
 --dry-run --orders o.txt|
 --dry-run --rules rules.json --pending|
@@ -386,6 +384,12 @@ geo unload US.txt|
 geo load|
 geo load a.txt b.txt|
 EOF
+	for h in --help -h; do
+		run --separate-stderr oms-route $h
+		assert_success
+		assert_equal "$output" "$USAGE"
+		assert_equal "$stderr" ""
+	done
 }
 
 @test "oms route runs oms-route" {

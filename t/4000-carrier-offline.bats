@@ -83,11 +83,11 @@ check_digits() {
 	END { printf "%d good, %d bad\n", good, bad }'
 }
 
-@test "--help prints the usage on stderr and exits 2; --version the version" {
+@test "--help prints the usage on stdout and exits 0; --version the version" {
 	run --separate-stderr oms-carrier-offline --help
-	assert_failure 2
-	assert_output ""
-	assert_equal "$stderr" "$USAGE"
+	assert_success
+	assert_output "$USAGE"
+	assert_equal "$stderr" ""
 	run --separate-stderr oms-carrier-offline --version
 	assert_success
 	assert_output --regexp '^oms-carrier-offline [0-9]+\.[0-9]+\.[0-9]+$'

@@ -376,7 +376,7 @@ shopify() {	# NAME FINANCIAL_STATUS: 2 tees at 10.00
 
 @test "hold --reason: a later channel export does not lift it; release does, and the order routes and ships" {
 	setup_ship
-	shopify '#1001' pending > day1.csv
+	shopify '#1001' authorized > day1.csv
 	oms-import day1.csv >/dev/null
 	OMS_NOW=2026-11-26T16:00:00Z run --separate-stderr oms-import hold --reason "fraud check" 'shopify:#1001'
 	assert_success
@@ -418,7 +418,7 @@ released|{"status":"hold","hold_reasons":["fraud check"]}|{"status":"open"}'
 
 @test "hold --reason: the record a later channel export prints still gives the hold's reasons" {
 	setup_ship
-	shopify '#1001' pending > day1.csv
+	shopify '#1001' authorized > day1.csv
 	oms-import day1.csv >/dev/null
 	oms-import hold -q --reason "fraud check" o_1 >/dev/null
 	shopify '#1001' paid > day2.csv

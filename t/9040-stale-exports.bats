@@ -26,20 +26,20 @@ days() {
 	local street3=${1:-22 Oak Ave Apt 4}
 	{
 		echo "$HEAD"
-		row '#1001' pending '' '1 Main St' A 2
-		row '#1002' pending '' '2 Main St' B 1
-		row '#1003' pending '' '3 Main St' C 1
+		row '#1001' authorized '' '1 Main St' A 2
+		row '#1002' authorized '' '2 Main St' B 1
+		row '#1003' authorized '' '3 Main St' C 1
 	} > day1.csv
 	{
 		echo "$HEAD"
 		row '#1001' voided '' '1 Main St' A 2 '2026-11-21 10:00:00 -0500'
-		row '#1002' pending '' '22 Oak Ave' B 1
+		row '#1002' authorized '' '22 Oak Ave' B 1
 		row '#1003' paid '2026-11-21 11:00:00 -0500' '3 Main St' C 1
 	} > day2.csv
 	{
 		echo "$HEAD"
 		row '#1001' voided '' '1 Main St' A 2 '2026-11-21 10:00:00 -0500'
-		row '#1002' pending '' "$street3" B 1
+		row '#1002' authorized '' "$street3" B 1
 		row '#1003' paid '2026-11-21 11:00:00 -0500' '3 Main St' C 1 '' 'Leave at the door'
 	} > day3.csv
 	touch -d 2026-11-20T23:00:00Z day1.csv
@@ -100,7 +100,7 @@ agree() {
 	assert_equal "$stderr" "oms-import: day2.csv: read as shopify-csv (channel shopify)
 oms-import: 0 created, 3 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 	assert_equal "$(jq -c '[.id, .status, .ship_to.address1, .payment.status]' <<<"$output")" '["o_1","cancelled","1 Main St","voided"]
-["o_2","allocated","22 Oak Ave","pending"]
+["o_2","allocated","22 Oak Ave","authorized"]
 ["o_3","allocated","3 Main St","paid"]'
 	# Day 3.
 	export OMS_NOW=2026-11-22T23:30:00Z
@@ -204,7 +204,7 @@ channel-cancelled: order o_1 is cancelled on shopify but open here, with no canc
 	run sqlite3 "$BATS_TEST_TMPDIR/p123.db" "SELECT id, status, json_extract(record, '\$.ship_to.address1'), json_extract(record, '\$.payment.status'), json_extract(record, '\$.note') FROM orders ORDER BY id"
 	assert_output - <<'OUT'
 1|cancelled|1 Main St|voided|
-2|open|22 Oak Ave Apt 4|pending|
+2|open|22 Oak Ave Apt 4|authorized|
 3|open|3 Main St|paid|Leave at the door
 OUT
 	for p in 132 213 231 312 321; do

@@ -140,6 +140,7 @@ complete -c oms-import -n __oms_import_importing -l account -x -d 'The account (
 complete -c oms-import -n __oms_import_importing -s c -l channel -x -a '(__oms_import_channels)' -d 'Read with this adapter or channel'
 complete -c oms-import -n __oms_import_importing -l currency -x -a 'USD EUR GBP CAD AUD NZD JPY CHF SEK NOK DKK PLN CZK HUF MXN BRL INR CNY HKD SGD KRW ZAR AED' -d 'Currency of orders whose file has none'
 complete -c oms-import -n __oms_import_importing -s n -l dry-run -d 'Do everything but commit'
+complete -c oms-import -n __oms_import_importing -l check -d 'Vet the files: report what is worth a look, store nothing'
 complete -c oms-import -n __oms_import_importing -l exported-at -x -a mtime -d 'When the files were exported, or mtime'
 complete -c oms-import -n __oms_import_importing -s h -l help -d 'Print the usage and exit'
 complete -c oms-import -n __oms_import_importing -s r -l rejects -r -F -d 'Append rejected records to this file'
