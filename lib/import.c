@@ -374,25 +374,32 @@ reject_order(struct run *r, long line, const char *prefix, const cJSON *o,
 static int
 same_lines(struct run *r, cJSON *o, long line)
 {
-	cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
+	cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l, *next;
 	const char *ext = oms_json_str(o, "external_id");
-	int n = cJSON_GetArraySize(lines), rc = OMS_OK;
+	int n = cJSON_GetArraySize(lines), rc = OMS_OK, pos = 0, kept = 0;
 	struct keyset ids = { 0 };
+	int *at;		/* each line kept: its place in the order */
 
-	/* A set of the ids seen: an order of many lines costs no n * n. */
-	for (int i = 0; i < n; i++) {
-		cJSON *l = cJSON_GetArrayItem(lines, i);
+	if (n < 2)
+		return OMS_OK;
+	at = ecalloc((size_t)n, sizeof *at);
+	for (l = lines->child; l != NULL; l = next) {
 		char ib[64], kb[64];
 		const char *id, *t;
+		cJSON *k;
+		int j = 0, dup = 0;
 
+		next = l->next;
+		pos++;
 		id = oms_json_text(cJSON_GetObjectItemCaseSensitive(l, "line_id"),
 		    ib, sizeof ib);
-		if (id == NULL || *id == '\0' ||
-		    keyset_add(&ids, oms_hash64(id, strlen(id), OMS_HASH_INIT)))
+		/* Beyond a few lines, a set of the ids seen spares n * n. */
+		if (id == NULL || *id == '\0' || (n > 16 && keyset_add(&ids,
+		    oms_hash64(id, strlen(id), OMS_HASH_INIT)))) {
+			at[kept++] = pos;
 			continue;
-		for (int j = 0; j < i; j++) {
-			cJSON *k = cJSON_GetArrayItem(lines, j);
-
+		}
+		for (k = lines->child; k != l; k = k->next, j++) {
 			t = oms_json_text(cJSON_GetObjectItemCaseSensitive(k,
 			    "line_id"), kb, sizeof kb);
 			if (t == NULL || strcmp(id, t) != 0)
@@ -400,23 +407,25 @@ same_lines(struct run *r, cJSON *o, long line)
 			if (!cJSON_Compare(k, l, 1)) {
 				rc = oms_seterr("line %d has the line id %s of "
 				    "line %d, with other values: which is the "
-				    "order's?", i + 1, id, j + 1);
+				    "order's?", pos, id, at[j]);
 				goto out;
 			}
 			finding(r, line, ext, "repeated_line", "line %d repeats "
-			    "line %d (line id %s): taken once", i + 1, j + 1, id);
+			    "line %d (line id %s): taken once", pos, at[j], id);
 			if (r->im->on_note != NULL)
 				note(r, "%s:%ld: order %s: line %d repeats line "
 				    "%d (line id %s): taken once", r->file, line,
-				    ext ? ext : "?", i + 1, j + 1, id);
+				    ext ? ext : "?", pos, at[j], id);
 			r->repeated++;
-			cJSON_DeleteItemFromArray(lines, i);
-			i--;
-			n--;
+			cJSON_Delete(cJSON_DetachItemViaPointer(lines, l));
+			dup = 1;
 			break;
 		}
+		if (!dup)
+			at[kept++] = pos;
 	}
 out:
+	free(at);
 	free(ids.h);
 	return rc;
 }

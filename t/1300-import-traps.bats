@@ -629,3 +629,20 @@ oms-import: clean.csv: 1 order read, 0 findings"
 	run fish -c "source $TOP/completions/fish/oms-import.fish; complete -C 'oms-import --che'"
 	assert_output "--check	Vet the files: report what is worth a look, store nothing"
 }
+
+@test "repeated lines are named by their place in the file's order, in a short order and a long one" {
+	base='"type":"order","channel":"web","currency":"USD","ship_to":{"address1":"1 Main St","city":"New York","postal_code":"10001","country":"US"}'
+	l() { printf '{"line_id":"%s","sku":"%s","qty":1,"unit_price":"1.00"}' "$1" "$2"; }
+	short="$(l 1 A),$(l 1 A),$(l 3 B),$(l 3 B),$(l 5 C)"
+	long=$(for i in $(seq 1 20); do printf '%s,' "$(l "$i" "S$i")"; done; l 7 S7)
+	printf '%s\n' "{$base,\"external_id\":\"1\",\"lines\":[$short]}" \
+	    "{$base,\"external_id\":\"2\",\"lines\":[$long]}" > in.jsonl
+	run --separate-stderr oms-import -v --channel oms in.jsonl
+	assert_success
+	assert_equal "$(jq -c '[.external_id, [.lines[].line_id]]' <<<"$output")" '["1",["1","3","5"]]
+["2",["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17","18","19","20"]]'
+	assert_equal "$(grep repeats <<<"$stderr")" "oms-import: in.jsonl:1: order 1: line 2 repeats line 1 (line id 1): taken once
+oms-import: in.jsonl:1: order 1: line 4 repeats line 3 (line id 3): taken once
+oms-import: in.jsonl:2: order 2: line 21 repeats line 7 (line id 7): taken once"
+	assert_equal "$(grep 'taken once$' <<<"$stderr" | grep -c 'repeated line')" "1"
+}
