@@ -17,7 +17,11 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Werror
-CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' -Ilib
+# Programs find share/oms relative to themselves (BINDIR/../share/oms for
+# the defaults), then at the path compiled in: see oms_sharedir().
+SHAREDIR_REL = $(shell realpath -m --relative-to='$(BINDIR)' '$(SHAREDIR)/oms')
+CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' \
+	-DOMS_SHAREDIR_REL='"$(SHAREDIR_REL)"' -Ilib
 LDLIBS = -lsqlite3 -ljq -lcsv -lcjson -lm
 
 ifeq ($(SAN),1)
@@ -40,32 +44,35 @@ PROGS = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
 LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst lib/%.c,$(B)/lib/%.o,$(LIBSRC))
 UNITS = $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
-HDRS = $(wildcard lib/*.h)
 MANS = $(wildcard man/*.[1-8])
 
 all: $(addprefix $(B)/bin/,$(PROGS)) $(UNITS)
 
-$(B)/lib/%.o: lib/%.c $(HDRS)
-	@mkdir -p $(@D)
+# Each object depends on the headers it includes, and on no other.
+$(B)/lib/%.o: lib/%.c
+	@mkdir -p $(@D) $(B)/dep
 	@echo "  CC      $@"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -c -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -MMD -MP \
+		-MF $(B)/dep/lib-$*.d -c -o $@ $<
 
 $(B)/liboms.a: $(LIBOBJ)
 	@rm -f $@
 	@echo "  AR      $@"
 	@$(AR) rcs $@ $(LIBOBJ)
 
-$(B)/bin/%: cmd/%.c $(B)/liboms.a $(HDRS)
-	@mkdir -p $(@D)
+$(B)/bin/%: cmd/%.c $(B)/liboms.a
+	@mkdir -p $(@D) $(B)/dep
 	@echo "  LD      $@"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
-		$(B)/liboms.a $(LDLIBS)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -MMD -MP \
+		-MF $(B)/dep/bin-$*.d $(LDFLAGS) -o $@ $< $(B)/liboms.a $(LDLIBS)
 
-$(B)/t/%: t/unit/%.c t/unit/unit.h $(B)/liboms.a $(HDRS)
-	@mkdir -p $(@D)
+$(B)/t/%: t/unit/%.c $(B)/liboms.a
+	@mkdir -p $(@D) $(B)/dep
 	@echo "  LD      $@"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 $(LDFLAGS) -o $@ $< \
-		$(B)/liboms.a $(LDLIBS)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -MMD -MP \
+		-MF $(B)/dep/t-$*.d $(LDFLAGS) -o $@ $< $(B)/liboms.a $(LDLIBS)
+
+-include $(wildcard $(B)/dep/*.d)
 
 deps:
 	@missing=; for p in $(DEBS); do \

@@ -88,6 +88,7 @@ mkdir -p "$work"
 db=$work/stock.db
 log=$work/run.log
 rm -f "$db" "$db-wal" "$db-shm"
+"$root/build/bin/oms" -q --db "$db" init
 
 # ---- the data -----------------------------------------------------------
 "$gen" -s "$seed" -n "$n" -k "$kits" -o "$orders" -m "$changes" \

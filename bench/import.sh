@@ -93,9 +93,10 @@ for n in $sizes; do
 	got=$(q "$raw" "SELECT count(*) FROM raw")
 	[ "$got" = "$n" ] || die "sqlite3 .import: $got rows in raw, not $n"
 
-	# (b) oms-import into a fresh database.
+	# (b) oms-import into a fresh database (made by oms init, untimed).
 	run_first() {
 		rm -f "$db" "$db-wal" "$db-shm"
+		"$root/build/bin/oms" -q --db "$db" init
 		run_timed /dev/null /dev/null "$log" "$imp" --db "$db" \
 		    --channel shopify "$csv"
 	}

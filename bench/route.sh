@@ -98,6 +98,7 @@ db=$work/route.db
 yard=$work/yard.db
 log=$work/run.log
 rm -f "$loaded" "$loaded-wal" "$loaded-shm"
+"$bin/oms" -q --db "$loaded" init
 
 # ---- the data -----------------------------------------------------------
 "$gen" -s "$seed" -n "$n" -k "$skus" -d "$work" 2>"$work/gen.log" ||

@@ -132,28 +132,19 @@
  * Unset or empty, no fault; any other value is a usage error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "oms.h"
+#include "route.h"
+#include "cli.h"
 #include "tracking.h"
 
 #define REQUEST_MAX (1 << 20)	/* bytes of request at most */
 #define MAXPKG 100		/* packages, numbers to void */
 #define MAXQUOTES 64
-
-static void usage(void) __attribute__((noreturn));
-
-static void
-usage(void)
-{
-	fprintf(oms_usage_out(), "usage: oms-carrier-offline rate|label|void|track "
-	    "< request.json\n");
-	oms_usage_exit();
-}
 
 static cJSON *
 refuse(const char *fmt, ...)
@@ -631,55 +622,47 @@ fault(const char *f)
 		oms_die(1, "failing, as OMS_OFFLINE_FAULT=fail asks");
 }
 
-int
-main(int argc, char **argv)
+typedef cJSON *(*verb_fn)(const cJSON *req, const char *rid);
+
+static cJSON *
+do_rate(const cJSON *req, const char *rid)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static const char *const verbs[] = { "rate", "label", "void", "track" };
-	const char *verb, *f = getenv("OMS_OFFLINE_FAULT"), *rid;
+	return verb_rate(req);
+}
+
+static cJSON *
+do_void(const cJSON *req, const char *rid)
+{
+	return verb_void(req);
+}
+
+static cJSON *
+do_track(const cJSON *req, const char *rid)
+{
+	return verb_track(req);
+}
+
+/* One request on stdin, one reply on stdout (oms-carrier(7)). */
+static int
+serve(struct oms_cli *cli, verb_fn fn)
+{
+	const char *f = getenv("OMS_OFFLINE_FAULT"), *rid, *end;
 	cJSON *req, *reply;
-	const char *end;
 	char *text, *out;
 	size_t len;
-	int c, known = 0;
 
-	oms_setprogname(argv[0]);
-	oms_help_scan(argc, argv);
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			printf("oms-carrier-offline %s\n", OMS_VERSION);
-			efshut();
-			return OMS_EXIT_OK;
-		case 'h':
-			oms_help_set();
-			usage();
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 1)
-		usage();
-	verb = argv[0];
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		known |= strcmp(verb, verbs[i]) == 0;
-	if (!known)
-		oms_die(OMS_EXIT_USAGE, "unknown verb '%.32s': rate, label, "
-		    "void or track", verb);
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "%s takes no operand: the request is on "
+		    "stdin", cli->verb->name);
 	if (f != NULL && *f != '\0' && strcmp(f, "hang") != 0 &&
 	    strcmp(f, "crash") != 0 && strcmp(f, "garbage") != 0 &&
 	    strcmp(f, "fail") != 0)
 		oms_die(OMS_EXIT_USAGE, "unknown OMS_OFFLINE_FAULT '%.32s': "
 		    "hang, crash, garbage or fail", f);
 	if (isatty(STDIN_FILENO))
-		usage();
-
+		oms_cli_usage(cli, "the request is read from stdin, a terminal");
 	text = read_request(&len);
 	fault(f);
 	/* Never quote the request: it holds the account's secrets. */
@@ -689,23 +672,59 @@ main(int argc, char **argv)
 	if (!cJSON_IsObject(req))
 		oms_die(OMS_EXIT_USAGE, "the request on stdin is not one JSON "
 		    "object");
-
 	rid = oms_json_str(req, "request_id");
 	if (rid == NULL || *rid == '\0')
 		reply = refuse("request_id must be a string that is not empty");
-	else if (strcmp(verb, "rate") == 0)
-		reply = verb_rate(req);
-	else if (strcmp(verb, "label") == 0)
-		reply = verb_label(req, rid);
-	else if (strcmp(verb, "void") == 0)
-		reply = verb_void(req);
 	else
-		reply = verb_track(req);
+		reply = fn(req, rid);
 	out = cJSON_PrintUnformatted(reply);
 	printf("%s\n", out);
 	free(out);
 	cJSON_Delete(reply);
 	cJSON_Delete(req);
-	efshut();
-	return OMS_EXIT_OK;
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+static int
+rate(struct oms_cli *cli)
+{
+	return serve(cli, do_rate);
+}
+
+static int
+label(struct oms_cli *cli)
+{
+	return serve(cli, verb_label);
+}
+
+static int
+void_(struct oms_cli *cli)
+{
+	return serve(cli, do_void);
+}
+
+static int
+track(struct oms_cli *cli)
+{
+	return serve(cli, do_track);
+}
+
+static const struct oms_opt no_opts[] = { OMS_OPT_END };
+
+static const struct oms_verb verbs[] = {
+	{ "rate", rate, "< request.json", "quote each service for the "
+	    "parcels", no_opts },
+	{ "label", label, "< request.json", "buy a label: tracking numbers",
+	    no_opts },
+	{ "void", void_, "< request.json", "void labels not yet scanned",
+	    no_opts },
+	{ "track", track, "< request.json", "where the parcels are",
+	    no_opts },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+int
+main(int argc, char **argv)
+{
+	return oms_cli_main(verbs, argc, argv);
 }

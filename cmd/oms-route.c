@@ -13,13 +13,15 @@
  * manage the versioned rule sets; `geo load` a GeoNames postal file.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "oms.h"
+#include "order.h"
+#include "route.h"
+#include "cli.h"
 
 #define BATCH 200		/* orders per transaction at most */
 #define BATCH_MS 100		/* and milliseconds per transaction */
@@ -32,24 +34,6 @@ struct ctx {
 	long done;
 };
 
-static void usage(void) __attribute__((noreturn));
-
-static void
-usage(void)
-{
-	fprintf(oms_usage_out(),
-	    "usage: oms-route [-qv] [--db PATH] [--explain] [--pending | FILE ...]\n"
-	    "       oms-route [-qv] [--db PATH] [--explain] --reroute ORDER "
-	    "[--exclude LOC ...]\n"
-	    "       oms-route [-qv] [--db PATH] --dry-run --rules FILE "
-	    "[--orders FILE]\n"
-	    "       oms-route rules load [--db PATH] FILE\n"
-	    "       oms-route rules show [--db PATH] [VERSION]\n"
-	    "       oms-route rules history [--db PATH]\n"
-	    "       oms-route geo load [--db PATH] FILE\n");
-	oms_usage_exit();
-}
-
 static void
 write_rec(const cJSON *rec)
 {
@@ -57,36 +41,13 @@ write_rec(const cJSON *rec)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 }
 
-static oms_db *
-open_db(const char *dbopt, int flags)
-{
-	oms_db *db;
-	int rc;
-
-	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &db)) != OMS_OK)
-		oms_die(oms_exit_status(rc), "%s", oms_error());
-	return db;
-}
-
 static char *
-slurp(const char *path)
+read_rules(const char *path)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	struct oms_buf b = { 0 };
-	char chunk[8192];
-	size_t n;
 
-	if (fp == NULL)
-		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s", path,
-		    strerror(errno));
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		oms_buf_add(&b, chunk, n);
-	if (ferror(fp))
-		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", path,
-		    strerror(errno));
-	if (fp != stdin)
-		fclose(fp);
-	oms_buf_addc(&b, '\0');
+	if (oms_read_file(path, "rule file", &b) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	return b.s;
 }
 
@@ -132,12 +93,12 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 	if (rc == OMS_OK)
 		rc = oms_db_exec(c->db, "RELEASE oms_route");
 	else {
-		char msg[1024];
+		struct oms_errsave e;
 
-		snprintf(msg, sizeof msg, "%s", oms_error());
+		oms_err_save(&e);
 		oms_db_exec(c->db, "ROLLBACK TO oms_route");
 		oms_db_exec(c->db, "RELEASE oms_route");
-		oms_seterr("%s", msg);
+		oms_err_restore(&e);
 	}
 	if (rc == OMS_REJECT) {
 		if (where != NULL)
@@ -155,21 +116,15 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 		flush(c);
 }
 
-static void
-route_file(struct ctx *c, const char *path, int flags)
+static int
+route_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	const char *name = strcmp(path, "-") == 0 ? "-" : path;
+	struct ctx *c = arg;
 	char *line = NULL, where[512];
 	size_t cap = 0;
 	ssize_t len;
 	long ln = 0;
 
-	if (fp == NULL) {
-		oms_warnx("cannot open '%s': %s", path, strerror(errno));
-		c->rejected++;
-		return;
-	}
 	for (;;) {
 		int64_t id;
 		int rc;
@@ -192,16 +147,15 @@ route_file(struct ctx *c, const char *path, int flags)
 		}
 		if (rc != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		route_one(c, id, where, flags);
+		route_one(c, id, where, 0);
 		progress(c, 0);
 	}
 	if (ferror(fp))
 		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
 		    strerror(errno));
 	free(line);
-	if (fp != stdin)
-		fclose(fp);
 	flush(c);
+	return OMS_EXIT_OK;
 }
 
 static int
@@ -272,14 +226,14 @@ summarise(const cJSON *rec, struct summary *s, cJSON *into)
 	s->dist_m += m;
 }
 
-static void
+static int
 dry_run(oms_db *db, const char *rules_path, const char *orders_path,
     int quiet)
 {
 	struct oms_router *cur, *nxt;
 	struct oms_rules *rules;
 	struct summary sa = { 0 }, sb = { 0 };
-	char *text = slurp(rules_path);
+	char *text = read_rules(rules_path);
 	oms_rates *rates;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
@@ -397,277 +351,325 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 	oms_router_close(nxt);
 	oms_rules_free(rules);
 	free(ids);
-	efshut();
-	exit(rejected ? OMS_EXIT_REJECT : OMS_EXIT_OK);
+	return rejected ? OMS_EXIT_REJECT : OMS_EXIT_OK;
 }
 
 /* ---- verbs ----------------------------------------------------------------- */
 
 static int
-rules_verb(const char *dbopt, int argc, char **argv, int quiet)
+rules_load(struct oms_cli *cli)
 {
+	struct oms_rules *rs;
+	oms_rates *rates;
+	oms_db *db;
+	char *text;
+	int rc, version, created;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 1)
+		oms_cli_usage(cli, "rules load needs one FILE");
+	text = read_rules(cli->argv[0]);
+	db = oms_cli_db(cli, 0);
+	if ((rc = oms_rates_load(&rates)) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	rc = oms_rules_parse(text, db, rates, &rs);
+	oms_rates_free(rates);
+	if (rc == OMS_REJECT)
+		oms_die(OMS_EXIT_REJECT, "%s: %s", cli->argv[0], oms_error());
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	oms_rules_free(rs);
+	rc = oms_rules_store(db, text, cli->argv[0], &version, &created);
+	free(text);
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (!cli->quiet)
+		oms_warnx(created ? "rules version %d loaded from %s" :
+		    "rules unchanged: version %d is %s already", version,
+		    cli->argv[0]);
+	oms_db_close(db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+/* Version 0 is the rules built in. */
+static void
+print_builtin(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "type", "rules");
+	cJSON_AddNumberToObject(o, "version", 0);
+	cJSON_AddStringToObject(o, "source", "built in");
+	cJSON_AddItemToObject(o, "rules", cJSON_Parse(oms_rules_default()));
+	write_rec(o);
+	cJSON_Delete(o);
+}
+
+/* rules show [VERSION] and rules history: the versions as records. */
+static int
+rules_show(struct oms_cli *cli)
+{
+	int show = strcmp(cli->verb->name, "rules show") == 0, version = -1;
 	oms_db *db;
 	int rc;
 
-	if (argc < 1)
-		usage();
-	if (strcmp(argv[0], "load") == 0) {
-		struct oms_rules *rs;
-		oms_rates *rates;
-		char *text;
-		int version, created;
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc > (show ? 1 : 0))
+		oms_cli_usage(cli, "%s: too many operands", cli->verb->name);
+	if (show && cli->argc == 1) {
+		char *end;
 
-		if (argc != 2)
-			usage();
-		text = slurp(argv[1]);
-		db = open_db(dbopt, OMS_DB_CREATE);
-		if ((rc = oms_rates_load(&rates)) != OMS_OK)
-			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
-		rc = oms_rules_parse(text, db, rates, &rs);
-		oms_rates_free(rates);
-		if (rc == OMS_REJECT)
-			oms_die(OMS_EXIT_REJECT, "%s: %s", argv[1], oms_error());
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_rules_free(rs);
-		rc = oms_rules_store(db, text, argv[1], &version, &created);
-		free(text);
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		if (!quiet)
-			oms_warnx(created ? "rules version %d loaded from %s" :
-			    "rules unchanged: version %d is %s already", version,
-			    argv[1]);
-		oms_db_close(db);
-		return OMS_EXIT_OK;
+		version = (int)strtol(cli->argv[0], &end, 10);
+		if (*end != '\0' || end == cli->argv[0] || version < 0)
+			oms_cli_usage(cli, "'%s' is not a rules version",
+			    cli->argv[0]);
 	}
-	if (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "history") == 0) {
-		int show = strcmp(argv[0], "show") == 0, version = -1;
+	db = oms_cli_db(cli, 0);
+	if (show && version < 0) {
+		struct oms_rules *cur;
 
-		if (argc > (show ? 2 : 1))
-			usage();
-		db = open_db(dbopt, 0);
-		if (show && argc == 2) {
-			char *end;
-
-			version = (int)strtol(argv[1], &end, 10);
-			if (*end != '\0' || version < 0)
-				usage();
-		} else if (show) {
-			struct oms_rules *cur;
-
-			if ((rc = oms_rules_current(db, &cur)) != OMS_OK)
-				oms_die(oms_exit_status(rc), "%s", oms_error());
-			version = cur->version;
-			oms_rules_free(cur);
-		}
-		if (show && version == 0) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "type", "rules");
-			cJSON_AddNumberToObject(o, "version", 0);
-			cJSON_AddStringToObject(o, "source", "built in");
-			cJSON_AddItemToObject(o, "rules",
-			    cJSON_Parse(oms_rules_default()));
-			write_rec(o);
-			cJSON_Delete(o);
-			rc = OMS_OK;
-		} else
-			rc = oms_rules_history(db, version, print_rec, NULL);
-		if (rc == OMS_REJECT)
-			oms_die(OMS_EXIT_REJECT, "%s", oms_error());
-		if (rc != OMS_OK)
+		if ((rc = oms_rules_current(db, &cur)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
+		version = cur->version;
+		oms_rules_free(cur);
 	}
-	usage();
+	rc = OMS_OK;
+	if (show && version == 0)
+		print_builtin();
+	else
+		rc = oms_rules_history(db, version, print_rec, NULL);
+	if (rc == OMS_REJECT)
+		oms_die(OMS_EXIT_REJECT, "%s", oms_error());
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	oms_db_close(db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
 }
 
 static int
-geo_verb(const char *dbopt, int argc, char **argv, int quiet)
+geo_load(struct oms_cli *cli)
 {
+	const char *path;
 	oms_db *db;
 	FILE *fp;
 	long rows;
 	int rc;
 
-	if (argc != 2 || strcmp(argv[0], "load") != 0)
-		usage();
-	if ((fp = strcmp(argv[1], "-") == 0 ? stdin : fopen(argv[1], "r")) ==
-	    NULL)
-		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s", argv[1],
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 1)
+		oms_cli_usage(cli, "geo load needs one FILE");
+	path = cli->argv[0];
+	if ((fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL)
+		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s", path,
 		    strerror(errno));
-	db = open_db(dbopt, OMS_DB_CREATE);
-	rc = oms_geo_load(db, fp, argv[1], &rows);
+	db = oms_cli_db(cli, 0);
+	rc = oms_geo_load(db, fp, path, &rows);
 	if (fp != stdin)
 		fclose(fp);
 	if (rc == OMS_REJECT)
 		oms_die(OMS_EXIT_REJECT, "%s (nothing loaded)", oms_error());
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (!quiet)
-		oms_warnx("%ld postal codes loaded from %s", rows, argv[1]);
+	if (!cli->quiet)
+		oms_warnx("%ld postal codes loaded from %s", rows, path);
 	oms_db_close(db);
-	return OMS_EXIT_OK;
+	return oms_cli_done(cli, OMS_EXIT_OK);
 }
 
-int
-main(int argc, char **argv)
+enum { O_EXCLUDE = 256, O_EXPLAIN, O_ORDERS, O_PENDING, O_REROUTE,
+	O_RULES };
+
+struct route_opts {
+	const char *rules, *orders, *reroute, *exclude[64];
+	int pending, nexclude;
+};
+
+static void
+route_opt(struct oms_cli *cli, int o, struct route_opts *r, struct ctx *cx)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "explain", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "orders", required_argument, NULL, 'o' },
-		{ "pending", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "reroute", required_argument, NULL, 'R' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *dbopt = NULL, *rules = NULL, *orders = NULL;
-	const char *reroute = NULL, *exclude[64];
-	int c, dry = 0, pending = 0, quiet = 0, verbose = 0, nexclude = 0;
-	int rc, status;
-	struct ctx cx;
+	switch (o) {
+	case O_EXCLUDE:
+		if (r->nexclude == 64)
+			oms_cli_usage(cli, "more than 64 --exclude");
+		r->exclude[r->nexclude++] = cli->optarg;
+		break;
+	case O_EXPLAIN:
+		cx->explain = 1;
+		break;
+	case O_ORDERS:
+		r->orders = cli->optarg;
+		break;
+	case O_PENDING:
+		r->pending = 1;
+		break;
+	case O_REROUTE:
+		r->reroute = cli->optarg;
+		break;
+	case O_RULES:
+		r->rules = cli->optarg;
+		break;
+	}
+}
+
+/* What the options say together: one way to name the orders. */
+static void
+route_check(struct oms_cli *cli, const struct route_opts *r,
+    const struct ctx *cx)
+{
+	if (cli->dry_run && r->rules == NULL)
+		oms_cli_usage(cli, "--dry-run needs --rules FILE");
+	if (!cli->dry_run && (r->rules != NULL || r->orders != NULL))
+		oms_cli_usage(cli, "--rules and --orders go with --dry-run");
+	if (cli->dry_run && (r->pending || r->reroute || cli->argc > 0 ||
+	    r->nexclude || cx->explain))
+		oms_cli_usage(cli, "--dry-run reads the orders of --orders, or "
+		    "those waiting");
+	if (r->nexclude > 0 && r->reroute == NULL)
+		oms_cli_usage(cli, "--exclude goes with --reroute");
+	if ((r->pending && (cli->argc > 0 || r->reroute)) ||
+	    (r->reroute && cli->argc > 0))
+		oms_cli_usage(cli, "name the orders one way: --pending, "
+		    "--reroute or files");
+}
+
+/* --reroute: released and routed again in one transaction, or not at all. */
+static void
+reroute(struct ctx *cx, struct route_opts *r)
+{
+	cJSON *out = NULL;
+	int64_t id;
+	int rc;
+
+	oms_router_exclude(cx->rt, r->exclude, r->nexclude);
+	if ((rc = oms_order_find(cx->db, r->reroute, &id)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if ((rc = oms_batch_open(&cx->batch)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	rc = oms_route_reopen(cx->rt, id);
+	if (rc == OMS_OK)
+		rc = oms_route_order(cx->rt, id, 0, &out);
+	if (rc == OMS_REJECT) {
+		char msg[1024];
+
+		snprintf(msg, sizeof msg, "%s", oms_error());
+		oms_db_rollback(cx->db);
+		oms_die(OMS_EXIT_REJECT, "%s (nothing changed)", msg);
+	}
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (out != NULL)
+		oms_batch_add(&cx->batch, out);
+	flush(cx);
+}
+
+static void
+pending(struct ctx *cx)
+{
+	int64_t *ids;
+	size_t n;
+	int rc;
+
+	if ((rc = oms_route_pending(cx->db, &ids, &n)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	for (size_t i = 0; i < n; i++) {
+		route_one(cx, ids[i], NULL, OMS_ROUTE_QUIET_UNCHANGED);
+		progress(cx, n);
+	}
+	flush(cx);
+	free(ids);
+}
+
+static void
+summary(struct oms_cli *cli, struct ctx *cx)
+{
 	long counts[6];
 
-	oms_setprogname(argv[0]);
-	oms_help_scan(argc, argv);
-	memset(&cx, 0, sizeof cx);
-	while ((c = getopt_long(argc, argv, "d:hnqvV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbopt = optarg;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'x':
-			if (nexclude == 64)
-				oms_die(OMS_EXIT_USAGE, "too many --exclude");
-			exclude[nexclude++] = optarg;
-			break;
-		case 'e':
-			cx.explain = 1;
-			break;
-		case 'o':
-			orders = optarg;
-			break;
-		case 'p':
-			pending = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'R':
-			reroute = optarg;
-			break;
-		case 'r':
-			rules = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'V':
-			printf("oms-route %s\n", OMS_VERSION);
-			efshut();
-			return OMS_EXIT_OK;
-		case 'h':
-			oms_help_set();
-			usage();
-		default:
-			usage();
-		}
+	if (oms_progress_wanted() && cx->done >= 64)
+		fprintf(stderr, "\r%s: %ld orders\n", oms_progname, cx->done);
+	oms_router_counts(cx->rt, counts);
+	if (oms_cli_summary(cli))
+		oms_warnx("rules version %d: %ld allocated, %ld partial, %ld "
+		    "backordered, %ld held, %ld cancelled, %ld unchanged, %d "
+		    "refused", oms_router_version(cx->rt), counts[0],
+		    counts[1], counts[2], counts[3], counts[4], counts[5],
+		    cx->rejected);
+}
+
+/* oms-route [FILE ... | --pending | --reroute ORDER | --dry-run ...] */
+static int
+route(struct oms_cli *cli)
+{
+	struct route_opts r = { 0 };
+	struct ctx cx = { 0 };
+	int o, rc, status;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		route_opt(cli, o, &r, &cx);
+	route_check(cli, &r, &cx);
+	if (cli->dry_run) {
+		cx.db = oms_cli_db(cli, 0);
+		status = dry_run(cx.db, r.rules, r.orders, cli->quiet);
+		oms_db_close(cx.db);
+		return oms_cli_done(cli, status);
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0 && (strcmp(argv[0], "rules") == 0 ||
-	    strcmp(argv[0], "geo") == 0)) {
-		if (dry || pending || reroute || rules || orders || nexclude ||
-		    cx.explain)
-			usage();
-		if (strcmp(argv[0], "rules") == 0)
-			return rules_verb(dbopt, argc - 1, argv + 1, quiet);
-		return geo_verb(dbopt, argc - 1, argv + 1, quiet);
-	}
-	if (dry) {
-		if (rules == NULL || pending || reroute || argc > 0 ||
-		    nexclude || cx.explain)
-			usage();
-		cx.db = open_db(dbopt, 0);
-		dry_run(cx.db, rules, orders, quiet);
-	}
-	if (rules != NULL || orders != NULL || (nexclude && !reroute) ||
-	    (pending && (argc > 0 || reroute)) || (reroute && argc > 0))
-		usage();
-	if (!pending && !reroute && argc == 0 && isatty(STDIN_FILENO))
-		usage();
-	cx.db = open_db(dbopt, OMS_DB_CREATE);
+	if (!r.pending && !r.reroute && cli->argc == 0 && isatty(STDIN_FILENO))
+		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
+	cx.db = oms_cli_db(cli, 0);
 	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);
 	if ((rc = oms_router_open(cx.db, NULL, cx.explain ? OMS_ROUTE_EXPLAIN :
 	    0, &cx.rt)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (reroute) {
-		int64_t id;
-
-		oms_router_exclude(cx.rt, exclude, nexclude);
-		if ((rc = oms_order_find(cx.db, reroute, &id)) != OMS_OK)
-			oms_die(rc == OMS_REJECT ? OMS_EXIT_REJECT :
-			    oms_exit_status(rc), "%s", oms_error());
-		if ((rc = oms_batch_open(&cx.batch)) != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		/* Released and routed again in one transaction, or not at all. */
-		cJSON *out = NULL;
-
-		rc = oms_route_reopen(cx.rt, id);
-		if (rc == OMS_OK)
-			rc = oms_route_order(cx.rt, id, 0, &out);
-		if (rc == OMS_REJECT) {
-			char msg[1024];
-
-			snprintf(msg, sizeof msg, "%s", oms_error());
-			oms_db_rollback(cx.db);
-			oms_die(OMS_EXIT_REJECT, "%s (nothing changed)", msg);
-		}
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		if (out != NULL)
-			oms_batch_add(&cx.batch, out);
-		flush(&cx);
-	} else if (pending) {
-		int64_t *ids;
-		size_t n;
-
-		if ((rc = oms_route_pending(cx.db, &ids, &n)) != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		for (size_t i = 0; i < n; i++) {
-			route_one(&cx, ids[i], NULL, OMS_ROUTE_QUIET_UNCHANGED);
-			progress(&cx, n);
-		}
-		flush(&cx);
-		free(ids);
-	} else
-		for (int i = 0; i < (argc ? argc : 1); i++)
-			route_file(&cx, argc ? argv[i] : "-", 0);
-	if (oms_progress_wanted() && cx.done >= 64)
-		fprintf(stderr, "\r%s: %ld orders\n", oms_progname, cx.done);
-	oms_router_counts(cx.rt, counts);
-	if (verbose || (!quiet && oms_progress_wanted()))
-		oms_warnx("rules version %d: %ld allocated, %ld partial, %ld "
-		    "backordered, %ld held, %ld cancelled, %ld unchanged, %d "
-		    "refused", oms_router_version(cx.rt), counts[0], counts[1],
-		    counts[2], counts[3], counts[4], counts[5], cx.rejected);
-	status = cx.rejected ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+	status = OMS_EXIT_OK;
+	if (r.reroute)
+		reroute(&cx, &r);
+	else if (r.pending)
+		pending(&cx);
+	else
+		status = oms_cli_files(cli, route_file, &cx);
+	summary(cli, &cx);
+	if (cx.rejected)
+		status = status > OMS_EXIT_REJECT ? status : OMS_EXIT_REJECT;
 	oms_router_close(cx.rt);
 	oms_db_close(cx.db);
 	oms_batch_free(&cx.batch);
-	efshut();
-	return status;
+	return oms_cli_done(cli, status);
+}
+
+static const struct oms_opt route_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB,
+	{ "explain", O_EXPLAIN, NULL, "say why each location won or lost" },
+	{ "pending", O_PENDING, NULL, "every order waiting to be routed" },
+	{ "reroute", O_REROUTE, "ORDER", "release ORDER and route it again" },
+	{ "exclude", O_EXCLUDE, "LOC", "with --reroute, not from LOC" },
+	{ "rules", O_RULES, "FILE", "with --dry-run, the rules to compare" },
+	{ "orders", O_ORDERS, "FILE", "with --dry-run, these orders" },
+	OMS_OPT_END };
+static const struct oms_opt quiet_db[] = { OMS_OPT_QUIET, OMS_OPT_DB,
+	OMS_OPT_END };
+
+static const struct oms_verb verbs[] = {
+	{ NULL, route, "[-qv] [--db PATH] [--explain] [--pending | FILE ...]\n"
+	    "oms-route [-qv] [--db PATH] [--explain] --reroute ORDER "
+	    "[--exclude LOC ...]\n"
+	    "oms-route [-qv] [--db PATH] --dry-run --rules FILE "
+	    "[--orders FILE]", "allocate orders to the locations the rules "
+	    "pick", route_opts },
+	{ "rules load", rules_load, "[--db PATH] FILE", "check and store "
+	    "a rule set as the next version", quiet_db },
+	{ "rules show", rules_show, "[--db PATH] [VERSION]", "the rules in "
+	    "force, or VERSION", quiet_db },
+	{ "rules history", rules_show, "[--db PATH]", "every version "
+	    "stored", quiet_db },
+	{ "geo load", geo_load, "[--db PATH] FILE", "load postal code "
+	    "positions (GeoNames)", quiet_db },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+int
+main(int argc, char **argv)
+{
+	return oms_cli_main(verbs, argc, argv);
 }

@@ -15,35 +15,15 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "oms.h"
-
-static void usage(void) __attribute__((noreturn));
-
-static void
-usage(void)
-{
-	fprintf(oms_usage_out(),
-	    "usage: oms-ship [-qv] [--db PATH] --carrier NAME --labels DIR "
-	    "[--service NAME]\n"
-	    "                [--dpi 203|300] [--slips DIR] [--pending | FILE ...]\n"
-	    "       oms-ship pick [-qv] [--db PATH] [--location LOC] "
-	    "[--wave-size N] [--pdf FILE]\n"
-	    "       oms-ship track [-qv] [--db PATH] [--carrier NAME]\n"
-	    "       oms-ship manifest [--db PATH] --carrier NAME [--date DAY]\n"
-	    "       oms-ship confirm [-nqv] [--db PATH] --feed CHANNEL "
-	    "[--account NAME]\n"
-	    "                [--format NAME]\n"
-	    "       oms-ship notify [-qv] [--db PATH] [--mail DIR] "
-	    "[--from ADDRESS]\n"
-	    "       oms-ship void [--db PATH] SHIPMENT ...\n");
-	oms_usage_exit();
-}
+#include "order.h"
+#include "ship.h"
+#include "cli.h"
 
 static int
 print_rec(void *arg, const cJSON *rec)
@@ -56,17 +36,21 @@ print_rec(void *arg, const cJSON *rec)
 	return OMS_OK;
 }
 
+/* print_rec, counting the records in *arg. */
+static int
+count_rec(void *arg, const cJSON *rec)
+{
+	(*(long *)arg)++;
+	return print_rec(NULL, rec);
+}
+
 static oms_db *the_db;		/* closed before dying: nothing leaks */
 static struct oms_shipper *the_sp;
 
 static oms_db *
-open_db(const char *dbopt, int flags)
+open_db(struct oms_cli *cli, int flags)
 {
-	int rc;
-
-	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &the_db)) != OMS_OK)
-		oms_die(oms_exit_status(rc), "%s", oms_error());
-	return the_db;
+	return the_db = oms_cli_db(cli, flags);
 }
 
 /* Die of rc, with the message of the failure, the database closed. */
@@ -84,6 +68,62 @@ fail(int status)
 	oms_die(status, "%s", msg);
 }
 
+static long nalready, norders;	/* orders shipped before; seen */
+static int verbose;		/* -v: a note per order shipped before */
+static int shown, open_line;	/* progress shown; its line not ended */
+
+/* Orders done so far, on a terminal, twice a second at most. */
+static void
+progress(struct oms_shipper *sp, int last)
+{
+	static struct timespec t;
+	long shipped, refused;
+
+	if (!oms_progress_wanted() || (last && !shown) ||
+	    (!last && shown && oms_ms_since(&t) < 500))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	shown = 1;
+	open_line = !last;
+	oms_shipper_counts(sp, &shipped, &refused);
+	fprintf(stderr, "\r%s: %ld order%s, %ld shipment%s%s", oms_progname,
+	    norders, norders == 1 ? "" : "s", shipped, shipped == 1 ? "" : "s",
+	    last ? "\n" : "");
+}
+
+/* A message after a progress line starts on a line of its own. */
+static void
+progress_break(void)
+{
+	if (open_line)
+		fputc('\n', stderr);
+	open_line = 0;
+}
+
+/*
+ * An order shipped already, by an earlier run on the same file: a note,
+ * not a refusal.  Returns 1 when it was.
+ */
+static int
+shipped_before(oms_db *db, int64_t id, const char *where)
+{
+	char note[512];
+	int rc, done;
+
+	if ((rc = oms_ship_done(db, id, &done, note, sizeof note)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	if (!done)
+		return 0;
+	nalready++;
+	if (verbose)
+		progress_break();
+	if (verbose && where != NULL)
+		oms_warnx("%s: %s", where, note);
+	else if (verbose)
+		oms_warnx("%s", note);
+	return 1;
+}
+
 /*
  * A refusal is said, and kept on the order (oms status shows it until
  * the order moves on); a carrier that fails fails this order, not the
@@ -93,23 +133,34 @@ fail(int status)
 static int
 ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
 {
-	int rc = oms_ship_order(sp, id, print_rec, NULL);
 	char msg[1024];
+	int rc;
 
+	norders++;
+	if (shipped_before(db, id, where)) {
+		progress(sp, 0);
+		return 0;
+	}
+	rc = oms_ship_order(sp, id, print_rec, NULL);
+	progress(sp, 0);
 	if (rc == OMS_OK)
 		return 0;
-	if (rc != OMS_REJECT && strncmp(oms_error(), "carrier ", 8) != 0 &&
-	    strncmp(oms_error(), "no carrier ", 11) != 0)
+	if (rc != OMS_REJECT && oms_errkind() != OMS_E_CARRIER)
 		fail(oms_exit_status(rc));
 	snprintf(msg, sizeof msg, "%s", oms_error());
+	progress_break();
 	/* A refusal names its order; a carrier's failure, here. */
-	if (where != NULL)
-		oms_warnx("%s: %s%s", where, msg, rc == OMS_REJECT ? "" :
-		    " (nothing changed)");
-	else if (rc == OMS_REJECT)
-		oms_warnx("%s", msg);
+	if (rc != OMS_REJECT) {
+		char name[200];
+
+		if ((rc = oms_order_name(db, id, name, sizeof name)) != OMS_OK)
+			fail(oms_exit_status(rc));
+		oms_warnx("%s%sorder %s: %s (nothing changed)", where ? where :
+		    "", where ? ": " : "", name, msg);
+	} else if (where != NULL)
+		oms_warnx("%s: %s", where, msg);
 	else
-		oms_warnx("o_%lld: %s (nothing changed)", (long long)id, msg);
+		oms_warnx("%s", msg);
 	/*
 	 * Kept when the order could ship but did not: not for one that is
 	 * cancelled, held or shipped already, which says so itself.
@@ -122,21 +173,21 @@ ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
 	return 1;
 }
 
+struct ship {
+	struct oms_shipper *sp;
+	long refused;
+};
+
 /* Ship the orders a file names; refusals are counted, fatal errors die. */
-static long
-ship_file(oms_db *db, struct oms_shipper *sp, const char *path)
+static int
+ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	const char *name = strcmp(path, "-") == 0 ? "-" : path;
-	char *line = NULL;
+	struct ship *sh = arg;
+	char *line = NULL, where[1100];
 	size_t cap = 0;
 	ssize_t len;
-	long ln = 0, refused = 0;
+	long ln = 0;
 
-	if (fp == NULL) {
-		oms_warnx("cannot open '%s': %s", path, strerror(errno));
-		return 1;
-	}
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		int64_t id;
 		int rc;
@@ -146,347 +197,382 @@ ship_file(oms_db *db, struct oms_shipper *sp, const char *path)
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
-		rc = oms_order_ref(db, line, &id);
+		rc = oms_order_ref(the_db, line, &id);
 		if (rc == OMS_REJECT) {
 			oms_warnx("%s:%ld: %s", name, ln, oms_error());
-			refused++;
+			sh->refused++;
 			continue;
 		}
 		if (rc != OMS_OK)
 			fail(oms_exit_status(rc));
-		{
-			char where[1100];
-
-			snprintf(where, sizeof where, "%s:%ld", name, ln);
-			refused += ship_id(db, sp, id, where);
-		}
+		snprintf(where, sizeof where, "%s:%ld", name, ln);
+		sh->refused += ship_id(the_db, sh->sp, id, where);
 	}
 	if (ferror(fp))
 		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
 		    strerror(errno));
 	free(line);
-	if (fp != stdin)
-		fclose(fp);
-	return refused;
+	return OMS_EXIT_OK;
 }
+
+enum { O_ACCOUNT = 256, O_CARRIER, O_DATE, O_DPI, O_FEED, O_FORMAT, O_FROM,
+	O_LABELS, O_LOCATION, O_MAIL, O_PDF, O_PENDING, O_SERVICE, O_SLIPS,
+	O_WAVE_SIZE };
+
+static const char *
+carrier_opt(struct oms_cli *cli)
+{
+	if (!oms_valid_name(cli->optarg))
+		oms_die(OMS_EXIT_USAGE, "'%s' is not a carrier name",
+		    cli->optarg);
+	return cli->optarg;
+}
+
+/* Labels bought for nothing that a carrier would not void: again. */
+static void
+strays(oms_db *db)
+{
+	long voided, failed;
+	int rc;
+
+	if ((rc = oms_ship_strays(db, &voided, &failed)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	if (failed > 0)
+		oms_warnx("%ld label%s bought for nothing still not voided "
+		    "(oms status lists them)", failed, failed == 1 ? "" : "s");
+}
+
+/* oms-ship [--pending | FILE ...]: a label and a shipment per parcel. */
+static int
+ship(struct oms_cli *cli)
+{
+	const char *carrier = NULL, *labels = NULL, *service = NULL;
+	const char *slips = NULL;
+	struct ship sh = { 0 };
+	int o, rc, dpi = 203, pending = 0, status = OMS_EXIT_OK;
+	long shipped, r2;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		switch (o) {
+		case O_CARRIER:
+			carrier = carrier_opt(cli);
+			break;
+		case O_LABELS:
+			labels = cli->optarg;
+			break;
+		case O_SERVICE:
+			service = cli->optarg;
+			break;
+		case O_SLIPS:
+			slips = cli->optarg;
+			break;
+		case O_PENDING:
+			pending = 1;
+			break;
+		case O_DPI:
+			if (strcmp(cli->optarg, "203") != 0 &&
+			    strcmp(cli->optarg, "300") != 0)
+				oms_cli_usage(cli, "--dpi must be 203 or 300");
+			dpi = atoi(cli->optarg);
+			break;
+		}
+	verbose = cli->verbose;
+	if (carrier == NULL || labels == NULL)
+		oms_cli_usage(cli, "shipping needs --carrier and --labels");
+	if (pending && cli->argc > 0)
+		oms_cli_usage(cli, "--pending or files, not both");
+	if (!pending && cli->argc == 0 && isatty(STDIN_FILENO))
+		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
+	open_db(cli, 0);
+	if ((rc = oms_shipper_open(the_db, carrier, labels, service, dpi,
+	    &sh.sp)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	the_sp = sh.sp;
+	if (slips != NULL && (rc = oms_shipper_slips(sh.sp, slips)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	strays(the_db);
+	if (pending) {
+		int64_t *ids;
+		size_t n;
+
+		if ((rc = oms_ship_pending(the_db, &ids, &n)) != OMS_OK)
+			fail(oms_exit_status(rc));
+		for (size_t i = 0; i < n; i++)
+			sh.refused += ship_id(the_db, sh.sp, ids[i], NULL);
+		free(ids);
+	} else
+		status = oms_cli_files(cli, ship_file, &sh);
+	progress(sh.sp, 1);
+	oms_shipper_counts(sh.sp, &shipped, &r2);
+	if (oms_cli_summary(cli))
+		oms_warnx("%ld shipment%s, %ld already shipped, %ld refused",
+		    shipped, shipped == 1 ? "" : "s", nalready, sh.refused);
+	oms_shipper_close(sh.sp);
+	the_sp = NULL;
+	oms_db_close(the_db);
+	if (sh.refused)
+		status = status > OMS_EXIT_REJECT ? status : OMS_EXIT_REJECT;
+	return oms_cli_done(cli, status);
+}
+
+static int
+pick(struct oms_cli *cli)
+{
+	const char *location = NULL, *pdf = NULL;
+	int o, rc, wave_size = 50;
+	long waves, v;
+	char *end;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_LOCATION)
+			location = cli->optarg;
+		else if (o == O_PDF)
+			pdf = cli->optarg;
+		else {
+			v = strtol(cli->optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 10000)
+				oms_die(OMS_EXIT_USAGE, "--wave-size '%s' is "
+				    "not 1 to 10000", cli->optarg);
+			wave_size = (int)v;
+		}
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "pick takes no operand");
+	open_db(cli, 0);
+	rc = oms_pick(the_db, location, wave_size, pdf, print_rec, NULL,
+	    &waves);
+	if (rc != OMS_OK)
+		fail(oms_exit_status(rc));
+	if (oms_cli_summary(cli))
+		oms_warnx("%ld wave%s", waves, waves == 1 ? "" : "s");
+	oms_db_close(the_db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+static int
+notify(struct oms_cli *cli)
+{
+	const char *mail = NULL, *from = NULL;
+	long sent, none;
+	int o, rc;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_MAIL)
+			mail = cli->optarg;
+		else
+			from = cli->optarg;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "notify takes no operand");
+	if (mail != NULL && from == NULL)
+		oms_die(OMS_EXIT_USAGE, "--mail needs --from ADDRESS");
+	if (mail != NULL && mkdir(mail, 0755) != 0 && errno != EEXIST)
+		oms_die(OMS_EXIT_FATAL, "cannot make '%s': %s", mail,
+		    strerror(errno));
+	open_db(cli, 0);
+	rc = oms_notify(the_db, mail, from, print_rec, NULL, &sent, &none);
+	if (rc != OMS_OK)
+		fail(oms_exit_status(rc));
+	if (oms_cli_summary(cli))
+		oms_warnx("%ld message%s, %ld shipment%s with no customer email",
+		    sent, sent == 1 ? "" : "s", none, none == 1 ? "" : "s");
+	oms_db_close(the_db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+static int
+track(struct oms_cli *cli)
+{
+	const char *carrier = NULL;
+	long failed, news = 0;
+	int rc;
+
+	while (oms_cli_next(cli) != -1)
+		carrier = carrier_opt(cli);
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "track takes no operand");
+	open_db(cli, 0);
+	rc = oms_ship_track(the_db, carrier, count_rec, &news, &failed);
+	if (rc != OMS_OK)
+		fail(oms_exit_status(rc));
+	if (oms_cli_summary(cli))
+		oms_warnx("track: %ld shipment%s with news, %ld the carrier "
+		    "failed on", news, news == 1 ? "" : "s", failed);
+	oms_db_close(the_db);
+	return oms_cli_done(cli, failed ? OMS_EXIT_REJECT : OMS_EXIT_OK);
+}
+
+static int
+manifest(struct oms_cli *cli)
+{
+	const char *carrier = NULL, *date = NULL;
+	char today[OMS_TIME_LEN];
+	int o, rc;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_CARRIER)
+			carrier = carrier_opt(cli);
+		else
+			date = cli->optarg;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "manifest takes no operand");
+	if (carrier == NULL)
+		oms_cli_usage(cli, "manifest needs --carrier");
+	if (date == NULL) {
+		oms_time_now(today);
+		today[10] = '\0';
+		date = today;
+	} else if (strlen(date) != 10 || date[4] != '-' || date[7] != '-')
+		oms_die(OMS_EXIT_USAGE, "--date '%s' is not YYYY-MM-DD", date);
+	open_db(cli, 0);
+	if ((rc = oms_ship_manifest(the_db, carrier, date, print_rec, NULL)) !=
+	    OMS_OK)
+		fail(oms_exit_status(rc));
+	oms_db_close(the_db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+static int
+confirm(struct oms_cli *cli)
+{
+	const char *feed = NULL, *account = NULL, *format = NULL;
+	cJSON *left = NULL, *gaps = NULL;
+	const cJSON *x;
+	long n;
+	int o, rc;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_FEED)
+			feed = cli->optarg;
+		else if (o == O_FORMAT)
+			format = cli->optarg;
+		else if (!oms_valid_account(account = cli->optarg))
+			oms_die(OMS_EXIT_USAGE, "--account '%s' is not 1-100 "
+			    "characters with no ':', '/' or control character",
+			    account);
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "confirm takes no operand");
+	if (feed == NULL)
+		oms_cli_usage(cli, "confirm needs --feed CHANNEL");
+	open_db(cli, 0);
+	rc = oms_confirm_write(the_db, feed, account, format, cli->dry_run,
+	    stdout, &n, &left, &gaps);
+	if (rc != OMS_OK) {
+		cJSON_Delete(left);
+		cJSON_Delete(gaps);
+		fail(rc == OMS_REJECT ? OMS_EXIT_REJECT : oms_exit_status(rc));
+	}
+	/* What the channel would refuse: left out, said once. */
+	cJSON_ArrayForEach(x, gaps) {
+		int64_t k = 0;
+
+		oms_json_int(x, "shipments", &k);
+		oms_warnx("%s: %s: %lld shipment%s left out, without %s: %s",
+		    oms_json_str(x, "format"), feed, (long long)k,
+		    k == 1 ? "" : "s", oms_json_str(x, "value"),
+		    oms_json_str(x, "what"));
+	}
+	/* Voided after the channel was told, and no correction here. */
+	cJSON_ArrayForEach(x, left)
+		oms_warnx("%s (order %s) was voided after %s was told it "
+		    "shipped with tracking %s: correct it on %s by hand",
+		    oms_json_str(x, "id"), oms_json_str(x, "external_id"),
+		    feed, oms_json_str(x, "tracking"), feed);
+	if (oms_cli_summary(cli))
+		oms_warnx("%s: %ld shipment%s confirmed%s", feed, n,
+		    n == 1 ? "" : "s", cli->dry_run ?
+		    " (dry run: not recorded)" : "");
+	rc = cJSON_GetArraySize(left) > 0 || cJSON_GetArraySize(gaps) > 0 ?
+	    OMS_EXIT_REJECT : OMS_EXIT_OK;
+	cJSON_Delete(left);
+	cJSON_Delete(gaps);
+	oms_db_close(the_db);
+	return oms_cli_done(cli, rc);
+}
+
+static int
+void_labels(struct oms_cli *cli)
+{
+	int rc, refused = 0;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc == 0)
+		oms_cli_usage(cli, "void needs a SHIPMENT");
+	open_db(cli, 0);
+	for (int i = 0; i < cli->argc; i++) {
+		rc = oms_ship_void(the_db, cli->argv[i], print_rec, NULL);
+		if (rc == OMS_REJECT || (rc == OMS_ERR &&
+		    oms_errkind() == OMS_E_CARRIER)) {
+			oms_warnx("%s%s", oms_error(), rc == OMS_ERR ?
+			    " (nothing changed)" : "");
+			refused++;
+		} else if (rc != OMS_OK)
+			fail(oms_exit_status(rc));
+	}
+	oms_db_close(the_db);
+	return oms_cli_done(cli, refused ? OMS_EXIT_REJECT : OMS_EXIT_OK);
+}
+
+#define CARRIER_OPT { "carrier", O_CARRIER, "NAME", "the carrier adapter, " \
+	"oms-carrier-NAME" }
+
+static const struct oms_opt ship_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
+	OMS_OPT_DB, CARRIER_OPT,
+	{ "labels", O_LABELS, "DIR", "where the label files go" },
+	{ "service", O_SERVICE, "NAME", "this service, not the one routed" },
+	{ "dpi", O_DPI, "203|300", "the label printer's resolution" },
+	{ "slips", O_SLIPS, "DIR", "a packing slip per parcel, in DIR" },
+	{ "pending", O_PENDING, NULL, "every order allocated and not "
+	    "shipped" },
+	OMS_OPT_END };
+static const struct oms_opt pick_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
+	OMS_OPT_DB,
+	{ "location", O_LOCATION, "LOC", "this location only" },
+	{ "wave-size", O_WAVE_SIZE, "N", "orders per wave (default 50)" },
+	{ "pdf", O_PDF, "FILE", "the pick lists as a PDF" },
+	OMS_OPT_END };
+static const struct oms_opt track_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
+	OMS_OPT_DB, CARRIER_OPT, OMS_OPT_END };
+static const struct oms_opt manifest_opts[] = { OMS_OPT_DB, CARRIER_OPT,
+	{ "date", O_DATE, "DAY", "the day's parcels (default today, UTC)" },
+	OMS_OPT_END };
+static const struct oms_opt confirm_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB,
+	{ "feed", O_FEED, "CHANNEL", "the channel told" },
+	{ "account", O_ACCOUNT, "NAME", "this account's orders only" },
+	{ "format", O_FORMAT, "NAME", "the confirmation format (default: "
+	    "the channel's)" },
+	OMS_OPT_END };
+static const struct oms_opt notify_opts[] = { OMS_OPT_QUIET,
+	OMS_OPT_VERBOSE, OMS_OPT_DB,
+	{ "mail", O_MAIL, "DIR", "write the messages into the maildir DIR" },
+	{ "from", O_FROM, "ADDRESS", "the sender of the messages" },
+	OMS_OPT_END };
+static const struct oms_opt void_opts[] = { OMS_OPT_DB, OMS_OPT_END };
+
+static const struct oms_verb verbs[] = {
+	{ NULL, ship, "[-qv] [--db PATH] --carrier NAME --labels DIR "
+	    "[--service NAME]\n"
+	    "         [--dpi 203|300] [--slips DIR] [--pending | FILE ...]",
+	    "buy a label and record a shipment per parcel", ship_opts },
+	{ "pick", pick, "[-qv] [--db PATH] [--location LOC] [--wave-size N] "
+	    "[--pdf FILE]", "pick lists for what is allocated", pick_opts },
+	{ "track", track, "[-qv] [--db PATH] [--carrier NAME]", "ask the "
+	    "carriers where parcels are", track_opts },
+	{ "manifest", manifest, "[--db PATH] --carrier NAME [--date DAY]",
+	    "the day's parcels for a carrier", manifest_opts },
+	{ "confirm", confirm, "[-nqv] [--db PATH] --feed CHANNEL "
+	    "[--account NAME]\n         [--format NAME]", "tell a channel "
+	    "what shipped", confirm_opts },
+	{ "notify", notify, "[-qv] [--db PATH] [--mail DIR] "
+	    "[--from ADDRESS]", "a shipping message per customer",
+	    notify_opts },
+	{ "void", void_labels, "[--db PATH] SHIPMENT ...", "void labels "
+	    "not yet scanned", void_opts },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "carrier", required_argument, NULL, 'c' },
-		{ "date", required_argument, NULL, 'D' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "dpi", required_argument, NULL, 'P' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "feed", required_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "from", required_argument, NULL, 'm' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "location", required_argument, NULL, 'L' },
-		{ "mail", required_argument, NULL, 'M' },
-		{ "pdf", required_argument, NULL, 'p' },
-		{ "pending", no_argument, NULL, 'W' },
-		{ "account", required_argument, NULL, 'A' },
-		{ "slips", required_argument, NULL, 'S' },
-		{ "wave-size", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "service", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *dbopt = NULL, *carrier = NULL, *date = NULL, *feed = NULL;
-	const char *format = NULL, *labels = NULL, *service = NULL;
-	const char *verb = "", *from = NULL, *location = NULL, *mail = NULL;
-	const char *pdf = NULL, *slips = NULL, *account = NULL;
-	int wave_size = 50, pending = 0;
-	int c, dpi = 203, dry = 0, quiet = 0, verbose = 0, rc;
-	char today[OMS_TIME_LEN];
-	oms_db *db;
-
-	oms_setprogname(argv[0]);
-	oms_help_scan(argc, argv);
-	while ((c = getopt_long(argc, argv, "d:hnqvV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'A':
-			if (!oms_valid_account(optarg))
-				oms_die(OMS_EXIT_USAGE, "--account '%s' is not "
-				    "1-100 characters with no ':', '/' or control "
-				    "character", optarg);
-			account = optarg;
-			break;
-		case 'c':
-			carrier = optarg;
-			break;
-		case 'D':
-			date = optarg;
-			break;
-		case 'd':
-			dbopt = optarg;
-			break;
-		case 'P':
-			if (strcmp(optarg, "203") == 0)
-				dpi = 203;
-			else if (strcmp(optarg, "300") == 0)
-				dpi = 300;
-			else
-				usage();
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'f':
-			feed = optarg;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'l':
-			labels = optarg;
-			break;
-		case 'm':
-			from = optarg;
-			break;
-		case 'L':
-			location = optarg;
-			break;
-		case 'M':
-			mail = optarg;
-			break;
-		case 'p':
-			pdf = optarg;
-			break;
-		case 'W':
-			pending = 1;
-			break;
-		case 'S':
-			slips = optarg;
-			break;
-		case 'w': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end != '\0' || v < 1 || v > 10000)
-				oms_die(OMS_EXIT_USAGE, "--wave-size '%s' is not "
-				    "1 to 10000", optarg);
-			wave_size = (int)v;
-			break;
-		}
-		case 'q':
-			quiet = 1;
-			break;
-		case 's':
-			service = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'V':
-			printf("oms-ship %s\n", OMS_VERSION);
-			efshut();
-			return OMS_EXIT_OK;
-		case 'h':
-			oms_help_set();
-			usage();
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0 && strcmp(argv[0], "void") == 0) {
-		int refused = 0;
-
-		if (argc < 2 || carrier || labels || service || slips || date ||
-		    feed || format || dry || location || pdf || mail || from ||
-		    wave_size != 50 || pending || account)
-			usage();
-		db = open_db(dbopt, 0);
-		for (int i = 1; i < argc; i++) {
-			rc = oms_ship_void(db, argv[i], print_rec, NULL);
-			if (rc == OMS_REJECT || (rc == OMS_ERR &&
-			    (strncmp(oms_error(), "carrier ", 8) == 0 ||
-			    strncmp(oms_error(), "no carrier ", 11) == 0))) {
-				oms_warnx("%s%s", oms_error(), rc == OMS_ERR ?
-				    " (nothing changed)" : "");
-				refused++;
-			} else if (rc != OMS_OK)
-				fail(oms_exit_status(rc));
-		}
-		oms_db_close(db);
-		efshut();
-		return refused ? OMS_EXIT_REJECT : OMS_EXIT_OK;
-	}
-	if (argc > 0 && (strcmp(argv[0], "track") == 0 ||
-	    strcmp(argv[0], "manifest") == 0 ||
-	    strcmp(argv[0], "confirm") == 0 || strcmp(argv[0], "pick") == 0 ||
-	    strcmp(argv[0], "notify") == 0)) {
-		verb = argv[0];
-		argc--;
-		argv++;
-		if (argc > 0 || labels || service || slips || pending)
-			usage();
-	}
-	if (account && strcmp(verb, "confirm") != 0)
-		usage();
-	if ((location || pdf || wave_size != 50) && strcmp(verb, "pick") != 0)
-		usage();
-	if ((mail || from) && strcmp(verb, "notify") != 0)
-		usage();
-	if (strcmp(verb, "pick") == 0) {
-		long waves;
-
-		if (carrier || date || feed || format || dry)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_pick(db, location, wave_size, pdf, print_rec, NULL,
-		    &waves);
-		if (rc != OMS_OK)
-			fail(oms_exit_status(rc));
-		if (verbose || (!quiet && isatty(STDERR_FILENO)))
-			oms_warnx("%ld wave%s", waves, waves == 1 ? "" : "s");
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
-	}
-	if (strcmp(verb, "notify") == 0) {
-		long sent, none;
-
-		if (carrier || date || feed || format || dry)
-			usage();
-		if (mail != NULL && from == NULL)
-			oms_die(OMS_EXIT_USAGE, "--mail needs --from ADDRESS");
-		if (mail != NULL && mkdir(mail, 0755) != 0 && errno != EEXIST)
-			oms_die(OMS_EXIT_FATAL, "cannot make '%s': %s", mail,
-			    strerror(errno));
-		db = open_db(dbopt, 0);
-		rc = oms_notify(db, mail, from, print_rec, NULL, &sent, &none);
-		if (rc != OMS_OK)
-			fail(oms_exit_status(rc));
-		if (verbose || (!quiet && isatty(STDERR_FILENO)))
-			oms_warnx("%ld message%s, %ld shipment%s with no customer "
-			    "email", sent, sent == 1 ? "" : "s", none,
-			    none == 1 ? "" : "s");
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
-	}
-	if (carrier != NULL && !oms_valid_name(carrier))
-		oms_die(OMS_EXIT_USAGE, "'%s' is not a carrier name", carrier);
-	if (strcmp(verb, "track") == 0) {
-		long failed;
-
-		if (date || feed || format || dry)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_ship_track(db, carrier, print_rec, NULL, &failed);
-		if (rc != OMS_OK)
-			fail(oms_exit_status(rc));
-		oms_db_close(db);
-		efshut();
-		return failed ? OMS_EXIT_REJECT : OMS_EXIT_OK;
-	}
-	if (strcmp(verb, "manifest") == 0) {
-		if (carrier == NULL || feed || format || dry)
-			usage();
-		if (date == NULL) {
-			oms_time_now(today);
-			today[10] = '\0';
-			date = today;
-		} else if (strlen(date) != 10 || date[4] != '-' || date[7] != '-')
-			oms_die(OMS_EXIT_USAGE, "--date '%s' is not YYYY-MM-DD",
-			    date);
-		db = open_db(dbopt, 0);
-		rc = oms_ship_manifest(db, carrier, date, print_rec, NULL);
-		if (rc != OMS_OK)
-			fail(oms_exit_status(rc));
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
-	}
-	if (strcmp(verb, "confirm") == 0) {
-		cJSON *left = NULL;
-		const cJSON *x;
-		long n;
-
-		if (feed == NULL || carrier || date)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_confirm_write(db, feed, account, format, dry, stdout, &n,
-		    &left);
-		if (rc == OMS_REJECT) {
-			cJSON_Delete(left);
-			fail(OMS_EXIT_REJECT);
-		}
-		if (rc != OMS_OK) {
-			cJSON_Delete(left);
-			fail(oms_exit_status(rc));
-		}
-		/* Voided after the channel was told, and no correction here. */
-		cJSON_ArrayForEach(x, left)
-			oms_warnx("%s (order %s) was voided after %s was told it "
-			    "shipped with tracking %s: correct it on %s by hand",
-			    oms_json_str(x, "id"), oms_json_str(x, "external_id"),
-			    feed, oms_json_str(x, "tracking"), feed);
-		if (verbose || (!quiet && isatty(STDERR_FILENO)))
-			oms_warnx("%s: %ld shipment%s confirmed%s", feed, n,
-			    n == 1 ? "" : "s", dry ? " (dry run: not recorded)" :
-			    "");
-		rc = cJSON_GetArraySize(left) > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
-		cJSON_Delete(left);
-		oms_db_close(db);
-		efshut();
-		return rc;
-	}
-	if (carrier == NULL || labels == NULL || date || feed || format || dry ||
-	    (pending && argc > 0))
-		usage();
-	if (argc == 0 && !pending && isatty(STDIN_FILENO))
-		usage();
-	{
-		struct oms_shipper *sp;
-		long refused = 0, shipped, r2;
-
-		db = open_db(dbopt, OMS_DB_CREATE);
-		if ((rc = oms_shipper_open(db, carrier, labels, service, dpi,
-		    &sp)) != OMS_OK)
-			fail(oms_exit_status(rc));
-		the_sp = sp;
-		if (slips != NULL && (rc = oms_shipper_slips(sp, slips)) != OMS_OK)
-			fail(oms_exit_status(rc));
-		/* Labels bought for nothing that a carrier would not void. */
-		{
-			long voided, failed;
-
-			if ((rc = oms_ship_strays(db, &voided, &failed)) != OMS_OK)
-				fail(oms_exit_status(rc));
-			if (failed > 0)
-				oms_warnx("%ld label%s bought for nothing still not "
-				    "voided (oms status lists them)", failed,
-				    failed == 1 ? "" : "s");
-		}
-		if (pending) {
-			int64_t *ids;
-			size_t n;
-
-			if ((rc = oms_ship_pending(db, &ids, &n)) != OMS_OK)
-				fail(oms_exit_status(rc));
-			for (size_t i = 0; i < n; i++)
-				refused += ship_id(db, sp, ids[i], NULL);
-			free(ids);
-		} else
-			for (int i = 0; i < (argc ? argc : 1); i++)
-				refused += ship_file(db, sp, argc ? argv[i] : "-");
-		oms_shipper_counts(sp, &shipped, &r2);
-		if (verbose || (!quiet && isatty(STDERR_FILENO)))
-			oms_warnx("%ld shipment%s, %ld refused", shipped,
-			    shipped == 1 ? "" : "s", refused);
-		oms_shipper_close(sp);
-		the_sp = NULL;
-		oms_db_close(db);
-		efshut();
-		return refused ? OMS_EXIT_REJECT : OMS_EXIT_OK;
-	}
+	return oms_cli_main(verbs, argc, argv);
 }

@@ -17,48 +17,22 @@
  * export as counts at one location.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "oms.h"
+#include "stock.h"
+#include "cli.h"
 
 #define BATCH 500		/* records per transaction at most */
 #define BATCH_MS 100		/* and milliseconds per transaction */
 
 struct ctx {
-	FILE *rejects;
-	const char *rejects_path;
+	struct oms_cli *cli;
 	long applied, duplicates, rejected;
-	int dry_run;
 	struct oms_batch batch;
 };
-
-static void usage(void) __attribute__((noreturn));
-
-static void
-usage(void)
-{
-	fprintf(oms_usage_out(),
-	    "usage: oms-stock [-nqv] [--db PATH] [--rejects FILE] [FILE ...]\n"
-	    "       oms-stock levels [--db PATH] [--as-of TIME] "
-	    "[--location LOC] [--sku SKU]\n"
-	    "       oms-stock history [--db PATH] SKU\n"
-	    "       oms-stock verify [-q] [--db PATH]\n"
-	    "       oms-stock available [--db PATH] [--channel NAME] "
-	    "[--sku SKU | --explain SKU]\n"
-	    "       oms-stock feed [-nv] [--db PATH] [--format FEED] [--full] "
-	    "--channel NAME\n"
-	    "       oms-stock import-catalog [-nqv] [--db PATH] "
-	    "[--rejects FILE] [FILE ...]\n"
-	    "       oms-stock export-catalog [--db PATH] "
-	    "[--type location|product|listing|kit]\n"
-	    "       oms-stock import-shopify-inventory [-nqv] [--db PATH] "
-	    "[--rejects FILE]\n"
-	    "           [--shopify-location NAME] --location LOC FILE\n");
-	oms_usage_exit();
-}
 
 static void
 write_rec(const cJSON *rec)
@@ -71,16 +45,8 @@ static void
 reject(struct ctx *c, const char *file, long line, const char *reason,
     const char *raw)
 {
-	oms_warnx("%s:%ld: %s", file, line, reason);
+	oms_cli_reject(c->cli, file, line, reason, raw);
 	c->rejected++;
-	if (c->rejects != NULL) {
-		cJSON *e = oms_rec_error(oms_progname, file, line, reason, raw);
-
-		if (oms_rec_write(c->rejects, e) != OMS_OK)
-			oms_die(OMS_EXIT_FATAL, "%s: %s", c->rejects_path,
-			    oms_error());
-		cJSON_Delete(e);
-	}
 }
 
 /* Commit the batch, then echo what it applied. */
@@ -104,7 +70,7 @@ apply(oms_db *db, struct ctx *c, cJSON *rec, cJSON **echo)
 {
 	int rc;
 
-	if (!c->dry_run && (rc = oms_batch_open(&c->batch)) != OMS_OK)
+	if (!c->cli->dry_run && (rc = oms_batch_open(&c->batch)) != OMS_OK)
 		return rc;
 	if (oms_rec_type(rec) != NULL &&
 	    strcmp(oms_rec_type(rec), "channel") == 0)
@@ -113,35 +79,38 @@ apply(oms_db *db, struct ctx *c, cJSON *rec, cJSON **echo)
 }
 
 /* Apply the records of one file; only a fatal failure returns. */
-static void
-apply_file(oms_db *db, struct ctx *c, const char *path)
+static int
+apply_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
+	struct ctx *c = arg;
+	oms_db *db = c->batch.db;
 	struct oms_rec_reader r;
 	cJSON *rec, *echo;
-	int rc;
+	int rc, seen = 0;
 
-	if (oms_rec_open(&r, path) != OMS_OK) {
-		oms_warnx("%s", oms_error());
-		c->rejected++;
-		return;
-	}
+	oms_rec_init(&r, fp, name);
 	for (;;) {
 		if (oms_batch_due(&c->batch, r.fp))
 			flush(c);
 		if ((rc = oms_rec_next(&r, &rec)) == OMS_EOF)
 			break;
 		if (rc != OMS_OK) {
-			const char *m = oms_error();
-			size_t n = strlen(r.name);
+			char hint[512], why[600];
 
 			if (ferror(r.fp))
-				oms_die(OMS_EXIT_FATAL, "%s", m);
-			/* The message names the line; the reason is the rest. */
-			if (strncmp(m, r.name, n) == 0 && m[n] == ':')
-				m = strchr(m + n + 1, ':') + 2;
-			reject(c, r.name, r.line, m, r.buf);
+				oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+			/* Not JSON lines at all: one line says it, not each. */
+			if (!seen && oms_stock_foreign(r.name, r.buf, hint,
+			    sizeof hint)) {
+				snprintf(why, sizeof why, "not JSON lines: %s; "
+				    "nothing read from it", hint);
+				reject(c, r.name, r.line, why, r.buf);
+				break;
+			}
+			reject(c, r.name, r.line, oms_errreason(), r.buf);
 			continue;
 		}
+		seen = 1;
 		rc = apply(db, c, rec, &echo);
 		cJSON_Delete(rec);
 		if (rc == OMS_REJECT) {
@@ -155,7 +124,7 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 			c->duplicates++;
 		else
 			c->applied++;
-		if (c->dry_run) {
+		if (cli->dry_run) {
 			write_rec(echo);
 			cJSON_Delete(echo);
 			continue;
@@ -163,7 +132,8 @@ apply_file(oms_db *db, struct ctx *c, const char *path)
 		oms_batch_add(&c->batch, echo);
 	}
 	flush(c);
-	oms_rec_close(&r);
+	free(r.buf);
+	return OMS_EXIT_OK;
 }
 
 static int
@@ -191,13 +161,12 @@ hook_warn(void *arg, const char *file, long line, const char *msg)
 	oms_warnx("%s:%ld: warning: %s", file, line, msg);
 }
 
-static int verbose;
-
 static void
 hook_note(void *arg, const char *file, long line, const char *msg)
 {
-	(void)arg;
-	if (!verbose)
+	struct ctx *c = arg;
+
+	if (!c->cli->verbose)
 		return;
 	if (line > 0)
 		oms_warnx("%s:%ld: %s", file, line, msg);
@@ -205,33 +174,33 @@ hook_note(void *arg, const char *file, long line, const char *msg)
 		oms_warnx("%s: %s", file, msg);
 }
 
+struct import {
+	struct ctx cx;
+	const char *loc, *shop_loc;
+	struct oms_catalog_stats st;
+};
+
 /* Import one CSV file; only a fatal failure returns. */
-static void
-import_file(oms_db *db, struct ctx *c, const char *path, const char *loc,
-    const char *shop_loc, struct oms_catalog_stats *st)
+static int
+import_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
+	struct import *im = arg;
 	struct oms_catalog_hooks h = { hook_echo, hook_reject, hook_warn,
-		hook_note, c };
-	const char *name = strcmp(path, "-") == 0 ? "-" : path;
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+		hook_note, &im->cx };
+	oms_db *db = im->cx.batch.db;
 	int rc;
 
-	if (fp == NULL) {
-		oms_warnx("cannot open '%s': %s", path, strerror(errno));
-		st->rejected++;
-		return;
-	}
-	if (loc != NULL)
-		rc = oms_shopify_inventory(db, fp, name, loc, shop_loc, &h, st);
+	if (im->loc != NULL)
+		rc = oms_shopify_inventory(db, fp, name, im->loc, im->shop_loc,
+		    &h, &im->st);
 	else
-		rc = oms_catalog_import(db, fp, name, &h, st);
-	if (fp != stdin)
-		fclose(fp);
+		rc = oms_catalog_import(db, fp, name, &h, &im->st);
 	if (rc == OMS_REJECT) {
 		oms_warnx("%s", oms_error());
-		st->rejected++;
+		im->st.rejected++;
 	} else if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return OMS_EXIT_OK;
 }
 
 static int
@@ -273,313 +242,313 @@ print_diff(void *arg, const char *msg)
 	return OMS_OK;
 }
 
-static oms_db *
-open_db(const char *dbopt, int flags)
+/* oms-stock [FILE ...]: apply records, each batch a short transaction. */
+static int
+apply_records(struct oms_cli *cli)
 {
+	struct ctx cx = { .cli = cli };
+	int rc, status;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	oms_cli_rejects(cli);
+	oms_batch_init(&cx.batch, oms_cli_db(cli, 0), BATCH,
+	    BATCH_MS);
+	/* A dry run holds one transaction and each record a savepoint. */
+	if (cli->dry_run && (rc = oms_db_begin(cx.batch.db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	status = oms_cli_files(cli, apply_file, &cx);
+	if (status == OMS_EXIT_REJECT)
+		cx.rejected++;
+	if (cli->dry_run)
+		oms_db_rollback(cx.batch.db);
+	if (oms_cli_summary(cli))
+		oms_warnx("%ld applied, %ld already there, %ld rejected%s",
+		    cx.applied, cx.duplicates, cx.rejected, cli->dry_run ?
+		    " (dry run: nothing written)" : "");
+	oms_db_close(cx.batch.db);
+	oms_batch_free(&cx.batch);
+	return oms_cli_done(cli, cx.rejected > 0 ? OMS_EXIT_REJECT :
+	    OMS_EXIT_OK);
+}
+
+enum { O_AS_OF = 256, O_CHANNEL, O_EXPLAIN, O_FORMAT, O_FULL, O_LOCATION,
+	O_SHOP_LOC, O_SKU, O_TYPE };
+
+static int
+levels(struct oms_cli *cli)
+{
+	const char *sku = NULL, *loc = NULL;
+	char as_of[OMS_TIME_LEN], *at = NULL;
+	oms_db *db;
+	int o, rc;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_SKU)
+			sku = cli->optarg;
+		else if (o == O_LOCATION)
+			loc = cli->optarg;
+		else if (oms_time_parse(cli->optarg, 0, "UTC", as_of) != OMS_OK)
+			oms_die(OMS_EXIT_USAGE, "--as-of '%s' is not a time",
+			    cli->optarg);
+		else
+			at = as_of;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "levels takes no operand");
+	db = oms_cli_db(cli, 0);
+	rc = oms_stock_levels(db, at, sku, loc, print_level, NULL);
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	oms_db_close(db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+/* A verb's failure: a refusal is named and exits 1; the rest die. */
+static int
+outcome(int rc)
+{
+	if (rc == OMS_REJECT) {
+		oms_warnx("%s", oms_error());
+		return OMS_EXIT_REJECT;
+	}
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return OMS_EXIT_OK;
+}
+
+static int
+history(struct oms_cli *cli)
+{
+	oms_db *db;
+	int status;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 1)
+		oms_cli_usage(cli, "history needs one SKU");
+	db = oms_cli_db(cli, 0);
+	status = outcome(oms_stock_history(db, cli->argv[0], print_rec,
+	    NULL));
+	oms_db_close(db);
+	return oms_cli_done(cli, status);
+}
+
+static int
+verify(struct oms_cli *cli)
+{
+	oms_db *db;
+	long n;
+	int rc;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "verify takes no operand");
+	db = oms_cli_db(cli, 0);
+	if ((rc = oms_stock_verify(db, print_diff, NULL, &n)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	oms_db_close(db);
+	if (n > 0 && !cli->quiet)
+		oms_warnx("%ld difference%s between the levels and the ledger",
+		    n, n == 1 ? "" : "s");
+	else if (!cli->quiet)
+		oms_warnx("the levels agree with the ledger");
+	return oms_cli_done(cli, n > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK);
+}
+
+static int
+available(struct oms_cli *cli)
+{
+	const char *channel = NULL, *sku = NULL, *explain = NULL;
+	oms_db *db;
+	int o, status;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_CHANNEL)
+			channel = cli->optarg;
+		else if (o == O_SKU)
+			sku = cli->optarg;
+		else
+			explain = cli->optarg;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "available takes no operand");
+	if (sku != NULL && explain != NULL)
+		oms_cli_usage(cli, "--sku and --explain cannot go together");
+	db = oms_cli_db(cli, 0);
+	status = outcome(explain != NULL ?
+	    oms_ats_explain(db, channel, explain, print_rec, NULL) :
+	    oms_ats_each(db, channel, sku, print_ats, NULL));
+	oms_db_close(db);
+	return oms_cli_done(cli, status);
+}
+
+static int
+feed(struct oms_cli *cli)
+{
+	const char *channel = NULL, *format = NULL;
+	struct oms_feed_run run;
+	oms_feed *f;
+	oms_db *db;
+	int o, rc, full = 0, status = OMS_EXIT_OK;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_CHANNEL)
+			channel = cli->optarg;
+		else if (o == O_FORMAT)
+			format = cli->optarg;
+		else
+			full = 1;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "feed takes no operand");
+	if (channel == NULL)
+		oms_cli_usage(cli, "feed needs --channel");
+	if (oms_feed_find(format, channel, &f) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	db = oms_cli_db(cli, 0);
+	rc = oms_feed_write(db, f, channel, (full ? OMS_FEED_FULL : 0) |
+	    (cli->dry_run ? OMS_FEED_DRY_RUN : 0), stdout, &run);
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	/* Rows the channel would refuse: left out, said once. */
+	if (run.left_out > 0) {
+		oms_warnx("%s: %s: %ld row%s left out, %s empty (%s): %s",
+		    oms_feed_path(f), channel, run.left_out,
+		    run.left_out == 1 ? "" : "s", run.left_col, run.left_value,
+		    run.left_what);
+		status = OMS_EXIT_REJECT;
+	}
+	if (oms_cli_summary(cli))
+		oms_warnx("%s: %s feed: %ld of %ld active listings written "
+		    "(%s)%s", channel, oms_feed_name(f), run.written,
+		    run.listings, full ? "full" : run.since[0] ?
+		    "changed since the last feed" : "first feed",
+		    cli->dry_run ? " (dry run: the cursor stays)" : "");
+	oms_feed_free(f);
+	oms_db_close(db);
+	return oms_cli_done(cli, status);
+}
+
+static int
+export_catalog(struct oms_cli *cli)
+{
+	const char *type = NULL;
 	oms_db *db;
 	int rc;
 
-	if ((rc = oms_db_open(oms_db_path(dbopt), flags, &db)) != OMS_OK)
+	while (oms_cli_next(cli) != -1)
+		type = cli->optarg;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "export-catalog takes no operand");
+	db = oms_cli_db(cli, 0);
+	rc = oms_catalog_export(db, type, stdout);
+	if (rc == OMS_REJECT)
+		oms_die(OMS_EXIT_USAGE, "%s", oms_error());
+	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	return db;
+	oms_db_close(db);
+	return oms_cli_done(cli, OMS_EXIT_OK);
 }
+
+static int
+import_catalog(struct oms_cli *cli)
+{
+	struct import im = { .cx.cli = cli };
+	int o, rc, status;
+
+	while ((o = oms_cli_next(cli)) != -1)
+		if (o == O_LOCATION)
+			im.loc = cli->optarg;
+		else
+			im.shop_loc = cli->optarg;
+	if (strcmp(cli->verb->name, "import-shopify-inventory") == 0 &&
+	    (im.loc == NULL || cli->argc != 1))
+		oms_cli_usage(cli, "import-shopify-inventory needs --location "
+		    "and one file");
+	oms_cli_rejects(cli);
+	im.cx.batch.db = oms_cli_db(cli, 0);
+	if (cli->dry_run && (rc = oms_db_begin(im.cx.batch.db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	status = oms_cli_files(cli, import_file, &im);
+	if (status == OMS_EXIT_REJECT)
+		im.st.rejected++;
+	if (cli->dry_run)
+		oms_db_rollback(im.cx.batch.db);
+	if (oms_cli_summary(cli))
+		oms_warnx("%ld applied, %ld already there, %ld rejected, "
+		    "%ld skipped, %ld warnings%s", im.st.applied,
+		    im.st.duplicates, im.st.rejected, im.st.skipped,
+		    im.st.warnings, cli->dry_run ?
+		    " (dry run: nothing written)" : "");
+	oms_db_close(im.cx.batch.db);
+	return oms_cli_done(cli, im.st.rejected > 0 ? OMS_EXIT_REJECT :
+	    OMS_EXIT_OK);
+}
+
+#define O_CHANNEL_OPT { "channel", O_CHANNEL, "NAME", "the channel" }
+#define O_SKU_OPT { "sku", O_SKU, "SKU", "this SKU only" }
+#define O_LOCATION_OPT { "location", O_LOCATION, "LOC", "this location" }
+
+static const struct oms_opt records_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB, OMS_OPT_REJECTS,
+	OMS_OPT_END };
+static const struct oms_opt levels_opts[] = { OMS_OPT_DB,
+	{ "as-of", O_AS_OF, "TIME", "the levels at TIME, from the ledger" },
+	O_LOCATION_OPT, O_SKU_OPT, OMS_OPT_END };
+static const struct oms_opt db_opts[] = { OMS_OPT_DB, OMS_OPT_END };
+static const struct oms_opt verify_opts[] = { OMS_OPT_QUIET, OMS_OPT_DB,
+	OMS_OPT_END };
+static const struct oms_opt available_opts[] = { OMS_OPT_DB,
+	O_CHANNEL_OPT, O_SKU_OPT,
+	{ "explain", O_EXPLAIN, "SKU", "how each figure for SKU is reached" },
+	OMS_OPT_END };
+static const struct oms_opt feed_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB,
+	{ "format", O_FORMAT, "FEED", "the feed format (default: the "
+	    "channel's)" },
+	{ "full", O_FULL, NULL, "every listing, not only what changed" },
+	O_CHANNEL_OPT, OMS_OPT_END };
+static const struct oms_opt import_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB, OMS_OPT_REJECTS,
+	OMS_OPT_END };
+static const struct oms_opt export_opts[] = { OMS_OPT_DB,
+	{ "type", O_TYPE, "TYPE", "location, product, listing or kit only" },
+	OMS_OPT_END };
+static const struct oms_opt shopify_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB, OMS_OPT_REJECTS,
+	{ "shopify-location", O_SHOP_LOC, "NAME", "the column's location "
+	    "name in the export" },
+	O_LOCATION_OPT, OMS_OPT_END };
+
+static const struct oms_verb verbs[] = {
+	{ NULL, apply_records, "[-nqv] [--db PATH] [--rejects FILE] "
+	    "[FILE ...]", "apply catalog, channel and movement records",
+	    records_opts },
+	{ "levels", levels, "[--db PATH] [--as-of TIME] [--location LOC] "
+	    "[--sku SKU]", "stock now, or at a past moment", levels_opts },
+	{ "history", history, "[--db PATH] SKU", "the story of a SKU in "
+	    "the ledger", db_opts },
+	{ "verify", verify, "[-q] [--db PATH]", "recompute the levels from "
+	    "the ledger", verify_opts },
+	{ "available", available, "[--db PATH] [--channel NAME] "
+	    "[--sku SKU | --explain SKU]", "what each channel listing may "
+	    "sell", available_opts },
+	{ "feed", feed, "[-nv] [--db PATH] [--format FEED] [--full] "
+	    "--channel NAME", "write a channel's inventory upload", feed_opts },
+	{ "import-catalog", import_catalog, "[-nqv] [--db PATH] "
+	    "[--rejects FILE] [FILE ...]", "read the catalog from CSV",
+	    import_opts },
+	{ "export-catalog", export_catalog, "[--db PATH] "
+	    "[--type location|product|listing|kit]", "write the catalog as "
+	    "CSV", export_opts },
+	{ "import-shopify-inventory", import_catalog, "[-nqv] [--db PATH] "
+	    "[--rejects FILE]\n    [--shopify-location NAME] --location LOC "
+	    "FILE", "read Shopify's inventory export as counts at LOC",
+	    shopify_opts },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "as-of", required_argument, NULL, 'A' },
-		{ "channel", required_argument, NULL, 'C' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "explain", required_argument, NULL, 'E' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "full", no_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "location", required_argument, NULL, 'L' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "rejects", required_argument, NULL, 'r' },
-		{ "shopify-location", required_argument, NULL, 'H' },
-		{ "sku", required_argument, NULL, 'S' },
-		{ "type", required_argument, NULL, 'T' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *dbopt = NULL, *sku = NULL, *location = NULL, *verb = "";
-	const char *channel = NULL, *explain = NULL, *format = NULL;
-	const char *shop_loc = NULL, *type = NULL;
-	int full = 0;
-	char as_of[OMS_TIME_LEN], *as_of_opt = NULL;
-	int c, dry_run = 0, quiet = 0, rc;
-	int status = OMS_EXIT_OK;
-	struct ctx cx;
-	oms_db *db;
-
-	oms_setprogname(argv[0]);
-	oms_help_scan(argc, argv);
-	memset(&cx, 0, sizeof cx);
-	while ((c = getopt_long(argc, argv, "d:hnqr:vV", longopts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'A':
-			as_of_opt = optarg;
-			if (oms_time_parse(optarg, 0, "UTC", as_of) != OMS_OK)
-				oms_die(OMS_EXIT_USAGE, "--as-of '%s' is not a "
-				    "time", optarg);
-			break;
-		case 'C':
-			channel = optarg;
-			break;
-		case 'd':
-			dbopt = optarg;
-			break;
-		case 'E':
-			explain = optarg;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'U':
-			full = 1;
-			break;
-		case 'L':
-			location = optarg;
-			break;
-		case 'n':
-			dry_run = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'r':
-			cx.rejects_path = optarg;
-			break;
-		case 'H':
-			shop_loc = optarg;
-			break;
-		case 'S':
-			sku = optarg;
-			break;
-		case 'T':
-			type = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'V':
-			printf("oms-stock %s\n", OMS_VERSION);
-			efshut();
-			return OMS_EXIT_OK;
-		case 'h':
-			oms_help_set();
-			usage();
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 0 && (strcmp(argv[0], "levels") == 0 ||
-	    strcmp(argv[0], "history") == 0 || strcmp(argv[0], "verify") == 0 ||
-	    strcmp(argv[0], "available") == 0 ||
-	    strcmp(argv[0], "feed") == 0 ||
-	    strcmp(argv[0], "import-catalog") == 0 ||
-	    strcmp(argv[0], "export-catalog") == 0 ||
-	    strcmp(argv[0], "import-shopify-inventory") == 0)) {
-		int imp = strncmp(argv[0], "import-", 7) == 0;
-
-		verb = argv[0];
-		argc--;
-		argv++;
-		if ((dry_run && strcmp(verb, "feed") != 0 && !imp) ||
-		    (cx.rejects_path != NULL && !imp))
-			usage();
-	}
-	if (as_of_opt != NULL && strcmp(verb, "levels") != 0)
-		usage();
-	if (location != NULL && strcmp(verb, "levels") != 0 &&
-	    strcmp(verb, "import-shopify-inventory") != 0)
-		usage();
-	if (shop_loc != NULL && strcmp(verb, "import-shopify-inventory") != 0)
-		usage();
-	if (type != NULL && strcmp(verb, "export-catalog") != 0)
-		usage();
-	if (sku != NULL && strcmp(verb, "levels") != 0 &&
-	    strcmp(verb, "available") != 0)
-		usage();
-	if (channel != NULL && strcmp(verb, "available") != 0 &&
-	    strcmp(verb, "feed") != 0)
-		usage();
-	if (explain != NULL && (strcmp(verb, "available") != 0 || sku != NULL))
-		usage();
-	if ((format != NULL || full) && strcmp(verb, "feed") != 0)
-		usage();
-
-	if (strcmp(verb, "available") == 0) {
-		if (argc != 0)
-			usage();
-		db = open_db(dbopt, 0);
-		if (explain != NULL)
-			rc = oms_ats_explain(db, channel, explain, print_rec,
-			    NULL);
-		else
-			rc = oms_ats_each(db, channel, sku, print_ats, NULL);
-		if (rc == OMS_REJECT) {
-			oms_warnx("%s", oms_error());
-			status = OMS_EXIT_REJECT;
-		} else if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_db_close(db);
-		efshut();
-		return status;
-	}
-	if (strcmp(verb, "feed") == 0) {
-		struct oms_feed_run run;
-		oms_feed *f;
-
-		if (argc != 0 || channel == NULL)
-			usage();
-		if (oms_feed_find(format, channel, &f) != OMS_OK)
-			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
-		db = open_db(dbopt, 0);
-		rc = oms_feed_write(db, f, channel, (full ? OMS_FEED_FULL : 0) |
-		    (dry_run ? OMS_FEED_DRY_RUN : 0), stdout, &run);
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		if (verbose || (!quiet && isatty(STDERR_FILENO)))
-			oms_warnx("%s: %s feed: %ld of %ld active listings "
-			    "written (%s)%s", channel, oms_feed_name(f),
-			    run.written, run.listings, full ? "full" :
-			    run.since[0] ? "changed since the last feed" :
-			    "first feed", dry_run ?
-			    " (dry run: the cursor stays)" : "");
-		oms_feed_free(f);
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
-	}
-
-	if (strcmp(verb, "export-catalog") == 0) {
-		if (argc != 0)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_catalog_export(db, type, stdout);
-		if (rc == OMS_REJECT)
-			oms_die(OMS_EXIT_USAGE, "%s", oms_error());
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
-	}
-	if (strncmp(verb, "import-", 7) == 0) {
-		struct oms_catalog_stats st = { 0 };
-		int shopify = strcmp(verb, "import-shopify-inventory") == 0;
-
-		if (shopify && (location == NULL || argc != 1))
-			usage();
-		if (!shopify && argc == 0 && isatty(STDIN_FILENO))
-			usage();
-		if (cx.rejects_path != NULL &&
-		    (cx.rejects = fopen(cx.rejects_path, "a")) == NULL)
-			oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s",
-			    cx.rejects_path, strerror(errno));
-		db = open_db(dbopt, OMS_DB_CREATE);
-		if (dry_run && (rc = oms_db_begin(db)) != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		for (int i = 0; i < (argc ? argc : 1); i++)
-			import_file(db, &cx, argc ? argv[i] : "-",
-			    shopify ? location : NULL, shop_loc, &st);
-		if (dry_run)
-			oms_db_rollback(db);
-		if (verbose || (!quiet && isatty(STDERR_FILENO)))
-			oms_warnx("%ld applied, %ld already there, %ld rejected, "
-			    "%ld skipped, %ld warnings%s", st.applied,
-			    st.duplicates, st.rejected, st.skipped, st.warnings,
-			    dry_run ? " (dry run: nothing written)" : "");
-		oms_db_close(db);
-		if (cx.rejects != NULL && fclose(cx.rejects) == EOF)
-			oms_die(OMS_EXIT_FATAL, "%s: write error: %s",
-			    cx.rejects_path, strerror(errno));
-		efshut();
-		return st.rejected > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
-	}
-	if (strcmp(verb, "levels") == 0) {
-		if (argc != 0)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_stock_levels(db, as_of_opt ? as_of : NULL, sku,
-		    location, print_level, NULL);
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_db_close(db);
-		efshut();
-		return OMS_EXIT_OK;
-	}
-	if (strcmp(verb, "history") == 0) {
-		if (argc != 1)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_stock_history(db, argv[0], print_rec, NULL);
-		if (rc == OMS_REJECT) {
-			oms_warnx("%s", oms_error());
-			status = OMS_EXIT_REJECT;
-		} else if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_db_close(db);
-		efshut();
-		return status;
-	}
-	if (strcmp(verb, "verify") == 0) {
-		long n;
-
-		if (argc != 0)
-			usage();
-		db = open_db(dbopt, 0);
-		rc = oms_stock_verify(db, print_diff, NULL, &n);
-		if (rc != OMS_OK)
-			oms_die(oms_exit_status(rc), "%s", oms_error());
-		oms_db_close(db);
-		efshut();
-		if (n > 0) {
-			if (!quiet)
-				oms_warnx("%ld difference%s between the levels "
-				    "and the ledger", n, n == 1 ? "" : "s");
-			return OMS_EXIT_REJECT;
-		}
-		if (!quiet)
-			oms_warnx("the levels agree with the ledger");
-		return OMS_EXIT_OK;
-	}
-
-	if (argc == 0 && isatty(STDIN_FILENO))
-		usage();
-	if (cx.rejects_path != NULL &&
-	    (cx.rejects = fopen(cx.rejects_path, "a")) == NULL)
-		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s", cx.rejects_path,
-		    strerror(errno));
-	db = open_db(dbopt, OMS_DB_CREATE);
-	/* A dry run holds one transaction and each record a savepoint in it. */
-	cx.dry_run = dry_run;
-	oms_batch_init(&cx.batch, db, BATCH, BATCH_MS);
-	if (dry_run && (rc = oms_db_begin(db)) != OMS_OK)
-		oms_die(oms_exit_status(rc), "%s", oms_error());
-	for (int i = 0; i < (argc ? argc : 1); i++)
-		apply_file(db, &cx, argc ? argv[i] : "-");
-	if (dry_run)
-		oms_db_rollback(db);
-	if (cx.rejected > 0)
-		status = OMS_EXIT_REJECT;
-	if (verbose || (!quiet && isatty(STDERR_FILENO)))
-		oms_warnx("%ld applied, %ld already there, %ld rejected%s",
-		    cx.applied, cx.duplicates, cx.rejected, dry_run ?
-		    " (dry run: nothing written)" : "");
-	oms_db_close(db);
-	if (cx.rejects != NULL && fclose(cx.rejects) == EOF)
-		oms_die(OMS_EXIT_FATAL, "%s: write error: %s", cx.rejects_path,
-		    strerror(errno));
-	oms_batch_free(&cx.batch);
-	efshut();
-	return status;
+	return oms_cli_main(verbs, argc, argv);
 }

@@ -1,7 +1,8 @@
 /*
  * oms: the front door of the toolkit.  `oms import ...` runs oms-import
  * (found beside this program first, then on PATH) the way git runs its
- * subcommands; init, check, status, version and help are built in.
+ * subcommands; init, check, status, version and help are built in, each
+ * taking --db before or after its name as every oms-* program does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "order.h"
 
 static int find_program(const char *name, char *out, size_t n);
 
@@ -26,19 +28,104 @@ static const struct {
 	{ "report", "sales, fulfilment, stock and profit reports" },
 };
 
+struct ctx {
+	const struct builtin *b;
+	const char *db;
+	int quiet;
+};
+
+static int cmd_init(struct ctx *, int, char **);
+static int cmd_check(struct ctx *, int, char **);
+static int cmd_status(struct ctx *, int, char **);
+static int cmd_version(struct ctx *, int, char **);
+static int cmd_help(struct ctx *, int, char **);
+
+static const struct builtin {
+	const char *name;
+	int (*fn)(struct ctx *, int, char **);
+	const char *usage;	/* after "oms " */
+	const char *what;
+} builtins[] = {
+	{ "init", cmd_init, "[-q] [--db PATH] init",
+	    "create or upgrade the database" },
+	{ "check", cmd_check, "[-q] [--db PATH] check",
+	    "check the database for consistency" },
+	{ "status", cmd_status, "[-q] [--db PATH] status [--older-than TIME] "
+	    "[--recent TIME]", "what needs a person now: held, refused, stuck" },
+	{ "version", cmd_version, "version", "print the version" },
+	{ "help", cmd_help, "help [COMMAND]", "this list, or a command's help" },
+};
+#define NBUILTINS (sizeof builtins / sizeof builtins[0])
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: oms [--db PATH] init\n"
-	    "       oms [--db PATH] check\n"
-	    "       oms [--db PATH] status [--older-than TIME] [--recent TIME]\n"
-	    "       oms version\n"
-	    "       oms help [COMMAND]\n"
-	    "       oms [--db PATH] COMMAND [ARG ...]\n");
+	size_t i;
+
+	for (i = 0; i < NBUILTINS; i++)
+		fprintf(stderr, "%s oms %s\n", i == 0 ? "usage:" : "      ",
+		    builtins[i].usage);
+	fprintf(stderr, "       oms [--db PATH] COMMAND [ARG ...]\n");
 	exit(OMS_EXIT_USAGE);
 }
 
+/* A built-in's usage: on stdout for --help, else on stderr with status 2. */
+static int
+builtin_usage(const struct builtin *b, int asked)
+{
+	fprintf(asked ? stdout : stderr, "usage: oms %s\n", b->usage);
+	if (!asked)
+		exit(OMS_EXIT_USAGE);
+	efshut();
+	return OMS_EXIT_OK;
+}
+
+static const struct builtin *
+builtin(const char *name)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+/*
+ * The options a built-in takes after its name as before it (--db, -q;
+ * -h prints its usage), and those of more, the command's own: returns
+ * the option character of one of those, -1 at the end.
+ */
+static int
+next_opt(struct ctx *cx, int argc, char **argv, const struct option *more)
+{
+	struct option opts[8] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
+	};
+	int c, n = 3;
+
+	for (; more != NULL && more->name != NULL && n < 7; more++)
+		opts[n++] = *more;
+	for (;;) {
+		c = getopt_long(argc, argv, "+d:hq", opts, NULL);
+		switch (c) {
+		case 'd':
+			cx->db = optarg;
+			break;
+		case 'q':
+			cx->quiet = 1;
+			break;
+		case 'h':
+			builtin_usage(cx->b, 1);
+			exit(OMS_EXIT_OK);
+		case '?':
+			builtin_usage(cx->b, 0);
+			break;
+		default:
+			return c;
+		}
+	}
+}
 
 static void
 run(const char *name, int argc, char **argv)
@@ -59,10 +146,15 @@ run(const char *name, int argc, char **argv)
 }
 
 static int
-cmd_init(const char *dbpath, int quiet)
+cmd_init(struct ctx *cx, int argc, char **argv)
 {
+	const char *dbpath;
 	oms_db *db;
 	int rc, before = 0;
+
+	if (next_opt(cx, argc, argv, NULL) != -1 || optind != argc)
+		builtin_usage(cx->b, 0);
+	dbpath = oms_db_path(cx->db);
 
 	if (access(dbpath, F_OK) == 0) {
 		if ((rc = oms_db_open(dbpath, OMS_DB_NOMIGRATE, &db)) != OMS_OK)
@@ -73,7 +165,7 @@ cmd_init(const char *dbpath, int quiet)
 	}
 	if ((rc = oms_db_open(dbpath, OMS_DB_CREATE, &db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (!quiet) {
+	if (!cx->quiet) {
 		if (before == oms_db_schema_version())
 			fprintf(stderr, "%s: database '%s' is up to date "
 			    "(schema %d)\n", oms_progname, dbpath, before);
@@ -94,10 +186,15 @@ print_problem(void *arg, const char *check, const char *msg)
 }
 
 static int
-cmd_check(const char *dbpath, int quiet)
+cmd_check(struct ctx *cx, int argc, char **argv)
 {
+	const char *dbpath;
 	oms_db *db;
 	int rc, problems = 0;
+
+	if (next_opt(cx, argc, argv, NULL) != -1 || optind != argc)
+		builtin_usage(cx->b, 0);
+	dbpath = oms_db_path(cx->db);
 
 	if ((rc = oms_db_open(dbpath, 0, &db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
@@ -107,13 +204,13 @@ cmd_check(const char *dbpath, int quiet)
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	if (problems > 0) {
-		if (!quiet)
+		if (!cx->quiet)
 			fprintf(stderr, "%s: database '%s': %d problem%s\n",
 			    oms_progname, dbpath, problems,
 			    problems == 1 ? "" : "s");
 		return OMS_EXIT_REJECT;
 	}
-	if (!quiet)
+	if (!cx->quiet)
 		fprintf(stderr, "%s: database '%s' is consistent\n",
 		    oms_progname, dbpath);
 	return OMS_EXIT_OK;
@@ -167,7 +264,7 @@ bad:
  * a cron job can say so.
  */
 static int
-cmd_status(const char *dbpath, int quiet, int argc, char **argv)
+cmd_status(struct ctx *cx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "older-than", required_argument, NULL, 'o' },
@@ -179,8 +276,7 @@ cmd_status(const char *dbpath, int quiet, int argc, char **argv)
 	long n;
 	int c, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+	while ((c = next_opt(cx, argc, argv, longopts)) != -1)
 		switch (c) {
 		case 'o':
 			waiting = duration("--older-than", optarg);
@@ -188,52 +284,67 @@ cmd_status(const char *dbpath, int quiet, int argc, char **argv)
 		case 'r':
 			recent = duration("--recent", optarg);
 			break;
-		default:
-			usage();
 		}
 	if (optind != argc)
-		usage();
-	if ((rc = oms_db_open(dbpath, 0, &db)) != OMS_OK)
+		builtin_usage(cx->b, 0);
+	if ((rc = oms_db_open(oms_db_path(cx->db), 0, &db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_status(db, waiting, recent, print_rec, NULL, &n);
 	oms_db_close(db);
 	efshut();
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (!quiet && isatty(STDERR_FILENO))
+	if (!cx->quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "%s: %ld order%s need%s a person\n",
 		    oms_progname, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
 	return n > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
 }
 
 static int
-cmd_help(const char *topic)
+cmd_version(struct ctx *cx, int argc, char **argv)
+{
+	if (next_opt(cx, argc, argv, NULL) != -1 || optind != argc)
+		builtin_usage(cx->b, 0);
+	printf("oms %s (schema %d, SQLite %s, cJSON %s)\n", OMS_VERSION,
+	    oms_db_schema_version(), oms_db_engine(), cJSON_Version());
+	efshut();
+	return OMS_EXIT_OK;
+}
+
+/* A command's help: a built-in's usage, or what oms-NAME --help says. */
+static int
+help_topic(const char *topic)
+{
+	char path[PATH_MAX + 64];
+	char *av[3];
+
+	if (builtin(topic) != NULL)
+		return builtin_usage(builtin(topic), 1);
+	if (!oms_valid_name(topic) || find_program(topic, path,
+	    sizeof path) < 0)
+		oms_die(OMS_EXIT_USAGE, "no help for '%s': not an oms "
+		    "command; see 'oms help'", topic);
+	av[0] = path;
+	av[1] = "--help";
+	av[2] = NULL;
+	execv(path, av);
+	oms_die(OMS_EXIT_FATAL, "cannot run '%s': %s", path, strerror(errno));
+}
+
+static int
+cmd_help(struct ctx *cx, int argc, char **argv)
 {
 	char path[PATH_MAX + 64];
 	size_t i, n;
 
-	if (topic != NULL) {
-		char *av[3];
-
-		if (!oms_valid_name(topic) || find_program(topic, path,
-		    sizeof path) < 0)
-			oms_die(OMS_EXIT_USAGE, "no help for '%s': not an oms "
-			    "command", topic);
-		av[0] = path;
-		av[1] = "--help";
-		av[2] = NULL;
-		execv(path, av);
-		oms_die(OMS_EXIT_FATAL, "cannot run '%s': %s", path,
-		    strerror(errno));
-	}
+	if (next_opt(cx, argc, argv, NULL) != -1 || argc - optind > 1)
+		builtin_usage(cx->b, 0);
+	if (optind < argc)
+		return help_topic(argv[optind]);
 	printf("usage: oms [--db PATH] COMMAND [ARG ...]\n\n");
 	printf("Built in:\n");
-	printf("  %-8s %s\n", "init", "create or upgrade the database");
-	printf("  %-8s %s\n", "check", "check the database for consistency");
-	printf("  %-8s %s\n", "status", "what needs a person now: held, "
-	    "refused, stuck");
-	printf("  %-8s %s\n", "version", "print the version");
-	printf("  %-8s %s\n", "help", "this list, or a command's help");
+	for (i = 0; i < NBUILTINS; i++)
+		printf("  %-8s %s\n", builtins[i].name, builtins[i].what);
 	printf("\nPrograms:\n");
 	for (i = 0, n = 0; i < sizeof programs / sizeof programs[0]; i++)
 		if (find_program(programs[i].name, path, sizeof path) == 0) {
@@ -273,20 +384,25 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *dbopt = NULL, *cmd;
-	int c, quiet = 0, rc;
+	static char *help[] = { "help", NULL };
+	const struct builtin *b;
+	struct ctx cx = { NULL, NULL, 0 };
+	const char *cmd;
+	int c;
 
 	oms_setprogname(argv[0]);
 	/* Stop at the first operand: what follows belongs to the command. */
 	while ((c = getopt_long(argc, argv, "+d:hqV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			dbopt = optarg;
+			cx.db = optarg;
 			break;
 		case 'h':
-			return cmd_help(NULL);
+			cx.b = builtin("help");
+			optind = 0;
+			return cmd_help(&cx, 1, help);
 		case 'q':
-			quiet = 1;
+			cx.quiet = 1;
 			break;
 		case 'V':
 			printf("oms %s\n", OMS_VERSION);
@@ -299,34 +415,19 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 	cmd = argv[optind];
-	if (dbopt != NULL && setenv("OMS_DB", dbopt, 1) < 0)
+	if ((b = builtin(cmd)) != NULL) {
+		cx.b = b;
+		argc -= optind;
+		argv += optind;
+		/* getopt names argv[0] in its messages: "oms", not the verb. */
+		argv[0] = (char *)oms_progname;
+		/* 0 starts getopt afresh, on the command's own arguments. */
+		optind = 0;
+		return b->fn(&cx, argc, argv);
+	}
+	if (cx.db != NULL && setenv("OMS_DB", cx.db, 1) < 0)
 		oms_die(OMS_EXIT_FATAL, "cannot set OMS_DB: %s",
 		    strerror(errno));
-	if (strcmp(cmd, "init") == 0 || strcmp(cmd, "check") == 0) {
-		const char *db = oms_db_path(dbopt);
-
-		if (optind + 1 != argc)
-			usage();
-		rc = cmd[0] == 'i' ? cmd_init(db, quiet) : cmd_check(db, quiet);
-		return rc;
-	}
-	if (strcmp(cmd, "status") == 0)
-		return cmd_status(oms_db_path(dbopt), quiet, argc - optind,
-		    argv + optind);
-	if (strcmp(cmd, "version") == 0) {
-		if (optind + 1 != argc)
-			usage();
-		printf("oms %s (schema %d, SQLite %s, cJSON %s)\n", OMS_VERSION,
-		    oms_db_schema_version(), sqlite3_libversion(),
-		    cJSON_Version());
-		efshut();
-		return OMS_EXIT_OK;
-	}
-	if (strcmp(cmd, "help") == 0) {
-		if (optind + 2 < argc)
-			usage();
-		return cmd_help(optind + 1 < argc ? argv[optind + 1] : NULL);
-	}
 	run(cmd, argc - optind, argv + optind);
 	return OMS_EXIT_FATAL;
 }

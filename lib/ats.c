@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "oms.h"
+#include "stock.h"
 
 
 /* Rounded towards minus infinity, as "at most this many" needs. */
@@ -55,7 +56,7 @@ oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo)
 	const cJSON *ch = cJSON_GetObjectItemCaseSensitive(rec, "channel");
 	const cJSON *locs = cJSON_GetObjectItemCaseSensitive(rec, "locations");
 	const cJSON *l;
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int nested, rc, n = 0;
 
 	*echo = NULL;
@@ -72,25 +73,25 @@ oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_none)) == NULL)
 		return oms_db_write_end(db, nested, OMS_ERR);
-	sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 1, ch->valuestring);
 	if ((rc = oms_db_step_done(db, st, "cannot store a channel")) != OMS_OK)
 		return oms_db_write_end(db, nested, rc);
 	cJSON_ArrayForEach(l, locs) {
 		if ((st = oms_db_stmt(db, sql_loc)) == NULL)
 			return oms_db_write_end(db, nested, OMS_ERR);
-		sqlite3_bind_text(st, 1, l->valuestring, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		oms_bind_text(st, 1, l->valuestring);
+		rc = oms_step(st);
+		oms_reset(st);
+		if (rc == OMS_DONE)
 			return oms_db_write_end(db, nested, oms_reject("unknown location '%s' "
 			    "(a location record adds it)", l->valuestring));
-		if (rc != SQLITE_ROW)
+		if (rc != OMS_ROW)
 			return oms_db_write_end(db, nested, oms_db_fail(db, rc,
 			    "cannot read the locations"));
 		if ((st = oms_db_stmt(db, sql_add)) == NULL)
 			return oms_db_write_end(db, nested, OMS_ERR);
-		sqlite3_bind_text(st, 1, ch->valuestring, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, l->valuestring, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 1, ch->valuestring);
+		oms_bind_text(st, 2, l->valuestring);
 		if ((rc = oms_db_step_done(db, st, "cannot store a channel")) != OMS_OK)
 			return oms_db_write_end(db, nested, rc);
 	}
@@ -142,19 +143,19 @@ static int
 sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
     int64_t *pool)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 
 	if (ex == NULL) {
 		int rc;
 
 		if ((st = oms_db_stmt(db, sql_pool)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		*pool = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		oms_bind_text(st, 1, sku);
+		oms_bind_text(st, 2, channel);
+		rc = oms_step(st);
+		*pool = oms_col_int64(st, 0);
+		oms_reset(st);
+		if (rc != OMS_ROW)
 			return oms_db_fail(db, rc, "cannot read the pool");
 		return OMS_OK;
 	}
@@ -167,13 +168,13 @@ sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 		return OMS_ERR;
 	if (ex != NULL)
 		locs = cJSON_AddArrayToObject(ex, "locations");
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t oh = sqlite3_column_int64(st, 1);
-		int64_t rs = sqlite3_column_int64(st, 2);
-		int sellable = sqlite3_column_int(st, 3);
-		int serves = sqlite3_column_int(st, 4);
+	oms_bind_text(st, 1, sku);
+	oms_bind_text(st, 2, channel);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		int64_t oh = oms_col_int64(st, 1);
+		int64_t rs = oms_col_int64(st, 2);
+		int sellable = oms_col_int(st, 3);
+		int serves = oms_col_int(st, 4);
 
 		if (sellable && serves) {
 			on_hand += oh;
@@ -183,7 +184,7 @@ sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 			cJSON *o = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(o, "location",
-			    (const char *)sqlite3_column_text(st, 0));
+			    oms_col_text(st, 0));
 			cJSON_AddNumberToObject(o, "on_hand", (double)oh);
 			cJSON_AddNumberToObject(o, "reserved", (double)rs);
 			cJSON_AddBoolToObject(o, "counted", sellable && serves);
@@ -195,19 +196,19 @@ sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 			cJSON_AddItemToArray(locs, o);
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the levels");
 
 	if ((st = oms_db_stmt(db, ex != NULL ? sql_demand_explain :
 	    sql_demand)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	demand = sqlite3_column_int64(st, 0);
-	orders = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_bind_text(st, 1, sku);
+	rc = oms_step(st);
+	demand = oms_col_int64(st, 0);
+	orders = oms_col_int64(st, 1);
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read the open orders");
 	*pool = on_hand - reserved - demand;
 	if (ex != NULL) {
@@ -225,7 +226,7 @@ static int
 kit_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
     int64_t *pool)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_components);
+	oms_stmt *st = oms_db_stmt(db, sql_components);
 	cJSON *comps = NULL;
 	int64_t least = 0, p;
 	int rc, n = 0, r = OMS_OK;
@@ -234,10 +235,10 @@ kit_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 		return OMS_ERR;
 	if (ex != NULL)
 		comps = cJSON_AddArrayToObject(ex, "components");
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		int64_t qty = sqlite3_column_int64(st, 1), allows;
+	oms_bind_text(st, 1, sku);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		const char *c = oms_col_text(st, 0);
+		int64_t qty = oms_col_int64(st, 1), allows;
 		cJSON *o = NULL;
 
 		if (comps != NULL) {
@@ -254,10 +255,10 @@ kit_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 		if (n++ == 0 || allows < least)
 			least = allows;
 	}
-	sqlite3_reset(st);
+	oms_reset(st);
 	if (r != OMS_OK)
 		return r;
-	if (rc != SQLITE_DONE)
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read a kit");
 	*pool = least;
 	if (ex != NULL)
@@ -365,38 +366,38 @@ static const char sql_channels[] =
     "WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel";
 
 static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
+bind_opt(oms_stmt *st, int i, const char *s)
 {
 	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		oms_bind_null(st, i);
 }
 
 /* A listing row of sql_listings. */
 static void
-listing_row(sqlite3_stmt *st, struct oms_ats *a)
+listing_row(oms_stmt *st, struct oms_ats *a)
 {
 	memset(a, 0, sizeof *a);
-	a->channel = (const char *)sqlite3_column_text(st, 0);
-	a->channel_sku = (const char *)sqlite3_column_text(st, 1);
-	a->sku = (const char *)sqlite3_column_text(st, 2);
-	a->has_price = sqlite3_column_type(st, 3) != SQLITE_NULL;
-	a->price = sqlite3_column_int64(st, 3);
-	a->currency = (const char *)sqlite3_column_text(st, 4);
-	a->active = sqlite3_column_int(st, 5);
-	a->safety_stock = sqlite3_column_int64(st, 6);
-	a->percent = sqlite3_column_int64(st, 7);
-	a->has_max = sqlite3_column_type(st, 8) != SQLITE_NULL;
-	a->max_qty = sqlite3_column_int64(st, 8);
-	a->end_when = sqlite3_column_int64(st, 9);
+	a->channel = oms_col_text(st, 0);
+	a->channel_sku = oms_col_text(st, 1);
+	a->sku = oms_col_text(st, 2);
+	a->has_price = !oms_col_null(st, 3);
+	a->price = oms_col_int64(st, 3);
+	a->currency = oms_col_text(st, 4);
+	a->active = oms_col_int(st, 5);
+	a->safety_stock = oms_col_int64(st, 6);
+	a->percent = oms_col_int64(st, 7);
+	a->has_max = !oms_col_null(st, 8);
+	a->max_qty = oms_col_int64(st, 8);
+	a->end_when = oms_col_int64(st, 9);
 	a->row = st;
-	a->kit = sqlite3_column_int(st, 12);
-	a->has_sent = sqlite3_column_int(st, 13);
-	a->sent_quantity = sqlite3_column_int64(st, 14);
-	a->has_sent_price = sqlite3_column_type(st, 15) != SQLITE_NULL;
-	a->sent_price = sqlite3_column_int64(st, 15);
-	a->by_channel = strcmp((const char *)sqlite3_column_text(st, 16),
+	a->kit = oms_col_int(st, 12);
+	a->has_sent = oms_col_int(st, 13);
+	a->sent_quantity = oms_col_int64(st, 14);
+	a->has_sent_price = !oms_col_null(st, 15);
+	a->sent_price = oms_col_int64(st, 15);
+	a->by_channel = strcmp(oms_col_text(st, 16),
 	    "channel") == 0;
 }
 
@@ -404,23 +405,23 @@ listing_row(sqlite3_stmt *st, struct oms_ats *a)
 static int
 each_of_channel(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_channel);
+	oms_stmt *st = oms_db_stmt(db, sql_channel);
 	struct oms_ats a;
 	int rc, r = OMS_OK;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_text(st, 1, channel);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		listing_row(st, &a);
 		/* A kit without components allows none. */
-		a.pool = sqlite3_column_int64(st, 17);
+		a.pool = oms_col_int64(st, 17);
 		a.available = oms_ats_apply_rules(&a, a.pool, NULL);
 		if ((r = fn(arg, &a)) != OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (r == OMS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	oms_reset(st);
+	if (r == OMS_OK && rc != OMS_DONE && rc != OMS_ROW)
 		r = oms_db_fail(db, rc, "cannot read the listings");
 	return r;
 }
@@ -429,7 +430,7 @@ each_of_channel(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
 static int
 each_set(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_channels);
+	oms_stmt *st = oms_db_stmt(db, sql_channels);
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	int rc, r = OMS_OK;
@@ -437,15 +438,15 @@ each_set(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
 	if (st == NULL)
 		return OMS_ERR;
 	bind_opt(st, 1, channel);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			names = erealloc(names, cap * sizeof *names);
 		}
-		names[n++] = estrdup((const char *)sqlite3_column_text(st, 0));
+		names[n++] = estrdup(oms_col_text(st, 0));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		r = oms_db_fail(db, rc, "cannot read the listings");
 	for (size_t i = 0; i < n; i++) {
 		if (r == OMS_OK)
@@ -467,11 +468,11 @@ static int
 each(oms_db *db, const char *channel, const char *sku, int explain,
     oms_ats_fn fn, oms_rec_fn efn, void *arg)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	struct oms_ats a;
 	int rc, r = OMS_OK, own;
 
-	own = sqlite3_get_autocommit(oms_db_handle(db));
+	own = !oms_db_in_tx(db);
 	if (own && (rc = oms_db_exec(db, "BEGIN")) != OMS_OK)
 		return rc;
 	if (!explain && sku == NULL) {
@@ -484,7 +485,7 @@ each(oms_db *db, const char *channel, const char *sku, int explain,
 	}
 	bind_opt(st, 1, channel);
 	bind_opt(st, 2, sku);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		cJSON *ex = NULL, *steps = NULL;
 
 		listing_row(st, &a);
@@ -520,8 +521,8 @@ each(oms_db *db, const char *channel, const char *sku, int explain,
 		if (r != OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (r == OMS_OK && rc != SQLITE_DONE)
+	oms_reset(st);
+	if (r == OMS_OK && rc != OMS_DONE)
 		r = oms_db_fail(db, rc, "cannot read the listings");
 out:
 	if (own) {
@@ -545,17 +546,17 @@ oms_ats_explain(oms_db *db, const char *channel, const char *sku,
     oms_rec_fn fn, void *arg)
 {
 	static const char sql[] = "SELECT 1 FROM products WHERE sku = ?";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	oms_bind_text(st, 1, sku);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_DONE)
 		return oms_reject("unknown sku '%s'", sku);
-	if (rc != SQLITE_ROW)
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read the catalog");
 	return each(db, channel, sku, 1, NULL, fn, arg);
 }
@@ -567,13 +568,13 @@ oms_ats_explain(oms_db *db, const char *channel, const char *sku,
 const char *
 oms_ats_listing(const struct oms_ats *a)
 {
-	return (const char *)sqlite3_column_text(a->row, 10);
+	return oms_col_text(a->row, 10);
 }
 
 const char *
 oms_ats_product(const struct oms_ats *a)
 {
-	return (const char *)sqlite3_column_text(a->row, 11);
+	return oms_col_text(a->row, 11);
 }
 
 cJSON *

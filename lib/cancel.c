@@ -20,6 +20,9 @@
 #include <string.h>
 
 #include "oms.h"
+#include "order.h"
+#include "ship.h"
+#include "stock.h"
 
 struct parcel {
 	int64_t id;
@@ -53,26 +56,26 @@ gone(const char *status)
 static int
 parcels_of(oms_db *db, int64_t id, struct parcel **out, size_t *n)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_parcels);
+	oms_stmt *st = oms_db_stmt(db, sql_parcels);
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct parcel *p;
 
 		*out = erealloc(*out, (*n + 1) * sizeof **out);
 		p = &(*out)[(*n)++];
-		p->id = sqlite3_column_int64(st, 0);
+		p->id = oms_col_int64(st, 0);
 		snprintf(p->status, sizeof p->status, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    oms_col_text(st, 1));
 		p->gone = gone(p->status);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		free(*out);
 		*out = NULL;
 		return oms_db_fail(db, rc, "cannot read the shipments");
@@ -86,20 +89,20 @@ order_name(oms_db *db, int64_t id, char *buf, size_t n)
 {
 	static const char sql[] =
 	    "SELECT channel, account, external_id FROM orders WHERE id = ?";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 
 	snprintf(buf, n, "?");
 	if (st == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(st, 1);
+	oms_bind_int64(st, 1, id);
+	if (oms_step(st) == OMS_ROW) {
+		const char *a = oms_col_text(st, 1);
 
 		snprintf(buf, n, "%s%s%s %s",
-		    (const char *)sqlite3_column_text(st, 0), *a ? "/" : "", a,
-		    (const char *)sqlite3_column_text(st, 2));
+		    oms_col_text(st, 0), *a ? "/" : "", a,
+		    oms_col_text(st, 2));
 	}
-	sqlite3_reset(st);
+	oms_reset(st);
 }
 
 static const char sql_request[] =
@@ -142,7 +145,7 @@ static int
 request(oms_db *db, int64_t id, const struct oms_cancel *c, const char *state,
     const char *note, int64_t *rid)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_request);
+	oms_stmt *st = oms_db_stmt(db, sql_request);
 	cJSON *l = lines_json(c);
 	char now[OMS_TIME_LEN], *lt = l ? cJSON_PrintUnformatted(l) : NULL;
 	int rc;
@@ -153,38 +156,38 @@ request(oms_db *db, int64_t id, const struct oms_cancel *c, const char *state,
 		return OMS_ERR;
 	}
 	oms_time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, oms_progname, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, c->source, -1, SQLITE_STATIC);
+	oms_bind_int64(st, 1, id);
+	oms_bind_text(st, 2, now);
+	oms_bind_static(st, 3, oms_progname);
+	oms_bind_static(st, 4, c->source);
 	if (c->reason != NULL)
-		sqlite3_bind_text(st, 5, c->reason, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 5, c->reason);
 	if (lt != NULL)
-		sqlite3_bind_text(st, 6, lt, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, state, -1, SQLITE_STATIC);
+		oms_bind_text(st, 6, lt);
+	oms_bind_static(st, 7, state);
 	if (note != NULL)
-		sqlite3_bind_text(st, 8, note, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 8, note);
 	rc = oms_db_step_done(db, st, "cannot record a cancel request");
 	free(lt);
 	if (rc == OMS_OK && rid != NULL)
-		*rid = sqlite3_last_insert_rowid(oms_db_handle(db));
+		*rid = oms_db_last_id(db);
 	return rc;
 }
 
 static int
 request_end(oms_db *db, int64_t rid, const char *state, const char *note)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_request_end);
+	oms_stmt *st = oms_db_stmt(db, sql_request_end);
 	char now[OMS_TIME_LEN];
 
 	if (st == NULL)
 		return OMS_ERR;
 	oms_time_now(now);
-	sqlite3_bind_int64(st, 1, rid);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	oms_bind_int64(st, 1, rid);
+	oms_bind_static(st, 2, state);
 	if (note != NULL)
-		sqlite3_bind_text(st, 3, note, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 3, note);
+	oms_bind_text(st, 4, now);
 	return oms_db_step_done(db, st, "cannot update a cancel request");
 }
 
@@ -197,7 +200,7 @@ static int
 pending_request(oms_db *db, int64_t id, const struct oms_cancel *c,
     int64_t *rid)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_request_pending);
+	oms_stmt *st = oms_db_stmt(db, sql_request_pending);
 	cJSON *l = lines_json(c);
 	char *lt = l ? cJSON_PrintUnformatted(l) : NULL;
 	int rc;
@@ -208,14 +211,14 @@ pending_request(oms_db *db, int64_t id, const struct oms_cancel *c,
 		free(lt);
 		return OMS_ERR;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	oms_bind_int64(st, 1, id);
 	if (lt != NULL)
-		sqlite3_bind_text(st, 2, lt, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*rid = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+		oms_bind_text(st, 2, lt);
+	if ((rc = oms_step(st)) == OMS_ROW)
+		*rid = oms_col_int64(st, 0);
+	oms_reset(st);
 	free(lt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the cancel requests");
 	return OMS_OK;
 }
@@ -227,18 +230,18 @@ static const char sql_request_state[] =
 static int
 still_pending(oms_db *db, int64_t rid, int *yes)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_request_state);
+	oms_stmt *st = oms_db_stmt(db, sql_request_state);
 	int rc;
 
 	*yes = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, rid);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*yes = strcmp((const char *)sqlite3_column_text(st, 0),
+	oms_bind_int64(st, 1, rid);
+	if ((rc = oms_step(st)) == OMS_ROW)
+		*yes = strcmp(oms_col_text(st, 0),
 		    "pending") == 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the cancel requests");
 	return OMS_OK;
 }
@@ -279,7 +282,7 @@ keep_refusal(oms_db *db, int64_t id, const struct oms_cancel *c,
 	static const char sql[] =
 	    "SELECT 1 FROM cancel_requests WHERE order_id = ? AND source = ? "
 	    "AND state = 'refused'";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc;
 
 	if (st == NULL)
@@ -290,13 +293,13 @@ keep_refusal(oms_db *db, int64_t id, const struct oms_cancel *c,
 			return rc;
 		return note_event(db, id, "cancel_refused", c, msg);
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, c->source, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	oms_bind_int64(st, 1, id);
+	oms_bind_static(st, 2, c->source);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_ROW)
 		return OMS_OK;
-	if (rc != SQLITE_DONE)
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the cancel requests");
 	if ((rc = request(db, id, c, "refused", msg, NULL)) != OMS_OK)
 		return rc;
@@ -313,7 +316,7 @@ rest_to_cancel(oms_db *db, int64_t id, const struct parcel *ps, size_t np,
 {
 	static const char sql[] =
 	    "SELECT wanted > shipped FROM order_progress WHERE order_id = ?";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc;
 
 	*rest = 0;
@@ -322,11 +325,11 @@ rest_to_cancel(oms_db *db, int64_t id, const struct parcel *ps, size_t np,
 			*rest = 1;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int(st, 0))
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW && oms_col_int(st, 0))
 		*rest = 1;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order");
 	return OMS_OK;
 }
@@ -346,7 +349,7 @@ oms_order_cancel_rest(oms_db *db, int64_t id, const char *action,
 	    "WHERE order_id = ? AND qty > CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END";
 	static const char sql_shipped[] =
 	    "SELECT coalesce(sum(shipped), 0) FROM order_lines WHERE order_id = ?";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	char status[32], expected[32];
 	int64_t shipped = 0;
 	int rc;
@@ -355,17 +358,17 @@ oms_order_cancel_rest(oms_db *db, int64_t id, const char *action,
 		return rc;
 	if ((st = oms_db_stmt(db, sql_lines)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
+	oms_bind_int64(st, 1, id);
 	if ((rc = oms_db_step_done(db, st, "cannot cancel an order's lines")) !=
 	    OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_shipped)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		shipped = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW)
+		shipped = oms_col_int64(st, 0);
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order's lines");
 	if ((rc = oms_order_expected(db, id, status, expected, NULL)) != OMS_OK)
 		return rc;
@@ -409,7 +412,7 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 	    "UPDATE order_lines SET allocated = allocated - ? "
 	    "WHERE order_id = ? AND line_no = ?";
 	struct al { int64_t id, qty; char *sku, *loc; } *as = NULL;
-	sqlite3_stmt *st = oms_db_stmt(db, sql_line);
+	oms_stmt *st = oms_db_stmt(db, sql_line);
 	int64_t want = 0, active = 0, excess;
 	size_t n = 0;
 	int rc, kit = 0;
@@ -417,16 +420,16 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, line_no);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		want = sqlite3_column_int64(st, 1);
-		active = sqlite3_column_int64(st, 2);
-		kit = sqlite3_column_int(st, 3);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, line_no);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		want = oms_col_int64(st, 1);
+		active = oms_col_int64(st, 2);
+		kit = oms_col_int(st, 3);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	oms_reset(st);
+	if (rc != OMS_ROW)
+		return rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 		    "cannot read an order line");
 	if (want < 0)
 		want = 0;
@@ -437,18 +440,18 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 	excess = active - want;
 	if ((st = oms_db_stmt(db, sql_allocs)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, line_no);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, line_no);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		as = erealloc(as, (n + 1) * sizeof *as);
-		as[n].id = sqlite3_column_int64(st, 0);
-		as[n].sku = estrdup((const char *)sqlite3_column_text(st, 1));
-		as[n].loc = estrdup((const char *)sqlite3_column_text(st, 2));
-		as[n].qty = sqlite3_column_int64(st, 3);
+		as[n].id = oms_col_int64(st, 0);
+		as[n].sku = estrdup(oms_col_text(st, 1));
+		as[n].loc = estrdup(oms_col_text(st, 2));
+		as[n].qty = oms_col_int64(st, 3);
 		n++;
 	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 	    "cannot read the allocations");
 	oms_time_now(now);
 	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
@@ -479,10 +482,10 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 			break;
 		}
 		if (take == as[i].qty)
-			sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+			oms_bind_text(st, 1, now);
 		else
-			sqlite3_bind_int64(st, 1, take);
-		sqlite3_bind_int64(st, 2, as[i].id);
+			oms_bind_int64(st, 1, take);
+		oms_bind_int64(st, 2, as[i].id);
 		if ((rc = oms_db_step_done(db, st, "cannot update an allocation")) !=
 		    OMS_OK)
 			break;
@@ -490,9 +493,9 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 			rc = OMS_ERR;
 			break;
 		}
-		sqlite3_bind_int64(st, 1, take);
-		sqlite3_bind_int64(st, 2, id);
-		sqlite3_bind_int(st, 3, line_no);
+		oms_bind_int64(st, 1, take);
+		oms_bind_int64(st, 2, id);
+		oms_bind_int(st, 3, line_no);
 		if ((rc = oms_db_step_done(db, st, "cannot update an order line")) !=
 		    OMS_OK)
 			break;
@@ -537,23 +540,23 @@ plan_lines(oms_db *db, int64_t id, const struct oms_cancel *c,
 
 	for (int i = 0; i < c->nlines; i++) {
 		struct line_plan *l = &lp[i];
-		sqlite3_stmt *st = oms_db_stmt(db, sql_line);
+		oms_stmt *st = oms_db_stmt(db, sql_line);
 		int64_t unshipped;
 
 		memset(l, 0, sizeof *l);
 		l->line_no = c->lines[i].line_no;
 		if (st == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, l->line_no);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		oms_bind_int64(st, 1, id);
+		oms_bind_int(st, 2, l->line_no);
+		if ((rc = oms_step(st)) == OMS_ROW) {
 			l->exists = 1;
-			l->qty = sqlite3_column_int64(st, 0);
-			l->cancelled = sqlite3_column_int64(st, 1);
-			l->shipped = sqlite3_column_int64(st, 2);
+			l->qty = oms_col_int64(st, 0);
+			l->cancelled = oms_col_int64(st, 1);
+			l->shipped = oms_col_int64(st, 2);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_ROW && rc != OMS_DONE)
 			return oms_db_fail(db, rc, "cannot read an order line");
 		if (!l->exists)
 			return oms_reject("order o_%lld has no line %d",
@@ -564,12 +567,12 @@ plan_lines(oms_db *db, int64_t id, const struct oms_cancel *c,
 				    "named twice", (long long)id, l->line_no);
 		if ((st = oms_db_stmt(db, sql_line_parcels)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, l->line_no);
+		oms_bind_int64(st, 1, id);
+		oms_bind_int(st, 2, l->line_no);
 		kit = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int64_t q = sqlite3_column_int64(st, 2);
-			int g = gone((const char *)sqlite3_column_text(st, 1));
+		while ((rc = oms_step(st)) == OMS_ROW) {
+			int64_t q = oms_col_int64(st, 2);
+			int g = gone(oms_col_text(st, 1));
 
 			if (q < 0)
 				kit |= g ? 2 : 1;
@@ -578,8 +581,8 @@ plan_lines(oms_db *db, int64_t id, const struct oms_cancel *c,
 			else
 				l->voidable += q;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_DONE)
 			return oms_db_fail(db, rc, "cannot read the shipments");
 		/* A kit in parcels: voidable whole only if none has left. */
 		if (kit & 2) {
@@ -622,15 +625,15 @@ plan_lines(oms_db *db, int64_t id, const struct oms_cancel *c,
 			/* Void every parcel not yet scanned that has the line. */
 			if ((st = oms_db_stmt(db, sql_line_parcels)) == NULL)
 				return OMS_ERR;
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_int(st, 2, l->line_no);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			oms_bind_int64(st, 1, id);
+			oms_bind_int(st, 2, l->line_no);
+			while ((rc = oms_step(st)) == OMS_ROW)
 				for (size_t k = 0; k < np; k++)
-					if (ps[k].id == sqlite3_column_int64(st,
+					if (ps[k].id == oms_col_int64(st,
 					    0) && !ps[k].gone)
 						need[k] = 1;
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
+			oms_reset(st);
+			if (rc != OMS_DONE)
 				return oms_db_fail(db, rc, "cannot read the "
 				    "shipments");
 		}
@@ -663,15 +666,15 @@ carry_out(oms_db *db, int64_t id, const struct oms_cancel *c,
 	}
 	cJSON_AddItemToObject(x, "lines", lines_json(c));
 	for (int i = 0; i < c->nlines && rc == OMS_OK; i++) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql_cancel_units);
+		oms_stmt *st = oms_db_stmt(db, sql_cancel_units);
 
 		if (st == NULL) {
 			rc = OMS_ERR;
 			break;
 		}
-		sqlite3_bind_int64(st, 1, lp[i].take);
-		sqlite3_bind_int64(st, 2, id);
-		sqlite3_bind_int(st, 3, lp[i].line_no);
+		oms_bind_int64(st, 1, lp[i].take);
+		oms_bind_int64(st, 2, id);
+		oms_bind_int(st, 3, lp[i].line_no);
 		if ((rc = oms_db_step_done(db, st, "cannot cancel a line")) !=
 		    OMS_OK)
 			break;
@@ -843,16 +846,16 @@ parcel_has_lines(oms_db *db, int64_t id, int64_t sid,
 	int has = c->nlines == 0;
 
 	for (int i = 0; i < c->nlines && !has; i++) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql_line_parcels);
+		oms_stmt *st = oms_db_stmt(db, sql_line_parcels);
 
 		if (st == NULL)
 			break;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, c->lines[i].line_no);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			if (sqlite3_column_int64(st, 0) == sid)
+		oms_bind_int64(st, 1, id);
+		oms_bind_int(st, 2, c->lines[i].line_no);
+		while (oms_step(st) == OMS_ROW)
+			if (oms_col_int64(st, 0) == sid)
 				has = 1;
-		sqlite3_reset(st);
+		oms_reset(st);
 	}
 	return has;
 }
@@ -891,11 +894,7 @@ oms_cancel(oms_db *db, int64_t id, const struct oms_cancel *c,
 			return oms_reject("%s", msg);
 		}
 		if (rc != OMS_OK) {
-			char msg[1024];
-
-			snprintf(msg, sizeof msg, "%s", oms_error());
-			oms_db_rollback(db);
-			oms_seterr("%s", msg);
+			oms_db_undo(db);
 			return rc;
 		}
 		if ((rc = oms_db_commit(db)) != OMS_OK)
@@ -927,13 +926,12 @@ oms_cancel(oms_db *db, int64_t id, const struct oms_cancel *c,
 			snprintf(res->note, sizeof res->note, "%s", msg);
 			/* Keep why on the request, for oms status. */
 			if (res->request != 0 && oms_db_begin(db) == OMS_OK) {
-				sqlite3_stmt *st = oms_db_stmt(db,
+				oms_stmt *st = oms_db_stmt(db,
 				    sql_request_note);
 
 				if (st != NULL) {
-					sqlite3_bind_text(st, 1, msg, -1,
-					    SQLITE_TRANSIENT);
-					sqlite3_bind_int64(st, 2, res->request);
+					oms_bind_text(st, 1, msg);
+					oms_bind_int64(st, 2, res->request);
 					oms_db_step_done(db, st, "");
 				}
 				oms_db_commit(db);
@@ -964,27 +962,27 @@ oms_cancel_pending(oms_db *db, void (*warn)(const char *msg), long *done,
 		char *source, *reason;
 		cJSON *lines;
 	} *rs = NULL;
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t n = 0;
 	int rc;
 
 	*done = *failed = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(st, 2);
-		const char *l = (const char *)sqlite3_column_text(st, 3);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		const char *r = oms_col_text(st, 2);
+		const char *l = oms_col_text(st, 3);
 
 		rs = erealloc(rs, (n + 1) * sizeof *rs);
-		rs[n].id = sqlite3_column_int64(st, 0);
-		rs[n].source = estrdup((const char *)sqlite3_column_text(st, 1));
+		rs[n].id = oms_col_int64(st, 0);
+		rs[n].source = estrdup(oms_col_text(st, 1));
 		rs[n].reason = r ? estrdup(r) : NULL;
 		rs[n].lines = l ? cJSON_Parse(l) : NULL;
-		rs[n].rid = sqlite3_column_int64(st, 4);
+		rs[n].rid = oms_col_int64(st, 4);
 		n++;
 	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 	    "cannot read the cancel requests");
 	for (size_t i = 0; i < n; i++) {
 		struct oms_cancel c = { 0 };

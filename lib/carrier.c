@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "ship.h"
 
 #define REPLY_MAX (4 << 20)	/* bytes of reply at most */
 
@@ -65,8 +66,8 @@ account(const char *name, cJSON **acct)
 	if (!cJSON_IsObject(*acct)) {
 		cJSON_Delete(*acct);
 		*acct = NULL;
-		rc = oms_seterr("carrier %s: its account %s is not a JSON object",
-		    name, path);
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s: its account %s is "
+		    "not a JSON object", name, path);
 	}
 	free(path);
 	return rc;
@@ -102,11 +103,12 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 
 	*reply = NULL;
 	if (!oms_valid_name(name) || strlen(name) > 64)
-		return oms_seterr("'%s' is not a carrier name", name);
+		return oms_fail(OMS_E_CARRIER, "'%s' is not a carrier name",
+		    name);
 	snprintf(prog, sizeof prog, "oms-carrier-%s", name);
 	if (oms_find_program(prog, path, sizeof path) != 0)
-		return oms_seterr("no carrier adapter %s (beside this program "
-		    "or on PATH)", prog);
+		return oms_fail(OMS_E_CARRIER, "no carrier adapter %s (beside "
+		    "this program or on PATH)", prog);
 	{
 		cJSON *acct;
 
@@ -120,12 +122,14 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	cJSON_Delete(full);
 	len = strlen(text);
 	if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) {
-		rc = oms_seterr("cannot run %s: %s", prog, strerror(errno));
+		rc = oms_fail(OMS_E_CARRIER, "cannot run %s: %s", prog,
+		    strerror(errno));
 		goto close;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if ((pid = fork()) < 0) {
-		rc = oms_seterr("cannot run %s: %s", prog, strerror(errno));
+		rc = oms_fail(OMS_E_CARRIER, "cannot run %s: %s", prog,
+		    strerror(errno));
 		goto close;
 	}
 	if (pid == 0) {
@@ -242,13 +246,13 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	}
 	if (killed) {
 		waitpid(pid, &status, 0);
-		rc = oms_seterr("carrier %s: no answer to %s within %g s; "
-		    "stopped it", name, verb, limit / 1000.0);
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s: no answer to %s "
+		    "within %g s; stopped it", name, verb, limit / 1000.0);
 		goto close;
 	}
 	if (WIFSIGNALED(status)) {
-		rc = oms_seterr("carrier %s crashed on %s (signal %d)", name, verb,
-		    WTERMSIG(status));
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s crashed on %s "
+		    "(signal %d)", name, verb, WTERMSIG(status));
 		goto close;
 	}
 	if (WEXITSTATUS(status) != 0) {
@@ -256,22 +260,22 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 
 		if (ebuf.s != NULL && (nl = strchr(ebuf.s, '\n')) != NULL)
 			*nl = '\0';
-		rc = oms_seterr("carrier %s failed on %s (exit %d)%s%s", name,
-		    verb, WEXITSTATUS(status), ebuf.s ? ": " : "",
-		    ebuf.s ? ebuf.s : "");
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s failed on %s (exit "
+		    "%d)%s%s", name, verb, WEXITSTATUS(status), ebuf.s ? ": " :
+		    "", ebuf.s ? ebuf.s : "");
 		goto close;
 	}
 	if (overflow) {
-		rc = oms_seterr("carrier %s answered %s with more than %d bytes",
-		    name, verb, REPLY_MAX);
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s answered %s with "
+		    "more than %d bytes", name, verb, REPLY_MAX);
 		goto close;
 	}
 	*reply = cJSON_ParseWithLength(obuf.s ? obuf.s : "", obuf.len);
 	if (!cJSON_IsObject(*reply)) {
 		cJSON_Delete(*reply);
 		*reply = NULL;
-		rc = oms_seterr("carrier %s answered %s with something that is "
-		    "not a JSON object", name, verb);
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s answered %s with "
+		    "something that is not a JSON object", name, verb);
 		goto close;
 	}
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {

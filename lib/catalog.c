@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "oms.h"
+#include "stock.h"
 #include "csvr.h"
 
 enum conv { TEXT, NUM, BOOL };
@@ -581,7 +582,7 @@ oms_catalog_export(oms_db *db, const char *type, FILE *out)
 		colset_add(&cols, "type");
 	for (int i = 0; i < NTYPES; i++) {
 		const struct ctype *t = &ctypes[i];
-		sqlite3_stmt *st;
+		oms_stmt *st;
 		int s;
 
 		if (only != NULL && only != t)
@@ -593,9 +594,8 @@ oms_catalog_export(oms_db *db, const char *type, FILE *out)
 			rc = OMS_ERR;
 			goto out;
 		}
-		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			cJSON *r = cJSON_Parse((const char *)
-			    sqlite3_column_text(st, 0)), *k;
+		while ((s = oms_step(st)) == OMS_ROW) {
+			cJSON *r = cJSON_Parse(oms_col_text(st, 0)), *k;
 
 			if (!cJSON_IsObject(r)) {
 				cJSON_Delete(r);
@@ -624,8 +624,8 @@ oms_catalog_export(oms_db *db, const char *type, FILE *out)
 					colset_add(&extra, k->string);
 			}
 		}
-		sqlite3_reset(st);
-		if (s != SQLITE_DONE) {
+		oms_reset(st);
+		if (s != OMS_DONE) {
 			rc = oms_db_fail(db, s, "cannot read the catalog");
 			goto out;
 		}
@@ -720,17 +720,17 @@ shopify_product(const struct oms_csv_rowv *v, const int *col,
 static int
 product_exists(oms_db *db, const char *sku, int *found)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, "SELECT 1 FROM products WHERE sku = ?");
+	oms_stmt *st = oms_db_stmt(db, "SELECT 1 FROM products WHERE sku = ?");
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_bind_text(st, 1, sku);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the catalog");
-	*found = rc == SQLITE_ROW;
+	*found = rc == OMS_ROW;
 	return OMS_OK;
 }
 
@@ -832,17 +832,6 @@ out:
 	return rc;
 }
 
-static int
-slurp(FILE *fp, struct oms_buf *b)
-{
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		oms_buf_add(b, buf, n);
-	return ferror(fp) ? OMS_ERR : OMS_OK;
-}
-
 int
 oms_shopify_inventory(oms_db *db, FILE *fp, const char *name,
     const char *location, const char *shopify_location,
@@ -858,7 +847,7 @@ oms_shopify_inventory(oms_db *db, FILE *fp, const char *name,
 	long blank = 0;
 	FILE *mem = NULL;
 
-	if (slurp(fp, &data) != OMS_OK) {
+	if (oms_slurp(fp, &data) != OMS_OK) {
 		rc = oms_seterr("%s: read error: %s", name, strerror(errno));
 		goto out;
 	}
@@ -995,4 +984,74 @@ out:
 	oms_buf_free(&data);
 	oms_buf_free(&locs);
 	return rc;
+}
+
+/* ---- a file given to oms-stock that is not JSON lines ------------------- */
+
+/* Whether the header line has a field named name (any case, quotes off). */
+static int
+has_field(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = line; *p != '\0'; ) {
+		const char *e;
+
+		while (*p == ' ' || *p == '"')
+			p++;
+		e = p + strcspn(p, ",\t;");
+		if (strncasecmp(p, name, n) == 0) {
+			const char *q = p + n;
+
+			while (q < e && (*q == '"' || *q == ' ' || *q == '\r'))
+				q++;
+			if (q == e)
+				return 1;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+/*
+ * Whether line, the first of file with no record read yet, shows a file
+ * that is not JSON lines at all, rather than one bad record: a JSON-lines
+ * record starts with '{' and goes on on that line.  When it does, hint
+ * says what the file looks like and what reads it.
+ */
+int
+oms_stock_foreign(const char *file, const char *line, char *hint, size_t n)
+{
+	const char *p = line;
+
+	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '{' && p[1 + strspn(p + 1, " \t\r")] != '\0')
+		return 0;
+	if (*p == '[' || *p == '{')
+		snprintf(hint, n, "this looks like JSON that is not one record "
+		    "a line: make it JSON lines first, e.g. jq -c '.[]' %s",
+		    file);
+	else if (has_field(p, "Handle") && has_field(p, "SKU") &&
+	    has_field(p, "Location"))
+		snprintf(hint, n, "this looks like Shopify's inventory export: "
+		    "use `oms-stock import-shopify-inventory --location LOC "
+		    "%s`", file);
+	else if (has_field(p, "Lineitem quantity") ||
+	    has_field(p, "order-id") || has_field(p, "Order ID"))
+		snprintf(hint, n, "this looks like an orders export: use "
+		    "`oms-import %s`", file);
+	else if (has_field(p, "type") || has_field(p, "sku"))
+		snprintf(hint, n, "this looks like a catalog CSV: use "
+		    "`oms-stock import-catalog %s`", file);
+	else if (strpbrk(p, ",\t;") != NULL)
+		snprintf(hint, n, "this looks like a CSV file: use `oms-stock "
+		    "import-catalog` for a catalog, `oms-stock "
+		    "import-shopify-inventory` for Shopify's inventory export");
+	else
+		snprintf(hint, n, "oms-stock reads one JSON record a line "
+		    "(oms-records(5))");
+	return 1;
 }

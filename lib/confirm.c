@@ -24,12 +24,16 @@
 #include <string.h>
 
 #include "oms.h"
+#include "ship.h"
 #include "csvr.h"
 
 struct conf {
 	cJSON *doc;
+	char *path;		/* the format's file, for messages */
 	const char *format;
 	const cJSON *columns, *preamble, *carriers, *tmpl, *void_tmpl;
+	const cJSON *requires;
+	cJSON *order;		/* the stored order of the shipment */
 	char delim;
 };
 
@@ -53,19 +57,20 @@ load_format(const char *name, struct conf *c)
 		return rc;
 	c->doc = cJSON_Parse(text);
 	free(text);
-	if (!cJSON_IsObject(c->doc)) {
-		rc = oms_seterr("confirmation format '%s': not a JSON object",
+	c->path = path;
+	if (!cJSON_IsObject(c->doc))
+		return oms_seterr("confirmation format '%s': not a JSON object",
 		    path);
-		free(path);
-		return rc;
-	}
-	free(path);
 	c->format = oms_json_str(c->doc, "format");
 	c->columns = cJSON_GetObjectItemCaseSensitive(c->doc, "columns");
 	c->preamble = cJSON_GetObjectItemCaseSensitive(c->doc, "preamble");
 	c->carriers = cJSON_GetObjectItemCaseSensitive(c->doc, "carriers");
 	c->tmpl = cJSON_GetObjectItemCaseSensitive(c->doc, "template");
 	c->void_tmpl = cJSON_GetObjectItemCaseSensitive(c->doc, "void_template");
+	c->requires = cJSON_GetObjectItemCaseSensitive(c->doc, "requires");
+	if (c->requires != NULL && !cJSON_IsArray(c->requires))
+		return oms_seterr("confirmation format '%s': requires must be "
+		    "an array", name);
 	if (c->void_tmpl != NULL && !cJSON_IsObject(c->void_tmpl))
 		return oms_seterr("confirmation format '%s': void_template must "
 		    "be an object", name);
@@ -115,6 +120,13 @@ value(const struct conf *c, const cJSON *s, const cJSON *line,
 	}
 	if (strcmp(name, "shipment") == 0)
 		return cJSON_CreateString(oms_json_str(s, "id"));
+	/* order.FIELD: a field of the order as it was imported. */
+	if (strncmp(name, "order.", 6) == 0) {
+		const cJSON *v = oms_json_path(c->order, name + 6);
+
+		return cJSON_IsString(v) || cJSON_IsNumber(v) ?
+		    cJSON_Duplicate(v, 1) : cJSON_CreateNull();
+	}
 	if (strcmp(name, "carrier_code") == 0)
 		return cJSON_CreateString(mapped ? mapped : "Other");
 	if (strcmp(name, "carrier_other") == 0)
@@ -200,6 +212,77 @@ write_rows(const struct conf *c, const cJSON *s, struct oms_buf *b)
 	}
 }
 
+/* Whether value name of s (of each line, for a line's value) is empty. */
+static int
+lacks(const struct conf *c, const cJSON *s, const char *name)
+{
+	static const char *const per_line[] = { "line_id", "sku", "qty",
+	    "line_no", NULL };
+	const cJSON *line;
+	int lines = 0, empty = 0;
+
+	for (int i = 0; per_line[i] != NULL; i++)
+		if (strcmp(name, per_line[i]) == 0)
+			lines = 1;
+	if (!lines) {
+		cJSON *x = value(c, s, NULL, name);
+
+		empty = x == NULL || cJSON_IsNull(x) || (cJSON_IsString(x) &&
+		    x->valuestring[0] == '\0');
+		cJSON_Delete(x);
+		return empty;
+	}
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(s, "lines")) {
+		cJSON *x;
+
+		if (unconfirmed(line))
+			continue;
+		x = value(c, s, line, name);
+		if (x == NULL || cJSON_IsNull(x) || (cJSON_IsString(x) &&
+		    x->valuestring[0] == '\0'))
+			empty = 1;
+		cJSON_Delete(x);
+	}
+	return empty;
+}
+
+/*
+ * Whether s lacks values the channel requires, each counted in gaps
+ * ({"format", "value", "what", "shipments"} each).
+ */
+static int
+missing(const struct conf *c, const cJSON *s, cJSON *gaps)
+{
+	const cJSON *r, *g;
+	int any = 0;
+
+	cJSON_ArrayForEach(r, c->requires) {
+		const char *v = oms_json_str(r, "value");
+		cJSON *n;
+
+		if (v == NULL || !lacks(c, s, v))
+			continue;
+		cJSON_ArrayForEach(g, gaps)
+			if (strcmp(oms_json_str(g, "value"), v) == 0)
+				break;
+		if (g == NULL) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "format", c->path);
+			cJSON_AddStringToObject(o, "value", v);
+			cJSON_AddStringToObject(o, "what", oms_json_str(r,
+			    "what") ? oms_json_str(r, "what") : v);
+			cJSON_AddNumberToObject(o, "shipments", 0);
+			cJSON_AddItemToArray(gaps, o);
+			g = o;
+		}
+		n = cJSON_GetObjectItemCaseSensitive(g, "shipments");
+		cJSON_SetNumberValue(n, n->valuedouble + 1);
+		any = 1;
+	}
+	return any;
+}
+
 static int
 record(oms_db *db, const char *channel, const int64_t *ids, size_t n,
     const int64_t *voids, size_t nv)
@@ -217,15 +300,15 @@ record(oms_db *db, const char *channel, const int64_t *ids, size_t n,
 	if ((rc = oms_db_begin(db)) != OMS_OK)
 		return rc;
 	for (size_t i = 0; i < n + nv; i++) {
-		sqlite3_stmt *st = oms_db_stmt(db, i < n ? sql : sql_void);
+		oms_stmt *st = oms_db_stmt(db, i < n ? sql : sql_void);
 
 		if (st == NULL) {
 			oms_db_rollback(db);
 			return OMS_ERR;
 		}
-		sqlite3_bind_int64(st, 1, i < n ? ids[i] : voids[i - n]);
-		sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+		oms_bind_int64(st, 1, i < n ? ids[i] : voids[i - n]);
+		oms_bind_text(st, 2, channel);
+		oms_bind_text(st, 3, now);
 		if ((rc = oms_db_step_done(db, st, "cannot record a confirmation"))
 		    != OMS_OK) {
 			oms_db_rollback(db);
@@ -241,14 +324,18 @@ record(oms_db *db, const char *channel, const int64_t *ids, size_t n,
  * account is not NULL; *n is how many.  Shipments voided after their
  * channel was told get a correction where the format has one; those it
  * has none for are added to *uncorrected (their records), for the caller
- * to name.
+ * to name.  A shipment that lacks a value the format "requires" (what the
+ * channel refuses an upload without) is left out, neither written nor
+ * recorded, and counted in *gaps for the caller to say once.
  */
 int
 oms_confirm_write(oms_db *db, const char *channel, const char *account,
-    const char *format, int dry_run, FILE *fp, long *n, cJSON **uncorrected)
+    const char *format, int dry_run, FILE *fp, long *n, cJSON **uncorrected,
+    cJSON **gaps)
 {
 	static const char sql[] =
-	    "SELECT s.id, s.record, s.status = 'voided' FROM shipments s "
+	    "SELECT s.id, s.record, s.status = 'voided', o.record "
+	    "FROM shipments s "
 	    "JOIN orders o ON o.id = s.order_id WHERE o.channel = ?1 "
 	    "AND (?2 IS NULL OR o.account = ?2) AND ((s.status <> 'voided' "
 	    "AND NOT EXISTS (SELECT 1 FROM confirmations c "
@@ -262,7 +349,7 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 	    "WHERE channel = ?";
 	struct conf c;
 	struct oms_buf b = { 0 };
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int64_t *ids = NULL, *voids = NULL;
 	size_t nids = 0, nvoids = 0;
 	int rc;
@@ -270,27 +357,29 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 
 	*n = 0;
 	*uncorrected = cJSON_CreateArray();
+	*gaps = cJSON_CreateArray();
 	/* One store's file: a channel of several needs --account. */
 	if (account == NULL) {
 		if ((st = oms_db_stmt(db, sql_accounts)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-		    sqlite3_column_int(st, 1) > 1) {
+		oms_bind_text(st, 1, channel);
+		if ((rc = oms_step(st)) == OMS_ROW &&
+		    oms_col_int(st, 1) > 1) {
 			char names[512];
 
 			snprintf(names, sizeof names, "%s",
-			    (const char *)sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
+			    oms_col_text(st, 0));
+			oms_reset(st);
 			return oms_reject("channel '%s' has orders of %s: name "
 			    "one with --account", channel, names);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		oms_reset(st);
+		if (rc != OMS_ROW)
 			return oms_db_fail(db, rc, "cannot read the orders");
 	}
 	if ((rc = load_format(format ? format : channel, &c)) != OMS_OK) {
 		cJSON_Delete(c.doc);
+		free(c.path);
 		if (rc == OMS_REJECT && format == NULL)
 			return oms_reject("no confirmation format for channel "
 			    "'%s': name one with --format (jsonl writes the "
@@ -319,17 +408,18 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 		rc = OMS_ERR;
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 1, channel);
 	if (account != NULL)
-		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *s = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+		oms_bind_text(st, 2, account);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		cJSON *s = cJSON_Parse(oms_col_text(st, 1));
 		char *text;
 
-		if (sqlite3_column_int(st, 2)) {
+		c.order = cJSON_Parse(oms_col_text(st, 3));
+		if (oms_col_int(st, 2)) {
 			/* Voided after the channel was told. */
 			voids = erealloc(voids, (nvoids + 1) * sizeof *voids);
-			voids[nvoids++] = sqlite3_column_int64(st, 0);
+			voids[nvoids++] = oms_col_int64(st, 0);
 			if (strcmp(c.format, "records") == 0 || c.void_tmpl) {
 				cJSON *o = c.void_tmpl ? fill(&c, c.void_tmpl, s,
 				    NULL) : cJSON_Duplicate(s, 1);
@@ -342,10 +432,16 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 				cJSON_Delete(s);
 			} else
 				cJSON_AddItemToArray(*uncorrected, s);
+			cJSON_Delete(c.order);
+			continue;
+		}
+		if (missing(&c, s, *gaps)) {
+			cJSON_Delete(s);
+			cJSON_Delete(c.order);
 			continue;
 		}
 		ids = erealloc(ids, (nids + 1) * sizeof *ids);
-		ids[nids++] = sqlite3_column_int64(st, 0);
+		ids[nids++] = oms_col_int64(st, 0);
 		if (c.delim != 0)
 			write_rows(&c, s, &b);
 		else {
@@ -359,9 +455,10 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 			cJSON_Delete(o);
 		}
 		cJSON_Delete(s);
+		cJSON_Delete(c.order);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		rc = oms_db_fail(db, rc, "cannot read the shipments");
 		goto out;
 	}
@@ -378,5 +475,6 @@ out:
 	free(voids);
 	oms_buf_free(&b);
 	cJSON_Delete(c.doc);
+	free(c.path);
 	return rc;
 }

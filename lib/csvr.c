@@ -181,8 +181,8 @@ fill(struct oms_csv *c)
 		len = getdelim(&c->lbuf, &c->lcap, c->eol, c->fp);
 		if (len < 0) {
 			if (ferror(c->fp))
-				return oms_seterr("%s: read error: %s", c->name,
-				    strerror(errno));
+				return oms_fail_at(OMS_E_OTHER, c->name, 0,
+				    "read error: %s", strerror(errno));
 			c->eof = 1;
 			/* A row may be under way though a CR ended another. */
 			if (c->open || c->p.pstate != 0) {
@@ -195,9 +195,9 @@ fill(struct oms_csv *c)
 					c->q[(c->qhead + c->qn - 1) % c->qcap]
 					    .truncated = cut;
 				else
-					return oms_seterr("%s:%ld: the file ends "
-					    "inside a quoted field", c->name,
-					    start);
+					return oms_fail_at(OMS_E_INPUT,
+					    c->name, start, "the file ends "
+					    "inside a quoted field");
 			}
 			break;
 		}
@@ -239,8 +239,8 @@ fill(struct oms_csv *c)
 		oms_buf_add(&c->raw, s, n);
 		c->open = 1;
 		if (csv_parse(&c->p, s, n, field_cb, row_cb, c) != n)
-			return oms_seterr("%s:%ld: %s", c->name, c->line,
-			    csv_strerror(csv_error(&c->p)));
+			return oms_fail_at(OMS_E_INPUT, c->name, c->line,
+			    "%s", csv_strerror(csv_error(&c->p)));
 		/* A line ending inside quotes leaves the row open. */
 	}
 	return OMS_OK;

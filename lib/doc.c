@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "oms.h"
+#include "ship.h"
 #include "label.h"
 
 #define PAGE_W 612

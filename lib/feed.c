@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "stock.h"
 #include "csvr.h"
 
 enum src {
@@ -55,6 +56,8 @@ struct col {
 	char decimal;
 	enum as as;
 	int omit_empty;
+	const char *value;	/* as the format names it, for messages */
+	const char *required;	/* what the channel needs, if it must */
 };
 
 enum format { F_DELIMITED, F_JSON, F_JSONL };
@@ -82,7 +85,8 @@ static int
 load_col(const cJSON *v, struct col *c, const char *path, int i)
 {
 	static const char *const known[] = { "name", "value", "constant",
-	    "default", "true", "false", "decimal", "as", "omit_empty", NULL };
+	    "default", "true", "false", "decimal", "as", "omit_empty",
+	    "required", NULL };
 	const cJSON *x;
 	const char *s;
 
@@ -158,6 +162,12 @@ load_col(const cJSON *v, struct col *c, const char *path, int i)
 	}
 	c->omit_empty = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v,
 	    "omit_empty"));
+	c->value = getstr(v, "value");
+	x = cJSON_GetObjectItemCaseSensitive(v, "required");
+	if (x != NULL && (!cJSON_IsString(x) || x->valuestring[0] == '\0'))
+		return oms_seterr("feed '%s': column '%s': required must say "
+		    "what the channel needs", path, c->name);
+	c->required = x ? x->valuestring : NULL;
 	return OMS_OK;
 }
 
@@ -168,9 +178,7 @@ oms_feed_load(const char *path, oms_feed **out)
 	struct oms_buf text = { 0 };
 	const cJSON *v, *e;
 	const char *s, *base;
-	char buf[8192];
 	size_t n;
-	FILE *fp;
 	int i;
 
 	*out = NULL;
@@ -179,18 +187,10 @@ oms_feed_load(const char *path, oms_feed **out)
 	n = strlen(base);
 	f->name = estrndup(base, n > 5 && strcmp(base + n - 5, ".json") == 0 ?
 	    n - 5 : n);
-	if ((fp = fopen(path, "r")) == NULL) {
-		oms_seterr("cannot open feed '%s': %s", path, strerror(errno));
+	if (oms_read_file(path, "feed", &text) != OMS_OK) {
+		oms_buf_free(&text);
 		goto fail;
 	}
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-		oms_buf_add(&text, buf, n);
-	if (ferror(fp)) {
-		oms_seterr("cannot read feed '%s': %s", path, strerror(errno));
-		fclose(fp);
-		goto fail;
-	}
-	fclose(fp);
 	f->doc = cJSON_Parse(text.s ? text.s : "");
 	oms_buf_free(&text);
 	if (!cJSON_IsObject(f->doc)) {
@@ -294,6 +294,12 @@ oms_feed_free(oms_feed *f)
 }
 
 const char *
+oms_feed_path(const oms_feed *f)
+{
+	return f->path;
+}
+
+const char *
 oms_feed_name(const oms_feed *f)
 {
 	return f->name;
@@ -352,7 +358,7 @@ oms_feed_find(const char *format, const char *channel, oms_feed **out)
 		else if ((rc = find_named(dirs, nd, format, out)) == OMS_EOF)
 			rc = oms_seterr("no feed format '%s' (feeds/%s.json on "
 			    "OMS_PATH, ~/.config/oms or %s)", format, format,
-			    OMS_SHAREDIR);
+			    oms_sharedir());
 		oms_search_path_free(dirs, nd);
 		return rc;
 	}
@@ -443,13 +449,14 @@ struct writer {
 	int full;
 	struct sent *sent;
 	long nsent, cap, listings;
+	struct oms_feed_run *run;	/* its left_out counts rows left out */
 	cJSON *items;		/* JSON: the batch being filled */
 	int nitems;
 };
 
 /* A column's value as text into b; *kind says what JSON type it is. */
 static void
-col_text(const struct col *c, const struct oms_ats *a, cJSON **listing,
+column_value(const struct col *c, const struct oms_ats *a, cJSON **listing,
     cJSON **product, struct oms_buf *b, enum as *kind, int *empty)
 {
 	char tmp[64];
@@ -592,7 +599,7 @@ write_row(struct writer *w, const struct oms_ats *a)
 	case F_DELIMITED:
 		for (int i = 0; i < f->ncols; i++) {
 			oms_buf_reset(&v);
-			col_text(&f->cols[i], a, &listing, &product, &v, &kind,
+			column_value(&f->cols[i], a, &listing, &product, &v, &kind,
 			    &empty);
 			if (i > 0)
 				oms_buf_addc(&line, f->delim);
@@ -607,7 +614,7 @@ write_row(struct writer *w, const struct oms_ats *a)
 			const char *s;
 
 			oms_buf_reset(&v);
-			col_text(&f->cols[i], a, &listing, &product, &v, &kind,
+			column_value(&f->cols[i], a, &listing, &product, &v, &kind,
 			    &empty);
 			s = v.s ? v.s : "";
 			if (empty && f->cols[i].omit_empty)
@@ -635,6 +642,40 @@ write_row(struct writer *w, const struct oms_ats *a)
 	oms_buf_free(&v);
 }
 
+/*
+ * The first column the channel requires that is empty for a, counted in
+ * the run, or NULL: such a row is left out, not written for the channel
+ * to refuse, and not recorded as sent.
+ */
+static const struct col *
+lacks(struct writer *w, const struct oms_ats *a)
+{
+	cJSON *listing = NULL, *product = NULL;
+	struct oms_buf v = { 0 };
+	const struct col *gap = NULL;
+	enum as kind;
+	int empty;
+
+	for (int i = 0; i < w->f->ncols && gap == NULL; i++) {
+		if (w->f->cols[i].required == NULL)
+			continue;
+		oms_buf_reset(&v);
+		column_value(&w->f->cols[i], a, &listing, &product, &v, &kind,
+		    &empty);
+		if (empty)
+			gap = &w->f->cols[i];
+	}
+	cJSON_Delete(listing);
+	cJSON_Delete(product);
+	oms_buf_free(&v);
+	if (gap != NULL && w->run->left_out++ == 0) {
+		w->run->left_col = gap->name;
+		w->run->left_value = gap->value ? gap->value : gap->name;
+		w->run->left_what = gap->required;
+	}
+	return gap;
+}
+
 static int
 on_listing(void *arg, const struct oms_ats *a)
 {
@@ -653,7 +694,7 @@ on_listing(void *arg, const struct oms_ats *a)
 		changed = qty != a->sent_quantity ||
 		    a->has_price != a->has_sent_price ||
 		    (a->has_price && a->price != a->sent_price);
-	if (!changed)
+	if (!changed || (w->f->format != F_JSONL && lacks(w, a) != NULL))
 		return OMS_OK;
 	write_row(w, a);
 	if (w->nsent == w->cap) {
@@ -706,7 +747,7 @@ record_sent(oms_db *db, const char *channel, const struct writer *w)
 	    "INSERT INTO feed_cursors (channel, last_run) VALUES (?1, ?2) "
 	    "ON CONFLICT (channel) DO UPDATE SET last_run = excluded.last_run";
 	char now[OMS_TIME_LEN];
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc;
 
 	oms_time_now(now);
@@ -715,17 +756,16 @@ record_sent(oms_db *db, const char *channel, const struct writer *w)
 	for (long i = 0; i < w->nsent; i++) {
 		if ((st = oms_db_stmt(db, sql_state)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, w->sent[i].channel_sku, -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, w->sent[i].quantity);
+		oms_bind_text(st, 1, channel);
+		oms_bind_text(st, 2, w->sent[i].channel_sku);
+		oms_bind_int64(st, 3, w->sent[i].quantity);
 		if (w->sent[i].has_price)
-			sqlite3_bind_int64(st, 4, w->sent[i].price);
+			oms_bind_int64(st, 4, w->sent[i].price);
 		else
-			sqlite3_bind_null(st, 4);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
+			oms_bind_null(st, 4);
+		rc = oms_step(st);
+		oms_reset(st);
+		if (rc != OMS_DONE) {
 			rc = oms_db_fail(db, rc, "cannot record the feed");
 			oms_db_rollback(db);
 			return rc;
@@ -733,11 +773,11 @@ record_sent(oms_db *db, const char *channel, const struct writer *w)
 	}
 	if ((st = oms_db_stmt(db, sql_cursor)) == NULL)
 		goto fail;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_bind_text(st, 1, channel);
+	oms_bind_text(st, 2, now);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		rc = oms_db_fail(db, rc, "cannot record the feed");
 		oms_db_rollback(db);
 		return rc;
@@ -753,19 +793,19 @@ read_cursor(oms_db *db, const char *channel, char since[OMS_TIME_LEN])
 {
 	static const char sql[] =
 	    "SELECT last_run FROM feed_cursors WHERE channel = ?";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc;
 
 	since[0] = '\0';
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	oms_bind_text(st, 1, channel);
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
 		snprintf(since, OMS_TIME_LEN, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		    oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the feed cursor");
 	return OMS_OK;
 }
@@ -785,6 +825,7 @@ oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
 
 	memset(&w, 0, sizeof w);
 	memset(run, 0, sizeof *run);
+	w.run = run;
 	w.f = f;
 	w.fp = fp;
 	w.full = flags & OMS_FEED_FULL;

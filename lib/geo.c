@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "oms.h"
+#include "route.h"
 
 struct place {
 	char country[3];
@@ -151,22 +152,22 @@ postal_point(oms_db *db, const char *country, const char *code, double *lat,
 {
 	static const char sql[] =
 	    "SELECT lat, lon FROM geo_postal WHERE country = ? AND postal_code = ?";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc;
 
 	*found = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, country, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*lat = sqlite3_column_double(st, 0);
-		*lon = sqlite3_column_double(st, 1);
+	oms_bind_text(st, 1, country);
+	oms_bind_text(st, 2, code);
+	rc = oms_step(st);
+	if (rc == OMS_ROW) {
+		*lat = oms_col_double(st, 0);
+		*lon = oms_col_double(st, 1);
 		*found = 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the postal codes");
 	return OMS_OK;
 }
@@ -263,7 +264,7 @@ oms_geo_load(oms_db *db, FILE *fp, const char *name, long *rows)
 		char *f[12], *p = line, *end, key[32];
 		int nf = 0;
 		double lat, lon;
-		sqlite3_stmt *st;
+		oms_stmt *st;
 
 		ln++;
 		line[strcspn(line, "\r\n")] = '\0';
@@ -300,10 +301,10 @@ oms_geo_load(oms_db *db, FILE *fp, const char *name, long *rows)
 			rc = OMS_ERR;
 			break;
 		}
-		sqlite3_bind_text(st, 1, f[0], -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_double(st, 3, lat);
-		sqlite3_bind_double(st, 4, lon);
+		oms_bind_text(st, 1, f[0]);
+		oms_bind_text(st, 2, key);
+		oms_bind_double(st, 3, lat);
+		oms_bind_double(st, 4, lon);
 		if ((rc = oms_db_step_done(db, st, "cannot store a postal code"))
 		    != OMS_OK)
 			break;

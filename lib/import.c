@@ -20,13 +20,14 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "import.h"
+#include "order.h"
 #include "adapter.h"
 #include "csvr.h"
 
 #define BATCH 1000		/* orders per transaction at most */
 #define BATCH_MS 200		/* and milliseconds per transaction */
 #define HEAD_MAX 65536		/* bytes read to recognise a file */
-#define HEADER_ROWS 20		/* rows searched for a header */
 
 struct pending {
 	char *json;
@@ -34,24 +35,6 @@ struct pending {
 	int64_t id;
 	long line;
 	int cancel;		/* a cancel waits on labels to void */
-};
-
-struct grow {
-	struct oms_buf data;
-	struct oms_buf raw;
-	size_t *off;
-	char **f;
-	int nf, cap;
-	long line;
-};
-
-struct group {
-	struct grow *rows;
-	int n, cap;
-	char *key;
-	long line;
-	char *err;
-	long errline;
 };
 
 /* A set of 64-bit hashes: the order keys a file has finished. */
@@ -62,30 +45,22 @@ struct keyset {
 
 struct run {
 	struct oms_import *im;
-	oms_adapter *ad;
+	struct oms_map m;	/* the adapter and what running it needs */
 	const char *file;
 	struct pending *pend;
 	int npend, cappend;
 	int in_tx;
 	struct timespec tx_start;
-	struct oms_buf tmp, tmp2, tmp3;
-	int exp;
-	const char *cur;
-	char curbuf[8];
 	char msg[512];
 	struct keyset seen;
 	size_t keys_in_memory;
 	int seen_table;
 	long orders_read;
-	long errline;		/* the row a mapping error is on */
 	int cr_only;		/* CSV whose lines end in CR alone */
 	struct timespec last_progress;
 	int idle_rc;		/* a commit before waiting for input failed */
 	char idle_msg[1024];	/* and why */
 	char exported_at[OMS_TIME_LEN];	/* the file's, or "" */
-	struct oms_buf ph;	/* the fields of this order that held a
-				   placeholder, such as "--" */
-	char ph_value[16];	/* the first of them */
 	long placeholders;	/* orders of the file with any */
 	long repeated;		/* lines of the file taken once */
 	long nolines;		/* orders a merge left without lines */
@@ -151,7 +126,7 @@ static int
 seen_add(struct run *r, const char *key)
 {
 	uint64_t h = oms_hash64(key, strlen(key), OMS_HASH_INIT);
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc;
 
 	if (r->keys_in_memory == 0) {
@@ -172,12 +147,12 @@ seen_add(struct run *r, const char *key)
 	}
 	if ((st = oms_db_stmt(r->im->db, sql_seen_add)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_bind_int64(st, 1, (int64_t)h);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(r->im->db, rc, "cannot note an order key");
-	return sqlite3_changes(oms_db_handle(r->im->db)) > 0;
+	return oms_db_changes(r->im->db) > 0;
 }
 
 /* ---- storing, in batches ------------------------------------------- */
@@ -193,8 +168,8 @@ carry_cancel(struct run *r, struct pending *p)
 	int rc;
 
 	memset(&res, 0, sizeof res);
-	snprintf(why, sizeof why, "cancelled on %s", r->ad ? r->ad->channel :
-	    "the channel");
+	snprintf(why, sizeof why, "cancelled on %s", r->m.ad ?
+	    r->m.ad->channel : "the channel");
 	c.source = "channel";
 	c.reason = why;
 	rc = oms_cancel(r->im->db, p->id, &c, &res);
@@ -295,42 +270,6 @@ finding(struct run *r, long line, const char *order, const char *kind,
 	va_end(ap);
 	r->im->findings++;
 	r->im->on_finding(r->im->arg, r->file, line, order, kind, buf);
-}
-
-/*
- * A value that stands for none: dashes alone ("--" is how eBay masks the
- * personal data of old orders, "-" a shop's empty postal code) or "n/a".
- */
-static int
-is_placeholder(const char *v)
-{
-	const char *p = v;
-
-	while (*p == ' ')
-		p++;
-	if (*p == '-') {
-		while (*p == '-' || *p == ' ')
-			p++;
-		return *p == '\0';
-	}
-	return strcasecmp(p, "n/a") == 0;
-}
-
-static void
-placeholder(struct run *r, const struct spec *s, const char *v)
-{
-	const char *t = s->target;
-	size_t n = strlen(t);
-
-	/* Each field once: "ship_to.name, ship_to.address1". */
-	for (const char *p = r->ph.s; p != NULL && (p = strstr(p, t)) != NULL;
-	    p += n)
-		if ((p == r->ph.s || p[-1] == ' ') && (p[n] == ',' ||
-		    p[n] == '\0'))
-			return;
-	if (r->ph.len == 0)
-		snprintf(r->ph_value, sizeof r->ph_value, "%s", v);
-	oms_buf_printf(&r->ph, "%s%s", r->ph.len ? ", " : "", t);
 }
 
 static void
@@ -444,14 +383,9 @@ check_order(struct run *r, const cJSON *o, long line, int merge)
 	/* An order a file only adds to has its lines, and holds, elsewhere. */
 	if (merge)
 		return;
-	p = oms_order_problems(o);
-	cJSON_ArrayForEach(e, p) {
-		const char *m = e->valuestring;
-
-		if (strncmp(m, "totals ", 7) != 0 &&
-		    strncmp(m, "amounts ", 8) != 0)
-			finding(r, line, ext, "hold", "%s", m);
-	}
+	p = oms_order_problems(o, 0);
+	cJSON_ArrayForEach(e, p)
+		finding(r, line, ext, "hold", "%s", e->valuestring);
 	cJSON_Delete(p);
 }
 
@@ -470,11 +404,11 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 	char *json = NULL;
 	int rc, flags = OMS_STORE_OUTPUT;
 
-	if (r->ad != NULL && r->ad->refine != NULL) {
+	if (r->m.ad != NULL && r->m.ad->refine != NULL) {
 		struct oms_jq *jq;
 		cJSON *refined;
 
-		if (oms_adapter_refiner(r->ad, &jq) != OMS_OK) {
+		if (oms_adapter_refiner(r->m.ad, &jq) != OMS_OK) {
 			cJSON_Delete(o);
 			return OMS_ERR;
 		}
@@ -500,20 +434,21 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "account");
 		cJSON_AddStringToObject(o, "account", im->account);
 	}
-	if (r->ph.len > 0) {
+	if (r->m.ph.len > 0) {
 		const char *ext = oms_json_str(o, "external_id");
 
 		finding(r, line, ext, "placeholder", "'%s' taken as no value in "
-		    "%s", r->ph_value, r->ph.s);
+		    "%s", r->m.ph_value, r->m.ph.s);
 		if (r->im->on_note != NULL)
 			note(r, "%s:%ld: order %s: '%s' taken as no value in %s",
-			    r->file, line, ext ? ext : "?", r->ph_value, r->ph.s);
+			    r->file, line, ext ? ext : "?", r->m.ph_value,
+			    r->m.ph.s);
 		r->placeholders++;
-		oms_buf_reset(&r->ph);
+		oms_buf_reset(&r->m.ph);
 	}
 	if (same_lines(r, o, line) != OMS_OK || oms_order_normalize(o,
-	    (merge ? OMS_NORM_PARTIAL : 0) | (r->ad != NULL &&
-	    r->ad->format == F_OMS ? OMS_NORM_CANONICAL : 0)) != OMS_OK) {
+	    (merge ? OMS_NORM_PARTIAL : 0) | (r->m.ad != NULL &&
+	    r->m.ad->format == F_OMS ? OMS_NORM_CANONICAL : 0)) != OMS_OK) {
 		reject_order(r, line, prefix, o, raw);
 		cJSON_Delete(o);
 		return OMS_OK;
@@ -545,10 +480,10 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		flags |= OMS_STORE_MERGE;
 	if (!im->all)
 		flags &= ~OMS_STORE_OUTPUT;
-	in.source = r->ad ? r->ad->name : "oms";
+	in.source = r->m.ad ? r->m.ad->name : "oms";
 	in.flags = flags;
-	in.identity = r->ad ? r->ad->identity : NULL;
-	in.alias = r->ad ? r->ad->alias : NULL;
+	in.identity = r->m.ad ? r->m.ad->identity : NULL;
+	in.alias = r->m.ad ? r->m.ad->alias : NULL;
 	in.exported_at = r->exported_at[0] ? r->exported_at : NULL;
 	rc = oms_order_store(im->db, o, &in, &res);
 	if (rc == OMS_REJECT) {
@@ -608,386 +543,6 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 	if (r->npend >= BATCH || oms_ms_since(&r->tx_start) >= BATCH_MS)
 		return flush(r);
 	return OMS_OK;
-}
-
-/* ---- values ----------------------------------------------------------- */
-
-/* Append s without its surrounding white space; its length appended. */
-static size_t
-add_trimmed(struct oms_buf *b, const char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	oms_buf_add(b, s, n);
-	return n;
-}
-
-/* s without its surrounding white space, in b. */
-static const char *
-trimmed(const char *s, struct oms_buf *b)
-{
-	oms_buf_reset(b);
-	add_trimmed(b, s);
-	return b->s ? b->s : "";
-}
-
-static int
-filter_value(const struct filter *f, const char *v)
-{
-	if (f->not_empty && *v == '\0')
-		return 0;
-	if (f->empty && *v != '\0')
-		return 0;
-	if (f->digits) {
-		if (*v == '\0')
-			return 0;
-		for (const char *p = v; *p; p++)
-			if (!isdigit((unsigned char)*p))
-				return 0;
-	}
-	if (f->contains != NULL && strstr(v, f->contains) == NULL)
-		return 0;
-	if (f->nis > 0) {
-		int i;
-
-		for (i = 0; i < f->nis; i++)
-			if (strcmp(f->is[i], v) == 0)
-				break;
-		if (i == f->nis)
-			return 0;
-	}
-	return 1;
-}
-
-/* A CSV row passes a filter when one of its columns does. */
-static int
-filter_row(const struct filter *f, const struct grow *g, struct oms_buf *tmp)
-{
-	if (!f->on)
-		return 1;
-	for (int i = 0; i < f->nfrom; i++) {
-		const char *v = f->col[i] >= 0 && f->col[i] < g->nf ?
-		    trimmed(g->f[f->col[i]], tmp) : "";
-
-		if (filter_value(f, v))
-			return 1;
-	}
-	return 0;
-}
-
-static int
-filter_json(const struct filter *f, const cJSON *node)
-{
-	char nb[64];
-
-	if (!f->on)
-		return 1;
-	for (int i = 0; i < f->nfrom; i++) {
-		const char *v = oms_json_text(oms_json_path(node, f->from[i]),
-		    nb, sizeof nb);
-
-		if (filter_value(f, v ? v : ""))
-			return 1;
-	}
-	return 0;
-}
-
-/* Where a spec's i-th source is in a CSV row or a JSON node. */
-typedef const char *(*source_fn)(const struct spec *s, int i, const void *src,
-    char nb[64]);
-
-static const char *
-csv_source(const struct spec *s, int i, const void *src, char nb[64])
-{
-	const struct grow *g = src;
-
-	(void)nb;
-	return s->col[i] >= 0 && s->col[i] < g->nf ? g->f[s->col[i]] : NULL;
-}
-
-static const char *
-json_source(const struct spec *s, int i, const void *src, char nb[64])
-{
-	return oms_json_text(oms_json_path(src, s->from[i]), nb, 64);
-}
-
-
-/*
- * The raw text of a spec: its first non-empty source, or all of them
- * joined; NULL when empty.
- */
-static const char *
-raw_value(const struct spec *s, source_fn get, const void *src,
-    struct oms_buf *b)
-{
-	char nb[64];
-
-	if (s->value != NULL)
-		return s->value;
-	oms_buf_reset(b);
-	for (int i = 0; i < s->nfrom; i++) {
-		const char *v = get(s, i, src, nb);
-		size_t mark = b->len;
-
-		if (v == NULL)
-			continue;
-		if (s->join != NULL && b->len > 0)
-			oms_buf_adds(b, s->join);
-		if (add_trimmed(b, v) == 0) {
-			/* Empty: take back the separator too. */
-			b->len = mark;
-			b->s[mark] = '\0';
-			continue;
-		}
-		if (s->join == NULL)
-			break;
-	}
-	return b->len > 0 ? b->s : NULL;
-}
-
-static const char *
-raw_csv(const struct spec *s, const struct grow *g, struct oms_buf *b)
-{
-	return raw_value(s, csv_source, g, b);
-}
-
-static const char *
-raw_json(const struct spec *s, const cJSON *node, struct oms_buf *b)
-{
-	return raw_value(s, json_source, node, b);
-}
-
-static const char *
-src_name(const struct spec *s)
-{
-	return s->nfrom > 0 ? s->from[0] : s->target;
-}
-
-/* Put item at a dotted path inside obj, making the objects on the way. */
-static void
-set_path(cJSON *obj, const char *path, cJSON *item)
-{
-	const char *dot;
-
-	while ((dot = strchr(path, '.')) != NULL) {
-		char key[128];
-		size_t n = (size_t)(dot - path);
-		cJSON *next;
-
-		if (n >= sizeof key)
-			n = sizeof key - 1;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		next = cJSON_GetObjectItemCaseSensitive(obj, key);
-		if (!cJSON_IsObject(next)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
-			next = cJSON_AddObjectToObject(obj, key);
-		}
-		obj = next;
-		path = dot + 1;
-	}
-	/* Targets are unique (adapter.c checks): no search for an old one. */
-	cJSON_AddItemToObject(obj, path, item);
-}
-
-/* The zone a date of spec s is read in, or NULL when nothing says. */
-static const char *
-zone_for(struct run *r, const struct spec *s, const char *zone)
-{
-	const char *z;
-
-	if (s->zone != NULL)
-		return s->zone;
-	if (zone != NULL && *zone != '\0') {
-		if ((z = oms_tz_from_name(zone)) != NULL)
-			return z;
-		if (oms_tz_valid(zone))
-			return zone;
-	}
-	if (r->im->tz != NULL)
-		return r->im->tz;
-	if (r->ad != NULL && r->ad->tz != NULL)
-		return r->ad->tz;
-	return NULL;
-}
-
-/*
- * Turn raw source text into the canonical value of spec s.  *item is NULL
- * when the value is empty; a value that cannot be read is an error.
- */
-static int
-convert(struct run *r, const struct spec *s, const char *raw, const char *zone,
-    cJSON **item)
-{
-	const char *v = raw;
-	char out[OMS_TIME_LEN], mb[OMS_MONEY_BUFSZ], cur[8];
-	int64_t x;
-
-	*item = NULL;
-	if (v != NULL && *v != '\0' && is_placeholder(v)) {
-		placeholder(r, s, v);
-		v = NULL;
-	}
-	if (v == NULL || *v == '\0')
-		v = s->dflt;
-	if (v == NULL)
-		return OMS_OK;
-	if (s->strip != NULL)
-		while (*v != '\0' && strchr(s->strip, *v) != NULL)
-			v++;
-	if (s->html) {
-		oms_buf_reset(&r->tmp2);
-		oms_html_decode(&r->tmp2, v);
-		v = r->tmp2.s ? r->tmp2.s : "";
-	}
-	if (s->upper) {
-		if (v != r->tmp2.s) {
-			oms_buf_reset(&r->tmp2);
-			oms_buf_adds(&r->tmp2, v);
-			v = r->tmp2.s;
-		}
-		for (char *p = r->tmp2.s; p && *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-	}
-	if (s->map != NULL) {
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(s->map, v);
-
-		if (m == NULL)
-			m = cJSON_GetObjectItem(s->map, v);
-		if (m == NULL)
-			m = cJSON_GetObjectItemCaseSensitive(s->map, "*");
-		if (cJSON_IsNull(m))
-			return OMS_OK;
-		if (cJSON_IsString(m))
-			v = m->valuestring;
-	}
-	if (*v == '\0')
-		return OMS_OK;
-	switch (s->as) {
-	case AS_MONEY:
-		if (oms_money_parse_loose(v, r->exp, r->ad ? r->ad->money_flags :
-		    0, &x, cur) != OMS_OK)
-			return oms_seterr("%s: '%s' is not an amount",
-			    src_name(s), v);
-		if (s->negate)
-			x = -x;
-		*item = cJSON_CreateString(oms_money_format(x, r->exp, mb,
-		    sizeof mb));
-		return OMS_OK;
-	case AS_DATE: {
-		const char *z = zone_for(r, s, zone);
-
-		/* A date with no hour is the seller's day, not UTC's. */
-		if (oms_time_parse_day(v, r->ad ? r->ad->time_flags : 0,
-		    z ? z : "UTC", z ? z : r->im->day_tz ? r->im->day_tz : "UTC",
-		    out) != OMS_OK)
-			return oms_seterr("%s: '%s' is not a date", src_name(s),
-			    v);
-		*item = cJSON_CreateString(out);
-		return OMS_OK;
-	}
-	case AS_INT:
-	case AS_QTY: {
-		char *end;
-		long long n;
-
-		errno = 0;
-		n = strtoll(v, &end, 10);
-		/* Square writes quantities as "1.0". */
-		if (s->as == AS_QTY && *end == '.') {
-			const char *p = end + 1;
-
-			while (*p == '0')
-				p++;
-			if (*p == '\0')
-				end = (char *)p;
-		}
-		if (errno != 0 || end == v || *end != '\0')
-			return oms_seterr("%s: '%s' is not a whole number",
-			    src_name(s), v);
-		*item = cJSON_CreateNumber((double)(s->negate ? -n : n));
-		return OMS_OK;
-	}
-	case AS_BOOL:
-		if (strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
-		    strcasecmp(v, "y") == 0 || strcmp(v, "1") == 0)
-			*item = cJSON_CreateTrue();
-		else if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
-		    strcasecmp(v, "n") == 0 || strcmp(v, "0") == 0)
-			*item = cJSON_CreateFalse();
-		else
-			return oms_seterr("%s: '%s' is not yes or no",
-			    src_name(s), v);
-		return OMS_OK;
-	case AS_LIST: {
-		const char *sep = s->split ? s->split : ",";
-		cJSON *a = cJSON_CreateArray();
-		const char *p = v;
-
-		while (*p != '\0') {
-			const char *e = strstr(p, sep);
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			struct oms_buf t = { 0 }, u = { 0 };
-
-			oms_buf_add(&t, p, n);
-			trimmed(t.s, &u);
-			if (u.len > 0)
-				cJSON_AddItemToArray(a, cJSON_CreateString(u.s));
-			oms_buf_free(&t);
-			oms_buf_free(&u);
-			p += n;
-			if (e != NULL)
-				p += strlen(sep);
-		}
-		*item = a;
-		return OMS_OK;
-	}
-	case AS_CURRENCY:
-		if (oms_currency_valid(v)) {
-			*item = cJSON_CreateString(v);
-			return OMS_OK;
-		}
-		if (oms_money_parse_loose(v, 2, 0, &x, cur) == OMS_OK &&
-		    cur[0] != '\0')
-			*item = cJSON_CreateString(cur);
-		else if (s->dflt != NULL && oms_currency_valid(s->dflt))
-			*item = cJSON_CreateString(s->dflt);
-		return OMS_OK;
-	default:
-		*item = cJSON_CreateString(v);
-		return OMS_OK;
-	}
-}
-
-static void
-set_currency(struct run *r, const char *code)
-{
-	if (code == NULL || !oms_currency_valid(code))
-		code = r->im->currency;
-	if (code == NULL && r->ad != NULL)
-		code = r->ad->currency;
-	if (code != NULL && oms_currency_valid(code)) {
-		snprintf(r->curbuf, sizeof r->curbuf, "%s", code);
-		r->cur = r->curbuf;
-	} else
-		r->cur = NULL;
-	r->exp = oms_currency_exponent(r->cur);
-}
-
-static cJSON *
-new_order(struct run *r)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "type", "order");
-	cJSON_AddStringToObject(o, "channel", r->ad->channel);
-	return o;
 }
 
 /* ---- CSV ------------------------------------------------------------ */
@@ -1062,188 +617,21 @@ group_raw(const struct group *g, struct oms_buf *b)
 		b->s[--b->len] = '\0';
 }
 
-/* Evaluate an order-level spec over the rows of a group. */
-static int
-order_value_csv(struct run *r, const struct spec *s, const struct group *g,
-    cJSON **item)
-{
-	struct oms_buf zb = { 0 };
-	int rc = OMS_OK;
-
-	*item = NULL;
-	if (s->sum) {
-		int64_t total = 0, x;
-		int any = 0;
-		char mb[OMS_MONEY_BUFSZ];
-
-		for (int i = 0; i < g->n; i++) {
-			const char *v;
-
-			if (!filter_row(&s->where, &g->rows[i], &r->tmp3))
-				continue;
-			/* Every column named is added, on every row counted. */
-			for (int k = 0; k < s->nfrom; k++) {
-				const struct grow *w = &g->rows[i];
-
-				if (s->col[k] < 0 || s->col[k] >= w->nf)
-					continue;
-				v = trimmed(w->f[s->col[k]], &r->tmp);
-				if (*v == '\0')
-					continue;
-				if (oms_money_parse_loose(v, r->exp,
-				    r->ad->money_flags, &x, NULL) != OMS_OK)
-					return oms_seterr("%s: '%s' is not an "
-					    "amount", s->from[k], v);
-				if (__builtin_add_overflow(total, x, &total))
-					return oms_seterr("%s: the sum is out of "
-					    "range", s->from[k]);
-				any = 1;
-			}
-		}
-		if (any)
-			*item = cJSON_CreateString(oms_money_format(s->negate ?
-			    -total : total, r->exp, mb, sizeof mb));
-		return OMS_OK;
-	}
-	for (int i = 0; i < g->n; i++) {
-		const struct grow *w = &g->rows[i];
-		const char *v, *zone = NULL;
-
-		if (!filter_row(&s->where, w, &r->tmp3))
-			continue;
-		if ((v = raw_csv(s, w, &r->tmp)) == NULL)
-			continue;
-		if (s->zone_col >= 0 && s->zone_col < w->nf)
-			zone = trimmed(w->f[s->zone_col], &zb);
-		rc = convert(r, s, v, zone, item);
-		oms_buf_free(&zb);
-		return rc;
-	}
-	oms_buf_free(&zb);
-	return convert(r, s, NULL, NULL, item);
-}
-
-/* An order-level value from a group of CSV rows or a JSON order. */
-typedef int (*value_fn)(struct run *r, const struct spec *s, const void *src,
-    cJSON **item);
-
-static int order_value_json(struct run *r, const struct spec *s,
-    const cJSON *node, cJSON **item);
-
-static int
-csv_value(struct run *r, const struct spec *s, const void *src, cJSON **item)
-{
-	return order_value_csv(r, s, src, item);
-}
-
-static int
-json_value(struct run *r, const struct spec *s, const void *src, cJSON **item)
-{
-	return order_value_json(r, s, src, item);
-}
-
-/*
- * The order-level fields: the currency first, since every amount needs
- * its exponent, then the rest in the adapter's order.
- */
-static int
-order_fields(struct run *r, cJSON *o, value_fn value, const void *src)
-{
-	oms_adapter *a = r->ad;
-	cJSON *item;
-	int i;
-
-	set_currency(r, NULL);
-	for (i = 0; i < a->nospec; i++)
-		if (strcmp(a->ospec[i].target, "currency") == 0) {
-			if (value(r, &a->ospec[i], src, &item) != OMS_OK)
-				return OMS_ERR;
-			set_currency(r, cJSON_IsString(item) ?
-			    item->valuestring : NULL);
-			cJSON_Delete(item);
-		}
-	if (r->cur != NULL)
-		cJSON_AddStringToObject(o, "currency", r->cur);
-	for (i = 0; i < a->nospec; i++) {
-		if (strcmp(a->ospec[i].target, "currency") == 0)
-			continue;
-		if (value(r, &a->ospec[i], src, &item) != OMS_OK)
-			return OMS_ERR;
-		if (item != NULL)
-			set_path(o, a->ospec[i].target, item);
-	}
-	return OMS_OK;
-}
-
-static int
-map_csv(struct run *r, const struct group *g, cJSON **out)
-{
-	oms_adapter *a = r->ad;
-	cJSON *o = new_order(r), *lines, *item;
-	int i, k;
-
-	*out = NULL;
-	oms_buf_reset(&r->ph);
-	if (order_fields(r, o, csv_value, g) != OMS_OK)
-		goto fail;
-	if (a->nlspec == 0) {
-		*out = o;
-		return OMS_OK;
-	}
-	lines = cJSON_AddArrayToObject(o, "lines");
-	for (k = 0; k < g->n; k++) {
-		const struct grow *w = &g->rows[k];
-		cJSON *l;
-
-		if (!filter_row(&a->line_when, w, &r->tmp3))
-			continue;
-		l = cJSON_CreateObject();
-		for (i = 0; i < a->nlspec; i++) {
-			const struct spec *s = &a->lspec[i];
-			const char *v = raw_csv(s, w, &r->tmp);
-			struct oms_buf zb = { 0 };
-			const char *zone = s->zone_col >= 0 && s->zone_col < w->nf ?
-			    trimmed(w->f[s->zone_col], &zb) : NULL;
-			int rc = convert(r, s, v, zone, &item);
-
-			oms_buf_free(&zb);
-			if (rc != OMS_OK) {
-				char m[400];
-
-				snprintf(m, sizeof m, "%s", oms_error());
-				oms_seterr("line item %d of order %s: %s",
-				    cJSON_GetArraySize(lines) + 1, g->key, m);
-				r->errline = w->line;
-				cJSON_Delete(l);
-				goto fail;
-			}
-			if (item != NULL)
-				set_path(l, s->target, item);
-		}
-		cJSON_AddItemToArray(lines, l);
-	}
-	*out = o;
-	return OMS_OK;
-fail:
-	cJSON_Delete(o);
-	return OMS_ERR;
-}
-
 static int
 finish_group(struct run *r, struct group *g)
 {
 	cJSON *o;
 	char why[700];
-	int rc, merge = r->ad->merge;
+	int rc, merge = r->m.ad->merge;
 
 	if (g->n == 0)
 		return OMS_OK;
 	/* A group of rows that only add to an order (refunds) merges. */
-	if (!merge && r->ad->merge_when.on) {
+	if (!merge && r->m.ad->merge_when.on) {
 		merge = 1;
 		for (int i = 0; i < g->n && merge; i++)
-			merge = filter_row(&r->ad->merge_when, &g->rows[i],
-			    &r->tmp3);
+			merge = oms_filter_row(&r->m.ad->merge_when,
+			    &g->rows[i], &r->m.tmp3);
 	}
 	if (g->err == NULL && !merge && (rc = seen_add(r, g->key)) <= 0) {
 		if (rc < 0)
@@ -1254,25 +642,26 @@ finish_group(struct run *r, struct group *g)
 		g->errline = g->line;
 	}
 	if (g->err != NULL) {
-		group_raw(g, &r->tmp2);
-		reject(r, g->errline, g->err, r->tmp2.s);
+		group_raw(g, &r->m.tmp2);
+		reject(r, g->errline, g->err, r->m.tmp2.s);
 		group_reset(g);
 		return OMS_OK;
 	}
-	r->errline = 0;
-	if (map_csv(r, g, &o) != OMS_OK) {
-		if (r->errline != 0)
+	r->m.errline = 0;
+	if (oms_adapter_map_csv(&r->m, g, &o) != OMS_OK) {
+		if (r->m.errline != 0)
 			snprintf(why, sizeof why, "%s", oms_error());
 		else
 			snprintf(why, sizeof why, "order %s: %s", g->key,
 			    oms_error());
-		group_raw(g, &r->tmp2);
-		reject(r, r->errline ? r->errline : g->line, why, r->tmp2.s);
+		group_raw(g, &r->m.tmp2);
+		reject(r, r->m.errline ? r->m.errline : g->line, why,
+		    r->m.tmp2.s);
 		group_reset(g);
 		return OMS_OK;
 	}
-	group_raw(g, &r->tmp2);
-	rc = take(r, o, g->line, r->tmp2.s, "", merge);
+	group_raw(g, &r->m.tmp2);
+	rc = take(r, o, g->line, r->m.tmp2.s, "", merge);
 	group_reset(g);
 	return rc;
 }
@@ -1310,7 +699,7 @@ all_empty(const struct oms_csv_rowv *v)
 static void
 blank_bind(struct run *r, char **hdr, int nh)
 {
-	oms_adapter *a = r->ad;
+	oms_adapter *a = r->m.ad;
 
 	free(r->bn_col);
 	free(r->bn_zero);
@@ -1330,7 +719,7 @@ blank_bind(struct run *r, char **hdr, int nh)
 static void
 blank_count(struct run *r, const struct oms_csv_rowv *v)
 {
-	oms_adapter *a = r->ad;
+	oms_adapter *a = r->m.ad;
 	int64_t x;
 
 	if (a->nblank_if_none == 0)
@@ -1349,7 +738,7 @@ blank_count(struct run *r, const struct oms_csv_rowv *v)
 static int
 read_csv(struct run *r, FILE *fp)
 {
-	oms_adapter *a = r->ad;
+	oms_adapter *a = r->m.ad;
 	struct oms_csv *c;
 	struct oms_csv_rowv v;
 	struct group g = { 0 };
@@ -1391,17 +780,18 @@ read_csv(struct run *r, FILE *fp)
 		}
 		if (all_empty(&v))
 			continue;
-		if (a->stop_unless.on && !filter_row(&a->stop_unless,
-		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
+		if (a->stop_unless.on && !oms_filter_row(&a->stop_unless,
+		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->m.tmp3))
 			break;
-		if (a->stop_when.on && filter_row(&a->stop_when,
-		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
+		if (a->stop_when.on && oms_filter_row(&a->stop_when,
+		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->m.tmp3))
 			break;
-		if (a->skip_when.on && filter_row(&a->skip_when,
-		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->tmp3))
+		if (a->skip_when.on && oms_filter_row(&a->skip_when,
+		    &(struct grow){ .f = v.f, .nf = v.nf }, &r->m.tmp3))
 			continue;
 		blank_count(r, &v);
-		key = a->keycol < v.nf ? trimmed(v.f[a->keycol], &keybuf) : "";
+		key = a->keycol < v.nf ? oms_trimmed(v.f[a->keycol], &keybuf) :
+		    "";
 		/*
 		 * A row cut off by the end of the file belongs to the order
 		 * it names: the whole order is then rejected, not stored
@@ -1472,94 +862,6 @@ read_csv(struct run *r, FILE *fp)
 }
 
 /* ---- JSON ----------------------------------------------------------- */
-
-static int
-order_value_json(struct run *r, const struct spec *s, const cJSON *node,
-    cJSON **item)
-{
-	const char *v = raw_json(s, node, &r->tmp), *zone = NULL;
-	char nb[64];
-
-	if (s->zone_from != NULL)
-		zone = oms_json_text(oms_json_path(node, s->zone_from), nb,
-		    sizeof nb);
-	return convert(r, s, v, zone, item);
-}
-
-static int
-map_json_line(struct run *r, const cJSON *ln, cJSON *lines)
-{
-	cJSON *l = cJSON_CreateObject(), *item;
-
-	for (int i = 0; i < r->ad->nlspec; i++) {
-		if (order_value_json(r, &r->ad->lspec[i], ln, &item) != OMS_OK) {
-			char m[400];
-
-			snprintf(m, sizeof m, "%s", oms_error());
-			oms_seterr("line %d: %s", cJSON_GetArraySize(lines) + 1,
-			    m);
-			cJSON_Delete(l);
-			return OMS_ERR;
-		}
-		if (item != NULL)
-			set_path(l, r->ad->lspec[i].target, item);
-	}
-	cJSON_AddItemToArray(lines, l);
-	return OMS_OK;
-}
-
-static int
-map_json(struct run *r, const cJSON *node, const cJSON *items, cJSON **out)
-{
-	oms_adapter *a = r->ad;
-	cJSON *o = new_order(r), *lines;
-	const cJSON *ln;
-
-	*out = NULL;
-	oms_buf_reset(&r->ph);
-	if (order_fields(r, o, json_value, node) != OMS_OK)
-		goto fail;
-	lines = cJSON_AddArrayToObject(o, "lines");
-	if (items == NULL && a->lines != NULL)
-		items = oms_json_path(node, a->lines);
-	cJSON_ArrayForEach(ln, items) {
-		if (!filter_json(&a->line_when, ln))
-			continue;
-		if (map_json_line(r, ln, lines) != OMS_OK)
-			goto fail;
-	}
-	*out = o;
-	return OMS_OK;
-fail:
-	cJSON_Delete(o);
-	return OMS_ERR;
-}
-
-/* The orders of one document: an array, or an object, at a path. */
-static const cJSON *
-records_at(const oms_adapter *a, const cJSON *doc, const char **path)
-{
-	*path = "";
-	for (int i = 0; i < a->nrecords; i++) {
-		const cJSON *v = oms_json_path(doc, a->records[i]);
-
-		if (v != NULL && (cJSON_IsArray(v) || cJSON_IsObject(v))) {
-			*path = a->records[i];
-			return v;
-		}
-	}
-	if (a->nrecords == 0)
-		return doc;
-	return NULL;
-}
-
-static const cJSON *
-records_of(const oms_adapter *a, const cJSON *doc)
-{
-	const char *path;
-
-	return records_at(a, doc, &path);
-}
 
 /*
  * Where in the text each record starts, so a message names its line.
@@ -1672,16 +974,6 @@ line_at(const char *buf, const char *p)
 	return n;
 }
 
-static void
-slurp(FILE *fp, struct oms_buf *b)
-{
-	char chunk[65536];
-	size_t n;
-
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		oms_buf_add(b, chunk, n);
-}
-
 /* Parse every JSON document in buf; docs[i] starts on line lines[i]. */
 static int
 parse_docs(struct run *r, const char *buf, size_t len, cJSON ***docs,
@@ -1736,7 +1028,7 @@ static int
 json_record(struct run *r, const cJSON *o, int k, long line,
     const cJSON *index, cJSON *joined)
 {
-	oms_adapter *a = r->ad;
+	oms_adapter *a = r->m.ad;
 	const cJSON *items = NULL;
 	cJSON *order;
 	char why[700], nb[64], prefix[32];
@@ -1756,19 +1048,21 @@ json_record(struct run *r, const cJSON *o, int k, long line,
 	if (!cJSON_IsObject(o)) {
 		snprintf(why, sizeof why, "record %d: not an object", k);
 		reject(r, line, why, raw);
-	} else if (map_json(r, o, items, &order) != OMS_OK) {
+	} else if (oms_adapter_map_json(&r->m, o, items, &order) != OMS_OK) {
 		const char *ext = NULL;
 		char m[600];
 
 		snprintf(m, sizeof m, "%s", oms_error());
 		for (int s = 0; s < a->nospec; s++)
 			if (strcmp(a->ospec[s].target, "external_id") == 0)
-				ext = raw_json(&a->ospec[s], o, &r->tmp3);
+				if (oms_adapter_raw(&a->ospec[s], o, &r->m.tmp3,
+				    &ext) != OMS_OK)
+					ext = NULL;
 		snprintf(why, sizeof why, "record %d: order %s: %s", k,
 		    ext ? ext : "?", m);
 		reject(r, line, why, raw);
 	} else
-		rc = take(r, order, line, raw, prefix, r->ad->merge);
+		rc = take(r, order, line, raw, prefix, r->m.ad->merge);
 	free(raw);
 	return rc;
 }
@@ -1776,7 +1070,7 @@ json_record(struct run *r, const cJSON *o, int k, long line,
 static int
 read_json(struct run *r, const char *buf, size_t len)
 {
-	oms_adapter *a = r->ad;
+	oms_adapter *a = r->m.ad;
 	cJSON **docs, *index = NULL, *joined = cJSON_CreateObject();
 	long *lines;
 	const char **starts;
@@ -1815,7 +1109,7 @@ read_json(struct run *r, const char *buf, size_t len)
 		if (a->items_records != NULL &&
 		    oms_json_path(docs[i], a->items_records) != NULL)
 			continue;
-		if ((recs = records_at(a, docs[i], &path)) == NULL)
+		if ((recs = oms_adapter_records(a, docs[i], &path)) == NULL)
 			continue;
 		nat = cJSON_IsArray(recs) ? cJSON_GetArraySize(recs) : 1;
 		at = ecalloc((size_t)nat + 1, sizeof *at);
@@ -1920,7 +1214,7 @@ read_json_lines(struct run *r, FILE *fp)
 			oms_buf_free(&raw);
 			continue;
 		}
-		if ((recs = records_at(r->ad, d, &path)) != NULL) {
+		if ((recs = oms_adapter_records(r->m.ad, d, &path)) != NULL) {
 			if (cJSON_IsObject(recs)) {
 				found++;
 				rc = json_record(r, recs, 1, ln, NULL, NULL);
@@ -1940,8 +1234,9 @@ read_json_lines(struct run *r, FILE *fp)
 	oms_buf_free(&fix);
 	if (rc == OMS_OK && found == 0 && docs > 0) {
 		r->im->refused = 1;
-		return oms_seterr("not a %s file: no orders at %s", r->ad->name,
-		    r->ad->nrecords > 0 ? r->ad->records[0] : "the top level");
+		return oms_seterr("not a %s file: no orders at %s",
+		    r->m.ad->name, r->m.ad->nrecords > 0 ?
+		    r->m.ad->records[0] : "the top level");
 	}
 	return rc;
 }
@@ -1964,11 +1259,7 @@ read_oms(struct run *r, FILE *fp)
 		if (rc != OMS_OK && ferror(rd.fp))
 			break;		/* a read error: the file, not a line */
 		if (rc != OMS_OK) {
-			const char *m = oms_error(), *colon;
-
-			/* The reader's message names file and line already. */
-			colon = strstr(m, ": ");
-			reject(r, rd.line, colon ? colon + 2 : m, rd.buf);
+			reject(r, rd.line, oms_errreason(), rd.buf);
 			continue;
 		}
 		type = oms_rec_type(v);
@@ -1995,122 +1286,6 @@ read_oms(struct run *r, FILE *fp)
 }
 
 /* ---- recognising a file ---------------------------------------------- */
-
-/* Split one header line on delim, minding quotes. */
-static int
-split_line(const char *s, size_t n, char delim, char ***out)
-{
-	char **f = NULL;
-	int nf = 0, cap = 0;
-	size_t i = 0;
-
-	while (i <= n) {
-		struct oms_buf b = { 0 };
-		int q = 0;
-
-		if (i < n && s[i] == '"') {
-			q = 1;
-			i++;
-		}
-		while (i < n) {
-			if (q && s[i] == '"') {
-				if (i + 1 < n && s[i + 1] == '"') {
-					oms_buf_addc(&b, '"');
-					i += 2;
-					continue;
-				}
-				q = 0;
-				i++;
-				continue;
-			}
-			if (!q && (s[i] == delim || s[i] == '\n' || s[i] == '\r'))
-				break;
-			oms_buf_addc(&b, s[i++]);
-		}
-		if (nf == cap) {
-			cap = cap ? cap * 2 : 32;
-			f = erealloc(f, (size_t)cap * sizeof *f);
-		}
-		{
-			struct oms_buf t = { 0 };
-
-			trimmed(b.s ? b.s : "", &t);
-			f[nf++] = t.s ? t.s : estrdup("");
-		}
-		oms_buf_free(&b);
-		if (i >= n || s[i] != delim)
-			break;
-		i++;
-	}
-	*out = f;
-	return nf;
-}
-
-static int
-score_csv(const oms_adapter *a, const char *head, size_t n)
-{
-	const char *p = head, *end = head + n;
-	int best = 0;
-
-	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	for (int row = 0; row < HEADER_ROWS && p < end; row++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char **f;
-		int nf = split_line(p, len, a->delim, &f), sc;
-
-		sc = oms_adapter_header_score(a, f, nf);
-		for (int i = 0; i < nf; i++)
-			free(f[i]);
-		free(f);
-		if (sc == a->ndetect && sc > best)
-			best = sc;
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-	return best;
-}
-
-static int
-score_json(const oms_adapter *a, const char *head, size_t n)
-{
-	const char *stop = NULL, *p = head;
-	cJSON *d;
-	const cJSON *recs, *first;
-	int sc = 0;
-
-	while (p < head + n && isspace((unsigned char)*p))
-		p++;
-	d = cJSON_ParseWithLengthOpts(p, n - (size_t)(p - head), &stop, 0);
-	if (d == NULL)
-		return 0;
-	if (a->format == F_OMS) {
-		sc = oms_rec_type(d) && strcmp(oms_rec_type(d), "order") == 0 ?
-		    1 : 0;
-		cJSON_Delete(d);
-		return sc;
-	}
-	if (a->items_records != NULL &&
-	    cJSON_IsArray(oms_json_path(d, a->items_records))) {
-		cJSON_Delete(d);
-		return a->ndetect > 0 ? a->ndetect : 1;
-	}
-	recs = records_of(a, d);
-	first = cJSON_IsArray(recs) ? recs->child : recs;
-	if (first != NULL && cJSON_IsObject(first)) {
-		for (int i = 0; i < a->ndetect; i++)
-			if (oms_json_path(first, a->detect[i]) != NULL)
-				sc++;
-		if (sc != a->ndetect)
-			sc = 0;
-		else if (sc == 0)
-			sc = 1;
-	}
-	cJSON_Delete(d);
-	return sc;
-}
 
 static int
 is_json(const char *head, size_t n)
@@ -2169,8 +1344,7 @@ recognise(struct oms_import *im, const char *head, size_t n)
 
 		if ((a->format == F_CSV) == json)
 			continue;
-		sc = a->format == F_CSV ? score_csv(a, head, n) :
-		    score_json(a, head, n);
+		sc = oms_adapter_score(a, head, n);
 		if (sc > bs) {
 			bs = sc;
 			best = a;
@@ -2200,7 +1374,7 @@ static void
 file_findings(struct run *r)
 {
 	struct oms_import *im = r->im;
-	oms_adapter *a = r->ad;
+	oms_adapter *a = r->m.ad;
 	struct oms_buf cols = { 0 };
 	char msg[600];
 	int ncols = 0;
@@ -2310,6 +1484,9 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 
 	memset(&r, 0, sizeof r);
 	r.im = im;
+	r.m.tz = im->tz;
+	r.m.day_tz = im->day_tz;
+	r.m.currency = im->currency;
 	r.file = name;
 	/* When the file was made: said, or its modification time. */
 	if (im->exported_at != NULL && strcmp(im->exported_at, "mtime") == 0) {
@@ -2344,10 +1521,14 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	}
 	/* One document a line can be streamed; anything else is read whole. */
 	lined = is_json(all.s, all.len) && first_line_doc(all.s, all.len);
-	if (is_json(all.s, all.len) && !lined)
-		slurp(fp, &all);
-	r.ad = recognise(im, all.s, all.len);
-	if (r.ad == NULL) {
+	if (is_json(all.s, all.len) && !lined &&
+	    oms_slurp(fp, &all) != OMS_OK) {
+		oms_buf_free(&all);
+		return oms_fail_at(OMS_E_OTHER, name, 0, "read error: %s",
+		    strerror(errno));
+	}
+	r.m.ad = recognise(im, all.s, all.len);
+	if (r.m.ad == NULL) {
 		int same = im->nadapters > 0;
 
 		for (int i = 1; i < im->nadapters; i++)
@@ -2355,7 +1536,8 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			    im->adapters[0]->channel) != 0)
 				same = 0;
 		if (im->nadapters == 1 && im->adapters[0]->format == F_CSV)
-			r.ad = im->adapters[0];	/* read_csv says what is missing */
+			/* read_csv says what is missing */
+			r.m.ad = im->adapters[0];
 		else if (im->nadapters == 1) {
 			im->refused = 1;
 			oms_seterr("not a %s file: %s", im->adapters[0]->name,
@@ -2383,48 +1565,54 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 			    "this oms has (oms-import channels lists them)");
 		}
 	}
-	if ((r.ad->format == F_JSON) != (is_json(all.s, all.len) &&
-	    !looks_jsonl(all.s, all.len)) && r.ad->format != F_OMS) {
+	if ((r.m.ad->format == F_JSON) != (is_json(all.s, all.len) &&
+	    !looks_jsonl(all.s, all.len)) && r.m.ad->format != F_OMS) {
 		im->refused = 1;
-		rc = oms_seterr("not a %s file: %s", r.ad->name,
-		    r.ad->format == F_JSON ? "not JSON" : "JSON, not CSV");
+		rc = oms_seterr("not a %s file: %s", r.m.ad->name,
+		    r.m.ad->format == F_JSON ? "not JSON" : "JSON, not CSV");
 		oms_buf_free(&all);
 		return rc;
 	}
-	if (r.ad->format == F_OMS && !looks_jsonl(all.s, all.len) &&
+	if (r.m.ad->format == F_OMS && !looks_jsonl(all.s, all.len) &&
 	    !is_json(all.s, all.len)) {
 		oms_buf_free(&all);
 		im->refused = 1;
-		return oms_seterr("not a %s file: not JSON lines", r.ad->name);
+		return oms_seterr("not a %s file: not JSON lines",
+		    r.m.ad->name);
 	}
-	note(&r, "%s: read as %s (channel %s)", name, r.ad->name, r.ad->channel);
-	if (r.ad->format == F_CSV || r.ad->format == F_OMS) {
+	note(&r, "%s: read as %s (channel %s)", name, r.m.ad->name,
+	    r.m.ad->channel);
+	if (r.m.ad->format == F_CSV || r.m.ad->format == F_OMS) {
 		/* Replay the head, then stream the rest: memory stays flat. */
 		r.cr_only = memchr(all.s, '\n', all.len) == NULL &&
 		    memchr(all.s, '\r', all.len) != NULL;
 		body = chain_open(&ch, &r, all.s, all.len, fp);
 		if (body == NULL)
-			rc = oms_seterr("%s: %s", name, strerror(errno));
-		else if (r.ad->format == F_CSV)
+			rc = oms_fail_at(OMS_E_OTHER, name, 0, "%s",
+			    strerror(errno));
+		else if (r.m.ad->format == F_CSV)
 			rc = read_csv(&r, body);
 		else
 			rc = read_oms(&r, body);
-	} else if (lined && r.ad->items_records == NULL) {
+	} else if (lined && r.m.ad->items_records == NULL) {
 		body = chain_open(&ch, &r, all.s, all.len, fp);
-		rc = body ? read_json_lines(&r, body) : oms_seterr("%s: %s",
-		    name, strerror(errno));
+		rc = body ? read_json_lines(&r, body) : oms_fail_at(OMS_E_OTHER,
+		    name, 0, "%s", strerror(errno));
 	} else {
-		if (lined)
-			slurp(fp, &all);
-		if (!oms_utf8_valid(all.s, all.len)) {
-			struct oms_buf u = { 0 };
+		if (lined && oms_slurp(fp, &all) != OMS_OK)
+			rc = oms_fail_at(OMS_E_OTHER, name, 0,
+			    "read error: %s", strerror(errno));
+		else {
+			if (!oms_utf8_valid(all.s, all.len)) {
+				struct oms_buf u = { 0 };
 
-			oms_utf8_repair(&u, all.s, all.len);
-			oms_buf_free(&all);
-			all = u;
-			note(&r, "%s: read as Windows-1252", name);
+				oms_utf8_repair(&u, all.s, all.len);
+				oms_buf_free(&all);
+				all = u;
+				note(&r, "%s: read as Windows-1252", name);
+			}
+			rc = read_json(&r, all.s, all.len);
 		}
-		rc = read_json(&r, all.s, all.len);
 	}
 	if (body != NULL)
 		fclose(body);
@@ -2436,16 +1624,16 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		rc = flush(&r);
 	else {
 		int keep = rc;
-		char msg[1024];
+		struct oms_errsave e;
 
-		snprintf(msg, sizeof msg, "%s", oms_error());
+		oms_err_save(&e);
 		/*
 		 * What was taken before the failure still stands: a database
 		 * failure has already rolled its batch back (in_tx is 0).
 		 */
 		if (r.in_tx) {
 			if (flush(&r) != OMS_OK) {
-				snprintf(msg, sizeof msg, "%s", oms_error());
+				oms_err_save(&e);
 				keep = OMS_ERR;
 			}
 		} else {
@@ -2455,7 +1643,7 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 				free(r.pend[i].json);
 			r.npend = 0;
 		}
-		oms_seterr("%s", msg);
+		oms_err_restore(&e);
 		rc = keep;
 	}
 	if (oms_progress_wanted() && r.orders_read >= 256)
@@ -2465,12 +1653,12 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 		file_findings(&r);
 	free(r.bn_col);
 	free(r.bn_zero);
-	oms_buf_free(&r.ph);
+	oms_buf_free(&r.m.ph);
 	free(r.pend);
 	free(r.seen.h);
-	oms_buf_free(&r.tmp);
-	oms_buf_free(&r.tmp2);
-	oms_buf_free(&r.tmp3);
+	oms_buf_free(&r.m.tmp);
+	oms_buf_free(&r.m.tmp2);
+	oms_buf_free(&r.m.tmp3);
 	oms_buf_free(&all);
 	return rc;
 }

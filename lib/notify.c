@@ -16,12 +16,7 @@
 #include <unistd.h>
 
 #include "oms.h"
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
+#include "ship.h"
 
 static void subject_word(struct oms_buf *b, const unsigned char *p,
     size_t n);
@@ -172,16 +167,16 @@ record(oms_db *db, int64_t id, const char *event)
 	static const char sql[] =
 	    "INSERT INTO notifications (shipment_id, event, at) VALUES (?, ?, ?) "
 	    "ON CONFLICT (shipment_id, event) DO NOTHING";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	char now[OMS_TIME_LEN];
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
 	oms_time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, event, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	oms_bind_int64(st, 1, id);
+	oms_bind_static(st, 2, event);
+	oms_bind_text(st, 3, now);
 	if ((rc = oms_db_begin(db)) != OMS_OK)
 		return rc;
 	if ((rc = oms_db_step_done(db, st, "cannot record a message")) != OMS_OK) {
@@ -210,24 +205,24 @@ oms_notify(oms_db *db, const char *maildir, const char *from, oms_rec_fn fn,
 	    "  WHERE n.shipment_id = s.id AND n.event = e.event) "
 	    "ORDER BY s.id, e.event DESC";
 	struct due { int64_t id; char *event, *to, *ext, *rec; } *d = NULL;
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t n = 0;
 	int rc, r = OMS_OK;
 
 	*sent = *no_email = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		d = erealloc(d, (n + 1) * sizeof *d);
-		d[n].id = sqlite3_column_int64(st, 0);
-		d[n].event = estrdup(col_text(st, 1));
-		d[n].to = col_text(st, 2) ? estrdup(col_text(st, 2)) : NULL;
-		d[n].ext = estrdup(col_text(st, 3));
-		d[n].rec = estrdup(col_text(st, 4));
+		d[n].id = oms_col_int64(st, 0);
+		d[n].event = estrdup(oms_col_text(st, 1));
+		d[n].to = oms_col_text(st, 2) ? estrdup(oms_col_text(st, 2)) : NULL;
+		d[n].ext = estrdup(oms_col_text(st, 3));
+		d[n].rec = estrdup(oms_col_text(st, 4));
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		r = oms_db_fail(db, rc, "cannot read the shipments");
 	for (size_t i = 0; i < n; i++) {
 		struct oms_buf subj = { 0 }, text = { 0 }, name = { 0 };

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "oms.h"
+#include "order.h"
 
 static const char *const money_totals[] = {
 	"subtotal", "shipping", "discount", "tax", "total", "refunded",
@@ -449,7 +450,8 @@ oms_order_totals_check(const cJSON *o)
  * cancelled: its sku is nobody's problem.
  */
 static cJSON *
-problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
+problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done,
+    int totals)
 {
 	cJSON *a = cJSON_CreateArray();
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
@@ -525,7 +527,8 @@ problems_of(const cJSON *o, const cJSON *unknown, const cJSON *done)
 			reason(a, "incomplete ship_to address: no %s", miss.s);
 		oms_buf_free(&miss);
 	}
-	totals_reasons(a, o, 0);
+	if (totals)
+		totals_reasons(a, o, 0);
 	return a;
 }
 
@@ -535,18 +538,18 @@ static const char sql_reasons[] =
 static int
 stored_reasons(oms_db *db, int64_t id, cJSON **out)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_reasons);
+	oms_stmt *st = oms_db_stmt(db, sql_reasons);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*out = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW &&
+	    !oms_col_null(st, 0))
+		*out = cJSON_Parse(oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order");
 	return OMS_OK;
 }
@@ -569,21 +572,21 @@ channel_progress(oms_db *db, int64_t id, const cJSON *o, char out[32])
 
 	out[0] = '\0';
 	if (id != 0) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql_progress);
+		oms_stmt *st = oms_db_stmt(db, sql_progress);
 		int rc;
 
 		if (st == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, id);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *p = (const char *)sqlite3_column_text(st, 0);
+		oms_bind_int64(st, 1, id);
+		if ((rc = oms_step(st)) == OMS_ROW) {
+			const char *p = oms_col_text(st, 0);
 
 			if (strcmp(p, "partly_shipped") == 0 ||
 			    strcmp(p, "fulfilled") == 0)
 				snprintf(out, 32, "%s", p);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		oms_reset(st);
+		if (rc != OMS_ROW)
 			return oms_db_fail(db, rc, "cannot read an order's state");
 		return OMS_OK;
 	}
@@ -611,27 +614,30 @@ static const char sql_lines_done[] =
 static int
 lines_done(oms_db *db, int64_t id, cJSON **out)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_lines_done);
+	oms_stmt *st = oms_db_stmt(db, sql_lines_done);
 	int rc;
 
 	*out = cJSON_CreateArray();
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	oms_bind_int64(st, 1, id);
+	while ((rc = oms_step(st)) == OMS_ROW)
 		cJSON_AddItemToArray(*out, cJSON_CreateBool(
-		    sqlite3_column_int(st, 0)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+		    oms_col_int(st, 0)));
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read an order's lines");
 	return OMS_OK;
 }
 
-/* The checks that need no database: no SKU mapping. */
+/*
+ * The checks that need no database (no SKU mapping); with totals 0, all
+ * but whether the totals add up (oms_order_totals_check says that).
+ */
 cJSON *
-oms_order_problems(const cJSON *o)
+oms_order_problems(const cJSON *o, int totals)
 {
-	return problems_of(o, NULL, NULL);
+	return problems_of(o, NULL, NULL, totals);
 }
 
 static const char sql_channel_listed[] =
@@ -644,18 +650,18 @@ static const char sql_listing_sku[] =
 static int
 channel_listed(oms_db *db, const char *channel, int *listed)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_channel_listed);
+	oms_stmt *st = oms_db_stmt(db, sql_channel_listed);
 	int rc;
 
 	*listed = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	oms_bind_static(st, 1, channel);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_ROW)
 		*listed = 1;
-	else if (rc != SQLITE_DONE)
+	else if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the listings");
 	return OMS_OK;
 }
@@ -678,7 +684,7 @@ resolve(oms_db *db, cJSON *o, cJSON **unknown, int *changed)
 {
 	cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
 	const char *channel = oms_json_str(o, "channel");
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int listed, rc, n = 0;
 
 	*unknown = NULL;
@@ -703,11 +709,11 @@ resolve(oms_db *db, cJSON *o, cJSON **unknown, int *changed)
 		}
 		if ((st = oms_db_stmt(db, sql_listing_sku)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, csku, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			const char *master = (const char *)sqlite3_column_text(st,
+		oms_bind_static(st, 1, channel);
+		oms_bind_text(st, 2, csku);
+		rc = oms_step(st);
+		if (rc == OMS_ROW) {
+			const char *master = oms_col_text(st,
 			    0);
 
 			if (!cJSON_HasObjectItem(l, "channel_sku")) {
@@ -724,12 +730,12 @@ resolve(oms_db *db, cJSON *o, cJSON **unknown, int *changed)
 					    cJSON_GetObjectItemCaseSensitive(l,
 					    "sku"), master);
 			}
-			sqlite3_reset(st);
+			oms_reset(st);
 			cJSON_AddItemToArray(*unknown, cJSON_CreateNull());
 			continue;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
+		oms_reset(st);
+		if (rc != OMS_DONE) {
 			oms_db_fail(db, rc, "cannot read the listings");
 			goto fail;
 		}
@@ -770,7 +776,7 @@ oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed)
 	*problems = NULL;
 	if ((rc = resolve(db, o, &unknown, &ch)) != OMS_OK)
 		return rc;
-	*problems = problems_of(o, unknown, NULL);
+	*problems = problems_of(o, unknown, NULL, 1);
 	cJSON_Delete(unknown);
 	if (changed != NULL)
 		*changed = ch;
@@ -779,23 +785,23 @@ oms_order_check(oms_db *db, cJSON *o, cJSON **problems, int *changed)
 
 /* Copy a string field of the record into a bound parameter. */
 static void
-bind_str(sqlite3_stmt *st, int i, const cJSON *obj, const char *key)
+bind_str(oms_stmt *st, int i, const cJSON *obj, const char *key)
 {
 	const char *s = obj ? oms_json_str(obj, key) : NULL;
 
 	if (s != NULL && *s != '\0')
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		oms_bind_null(st, i);
 }
 
 static void
-bind_money(sqlite3_stmt *st, int i, const cJSON *obj, const char *key, int exp)
+bind_money(oms_stmt *st, int i, const cJSON *obj, const char *key, int exp)
 {
 	if (obj != NULL && oms_json_str(obj, key) != NULL)
-		sqlite3_bind_int64(st, i, oms_money_field(obj, key, exp));
+		oms_bind_int64(st, i, oms_money_field(obj, key, exp));
 	else
-		sqlite3_bind_null(st, i);
+		oms_bind_null(st, i);
 }
 
 #define FIND_COLUMNS "SELECT id, digest, status, record, hold_reasons, " \
@@ -824,11 +830,11 @@ static const char sql_find_numbered[] = FIND_COLUMNS
  */
 static int
 find_order(oms_db *db, cJSON *o, const struct oms_store_in *in,
-    const char *account, sqlite3_stmt **out)
+    const char *account, oms_stmt **out)
 {
 	const char *key = oms_json_str(o, "external_id");
 	char alias[64];
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc, pass;
 
 	*out = NULL;
@@ -842,23 +848,22 @@ find_order(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		    sql_find_unnumbered : sql_find_numbered)) == NULL)
 			return OMS_ERR;
 		bind_str(st, 1, o, "channel");
-		sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 2, account);
 		if (pass == 0)
 			bind_str(st, 3, o, "external_id");
 		else
-			sqlite3_bind_text(st, 3, alias, -1, SQLITE_TRANSIENT);
+			oms_bind_text(st, 3, alias);
 		if (pass == 1)
-			sqlite3_bind_text(st, 4, in->alias, -1, SQLITE_TRANSIENT);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			oms_bind_text(st, 4, in->alias);
+		if ((rc = oms_step(st)) == OMS_ROW) {
 			if (pass == 2)
 				cJSON_ReplaceItemInObjectCaseSensitive(o,
-				    "external_id", cJSON_CreateString((const char *)
-				    sqlite3_column_text(st, 9)));
+				    "external_id", cJSON_CreateString(oms_col_text(st, 9)));
 			*out = st;
 			return OMS_OK;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_DONE)
 			return oms_db_fail(db, rc, "cannot look up an order");
 	}
 	return OMS_OK;
@@ -919,22 +924,22 @@ replace_contents(cJSON *dst, const cJSON *src)
 static int
 lay_sources(oms_db *db, int64_t id, cJSON *o)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_sources);
+	oms_stmt *st = oms_db_stmt(db, sql_sources);
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *src = cJSON_Parse((const char *)sqlite3_column_text(st,
+	oms_bind_int64(st, 1, id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		cJSON *src = cJSON_Parse(oms_col_text(st,
 		    0));
 
 		if (src != NULL)
 			overlay(o, src);
 		cJSON_Delete(src);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read an order's sources");
 	oms_order_reorder(o);
 	return OMS_OK;
@@ -957,19 +962,19 @@ static const char sql_source_digest[] =
 static int
 source_digest(oms_db *db, int64_t id, const char *source, char out[17])
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_source_digest);
+	oms_stmt *st = oms_db_stmt(db, sql_source_digest);
 	int rc;
 
 	out[0] = '\0';
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(out, 17, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_bind_int64(st, 1, id);
+	oms_bind_static(st, 2, source);
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
+		snprintf(out, 17, "%s", oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read an order's sources");
 	return OMS_OK;
 }
@@ -978,28 +983,28 @@ static int
 put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec,
     const char *digest)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_put_source);
+	oms_stmt *st = oms_db_stmt(db, sql_put_source);
 	char *text;
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
 	text = cJSON_PrintUnformatted(rec);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, digest, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	oms_bind_int64(st, 1, id);
+	oms_bind_static(st, 2, source);
+	oms_bind_text(st, 3, text);
+	oms_bind_static(st, 4, digest);
+	rc = oms_step(st);
+	oms_reset(st);
 	free(text);
-	if (rc != SQLITE_DONE)
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot store an order's source");
 	if ((st = oms_db_stmt(db, sql_count_sources)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_bind_int64(st, 1, id);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot store an order's source");
 	return OMS_OK;
 }
@@ -1092,22 +1097,22 @@ same_str(const char *a, const char *b)
 static int
 renumber(oms_db *db, int64_t id, int from, int to)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc;
 
 	if ((st = oms_db_stmt(db, sql_renumber_allocs)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, from);
-	sqlite3_bind_int(st, 3, to);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, from);
+	oms_bind_int(st, 3, to);
 	if ((rc = oms_db_step_done(db, st, "cannot renumber allocations")) !=
 	    OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_renumber_shipped)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, from);
-	sqlite3_bind_int(st, 3, to);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, from);
+	oms_bind_int(st, 3, to);
 	return oms_db_step_done(db, st, "cannot renumber shipment lines");
 }
 
@@ -1130,33 +1135,33 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines"), *l;
 	struct oline *old = NULL;
 	int nold = 0, nnew = cJSON_GetArraySize(lines), *map = NULL, rc, j;
-	sqlite3_stmt *st;
+	oms_stmt *st;
 
 	memset(ch, 0, sizeof *ch);
 	ch->conflicts = cJSON_CreateArray();
 	if ((st = oms_db_stmt(db, sql_old_lines)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct oline *x;
 
 		old = erealloc(old, (size_t)(nold + 1) * sizeof *old);
 		x = &old[nold++];
 		memset(x, 0, sizeof *x);
-		x->line_no = sqlite3_column_int(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			x->line_id = estrdup((const char *)sqlite3_column_text(st,
+		x->line_no = oms_col_int(st, 0);
+		if (!oms_col_null(st, 1))
+			x->line_id = estrdup(oms_col_text(st,
 			    1));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			x->sku = estrdup((const char *)sqlite3_column_text(st, 2));
-		x->qty = sqlite3_column_int64(st, 3);
-		x->allocated = sqlite3_column_int64(st, 4);
-		x->shipped = sqlite3_column_int64(st, 5);
-		x->cancelled = sqlite3_column_int64(st, 6);
-		x->ships = sqlite3_column_int(st, 7);
+		if (!oms_col_null(st, 2))
+			x->sku = estrdup(oms_col_text(st, 2));
+		x->qty = oms_col_int64(st, 3);
+		x->allocated = oms_col_int64(st, 4);
+		x->shipped = oms_col_int64(st, 5);
+		x->cancelled = oms_col_int64(st, 6);
+		x->ships = oms_col_int(st, 7);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		rc = oms_db_fail(db, rc, "cannot read an order's lines");
 		goto out;
 	}
@@ -1270,21 +1275,21 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 			goto out;
 	if ((st = oms_db_stmt(db, sql_renumber_done_a)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, RENUMBER);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, RENUMBER);
 	if ((rc = oms_db_step_done(db, st, "cannot renumber allocations")) !=
 	    OMS_OK)
 		goto out;
 	if ((st = oms_db_stmt(db, sql_renumber_done_s)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, RENUMBER);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, RENUMBER);
 	if ((rc = oms_db_step_done(db, st, "cannot renumber shipment lines")) !=
 	    OMS_OK)
 		goto out;
 	if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
+	oms_bind_int64(st, 1, id);
 	if ((rc = oms_db_step_done(db, st, "cannot replace order lines")) !=
 	    OMS_OK)
 		goto out;
@@ -1298,21 +1303,21 @@ insert:
 			goto fail;
 		oms_json_int(l, "qty", &q);
 		oms_json_int(l, "fulfilled", &ful);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, ++j);
+		oms_bind_int64(st, 1, id);
+		oms_bind_int(st, 2, ++j);
 		bind_str(st, 3, l, "line_id");
 		bind_str(st, 4, l, "sku");
 		bind_str(st, 5, l, "channel_sku");
 		bind_str(st, 6, l, "title");
-		sqlite3_bind_int64(st, 7, q);
+		oms_bind_int64(st, 7, q);
 		bind_money(st, 8, l, "unit_price", exp);
 		bind_money(st, 9, l, "discount", exp);
 		bind_money(st, 10, l, "tax", exp);
-		sqlite3_bind_int64(st, 11, x ? x->allocated : 0);
-		sqlite3_bind_int64(st, 12, x ? x->shipped : 0);
-		sqlite3_bind_int64(st, 13, x ? x->cancelled : 0);
-		sqlite3_bind_int(st, 14, ships_line(l));
-		sqlite3_bind_int64(st, 15, ful);
+		oms_bind_int64(st, 11, x ? x->allocated : 0);
+		oms_bind_int64(st, 12, x ? x->shipped : 0);
+		oms_bind_int64(st, 13, x ? x->cancelled : 0);
+		oms_bind_int(st, 14, ships_line(l));
+		oms_bind_int64(st, 15, ful);
 		if ((rc = oms_db_step_done(db, st, "cannot store an order line")) !=
 		    OMS_OK)
 			goto out;
@@ -1443,12 +1448,12 @@ static const char sql_bump_version[] =
 static int
 bump_version(oms_db *db, int64_t id, const char *version)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_bump_version);
+	oms_stmt *st = oms_db_stmt(db, sql_bump_version);
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, version, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
+	oms_bind_text(st, 1, version);
+	oms_bind_int64(st, 2, id);
 	return oms_db_step_done(db, st, "cannot update an order");
 }
 
@@ -1464,23 +1469,23 @@ static int
 stale(oms_db *db, int64_t id, const char *source, const char *digest,
     const char *version, const char *stored, int *first)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_seen_version);
+	oms_stmt *st = oms_db_stmt(db, sql_seen_version);
 	char now[OMS_TIME_LEN], b[64], a[OMS_TIME_LEN + 128];
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
 	oms_time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	oms_bind_int64(st, 1, id);
+	oms_bind_static(st, 2, source);
+	oms_bind_static(st, 3, digest);
+	oms_bind_static(st, 4, version);
+	oms_bind_static(st, 5, now);
 	*first = 0;
 	if ((rc = oms_db_step_done(db, st, "cannot note an order version")) !=
 	    OMS_OK)
 		return rc;
-	if (sqlite3_changes(oms_db_handle(db)) == 0)
+	if (oms_db_changes(db) == 0)
 		return OMS_OK;
 	*first = 1;
 	snprintf(b, sizeof b, "{\"version_at\":\"%s\"}", stored);
@@ -1521,7 +1526,7 @@ static int
 other_account(oms_db *db, const cJSON *o, const char *identity,
     const char *account)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	char idt[64];
 	int rc;
 
@@ -1532,16 +1537,16 @@ other_account(oms_db *db, const cJSON *o, const char *identity,
 		return OMS_ERR;
 	bind_str(st, 1, o, "channel");
 	bind_str(st, 2, o, "external_id");
-	sqlite3_bind_text(st, 3, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, identity, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, idt, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(st, 1);
-		int64_t id = sqlite3_column_int64(st, 0);
+	oms_bind_text(st, 3, account);
+	oms_bind_text(st, 4, identity);
+	oms_bind_text(st, 5, idt);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		const char *a = oms_col_text(st, 1);
+		int64_t id = oms_col_int64(st, 0);
 		char acct[128];
 
 		snprintf(acct, sizeof acct, "%s", a);
-		sqlite3_reset(st);
+		oms_reset(st);
 		if (acct[0] == '\0')
 			return oms_reject("%s %s is the order stored as o_%lld "
 			    "with no account: import it without --account",
@@ -1550,8 +1555,8 @@ other_account(oms_db *db, const cJSON *o, const char *identity,
 		    "account '%s': import it with --account %s", identity, idt,
 		    (long long)id, acct, acct);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot look up an order");
 	return OMS_OK;
 }
@@ -1577,22 +1582,22 @@ struct ofacts {
 static int
 facts(oms_db *db, int64_t id, struct ofacts *f)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_facts);
+	oms_stmt *st = oms_db_stmt(db, sql_facts);
 	int rc;
 
 	memset(f, 0, sizeof *f);
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		f->active = sqlite3_column_int64(st, 0);
-		f->parcels = sqlite3_column_int64(st, 1);
-		f->first_parcel = sqlite3_column_int64(st, 2);
-		f->channel_requests = sqlite3_column_int64(st, 3);
-		f->operator_cancels = sqlite3_column_int64(st, 4);
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		f->active = oms_col_int64(st, 0);
+		f->parcels = oms_col_int64(st, 1);
+		f->first_parcel = oms_col_int64(st, 2);
+		f->channel_requests = oms_col_int64(st, 3);
+		f->operator_cancels = oms_col_int64(st, 4);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order");
 	return OMS_OK;
 }
@@ -1768,7 +1773,7 @@ int
 oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
     struct oms_store *res)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	cJSON *old = NULL, *problems = NULL, *ship, *cust, *totals, *pay;
 	cJSON *incoming = NULL, *unknown = NULL, *done = NULL;
 	const char *source = in->source;
@@ -1793,25 +1798,25 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		return rc;
 	if (st != NULL) {
 		exists = 1;
-		id = sqlite3_column_int64(st, 0);
+		id = oms_col_int64(st, 0);
 		snprintf(digest, sizeof digest, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    oms_col_text(st, 1));
 		snprintf(statbuf, sizeof statbuf, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
+		    oms_col_text(st, 2));
 		oldstatus = statbuf;
-		oldtext = estrdup((const char *)sqlite3_column_text(st, 3));
-		nsources = sqlite3_column_int(st, 5);
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-			oldversion = estrdup((const char *)sqlite3_column_text(st,
+		oldtext = estrdup(oms_col_text(st, 3));
+		nsources = oms_col_int(st, 5);
+		if (!oms_col_null(st, 6))
+			oldversion = estrdup(oms_col_text(st,
 			    6));
-		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
-			oldch = estrdup((const char *)sqlite3_column_text(st, 7));
+		if (!oms_col_null(st, 7))
+			oldch = estrdup(oms_col_text(st, 7));
 		/* A hold a person, routing or a carrier made is theirs to lift. */
 		sticky = strcmp(oldstatus, "hold") == 0 &&
-		    sqlite3_column_type(st, 8) != SQLITE_NULL &&
-		    strcmp((const char *)sqlite3_column_text(st, 8),
+		    !oms_col_null(st, 8) &&
+		    strcmp(oms_col_text(st, 8),
 		    HOLD_PROBLEMS) != 0;
-		sqlite3_reset(st);
+		oms_reset(st);
 	}
 
 	/*
@@ -2048,7 +2053,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		if ((rc = lines_done(db, id, &done)) != OMS_OK)
 			goto out;
 	}
-	problems = problems_of(o, unknown, done);
+	problems = problems_of(o, unknown, done, 1);
 	{
 		const cJSON *l;
 		int ships = 0;
@@ -2127,13 +2132,13 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		goto fail;
 	bind_str(st, 1, o, "channel");
 	bind_str(st, 2, o, "external_id");
-	sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 3, status);
 	if (reasons)
-		sqlite3_bind_text(st, 4, reasons, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, chstatus, -1, SQLITE_STATIC);
+		oms_bind_static(st, 4, reasons);
+	oms_bind_static(st, 5, chstatus);
 	bind_str(st, 6, pay, "status");
 	bind_str(st, 7, o, "placed_at");
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	oms_bind_static(st, 8, now);
 	bind_str(st, 9, o, "currency");
 	bind_str(st, 10, cust, "email");
 	bind_str(st, 11, cust, "segment");
@@ -2143,36 +2148,36 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	bind_str(st, 15, o, "service");
 	bind_str(st, 16, o, "ship_by");
 	bind_str(st, 17, o, "deliver_by");
-	sqlite3_bind_int64(st, 18, prio);
+	oms_bind_int64(st, 18, prio);
 	bind_money(st, 19, totals, "subtotal", exp);
 	bind_money(st, 20, totals, "shipping", exp);
 	bind_money(st, 21, totals, "discount", exp);
 	bind_money(st, 22, totals, "tax", exp);
 	bind_money(st, 23, totals, "total", exp);
 	bind_money(st, 24, totals, "refunded", exp);
-	sqlite3_bind_text(st, 25, digest, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 26, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 27, account, -1, SQLITE_TRANSIENT);
+	oms_bind_static(st, 25, digest);
+	oms_bind_static(st, 26, text);
+	oms_bind_text(st, 27, account);
 	if (version[0] && !canonical && !(flags & OMS_STORE_MERGE))
-		sqlite3_bind_text(st, 28, version, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 28, version);
 	/* Not the import's to say: a hold stays as it was. */
-	sqlite3_bind_int(st, 29, owned && !sticky);
+	oms_bind_int(st, 29, owned && !sticky);
 	if (reasons)
-		sqlite3_bind_text(st, 30, HOLD_PROBLEMS, -1, SQLITE_STATIC);
+		oms_bind_static(st, 30, HOLD_PROBLEMS);
 	if (in->alias != NULL && !(flags & OMS_STORE_MERGE)) {
 		char al[64];
 
 		identity_text(o, in->alias, al, sizeof al);
 		if (al[0] != '\0')
-			sqlite3_bind_text(st, 31, al, -1, SQLITE_TRANSIENT);
+			oms_bind_text(st, 31, al);
 	}
 	if (exists)
-		sqlite3_bind_int64(st, 32, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
+		oms_bind_int64(st, 32, id);
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
+		id = oms_col_int64(st, 0);
+	oms_reset(st);
+	if (rc != OMS_ROW) {
 		rc = oms_db_fail(db, rc, "cannot store an order");
 		goto out;
 	}
@@ -2183,8 +2188,8 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		/* A cancelled order's units are cancelled; back, they are not. */
 		if ((st = oms_db_stmt(db, sql_cancel_all)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, strcmp(status, "cancelled") == 0);
+		oms_bind_int64(st, 1, id);
+		oms_bind_int(st, 2, strcmp(status, "cancelled") == 0);
 		if ((rc = oms_db_step_done(db, st, "cannot cancel an order's "
 		    "lines")) != OMS_OK)
 			goto out;
@@ -2331,36 +2336,36 @@ static const char sql_get[] =
 cJSON *
 oms_order_record(oms_db *db, int64_t id)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_get);
+	oms_stmt *st = oms_db_stmt(db, sql_get);
 	cJSON *rec = NULL, *stored, *v;
 	char idbuf[32];
 
 	if (st == NULL)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	oms_bind_int64(st, 1, id);
+	if (oms_step(st) != OMS_ROW) {
+		oms_reset(st);
 		oms_seterr("no order o_%lld", (long long)id);
 		return NULL;
 	}
-	stored = cJSON_Parse((const char *)sqlite3_column_text(st, 5));
+	stored = cJSON_Parse(oms_col_text(st, 5));
 	rec = cJSON_CreateObject();
 	snprintf(idbuf, sizeof idbuf, "o_%lld", (long long)id);
 	cJSON_AddStringToObject(rec, "type", "order");
 	cJSON_AddStringToObject(rec, "id", idbuf);
 	cJSON_AddStringToObject(rec, "channel",
-	    (const char *)sqlite3_column_text(st, 1));
-	if (*(const char *)sqlite3_column_text(st, 6) != '\0')
+	    oms_col_text(st, 1));
+	if (*oms_col_text(st, 6) != '\0')
 		cJSON_AddStringToObject(rec, "account",
-		    (const char *)sqlite3_column_text(st, 6));
+		    oms_col_text(st, 6));
 	cJSON_AddStringToObject(rec, "external_id",
-	    (const char *)sqlite3_column_text(st, 2));
+	    oms_col_text(st, 2));
 	cJSON_AddStringToObject(rec, "status",
-	    (const char *)sqlite3_column_text(st, 3));
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+	    oms_col_text(st, 3));
+	if (!oms_col_null(st, 4))
 		cJSON_AddItemToObject(rec, "hold_reasons", cJSON_Parse(
-		    (const char *)sqlite3_column_text(st, 4)));
-	sqlite3_reset(st);
+		    oms_col_text(st, 4)));
+	oms_reset(st);
 	if (stored != NULL) {
 		cJSON_ArrayForEach(v, stored) {
 			if (skip_key(v->string))
@@ -2391,7 +2396,7 @@ int
 oms_order_find(oms_db *db, const char *ref, int64_t *id)
 {
 	const char *p = ref, *colon, *slash;
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	char accts[256] = "";
 	char *end;
 	int rc, n = 0;
@@ -2407,12 +2412,12 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 
 			if ((st = oms_db_stmt(db, sql_id)) == NULL)
 				return OMS_ERR;
-			sqlite3_bind_int64(st, 1, *id);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc == SQLITE_ROW)
+			oms_bind_int64(st, 1, *id);
+			rc = oms_step(st);
+			oms_reset(st);
+			if (rc == OMS_ROW)
 				return OMS_OK;
-			if (rc != SQLITE_DONE)
+			if (rc != OMS_DONE)
 				return oms_db_fail(db, rc, "cannot look up an order");
 			return oms_reject("no order '%s'", ref);
 		}
@@ -2425,23 +2430,23 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 		if ((st = oms_db_stmt(db, pass ? sql_by_alias : sql_by_key)) ==
 		    NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, ref, (int)((slash ? slash : colon) -
-		    ref), SQLITE_TRANSIENT);
+		oms_bind_textn(st, 1, ref, (int)((slash ? slash : colon) -
+		    ref));
 		if (slash != NULL)
-			sqlite3_bind_text(st, 2, slash + 1, (int)(colon - slash -
-			    1), SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, colon + 1, -1, SQLITE_TRANSIENT);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *a = (const char *)sqlite3_column_text(st, 1);
+			oms_bind_textn(st, 2, slash + 1, (int)(colon - slash -
+			    1));
+		oms_bind_text(st, 3, colon + 1);
+		while ((rc = oms_step(st)) == OMS_ROW) {
+			const char *a = oms_col_text(st, 1);
 
 			if (n++ == 0)
-				*id = sqlite3_column_int64(st, 0);
+				*id = oms_col_int64(st, 0);
 			snprintf(accts + strlen(accts), sizeof accts -
 			    strlen(accts), "%s%s", n > 1 ? ", " : "", *a ? a :
 			    "(none)");
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_DONE)
 			return oms_db_fail(db, rc, "cannot look up an order");
 	}
 	if (n == 0)
@@ -2466,22 +2471,22 @@ static const char sql_set_record[] =
 static int
 put_lines(oms_db *db, int64_t id, const cJSON *rec)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_get_record);
+	oms_stmt *st = oms_db_stmt(db, sql_get_record);
 	cJSON *stored = NULL;
 	char *text = NULL;
 	int rc, exp = 0;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		stored = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-		exp = oms_currency_exponent((const char *)sqlite3_column_text(st,
+	oms_bind_int64(st, 1, id);
+	rc = oms_step(st);
+	if (rc == OMS_ROW) {
+		stored = cJSON_Parse(oms_col_text(st, 0));
+		exp = oms_currency_exponent(oms_col_text(st,
 		    1));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order");
 	if (stored == NULL)
 		return oms_seterr("order o_%lld: the stored record is not JSON",
@@ -2496,11 +2501,11 @@ put_lines(oms_db *db, int64_t id, const cJSON *rec)
 		rc = OMS_ERR;
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_bind_static(st, 1, text);
+	oms_bind_int64(st, 2, id);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		rc = oms_db_fail(db, rc, "cannot store an order");
 		goto out;
 	}
@@ -2570,7 +2575,7 @@ oms_order_release(oms_db *db, int64_t id, int force, int lines,
 		goto out;
 	if ((rc = lines_done(db, id, &done)) != OMS_OK)
 		goto out;
-	p = problems_of(rec, unknown, done);
+	p = problems_of(rec, unknown, done, 1);
 	if (cJSON_GetArraySize(p) > 0 && !force) {
 		*problems = p;
 		p = NULL;
@@ -2600,14 +2605,14 @@ oms_order_release(oms_db *db, int64_t id, int force, int lines,
 		goto out;
 	if (lines == OMS_LINES_CANCEL)
 		cJSON_ArrayForEach(l, cut) {
-			sqlite3_stmt *q = oms_db_stmt(db, sql_cancel_line);
+			oms_stmt *q = oms_db_stmt(db, sql_cancel_line);
 
 			if (q == NULL) {
 				rc = OMS_ERR;
 				goto out;
 			}
-			sqlite3_bind_int64(q, 1, id);
-			sqlite3_bind_int(q, 2, (int)l->valuedouble);
+			oms_bind_int64(q, 1, id);
+			oms_bind_int(q, 2, (int)l->valuedouble);
 			if ((rc = oms_db_step_done(db, q, "cannot cancel a line")) !=
 			    OMS_OK)
 				goto out;

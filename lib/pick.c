@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "ship.h"
 
 struct palloc {
 	int64_t id, order_id, qty, priority;
@@ -32,14 +33,6 @@ struct pline {
 	int64_t qty;
 	cJSON *orders;
 };
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
 
 static void
 split_bin(struct pline *l)
@@ -58,21 +51,11 @@ split_bin(struct pline *l)
 	}
 }
 
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
 
 static int
 cmp_part(const char *a, const char *b)
 {
-	if (all_digits(a) && all_digits(b)) {
+	if (oms_all_digits(a) && oms_all_digits(b)) {
 		long long x = atoll(a), y = atoll(b);
 
 		return x < y ? -1 : x > y;
@@ -144,25 +127,25 @@ store_wave(oms_db *db, const struct palloc *a, int n, int64_t *wave)
 	    "VALUES (?, ?, ?, ?)";
 	static const char sql_pick[] =
 	    "INSERT INTO picks (allocation_id, wave_id) VALUES (?, ?)";
-	sqlite3_stmt *st = oms_db_stmt(db, sql_wave);
+	oms_stmt *st = oms_db_stmt(db, sql_wave);
 	char now[OMS_TIME_LEN];
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
 	oms_time_now(now);
-	sqlite3_bind_text(st, 1, a[0].location, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, a[0].service, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, a[0].priority);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 1, a[0].location);
+	oms_bind_text(st, 2, a[0].service);
+	oms_bind_int64(st, 3, a[0].priority);
+	oms_bind_text(st, 4, now);
 	if ((rc = oms_db_step_done(db, st, "cannot store a wave")) != OMS_OK)
 		return rc;
-	*wave = sqlite3_last_insert_rowid(oms_db_handle(db));
+	*wave = oms_db_last_id(db);
 	for (int i = 0; i < n; i++) {
 		if ((st = oms_db_stmt(db, sql_pick)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, a[i].id);
-		sqlite3_bind_int64(st, 2, *wave);
+		oms_bind_int64(st, 1, a[i].id);
+		oms_bind_int64(st, 2, *wave);
 		if ((rc = oms_db_step_done(db, st, "cannot store a pick")) !=
 		    OMS_OK)
 			return rc;
@@ -321,7 +304,7 @@ oms_pick(oms_db *db, const char *location, int wave_size, const char *pdf,
 	struct palloc *a = NULL;
 	cJSON **recs = NULL;
 	size_t n = 0, nrecs = 0;
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc;
 
 	*waves = 0;
@@ -335,25 +318,25 @@ oms_pick(oms_db *db, const char *location, int wave_size, const char *pdf,
 		return OMS_ERR;
 	}
 	if (location != NULL)
-		sqlite3_bind_text(st, 1, location, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		oms_bind_text(st, 1, location);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct palloc *x;
 
 		a = erealloc(a, (n + 1) * sizeof *a);
 		x = &a[n++];
-		x->id = sqlite3_column_int64(st, 0);
-		x->order_id = sqlite3_column_int64(st, 1);
-		x->location = estrdup(col_text(st, 2));
-		x->sku = estrdup(col_text(st, 3));
-		x->qty = sqlite3_column_int64(st, 4);
-		x->priority = sqlite3_column_int64(st, 5);
-		x->service = estrdup(col_text(st, 6));
-		x->cutoff = estrdup(col_text(st, 7));
-		x->bin = estrdup(col_text(st, 8));
-		x->title = estrdup(col_text(st, 9));
+		x->id = oms_col_int64(st, 0);
+		x->order_id = oms_col_int64(st, 1);
+		x->location = estrdup(oms_col_str(st, 2));
+		x->sku = estrdup(oms_col_str(st, 3));
+		x->qty = oms_col_int64(st, 4);
+		x->priority = oms_col_int64(st, 5);
+		x->service = estrdup(oms_col_str(st, 6));
+		x->cutoff = estrdup(oms_col_str(st, 7));
+		x->bin = estrdup(oms_col_str(st, 8));
+		x->title = estrdup(oms_col_str(st, 9));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		rc = oms_db_fail(db, rc, "cannot read the allocations");
 		goto fail;
 	}

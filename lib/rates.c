@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "oms.h"
+#include "route.h"
 
 #define MAXZ 16
 #define MAXW 32
@@ -52,19 +53,15 @@ load_one(const char *path, const char *name, struct rate_table *t)
 	    "service", "name", "levels", "countries", "currency",
 	    "dim_divisor", "zones_km", "transit_days", "weights_g", "prices",
 	    NULL };
-	FILE *fp = fopen(path, "r");
 	struct oms_buf b = { 0 };
-	char chunk[4096];
-	size_t k;
 	const cJSON *x, *z, *w, *p;
 	int exp, i, j;
 
 	memset(t, 0, sizeof *t);
-	if (fp == NULL)
-		return oms_seterr("cannot open '%s': %s", path, strerror(errno));
-	while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		oms_buf_add(&b, chunk, k);
-	fclose(fp);
+	if (oms_read_file(path, "rate table", &b) != OMS_OK) {
+		oms_buf_free(&b);
+		return OMS_ERR;
+	}
 	t->doc = cJSON_Parse(b.s ? b.s : "");
 	oms_buf_free(&b);
 	t->name = estrdup(name);

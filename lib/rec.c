@@ -9,6 +9,15 @@
 
 #include "oms.h"
 
+/* Read records from fp, opened by the caller, named name in messages. */
+void
+oms_rec_init(struct oms_rec_reader *r, FILE *fp, const char *name)
+{
+	memset(r, 0, sizeof *r);
+	r->fp = fp;
+	r->name = name;
+}
+
 int
 oms_rec_open(struct oms_rec_reader *r, const char *path)
 {
@@ -59,8 +68,8 @@ oms_rec_next(struct oms_rec_reader *r, cJSON **out)
 		r->len = getline(&r->buf, &r->cap, r->fp);
 		if (r->len < 0) {
 			if (ferror(r->fp))
-				return oms_seterr("%s: read error: %s",
-				    r->name, strerror(errno));
+				return oms_fail_at(OMS_E_OTHER, r->name, 0,
+				    "read error: %s", strerror(errno));
 			return OMS_EOF;
 		}
 		r->line++;
@@ -78,26 +87,27 @@ oms_rec_next(struct oms_rec_reader *r, cJSON **out)
 			break;
 	}
 	if (!oms_utf8_valid(s, n))
-		return oms_seterr("%s:%ld: invalid UTF-8", r->name, r->line);
+		return oms_fail_at(OMS_E_INPUT, r->name, r->line,
+		    "invalid UTF-8");
 	v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
 	if (v == NULL) {
 		const char *at = cJSON_GetErrorPtr();
 		long col = at && at >= s && at <= s + n ? (long)(at - s) + 1 : 0;
 
-		return oms_seterr("%s:%ld: invalid JSON at column %ld",
-		    r->name, r->line, col);
+		return oms_fail_at(OMS_E_INPUT, r->name, r->line,
+		    "invalid JSON at column %ld", col);
 	}
 	if (end != NULL && !blank(end, n - (size_t)(end - s))) {
 		while (*end == ' ' || *end == '\t')
 			end++;
 		cJSON_Delete(v);
-		return oms_seterr("%s:%ld: text after the JSON value at "
-		    "column %ld", r->name, r->line, (long)(end - s) + 1);
+		return oms_fail_at(OMS_E_INPUT, r->name, r->line, "text after "
+		    "the JSON value at column %ld", (long)(end - s) + 1);
 	}
 	if (!cJSON_IsObject(v)) {
 		cJSON_Delete(v);
-		return oms_seterr("%s:%ld: not a JSON object", r->name,
-		    r->line);
+		return oms_fail_at(OMS_E_INPUT, r->name, r->line,
+		    "not a JSON object");
 	}
 	*out = v;
 	return OMS_OK;

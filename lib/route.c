@@ -30,6 +30,9 @@
 #include <time.h>
 
 #include "oms.h"
+#include "order.h"
+#include "route.h"
+#include "stock.h"
 
 #define MAXLOC 64		/* candidate locations an order considers */
 #define MAXSKU 64		/* distinct skus in one order */
@@ -141,12 +144,6 @@ business_day(int day)
 	return day;
 }
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 static char *
 dup_or_null(const char *s)
 {
@@ -166,12 +163,12 @@ load_locations(struct oms_router *rt)
 	static const char sql_used[] =
 	    "SELECT count(DISTINCT order_id) FROM allocations "
 	    "WHERE location = ? AND created_at >= ? AND state <> 'released'";
-	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st = oms_db_stmt(rt->db, sql);
 	int rc, cap = 0;
 
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct rloc *l;
 
 		if (rt->nlocs == cap) {
@@ -181,27 +178,27 @@ load_locations(struct oms_router *rt)
 		}
 		l = &rt->locs[rt->nlocs++];
 		memset(l, 0, sizeof *l);
-		l->id = estrdup(col_text(st, 0));
-		l->sellable = sqlite3_column_int(st, 1);
-		l->ships = sqlite3_column_int(st, 2);
-		l->pickup = sqlite3_column_int(st, 3);
-		l->priority = sqlite3_column_int64(st, 4);
-		l->has_cap = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		l->cap = sqlite3_column_int64(st, 5);
-		l->cutoff = dup_or_null(col_text(st, 6));
-		l->tz = dup_or_null(col_text(st, 7));
-		l->country = dup_or_null(col_text(st, 8));
-		l->region = dup_or_null(col_text(st, 9));
-		l->postal = dup_or_null(col_text(st, 10));
-		if (sqlite3_column_type(st, 11) != SQLITE_NULL &&
-		    sqlite3_column_type(st, 12) != SQLITE_NULL) {
-			l->pt.lat = sqlite3_column_double(st, 11);
-			l->pt.lon = sqlite3_column_double(st, 12);
+		l->id = estrdup(oms_col_text(st, 0));
+		l->sellable = oms_col_int(st, 1);
+		l->ships = oms_col_int(st, 2);
+		l->pickup = oms_col_int(st, 3);
+		l->priority = oms_col_int64(st, 4);
+		l->has_cap = !oms_col_null(st, 5);
+		l->cap = oms_col_int64(st, 5);
+		l->cutoff = dup_or_null(oms_col_text(st, 6));
+		l->tz = dup_or_null(oms_col_text(st, 7));
+		l->country = dup_or_null(oms_col_text(st, 8));
+		l->region = dup_or_null(oms_col_text(st, 9));
+		l->postal = dup_or_null(oms_col_text(st, 10));
+		if (!oms_col_null(st, 11) &&
+		    !oms_col_null(st, 12)) {
+			l->pt.lat = oms_col_double(st, 11);
+			l->pt.lon = oms_col_double(st, 12);
 			l->pt.how = "location";
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(rt->db, rc, "cannot read the locations");
 	/* Where each is, when its record has no lat/lon; its day's orders. */
 	for (int i = 0; i < rt->nlocs; i++) {
@@ -229,12 +226,12 @@ load_locations(struct oms_router *rt)
 		    tm.tm_sec), start);
 		if ((st = oms_db_stmt(rt->db, sql_used)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, l->id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		l->used = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		oms_bind_text(st, 1, l->id);
+		oms_bind_text(st, 2, start);
+		rc = oms_step(st);
+		l->used = oms_col_int64(st, 0);
+		oms_reset(st);
+		if (rc != OMS_ROW)
 			return oms_db_fail(rt->db, rc, "cannot read the allocations");
 	}
 	return OMS_OK;
@@ -424,41 +421,41 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	static const char sql_product[] =
 	    "SELECT weight_g, length_mm * width_mm * height_mm FROM products "
 	    "WHERE sku = ?";
-	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st = oms_db_stmt(rt->db, sql);
 	int rc, cap = 0;
 
 	memset(o, 0, sizeof *o);
 	o->id = id;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	oms_bind_int64(st, 1, id);
+	rc = oms_step(st);
+	if (rc == OMS_DONE) {
+		oms_reset(st);
 		return oms_reject("no order o_%lld", (long long)id);
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if (rc != OMS_ROW) {
+		oms_reset(st);
 		return oms_db_fail(rt->db, rc, "cannot read an order");
 	}
-	o->status = estrdup(col_text(st, 0));
-	o->channel = estrdup(col_text(st, 1));
-	o->external_id = estrdup(col_text(st, 2));
-	o->currency = estrdup(col_text(st, 3));
+	o->status = estrdup(oms_col_text(st, 0));
+	o->channel = estrdup(oms_col_text(st, 1));
+	o->external_id = estrdup(oms_col_text(st, 2));
+	o->currency = estrdup(oms_col_text(st, 3));
 	o->f.segment = NULL;
-	o->service = dup_or_null(col_text(st, 8));
-	o->ship_by = dup_or_null(col_text(st, 9));
-	o->deliver_by = dup_or_null(col_text(st, 10));
-	o->f.priority = sqlite3_column_int64(st, 11);
-	o->f.value = sqlite3_column_int64(st, 12);
-	o->placed_at = dup_or_null(col_text(st, 13));
+	o->service = dup_or_null(oms_col_text(st, 8));
+	o->ship_by = dup_or_null(oms_col_text(st, 9));
+	o->deliver_by = dup_or_null(oms_col_text(st, 10));
+	o->f.priority = oms_col_int64(st, 11);
+	o->f.value = oms_col_int64(st, 12);
+	o->placed_at = dup_or_null(oms_col_text(st, 13));
 	o->has_ship_by = o->ship_by != NULL &&
 	    oms_time_to_epoch(o->ship_by, &o->ship_by_e) == OMS_OK;
 	o->has_deliver_by = o->deliver_by != NULL &&
 	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
-	o->record = cJSON_Parse(col_text(st, 14));
-	o->account = estrdup(col_text(st, 15));
-	sqlite3_reset(st);
+	o->record = cJSON_Parse(oms_col_text(st, 14));
+	o->account = estrdup(oms_col_text(st, 15));
+	oms_reset(st);
 	if (o->record == NULL)
 		return oms_seterr("order o_%lld: its stored record is not JSON",
 		    (long long)id);
@@ -485,14 +482,14 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 
 	if ((st = oms_db_stmt(rt->db, sql_lines)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct rline *l;
 
 		/* Gone: shipped by us, or fulfilled by the channel itself. */
-		o->shipped += sqlite3_column_int64(st, 6) +
-		    sqlite3_column_int64(st, 7);
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		o->shipped += oms_col_int64(st, 6) +
+		    oms_col_int64(st, 7);
+		if (oms_col_null(st, 1))
 			continue;	/* no product: nothing to allocate */
 		if (o->nlines == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -501,21 +498,21 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		}
 		l = &o->lines[o->nlines++];
 		memset(l, 0, sizeof *l);
-		l->line_no = sqlite3_column_int(st, 0);
-		l->sku = estrdup(col_text(st, 1));
-		l->qty = sqlite3_column_int64(st, 2);
-		l->allocated = sqlite3_column_int64(st, 3);
-		l->cancelled = sqlite3_column_int64(st, 5);
+		l->line_no = oms_col_int(st, 0);
+		l->sku = estrdup(oms_col_text(st, 1));
+		l->qty = oms_col_int64(st, 2);
+		l->allocated = oms_col_int64(st, 3);
+		l->cancelled = oms_col_int64(st, 5);
 		/* What the channel fulfilled itself is not ours to send. */
-		l->elsewhere = sqlite3_column_int64(st, 7);
+		l->elsewhere = oms_col_int64(st, 7);
 		l->remaining = l->qty - l->cancelled - l->elsewhere -
 		    l->allocated;
 		if (l->remaining < 0)
 			l->remaining = 0;
-		l->unit_price = sqlite3_column_int64(st, 4);
+		l->unit_price = oms_col_int64(st, 4);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(rt->db, rc, "cannot read an order's lines");
 	/* A kit line needs its components; every line its sku's facts. */
 	for (int i = 0; i < o->nlines; i++) {
@@ -523,17 +520,17 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 
 		if ((st = oms_db_stmt(rt->db, sql_kit)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, l->sku, -1, SQLITE_TRANSIENT);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW && l->nparts < 16) {
-			int k = sku_index(o, col_text(st, 0));
+		oms_bind_text(st, 1, l->sku);
+		while ((rc = oms_step(st)) == OMS_ROW && l->nparts < 16) {
+			int k = sku_index(o, oms_col_text(st, 0));
 
 			if (k < 0)
 				break;
 			l->parts[l->nparts].sku = k;
-			l->parts[l->nparts++].per = sqlite3_column_int64(st, 1);
+			l->parts[l->nparts++].per = oms_col_int64(st, 1);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		oms_reset(st);
+		if (rc != OMS_DONE && rc != OMS_ROW)
 			return oms_db_fail(rt->db, rc, "cannot read a kit");
 		l->kit = l->nparts > 0;
 		if (!l->kit) {
@@ -553,14 +550,14 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	for (int s = 0; s < o->nskus; s++) {
 		if ((st = oms_db_stmt(rt->db, sql_product)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, o->skus[s].sku, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			o->skus[s].weight_g = sqlite3_column_int64(st, 0);
+		oms_bind_text(st, 1, o->skus[s].sku);
+		if (oms_step(st) == OMS_ROW) {
+			o->skus[s].weight_g = oms_col_int64(st, 0);
 			/* mm3 to cm3, rounded up */
-			o->skus[s].volume_cm3 = (sqlite3_column_int64(st, 1) +
+			o->skus[s].volume_cm3 = (oms_col_int64(st, 1) +
 			    999) / 1000;
 		}
-		sqlite3_reset(st);
+		oms_reset(st);
 	}
 	return oms_geo_point(rt->db, o->f.country, o->f.region, o->f.postal,
 	    &o->dest);
@@ -587,22 +584,22 @@ load_stock(struct oms_router *rt, struct order *o)
 	int rc;
 
 	for (int s = 0; s < o->nskus; s++) {
-		sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+		oms_stmt *st = oms_db_stmt(rt->db, sql);
 
 		if (st == NULL)
 			return OMS_ERR;
-		sqlite3_bind_text(st, 1, o->skus[s].sku, -1, SQLITE_TRANSIENT);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *loc = col_text(st, 0);
+		oms_bind_text(st, 1, o->skus[s].sku);
+		while ((rc = oms_step(st)) == OMS_ROW) {
+			const char *loc = oms_col_text(st, 0);
 
 			for (int c = 0; c < o->ncand; c++)
 				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
-					o->free_[c][s] = sqlite3_column_int64(st,
+					o->free_[c][s] = oms_col_int64(st,
 					    1) - overlay(rt, o->skus[s].sku,
 					    o->cand[c]);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_DONE)
 			return oms_db_fail(rt->db, rc, "cannot read the levels");
 	}
 	return OMS_OK;
@@ -653,22 +650,22 @@ load_had(struct oms_router *rt, struct order *o)
 	static const char sql[] =
 	    "SELECT DISTINCT location FROM allocations "
 	    "WHERE order_id = ? AND state = 'active'";
-	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st = oms_db_stmt(rt->db, sql);
 	int rc;
 
 	memset(o->had, 0, sizeof o->had);
 	o->nhad = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, o->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, o->id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		o->nhad++;
 		for (int c = 0; c < o->ncand; c++)
-			if (strcmp(rt->locs[o->cand[c]].id, col_text(st, 0)) == 0)
+			if (strcmp(rt->locs[o->cand[c]].id, oms_col_text(st, 0)) == 0)
 				o->had[c] = 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(rt->db, rc, "cannot read the allocations");
 	return OMS_OK;
 }
@@ -1132,7 +1129,7 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	static const char sql[] =
 	    "INSERT INTO allocations (order_id, line_no, sku, location, qty, "
 	    "rule, rules_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	const char *loc = rt->locs[o->cand[c]].id;
 	cJSON *m, *echo = NULL;
 	char key[64], ref[32];
@@ -1144,19 +1141,19 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	}
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, o->id);
-	sqlite3_bind_int(st, 2, line_no);
-	sqlite3_bind_text(st, 3, sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, loc, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, qty);
-	sqlite3_bind_text(st, 6, r->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 7, rt->rules->version);
-	sqlite3_bind_text(st, 8, rt->nowtxt, -1, SQLITE_TRANSIENT);
+	oms_bind_int64(st, 1, o->id);
+	oms_bind_int(st, 2, line_no);
+	oms_bind_text(st, 3, sku);
+	oms_bind_text(st, 4, loc);
+	oms_bind_int64(st, 5, qty);
+	oms_bind_text(st, 6, r->name);
+	oms_bind_int(st, 7, rt->rules->version);
+	oms_bind_text(st, 8, rt->nowtxt);
 	if ((rc = oms_db_step_done(rt->db, st, "cannot store an allocation")) !=
 	    OMS_OK)
 		return rc;
 	snprintf(key, sizeof key, "route:a%lld", (long long)
-	    sqlite3_last_insert_rowid(oms_db_handle(rt->db)));
+	    oms_db_last_id(rt->db));
 	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "movement");
@@ -1192,15 +1189,15 @@ add_allocated(struct oms_router *rt, int64_t id, int line_no, int64_t units)
 	static const char sql[] =
 	    "UPDATE order_lines SET allocated = allocated + ? "
 	    "WHERE order_id = ? AND line_no = ?";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 
 	if (rt->dry || units == 0)
 		return OMS_OK;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, units);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int(st, 3, line_no);
+	oms_bind_int64(st, 1, units);
+	oms_bind_int64(st, 2, id);
+	oms_bind_int(st, 3, line_no);
 	return oms_db_step_done(rt->db, st, "cannot update an order line");
 }
 
@@ -1295,7 +1292,7 @@ lines_record(struct oms_router *rt, const struct order *o,
 		const struct rline *l = &o->lines[i];
 		cJSON *x = cJSON_CreateObject(), *parts = NULL;
 		int64_t units = l->allocated + (ev ? ev->line_units[i] : 0);
-		sqlite3_stmt *st;
+		oms_stmt *st;
 
 		cJSON_AddNumberToObject(x, "line_no", l->line_no);
 		cJSON_AddStringToObject(x, "sku", l->sku);
@@ -1335,20 +1332,20 @@ lines_record(struct oms_router *rt, const struct order *o,
 		}
 		if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, o->id);
-		sqlite3_bind_int(st, 2, l->line_no);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		oms_bind_int64(st, 1, o->id);
+		oms_bind_int(st, 2, l->line_no);
+		while ((rc = oms_step(st)) == OMS_ROW) {
 			cJSON *y = cJSON_CreateObject();
 
 			if (l->kit)
-				cJSON_AddStringToObject(y, "sku", col_text(st, 0));
-			cJSON_AddStringToObject(y, "location", col_text(st, 1));
+				cJSON_AddStringToObject(y, "sku", oms_col_text(st, 0));
+			cJSON_AddStringToObject(y, "location", oms_col_text(st, 1));
 			cJSON_AddNumberToObject(y, "qty",
-			    (double)sqlite3_column_int64(st, 2));
+			    (double)oms_col_int64(st, 2));
 			cJSON_AddItemToArray(parts, y);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_DONE)
 			return oms_db_fail(rt->db, rc, "cannot read allocations");
 	}
 	return OMS_OK;
@@ -1544,18 +1541,18 @@ static int
 stored_record(struct oms_router *rt, int64_t id, cJSON **out)
 {
 	static const char sql[] = "SELECT record FROM routes WHERE order_id = ?";
-	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st = oms_db_stmt(rt->db, sql);
 	int rc;
 
 	*out = NULL;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = cJSON_Parse(col_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_bind_int64(st, 1, id);
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
+		*out = cJSON_Parse(oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(rt->db, rc, "cannot read a route");
 	return OMS_OK;
 }
@@ -1568,7 +1565,7 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
 	    "VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET "
 	    "at = excluded.at, rules_version = excluded.rules_version, "
 	    "record = excluded.record";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	cJSON *copy;
 	char *text;
 
@@ -1580,10 +1577,10 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
 	cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
 	text = cJSON_PrintUnformatted(copy);
 	cJSON_Delete(copy);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, rt->nowtxt, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, rt->rules->version);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
+	oms_bind_int64(st, 1, id);
+	oms_bind_text(st, 2, rt->nowtxt);
+	oms_bind_int(st, 3, rt->rules->version);
+	oms_bind_text(st, 4, text);
 	free(text);
 	return oms_db_step_done(rt->db, st, "cannot store a route");
 }
@@ -1829,7 +1826,7 @@ oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 	    "l.fulfilled > l.shipped THEN l.fulfilled - l.shipped ELSE 0 END "
 	    "> l.allocated)) "
 	    "ORDER BY priority DESC, placed_at, id";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
 	int rc;
 
@@ -1837,15 +1834,15 @@ oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 	*n = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
 			*ids = erealloc(*ids, cap * sizeof **ids);
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = oms_col_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the orders");
 	return OMS_OK;
 }
@@ -1859,21 +1856,21 @@ oms_route_reopen(struct oms_router *rt, int64_t id)
 {
 	static const char sql[] =
 	    "SELECT status FROM orders WHERE id = ?";
-	sqlite3_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st = oms_db_stmt(rt->db, sql);
 	char status[32] = "", now[32];
 	cJSON *after;
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(status, sizeof status, "%s", col_text(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	oms_bind_int64(st, 1, id);
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
+		snprintf(status, sizeof status, "%s", oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc == OMS_DONE)
 		return oms_reject("no order o_%lld", (long long)id);
-	if (rc != SQLITE_ROW)
+	if (rc != OMS_ROW)
 		return oms_db_fail(rt->db, rc, "cannot read an order");
 	if (strcmp(status, "allocated") != 0 && strcmp(status, "partial") != 0 &&
 	    strcmp(status, "backordered") != 0 && strcmp(status, "open") != 0 &&

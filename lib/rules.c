@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "oms.h"
+#include "route.h"
 
 static const char *const strategy_names[] = {
 	"fewest_shipments", "location_priority", "closest", "lowest_cost",
@@ -318,24 +319,23 @@ oms_rules_parse(const char *text, oms_db *db, const oms_rates *rates,
 			const cJSON *l;
 
 			cJSON_ArrayForEach(l, r->locations) {
-				sqlite3_stmt *st = oms_db_stmt(db, sql_loc);
+				oms_stmt *st = oms_db_stmt(db, sql_loc);
 				int s;
 
 				if (st == NULL) {
 					rc = OMS_ERR;
 					break;
 				}
-				sqlite3_bind_text(st, 1, l->valuestring, -1,
-				    SQLITE_TRANSIENT);
-				s = sqlite3_step(st);
-				sqlite3_reset(st);
-				if (s == SQLITE_DONE) {
+				oms_bind_text(st, 1, l->valuestring);
+				s = oms_step(st);
+				oms_reset(st);
+				if (s == OMS_DONE) {
 					rc = oms_reject("rule '%s': unknown "
 					    "location '%s'", r->name,
 					    l->valuestring);
 					break;
 				}
-				if (s != SQLITE_ROW) {
+				if (s != OMS_ROW) {
 					rc = oms_db_fail(db, s,
 					    "cannot read the locations");
 					break;
@@ -357,19 +357,19 @@ oms_rules_current(oms_db *db, struct oms_rules **out)
 {
 	static const char sql[] =
 	    "SELECT version, rules FROM rules ORDER BY version DESC LIMIT 1";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	char *text = NULL;
 	int version = 0, rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		version = sqlite3_column_int(st, 0);
-		text = estrdup((const char *)sqlite3_column_text(st, 1));
+	rc = oms_step(st);
+	if (rc == OMS_ROW) {
+		version = oms_col_int(st, 0);
+		text = estrdup(oms_col_text(st, 1));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the rules");
 	rc = oms_rules_parse(text ? text : default_rules, NULL, NULL, out);
 	free(text);
@@ -396,7 +396,7 @@ oms_rules_store(oms_db *db, const char *text, const char *source,
 	cJSON *doc = cJSON_Parse(text);
 	char *canon = doc ? cJSON_PrintUnformatted(doc) : NULL;
 	char digest[17], now[OMS_TIME_LEN];
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc, last = 0, same = 0;
 
 	cJSON_Delete(doc);
@@ -411,14 +411,14 @@ oms_rules_store(oms_db *db, const char *text, const char *source,
 	}
 	if ((st = oms_db_stmt(db, sql_last)) == NULL)
 		goto fail;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		last = sqlite3_column_int(st, 0);
-		same = strcmp((const char *)sqlite3_column_text(st, 1),
+	rc = oms_step(st);
+	if (rc == OMS_ROW) {
+		last = oms_col_int(st, 0);
+		same = strcmp(oms_col_text(st, 1),
 		    digest) == 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE) {
 		rc = oms_db_fail(db, rc, "cannot read the rules");
 		goto fail_rc;
 	}
@@ -427,11 +427,11 @@ oms_rules_store(oms_db *db, const char *text, const char *source,
 		if ((st = oms_db_stmt(db, sql_put)) == NULL)
 			goto fail;
 		oms_time_now(now);
-		sqlite3_bind_int(st, 1, last + 1);
-		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, source, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, digest, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 5, canon, -1, SQLITE_TRANSIENT);
+		oms_bind_int(st, 1, last + 1);
+		oms_bind_text(st, 2, now);
+		oms_bind_text(st, 3, source);
+		oms_bind_text(st, 4, digest);
+		oms_bind_text(st, 5, canon);
 		if ((rc = oms_db_step_done(db, st, "cannot store the rules")) !=
 		    OMS_OK)
 			goto fail_rc;
@@ -455,35 +455,35 @@ oms_rules_history(oms_db *db, int version, oms_rec_fn fn, void *arg)
 	static const char sql[] =
 	    "SELECT version, loaded_at, source, digest, rules FROM rules "
 	    "WHERE ?1 < 0 OR version = ?1 ORDER BY version";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc, r = OMS_OK, found = 0;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int(st, 1, version);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int(st, 1, version);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		cJSON *o = cJSON_CreateObject();
-		const char *src = (const char *)sqlite3_column_text(st, 2);
+		const char *src = oms_col_text(st, 2);
 
 		found = 1;
 		cJSON_AddStringToObject(o, "type", "rules");
-		cJSON_AddNumberToObject(o, "version", sqlite3_column_int(st, 0));
+		cJSON_AddNumberToObject(o, "version", oms_col_int(st, 0));
 		cJSON_AddStringToObject(o, "loaded_at",
-		    (const char *)sqlite3_column_text(st, 1));
+		    oms_col_text(st, 1));
 		if (src != NULL)
 			cJSON_AddStringToObject(o, "source", src);
 		cJSON_AddStringToObject(o, "digest",
-		    (const char *)sqlite3_column_text(st, 3));
+		    oms_col_text(st, 3));
 		if (version >= 0)
 			cJSON_AddItemToObject(o, "rules", cJSON_Parse(
-			    (const char *)sqlite3_column_text(st, 4)));
+			    oms_col_text(st, 4)));
 		r = fn(arg, o);
 		cJSON_Delete(o);
 		if (r != OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (r == OMS_OK && rc != SQLITE_DONE)
+	oms_reset(st);
+	if (r == OMS_OK && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the rules");
 	if (r == OMS_OK && version > 0 && !found)
 		return oms_reject("no rules version %d", version);

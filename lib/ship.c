@@ -23,6 +23,10 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "order.h"
+#include "route.h"
+#include "ship.h"
+#include "stock.h"
 #include "label.h"
 #include "tracking.h"
 
@@ -142,17 +146,17 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 	{
 		static const char sql[] =
 		    "SELECT value FROM settings WHERE key = 'instance'";
-		sqlite3_stmt *st = oms_db_stmt(db, sql);
+		oms_stmt *st = oms_db_stmt(db, sql);
 
 		if (st == NULL) {
 			oms_shipper_close(sp);
 			return OMS_ERR;
 		}
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = oms_step(st)) == OMS_ROW)
 			snprintf(sp->instance, sizeof sp->instance, "%s",
-			    (const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			    oms_col_text(st, 0));
+		oms_reset(st);
+		if (rc != OMS_ROW && rc != OMS_DONE) {
 			rc = oms_db_fail(db, rc, "cannot read the settings");
 			oms_shipper_close(sp);
 			return rc;
@@ -207,22 +211,6 @@ oms_shipper_counts(const struct oms_shipper *sp, long *shipped, long *refused)
 	*refused = sp->refused;
 }
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
 
 /* ---- packing ------------------------------------------------------------- */
 
@@ -231,20 +219,51 @@ struct pkg {
 	int64_t grams;
 };
 
+/* An item said as a person finds it: SKU, size and weight. */
+static void
+item_text(struct oms_buf *b, const struct item *it)
+{
+	oms_buf_printf(b, "SKU %s", it->sku);
+	if (it->dims[0] > 0)
+		oms_buf_printf(b, " (%lldx%lldx%lld mm, %lld g)",
+		    (long long)it->dims[0], (long long)it->dims[1],
+		    (long long)it->dims[2], (long long)it->grams);
+	else
+		oms_buf_printf(b, " (no size, %lld g)", (long long)it->grams);
+}
+
+/* Item it, which box x (the largest) cannot hold, named. */
+static int
+too_large(const struct item *it, const struct box *x)
+{
+	struct oms_buf b = { 0 };
+	int rc;
+
+	item_text(&b, it);
+	rc = oms_reject("%s is larger than the largest box, %s (%lldx%lldx%lld "
+	    "mm): add a box that holds it to boxes.json on OMS_PATH", b.s,
+	    x->name, (long long)x->dims[0], (long long)x->dims[1],
+	    (long long)x->dims[2]);
+	oms_buf_free(&b);
+	return rc;
+}
+
 /*
  * The smallest box that holds everything (the largest item fits its
  * sides, the volume fits at the fill factor, the weight its limit); when
  * none does, as many of the largest box as the weight and volume need,
- * the weight shared between them.
+ * the weight shared between them.  *bad is the item too large for it,
+ * or -1.
  */
 static int
 pack(const struct oms_shipper *sp, const struct item *it, int n,
-    struct pkg *pk, int *npk)
+    struct pkg *pk, int *npk, int *bad)
 {
 	int64_t grams = 0, big[3] = { 0, 0, 0 };
 	double vol = 0;		/* mm3: as a double, it cannot overflow */
 	int m;
 
+	*bad = -1;
 	for (int i = 0; i < n; i++) {
 		grams += it[i].qty * it[i].grams;
 		vol += (double)it[i].qty * it[i].dims[0] * it[i].dims[1] *
@@ -281,16 +300,21 @@ pack(const struct oms_shipper *sp, const struct item *it, int n,
 		    x->max_g - x->tare_g : 1;
 		double need;
 
-		if (big[0] > x->dims[0] || big[1] > x->dims[1] ||
-		    big[2] > x->dims[2])
-			return oms_reject("an item is larger than the largest "
-			    "box (%s)", x->name);
+		for (int i = 0; i < n; i++)
+			if (it[i].dims[0] > x->dims[0] ||
+			    it[i].dims[1] > x->dims[1] ||
+			    it[i].dims[2] > x->dims[2]) {
+				*bad = i;
+				return too_large(&it[i], x);
+			}
 		need = room == INT64_MAX ? 1 : ceil((double)grams / room);
 		if (cap > 0 && ceil(vol / cap) > need)
 			need = ceil(vol / cap);
 		if (need > MAXPKG)
-			return oms_reject("the shipment needs %.0f boxes, more than "
-			    "%d", need, MAXPKG);
+			return oms_reject("it needs %.0f boxes of size %s, "
+			    "more than %d in one shipment: route its lines to "
+			    "more places, or add a larger box to boxes.json "
+			    "on OMS_PATH", need, x->name, MAXPKG);
 		m = (int)need;
 		if (m < 1)
 			m = 1;
@@ -301,6 +325,25 @@ pack(const struct oms_shipper *sp, const struct item *it, int n,
 		*npk = m;
 	}
 	return OMS_OK;
+}
+
+/* Packages, weight and where to, for a message. */
+static const char *
+parcel_text(const cJSON *pkgs, const cJSON *to, char *buf, size_t n)
+{
+	const cJSON *p;
+	int64_t g, grams = 0;
+	int k = cJSON_GetArraySize(pkgs);
+
+	cJSON_ArrayForEach(p, pkgs)
+		if (oms_json_int(p, "weight_g", &g) == OMS_OK)
+			grams += g;
+	snprintf(buf, n, "%d package%s, %lld g, to %s %s", k, k == 1 ? "" :
+	    "s", (long long)grams, oms_json_str(to, "country") ?
+	    oms_json_str(to, "country") : "(no country)",
+	    oms_json_str(to, "postal_code") ? oms_json_str(to, "postal_code") :
+	    "(no postal code)");
+	return buf;
 }
 
 /* ---- one shipment ---------------------------------------------------------- */
@@ -332,6 +375,40 @@ shipment_free(struct shipment *s)
 	free(s->rule);
 }
 
+/*
+ * A refusal of a shipment names its order (as oms_order_may does) and
+ * place, and with items its goods, so that a person can find them.
+ */
+static int
+refused(const struct shipment *s, int rc, int items)
+{
+	struct oms_buf b = { 0 };
+	char m[1024];
+
+	if (rc != OMS_REJECT)
+		return rc;
+	snprintf(m, sizeof m, "%s", oms_error());
+	oms_buf_printf(&b, "order o_%lld (%s%s%s %s) at %s",
+	    (long long)s->order_id, s->channel, *s->account ? "/" : "",
+	    s->account, s->external_id, s->location);
+	for (int i = 0; items && i < s->nitems && i < 3; i++) {
+		oms_buf_printf(&b, "%s%lld x ", i ? "; " : ", ",
+		    (long long)s->items[i].qty);
+		item_text(&b, &s->items[i]);
+	}
+	if (items && s->nitems > 3)
+		oms_buf_printf(&b, " and %d more", s->nitems - 3);
+	rc = oms_reject("%s: %s", b.s, m);
+	oms_buf_free(&b);
+	return rc;
+}
+
+static int
+refused_at(const struct shipment *s, int rc)
+{
+	return refused(s, rc, 0);
+}
+
 static int
 load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
     struct shipment *s)
@@ -348,7 +425,7 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	    "LEFT JOIN products p ON p.sku = a.sku "
 	    "WHERE a.order_id = ? AND a.location = ? AND a.state = 'active' "
 	    "ORDER BY a.id";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	uint64_t h = OMS_HASH_INIT;
 	char buf[64];
 	int rc;
@@ -358,53 +435,53 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	s->location = estrdup(loc);
 	if ((st = oms_db_stmt(sp->db, sql_order)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, order_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->channel = estrdup(col_text(st, 0));
-		s->account = estrdup(col_text(st, 5));
-		s->external_id = estrdup(col_text(st, 1));
-		s->order = cJSON_Parse(col_text(st, 2));
-		s->deliver_by = col_text(st, 3) ? estrdup(col_text(st, 3)) : NULL;
-		s->level = estrdup(col_text(st, 4) && *col_text(st, 4) ?
-		    col_text(st, 4) : "standard");
+	oms_bind_int64(st, 1, order_id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		s->channel = estrdup(oms_col_text(st, 0));
+		s->account = estrdup(oms_col_text(st, 5));
+		s->external_id = estrdup(oms_col_text(st, 1));
+		s->order = cJSON_Parse(oms_col_text(st, 2));
+		s->deliver_by = oms_col_text(st, 3) ? estrdup(oms_col_text(st, 3)) : NULL;
+		s->level = estrdup(oms_col_text(st, 4) && *oms_col_text(st, 4) ?
+		    oms_col_text(st, 4) : "standard");
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? oms_reject("no order o_%lld",
+	oms_reset(st);
+	if (rc != OMS_ROW)
+		return rc == OMS_DONE ? oms_reject("no order o_%lld",
 		    (long long)order_id) : oms_db_fail(sp->db, rc,
 		    "cannot read an order");
 	if ((st = oms_db_stmt(sp->db, sql_loc)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, loc, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		s->loc = cJSON_Parse(col_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_bind_text(st, 1, loc);
+	if ((rc = oms_step(st)) == OMS_ROW)
+		s->loc = cJSON_Parse(oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(sp->db, rc, "cannot read a location");
 	if ((st = oms_db_stmt(sp->db, sql_items)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	oms_bind_int64(st, 1, order_id);
+	oms_bind_text(st, 2, loc);
+	while ((rc = oms_step(st)) == OMS_ROW &&
 	    s->nitems < (int)(sizeof s->items / sizeof s->items[0])) {
 		struct item *it = &s->items[s->nitems++];
 
-		it->alloc = sqlite3_column_int64(st, 0);
-		it->line_no = sqlite3_column_int(st, 1);
-		it->sku = estrdup(col_text(st, 2));
-		it->qty = sqlite3_column_int64(st, 3);
+		it->alloc = oms_col_int64(st, 0);
+		it->line_no = oms_col_int(st, 1);
+		it->sku = estrdup(oms_col_text(st, 2));
+		it->qty = oms_col_int64(st, 3);
 		if (s->rule == NULL)
-			s->rule = estrdup(col_text(st, 4));
-		it->grams = sqlite3_column_int64(st, 5);
-		it->dims[0] = sqlite3_column_int64(st, 6);
-		it->dims[1] = sqlite3_column_int64(st, 7);
-		it->dims[2] = sqlite3_column_int64(st, 8);
+			s->rule = estrdup(oms_col_text(st, 4));
+		it->grams = oms_col_int64(st, 5);
+		it->dims[0] = oms_col_int64(st, 6);
+		it->dims[1] = oms_col_int64(st, 7);
+		it->dims[2] = oms_col_int64(st, 8);
 		sort3(it->dims);
 		snprintf(buf, sizeof buf, "a%lld;", (long long)it->alloc);
 		h = oms_hash64(buf, strlen(buf), h);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	oms_reset(st);
+	if (rc != OMS_DONE && rc != OMS_ROW)
 		return oms_db_fail(sp->db, rc, "cannot read the allocations");
 	/* After a voided label, a new one is a new purchase. */
 	{
@@ -414,13 +491,13 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 
 		if ((st = oms_db_stmt(sp->db, sql_voided)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, order_id);
-		sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
+		oms_bind_int64(st, 1, order_id);
+		oms_bind_text(st, 2, loc);
+		rc = oms_step(st);
 		snprintf(buf, sizeof buf, "v%lld;", (long long)
-		    sqlite3_column_int64(st, 0));
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		    oms_col_int64(st, 0));
+		oms_reset(st);
+		if (rc != OMS_ROW)
 			return oms_db_fail(sp->db, rc, "cannot read the shipments");
 		h = oms_hash64(buf, strlen(buf), h);
 	}
@@ -506,19 +583,20 @@ tracking_taken(struct oms_shipper *sp, const char *number,
 	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND packages > 1 "
 	    "AND EXISTS (SELECT 1 FROM json_each(record, '$.packages') AS p "
 	    "WHERE p.value ->> '$.tracking' = ?1) LIMIT 1";
-	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, request_id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return oms_seterr("carrier %s answered label with tracking "
-		    "number %s, which another shipment has", sp->carrier, number);
-	if (rc != SQLITE_DONE)
+	oms_bind_text(st, 1, number);
+	oms_bind_text(st, 2, request_id);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_ROW)
+		return oms_fail(OMS_E_CARRIER, "carrier %s answered label "
+		    "with tracking number %s, which another shipment has",
+		    sp->carrier, number);
+	if (rc != OMS_DONE)
 		return oms_db_fail(sp->db, rc, "cannot read the shipments");
 	return OMS_OK;
 }
@@ -532,6 +610,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	const char *named;
 	cJSON *req, *reply = NULL;
 	const cJSON *r, *pick = NULL;
+	char parcel[160];
 	int rc;
 
 	*transit = -1;
@@ -620,9 +699,12 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		cJSON_Delete(reply);
 		if (named != NULL)
 			return oms_reject("carrier %s cannot send this shipment "
-			    "by %s", sp->carrier, named);
-		return oms_reject("carrier %s has no service for this shipment",
-		    sp->carrier);
+			    "by %s (%s): name another service with --service "
+			    "or in the routing rule", sp->carrier, named,
+			    parcel_text(pkgs, to, parcel, sizeof parcel));
+		return oms_reject("carrier %s has no service for this shipment "
+		    "(%s): ship it with another --carrier", sp->carrier,
+		    parcel_text(pkgs, to, parcel, sizeof parcel));
 	}
 	snprintf(out, n, "%s", oms_json_str(pick, "service"));
 	if (oms_json_int(pick, "transit_days", transit) != OMS_OK ||
@@ -711,34 +793,34 @@ allocations_match(oms_db *db, const struct shipment *s)
 	int rc;
 
 	for (int i = 0; i < s->nitems; i++) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql);
+		oms_stmt *st = oms_db_stmt(db, sql);
 
 		if (st == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, s->items[i].alloc);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
+		oms_bind_int64(st, 1, s->items[i].alloc);
+		rc = oms_step(st);
+		if (rc == OMS_ROW) {
 			char msg[512];
 
-			if (sqlite3_column_type(st, 3) == SQLITE_NULL &&
-			    sqlite3_column_type(st, 4) == SQLITE_NULL)
-				snprintf(msg, sizeof msg, "order o_%lld changed "
-				    "since it was routed: line %d (%s) is gone",
-				    (long long)s->order_id,
-				    sqlite3_column_int(st, 1), col_text(st, 2));
+			if (oms_col_null(st, 3) &&
+			    oms_col_null(st, 4))
+				snprintf(msg, sizeof msg, "changed since it "
+				    "was routed: line %d (SKU %s) is gone",
+				    oms_col_int(st, 1), oms_col_text(st, 2));
 			else
-				snprintf(msg, sizeof msg, "order o_%lld changed "
-				    "since it was routed: line %d is %s %lld, "
-				    "allocated %s", (long long)s->order_id,
-				    sqlite3_column_int(st, 1), col_text(st, 3) ?
-				    col_text(st, 3) : "(no sku)",
-				    (long long)sqlite3_column_int64(st, 4),
-				    col_text(st, 2));
-			sqlite3_reset(st);
-			return oms_reject("%s; route it again", msg);
+				snprintf(msg, sizeof msg, "changed since it "
+				    "was routed: line %d is SKU %s x %lld, "
+				    "allocated SKU %s",
+				    oms_col_int(st, 1), oms_col_text(st, 3) ?
+				    oms_col_text(st, 3) : "(no sku)",
+				    (long long)oms_col_int64(st, 4),
+				    oms_col_text(st, 2));
+			oms_reset(st);
+			return refused_at(s, oms_reject("%s: route it again "
+			    "(oms-route)", msg));
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		oms_reset(st);
+		if (rc != OMS_DONE)
 			return oms_db_fail(db, rc, "cannot read the allocations");
 	}
 	return OMS_OK;
@@ -763,7 +845,7 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    "UPDATE allocations SET state = 'shipped', ended_at = ? WHERE id = ?";
 	static const char sql_record[] =
 	    "UPDATE shipments SET record = ? WHERE id = ?";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	char ref[32], *text;
 	int rc, nested;
 
@@ -776,38 +858,33 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	for (int i = 0; i < s->nitems; i++) {
 		if ((st = oms_db_stmt(sp->db, sql_active)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(st, 1, s->items[i].alloc);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW && strcmp(col_text(st, 0), "active") != 0) {
-			sqlite3_reset(st);
-			rc = oms_reject("order o_%lld at %s: shipped or released "
-			    "by another run meanwhile", (long long)s->order_id,
-			    s->location);
+		oms_bind_int64(st, 1, s->items[i].alloc);
+		rc = oms_step(st);
+		if (rc == OMS_ROW && strcmp(oms_col_text(st, 0), "active") != 0) {
+			oms_reset(st);
+			rc = refused_at(s, oms_reject("shipped or released by "
+			    "another run meanwhile: nothing to do"));
 			goto fail_rc;
 		}
-		sqlite3_reset(st);
+		oms_reset(st);
 	}
 	if ((st = oms_db_stmt(sp->db, sql_put)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, s->order_id);
-	sqlite3_bind_text(st, 2, s->location, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, s->request_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, sp->carrier, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, oms_json_str(rec, "carrier_code"), -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, oms_json_str(rec, "service"), -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, oms_json_str(rec, "service_name"), -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, oms_json_str(rec, "tracking"), -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 9, cJSON_GetArraySize(
+	oms_bind_int64(st, 1, s->order_id);
+	oms_bind_text(st, 2, s->location);
+	oms_bind_text(st, 3, s->request_id);
+	oms_bind_text(st, 4, sp->carrier);
+	oms_bind_text(st, 5, oms_json_str(rec, "carrier_code"));
+	oms_bind_text(st, 6, oms_json_str(rec, "service"));
+	oms_bind_text(st, 7, oms_json_str(rec, "service_name"));
+	oms_bind_text(st, 8, oms_json_str(rec, "tracking"));
+	oms_bind_int(st, 9, cJSON_GetArraySize(
 	    cJSON_GetObjectItemCaseSensitive(rec, "packages")));
-	sqlite3_bind_int64(st, 10, (int64_t)cJSON_GetObjectItemCaseSensitive(rec,
+	oms_bind_int64(st, 10, (int64_t)cJSON_GetObjectItemCaseSensitive(rec,
 	    "weight_g")->valuedouble);
-	sqlite3_bind_int(st, 11, cJSON_IsTrue(
+	oms_bind_int(st, 11, cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(rec, "test")));
-	sqlite3_bind_text(st, 12, sp->now, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 12, sp->now);
 	{
 		const char *cost = oms_json_str(rec, "cost");
 		const char *cur = oms_json_str(rec, "cost_currency");
@@ -815,28 +892,28 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 
 		if (cost != NULL && cur != NULL && oms_money_parse(cost,
 		    oms_currency_exponent(cur), &v) == OMS_OK) {
-			sqlite3_bind_int64(st, 13, v);
-			sqlite3_bind_text(st, 14, cur, -1, SQLITE_TRANSIENT);
+			oms_bind_int64(st, 13, v);
+			oms_bind_text(st, 14, cur);
 		} else {
-			sqlite3_bind_null(st, 13);
-			sqlite3_bind_null(st, 14);
+			oms_bind_null(st, 13);
+			oms_bind_null(st, 14);
 		}
 	}
 	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
 	    OMS_OK)
 		goto fail_rc;
-	*sid = sqlite3_last_insert_rowid(oms_db_handle(sp->db));
+	*sid = oms_db_last_id(sp->db);
 	snprintf(ref, sizeof ref, "s_%lld", (long long)*sid);
 	for (int i = 0; i < s->nitems; i++) {
 		const struct item *it = &s->items[i];
 
 		if ((st = oms_db_stmt(sp->db, sql_line)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(st, 1, *sid);
-		sqlite3_bind_int64(st, 2, it->alloc);
-		sqlite3_bind_int(st, 3, it->line_no);
-		sqlite3_bind_text(st, 4, it->sku, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 5, it->qty);
+		oms_bind_int64(st, 1, *sid);
+		oms_bind_int64(st, 2, it->alloc);
+		oms_bind_int(st, 3, it->line_no);
+		oms_bind_text(st, 4, it->sku);
+		oms_bind_int64(st, 5, it->qty);
 		if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment "
 		    "line")) != OMS_OK)
 			goto fail_rc;
@@ -847,15 +924,15 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 			goto fail_rc;
 		if ((st = oms_db_stmt(sp->db, sql_alloc)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, sp->now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, it->alloc);
+		oms_bind_text(st, 1, sp->now);
+		oms_bind_int64(st, 2, it->alloc);
 		if ((rc = oms_db_step_done(sp->db, st, "cannot update an "
 		    "allocation")) != OMS_OK)
 			goto fail_rc;
 	}
 	if ((st = oms_db_stmt(sp->db, sql_shipped)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, s->order_id);
+	oms_bind_int64(st, 1, s->order_id);
 	if ((rc = oms_db_step_done(sp->db, st, "cannot update an order")) !=
 	    OMS_OK)
 		goto fail_rc;
@@ -866,8 +943,8 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 		free(text);
 		goto fail;
 	}
-	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, *sid);
+	oms_bind_text(st, 1, text);
+	oms_bind_int64(st, 2, *sid);
 	free(text);
 	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
 	    OMS_OK)
@@ -936,19 +1013,19 @@ kit_units(struct oms_shipper *sp, const struct shipment *s, int line_no,
 	    "(SELECT shipped FROM order_lines WHERE order_id = ?1 "
 	    "  AND line_no = ?2) "
 	    "FROM kit_components k WHERE k.kit_sku = ?3";
-	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	int64_t least = -1, before = 0;
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, s->order_id);
-	sqlite3_bind_int(st, 2, line_no);
-	sqlite3_bind_text(st, 3, kit, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c = col_text(st, 0);
-		int64_t per = sqlite3_column_int64(st, 1);
-		int64_t have = sqlite3_column_int64(st, 2), k;
+	oms_bind_int64(st, 1, s->order_id);
+	oms_bind_int(st, 2, line_no);
+	oms_bind_text(st, 3, kit);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		const char *c = oms_col_text(st, 0);
+		int64_t per = oms_col_int64(st, 1);
+		int64_t have = oms_col_int64(st, 2), k;
 
 		for (int i = 0; i < s->nitems; i++)
 			if (s->items[i].line_no == line_no &&
@@ -957,10 +1034,10 @@ kit_units(struct oms_shipper *sp, const struct shipment *s, int line_no,
 		k = per > 0 ? have / per : 0;
 		if (least < 0 || k < least)
 			least = k;
-		before = sqlite3_column_int64(st, 3);
+		before = oms_col_int64(st, 3);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(sp->db, rc, "cannot read a kit");
 	*units = least > before ? least - before : 0;
 	return OMS_OK;
@@ -1131,17 +1208,17 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 {
 	static const char sql[] =
 	    "SELECT 1 FROM shipments WHERE request_id = ?";
-	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	cJSON *files = cJSON_CreateArray();
 	const cJSON *p;
-	char msg[1024];
+	struct oms_errsave e;
 	int rc;
 
 	if (st == NULL) {
 		cJSON_Delete(files);
 		return;
 	}
-	snprintf(msg, sizeof msg, "%s", oms_error());
+	oms_err_save(&e);
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(rec, "packages")) {
 		if (oms_json_str(p, "label_zpl") != NULL)
 			cJSON_AddItemToArray(files, cJSON_CreateString(
@@ -1150,10 +1227,10 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 			cJSON_AddItemToArray(files, cJSON_CreateString(
 			    oms_json_str(p, "label_pdf")));
 	}
-	sqlite3_bind_text(st, 1, s->request_id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
+	oms_bind_text(st, 1, s->request_id);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_DONE) {
 		if (void_numbers(sp->carrier, s->request_id, nums) == OMS_OK)
 			unlink_files(files);
 		else {
@@ -1167,16 +1244,13 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 			    (long long)s->order_id, oms_error());
 			if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
 			    oms_db_write(sp->db, &nested) == OMS_OK) {
-				sqlite3_bind_text(st, 1, s->request_id, -1,
-				    SQLITE_TRANSIENT);
-				sqlite3_bind_int64(st, 2, s->order_id);
-				sqlite3_bind_text(st, 3, sp->carrier, -1,
-				    SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, 4, t, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, 5, f, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, 7, oms_error(), -1,
-				    SQLITE_TRANSIENT);
+				oms_bind_text(st, 1, s->request_id);
+				oms_bind_int64(st, 2, s->order_id);
+				oms_bind_text(st, 3, sp->carrier);
+				oms_bind_text(st, 4, t);
+				oms_bind_text(st, 5, f);
+				oms_bind_text(st, 6, now);
+				oms_bind_text(st, 7, oms_error());
 				oms_db_write_end(sp->db, nested, oms_db_step_done(
 				    sp->db, st, "cannot keep a stray label"));
 			}
@@ -1185,7 +1259,7 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 		}
 	}
 	cJSON_Delete(files);
-	oms_seterr("%s", msg);
+	oms_err_restore(&e);
 }
 
 /*
@@ -1203,23 +1277,23 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 	static const char sql_note[] =
 	    "UPDATE stray_labels SET note = ? WHERE request_id = ?";
 	struct stray { char *rid, *carrier; cJSON *nums, *files; } *ss = NULL;
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t n = 0;
 	int rc;
 
 	*voided = *failed = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		ss = erealloc(ss, (n + 1) * sizeof *ss);
-		ss[n].rid = estrdup(col_text(st, 0));
-		ss[n].carrier = estrdup(col_text(st, 1));
-		ss[n].nums = cJSON_Parse(col_text(st, 2));
-		ss[n].files = cJSON_Parse(col_text(st, 3));
+		ss[n].rid = estrdup(oms_col_text(st, 0));
+		ss[n].carrier = estrdup(oms_col_text(st, 1));
+		ss[n].nums = cJSON_Parse(oms_col_text(st, 2));
+		ss[n].files = cJSON_Parse(oms_col_text(st, 3));
 		n++;
 	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 	    "cannot read the stray labels");
 	for (size_t i = 0; i < n; i++) {
 		if (rc == OMS_OK) {
@@ -1238,10 +1312,8 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 				int k = 1;
 
 				if (v != OMS_OK)
-					sqlite3_bind_text(st, k++, oms_error(), -1,
-					    SQLITE_TRANSIENT);
-				sqlite3_bind_text(st, k, ss[i].rid, -1,
-				    SQLITE_TRANSIENT);
+					oms_bind_text(st, k++, oms_error());
+				oms_bind_text(st, k, ss[i].rid);
 				rc = oms_db_write_end(db, nested, oms_db_step_done(db,
 				    st, "cannot update a stray label"));
 			}
@@ -1253,19 +1325,6 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 	}
 	free(ss);
 	return rc;
-}
-
-/* A refusal of a shipment names its order and place. */
-static int
-refused_at(const struct shipment *s, int rc)
-{
-	char m[1024];
-
-	if (rc != OMS_REJECT)
-		return rc;
-	snprintf(m, sizeof m, "%s", oms_error());
-	return oms_reject("order o_%lld (%s %s) at %s: %s",
-	    (long long)s->order_id, s->channel, s->external_id, s->location, m);
 }
 
 /*
@@ -1282,7 +1341,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	cJSON *r = NULL, *rp;
 	const cJSON *nums, *x;
 	char service[128], oref[64], sname[128];
-	int npk = 0, rc, i;
+	int npk = 0, rc, i, bad;
 	int64_t grams = 0, sid = 0, transit = -1;
 	cJSON *price = NULL;
 
@@ -1291,16 +1350,17 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	if ((rc = load_shipment(sp, order_id, loc, &s)) != OMS_OK)
 		goto out;
 	if (s.nitems == 0) {
-		rc = oms_reject("order o_%lld has nothing to ship at %s",
-		    (long long)order_id, loc);
+		rc = refused_at(&s, oms_reject("nothing allocated to ship "
+		    "here: route it again (oms-route)"));
 		goto out;
 	}
 	/* Cancelled, held or changed since it was routed: no label. */
 	if ((rc = oms_order_may(sp->db, order_id, OMS_ACT_SHIP)) != OMS_OK ||
 	    (rc = allocations_match(sp->db, &s)) != OMS_OK)
 		goto out;
-	if ((rc = refused_at(&s, pack(sp, s.items, s.nitems, pk, &npk))) !=
-	    OMS_OK)
+	/* One item too large names itself; else say all the goods. */
+	rc = pack(sp, s.items, s.nitems, pk, &npk, &bad);
+	if ((rc = refused(&s, rc, bad < 0)) != OMS_OK)
 		goto out;
 	from = from_address(&s);
 	to = address_of(s.order, "ship_to");
@@ -1325,8 +1385,9 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		grams += pk[i].grams;
 		cJSON_AddItemToArray(pkgs, p);
 	}
-	if ((rc = refused_at(&s, choose_service(sp, &s, from, to, pkgs, service,
-	    sizeof service, &transit, sname, sizeof sname, &price))) != OMS_OK)
+	rc = choose_service(sp, &s, from, to, pkgs, service, sizeof service,
+	    &transit, sname, sizeof sname, &price);
+	if ((rc = refused(&s, rc, 1)) != OMS_OK)
 		goto out;
 	snprintf(oref, sizeof oref, "o_%lld", (long long)order_id);
 	req = cJSON_CreateObject();
@@ -1340,25 +1401,26 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		goto out;
 	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
 	if (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) != npk) {
-		rc = oms_seterr("carrier %s answered label without one tracking "
-		    "number for each of the %d packages", sp->carrier, npk);
+		rc = oms_fail(OMS_E_CARRIER, "carrier %s answered label "
+		    "without one tracking number for each of the %d packages",
+		    sp->carrier, npk);
 		goto out;
 	}
 	cJSON_ArrayForEach(x, nums) {
 		const char *shape = NULL;
 
 		if (!cJSON_IsString(x) || !safe_id(x->valuestring)) {
-			rc = oms_seterr("carrier %s answered label with a tracking "
-			    "number that is not 6-40 letters and digits",
-			    sp->carrier);
+			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
+			    "label with a tracking number that is not 6-40 "
+			    "letters and digits", sp->carrier);
 			goto out;
 		}
 		/* One number a package, and none another parcel has. */
 		for (const cJSON *y = nums->child; y != x; y = y->next)
 			if (strcmp(y->valuestring, x->valuestring) == 0) {
-				rc = oms_seterr("carrier %s answered label with "
-				    "tracking number %s twice", sp->carrier,
-				    x->valuestring);
+				rc = oms_fail(OMS_E_CARRIER, "carrier %s "
+				    "answered label with tracking number %s "
+				    "twice", sp->carrier, x->valuestring);
 				goto out;
 			}
 		if ((rc = tracking_taken(sp, x->valuestring, s.request_id)) !=
@@ -1366,9 +1428,10 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			goto out;
 		/* A UPS, USPS or FedEx number must carry its check digit. */
 		if (!oms_tracking_valid(x->valuestring, &shape) && shape != NULL) {
-			rc = oms_seterr("carrier %s answered label with %s "
-			    "tracking number %s, whose check digit is wrong",
-			    sp->carrier, shape, x->valuestring);
+			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
+			    "label with %s tracking number %s, whose check "
+			    "digit is wrong", sp->carrier, shape,
+			    x->valuestring);
 			goto out;
 		}
 	}
@@ -1491,6 +1554,82 @@ out:
 	return rc;
 }
 
+/* "o_N (channel external_id)", as oms_order_may names an order. */
+int
+oms_order_name(oms_db *db, int64_t id, char *buf, size_t n)
+{
+	static const char sql[] =
+	    "SELECT channel, account, external_id FROM orders WHERE id = ?";
+	oms_stmt *st = oms_db_query(db, sql, "I", id);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	snprintf(buf, n, "o_%lld", (long long)id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		const char *acct = oms_col_text(st, 1);
+
+		snprintf(buf, n, "o_%lld (%s%s%s %s)", (long long)id,
+		    oms_col_text(st, 0), acct && *acct ? "/" : "",
+		    acct ? acct : "", oms_col_text(st, 2));
+	}
+	oms_reset(st);
+	return rc == OMS_ROW || rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
+	    "cannot read an order");
+}
+
+/*
+ * Whether order id has shipped all that was allocated to it: shipped
+ * (or partly, the rest not allocated), with nothing allocated still and
+ * no cancellation under way.  *note then says so and names its
+ * shipments; a rerun of shipping on the same routed file meets these.
+ */
+int
+oms_ship_done(oms_db *db, int64_t id, int *done, char *note, size_t n)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM orders o WHERE o.id = ?1 "
+	    "AND o.status IN ('shipped', 'delivered', 'partly_shipped') "
+	    "AND NOT EXISTS (SELECT 1 FROM allocations a WHERE "
+	    "a.order_id = o.id AND a.state = 'active') "
+	    "AND NOT EXISTS (SELECT 1 FROM cancel_requests c WHERE "
+	    "c.order_id = o.id AND c.state = 'pending')";
+	static const char sql_ships[] =
+	    "SELECT id FROM shipments WHERE order_id = ? "
+	    "AND status <> 'voided' ORDER BY id";
+	struct oms_buf b = { 0 };
+	oms_stmt *st;
+	int rc, k = 0;
+
+	*done = 0;
+	if ((st = oms_db_query(db, sql, "I", id)) == NULL)
+		return OMS_ERR;
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_DONE)
+		return OMS_OK;
+	if (rc != OMS_ROW)
+		return oms_db_fail(db, rc, "cannot read an order");
+	if ((rc = oms_order_name(db, id, note, n)) != OMS_OK)
+		return rc;
+	oms_buf_printf(&b, "order %s already shipped as", note);
+	if ((st = oms_db_query(db, sql_ships, "I", id)) == NULL) {
+		oms_buf_free(&b);
+		return OMS_ERR;
+	}
+	while ((rc = oms_step(st)) == OMS_ROW)
+		oms_buf_printf(&b, "%s s_%lld", k++ ? "," : "",
+		    (long long)oms_col_int64(st, 0));
+	oms_reset(st);
+	if (rc == OMS_DONE && k > 0) {
+		snprintf(note, n, "%s", b.s);
+		*done = 1;
+	}
+	oms_buf_free(&b);
+	return rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
+	    "cannot read the shipments");
+}
+
 /*
  * Ship every location where order_id has active allocations, each in a
  * transaction of its own; fn gets each shipment record once committed.
@@ -1502,7 +1641,7 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 	static const char sql[] =
 	    "SELECT DISTINCT location FROM allocations "
 	    "WHERE order_id = ? AND state = 'active' ORDER BY location";
-	sqlite3_stmt *st = oms_db_stmt(sp->db, sql);
+	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	char **locs = NULL;
 	size_t n = 0;
 	int rc, r = OMS_OK;
@@ -1514,17 +1653,22 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 		return rc;
 	if ((st = oms_db_stmt(sp->db, sql)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, order_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, order_id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		locs = erealloc(locs, (n + 1) * sizeof *locs);
-		locs[n++] = estrdup(col_text(st, 0));
+		locs[n++] = estrdup(oms_col_text(st, 0));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		r = oms_db_fail(sp->db, rc, "cannot read the allocations");
-	if (r == OMS_OK && n == 0)
-		r = oms_reject("order o_%lld has nothing allocated to ship",
-		    (long long)order_id);
+	if (r == OMS_OK && n == 0) {
+		char name[200];
+
+		if ((r = oms_order_name(sp->db, order_id, name, sizeof name)) ==
+		    OMS_OK)
+			r = oms_reject("order %s has nothing allocated to "
+			    "ship: route it first (oms-route)", name);
+	}
 	for (size_t i = 0; i < n; i++) {
 		cJSON *rec = NULL;
 
@@ -1553,7 +1697,7 @@ oms_ship_pending(oms_db *db, int64_t **ids, size_t *n)
 	    "'partial', 'partly_shipped') AND EXISTS (SELECT 1 FROM "
 	    "allocations a WHERE a.order_id = o.id AND a.state = 'active') "
 	    "ORDER BY o.priority DESC, o.placed_at, o.id";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
 	int rc;
 
@@ -1561,15 +1705,15 @@ oms_ship_pending(oms_db *db, int64_t **ids, size_t *n)
 	*n = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
 			*ids = erealloc(*ids, cap * sizeof **ids);
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = oms_col_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the orders");
 	return OMS_OK;
 }
@@ -1652,10 +1796,12 @@ ask_track(const struct tracked *t, const char *number, cJSON **reply)
 		    oms_json_str(e, "at") == NULL ||
 		    oms_time_parse(oms_json_str(e, "at"), 0, "UTC", at) !=
 		    OMS_OK) {
-			rc = oms_seterr("carrier %s answered track for %s with "
-			    "an event that has no time or an unknown status "
-			    "'%s'", t->carrier, number, oms_json_str(e,
-			    "status") ? oms_json_str(e, "status") : "");
+			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
+			    "track for %s with an event that has no time or "
+			    "an unknown status '%s'", t->carrier, number,
+			    oms_json_str(e,
+			    "status")
+			    ? oms_json_str(e, "status") : "");
 			cJSON_Delete(*reply);
 			*reply = NULL;
 			return rc;
@@ -1749,7 +1895,7 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 
 		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
 		    replies[i], "events")) {
-			sqlite3_stmt *st = oms_db_stmt(db, sql_event);
+			oms_stmt *st = oms_db_stmt(db, sql_event);
 			const char *status = oms_ship_status(oms_json_str(e,
 			    "status"));
 			char at[OMS_TIME_LEN];
@@ -1759,20 +1905,19 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 				rc = OMS_ERR;
 				break;
 			}
-			sqlite3_bind_int64(st, 1, t->id);
-			sqlite3_bind_text(st, 2, num->valuestring, -1,
-			    SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+			oms_bind_int64(st, 1, t->id);
+			oms_bind_text(st, 2, num->valuestring);
+			oms_bind_text(st, 3, at);
+			oms_bind_static(st, 4, status);
 			if (oms_json_str(e, "description") != NULL)
-				sqlite3_bind_text(st, 5, oms_json_str(e,
-				    "description"), -1, SQLITE_TRANSIENT);
+				oms_bind_text(st, 5, oms_json_str(e,
+				    "description"));
 			else
-				sqlite3_bind_null(st, 5);
+				oms_bind_null(st, 5);
 			if ((rc = oms_db_step_done(db, st, "cannot store a "
 			    "tracking event")) != OMS_OK)
 				break;
-			if (sqlite3_changes(oms_db_handle(db)) > 0) {
+			if (oms_db_changes(db) > 0) {
 				cJSON *x = cJSON_CreateObject();
 
 				cJSON_AddStringToObject(x, "at", at);
@@ -1803,7 +1948,7 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 	}
 	if (rc == OMS_OK && slowest != NULL && strcmp(slowest, t->status) != 0 &&
 	    (slowest_at != NULL || strcmp(slowest, "pre_transit") != 0)) {
-		sqlite3_stmt *st = oms_db_stmt(db, sql_status);
+		oms_stmt *st = oms_db_stmt(db, sql_status);
 		char at[OMS_TIME_LEN] = "";
 
 		if (slowest_at != NULL)
@@ -1811,9 +1956,9 @@ track_one(oms_db *db, const struct tracked *t, oms_rec_fn fn, void *arg)
 		if (st == NULL)
 			rc = OMS_ERR;
 		else {
-			sqlite3_bind_int64(st, 1, t->id);
-			sqlite3_bind_text(st, 2, slowest, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
+			oms_bind_int64(st, 1, t->id);
+			oms_bind_static(st, 2, slowest);
+			oms_bind_text(st, 3, at);
 			rc = oms_db_step_done(db, st, "cannot update a shipment");
 		}
 		if (rc == OMS_OK)
@@ -1864,7 +2009,7 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 	    "coalesce(record ->> '$.transit_days', 3) FROM shipments "
 	    "WHERE status NOT IN ('delivered', 'returned', 'voided') "
 	    "AND (?1 IS NULL OR carrier = ?1) ORDER BY id";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	struct tracked *ts = NULL;
 	size_t n = 0;
 	int rc, r = OMS_OK;
@@ -1873,26 +2018,26 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 	if (st == NULL)
 		return OMS_ERR;
 	if (carrier != NULL)
-		sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		oms_bind_text(st, 1, carrier);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct tracked *t;
 
 		ts = erealloc(ts, (n + 1) * sizeof *ts);
 		t = &ts[n++];
-		t->id = sqlite3_column_int64(st, 0);
-		t->order_id = sqlite3_column_int64(st, 1);
-		t->carrier = estrdup(col_text(st, 2));
-		t->numbers = cJSON_Parse(col_text(st, 3));
+		t->id = oms_col_int64(st, 0);
+		t->order_id = oms_col_int64(st, 1);
+		t->carrier = estrdup(oms_col_text(st, 2));
+		t->numbers = cJSON_Parse(oms_col_text(st, 3));
 		if (cJSON_GetArraySize(t->numbers) == 0) {
 			cJSON_Delete(t->numbers);
 			t->numbers = cJSON_CreateArray();
 		}
-		t->shipped_at = estrdup(col_text(st, 4));
-		t->status = estrdup(col_text(st, 5));
-		t->transit = sqlite3_column_int64(st, 6);
+		t->shipped_at = estrdup(oms_col_text(st, 4));
+		t->status = estrdup(oms_col_text(st, 5));
+		t->transit = oms_col_int64(st, 6);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		r = oms_db_fail(db, rc, "cannot read the shipments");
 	for (size_t i = 0; i < n; i++) {
 		if (r == OMS_OK) {
@@ -1901,8 +2046,7 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 			if (t == OMS_ERR || t == OMS_REJECT) {
 				/* One carrier's trouble does not stop the rest. */
 				if (oms_exit_status(t) == OMS_EXIT_FATAL &&
-				    strncmp(oms_error(), "carrier ", 8) != 0 &&
-				    strncmp(oms_error(), "no carrier ", 11) != 0)
+				    oms_errkind() != OMS_E_CARRIER)
 					r = t;
 				else {
 					oms_warnx("s_%lld: %s", (long long)ts[i].id,
@@ -1930,23 +2074,23 @@ oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
 	    "SELECT record FROM shipments WHERE carrier = ? "
 	    "AND substr(shipped_at, 1, 10) = ? AND status <> 'voided' "
 	    "ORDER BY id";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc, r = OMS_OK;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *rec = cJSON_Parse(col_text(st, 0));
+	oms_bind_text(st, 1, carrier);
+	oms_bind_text(st, 2, date);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		cJSON *rec = cJSON_Parse(oms_col_text(st, 0));
 
 		r = fn(arg, rec);
 		cJSON_Delete(rec);
 		if (r != OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (r == OMS_OK && rc != SQLITE_DONE)
+	oms_reset(st);
+	if (r == OMS_OK && rc != OMS_DONE)
 		r = oms_db_fail(db, rc, "cannot read the shipments");
 	return r;
 }
@@ -1960,18 +2104,18 @@ trim_lines(oms_db *db, int64_t order_id)
 	    "SELECT line_no FROM order_lines WHERE order_id = ? "
 	    "AND allocated - shipped > qty - cancelled - CASE WHEN fulfilled > shipped THEN fulfilled ELSE shipped END "
 	    "AND allocated > shipped ORDER BY line_no";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int *ls = NULL, n = 0, rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, order_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, order_id);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		ls = erealloc(ls, (size_t)(n + 1) * sizeof *ls);
-		ls[n++] = sqlite3_column_int(st, 0);
+		ls[n++] = oms_col_int(st, 0);
 	}
-	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 	    "cannot read an order's lines");
 	for (int i = 0; i < n && rc == OMS_OK; i++)
 		rc = oms_alloc_trim(db, order_id, ls[i], "order changed");
@@ -2012,7 +2156,7 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	static const char sql_alloc[] =
 	    "UPDATE allocations SET state = 'active', ended_at = NULL "
 	    "WHERE id = ?";
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	cJSON *rec = NULL, *req = NULL, *reply = NULL, *nums;
 	const cJSON *p;
 	char *carrier = NULL, *status = NULL, *rid = NULL, *confirmed = NULL;
@@ -2020,25 +2164,25 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	int64_t id, order_id = 0;
 	int rc;
 
-	if (strncmp(ref, "s_", 2) != 0 || !all_digits(ref + 2))
+	if (strncmp(ref, "s_", 2) != 0 || !oms_all_digits(ref + 2))
 		return oms_reject("'%s' is not a shipment (s_N)", ref);
 	id = strtoll(ref + 2, NULL, 10);
 	if ((st = oms_db_stmt(db, sql)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		order_id = sqlite3_column_int64(st, 0);
-		carrier = estrdup(col_text(st, 1));
-		status = estrdup(col_text(st, 2));
-		rid = estrdup(col_text(st, 3));
-		rec = cJSON_Parse(col_text(st, 4));
-		if (col_text(st, 5) != NULL)
-			confirmed = estrdup(col_text(st, 5));
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		order_id = oms_col_int64(st, 0);
+		carrier = estrdup(oms_col_text(st, 1));
+		status = estrdup(oms_col_text(st, 2));
+		rid = estrdup(oms_col_text(st, 3));
+		rec = cJSON_Parse(oms_col_text(st, 4));
+		if (oms_col_text(st, 5) != NULL)
+			confirmed = estrdup(oms_col_text(st, 5));
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	oms_reset(st);
+	if (rc == OMS_DONE)
 		return oms_reject("no shipment %s", ref);
-	if (rc != SQLITE_ROW)
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read a shipment");
 	if (strcmp(status, "shipped") != 0 && strcmp(status, "pre_transit") != 0) {
 		rc = strcmp(status, "voided") == 0 ? oms_reject("%s is voided "
@@ -2066,44 +2210,44 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	/* Another run may have voided it, or tracked it, meanwhile. */
 	if ((st = oms_db_stmt(db, sql_status)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && strcmp(col_text(st, 0), status) != 0) {
+	oms_bind_int64(st, 1, id);
+	rc = oms_step(st);
+	if (rc == OMS_ROW && strcmp(oms_col_text(st, 0), status) != 0) {
 		char now_is[32];
 
-		snprintf(now_is, sizeof now_is, "%s", col_text(st, 0));
-		sqlite3_reset(st);
+		snprintf(now_is, sizeof now_is, "%s", oms_col_text(st, 0));
+		oms_reset(st);
 		rc = strcmp(now_is, "voided") == 0 ? oms_reject("%s is voided "
 		    "already", ref) : oms_reject("%s is %s: the carrier has it; "
 		    "a return brings it back", ref, now_is);
 		goto fail_rc;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
+	oms_reset(st);
+	if (rc != OMS_ROW) {
 		rc = oms_db_fail(db, rc, "cannot read a shipment");
 		goto fail_rc;
 	}
 	if ((st = oms_db_stmt(db, sql_lines)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
+	oms_bind_int64(st, 1, id);
 	{
 		struct item *it = NULL;
 		char *loc = NULL;
 		size_t n = 0;
 
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = oms_step(st)) == OMS_ROW) {
 			it = erealloc(it, (n + 1) * sizeof *it);
 			memset(&it[n], 0, sizeof it[n]);
-			it[n].alloc = sqlite3_column_int64(st, 0);
-			it[n].sku = estrdup(col_text(st, 1));
-			it[n].qty = sqlite3_column_int64(st, 2);
-			it[n].line_no = sqlite3_column_int(st, 4);
+			it[n].alloc = oms_col_int64(st, 0);
+			it[n].sku = estrdup(oms_col_text(st, 1));
+			it[n].qty = oms_col_int64(st, 2);
+			it[n].line_no = oms_col_int(st, 4);
 			if (loc == NULL)
-				loc = estrdup(col_text(st, 3));
+				loc = estrdup(oms_col_text(st, 3));
 			n++;
 		}
-		sqlite3_reset(st);
-		rc = rc == SQLITE_DONE ? OMS_OK : oms_db_fail(db, rc,
+		oms_reset(st);
+		rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 		    "cannot read a shipment");
 		for (size_t i = 0; i < n && rc == OMS_OK; i++) {
 			/*
@@ -2121,10 +2265,9 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 			    sql_gone : sql_alloc)) == NULL)
 				rc = OMS_ERR;
 			if (rc == OMS_OK) {
-				sqlite3_bind_int64(st, 1, it[i].alloc);
+				oms_bind_int64(st, 1, it[i].alloc);
 				if (gone)
-					sqlite3_bind_text(st, 2, now, -1,
-					    SQLITE_TRANSIENT);
+					oms_bind_text(st, 2, now);
 				rc = oms_db_step_done(db, st, "cannot update an "
 				    "allocation");
 			}
@@ -2138,13 +2281,13 @@ oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg)
 	}
 	if ((st = oms_db_stmt(db, sql_ship)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	oms_bind_int64(st, 1, id);
+	oms_bind_text(st, 2, now);
 	if ((rc = oms_db_step_done(db, st, "cannot update a shipment")) != OMS_OK)
 		goto fail_rc;
 	if ((st = oms_db_stmt(db, sql_shipped)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, order_id);
+	oms_bind_int64(st, 1, order_id);
 	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK)
 		goto fail_rc;
 	/* A line that now wants fewer than the parcel held gives the rest back. */

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "oms.h"
+#include "order.h"
+#include "stock.h"
 
 static const char *const states[] = {
 	"open", "hold", "backordered", "partial", "allocated",
@@ -132,41 +134,41 @@ static const char sql_pending_cancel[] =
 int
 oms_order_may(oms_db *db, int64_t id, int act)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_status);
+	oms_stmt *st = oms_db_stmt(db, sql_status);
 	char status[32] = "", name[160] = "", reasons[256] = "";
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *acct = (const char *)sqlite3_column_text(st, 4);
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		const char *acct = oms_col_text(st, 4);
 
 		snprintf(status, sizeof status, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		    oms_col_text(st, 0));
+		if (!oms_col_null(st, 1))
 			snprintf(reasons, sizeof reasons, "%s",
-			    (const char *)sqlite3_column_text(st, 1));
+			    oms_col_text(st, 1));
 		snprintf(name, sizeof name, "%s%s%s %s",
-		    (const char *)sqlite3_column_text(st, 2),
+		    oms_col_text(st, 2),
 		    acct && *acct ? "/" : "", acct ? acct : "",
-		    (const char *)sqlite3_column_text(st, 3));
+		    oms_col_text(st, 3));
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	oms_reset(st);
+	if (rc == OMS_DONE)
 		return oms_reject("no order o_%lld", (long long)id);
-	if (rc != SQLITE_ROW)
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order");
 	if (act != OMS_ACT_CANCEL) {
 		if ((st = oms_db_stmt(db, sql_pending_cancel)) == NULL)
 			return OMS_ERR;
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_ROW)
+		oms_bind_int64(st, 1, id);
+		rc = oms_step(st);
+		oms_reset(st);
+		if (rc == OMS_ROW)
 			return oms_reject("order o_%lld (%s) is being cancelled: "
 			    "cannot %s it", (long long)id, name, acts[act].act);
-		if (rc != SQLITE_DONE)
+		if (rc != OMS_DONE)
 			return oms_db_fail(db, rc, "cannot read an order");
 	}
 	if (oms_state_may(status, act))
@@ -222,7 +224,7 @@ int
 oms_order_status(oms_db *db, int64_t id, const char *action, const char *to,
     const cJSON *reasons, const cJSON *extra)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_status);
+	oms_stmt *st = oms_db_stmt(db, sql_status);
 	cJSON *before, *after;
 	const cJSON *x;
 	char from[32] = "", now[OMS_TIME_LEN], *b, *a, *rs = NULL;
@@ -231,17 +233,17 @@ oms_order_status(oms_db *db, int64_t id, const char *action, const char *to,
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
 		snprintf(from, sizeof from, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			reasons_was = estrdup((const char *)sqlite3_column_text(st,
+		    oms_col_text(st, 0));
+		if (!oms_col_null(st, 1))
+			reasons_was = estrdup(oms_col_text(st,
 			    1));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? oms_seterr("no order o_%lld",
+	oms_reset(st);
+	if (rc != OMS_ROW)
+		return rc == OMS_DONE ? oms_seterr("no order o_%lld",
 		    (long long)id) : oms_db_fail(db, rc, "cannot read an order");
 	if (!oms_state_move_ok(action, from, to)) {
 		free(reasons_was);
@@ -256,11 +258,11 @@ oms_order_status(oms_db *db, int64_t id, const char *action, const char *to,
 		return OMS_ERR;
 	}
 	oms_time_now(now);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	oms_bind_int64(st, 1, id);
+	oms_bind_text(st, 2, to);
 	if (rs != NULL)
-		sqlite3_bind_text(st, 3, rs, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+		oms_bind_text(st, 3, rs);
+	oms_bind_text(st, 4, now);
 	free(rs);
 	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK) {
 		free(reasons_was);
@@ -316,7 +318,7 @@ int
 oms_order_hold(oms_db *db, int64_t id, const char *kind, const cJSON *reasons,
     const cJSON *extra)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc;
 
 	if ((rc = oms_order_status(db, id, "held", "hold", reasons, extra)) !=
@@ -324,8 +326,8 @@ oms_order_hold(oms_db *db, int64_t id, const char *kind, const cJSON *reasons,
 		return rc;
 	if ((st = oms_db_stmt(db, sql_hold_kind)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, id);
+	oms_bind_text(st, 1, kind);
+	oms_bind_int64(st, 2, id);
 	return oms_db_step_done(db, st, "cannot update an order");
 }
 
@@ -340,25 +342,25 @@ int
 oms_order_expected(oms_db *db, int64_t id, char status[32], char expected[32],
     char progress[32])
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_expected);
+	oms_stmt *st = oms_db_stmt(db, sql_expected);
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(status, 32, "%s", (const char *)sqlite3_column_text(st,
+	oms_bind_int64(st, 1, id);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		snprintf(status, 32, "%s", oms_col_text(st,
 		    0));
-		snprintf(expected, 32, "%s", (const char *)sqlite3_column_text(st,
+		snprintf(expected, 32, "%s", oms_col_text(st,
 		    1));
 		if (progress != NULL)
 			snprintf(progress, 32, "%s",
-			    (const char *)sqlite3_column_text(st, 2));
+			    oms_col_text(st, 2));
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	oms_reset(st);
+	if (rc == OMS_DONE)
 		return oms_seterr("no order o_%lld", (long long)id);
-	if (rc != SQLITE_ROW)
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read an order's state");
 	return OMS_OK;
 }
@@ -397,7 +399,7 @@ static const char sql_refusal[] =
 int
 oms_order_refused(oms_db *db, int64_t id, const char *why)
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	cJSON *r = cJSON_CreateObject();
 	char now[OMS_TIME_LEN], *text;
 	int rc, nested;
@@ -415,10 +417,10 @@ oms_order_refused(oms_db *db, int64_t id, const char *why)
 	if ((st = oms_db_stmt(db, sql_refusal)) == NULL)
 		rc = OMS_ERR;
 	else {
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, id);
-		sqlite3_bind_text(st, 3, why, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, oms_progname, -1, SQLITE_STATIC);
+		oms_bind_text(st, 1, text);
+		oms_bind_int64(st, 2, id);
+		oms_bind_text(st, 3, why);
+		oms_bind_static(st, 4, oms_progname);
 		rc = oms_db_step_done(db, st, "cannot record a refusal");
 	}
 	free(text);
@@ -448,7 +450,7 @@ oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
 	static const char sql_lines[] =
 	    "UPDATE order_lines SET allocated = shipped "
 	    "WHERE order_id = ?1 AND (?2 = 0 OR line_no = ?2)";
-	sqlite3_stmt *st = oms_db_stmt(db, sql_list);
+	oms_stmt *st = oms_db_stmt(db, sql_list);
 	cJSON *moves = cJSON_CreateArray(), *m;
 	char ref[32], now[OMS_TIME_LEN];
 	long n = 0;
@@ -462,21 +464,21 @@ oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
 	}
 	oms_time_now(now);
 	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, line_no);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, line_no);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		char key[64];
 
 		snprintf(key, sizeof key, "route:release:a%lld",
-		    (long long)sqlite3_column_int64(st, 0));
+		    (long long)oms_col_int64(st, 0));
 		m = cJSON_CreateObject();
 		cJSON_AddStringToObject(m, "type", "movement");
 		cJSON_AddStringToObject(m, "kind", "release");
 		cJSON_AddStringToObject(m, "sku",
-		    (const char *)sqlite3_column_text(st, 1));
+		    oms_col_text(st, 1));
 		cJSON_AddStringToObject(m, "location",
-		    (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddNumberToObject(m, "qty", (double)sqlite3_column_int64(st,
+		    oms_col_text(st, 2));
+		cJSON_AddNumberToObject(m, "qty", (double)oms_col_int64(st,
 		    3));
 		cJSON_AddStringToObject(m, "reason", why);
 		cJSON_AddStringToObject(m, "ref", ref);
@@ -484,8 +486,8 @@ oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
 		cJSON_AddItemToArray(moves, m);
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	oms_reset(st);
+	if (rc != OMS_DONE) {
 		cJSON_Delete(moves);
 		return oms_db_fail(db, rc, "cannot read the allocations");
 	}
@@ -504,16 +506,16 @@ oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
 		return OMS_OK;
 	if ((st = oms_db_stmt(db, sql_end)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, line_no);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, line_no);
+	oms_bind_text(st, 3, now);
 	if ((rc = oms_db_step_done(db, st, "cannot release allocations")) !=
 	    OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_lines)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, line_no);
+	oms_bind_int64(st, 1, id);
+	oms_bind_int(st, 2, line_no);
 	if ((rc = oms_db_step_done(db, st, "cannot update an order's lines")) !=
 	    OMS_OK)
 		return rc;

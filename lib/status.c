@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "oms.h"
+#include "order.h"
 
 struct kind {
 	const char *name;
@@ -82,15 +83,15 @@ static const char sql_order[] =
 
 /* One attention record from a row of a kind's query. */
 static int
-item(oms_db *db, sqlite3_stmt *st, const char *kind, int64_t now,
+item(oms_db *db, oms_stmt *st, const char *kind, int64_t now,
     oms_rec_fn fn, void *arg)
 {
-	int64_t id = sqlite3_column_int64(st, 0), t;
-	const char *since = (const char *)sqlite3_column_text(st, 2);
-	const char *why = (const char *)sqlite3_column_text(st, 3);
-	const char *who = (const char *)sqlite3_column_text(st, 4);
+	int64_t id = oms_col_int64(st, 0), t;
+	const char *since = oms_col_text(st, 2);
+	const char *why = oms_col_text(st, 3);
+	const char *who = oms_col_text(st, 4);
 	cJSON *r = cJSON_CreateObject();
-	sqlite3_stmt *q;
+	oms_stmt *q;
 	char ref[32];
 	int rc;
 
@@ -103,20 +104,20 @@ item(oms_db *db, sqlite3_stmt *st, const char *kind, int64_t now,
 		cJSON_Delete(r);
 		return OMS_ERR;
 	}
-	sqlite3_bind_int64(q, 1, id);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		const char *acct = (const char *)sqlite3_column_text(q, 1);
+	oms_bind_int64(q, 1, id);
+	if (oms_step(q) == OMS_ROW) {
+		const char *acct = oms_col_text(q, 1);
 
 		cJSON_AddStringToObject(r, "channel",
-		    (const char *)sqlite3_column_text(q, 0));
+		    oms_col_text(q, 0));
 		if (acct != NULL && *acct != '\0')
 			cJSON_AddStringToObject(r, "account", acct);
 		cJSON_AddStringToObject(r, "external_id",
-		    (const char *)sqlite3_column_text(q, 2));
+		    oms_col_text(q, 2));
 	}
-	sqlite3_reset(q);
+	oms_reset(q);
 	cJSON_AddStringToObject(r, "status",
-	    (const char *)sqlite3_column_text(st, 1));
+	    oms_col_text(st, 1));
 	if (since != NULL) {
 		cJSON_AddStringToObject(r, "since", since);
 		if (oms_time_to_epoch(since, &t) == OMS_OK)
@@ -157,24 +158,24 @@ oms_status(oms_db *db, int64_t waiting, int64_t recent, oms_rec_fn fn,
 	oms_time_format(e - recent, back);
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0] && rc == OMS_OK;
 	    k++) {
-		sqlite3_stmt *st = oms_db_stmt(db, kinds[k].sql);
+		oms_stmt *st = oms_db_stmt(db, kinds[k].sql);
 
 		if (st == NULL)
 			return OMS_ERR;
-		if (sqlite3_bind_parameter_count(st) >= 1)
-			sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-		if (sqlite3_bind_parameter_count(st) >= 2)
-			sqlite3_bind_text(st, 2, cut, -1, SQLITE_TRANSIENT);
-		if (sqlite3_bind_parameter_count(st) >= 3)
-			sqlite3_bind_text(st, 3, back, -1, SQLITE_TRANSIENT);
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (oms_bind_count(st) >= 1)
+			oms_bind_text(st, 1, now);
+		if (oms_bind_count(st) >= 2)
+			oms_bind_text(st, 2, cut);
+		if (oms_bind_count(st) >= 3)
+			oms_bind_text(st, 3, back);
+		while ((step = oms_step(st)) == OMS_ROW) {
 			if ((rc = item(db, st, kinds[k].name, e, fn, arg)) !=
 			    OMS_OK)
 				break;
 			(*n)++;
 		}
-		sqlite3_reset(st);
-		if (rc == OMS_OK && step != SQLITE_DONE)
+		oms_reset(st);
+		if (rc == OMS_OK && step != OMS_DONE)
 			rc = oms_db_fail(db, step, "cannot read the orders");
 	}
 	return rc;

@@ -30,43 +30,26 @@
 #include <string.h>
 
 #include "oms.h"
+#include "stock.h"
 
 #define QTY_MAX 1000000000
 
-
-static void
-bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void
-bind_opt_int(sqlite3_stmt *st, int i, int present, int64_t v)
-{
-	if (present)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
 
 /* Whether a row with key s exists, by a one-parameter query. */
 static int
 exists(oms_db *db, const char *sql, const char *s, int *found)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, s, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	oms_bind_text(st, 1, s);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the catalog");
-	*found = rc == SQLITE_ROW;
+	*found = rc == OMS_ROW;
 	return OMS_OK;
 }
 
@@ -232,17 +215,16 @@ static const char sql_merchant_tz[] =
 int
 oms_merchant_tz(oms_db *db, char *buf, size_t n)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_merchant_tz);
+	oms_stmt *st = oms_db_stmt(db, sql_merchant_tz);
 	int rc;
 
 	buf[0] = '\0';
 	if (st == NULL)
 		return OMS_ERR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW && oms_tz_valid((const char *)
-	    sqlite3_column_text(st, 0)))
-		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if ((rc = oms_step(st)) == OMS_ROW && oms_tz_valid(oms_col_text(st, 0)))
+		snprintf(buf, n, "%s", oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the locations");
 	return OMS_OK;
 }
@@ -278,7 +260,6 @@ oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
 	int sellable, ships, pickup, has_lat, has_lon, has_pri, has_cap;
 	int nested, rc;
 	char now[OMS_TIME_LEN], *text;
-	sqlite3_stmt *st;
 
 	if (req_str(rec, "id", &id) != OMS_OK ||
 	    opt_str(rec, "name", &name) != OMS_OK ||
@@ -320,29 +301,13 @@ oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
 	oms_time_now(now);
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
-	if ((st = oms_db_stmt(db, sql)) == NULL)
-		return finish(db, nested, OMS_ERR, rec, echo);
 	text = print_record(rec);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	bind_str(st, 2, name);
-	bind_str(st, 3, kind);
-	for (int i = 0; i < 6; i++)
-		bind_str(st, 4 + i, addr[i]);
-	if (has_lat) {
-		sqlite3_bind_double(st, 10, lat);
-		sqlite3_bind_double(st, 11, lon);
-	}
-	sqlite3_bind_int(st, 12, sellable);
-	sqlite3_bind_int(st, 13, ships);
-	sqlite3_bind_int(st, 14, pickup);
-	sqlite3_bind_int64(st, 15, priority);
-	bind_opt_int(st, 16, has_cap, capacity);
-	bind_str(st, 17, cutoff);
-	bind_str(st, 18, tz);
-	sqlite3_bind_text(st, 19, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 20, now, -1, SQLITE_TRANSIENT);
+	rc = oms_db_run(db, sql, "cannot store a location", "sssssssssffiiiIpssss",
+	    id, name, kind, addr[0], addr[1], addr[2], addr[3], addr[4], addr[5],
+	    has_lat ? &lat : NULL, has_lat ? &lon : NULL, sellable, ships,
+	    pickup, priority, has_cap ? &capacity : NULL, cutoff, tz, text,
+	    now);
 	free(text);
-	rc = oms_db_step_done(db, st, "cannot store a location");
 	return finish(db, nested, rc, rec, echo);
 }
 
@@ -368,7 +333,6 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	int64_t weight = 0, cost = 0, dim[3] = { 0 };
 	int has_weight, has_cost, has_dims = 0, nested, rc, i = 0;
 	char now[OMS_TIME_LEN], *text;
-	sqlite3_stmt *st;
 
 	if (req_str(rec, "sku", &sku) != OMS_OK ||
 	    opt_str(rec, "title", &title) != OMS_OK ||
@@ -411,37 +375,23 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	oms_time_now(now);
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
-	if ((st = oms_db_stmt(db, sql)) == NULL)
-		return finish(db, nested, OMS_ERR, rec, echo);
 	text = print_record(rec);
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	bind_str(st, 2, title);
-	bind_str(st, 3, barcode);
-	bind_opt_int(st, 4, has_weight, weight);
-	for (i = 0; i < 3; i++)
-		bind_opt_int(st, 5 + i, has_dims, dim[i]);
-	bind_opt_int(st, 8, has_cost, cost);
-	bind_str(st, 9, currency);
-	sqlite3_bind_text(st, 10, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
+	rc = oms_db_run(db, sql, "cannot store a product", "sssppppps" "ss",
+	    sku, title, barcode, has_weight ? &weight : NULL,
+	    has_dims ? &dim[0] : NULL, has_dims ? &dim[1] : NULL,
+	    has_dims ? &dim[2] : NULL, has_cost ? &cost : NULL, currency, text,
+	    now);
 	free(text);
-	if ((rc = oms_db_step_done(db, st, "cannot store a product")) != OMS_OK)
+	if (rc != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	/* The record says where the product is kept now, all of it. */
-	if ((st = oms_db_stmt(db, sql_nobins)) == NULL)
-		return finish(db, nested, OMS_ERR, rec, echo);
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	if ((rc = oms_db_step_done(db, st, "cannot store a product")) != OMS_OK)
+	if ((rc = oms_db_run(db, sql_nobins, "cannot store a product", "s",
+	    sku)) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
-	cJSON_ArrayForEach(b, bins) {
-		if ((st = oms_db_stmt(db, sql_bin)) == NULL)
-			return finish(db, nested, OMS_ERR, rec, echo);
-		sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, b->string, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, b->valuestring, -1, SQLITE_TRANSIENT);
-		if ((rc = oms_db_step_done(db, st, "cannot store a bin")) != OMS_OK)
+	cJSON_ArrayForEach(b, bins)
+		if ((rc = oms_db_run(db, sql_bin, "cannot store a bin", "sss",
+		    sku, b->string, b->valuestring)) != OMS_OK)
 			return finish(db, nested, rc, rec, echo);
-	}
 	return finish(db, nested, OMS_OK, rec, echo);
 }
 
@@ -466,7 +416,6 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	int has_price, active, has_safety, has_percent, has_max, has_end;
 	int nested, rc, found;
 	char now[OMS_TIME_LEN], *text;
-	sqlite3_stmt *st;
 
 	if (req_str(rec, "channel", &channel) != OMS_OK ||
 	    req_str(rec, "channel_sku", &channel_sku) != OMS_OK ||
@@ -502,24 +451,12 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	if (!found)
 		return finish(db, nested, oms_reject("unknown sku '%s' (a product "
 		    "record adds it)", sku), rec, echo);
-	if ((st = oms_db_stmt(db, sql)) == NULL)
-		return finish(db, nested, OMS_ERR, rec, echo);
 	text = print_record(rec);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, channel_sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, sku, -1, SQLITE_TRANSIENT);
-	bind_opt_int(st, 4, has_price, price);
-	bind_str(st, 5, currency);
-	sqlite3_bind_int(st, 6, active);
-	sqlite3_bind_int64(st, 7, safety);
-	sqlite3_bind_int64(st, 8, percent);
-	bind_opt_int(st, 9, has_max, max_qty);
-	sqlite3_bind_int64(st, 10, end_when);
-	sqlite3_bind_text(st, 11, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 12, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 13, by, -1, SQLITE_STATIC);
+	rc = oms_db_run(db, sql, "cannot store a listing", "ssspsiIIpIsst",
+	    channel, channel_sku, sku, has_price ? &price : NULL, currency,
+	    active, safety, percent, has_max ? &max_qty : NULL, end_when, text,
+	    now, by);
 	free(text);
-	rc = oms_db_step_done(db, st, "cannot store a listing");
 	return finish(db, nested, rc, rec, echo);
 }
 
@@ -539,7 +476,6 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 	int64_t qty;
 	int nested, rc, found, has, n = 0;
 	char now[OMS_TIME_LEN], *text;
-	sqlite3_stmt *st;
 
 	if (req_str(rec, "sku", &sku) != OMS_OK)
 		return OMS_REJECT;
@@ -593,29 +529,16 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 			return finish(db, nested, oms_reject("component %d: %s is "
 			    "a kit itself", n, csku), rec, echo);
 	}
-	if ((st = oms_db_stmt(db, sql)) == NULL)
-		return finish(db, nested, OMS_ERR, rec, echo);
 	text = print_record(rec);
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	rc = oms_db_run(db, sql, "cannot store a kit", "sss", sku, text, now);
 	free(text);
-	if ((rc = oms_db_step_done(db, st, "cannot store a kit")) != OMS_OK)
-		return finish(db, nested, rc, rec, echo);
-	if ((st = oms_db_stmt(db, sql_none)) == NULL)
-		return finish(db, nested, OMS_ERR, rec, echo);
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	if ((rc = oms_db_step_done(db, st, "cannot store a kit")) != OMS_OK)
+	if (rc != OMS_OK || (rc = oms_db_run(db, sql_none, "cannot store a kit",
+	    "s", sku)) != OMS_OK)
 		return finish(db, nested, rc, rec, echo);
 	cJSON_ArrayForEach(c, comps) {
-		if ((st = oms_db_stmt(db, sql_comp)) == NULL)
-			return finish(db, nested, OMS_ERR, rec, echo);
 		oms_json_int(c, "qty", &qty);
-		sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, oms_json_str(c, "sku"), -1,
-		    SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, qty);
-		if ((rc = oms_db_step_done(db, st, "cannot store a kit")) != OMS_OK)
+		if ((rc = oms_db_run(db, sql_comp, "cannot store a kit", "ssI",
+		    sku, oms_json_str(c, "sku"), qty)) != OMS_OK)
 			return finish(db, nested, rc, rec, echo);
 	}
 	return finish(db, nested, OMS_OK, rec, echo);
@@ -742,20 +665,20 @@ static const char sql_level_change[] =
 static int
 level_get(oms_db *db, const char *sku, const char *loc, int64_t v[3])
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_level_get);
+	oms_stmt *st = oms_db_stmt(db, sql_level_get);
 	int rc;
 
 	v[0] = v[1] = v[2] = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	oms_bind_text(st, 1, sku);
+	oms_bind_text(st, 2, loc);
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
 		for (int i = 0; i < 3; i++)
-			v[i] = sqlite3_column_int64(st, i);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			v[i] = oms_col_int64(st, i);
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read a level");
 	return OMS_OK;
 }
@@ -765,32 +688,32 @@ static int
 level_change(oms_db *db, const char *sku, const char *loc,
     const int64_t d[3], int64_t after[3])
 {
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int64_t v[3], n[3];
 	int rc;
 
 	if ((st = oms_db_stmt(db, sql_level_row)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 1, sku);
+	oms_bind_text(st, 2, loc);
 	if ((rc = oms_db_step_done(db, st, "cannot store a level")) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_level_change)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, loc, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 1, sku);
+	oms_bind_text(st, 2, loc);
 	for (int i = 0; i < 3; i++)
-		sqlite3_bind_int64(st, 3 + i, d[i]);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+		oms_bind_int64(st, 3 + i, d[i]);
+	rc = oms_step(st);
+	if (rc == OMS_ROW) {
 		for (int i = 0; i < 3; i++)
-			after[i] = sqlite3_column_int64(st, i);
-		rc = sqlite3_step(st);
+			after[i] = oms_col_int64(st, i);
+		rc = oms_step(st);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	oms_reset(st);
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot change a level");
-	if (sqlite3_changes(oms_db_handle(db)) == 1)
+	if (oms_db_changes(db) == 1)
 		return OMS_OK;
 	/* Refused: say which rule the change would have broken. */
 	if ((rc = level_get(db, sku, loc, v)) != OMS_OK)
@@ -836,9 +759,9 @@ given_qty(enum kind k, int64_t change, int64_t on_hand_after)
 }
 
 static void
-add_col_str(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+add_col_str(cJSON *o, const char *key, oms_stmt *st, int col)
 {
-	const char *s = (const char *)sqlite3_column_text(st, col);
+	const char *s = oms_col_text(st, col);
 
 	if (s != NULL)
 		cJSON_AddStringToObject(o, key, s);
@@ -846,18 +769,18 @@ add_col_str(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 
 /* A movement record from a row of the ledger, columns as sql_move_by_key. */
 static cJSON *
-move_record(sqlite3_stmt *st)
+move_record(oms_stmt *st)
 {
 	cJSON *o = cJSON_CreateObject(), *stored, *f;
 	enum kind k = RECEIVE;
-	int64_t change = sqlite3_column_int64(st, 7), after[3];
-	const char *kind = (const char *)sqlite3_column_text(st, 3);
+	int64_t change = oms_col_int64(st, 7), after[3];
+	const char *kind = oms_col_text(st, 3);
 
 	kind_of(kind, &k);
 	for (int i = 0; i < 3; i++)
-		after[i] = sqlite3_column_int64(st, 11 + i);
+		after[i] = oms_col_int64(st, 11 + i);
 	cJSON_AddStringToObject(o, "type", "movement");
-	cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+	cJSON_AddNumberToObject(o, "id", (double)oms_col_int64(st, 0));
 	add_col_str(o, "at", st, 1);
 	add_col_str(o, "program", st, 2);
 	cJSON_AddStringToObject(o, "kind", kind);
@@ -870,7 +793,7 @@ move_record(sqlite3_stmt *st)
 	add_col_str(o, "reason", st, 8);
 	add_col_str(o, "ref", st, 9);
 	add_col_str(o, "key", st, 10);
-	stored = cJSON_Parse((const char *)sqlite3_column_text(st, 14));
+	stored = cJSON_Parse(oms_col_text(st, 14));
 	cJSON_ArrayForEach(f, stored) {
 		size_t i, n = sizeof movement_fields / sizeof movement_fields[0];
 
@@ -893,7 +816,7 @@ move_record(sqlite3_stmt *st)
 static int
 find_key(oms_db *db, const struct move *m, cJSON **out)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_move_by_key);
+	oms_stmt *st = oms_db_stmt(db, sql_move_by_key);
 	const char *peer, *kind;
 	enum kind k = RECEIVE;
 	int rc, same;
@@ -902,30 +825,30 @@ find_key(oms_db *db, const struct move *m, cJSON **out)
 	*out = NULL;
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, m->key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	oms_bind_text(st, 1, m->key);
+	rc = oms_step(st);
+	if (rc == OMS_DONE) {
+		oms_reset(st);
 		return OMS_OK;
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if (rc != OMS_ROW) {
+		oms_reset(st);
 		return oms_db_fail(db, rc, "cannot read the ledger");
 	}
-	id = sqlite3_column_int64(st, 0);
-	kind = (const char *)sqlite3_column_text(st, 3);
-	peer = (const char *)sqlite3_column_text(st, 6);
+	id = oms_col_int64(st, 0);
+	kind = oms_col_text(st, 3);
+	peer = oms_col_text(st, 6);
 	kind_of(kind, &k);
 	same = k == m->kind &&
-	    strcmp((const char *)sqlite3_column_text(st, 4), m->sku) == 0 &&
-	    strcmp((const char *)sqlite3_column_text(st, 5), m->location) == 0 &&
+	    strcmp(oms_col_text(st, 4), m->sku) == 0 &&
+	    strcmp(oms_col_text(st, 5), m->location) == 0 &&
 	    ((peer == NULL && m->peer == NULL) || (peer != NULL &&
 	    m->peer != NULL && strcmp(peer, m->peer) == 0)) &&
-	    given_qty(k, sqlite3_column_int64(st, 7),
-	    sqlite3_column_int64(st, 11)) == m->qty;
+	    given_qty(k, oms_col_int64(st, 7),
+	    oms_col_int64(st, 11)) == m->qty;
 	if (same)
 		*out = move_record(st);
-	sqlite3_reset(st);
+	oms_reset(st);
 	if (!same)
 		return oms_reject("key '%s' is already movement %lld, a different "
 		    "one (oms-stock history %s shows it)", m->key,
@@ -948,7 +871,7 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	    "FROM movements WHERE id = ?";
 	int64_t d[3] = { 0, 0, 0 }, after[3], cur[3], change;
 	char now[OMS_TIME_LEN], *text;
-	sqlite3_stmt *st;
+	oms_stmt *st;
 	int rc, found;
 
 	if ((rc = exists(db, sql_product_exists, m->sku, &found)) != OMS_OK)
@@ -1017,31 +940,31 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	if ((st = oms_db_stmt(db, sql)) == NULL)
 		return OMS_ERR;
 	text = print_record(rec);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, oms_progname, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, kinds[m->kind], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, m->sku, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, m->location, -1, SQLITE_TRANSIENT);
-	bind_str(st, 6, m->peer);
-	sqlite3_bind_int64(st, 7, change);
-	bind_str(st, 8, m->reason);
-	bind_str(st, 9, m->ref);
-	sqlite3_bind_text(st, 10, m->key, -1, SQLITE_TRANSIENT);
+	oms_bind_text(st, 1, now);
+	oms_bind_text(st, 2, oms_progname);
+	oms_bind_static(st, 3, kinds[m->kind]);
+	oms_bind_text(st, 4, m->sku);
+	oms_bind_text(st, 5, m->location);
+	oms_bind_text(st, 6, m->peer);
+	oms_bind_int64(st, 7, change);
+	oms_bind_text(st, 8, m->reason);
+	oms_bind_text(st, 9, m->ref);
+	oms_bind_text(st, 10, m->key);
 	for (int i = 0; i < 3; i++)
-		sqlite3_bind_int64(st, 11 + i, after[i]);
-	sqlite3_bind_text(st, 14, text, -1, SQLITE_TRANSIENT);
+		oms_bind_int64(st, 11 + i, after[i]);
+	oms_bind_text(st, 14, text);
 	free(text);
 	if ((rc = oms_db_step_done(db, st, "cannot write the ledger")) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_get)) == NULL)
 		return OMS_ERR;
-	sqlite3_bind_int64(st, 1,
-	    (int64_t)sqlite3_last_insert_rowid(oms_db_handle(db)));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	oms_bind_int64(st, 1,
+	    (int64_t)oms_db_last_id(db));
+	rc = oms_step(st);
+	if (rc == OMS_ROW)
 		*echo = move_record(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	oms_reset(st);
+	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read the ledger");
 	return OMS_OK;
 }
@@ -1138,29 +1061,29 @@ oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
 	    ") AS m WHERE (?1 IS NULL OR sku = ?1) "
 	    "AND (?2 IS NULL OR location = ?2) "
 	    "GROUP BY sku, location ORDER BY sku, location";
-	sqlite3_stmt *st = oms_db_stmt(db, as_of ? sql_then : sql_now);
+	oms_stmt *st = oms_db_stmt(db, as_of ? sql_then : sql_now);
 	struct oms_level l;
 	int rc, r = OMS_OK;
 
 	if (st == NULL)
 		return OMS_ERR;
-	bind_str(st, 1, sku);
-	bind_str(st, 2, location);
+	oms_bind_text(st, 1, sku);
+	oms_bind_text(st, 2, location);
 	if (as_of != NULL)
-		sqlite3_bind_text(st, 3, as_of, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		l.sku = (const char *)sqlite3_column_text(st, 0);
-		l.location = (const char *)sqlite3_column_text(st, 1);
-		l.on_hand = sqlite3_column_int64(st, 2);
-		l.reserved = sqlite3_column_int64(st, 3);
-		l.in_transit = sqlite3_column_int64(st, 4);
+		oms_bind_text(st, 3, as_of);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		l.sku = oms_col_text(st, 0);
+		l.location = oms_col_text(st, 1);
+		l.on_hand = oms_col_int64(st, 2);
+		l.reserved = oms_col_int64(st, 3);
+		l.in_transit = oms_col_int64(st, 4);
 		if ((r = fn(arg, &l)) != OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
+	oms_reset(st);
 	if (r != OMS_OK)
 		return r;
-	if (rc != SQLITE_DONE)
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the levels");
 	return OMS_OK;
 }
@@ -1168,13 +1091,13 @@ oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
 int
 oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg)
 {
-	sqlite3_stmt *st = oms_db_stmt(db, sql_move_by_sku);
+	oms_stmt *st = oms_db_stmt(db, sql_move_by_sku);
 	int rc, r = OMS_OK, n = 0, found;
 
 	if (st == NULL)
 		return OMS_ERR;
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	oms_bind_text(st, 1, sku);
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		cJSON *o = move_record(st);
 
 		n++;
@@ -1183,10 +1106,10 @@ oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg)
 		if (r != OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
+	oms_reset(st);
 	if (r != OMS_OK)
 		return r;
-	if (rc != SQLITE_DONE)
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the ledger");
 	/* No story is a fine answer for a product, not for a typo. */
 	if (n == 0) {
@@ -1205,22 +1128,22 @@ oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences)
 	    "SELECT sku || ' at ' || location || ': ' || figure || ' is ' || "
 	    "level || ' in levels, ' || ledger || ' in the ledger' "
 	    "FROM level_differences ORDER BY sku, location, figure";
-	sqlite3_stmt *st = oms_db_stmt(db, sql);
+	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc, r = OMS_OK;
 
 	*differences = 0;
 	if (st == NULL)
 		return OMS_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = oms_step(st)) == OMS_ROW) {
 		(*differences)++;
-		if ((r = fn(arg, (const char *)sqlite3_column_text(st, 0))) !=
+		if ((r = fn(arg, oms_col_text(st, 0))) !=
 		    OMS_OK)
 			break;
 	}
-	sqlite3_reset(st);
+	oms_reset(st);
 	if (r != OMS_OK)
 		return r;
-	if (rc != SQLITE_DONE)
+	if (rc != OMS_DONE)
 		return oms_db_fail(db, rc, "cannot read the ledger");
 	return OMS_OK;
 }

@@ -179,7 +179,7 @@ oms_tracking_make(const char *carrier, const char *service, uint64_t serial,
 }
 
 static int
-all_digits(const char *s, size_t n)
+digits_only(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!is_digit(s[i]))
@@ -205,7 +205,7 @@ oms_tracking_valid(const char *s, const char **carrier)
 			*carrier = "ups";
 		return is_digit(s[17]) && s[17] - '0' == ups_check(s + 2);
 	}
-	if (!all_digits(s, n))
+	if (!digits_only(s, n))
 		return 0;
 	if (n == 12) {
 		if (carrier != NULL)

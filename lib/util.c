@@ -25,6 +25,18 @@ oms_setprogname(const char *argv0)
 	oms_progname = p ? p + 1 : argv0;
 }
 
+/*
+ * The last failure: its message, its kind, and the file and line it is
+ * about when there is one.  Callers decide by the kind, never by the
+ * words, so a message can be reworded freely.
+ */
+static struct {
+	int kind;
+	char file[PATH_MAX];
+	long line;
+	size_t reason;		/* where the message past "file:line: " starts */
+} last;
+
 const char *
 oms_error(void)
 {
@@ -32,31 +44,149 @@ oms_error(void)
 }
 
 int
+oms_errkind(void)
+{
+	return last.kind;
+}
+
+const char *
+oms_errfile(void)
+{
+	return last.file[0] != '\0' ? last.file : NULL;
+}
+
+long
+oms_errline(void)
+{
+	return last.line;
+}
+
+const char *
+oms_errreason(void)
+{
+	return errbuf + last.reason;
+}
+
+_Static_assert(sizeof ((struct oms_errsave *)0)->msg == sizeof errbuf,
+    "a saved failure holds the whole message");
+
+/* Keep the last failure across work that may fail in its turn. */
+void
+oms_err_save(struct oms_errsave *e)
+{
+	e->kind = last.kind;
+	e->line = last.line;
+	e->reason = last.reason;
+	snprintf(e->file, sizeof e->file, "%s", last.file);
+	memcpy(e->msg, errbuf, sizeof e->msg);
+}
+
+static int kind_status(int kind);
+
+/* Make a saved failure the last again; its status, by its kind. */
+int
+oms_err_restore(const struct oms_errsave *e)
+{
+	last.kind = e->kind;
+	last.line = e->line;
+	last.reason = e->reason;
+	snprintf(last.file, sizeof last.file, "%s", e->file);
+	memcpy(errbuf, e->msg, sizeof errbuf);
+	return kind_status(e->kind);
+}
+
+/* The status a failure of this kind is returned as. */
+static int
+kind_status(int kind)
+{
+	switch (kind) {
+	case OMS_E_BUSY:
+		return OMS_BUSY;
+	case OMS_E_RECORD:
+		return OMS_REJECT;
+	default:
+		return OMS_ERR;
+	}
+}
+
+static int
+vfail(int kind, const char *file, long line, const char *fmt, va_list ap)
+{
+	char tmp[sizeof errbuf];
+	int n = 0;
+
+	/* An argument may be oms_error() itself: format aside, then copy. */
+	if (file != NULL) {
+		/* A name too long to leave room for the reason: its tail. */
+		size_t len = strlen(file), keep = sizeof tmp / 4;
+		const char *cut = len > keep ? "..." : "";
+		const char *f = len > keep ? file + len - keep : file;
+
+		if (line > 0)
+			n = snprintf(tmp, sizeof tmp, "%s%s:%ld: ", cut, f, line);
+		else
+			n = snprintf(tmp, sizeof tmp, "%s%s: ", cut, f);
+	}
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		n = 0;
+	vsnprintf(tmp + n, sizeof tmp - (size_t)n, fmt, ap);
+	memcpy(errbuf, tmp, sizeof errbuf);
+	last.kind = kind;
+	last.line = file != NULL ? line : 0;
+	last.reason = (size_t)n;
+	if (file != last.file)	/* oms_errfile() again: no overlapping copy */
+		snprintf(last.file, sizeof last.file, "%s", file ? file : "");
+	return kind_status(kind);
+}
+
+int
+oms_fail(int kind, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(kind, NULL, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A failure about a file (and line, when line > 0): "file:line: ...". */
+int
+oms_fail_at(int kind, const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(kind, file, line, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
 oms_seterr(const char *fmt, ...)
 {
 	va_list ap;
-	char tmp[sizeof errbuf];
+	int rc;
 
-	/* An argument may be oms_error() itself: format aside, then copy. */
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	rc = vfail(OMS_E_OTHER, NULL, 0, fmt, ap);
 	va_end(ap);
-	memcpy(errbuf, tmp, sizeof errbuf);
-	return OMS_ERR;
+	return rc;
 }
 
 /* A record refused: the message, and OMS_REJECT for the caller to pass on. */
 int
 oms_reject(const char *fmt, ...)
 {
-	char tmp[sizeof errbuf];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	rc = vfail(OMS_E_RECORD, NULL, 0, fmt, ap);
 	va_end(ap);
-	memcpy(errbuf, tmp, sizeof errbuf);
-	return OMS_REJECT;
+	return rc;
 }
 
 static void
@@ -88,17 +218,27 @@ oms_die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-/* Map a library status to the suite's exit status. */
+/*
+ * Map a library status to the suite's exit status (oms(7)): the one place
+ * that decides.  A failure's kind counts where the status alone does not.
+ */
 int
 oms_exit_status(int rc)
 {
 	switch (rc) {
 	case OMS_OK:
+	case OMS_EOF:
 		return OMS_EXIT_OK;
 	case OMS_BUSY:
 		return OMS_EXIT_BUSY;
 	case OMS_REJECT:
 		return OMS_EXIT_REJECT;
+	}
+	switch (last.kind) {
+	case OMS_E_BUSY:
+		return OMS_EXIT_BUSY;
+	case OMS_E_USAGE:
+		return OMS_EXIT_USAGE;
 	default:
 		return OMS_EXIT_FATAL;
 	}
@@ -334,6 +474,31 @@ self_dir(char *dir, size_t n)
 }
 
 /*
+ * The share directory, found from where this program is, as git's
+ * runtime prefix does: OMS_SHAREDIR_REL (share/oms as the Makefile
+ * placed it relative to the bin directory) beside this program, so an
+ * installed tree works wherever it was installed or moved to; else the
+ * directory compiled in.
+ */
+const char *
+oms_sharedir(void)
+{
+	static char share[PATH_MAX + sizeof OMS_SHAREDIR_REL + 1];
+	char dir[PATH_MAX];
+	struct stat sb;
+
+	if (share[0] != '\0')
+		return share;
+	if (self_dir(dir, sizeof dir) == 0) {
+		snprintf(share, sizeof share, "%s/%s", dir, OMS_SHAREDIR_REL);
+		if (stat(share, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return share;
+	}
+	snprintf(share, sizeof share, "%s", OMS_SHAREDIR);
+	return share;
+}
+
+/*
  * Find the program prog beside this one, then on PATH, for execv: no
  * shell is ever involved.  0 with its path in out, -1 when none.
  */
@@ -434,4 +599,50 @@ oms_write_file(const char *path, const void *data, size_t len)
 	}
 	oms_buf_free(&tmp);
 	return rc;
+}
+
+/* Read the rest of fp into b.  OMS_ERR on a read error, errno kept. */
+int
+oms_slurp(FILE *fp, struct oms_buf *b)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		oms_buf_add(b, chunk, n);
+	return ferror(fp) ? OMS_ERR : OMS_OK;
+}
+
+/*
+ * Read the file at path ("-" is stdin) whole into b, NUL-terminated; the
+ * message on failure names it as what ("feed", "rate table", ...).
+ */
+int
+oms_read_file(const char *path, const char *what, struct oms_buf *b)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	int rc = OMS_OK;
+
+	if (fp == NULL)
+		return oms_seterr("cannot open %s '%s': %s", what, path,
+		    strerror(errno));
+	if (oms_slurp(fp, b) != OMS_OK)
+		rc = oms_seterr("cannot read %s '%s': %s", what, path,
+		    strerror(errno));
+	if (fp != stdin)
+		fclose(fp);
+	oms_buf_add(b, "", 0);
+	return rc;
+}
+
+/* One or more ASCII digits and nothing else. */
+int
+oms_all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
 }

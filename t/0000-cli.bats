@@ -7,7 +7,12 @@ load helper
 	run --separate-stderr oms
 	assert_failure 2
 	assert_output ""
-	[ "${stderr_lines[0]}" = "usage: oms [--db PATH] init" ]
+	assert_equal "$stderr" "usage: oms [-q] [--db PATH] init
+       oms [-q] [--db PATH] check
+       oms [-q] [--db PATH] status [--older-than TIME] [--recent TIME]
+       oms version
+       oms help [COMMAND]
+       oms [--db PATH] COMMAND [ARG ...]"
 }
 
 @test "oms with an unknown option exits 2" {
@@ -87,6 +92,7 @@ load helper
 }
 
 @test "oms init creates the database mode 0600 at the current schema" {
+	rm "$OMS_DB"
 	run --separate-stderr oms init
 	assert_success
 	assert_output ""
@@ -94,6 +100,7 @@ load helper
 	assert_equal "$(stat -c %a "$OMS_DB")" "600"
 	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA user_version')" "$SCHEMA"
 	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA journal_mode')" "wal"
+	assert_equal "$(sqlite3 "$OMS_DB" 'PRAGMA application_id')" "$APP_ID"
 }
 
 @test "oms init twice is harmless" {
@@ -106,6 +113,7 @@ load helper
 }
 
 @test "--db beats \$OMS_DB, which beats ./oms.db" {
+	rm "$OMS_DB"
 	oms --db a.db init 2>/dev/null
 	[ -f a.db ] && [ ! -f "$OMS_DB" ]
 	oms init 2>/dev/null
@@ -156,6 +164,7 @@ SQL
 }
 
 @test "oms check on a missing database says how to make one" {
+	rm "$OMS_DB"
 	run --separate-stderr oms check
 	assert_failure 3
 	assert_equal "$stderr" "oms: cannot open database '$OMS_DB': No such file or directory (oms init creates it)"
@@ -166,7 +175,7 @@ SQL
 	echo "hello" > "$OMS_DB"
 	run --separate-stderr oms check
 	assert_failure 3
-	assert_equal "$stderr" "oms: cannot open database '$OMS_DB': not an oms database (not SQLite)"
+	assert_equal "$stderr" "oms: database '$OMS_DB' is not an oms database: not a SQLite file"
 }
 
 @test "oms help COMMAND runs the command's --help" {
@@ -178,26 +187,31 @@ SQL
 	assert_output "help for --help"
 }
 
-@test "every program prints its usage on stdout with exit 0 for --help and -h, before or after a verb; on stderr with 2 for a mistake" {
+@test "every program prints its help on stdout with exit 0 for --help and -h, before or after a verb; a mistake is said, then the usage on stderr with 2" {
 	for p in oms-import oms-stock oms-route oms-ship oms-carrier-offline; do
 		run --separate-stderr "$p" --bogus-option
 		[ "$status" -eq 2 ] || fail "$p --bogus-option: exit $status"
 		assert_output ""
+		[[ ${stderr_lines[0]} == "$p: --bogus-option is not an option of $p"* ]] || fail "$p: no reason first: $stderr"
 		usage=$(sed -n '2,$p' <<<"$stderr")
 		[[ $usage == usage:* ]] || fail "$p: no usage on stderr: $stderr"
 		for h in --help -h; do
 			run --separate-stderr "$p" $h
 			[ "$status" -eq 0 ] || fail "$p $h: exit $status"
 			assert_equal "$stderr" ""
-			assert_equal "$output" "$usage"
+			# The synopsis, a line per verb and option, the manual.
+			assert_equal "$(head -n "$(wc -l <<<"$usage")" <<<"$output")" "$usage"
+			assert_line --regexp '^  -h, --help +this help, on stdout$'
+			assert_line "See $p(1)."
 		done
 	done
-	for v in "oms-import release" "oms-import cancel" "oms-stock levels" "oms-ship confirm" "oms-route geo"; do
+	for v in "oms-import release" "oms-import cancel" "oms-stock levels" "oms-ship confirm" "oms-route geo load"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr $v --help
 		[ "$status" -eq 0 ] || fail "$v --help: exit $status: $stderr"
 		assert_equal "$stderr" ""
-		[[ $output == usage:* ]] || fail "$v --help: $output"
+		assert_line --index 0 --regexp "^usage: $v "
+		assert_line "See ${v%% *}(1)."
 	done
 	# The usage of a full disk is a write error, not a lost help.
 	run --separate-stderr sh -c 'oms-import --help > /dev/full'
@@ -211,4 +225,68 @@ SQL
 	assert_equal "$stderr" "oms: write error: No space left on device"
 	run --separate-stderr sh -c 'oms version > /dev/full'
 	assert_failure 3
+}
+
+@test "a verb is found wherever it stands among the options; after -- it is a file; another verb's option is named" {
+	oms init 2>/dev/null
+	for args in "--db $OMS_DB levels" "levels --db $OMS_DB" "--db=$OMS_DB levels --sku X"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr oms-stock $args
+		assert_success
+		assert_equal "$stderr" ""
+	done
+	# An option that takes a value takes the next word, even a verb's name.
+	run --separate-stderr oms-import --channel release nosuch.csv
+	assert_failure 2
+	assert_equal "$stderr" "oms-import: unknown channel 'release' (oms-import channels lists them)"
+	run --separate-stderr oms-stock -- levels
+	assert_failure 1
+	assert_equal "$stderr" "oms-stock: cannot open 'levels': No such file or directory"
+	run --separate-stderr oms-stock levels --full
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-stock: --full is not an option of oms-stock levels"
+	run --separate-stderr oms-stock feed --channel
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-stock: --channel needs a value"
+	run --separate-stderr oms-ship --carrier offline --labels l --dpi 150 </dev/null
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-ship: --dpi must be 203 or 300"
+	run --separate-stderr oms-import hold o_1
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-import: hold needs --reason"
+}
+
+@test "a value given to an option that takes none is said so, not called an unknown option" {
+	run --separate-stderr oms-stock --quiet=1
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-stock: --quiet takes no value"
+	run --separate-stderr oms-stock levels --help=x
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-stock: --help takes no value"
+	run --separate-stderr oms-stock feed --full=x --channel a
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-stock: --full takes no value"
+	run --separate-stderr oms-stock levels --nope=x
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-stock: --nope is not an option of oms-stock levels"
+}
+
+@test "a program with no default verb does not name a verb it was not given" {
+	run --separate-stderr oms-carrier-offline -q
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-carrier-offline: -q is not an option of oms-carrier-offline"
+	run --separate-stderr oms-carrier-offline --db x
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-carrier-offline: --db is not an option of oms-carrier-offline"
+	run --separate-stderr oms-carrier-offline track --db x
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-carrier-offline: --db is not an option of oms-carrier-offline track"
+}
+
+@test "an abbreviated option that takes a value takes the next word, as the whole name does, even a verb's name" {
+	for opt in --channel --chan; do
+		run --separate-stderr oms-import $opt release nosuch.csv
+		assert_failure 2
+		assert_equal "$stderr" "oms-import: unknown channel 'release' (oms-import channels lists them)"
+	done
 }

@@ -39,3 +39,54 @@ load helper
 	[[ "$stderr" == *"oms: database 'demo/oms.db' is consistent"* ]] || fail "$stderr"
 	[ -s demo/amazon-price-quantity.txt ]
 }
+
+@test "the house: no lib file but db.c names the database engine, each main is short, each program a verb table" {
+	cd "$TOP"
+	# The database API is the one seam to the engine (db.h).
+	run grep -lE 'sqlite3|SQLITE_' lib/*.c lib/*.h cmd/*.c
+	assert_output "lib/db.c"
+	# Every program's main hands its verb table to oms_cli_main.
+	for f in cmd/*.c; do
+		n=$(awk '/^main\(/ { on = 1 } on { n++ } on && /^}/ { print n; exit }' "$f")
+		[ -n "$n" ] && [ "$n" -le 80 ] || fail "$f: main is ${n:-missing} lines"
+		grep -q 'oms_cli_main(verbs, argc, argv)' "$f" || [ "$f" = cmd/oms.c ] ||
+			fail "$f: no verb table"
+	done
+	# A small core header, and one per area, each object including
+	# only what it uses (the Makefile tracks each object's headers).
+	[ "$(wc -l < lib/oms.h)" -lt 250 ] || fail "lib/oms.h is $(wc -l < lib/oms.h) lines"
+	for h in import order route ship stock cli db; do
+		[ -f "lib/$h.h" ] || fail "no lib/$h.h"
+	done
+	run grep -l 'struct oms_jq;' lib/*.h
+	assert_output "lib/oms.h"
+	# No helper copied by hand: one slurp, one all_digits, one col_text.
+	run grep -cE '^(slurp|all_digits|col_text)\(' lib/*.c cmd/*.c
+	refute_output --regexp ':[1-9]'
+}
+
+@test "installed programs find their data beside themselves, wherever the tree is moved" {
+	stage="$BATS_TEST_TMPDIR/stage"
+	run make -s -C "$TOP" install DESTDIR="$stage" PREFIX=/opt/oms
+	assert_success
+	# Moved after installing: neither the compiled share directory nor
+	# the one it was installed under is there.
+	mv "$stage/opt/oms" "$BATS_TEST_TMPDIR/moved"
+	rm -r "$stage"
+	bin="$BATS_TEST_TMPDIR/moved/bin"
+	want=$(oms-import "$FIX/shopify-small.csv" 2>/dev/null)
+	[ -n "$want" ]
+	unset OMS_PATH
+	"$bin/oms" -q --db moved.db init
+	run --separate-stderr "$bin/oms-import" --db moved.db "$FIX/shopify-small.csv"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$want"
+	# Through the front door too, and with a feed format from share/oms.
+	run --separate-stderr "$bin/oms" --db moved.db import "$FIX/shopify-small.csv"
+	assert_success
+	assert_output ""
+	run --separate-stderr "$bin/oms-import" --db moved.db channels
+	assert_success
+	assert_output "$(OMS_PATH="$TOP/share/oms" oms-import channels)"
+}

@@ -245,6 +245,7 @@ OUT
 }
 
 @test "Square: the real Item Sales Detail export, sale by sale" {
+	need_samples
 	run --separate-stderr oms-import -v "$SQUARE_SAMPLE"
 	assert_success
 	assert_equal "$stderr" "oms-import: $SQUARE_SAMPLE: read as square (channel square)
@@ -360,9 +361,10 @@ OUT
 # ---- recognising and refusing files ---------------------------------------
 
 @test "--channel auto recognises every channel file" {
+	need_samples
 	while read -r file adapter channel; do
 		echo "# $file"
-		rm -f "$OMS_DB" "$OMS_DB"-*
+		fresh_db
 		run --separate-stderr oms-import -v --channel auto "$file" </dev/null
 		assert_success
 		assert_equal "${stderr_lines[0]}" "oms-import: $file: read as $adapter (channel $channel)"
@@ -384,6 +386,7 @@ LIST
 }
 
 @test "a Square file given as eBay is refused and nothing is stored" {
+	need_samples
 	run --separate-stderr oms-import --channel ebay "$SQUARE_SAMPLE"
 	assert_failure 1
 	assert_output ""

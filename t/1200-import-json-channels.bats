@@ -21,6 +21,7 @@ people() {
 # ---- Shopify REST --------------------------------------------------------
 
 @test "shopify-rest: the real single-order sample, field by field" {
+	need_samples
 	run --separate-stderr oms-import -v --channel auto \
 		"$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json"
 	assert_success
@@ -40,6 +41,7 @@ OUT
 }
 
 @test "shopify-rest: the real {\"orders\":[...]} sample with price sets has no line items" {
+	need_samples
 	run --separate-stderr oms-import --channel shopify \
 		"$OMS_SAMPLES/shopify_rest_orders_with_price_sets__shopify_python_api.json"
 	assert_success
@@ -90,6 +92,7 @@ OUT
 # ---- WooCommerce ----------------------------------------------------------
 
 @test "woocommerce: the real list sample: refunds, HTML entities, numeric prices, GMT dates" {
+	need_samples
 	run --separate-stderr oms-import -v --channel auto \
 		"$OMS_SAMPLES/woocommerce_v3_orders_list__wc-rest-api-docs.json"
 	assert_success
@@ -198,6 +201,7 @@ oms-import: 5 created, 0 updated, 0 unchanged, 0 older, 1 held, 1 rejected"
 # ---- Amazon SP-API --------------------------------------------------------
 
 @test "amazon-spapi: the real getOrders examples: a Pending order and the sandbox orders" {
+	need_samples
 	jq '.getOrders_example' "$SP_SAMPLE" > orders.json
 	jq '.getOrders_sandbox_TEST_CASE_200' "$SP_SAMPLE" > sandbox.json
 	# The items example belongs to no order of the examples: give it one.
@@ -263,7 +267,7 @@ OUT
 	assert_success
 	assert_equal "${stderr_lines[0]}" "oms-import: items-first.json: read as amazon-spapi (channel amazon)"
 	echo "$output" > a.jsonl
-	rm -f "$OMS_DB"*
+	fresh_db
 	oms-import orders-first.json > b.jsonl
 	run diff a.jsonl b.jsonl
 	assert_success
@@ -281,6 +285,7 @@ OUT
 }
 
 @test "amazon-spapi: order items whose order is not in the input are reported" {
+	need_samples
 	jq '.getOrders_example' "$SP_SAMPLE" > orders.json
 	jq '.getOrderItems_example' "$SP_SAMPLE" > items.json
 	run --separate-stderr sh -c 'cat orders.json items.json | oms-import'
@@ -291,6 +296,7 @@ OUT
 # ---- Amazon flat files ----------------------------------------------------
 
 @test "amazon-flat: the real New Orders sample: 4 orders in 6 rows, item-price is the line total" {
+	need_samples
 	run --separate-stderr oms-import -v --channel auto "$OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt"
 	assert_success
 	assert_equal "$stderr" "oms-import: $OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt: read as amazon-flat (channel amazon)
@@ -374,7 +380,7 @@ OUT
 OUT
 	run jq -c 'select(.external_id == "112-9000001-0000001") | [.customer, .ship_to, .service, .ship_by, .purchase_order_number, .is_prime, [.lines[] | .line_id, .qty_to_ship]]' out.jsonl
 	assert_output '[{"email":"8d7f6g5h4j@marketplace.amazon.com","name":"Dana Whitfield","phone":"+1 206-555-0199","segment":"business"},{"name":"Dana Whitfield","address1":"500 Pine St","address2":"Suite 300","city":"Seattle","region":"WA","postal_code":"98101","country":"US"},"SecondDay","2024-03-15T06:59:59Z","PO-77812",true,["70000000000001",3,"70000000000002",4]]'
-	rm -f "$OMS_DB"*
+	fresh_db
 	run oms-import --currency EUR "$FIX/amazon-unshipped.txt"
 	assert_success
 	assert_equal "$(jq -r .currency <<<"$output" | sort -u)" "EUR"
@@ -453,6 +459,7 @@ OUT
 }
 
 @test "amazon-flat: a product name that starts with a double quote is text, not a quoted field" {
+	need_samples
 	{
 		head -1 "$OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt"
 		printf '111-0000000-0000001\t10000000000001\t2024-01-02T10:00:00+00:00\t\tb@example.net\tBo\t\tMUG-1\t"Hello Kitty" Mug 12"\t1\tUSD\t9.99\t0.00\t1.99\t0.00\tStandard\tBo\t1 Main St\t\t\tTown\tFL\t33101\tUS\n'
@@ -494,6 +501,7 @@ OUT
 	assert_output ""
 	assert_equal "${stderr_lines[1]}" "oms-import: 0 created, 0 updated, 6 unchanged, 0 older, 0 held, 0 rejected"
 	export OMS_DB="$BATS_TEST_TMPDIR/other.db"
+	oms -q init
 	run --separate-stderr oms-import --channel oms first.jsonl
 	assert_success
 	run diff first.jsonl - <<<"$output"
@@ -505,6 +513,7 @@ OUT
 # ---- recognising files --------------------------------------------------------
 
 @test "--channel auto names the adapter of each file" {
+	need_samples
 	jq '.getOrders_sandbox_TEST_CASE_200' "$SP_SAMPLE" > spapi.json
 	while read -r f adapter channel; do
 		run --separate-stderr oms-import -v -n --channel auto "$f"
@@ -586,6 +595,7 @@ OUT
 SP26="$OMS_SAMPLES/amazon_spapi_orders_2026-01-01_searchOrders_sandbox__selling-partner-api-models.json"
 
 @test "amazon-spapi-2026: the sandbox searchOrders response, whole" {
+	need_samples
 	run --separate-stderr oms-import -v "$SP26"
 	assert_success
 	assert_equal "${stderr_lines[0]}" "oms-import: $SP26: read as amazon-spapi-2026 (channel amazon)"
@@ -594,6 +604,7 @@ SP26="$OMS_SAMPLES/amazon_spapi_orders_2026-01-01_searchOrders_sandbox__selling-
 }
 
 @test "amazon-spapi-2026: an unshipped merchant order is open; Amazon's own is not ours to ship" {
+	need_samples
 	jq '.orders[0].fulfillment.fulfilledBy = "MERCHANT" | .orders[0].fulfillment.fulfillmentStatus = "UNSHIPPED"
 		| .orders += [.orders[0] | .orderId = "250-0000000-0000002" | .fulfillment.fulfilledBy = "AMAZON"]' "$SP26" > two.json
 	run --separate-stderr oms-import two.json

@@ -517,12 +517,12 @@ etsy_order_us() {
 	# No location yet: UTC's day.
 	oms-import day.csv | jq -c '[.placed_at, .payment.paid_at]' > utc.out
 	assert_equal "$(cat utc.out)" '["2026-11-24T00:00:00Z","2026-11-24T00:00:00Z"]'
-	rm -f "$OMS_DB"
+	fresh_db
 	setup_stock		# EWR1, America/New_York
 	run --separate-stderr oms-import day.csv
 	assert_success
 	assert_equal "$(jq -c '[.placed_at, .payment.paid_at]' <<<"$output")" '["2026-11-24T05:00:00Z","2026-11-24T05:00:00Z"]'
-	rm -f "$OMS_DB"
+	fresh_db
 	setup_stock
 	run --separate-stderr oms-import --tz Europe/Berlin day.csv
 	assert_equal "$(jq -c '[.placed_at, .payment.paid_at]' <<<"$output")" '["2026-11-23T23:00:00Z","2026-11-23T23:00:00Z"]'
@@ -586,6 +586,7 @@ amz_row() {
 # ---- --check: vetting a file ---------------------------------------------
 
 @test "--check: each order whose totals do not add up, placeholders, repeated lines and holds, by file and line; nothing stored, no database" {
+	rm "$OMS_DB"
 	ebay_file "$(ebay_order 2401 07-00000-00401 A 1 10.00 10.00 'Nov-24-26 10:00:00' 'Nov-24-26 10:01:00')" \
 	    "$(ebay_order 2402 07-00000-00402 A 1 10.00 12.00 'Nov-24-26 10:00:00' 'Nov-24-26 10:01:00')" \
 	    "$(ebay_order 2403 07-00000-00403 B 1 10.00 10.00 'Nov-24-26 10:00:00' 'Nov-24-26 10:01:00' | sed 's/"1 Main St"/"--"/')" \

@@ -499,3 +499,71 @@ OUT
 	assert_equal "$(jq -r '"\(.key) \(.duplicate // false)"' <<<"$output" | paste -sd' ')" "r-1 true d-1 false r-2 true"
 	assert_equal "$(levels_table | grep '^TEE-BLK-M|EWR1')" "TEE-BLK-M|EWR1|8|0|0"
 }
+
+@test "a file that is not JSON lines stops at its first line, with what reads it; one bad line among records is rejected alone" {
+	need_samples
+	OLT="$OMS_SAMPLES/shopify_inventory_export__olt-jewellery.csv"
+	cp "$OLT" inventory.csv
+	run --separate-stderr oms-stock --rejects rejects.jsonl inventory.csv
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-stock: inventory.csv:1: not JSON lines: this looks like Shopify's inventory export: use \`oms-stock import-shopify-inventory --location LOC inventory.csv\`; nothing read from it"
+	assert_equal "$(jq -c '[.file, .line, .raw[0:7]]' rejects.jsonl)" '["inventory.csv",1,"Handle,"]'
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM products")" "0"
+	# A catalog CSV, pretty JSON, and anything else: each its own hint.
+	printf 'type,id,name\nlocation,EWR1,Newark\n' > catalog.csv
+	run --separate-stderr oms-stock catalog.csv
+	assert_failure 1
+	assert_equal "$stderr" "oms-stock: catalog.csv:1: not JSON lines: this looks like a catalog CSV: use \`oms-stock import-catalog catalog.csv\`; nothing read from it"
+	printf '[\n  {"type":"location","id":"EWR1"}\n]\n' | { run --separate-stderr oms-stock; assert_failure 1; assert_equal "$stderr" "oms-stock: -:1: not JSON lines: this looks like JSON that is not one record a line: make it JSON lines first, e.g. jq -c '.[]' -; nothing read from it"; }
+	printf 'hello\n' > notes.txt
+	run --separate-stderr oms-stock notes.txt catalog.csv
+	assert_failure 1
+	assert_equal "$stderr" "oms-stock: notes.txt:1: not JSON lines: oms-stock reads one JSON record a line (oms-records(5)); nothing read from it
+oms-stock: catalog.csv:1: not JSON lines: this looks like a catalog CSV: use \`oms-stock import-catalog catalog.csv\`; nothing read from it"
+	# JSON lines with one bad line: that record alone, the rest go in.
+	printf '%s\n' '{"type":"location","id":"EWR1"}' 'Handle,SKU,Location' '{"type":"location","id":"ORD1"}' > mixed.jsonl
+	run --separate-stderr oms-stock mixed.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .id <<<"$output")" "EWR1
+ORD1"
+	assert_equal "$stderr" "oms-stock: mixed.jsonl:2: invalid JSON at column 1"
+	# A first record that is broken is one bad record, not a foreign file.
+	printf '%s\n' '{"type":"location","id":"EWR1"' '{"type":"location","id":"ORD1"}' > first.jsonl
+	run --separate-stderr oms-stock first.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .id <<<"$output")" "ORD1"
+	assert_equal "$stderr" "oms-stock: first.jsonl:1: invalid JSON at column 30"
+}
+
+# The EXAMPLES of man page $1 as man(1) shows them ($2 renders): each
+# "$ " command with its here-document, and the lines after it, what it
+# prints.  Writes cmd.N and exp.N; prints N.
+man_examples() {
+	$2 "$TOP/man/$1" 2>/dev/null | col -bx | sed -n '/^EXAMPLES/,/^SEE ALSO/p' |
+	    sed -n 's/^        *//p' | awk '
+		/^\$ / { n++; c = substr($0, 3); print c > ("cmd." n)
+			here = c ~ /<<.EOF./; printf "" > ("exp." n); next }
+		here { print > ("cmd." n); if ($0 == "EOF") here = 0; next }
+		n { print > ("exp." n) }
+		END { print n }'
+}
+
+@test "every example in oms-stock(1) does what it says when copied from the page" {
+	export OMS_NOW=2026-11-20T12:00:00Z
+	mkdir bin
+	printf '#!/bin/sh\necho "$@" >> "%s/uploaded"\n' "$PWD" > bin/upload
+	chmod +x bin/upload
+	for render in "groff -mandoc -Tascii" "mandoc -Tascii"; do
+		command -v ${render%% *} >/dev/null || continue
+		rm -f "$OMS_DB" cmd.* exp.* uploaded
+		n=$(man_examples oms-stock.1 "$render")
+		[ "$n" -ge 7 ] || fail "$render: only $n examples"
+		for i in $(seq "$n"); do
+			PATH="$PWD/bin:$PATH" run bash cmd.$i
+			[ "$status" -eq 0 ] || fail "$render: example $i failed ($status): $(cat cmd.$i): $output"
+			assert_equal "$output" "$(cat exp.$i)"
+		done
+		assert_equal "$(cat uploaded)" "pq.txt"
+	done
+}

@@ -353,3 +353,35 @@ EOF
 	assert_equal "$stderr" "$(printf 'oms-stock: -:1: fulfilled_by must be "merchant" or "channel"\noms-stock: -:2: fulfilled_by must be "merchant" or "channel"')"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT channel_sku, fulfilled_by FROM listings WHERE channel_sku IN ('X', 'Y', 'Z')")" "Z|merchant"
 }
+
+@test "shopify: a listing with no handle is left out, said once with the file, the column and how many; sent once it has one" {
+	setup_catalog
+	oms-stock >/dev/null <<'EOF2'
+{"type":"product","sku":"D","title":"Dish"}
+{"type":"movement","kind":"receive","sku":"D","location":"EWR1","qty":4,"key":"d"}
+{"type":"listing","channel":"shopify","channel_sku":"SH-C","sku":"C"}
+{"type":"listing","channel":"shopify","channel_sku":"SH-D","sku":"D"}
+EOF2
+	run --separate-stderr oms-stock feed --channel shopify
+	assert_failure 1
+	assert_output - <<'OUT'
+Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Location,Bin name,Incoming (not editable),Unavailable (not editable),Committed (not editable),Available (not editable),On hand (current),On hand (new)
+tee,"Tee, ""black"" M",Size,M,Color,Black,,,SH-A,,,Newark DC,,,,,,,12
+mug,Mug,Title,Default Title,,,,,SH-B,,,Shop location,,,,,,,5
+OUT
+	assert_equal "$stderr" "oms-stock: $TOP/share/oms/feeds/shopify-inventory.json: shopify: 2 rows left out, Handle empty (listing.handle): Shopify matches each row to a product by its handle: give the listing its Shopify handle (\"handle\" in its listing record, or a handle column for oms-stock import-catalog)"
+	# Not recorded as sent: the next feed tries them again.
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT channel_sku FROM feed_state WHERE channel = 'shopify' ORDER BY 1")" "SH-A
+SH-B"
+	oms-stock <<<'{"type":"listing","channel":"shopify","channel_sku":"SH-D","sku":"D","handle":"dish"}' >/dev/null
+	run --separate-stderr oms-stock feed --channel shopify
+	assert_failure 1
+	assert_equal "${lines[1]}" "dish,Dish,Title,Default Title,,,,,SH-D,,,Shop location,,,,,,,4"
+	assert_equal "${#lines[@]}" 2
+	[[ "$stderr" == *": shopify: 1 row left out, Handle empty (listing.handle): "* ]] || fail "$stderr"
+	# JSON lines carry no such column: nothing is left out of them.
+	run --separate-stderr oms-stock feed --channel shopify --format jsonl --full
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .channel_sku <<<"$output" | sort | tr '\n' ' ')" "SH-A SH-B SH-C SH-D "
+}

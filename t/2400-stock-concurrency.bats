@@ -72,6 +72,7 @@ run_all() {
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	export OMS_DB="$BATS_FILE_TMPDIR/oms.db"
+	oms -q init || return 1
 	{
 		echo '{"type":"location","id":"L1","name":"East"}'
 		echo '{"type":"location","id":"L2","name":"West"}'

@@ -73,6 +73,7 @@ oms-stock: k.csv:4: no type"
 @test "export-catalog: export, import into a fresh db, export again gives the same file" {
 	oms-stock import-catalog "$MIXED" >/dev/null 2>&1 || true
 	oms-stock export-catalog >e1.csv
+	fresh_db "$BATS_TEST_TMPDIR/fresh.db"
 	OMS_DB=$BATS_TEST_TMPDIR/fresh.db oms-stock import-catalog e1.csv >/dev/null
 	OMS_DB=$BATS_TEST_TMPDIR/fresh.db oms-stock export-catalog >e2.csv
 	cmp e1.csv e2.csv
@@ -83,7 +84,7 @@ product,,,,,,,,,,,,,,,,,,,TEE,"Tee, ""black""",,200,300,200,10,4.50,GBP,,,,,,,,,
 OUT
 	for t in product listing location kit; do
 		oms-stock export-catalog --type $t >$t-1.csv
-		rm -f "$BATS_TEST_TMPDIR/t.db"
+		fresh_db "$BATS_TEST_TMPDIR/t.db"
 		[ $t = product ] || [ $t = location ] || OMS_DB=$BATS_TEST_TMPDIR/t.db oms-stock import-catalog e1.csv >/dev/null
 		OMS_DB=$BATS_TEST_TMPDIR/t.db oms-stock import-catalog $t-1.csv >/dev/null
 		OMS_DB=$BATS_TEST_TMPDIR/t.db oms-stock export-catalog --type $t >$t-2.csv
@@ -96,6 +97,7 @@ OUT
 }
 
 @test "import-shopify-inventory: the real 17-column export, counts, warnings by line, idempotent" {
+	need_samples
 	loc SYD
 	run --separate-stderr oms-stock import-shopify-inventory -v --location SYD "$OLT"
 	assert_failure 1

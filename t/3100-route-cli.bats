@@ -238,7 +238,7 @@ OUT
 	# A file that is not there is an I/O failure.
 	run --separate-stderr oms-route rules load nosuch.json
 	assert_failure 3
-	assert_equal "$stderr" "oms-route: cannot open 'nosuch.json': No such file or directory"
+	assert_equal "$stderr" "oms-route: cannot open rule file 'nosuch.json': No such file or directory"
 }
 
 @test "a rule set naming a location is refused on a database that has no locations" {
@@ -278,6 +278,7 @@ OUT
 # ---- geo ----------------------------------------------------------------------
 
 @test "geo load: the GeoNames US file, every postal code once, however often loaded" {
+	need_geo
 	oms init 2>/dev/null
 	run --separate-stderr oms-route geo load "$GEO/US.txt"
 	assert_success
@@ -302,6 +303,7 @@ OUT
 }
 
 @test "geo load: a bad line anywhere refuses the whole file, named by file:line" {
+	need_geo
 	oms init 2>/dev/null
 	head -200 "$GEO/US.txt" > first.txt
 	oms-route geo load first.txt 2>/dev/null
@@ -329,7 +331,7 @@ OUT
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT * FROM geo_postal ORDER BY 1, 2" | cksum)" "$before"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM geo_postal")" "200"
 	# Into an empty table: nothing at all.
-	rm -f "$OMS_DB"*
+	fresh_db
 	run --separate-stderr oms-route geo load three.txt
 	assert_failure 1
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM geo_postal")" "0"
@@ -340,8 +342,8 @@ OUT
 
 # ---- usage ----------------------------------------------------------------------
 
-# args | what getopt says first, if anything: each is a usage error.
-@test "usage errors exit 2 with the usage on stderr; --help and -h print it on stdout" {
+# args | what was wrong, said before the usage: each is a usage error.
+@test "usage errors exit 2 saying what was wrong, then the usage on stderr; --help and -h print the help on stdout" {
 	oms init 2>/dev/null
 	good_rules > rules.json
 	while IFS='|' read -r args first; do
@@ -349,46 +351,51 @@ OUT
 		run --separate-stderr oms-route $args < /dev/null
 		[ "$status" -eq 2 ] || fail "oms-route $args: exit $status, not 2: $stderr"
 		assert_output ""
-		if [ -n "$first" ]; then
-			assert_equal "$stderr" "$first
+		assert_equal "$stderr" "oms-route: $first
 $USAGE"
-		else
-			assert_equal "$stderr" "$USAGE"
-		fi
 	done <<'EOF'
---bogus|oms-route: unrecognized option '--bogus'
--z|oms-route: invalid option -- 'z'
---dry-run|
---dry-run --orders o.txt|
---dry-run --rules rules.json --pending|
---dry-run --rules rules.json --reroute o_1|
---rules rules.json --pending|
---orders o.txt --pending|
---exclude EWR1|
---exclude EWR1 --pending|
---exclude EWR1 o.txt|
---pending o.txt|
---pending --reroute o_1|
---reroute o_1 o.txt|
-rules|
-rules drop|
-rules load|
-rules load a.json b.json|
-rules show 1 2|
-rules show one|
-rules history 1|
---pending rules show|
---explain rules history|
-geo|
-geo unload US.txt|
-geo load|
-geo load a.txt b.txt|
+--bogus|--bogus is not an option of oms-route
+-z|-z is not an option of oms-route
+--db|--db needs a value
+--dry-run|--dry-run needs --rules FILE
+--dry-run --orders o.txt|--dry-run needs --rules FILE
+--dry-run --rules rules.json --pending|--dry-run reads the orders of --orders, or those waiting
+--dry-run --rules rules.json --reroute o_1|--dry-run reads the orders of --orders, or those waiting
+--rules rules.json --pending|--rules and --orders go with --dry-run
+--orders o.txt --pending|--rules and --orders go with --dry-run
+--exclude EWR1|--exclude goes with --reroute
+--exclude EWR1 --pending|--exclude goes with --reroute
+--exclude EWR1 o.txt|--exclude goes with --reroute
+--pending o.txt|name the orders one way: --pending, --reroute or files
+--pending --reroute o_1|name the orders one way: --pending, --reroute or files
+--reroute o_1 o.txt|name the orders one way: --pending, --reroute or files
+rules|rules needs a verb: load, show, history
+rules drop|'rules drop' is not a verb of oms-route (oms-route rules: load, show, history)
+rules load|rules load needs one FILE
+rules load a.json b.json|rules load needs one FILE
+rules show 1 2|rules show: too many operands
+rules show one|'one' is not a rules version
+rules history 1|rules history: too many operands
+--pending rules show|--pending is not an option of oms-route rules show
+--explain rules history|--explain is not an option of oms-route rules history
+geo|geo needs a verb: load
+geo unload US.txt|'geo unload' is not a verb of oms-route (oms-route geo: load)
+geo load|geo load needs one FILE
+geo load a.txt b.txt|geo load needs one FILE
 EOF
 	for h in --help -h; do
 		run --separate-stderr oms-route $h
 		assert_success
-		assert_equal "$output" "$USAGE"
+		assert_equal "$(head -7 <<<"$output")" "$USAGE"
+		assert_line "  rules load                   check and store a rule set as the next version"
+		assert_line "      --reroute ORDER          release ORDER and route it again"
+		assert_line "See oms-route(1)."
 		assert_equal "$stderr" ""
+		# A verb's own help: its synopsis and options.
+		run --separate-stderr oms-route rules load $h
+		assert_success
+		assert_equal "$(head -1 <<<"$output")" "usage: oms-route rules load [--db PATH] FILE"
+		refute_line --partial -- "--reroute"
 	done
 }
 
@@ -562,6 +569,7 @@ bg() {
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
 	export OMS_DB="$BATS_FILE_TMPDIR/oms.db"
+	oms -q init || return 1
 	awk -v what=catalog -v seed="$SEED" "$GEN" > catalog.jsonl
 	awk -v first=1 -v n=1000 -v seed=$((SEED + 1)) "$GEN" > orders1.jsonl
 	awk -v first=1001 -v n=1000 -v seed=$((SEED + 2)) "$GEN" > orders2.jsonl

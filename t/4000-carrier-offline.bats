@@ -7,7 +7,10 @@
 
 load helper
 
-USAGE='usage: oms-carrier-offline rate|label|void|track < request.json'
+USAGE='usage: oms-carrier-offline rate < request.json
+       oms-carrier-offline label < request.json
+       oms-carrier-offline void < request.json
+       oms-carrier-offline track < request.json'
 NOTJSON='oms-carrier-offline: the request on stdin is not one JSON object'
 US='"from":{"country":"US","postal_code":"07114"},"to":{"country":"US","postal_code":"19103"}'
 PRE='{"at":"2026-11-02T15:00:00Z","status":"pre_transit","description":"Label created, not yet in the carrier'"'"'s hands"}'
@@ -86,7 +89,9 @@ check_digits() {
 @test "--help prints the usage on stdout and exits 0; --version the version" {
 	run --separate-stderr oms-carrier-offline --help
 	assert_success
-	assert_output "$USAGE"
+	assert_equal "$(head -4 <<<"$output")" "$USAGE"
+	assert_line "  label                        buy a label: tracking numbers"
+	assert_line "See oms-carrier-offline(1)."
 	assert_equal "$stderr" ""
 	run --separate-stderr oms-carrier-offline --version
 	assert_success
@@ -98,17 +103,18 @@ check_digits() {
 		run --separate-stderr oms-carrier-offline $args <<<'{"request_id":"x"}'
 		assert_failure 2
 		assert_output ""
-		assert_equal "$stderr" "$want"
+		assert_equal "$stderr" "oms-carrier-offline: $want
+$USAGE"
 	done <<EOF
-|$USAGE
-ship|oms-carrier-offline: unknown verb 'ship': rate, label, void or track
-RATE|oms-carrier-offline: unknown verb 'RATE': rate, label, void or track
-rate label|$USAGE
+|a verb is needed (rate, label, void, track)
+ship|'ship' is not a verb (rate, label, void, track)
+RATE|'RATE' is not a verb (rate, label, void, track)
+rate label|rate takes no operand: the request is on stdin
 EOF
 	run --separate-stderr oms-carrier-offline --bogus rate <<<'{"request_id":"x"}'
 	assert_failure 2
 	assert_output ""
-	assert_equal "$stderr" "oms-carrier-offline: unrecognized option '--bogus'
+	assert_equal "$stderr" "oms-carrier-offline: --bogus is not an option of oms-carrier-offline rate
 $USAGE"
 }
 

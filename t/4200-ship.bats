@@ -26,7 +26,7 @@ order() {
 		IFS=: read -r i s q <<<"$l"
 		lines="$lines${lines:+,}{\"line_id\":\"$i\",\"sku\":\"$s\",\"qty\":$q,\"unit_price\":\"10.00\"}"
 	done
-	jq -nc --arg e "$1" --arg n "$2" --argjson l "[$lines]" '{type:"order",external_id:$e,currency:"USD",customer:{email:"zoe@example.com"},ship_to:{name:$n,address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:$l}' |
+	jq -nc --arg e "$1" --arg n "$2" --arg sid "${SHOPIFY_ID:-}" --argjson l "[$lines]" '{type:"order",external_id:$e,currency:"USD",customer:{email:"zoe@example.com"},ship_to:{name:$n,address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:$l} + if $sid != "" then {shopify_id:$sid} else {} end' |
 	    oms-import --channel oms >/dev/null
 }
 
@@ -141,7 +141,7 @@ shipped,shipped"
 	SHIP_FAIL_LABELS=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier logged failed on label (exit 1): connection reset after the label was bought (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 1): connection reset after the label was bought (nothing changed)"
 	assert_equal "$(levels)" "$before"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "0"
 	run oms-ship --carrier logged --labels labels alloc.jsonl
@@ -152,10 +152,12 @@ shipped,shipped"
 	assert_equal "${lines[0]}" "${lines[1]}"
 	first=$(jq -c 'select(.reference)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), tracking FROM shipments")" "1|$first"
-	# Shipping again finds it shipped.
-	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
-	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) has shipped already"
+	# Shipping again finds it shipped: a note, not a refusal.
+	run --separate-stderr oms-ship -v --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) already shipped as s_1
+oms-ship: 0 shipments, 1 already shipped, 0 refused"
 }
 
 @test "an adapter that hangs, crashes, fails or answers garbage: a clear error, nothing changed" {
@@ -165,19 +167,19 @@ shipped,shipped"
 	before=$(levels; sqlite3 "$OMS_DB" "SELECT count(*) FROM movements; SELECT count(*) FROM shipments")
 	OMS_OFFLINE_FAULT=hang OMS_CARRIER_TIMEOUT=1 run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier offline: no answer to rate within 1 s; stopped it (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline: no answer to rate within 1 s; stopped it (nothing changed)"
 	OMS_OFFLINE_FAULT=crash run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier offline crashed on rate (signal 6) (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline crashed on rate (signal 6) (nothing changed)"
 	OMS_OFFLINE_FAULT=garbage run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: carrier offline answered rate with something that is not a JSON object (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline answered rate with something that is not a JSON object (nothing changed)"
 	OMS_OFFLINE_FAULT=fail run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
 	assert_failure 1
-	[[ $stderr == "oms-ship: alloc.jsonl:1: carrier offline failed on rate (exit 1)"* ]]
+	[[ $stderr == "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline failed on rate (exit 1)"* ]]
 	run --separate-stderr oms-ship --carrier nosuch --labels labels alloc.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: no carrier adapter oms-carrier-nosuch (beside this program or on PATH) (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): no carrier adapter oms-carrier-nosuch (beside this program or on PATH) (nothing changed)"
 	assert_equal "$(levels; sqlite3 "$OMS_DB" "SELECT count(*) FROM movements; SELECT count(*) FROM shipments")" "$before"
 	run ls labels
 	assert_output ""
@@ -205,13 +207,13 @@ shipped,shipped"
 
 @test "confirm: Shopify, eBay, Etsy and WooCommerce bodies, and JSON lines; a dry run records nothing" {
 	setup_ship
-	order 1001 "Ann Lee" "L1:A:2 L2:B:1"
+	SHOPIFY_ID=450789469 order 1001 "Ann Lee" "L1:A:2 L2:B:1"
 	oms-route --pending | oms-ship --carrier offline --labels labels --service ups-ground > ship.jsonl
 	t1=$(jq -r 'select(.location == "EWR1") | .tracking' ship.jsonl)
 	t2=$(jq -r 'select(.location == "ORD1") | .tracking' ship.jsonl)
 	run oms-ship confirm -n --feed oms --format shopify
-	assert_output "{\"order\":\"1001\",\"fulfillment\":{\"tracking_number\":\"$t1\",\"tracking_company\":\"UPS\",\"notify_customer\":true,\"line_items\":[{\"id\":\"L1\",\"quantity\":2}]}}
-{\"order\":\"1001\",\"fulfillment\":{\"tracking_number\":\"$t2\",\"tracking_company\":\"UPS\",\"notify_customer\":true,\"line_items\":[{\"id\":\"L2\",\"quantity\":1}]}}"
+	assert_output "{\"order\":\"450789469\",\"fulfillment\":{\"tracking_number\":\"$t1\",\"tracking_company\":\"UPS\",\"notify_customer\":true,\"line_items\":[{\"id\":\"L1\",\"quantity\":2}]}}
+{\"order\":\"450789469\",\"fulfillment\":{\"tracking_number\":\"$t2\",\"tracking_company\":\"UPS\",\"notify_customer\":true,\"line_items\":[{\"id\":\"L2\",\"quantity\":1}]}}"
 	run oms-ship confirm -n --feed oms --format ebay
 	assert_line --index 0 "{\"order\":\"1001\",\"lineItems\":[{\"lineItemId\":\"L1\",\"quantity\":2}],\"shippedDate\":\"2026-11-26T15:00:00Z\",\"shippingCarrierCode\":\"UPS\",\"trackingNumber\":\"$t1\"}"
 	run oms-ship confirm -n --feed oms --format etsy
@@ -439,11 +441,11 @@ oms-ship: three.jsonl:1: order o_3 (oms 1003) at EWR1: tracking number 'ABCDEFGH
 	ODD=dup oms-ship --carrier odd --labels labels two.jsonl >/dev/null
 	ODD=dup run --separate-stderr oms-ship --carrier odd --labels labels three.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: three.jsonl:1: carrier odd answered label with tracking number 1Z999AA10123456784, which another shipment has (nothing changed)"
+	assert_equal "$stderr" "oms-ship: three.jsonl:1: order o_3 (oms 1003): carrier odd answered label with tracking number 1Z999AA10123456784, which another shipment has (nothing changed)"
 	# More than 4 MiB.
 	ODD=big run --separate-stderr oms-ship --carrier odd --labels labels three.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: three.jsonl:1: carrier odd answered rate with more than 4194304 bytes (nothing changed)"
+	assert_equal "$stderr" "oms-ship: three.jsonl:1: order o_3 (oms 1003): carrier odd answered rate with more than 4194304 bytes (nothing changed)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "2"
 	# A timeout that is not a sane number is the default.
 	OMS_CARRIER_TIMEOUT=nan run oms-ship --carrier offline --labels labels three.jsonl

@@ -8,6 +8,10 @@
 
 load helper
 
+# Shopify's own confirmation needs ids a CSV export has not got (line
+# item ids): these orders are confirmed by name, as an app takes them.
+export OMS_PATH="$FIX/confirm:$OMS_PATH"
+
 R="$FIX/route"
 export OMS_NOW=2026-11-26T15:00:00Z	# a Thursday: 10:00 in Newark
 
@@ -72,7 +76,7 @@ told() {
 	assert_equal "$output" "$(jq -c '.status = "voided"' ship.jsonl)"
 	# The 16:30 cron run: the voided number goes nowhere.
 	export OMS_NOW=2026-11-26T16:30:00Z
-	run --separate-stderr oms-ship confirm --feed shopify
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name
 	assert_success
 	assert_output ""
 	assert_equal "$stderr" ""
@@ -106,7 +110,7 @@ B|ORD1|5|0"
 	T2=$(jq -r .tracking again.jsonl)
 	assert_equal "$(jq -r .id again.jsonl)" "s_2"
 	[ "$T2" != "$T1" ]
-	run --separate-stderr oms-ship confirm --feed shopify
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$(told <<<"$output")" "[\"#1020\",\"$T2\",true]"
@@ -151,7 +155,7 @@ s_1|reserve|2|"
 
 @test "voided after Shopify was told: confirm names it once on stderr and exits 1; oms status lists it until then" {
 	shopify_day_one
-	run oms-ship confirm --feed shopify
+	run oms-ship confirm --feed shopify --format shopify-by-name
 	assert_success
 	assert_equal "$(told <<<"$output")" "[\"#1020\",\"$T1\",true]"
 	oms-ship notify >/dev/null
@@ -168,18 +172,18 @@ voided|2026-11-26T16:00:00Z"
 	assert_output "{\"type\":\"attention\",\"kind\":\"void_uncorrected\",\"order\":\"o_1\",\"channel\":\"shopify\",\"external_id\":\"#1020\",\"status\":\"allocated\",\"since\":\"2026-11-26T16:00:00Z\",\"hours\":2,\"reason\":\"s_1 (tracking $T1) was voided after shopify was told it shipped\",\"by\":\"shopify\"}"
 	msg="oms-ship: s_1 (order #1020) was voided after shopify was told it shipped with tracking $T1: correct it on shopify by hand"
 	# A dry run says so too, and records nothing.
-	run --separate-stderr oms-ship confirm -n --feed shopify
+	run --separate-stderr oms-ship confirm -n --feed shopify --format shopify-by-name
 	assert_failure 1
 	assert_output ""
 	assert_equal "$stderr" "$msg"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT coalesce(corrected_at, 'NULL') FROM confirmations")" "NULL"
 	# Shopify's format has no correction: the operator is told, once.
-	run --separate-stderr oms-ship confirm --feed shopify
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name
 	assert_failure 1
 	assert_output ""
 	assert_equal "$stderr" "$msg"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT shipment_id, channel, at, corrected_at FROM confirmations")" "1|shopify|2026-11-26T15:00:00Z|2026-11-26T18:00:00Z"
-	run --separate-stderr oms-ship confirm --feed shopify
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name
 	assert_success
 	assert_output ""
 	assert_equal "$stderr" ""
@@ -190,7 +194,7 @@ voided|2026-11-26T16:00:00Z"
 	export OMS_NOW=2026-11-26T19:00:00Z
 	oms-ship --carrier offline --labels labels --pending > again.jsonl
 	T2=$(jq -r .tracking again.jsonl)
-	run --separate-stderr oms-ship confirm --feed shopify
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$(told <<<"$output")" "[\"#1020\",\"$T2\",true]"
@@ -209,7 +213,7 @@ shipped
 
 @test "voided after the channel was told: a JSON lines confirmation carries the voided record once, as its correction" {
 	shopify_day_one
-	run oms-ship confirm --feed shopify --format jsonl
+	run oms-ship confirm --feed shopify --format shopify-by-name --format jsonl
 	assert_success
 	assert_equal "$output" "$(cat ship.jsonl)"
 	OMS_NOW=2026-11-26T16:00:00Z oms-ship void s_1 >/dev/null
@@ -220,14 +224,14 @@ shipped
 	# Shipped again before the next confirmation: the correction first,
 	# then the new parcel, in one file.
 	oms-ship --carrier offline --labels labels --pending > again.jsonl
-	run --separate-stderr oms-ship confirm --feed shopify --format jsonl
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name --format jsonl
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$(jq -c '.status = "voided"' ship.jsonl; cat again.jsonl)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT shipment_id, at, coalesce(corrected_at, 'NULL') FROM confirmations ORDER BY 1")" "1|2026-11-26T15:00:00Z|2026-11-26T17:00:00Z
 2|2026-11-26T17:00:00Z|NULL"
 	# Said once.
-	run --separate-stderr oms-ship confirm --feed shopify --format jsonl
+	run --separate-stderr oms-ship confirm --feed shopify --format shopify-by-name --format jsonl
 	assert_success
 	assert_output ""
 	assert_equal "$stderr" ""
@@ -242,17 +246,17 @@ shipped
 
 @test "a confirmation that cannot be written records nothing: the correction is still owed" {
 	shopify_day_one
-	oms-ship confirm --feed shopify --format jsonl >/dev/null
+	oms-ship confirm --feed shopify --format shopify-by-name --format jsonl >/dev/null
 	oms-ship void s_1 >/dev/null
 	oms-ship --carrier offline --labels labels --pending > again.jsonl
-	run --separate-stderr sh -c 'oms-ship confirm --feed shopify --format jsonl >/dev/full'
+	run --separate-stderr sh -c 'oms-ship confirm --feed shopify --format shopify-by-name --format jsonl >/dev/full'
 	assert_failure 3
 	assert_equal "$stderr" "oms-ship: write error: No space left on device"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT shipment_id, coalesce(corrected_at, 'NULL') FROM confirmations ORDER BY 1")" "1|NULL"
 	run oms status
 	assert_failure 1
 	assert_equal "$(jq -r .kind <<<"$output")" "void_uncorrected"
-	run oms-ship confirm --feed shopify --format jsonl
+	run oms-ship confirm --feed shopify --format shopify-by-name --format jsonl
 	assert_success
 	assert_equal "$output" "$(jq -c '.status = "voided"' ship.jsonl; cat again.jsonl)"
 }

@@ -191,6 +191,7 @@ channel-cancelled: order o_1 is cancelled on shopify but open here, with no canc
 	days
 	for p in 123 132 213 231 312 321; do
 		export OMS_DB=$BATS_TEST_TMPDIR/p$p.db
+		oms -q init
 		i=0
 		for d in $(grep -o . <<<"$p"); do
 			# The cron's clock goes on; the files' times are their own.
@@ -218,6 +219,7 @@ OUT
 	days '2 Main St'
 	for p in 123 132 213 231 312 321; do
 		export OMS_DB=$BATS_TEST_TMPDIR/p$p.db
+		oms -q init
 		i=0
 		for d in $(grep -o . <<<"$p"); do
 			# The cron's clock goes on; the files' times are their own.
@@ -301,6 +303,7 @@ C|EWR1|5|0"
 	# Then every order of the three files, each in a fresh database.
 	for p in 123 132 213 231 312 321; do
 		export OMS_DB=$BATS_TEST_TMPDIR/w$p.db
+		oms -q init
 		for d in $(grep -o . <<<"$p"); do
 			oms-import -q "w$d.json" >/dev/null
 		done

@@ -237,9 +237,9 @@ hold"
 	run --separate-stderr oms-ship --carrier offline --labels labels routed.jsonl
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "oms-ship: routed.jsonl:1: order o_1 changed since it was routed: line 1 is A 1, allocated C; route it again"
+	assert_equal "$stderr" "oms-ship: routed.jsonl:1: order o_1 (woocommerce 1001) at EWR1: changed since it was routed: line 1 is SKU A x 1, allocated SKU C: route it again (oms-route)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT json_extract(refusal, '\$.reason') FROM orders")" "0
-order o_1 changed since it was routed: line 1 is A 1, allocated C; route it again"
+order o_1 (woocommerce 1001) at EWR1: changed since it was routed: line 1 is SKU A x 1, allocated SKU C: route it again (oms-route)"
 	[ -z "$(ls -A labels 2>/dev/null)" ]
 	assert_equal "$(levels)" "$before"
 }

@@ -3,7 +3,9 @@
 # Completes the options of oms, its built-in commands, the programs
 # oms-NAME found beside the oms being run and on PATH (offered as NAME),
 # and file names after --db; after status, its options, and a few times
-# (1h, 24h, 2d, 7d) after them.  After a program's name, the completion of
+# (1h, 24h, 2d, 7d) after them; after init, check and status, --db and -q
+# as before them; after help, the built-ins and the programs.  After a
+# program's name, the completion of
 # oms-NAME takes over, or file names when it has none.
 
 # Print the command (the first operand) and how many words follow it;
@@ -44,6 +46,11 @@ end
 function __oms_using_status
     set -l c (__oms_command); or return 1
     test "$c[1]" = status
+end
+
+function __oms_using_db_builtin
+    set -l c (__oms_command); or return 1
+    contains -- $c[1] init check status
 end
 
 function __oms_using_program
@@ -123,7 +130,10 @@ complete -c oms -n __oms_needs_command -a version -d 'Print the versions'
 complete -c oms -n __oms_needs_command -a help -d 'List the commands, or show the help of one'
 complete -c oms -n __oms_needs_command -a '(__oms_programs)'
 
+complete -c oms -n __oms_using_help -a 'init check status version help' -d 'Built-in command'
 complete -c oms -n __oms_using_help -a '(__oms_programs)'
+complete -c oms -n __oms_using_db_builtin -s d -l db -r -F -d 'Use this database file'
+complete -c oms -n __oms_using_db_builtin -s q -l quiet -d 'Print no report'
 complete -c oms -n __oms_using_status -l older-than -x -a '1h 24h 2d 7d' -d 'Orders allocated longer than this (24h)'
 complete -c oms -n __oms_using_status -l recent -x -a '1h 24h 2d 7d' -d 'Cancels refused within this (7d)'
 complete -c oms -n __oms_using_program -a '(__oms_complete_program)'

@@ -10,9 +10,11 @@
 
 static int unit_n, unit_failed;
 
+/* cond is evaluated once: it may have effects. */
 #define OK(cond, ...) do { \
+	int ok_ = (cond) != 0; \
 	unit_n++; \
-	if (cond) { \
+	if (ok_) { \
 		printf("ok %d - ", unit_n); \
 	} else { \
 		unit_failed++; \
@@ -20,7 +22,7 @@ static int unit_n, unit_failed;
 	} \
 	printf(__VA_ARGS__); \
 	printf("\n"); \
-	if (!(cond)) \
+	if (!ok_) \
 		printf("#   at %s:%d\n", __FILE__, __LINE__); \
 } while (0)
 

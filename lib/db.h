@@ -1,0 +1,100 @@
+/*
+ * db.h: the database, and the only way lib/ and cmd/ reach it.
+ *
+ * A statement is prepared once and cached by the address of its SQL text,
+ * so callers keep their SQL in static strings and bind every value.  The
+ * SQL sticks to what SQLite and PostgreSQL share where that costs nothing:
+ * positional parameters, standard types, no SQLite-only functions in new
+ * statements.  Nothing outside db.c names the engine: a statement is an
+ * oms_stmt, a row is read with the oms_col_* getters, and oms_step says
+ * OMS_ROW, OMS_DONE, or fails with a status for oms_db_fail.
+ */
+#ifndef OMS_DB_H
+#define OMS_DB_H
+
+#include <stdint.h>
+
+#define OMS_DB_CREATE 1		/* create the file when missing */
+#define OMS_DB_NOMIGRATE 2	/* open only; leave the schema alone */
+#define OMS_DB_READONLY 4	/* read only: no migration, no writes */
+
+/* What oms_step returns besides a failure (the engine's own codes). */
+#define OMS_ROW 100
+#define OMS_DONE 101
+
+typedef struct oms_db oms_db;
+typedef struct oms_stmt oms_stmt;
+
+const char *oms_db_path(const char *opt);
+int oms_db_open(const char *path, int flags, oms_db **out);
+void oms_db_close(oms_db *db);
+const char *oms_db_file(oms_db *db);
+const char *oms_db_engine(void);
+int oms_db_schema_version(void);
+int oms_db_user_version(oms_db *db, int *out);
+
+/*
+ * Statements.  oms_db_stmt gives the cached statement for sql, reset and
+ * with no values bound.  oms_db_query also binds the values that fmt
+ * lists, one character each:
+ *
+ *	i int		I int64_t	d double
+ *	s const char *, copied (NULL binds NULL)
+ *	t const char *, not copied: it must live until the statement is reset
+ *	r int64_t, a row id: NULL when 0 or less
+ *	p const int64_t *, f const double *: NULL binds NULL (a value that
+ *	  may be absent)
+ *	n NULL, and takes no argument
+ *
+ * oms_db_run binds, runs a statement that returns no rows, resets it and
+ * returns a status; "what" names the work for the message.
+ */
+oms_stmt *oms_db_stmt(oms_db *db, const char *sql);
+oms_stmt *oms_db_query(oms_db *db, const char *sql, const char *fmt, ...);
+int oms_db_run(oms_db *db, const char *sql, const char *what,
+    const char *fmt, ...);
+int oms_db_step_done(oms_db *db, oms_stmt *st, const char *what);
+/* A statement of text made at run time: oms_finalize it after use. */
+int oms_db_prepare(oms_db *db, const char *sql, oms_stmt **out);
+
+int oms_step(oms_stmt *st);
+void oms_reset(oms_stmt *st);
+void oms_finalize(oms_stmt *st);
+int oms_bind_count(oms_stmt *st);
+void oms_bind_int(oms_stmt *st, int i, int v);
+void oms_bind_int64(oms_stmt *st, int i, int64_t v);
+void oms_bind_double(oms_stmt *st, int i, double v);
+void oms_bind_null(oms_stmt *st, int i);
+void oms_bind_text(oms_stmt *st, int i, const char *s);	/* NULL: NULL */
+void oms_bind_textn(oms_stmt *st, int i, const char *s, int n);
+void oms_bind_static(oms_stmt *st, int i, const char *s);
+int oms_col_null(oms_stmt *st, int i);
+int oms_col_int(oms_stmt *st, int i);
+int64_t oms_col_int64(oms_stmt *st, int i);
+double oms_col_double(oms_stmt *st, int i);
+const char *oms_col_text(oms_stmt *st, int i);
+const char *oms_col_str(oms_stmt *st, int i);	/* "" for NULL */
+
+/* The row id the last INSERT made, and the rows the last change touched. */
+int64_t oms_db_last_id(oms_db *db);
+int oms_db_changes(oms_db *db);
+
+/* Transactions: short, and one writer at a time. */
+int oms_db_begin(oms_db *db);
+int oms_db_commit(oms_db *db);
+int oms_db_in_tx(oms_db *db);
+int oms_db_write(oms_db *db, int *nested);
+int oms_db_write_end(oms_db *db, int nested, int rc);
+void oms_db_rollback(oms_db *db);
+void oms_db_undo(oms_db *db);	/* rollback, the failure kept */
+int oms_db_fail(oms_db *db, int rc, const char *what);
+int oms_db_exec(oms_db *db, const char *sql);
+int oms_db_set_cache_mb(oms_db *db, int mb);
+int oms_db_event(oms_db *db, int64_t order_id, const char *action,
+    const char *before, const char *after);
+
+/* A problem `oms check` found: kind and a sentence. */
+typedef void (*oms_check_fn)(void *arg, const char *check, const char *msg);
+int oms_db_check(oms_db *db, oms_check_fn fn, void *arg, int *problems);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * ship.h: from allocation to the door: carriers, labels, documents, confirmations.
+ */
+#ifndef OMS_SHIP_H
+#define OMS_SHIP_H
+
+#include "oms.h"
+
+/* carrier.c: carrier adapters, oms-carrier-NAME (oms-carrier(7)) */
+int oms_carrier_call(const char *name, const char *verb, const cJSON *req,
+    cJSON **reply);
+
+/* confirm.c: shipment confirmations for channels */
+int oms_confirm_write(oms_db *db, const char *channel, const char *account,
+    const char *format, int dry_run, FILE *fp, long *n, cJSON **uncorrected,
+    cJSON **gaps);
+
+/* ship.c: shipments from allocations (oms-ship(1)) */
+struct oms_shipper;
+int oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
+    const char *service, int dpi, struct oms_shipper **out);
+void oms_shipper_close(struct oms_shipper *sp);
+int oms_shipper_slips(struct oms_shipper *sp, const char *dir);
+void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
+    long *refused);
+int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
+    void *arg);
+int oms_ship_pending(oms_db *db, int64_t **ids, size_t *n);
+int oms_ship_done(oms_db *db, int64_t id, int *done, char *note,
+    size_t n);
+int oms_order_name(oms_db *db, int64_t id, char *buf, size_t n);
+int oms_ship_strays(oms_db *db, long *voided, long *failed);
+int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
+    void *arg, long *failed);
+const char *oms_ship_status(const char *s);
+int oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg);
+int oms_ship_manifest(oms_db *db, const char *carrier, const char *date,
+    oms_rec_fn fn, void *arg);
+
+/* doc.c: printable documents as PDF */
+struct oms_doc;
+struct oms_doc *oms_doc_new(void);
+void oms_doc_free(struct oms_doc *d);
+void oms_doc_page(struct oms_doc *d);
+void oms_doc_row(struct oms_doc *d, int size, int bold, int n,
+    const char *const *cells, const int *x);
+void oms_doc_line(struct oms_doc *d, int size, int bold, const char *text);
+void oms_doc_rule(struct oms_doc *d);
+void oms_doc_space(struct oms_doc *d, int pt);
+void oms_doc_pdf(const struct oms_doc *d, struct oms_buf *out);
+
+/* pick.c: waves and pick lists */
+int oms_pick(oms_db *db, const char *location, int wave_size,
+    const char *pdf, oms_rec_fn fn, void *arg, long *waves);
+
+/* notify.c: messages to customers */
+int oms_notify(oms_db *db, const char *maildir, const char *from,
+    oms_rec_fn fn, void *arg, long *sent, long *no_email);
+
+#endif
