@@ -105,6 +105,32 @@ err_cb(void *arg, jv msg)
 	jv_free(msg);
 }
 
+/* debug: the value on stderr, named, as jq itself prints it. */
+static void
+debug_cb(void *arg, jv msg)
+{
+	jv s = jv_dump_string(msg, 0);
+
+	(void)arg;
+	oms_warnx("jq debug: %s", jv_string_value(s));
+	jv_free(s);
+}
+
+/* input and inputs: a program here has one input, the record, and no more. */
+static jv
+input_cb(jq_state *jq, void *arg)
+{
+	(void)jq;
+	(void)arg;
+	return jv_invalid();
+}
+
+/*
+ * Compile prog.  A program others write runs here: debug writes to
+ * stderr, input finds no more inputs, and no module can be included or
+ * imported (the library path is empty), so none crashes the program
+ * and none reads a file.
+ */
 int
 oms_jq_compile(const char *prog, struct oms_jq **out)
 {
@@ -116,6 +142,9 @@ oms_jq_compile(const char *prog, struct oms_jq **out)
 		return oms_seterr("cannot start jq");
 	}
 	jq_set_error_cb(q->jq, err_cb, q);
+	jq_set_debug_cb(q->jq, debug_cb, q);
+	jq_set_input_cb(q->jq, input_cb, q);
+	jq_set_attr(q->jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
 	if (!jq_compile(q->jq, prog)) {
 		oms_seterr("jq: %s", q->err.s ? q->err.s : "cannot compile");
 		oms_jq_free(q);
@@ -181,6 +210,10 @@ run(struct oms_jq *q, const cJSON *in, jv *out)
 
 	jq_start(q->jq, to_jv(in), 0);
 	r = jq_next(q->jq);
+	if (jq_halted(q->jq)) {
+		jv_free(r);
+		return oms_seterr("jq: the program halted");
+	}
 	if (!jv_is_valid(r)) {
 		if (jv_invalid_has_msg(jv_copy(r))) {
 			jv m = jv_invalid_get_msg(r);
