@@ -351,8 +351,8 @@ parcel_text(const cJSON *pkgs, const cJSON *to, char *buf, size_t n)
 struct shipment {
 	int64_t order_id;
 	char *location;
-	struct item items[128];
-	int nitems;
+	struct item *items;	/* every allocation at the location: grows */
+	int nitems, cap;
 	cJSON *order, *loc;	/* the stored records */
 	char *channel, *account, *external_id, *deliver_by, *level;
 	char *rule;		/* the routing rule that allocated it */
@@ -365,6 +365,7 @@ shipment_free(struct shipment *s)
 	free(s->location);
 	for (int i = 0; i < s->nitems; i++)
 		free(s->items[i].sku);
+	free(s->items);
 	cJSON_Delete(s->order);
 	cJSON_Delete(s->loc);
 	free(s->channel);
@@ -462,10 +463,15 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		return OMS_ERR;
 	oms_bind_int64(st, 1, order_id);
 	oms_bind_text(st, 2, loc);
-	while ((rc = oms_step(st)) == OMS_ROW &&
-	    s->nitems < (int)(sizeof s->items / sizeof s->items[0])) {
-		struct item *it = &s->items[s->nitems++];
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		struct item *it;
 
+		if (s->nitems == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 16;
+			s->items = erealloc(s->items, (size_t)s->cap *
+			    sizeof *s->items);
+		}
+		it = &s->items[s->nitems++];
 		it->alloc = oms_col_int64(st, 0);
 		it->line_no = oms_col_int(st, 1);
 		it->sku = estrdup(oms_col_text(st, 2));

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# Issue 13, defect 1: jq in rules and adapters that others write.  debug,
-# input, halt, include and import must never crash a program (a rule set
-# lives in the database, so a crash would come back on every run) nor
-# reach outside: each is a clear message, or harmless.
+# What a hostile probe found (issue 13), each kept out by a test.
+#
+# Defect 1: jq in rules and adapters that others write.  debug, input,
+# halt, include and import must never crash a program (a rule set lives
+# in the database, so a crash would come back on every run) nor reach
+# outside: each is a clear message, or harmless.
 
 load helper
 
@@ -79,4 +81,27 @@ setup_routes() {
 		[[ $stderr != *"Assertion"* ]] || fail "$prog: $stderr"
 		[ "$prog" != debug ] || [ "$status" -eq 0 ] || fail "debug: exit $status: $stderr"
 	done
+}
+
+# Issue 13, defect 4: no fixed-size array drops data.
+@test "an order of 150 lines at one location ships whole in one run; the next run buys nothing" {
+	oms-route -q geo load "$R/geo.txt"
+	oms-stock "$R/catalog.jsonl" >/dev/null
+	echo '{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":150,"key":"r-A"}' | oms-stock >/dev/null
+	# 150 lines of one SKU (a gift set's cards, one per line): 150
+	# allocation rows at Newark, past the 128 a shipment once held.
+	seq 150 | jq -nc '{type:"order",channel:"web",external_id:"big",status:"open",currency:"USD",placed_at:"2026-11-26T10:00:00Z",ship_to:{name:"A B",address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},payment:{status:"paid"},lines:[inputs | {line_id:"L\(.)",sku:"A",qty:1,unit_price:"1.00"}]}' |
+		oms-import --channel oms >/dev/null
+	oms-route --pending > alloc.jsonl
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), count(DISTINCT location) FROM allocations")" "150|1"
+	run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "1"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders")" "shipped"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT on_hand, reserved FROM levels WHERE sku = 'A' AND location = 'EWR1'")" "0|0"
+	run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "1"
+	run oms check
+	assert_success
 }
