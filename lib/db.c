@@ -815,16 +815,42 @@ open_readwrite(oms_db *db, int flags, const struct ident *id)
 	return migrate(db, id->app);
 }
 
+/*
+ * How long to wait for another writer: OMS_BUSY_TIMEOUT milliseconds,
+ * else 10 s.  A value that is no number of milliseconds is said, not read
+ * as 0 (which made every wait fail at once).
+ */
+static int
+busy_timeout(int *ms)
+{
+	const char *t = getenv("OMS_BUSY_TIMEOUT");
+	char *end;
+	long v;
+
+	*ms = 10000;
+	if (t == NULL || *t == '\0')
+		return OMS_OK;
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (errno != 0 || *end != '\0' || *t < '0' || *t > '9' ||
+	    v > 86400000)
+		return oms_fail(OMS_E_USAGE, "OMS_BUSY_TIMEOUT '%.32s' is not a "
+		    "number of milliseconds from 0 to 86400000", t);
+	*ms = (int)v;
+	return OMS_OK;
+}
+
 int
 oms_db_open(const char *path, int flags, oms_db **out)
 {
 	struct ident id;
 	struct stat sb;
 	oms_db *db;
-	const char *t;
-	int rc;
+	int rc, timeout;
 
 	*out = NULL;
+	if ((rc = busy_timeout(&timeout)) != OMS_OK)
+		return rc;
 	if (stat(path, &sb) < 0) {
 		if (errno != ENOENT || !(flags & OMS_DB_CREATE))
 			return oms_fail(OMS_E_DB, "cannot open database '%s': "
@@ -838,9 +864,7 @@ oms_db_open(const char *path, int flags, oms_db **out)
 
 	db = ecalloc(1, sizeof *db);
 	db->path = estrdup(path);
-	db->timeout_ms = 10000;
-	if ((t = getenv("OMS_BUSY_TIMEOUT")) != NULL && *t != '\0')
-		db->timeout_ms = atoi(t);
+	db->timeout_ms = timeout;
 	db->ro = unwritable(path);
 	if (db->ro == NULL && (flags & OMS_DB_READONLY))
 		db->ro = "opened for reading only";

@@ -105,3 +105,20 @@ setup_routes() {
 	run oms check
 	assert_success
 }
+
+# Defect 10, in part: a busy timeout that is no number was read as 0 ms.
+@test "OMS_BUSY_TIMEOUT that is not milliseconds is a usage error, for every program; a number is taken" {
+	for v in abc 10s -1 99999999999 ' 5'; do
+		for cmd in "oms check" "oms-stock levels" "oms-route --pending"; do
+			# shellcheck disable=SC2086
+			OMS_BUSY_TIMEOUT=$v run --separate-stderr $cmd
+			assert_failure 2
+			[[ $stderr == *"OMS_BUSY_TIMEOUT '$v' is not a number of milliseconds from 0 to 86400000" ]] ||
+				fail "$cmd with '$v': $stderr"
+		done
+	done
+	OMS_BUSY_TIMEOUT=0 run --separate-stderr oms check
+	assert_success
+	OMS_BUSY_TIMEOUT=2500 run --separate-stderr oms-stock levels
+	assert_success
+}
