@@ -7,6 +7,9 @@
 #   make demo       the main job end to end on the bundled data
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages that are missing
+#   make fuzz       build the libFuzzer harnesses (t/fuzz) with clang into
+#                   build-fuzz/ and run each FUZZ_TIME seconds (default 60)
+#                   from its seed corpus; make fuzz-smoke runs each 5 s
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -36,7 +39,9 @@ endif
 # Debian packages the build, the tests and the demo need.
 DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
 	libcsv-dev libcjson-dev bats bats-support bats-assert mandoc tzdata jq \
-	poppler-utils zbar-tools nodejs zsh fish
+	poppler-utils zbar-tools nodejs zsh fish valgrind
+# clang and its libFuzzer, for make fuzz (t/fuzz, t/9340-fuzz.bats).
+DEBS += clang
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 
@@ -111,6 +116,52 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@share/oms/demo/demo.sh $(B)/bin
+
+# Fuzzing (t/fuzz/*.c): the library built again with clang, instrumented
+# for libFuzzer and under ASan and UBSan; t/fuzz/run runs each harness
+# from its seed corpus (t/fuzz/corpus/NAME) and prints its figures.
+FUZZ_CC = clang
+FUZZ_TIME = 60
+FUZZ_B = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_NAMES = $(patsubst t/fuzz/%.c,%,$(wildcard t/fuzz/*.c))
+FUZZ_OBJ = $(patsubst lib/%.c,$(FUZZ_B)/lib/%.o,$(LIBSRC))
+
+$(FUZZ_B)/lib/%.o: lib/%.c
+	@mkdir -p $(@D) $(FUZZ_B)/dep
+	@echo "  CC      $@"
+	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-std=c11 -MMD -MP -MF $(FUZZ_B)/dep/lib-$*.d -c -o $@ $<
+
+$(FUZZ_B)/liboms.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $(FUZZ_OBJ)
+
+$(FUZZ_B)/fuzz/%: t/fuzz/%.c $(FUZZ_B)/liboms.a
+	@mkdir -p $(@D) $(FUZZ_B)/dep
+	@echo "  LD      $@"
+	@$(FUZZ_CC) $(CPPFLAGS) -It/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+		-DFUZZ_SHARE='"$(CURDIR)/share/oms"' -std=c11 -MMD -MP \
+		-MF $(FUZZ_B)/dep/fuzz-$*.d -o $@ $< $(FUZZ_B)/liboms.a $(LDLIBS)
+
+-include $(wildcard $(FUZZ_B)/dep/*.d)
+
+fuzz-build: $(addprefix $(FUZZ_B)/fuzz/,$(FUZZ_NAMES))
+
+fuzz: fuzz-build
+	@t/fuzz/run $(FUZZ_B) $(FUZZ_TIME) $(FUZZ_NAMES)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=5
+
+clean-fuzz:
+	rm -rf $(FUZZ_B)
+
+clean: clean-fuzz
+
+.PHONY: clean-fuzz fuzz fuzz-build fuzz-smoke
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/oms \

@@ -17,11 +17,33 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "import.h"
 #include "order.h"
 #include "stock.h"
 #include "cli.h"
+
+static struct oms_import *the_im;	/* the run, for its batch number */
+
+/*
+ * Stdout failed after a commit: say what was committed and how to print
+ * it again, since a rerun finds those orders unchanged and prints nothing.
+ */
+static void write_failed(void) __attribute__((noreturn));
+
+static void
+write_failed(void)
+{
+	const char *why = strerror(errno ? errno : EIO);
+	long long b = the_im != NULL ? (long long)the_im->batch : 0;
+
+	if (b == 0)
+		oms_die(OMS_EXIT_FATAL, "write error: %s", why);
+	oms_die(OMS_EXIT_FATAL, "write error: %s; import batch %lld committed: "
+	    "print its orders again with `oms-import show --batch %lld`", why,
+	    b, b);
+}
 
 static int
 on_order(void *arg, const char *json, int action)
@@ -29,7 +51,7 @@ on_order(void *arg, const char *json, int action)
 	(void)arg;
 	(void)action;
 	if (fputs(json, stdout) == EOF || putchar('\n') == EOF)
-		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
+		write_failed();
 	return OMS_OK;
 }
 
@@ -38,7 +60,53 @@ static void
 on_batch(void *arg)
 {
 	(void)arg;
-	efshut();
+	if (fflush(stdout) == EOF || ferror(stdout))
+		write_failed();
+}
+
+static int
+print_text(void *arg, const char *text)
+{
+	(void)arg;
+	if (fputs(text, stdout) == EOF || putchar('\n') == EOF)
+		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
+	return OMS_OK;
+}
+
+/* show --batch N|last: the orders an import printed, printed again. */
+static int
+show(struct oms_cli *cli)
+{
+	const char *batch = NULL;
+	int64_t n = 0, shown;
+	oms_db *db;
+	int rc, status = OMS_EXIT_OK;
+
+	while (oms_cli_next(cli) != -1)
+		batch = cli->optarg;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "show takes no operand");
+	if (batch == NULL)
+		oms_cli_usage(cli, "show needs --batch N");
+	if (strcmp(batch, "last") != 0) {
+		char *end;
+
+		errno = 0;
+		n = strtoll(batch, &end, 10);
+		if (errno != 0 || end == batch || *end != '\0' || n < 1 ||
+		    !oms_all_digits(batch))
+			oms_die(OMS_EXIT_USAGE, "--batch '%s' is not a batch "
+			    "number or last", batch);
+	}
+	db = oms_cli_db(cli, 0);
+	rc = oms_import_batch_show(db, n, print_text, NULL, &shown);
+	if (rc == OMS_REJECT) {
+		oms_warnx("%s", oms_error());
+		status = OMS_EXIT_REJECT;
+	} else if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	oms_db_close(db);
+	return oms_cli_done(cli, status);
 }
 
 static void
@@ -251,8 +319,9 @@ cancel_one(struct oms_cli *cli, oms_db *db, int64_t id, const char *ref,
 	return OMS_OK;
 }
 
-enum { O_ACCOUNT = 256, O_CHANNEL, O_CHECK, O_CURRENCY, O_EXPORTED_AT,
-	O_LINE, O_LINES, O_REASON, O_TZ, O_ALL = 'a', O_FORCE = 'f' };
+enum { O_ACCOUNT = 256, O_BATCH, O_CHANNEL, O_CHECK, O_CURRENCY,
+	O_EXPORTED_AT, O_LINE, O_LINES, O_REASON, O_TZ, O_ALL = 'a',
+	O_FORCE = 'f' };
 
 static int
 release(struct oms_cli *cli)
@@ -300,7 +369,7 @@ parse_line(const char *s, struct oms_cancel_line *l)
 		const char *qs = end + 1;
 
 		q = strtol(qs, &end, 10);
-		if (end == qs || q < 1 || q > 1000000000)
+		if (end == qs || q < 1 || q > OMS_QTY_MAX)
 			n = 0;
 	}
 	if (errno != 0 || *end != '\0' || n < 1 || n > 100000)
@@ -479,6 +548,7 @@ import(struct oms_cli *cli)
 	im.verbose = cli->verbose;
 	im.on_note = im.verbose ? on_note : NULL;
 	im.arg = cli;
+	the_im = &im;
 	adapters(&im, channel, &ads, &nads);
 	oms_cli_rejects(cli);
 	if (im.check)
@@ -531,6 +601,9 @@ static const struct oms_opt cancel_opts[] = { OMS_OPT_QUIET, OMS_OPT_DB,
 static const struct oms_opt hold_opts[] = { OMS_OPT_QUIET, OMS_OPT_DB,
 	{ "reason", O_REASON, "TEXT", "why, kept with the order" },
 	OMS_OPT_END };
+static const struct oms_opt show_opts[] = { OMS_OPT_DB,
+	{ "batch", O_BATCH, "N|last", "the import batch N, or the last" },
+	OMS_OPT_END };
 /* Every verb takes --db, though this one reads no database. */
 static const struct oms_opt db_opts[] = { OMS_OPT_DB, OMS_OPT_END };
 
@@ -550,6 +623,8 @@ static const struct oms_verb verbs[] = {
 	    "their lines", cancel_opts },
 	{ "hold", hold, "[-q] [--db PATH] --reason TEXT ORDER ...",
 	    "stop orders until released", hold_opts },
+	{ "show", show, "[--db PATH] --batch N|last", "the orders an import "
+	    "printed, printed again", show_opts },
 	{ "channels", list_channels, "", "list the channel adapters",
 	    db_opts },
 	{ NULL, NULL, NULL, NULL, NULL }

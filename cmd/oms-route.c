@@ -78,18 +78,24 @@ progress(struct ctx *c, size_t total)
 		fprintf(stderr, "\r%s: %ld orders", oms_progname, c->done);
 }
 
-/* Route one order in the open batch; a refusal is named by where. */
+/*
+ * Route one order in the open batch; a refusal is named by where.  A jq
+ * condition that takes its time is not waited for under the write lock:
+ * the batch commits, the conditions run with no transaction open, and
+ * the order is routed with what they said.
+ */
 static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
 {
 	cJSON *out = NULL;
-	int rc;
+	int rc, locked = OMS_ROUTE_LOCKED;
 
+again:
 	if ((rc = oms_batch_open(&c->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_db_exec(c->db, "SAVEPOINT oms_route");
 	if (rc == OMS_OK)
-		rc = oms_route_order(c->rt, id, flags, &out);
+		rc = oms_route_order(c->rt, id, flags | locked, &out);
 	if (rc == OMS_OK)
 		rc = oms_db_exec(c->db, "RELEASE oms_route");
 	else {
@@ -99,6 +105,17 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 		oms_db_exec(c->db, "ROLLBACK TO oms_route");
 		oms_db_exec(c->db, "RELEASE oms_route");
 		oms_err_restore(&e);
+	}
+	if (rc == OMS_SLOW && locked) {
+		flush(c);
+		if ((rc = oms_route_decide(c->rt, id)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+		/*
+		 * What they said is kept; only a record changed meanwhile
+		 * runs them again, under the lock but bounded all the same.
+		 */
+		locked = 0;
+		goto again;
 	}
 	if (rc == OMS_REJECT) {
 		if (where != NULL)
@@ -244,10 +261,10 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	rc = oms_rules_parse(text, db, rates, &rules);
 	oms_rates_free(rates);
+	free(text);
 	if (rc != OMS_OK)
 		oms_die(rc == OMS_REJECT ? OMS_EXIT_REJECT : oms_exit_status(rc),
 		    "%s: %s", rules_path, oms_error());
-	free(text);
 	if (orders_path != NULL) {
 		FILE *fp = fopen(orders_path, "r");
 		char *line = NULL;
@@ -375,6 +392,8 @@ rules_load(struct oms_cli *cli)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	rc = oms_rules_parse(text, db, rates, &rs);
 	oms_rates_free(rates);
+	if (rc != OMS_OK)
+		free(text);
 	if (rc == OMS_REJECT)
 		oms_die(OMS_EXIT_REJECT, "%s: %s", cli->argv[0], oms_error());
 	if (rc != OMS_OK)
@@ -545,6 +564,9 @@ reroute(struct ctx *cx, struct route_opts *r)
 
 	oms_router_exclude(cx->rt, r->exclude, r->nexclude);
 	if ((rc = oms_order_find(cx->db, r->reroute, &id)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	/* Its jq conditions run before the write lock is taken. */
+	if ((rc = oms_route_decide(cx->rt, id)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	if ((rc = oms_batch_open(&cx->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());

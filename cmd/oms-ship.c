@@ -14,6 +14,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,20 @@ fail(int status)
 	if (the_db != NULL)
 		oms_db_close(the_db);
 	oms_die(status, "%s", msg);
+}
+
+/*
+ * A database that cannot be written refuses what it would then have to
+ * record, before it is done: a label bought, a label voided, a message
+ * sent, a confirmation written, a wave made.
+ */
+static void
+must_write(const char *what)
+{
+	int rc;
+
+	if ((rc = oms_db_writable(the_db, what)) != OMS_OK)
+		fail(oms_exit_status(rc));
 }
 
 static long nalready, norders;	/* orders shipped before; seen */
@@ -217,7 +232,7 @@ ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 
 enum { O_ACCOUNT = 256, O_CARRIER, O_DATE, O_DPI, O_FEED, O_FORMAT, O_FROM,
 	O_LABELS, O_LOCATION, O_MAIL, O_PDF, O_PENDING, O_SERVICE, O_SLIPS,
-	O_WAVE_SIZE };
+	O_WAVE, O_WAVE_SIZE };
 
 static const char *
 carrier_opt(struct oms_cli *cli)
@@ -284,6 +299,7 @@ ship(struct oms_cli *cli)
 	if (!pending && cli->argc == 0 && isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
 	open_db(cli, 0);
+	must_write("cannot buy a label");
 	if ((rc = oms_shipper_open(the_db, carrier, labels, service, dpi,
 	    &sh.sp)) != OMS_OK)
 		fail(oms_exit_status(rc));
@@ -315,11 +331,84 @@ ship(struct oms_cli *cli)
 	return oms_cli_done(cli, status);
 }
 
+/* The waves a run of pick committed, and whether their lists got out. */
+struct picked {
+	int64_t first, last;
+	int failed;
+	char why[256];
+};
+
+/*
+ * A wave's list, printed once committed.  A write error does not end
+ * the run here: the waves after it are committed too, and are counted,
+ * so that the message names every wave to print again.
+ */
+static int
+print_wave(void *arg, const cJSON *rec)
+{
+	struct picked *p = arg;
+	const char *w = oms_json_str(rec, "wave");
+	int64_t id = w != NULL && w[0] == 'W' ? strtoll(w + 1, NULL, 10) : 0;
+
+	if (p->first == 0)
+		p->first = id;
+	p->last = id;
+	if (p->failed)
+		return OMS_OK;
+	if (oms_rec_write(stdout, rec) != OMS_OK ||
+	    oms_rec_flush(stdout) != OMS_OK) {
+		p->failed = 1;
+		snprintf(p->why, sizeof p->why, "%s", oms_error());
+	}
+	return OMS_OK;
+}
+
+static int
+print_text(void *arg, const char *text)
+{
+	(void)arg;
+	if (fputs(text, stdout) == EOF || putchar('\n') == EOF)
+		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
+	return OMS_OK;
+}
+
+/* --wave N or N-M, each maybe with its W: the range into first, last. */
+static void
+parse_waves(const char *s, int64_t *first, int64_t *last)
+{
+	const char *p = s;
+	char *end;
+	long long a, b;
+
+	if (*p == 'W')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		oms_die(OMS_EXIT_USAGE, "--wave '%s' is not a wave number, or "
+		    "N-M", s);
+	errno = 0;
+	a = strtoll(p, &end, 10);
+	b = a;
+	if (*end == '-') {
+		p = end + 1;
+		if (*p == 'W')
+			p++;
+		b = strtoll(p, &end, 10);
+	}
+	if (errno != 0 || end == p || *end != '\0' || !isdigit((unsigned
+	    char)*p) || a < 1 || b < a || b - a >= 100000)
+		oms_die(OMS_EXIT_USAGE, "--wave '%s' is not a wave number, or "
+		    "N-M", s);
+	*first = a;
+	*last = b;
+}
+
 static int
 pick(struct oms_cli *cli)
 {
-	const char *location = NULL, *pdf = NULL;
-	int o, rc, wave_size = 50;
+	const char *location = NULL, *pdf = NULL, *wave = NULL;
+	struct picked out = { 0 };
+	int o, rc, wave_size = 0;
+	int64_t first, last;
 	long waves, v;
 	char *end;
 
@@ -328,6 +417,8 @@ pick(struct oms_cli *cli)
 			location = cli->optarg;
 		else if (o == O_PDF)
 			pdf = cli->optarg;
+		else if (o == O_WAVE)
+			wave = cli->optarg;
 		else {
 			v = strtol(cli->optarg, &end, 10);
 			if (*end != '\0' || v < 1 || v > 10000)
@@ -337,11 +428,44 @@ pick(struct oms_cli *cli)
 		}
 	if (cli->argc != 0)
 		oms_cli_usage(cli, "pick takes no operand");
+	if (wave != NULL) {
+		/* A wave made: its list again, as it was printed. */
+		if (location != NULL || pdf != NULL || wave_size != 0)
+			oms_cli_usage(cli, "--wave prints waves made: it takes "
+			    "no --location, --pdf or --wave-size");
+		parse_waves(wave, &first, &last);
+		open_db(cli, 0);
+		rc = oms_pick_reprint(the_db, first, last, print_text, NULL);
+		if (rc == OMS_REJECT) {
+			oms_warnx("%s", oms_error());
+			oms_db_close(the_db);
+			return oms_cli_done(cli, OMS_EXIT_REJECT);
+		}
+		if (rc != OMS_OK)
+			fail(oms_exit_status(rc));
+		oms_db_close(the_db);
+		return oms_cli_done(cli, OMS_EXIT_OK);
+	}
+	if (wave_size == 0)
+		wave_size = 50;
 	open_db(cli, 0);
-	rc = oms_pick(the_db, location, wave_size, pdf, print_rec, NULL,
+	must_write("cannot make a wave");
+	rc = oms_pick(the_db, location, wave_size, pdf, print_wave, &out,
 	    &waves);
 	if (rc != OMS_OK)
 		fail(oms_exit_status(rc));
+	if (out.failed) {
+		oms_db_close(the_db);
+		if (out.first == out.last)
+			oms_die(OMS_EXIT_FATAL, "%s; wave W%lld committed: "
+			    "print it again with `oms-ship pick --wave %lld`",
+			    out.why, (long long)out.first,
+			    (long long)out.first);
+		oms_die(OMS_EXIT_FATAL, "%s; waves W%lld to W%lld committed: "
+		    "print them again with `oms-ship pick --wave %lld-%lld`",
+		    out.why, (long long)out.first, (long long)out.last,
+		    (long long)out.first, (long long)out.last);
+	}
 	if (oms_cli_summary(cli))
 		oms_warnx("%ld wave%s", waves, waves == 1 ? "" : "s");
 	oms_db_close(the_db);
@@ -364,10 +488,17 @@ notify(struct oms_cli *cli)
 		oms_cli_usage(cli, "notify takes no operand");
 	if (mail != NULL && from == NULL)
 		oms_die(OMS_EXIT_USAGE, "--mail needs --from ADDRESS");
-	if (mail != NULL && mkdir(mail, 0755) != 0 && errno != EEXIST)
+	open_db(cli, 0);
+	must_write("cannot send a message");
+	if (mail != NULL && mkdir(mail, 0755) != 0 && errno != EEXIST) {
+		oms_db_close(the_db);
 		oms_die(OMS_EXIT_FATAL, "cannot make '%s': %s", mail,
 		    strerror(errno));
-	open_db(cli, 0);
+	}
+	if (mail != NULL && oms_dir_check(mail) != OMS_OK) {
+		oms_db_close(the_db);
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	}
 	rc = oms_notify(the_db, mail, from, print_rec, NULL, &sent, &none);
 	if (rc != OMS_OK)
 		fail(oms_exit_status(rc));
@@ -453,6 +584,8 @@ confirm(struct oms_cli *cli)
 	if (feed == NULL)
 		oms_cli_usage(cli, "confirm needs --feed CHANNEL");
 	open_db(cli, 0);
+	if (!cli->dry_run)
+		must_write("cannot confirm a shipment");
 	rc = oms_confirm_write(the_db, feed, account, format, cli->dry_run,
 	    stdout, &n, &left, &gaps);
 	if (rc != OMS_OK) {
@@ -498,6 +631,7 @@ void_labels(struct oms_cli *cli)
 	if (cli->argc == 0)
 		oms_cli_usage(cli, "void needs a SHIPMENT");
 	open_db(cli, 0);
+	must_write("cannot void a label");
 	for (int i = 0; i < cli->argc; i++) {
 		rc = oms_ship_void(the_db, cli->argv[i], print_rec, NULL);
 		if (rc == OMS_REJECT || (rc == OMS_ERR &&
@@ -529,6 +663,8 @@ static const struct oms_opt pick_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
 	{ "location", O_LOCATION, "LOC", "this location only" },
 	{ "wave-size", O_WAVE_SIZE, "N", "orders per wave (default 50)" },
 	{ "pdf", O_PDF, "FILE", "the pick lists as a PDF" },
+	{ "wave", O_WAVE, "N[-M]", "print wave N (to M) again, as it was "
+	    "printed" },
 	OMS_OPT_END };
 static const struct oms_opt track_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
 	OMS_OPT_DB, CARRIER_OPT, OMS_OPT_END };
@@ -555,7 +691,9 @@ static const struct oms_verb verbs[] = {
 	    "         [--dpi 203|300] [--slips DIR] [--pending | FILE ...]",
 	    "buy a label and record a shipment per parcel", ship_opts },
 	{ "pick", pick, "[-qv] [--db PATH] [--location LOC] [--wave-size N] "
-	    "[--pdf FILE]", "pick lists for what is allocated", pick_opts },
+	    "[--pdf FILE]\n"
+	    "oms-ship pick [--db PATH] --wave N[-M]", "pick lists for what "
+	    "is allocated, or again for waves made", pick_opts },
 	{ "track", track, "[-qv] [--db PATH] [--carrier NAME]", "ask the "
 	    "carriers where parcels are", track_opts },
 	{ "manifest", manifest, "[--db PATH] --carrier NAME [--date DAY]",

@@ -8,7 +8,11 @@
  * committed, a movement with its id, time and the level after it.  A bad
  * record is named with its file and line, and the rest still go in.
  * `levels` prints stock now or at a past moment, `history` tells the story
- * of a SKU, and `verify` recomputes the levels from the ledger.
+ * of a SKU, and `verify` recomputes the levels from the ledger and checks
+ * that what is reserved is what orders have allocated; `reconcile` sets
+ * reserved to that through the ledger.  Reserve and release movements
+ * are not read here: they belong to allocations (oms-route, oms-ship,
+ * cancels).
  * `available` prints what each channel listing may sell and, with
  * --explain, how that figure was reached; `feed` writes a channel's
  * upload file from a feed format, by default only what changed since its
@@ -337,7 +341,7 @@ static int
 verify(struct oms_cli *cli)
 {
 	oms_db *db;
-	long n;
+	long n, nr;
 	int rc;
 
 	while (oms_cli_next(cli) != -1)
@@ -345,15 +349,60 @@ verify(struct oms_cli *cli)
 	if (cli->argc != 0)
 		oms_cli_usage(cli, "verify takes no operand");
 	db = oms_cli_db(cli, 0);
-	if ((rc = oms_stock_verify(db, print_diff, NULL, &n)) != OMS_OK)
+	if ((rc = oms_stock_verify(db, print_diff, NULL, &n)) != OMS_OK ||
+	    (rc = oms_stock_verify_reserved(db, print_diff, NULL, &nr)) !=
+	    OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	oms_db_close(db);
 	if (n > 0 && !cli->quiet)
 		oms_warnx("%ld difference%s between the levels and the ledger",
 		    n, n == 1 ? "" : "s");
-	else if (!cli->quiet)
+	if (nr > 0 && !cli->quiet)
+		oms_warnx("%ld reserved figure%s not what is allocated to "
+		    "orders (oms-stock reconcile repairs %s)", nr, nr == 1 ?
+		    "" : "s", nr == 1 ? "it" : "them");
+	if (n == 0 && nr == 0 && !cli->quiet)
 		oms_warnx("the levels agree with the ledger");
-	return oms_cli_done(cli, n > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK);
+	return oms_cli_done(cli, n + nr > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK);
+}
+
+static int
+print_refused(void *arg, const char *msg)
+{
+	(void)arg;
+	oms_warnx("%s", msg);
+	return OMS_OK;
+}
+
+/*
+ * reconcile: each reserved figure set to what the active allocations
+ * hold, by a movement in the ledger, echoed once committed.
+ */
+static int
+reconcile(struct oms_cli *cli)
+{
+	oms_db *db;
+	long fixed, failed;
+	int rc;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "reconcile takes no operand");
+	db = oms_cli_db(cli, 0);
+	rc = oms_stock_reconcile(db, cli->dry_run, print_rec, print_refused,
+	    NULL, &fixed, &failed);
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	oms_db_close(db);
+	if (fixed + failed == 0 && !cli->quiet)
+		oms_warnx("what is reserved is what is allocated: nothing to "
+		    "do");
+	else if (!cli->quiet)
+		oms_warnx("%ld reserved figure%s set to what is allocated, "
+		    "%ld refused%s", fixed, fixed == 1 ? "" : "s", failed,
+		    cli->dry_run ? " (dry run: nothing written)" : "");
+	return oms_cli_done(cli, failed > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK);
 }
 
 static int
@@ -405,6 +454,10 @@ feed(struct oms_cli *cli)
 	if (oms_feed_find(format, channel, &f) != OMS_OK)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	db = oms_cli_db(cli, 0);
+	/* A feed sent is a feed to record: refused before it is written. */
+	if (!cli->dry_run && (rc = oms_db_writable(db, "cannot record the "
+	    "feed")) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_feed_write(db, f, channel, (full ? OMS_FEED_FULL : 0) |
 	    (cli->dry_run ? OMS_FEED_DRY_RUN : 0), stdout, &run);
 	if (rc != OMS_OK)
@@ -497,6 +550,8 @@ static const struct oms_opt levels_opts[] = { OMS_OPT_DB,
 static const struct oms_opt db_opts[] = { OMS_OPT_DB, OMS_OPT_END };
 static const struct oms_opt verify_opts[] = { OMS_OPT_QUIET, OMS_OPT_DB,
 	OMS_OPT_END };
+static const struct oms_opt reconcile_opts[] = { OMS_OPT_DRY_RUN,
+	OMS_OPT_QUIET, OMS_OPT_VERBOSE, OMS_OPT_DB, OMS_OPT_END };
 static const struct oms_opt available_opts[] = { OMS_OPT_DB,
 	O_CHANNEL_OPT, O_SKU_OPT,
 	{ "explain", O_EXPLAIN, "SKU", "how each figure for SKU is reached" },
@@ -528,7 +583,11 @@ static const struct oms_verb verbs[] = {
 	{ "history", history, "[--db PATH] SKU", "the story of a SKU in "
 	    "the ledger", db_opts },
 	{ "verify", verify, "[-q] [--db PATH]", "recompute the levels from "
-	    "the ledger", verify_opts },
+	    "the ledger; check reserved against the allocations",
+	    verify_opts },
+	{ "reconcile", reconcile, "[-nqv] [--db PATH]", "set each reserved "
+	    "figure to what is allocated, through the ledger",
+	    reconcile_opts },
 	{ "available", available, "[--db PATH] [--channel NAME] "
 	    "[--sku SKU | --explain SKU]", "what each channel listing may "
 	    "sell", available_opts },

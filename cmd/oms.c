@@ -13,6 +13,7 @@
 
 #include "oms.h"
 #include "order.h"
+#include "purge.h"
 
 static int find_program(const char *name, char *out, size_t n);
 
@@ -37,6 +38,7 @@ struct ctx {
 static int cmd_init(struct ctx *, int, char **);
 static int cmd_check(struct ctx *, int, char **);
 static int cmd_status(struct ctx *, int, char **);
+static int cmd_purge(struct ctx *, int, char **);
 static int cmd_version(struct ctx *, int, char **);
 static int cmd_help(struct ctx *, int, char **);
 
@@ -52,6 +54,9 @@ static const struct builtin {
 	    "check the database for consistency" },
 	{ "status", cmd_status, "[-q] [--db PATH] status [--older-than TIME] "
 	    "[--recent TIME]", "what needs a person now: held, refused, stuck" },
+	{ "purge-customer", cmd_purge, "[-q] [--db PATH] purge-customer [-n] "
+	    "[--labels DIR] [--slips DIR] [--mail DIR] EMAIL | --order ORDER",
+	    "erase a customer's personal data, keeping the figures" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "this list, or a command's help" },
 };
@@ -97,17 +102,22 @@ builtin(const char *name)
 static int
 next_opt(struct ctx *cx, int argc, char **argv, const struct option *more)
 {
-	struct option opts[8] = {
+	struct option opts[12] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
 	};
+	char shorts[8] = "+d:hq";
 	int c, n = 3;
 
-	for (; more != NULL && more->name != NULL && n < 7; more++)
+	/* -n is --dry-run, for the commands that take it alone. */
+	for (; more != NULL && more->name != NULL && n < 11; more++) {
+		if (more->val == 'n' && more->has_arg == no_argument)
+			strcat(shorts, "n");
 		opts[n++] = *more;
+	}
 	for (;;) {
-		c = getopt_long(argc, argv, "+d:hq", opts, NULL);
+		c = getopt_long(argc, argv, shorts, opts, NULL);
 		switch (c) {
 		case 'd':
 			cx->db = optarg;
@@ -300,6 +310,115 @@ cmd_status(struct ctx *cx, int argc, char **argv)
 	return n > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
 }
 
+/*
+ * Erase a customer's personal data: every order of EMAIL, or the one
+ * order named, each in a transaction of its own, a record each on
+ * stdout.  Exit 1 when a file could not be deleted.
+ */
+static int
+cmd_purge(struct ctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "labels", required_argument, NULL, 'L' },
+		{ "mail", required_argument, NULL, 'M' },
+		{ "order", required_argument, NULL, 'o' },
+		{ "slips", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct oms_purge_opts po = { NULL, NULL, NULL, 0 };
+	const char *order = NULL;
+	char *email = NULL;
+	int64_t *ids = NULL, one;
+	size_t n = 0, i;
+	long files = 0, unreached = 0;
+	oms_db *db;
+	int c, rc, bad, ckpt = 1;
+
+	while ((c = next_opt(cx, argc, argv, longopts)) != -1)
+		switch (c) {
+		case 'n':
+			po.dry_run = 1;
+			break;
+		case 'L':
+			po.labels = optarg;
+			break;
+		case 'M':
+			po.mail = optarg;
+			break;
+		case 'o':
+			order = optarg;
+			break;
+		case 'S':
+			po.slips = optarg;
+			break;
+		}
+	if ((order == NULL) == (optind == argc) || argc - optind > 1)
+		builtin_usage(cx->b, 0);
+	if (order == NULL) {
+		const char *s = argv[optind];
+		size_t len;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		len = strlen(s);
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		email = estrndup(s, len);
+		if (strchr(email, '@') == NULL || email[0] == '@' ||
+		    email[len - 1] == '@' || strpbrk(email, " \t\r\n") != NULL)
+			oms_die(OMS_EXIT_USAGE, "'%s' is not an email address",
+			    argv[optind]);
+	}
+	if ((rc = oms_db_open(oms_db_path(cx->db), 0, &db)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	/* Freed pages and cells are zeroed, not left in the file. */
+	if ((rc = oms_db_exec(db, "PRAGMA secure_delete = ON")) != OMS_OK)
+		goto fail;
+	if (order != NULL) {
+		if ((rc = oms_order_find(db, order, &one)) != OMS_OK)
+			goto fail;
+		ids = emalloc(sizeof *ids);
+		ids[0] = one;
+		n = 1;
+	} else if ((rc = oms_purge_find(db, email, &ids, &n)) != OMS_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		cJSON *rec = NULL;
+
+		if ((rc = oms_purge_order(db, ids[i], email, &po, &rec,
+		    &bad)) != OMS_OK)
+			goto fail;
+		files += cJSON_GetArraySize(
+		    cJSON_GetObjectItemCaseSensitive(rec, "files"));
+		unreached += bad;
+		if (oms_rec_write(stdout, rec) != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+		cJSON_Delete(rec);
+	}
+	/* Old copies of the pages in the write-ahead log go too. */
+	if (n > 0 && !po.dry_run && (rc = oms_purge_checkpoint(db, &ckpt)) !=
+	    OMS_OK)
+		goto fail;
+	oms_db_close(db);
+	free(ids);
+	free(email);
+	efshut();
+	if (!ckpt)
+		oms_warnx("the write-ahead log could not be emptied while "
+		    "others read the database: run 'oms purge-customer' "
+		    "again, or checkpoint it, when they are done");
+	if (!cx->quiet)
+		fprintf(stderr, "%s: %zu order%s %s, %ld file%s known, %ld "
+		    "not reached\n", oms_progname, n, n == 1 ? "" : "s",
+		    po.dry_run ? "would be purged" : "purged", files,
+		    files == 1 ? "" : "s", unreached);
+	return unreached > 0 ? OMS_EXIT_REJECT : OMS_EXIT_OK;
+fail:
+	oms_die(rc == OMS_REJECT ? OMS_EXIT_REJECT : oms_exit_status(rc), "%s",
+	    oms_error());
+}
+
 static int
 cmd_version(struct ctx *cx, int argc, char **argv)
 {
@@ -415,6 +534,9 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 	cmd = argv[optind];
+	/* The bounds of jq programs, like the busy timeout: said, or used. */
+	if (oms_jq_limits() != OMS_OK)
+		oms_die(OMS_EXIT_USAGE, "%s", oms_error());
 	if ((b = builtin(cmd)) != NULL) {
 		cx.b = b;
 		argc -= optind;

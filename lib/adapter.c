@@ -1118,7 +1118,9 @@ oms_json_text(const cJSON *v, char *buf, size_t n)
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (d < 9e15 && d > -9e15 && d == (double)(long long)d)
+		/* Every whole number a double holds exactly, as digits. */
+		if (d <= 9007199254740992.0 && d >= -9007199254740992.0 &&
+		    d == (double)(long long)d)
 			snprintf(buf, n, "%lld", (long long)d);
 		else
 			snprintf(buf, n, "%.15g", d);
@@ -1310,18 +1312,49 @@ raw_csv(const struct spec *s, const struct grow *g, struct oms_buf *b)
 struct rawj {
 	const struct spec *s;
 	struct oms_buf *b;
+	const char *from;
 };
+
+/*
+ * Does a target hold an id (an order's, a line's, a product's, a
+ * parcel's), which must keep every digit it came with?
+ */
+static int
+id_target(const char *t)
+{
+	const char *dot = strrchr(t, '.'), *e;
+	size_t n;
+
+	t = dot ? dot + 1 : t;
+	n = strlen(t);
+	e = t + n;
+	return strcmp(t, "id") == 0 || strcmp(t, "sku") == 0 ||
+	    strcmp(t, "channel_sku") == 0 ||
+	    (n > 3 && strcmp(e - 3, "_id") == 0) ||
+	    (n > 7 && strcmp(e - 7, "_number") == 0);
+}
 
 static int
 raw_visit(const cJSON *v, const struct oms_json_at *at, void *arg)
 {
 	struct rawj *w = arg;
 	char nb[64];
+	const char *t;
 
 	(void)at;
+	if (w->s->as == AS_STRING && id_target(w->s->target) &&
+	    cJSON_IsNumber(v)) {
+		/* A number past 2^53 or with a fraction: no digits to keep. */
+		if (oms_json_id(v, nb, sizeof nb, &t) != OMS_OK) {
+			char m[300];
+
+			snprintf(m, sizeof m, "%s", oms_error());
+			return oms_seterr("%s: %s", w->from, m);
+		}
+	} else
+		t = oms_json_text(v, nb, sizeof nb);
 	/* Enough: the walk stops early, as for an error. */
-	return raw_add(w->s, w->b, oms_json_text(v, nb, sizeof nb)) ?
-	    OMS_EOF : OMS_OK;
+	return raw_add(w->s, w->b, t) ? OMS_EOF : OMS_OK;
 }
 
 /*
@@ -1332,15 +1365,17 @@ int
 oms_adapter_raw(const struct spec *s, const cJSON *node, struct oms_buf *b,
     const char **out)
 {
-	struct rawj w = { s, b };
+	struct rawj w = { s, b, NULL };
 	int rc = OMS_OK;
 
 	*out = s->value;
 	if (s->value != NULL)
 		return OMS_OK;
 	oms_buf_reset(b);
-	for (int i = 0; i < s->nfrom && rc == OMS_OK; i++)
+	for (int i = 0; i < s->nfrom && rc == OMS_OK; i++) {
+		w.from = s->from[i];
 		rc = oms_json_walk(node, s->from[i], raw_visit, &w);
+	}
 	if (rc == OMS_ERR)
 		return OMS_ERR;
 	*out = b->len > 0 ? b->s : NULL;
@@ -1497,6 +1532,10 @@ convert(struct oms_map *mc, const struct spec *s, const char *raw,
 		}
 		if (errno != 0 || end == v || *end != '\0')
 			return oms_seterr("%s: '%s' is not a whole number",
+			    src_name(s), v);
+		/* Past 2^53 a double rounds it: no count is that large. */
+		if (n > 9007199254740992LL || n < -9007199254740992LL)
+			return oms_seterr("%s: %s is out of range",
 			    src_name(s), v);
 		*item = cJSON_CreateNumber((double)(s->negate ? -n : n));
 		return OMS_OK;

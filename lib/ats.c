@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "stock.h"
 
@@ -177,8 +178,8 @@ sku_pool(oms_db *db, const char *channel, const char *sku, cJSON *ex,
 		int serves = oms_col_int(st, 4);
 
 		if (sellable && serves) {
-			on_hand += oh;
-			reserved += rs;
+			on_hand = oms_sat_add(on_hand, oh);
+			reserved = oms_sat_add(reserved, rs);
 		}
 		if (locs != NULL) {
 			cJSON *o = cJSON_CreateObject();
@@ -294,7 +295,7 @@ oms_ats_apply_rules(const struct oms_ats *a, int64_t pool, cJSON *steps)
 	w = v - a->safety_stock;
 	add_step(steps, "safety_stock", 1, a->safety_stock, v, w);
 	v = w;
-	w = floordiv(v * a->percent, 100);
+	w = floordiv(oms_sat_mul(v, a->percent), 100);
 	add_step(steps, "percent", 1, a->percent, v, w);
 	v = w;
 	w = a->has_max && v > a->max_qty ? a->max_qty : v;

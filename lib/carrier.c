@@ -7,10 +7,14 @@
  * with the account's secrets in it (from carriers/NAME.json on the search
  * path), never on a command line; the reply is one JSON object on its
  * standard output.  The adapter runs in a process group of its own and is
- * killed, group and all, when it outlives the timeout.  Whatever goes
- * wrong (it cannot be found, it hangs, crashes, fails or answers garbage)
- * is an error with a sentence naming the carrier and the verb.
+ * killed, group and all, when it outlives the timeout; when it exits,
+ * whatever it left running in its group is stopped too (SIGTERM, then
+ * SIGKILL after a short grace), so no call leaves a process behind.
+ * Whatever goes wrong (it cannot be found, it hangs, crashes, fails or
+ * answers garbage) is an error with a sentence naming the carrier and
+ * the verb.
  */
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -45,6 +49,26 @@ timeout_ms(void)
 	return (long)(s * 1000);
 }
 
+/*
+ * An account file others can read or change, said once a run, as ssh
+ * says it of a key: the secrets in it are no longer the owner's alone.
+ */
+static void
+warn_mode(const char *path)
+{
+	static int said;
+	struct stat sb;
+
+	if (said || stat(path, &sb) != 0 || !(sb.st_mode & 066))
+		return;
+	said = 1;
+	oms_warnx("carrier account file '%s' is mode %04o: its "
+	    "secrets can be %s by others; chmod 600 it", path,
+	    (unsigned)(sb.st_mode & 07777), (sb.st_mode & 044) &&
+	    (sb.st_mode & 022) ? "read and changed" : (sb.st_mode & 044) ?
+	    "read" : "changed");
+}
+
 /* The account of carrier name: carriers/NAME.json on the search path. */
 static int
 account(const char *name, cJSON **acct)
@@ -61,6 +85,7 @@ account(const char *name, cJSON **acct)
 		return OMS_OK;		/* no account: the adapter needs none */
 	if (rc != OMS_OK)
 		return rc;
+	warn_mode(path);
 	*acct = cJSON_Parse(text);
 	free(text);
 	if (!cJSON_IsObject(*acct)) {
@@ -73,10 +98,165 @@ account(const char *name, cJSON **acct)
 	return rc;
 }
 
+/* ---- what of an adapter's words may be quoted ------------------------- */
+
+#define QUOTE_MAX 200		/* bytes of an adapter's message quoted */
+#define SECRET_MIN 3		/* shorter values are not looked for */
+
+static void
+mark(unsigned char *m, const char *s, size_t n, const char *v)
+{
+	size_t k = strlen(v);
+
+	if (k < SECRET_MIN)
+		return;
+	for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), v, k)) !=
+	    NULL; p++)
+		memset(m + (p - s), 1, k);
+}
+
+/*
+ * Mark what node holds, every string and number in it when all is set,
+ * else only under the keys that name a person's details.
+ */
+static void
+mark_json(unsigned char *m, const char *s, size_t n, const cJSON *node,
+    int all)
+{
+	const cJSON *c;
+	char num[64];
+
+	if (cJSON_IsString(node) && all)
+		mark(m, s, n, node->valuestring);
+	else if (cJSON_IsNumber(node) && all) {
+		snprintf(num, sizeof num, "%.17g", node->valuedouble);
+		mark(m, s, n, num);
+	}
+	cJSON_ArrayForEach(c, node) {
+		int mine = all || (c->string != NULL &&
+		    (strcmp(c->string, "to") == 0 ||
+		    strcmp(c->string, "account") == 0 ||
+		    strcmp(c->string, "email") == 0 ||
+		    strcmp(c->string, "phone") == 0));
+
+		mark_json(m, s, n, c, mine);
+	}
+}
+
+static int
+email_char(int c, int domain)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+	    (!domain && (c == '_' || c == '+' || c == '%'));
+}
+
+/* Anything shaped like an email address. */
+static void
+mark_emails(unsigned char *m, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t a = i, b = i + 1;
+		int dot = 0;
+
+		if (s[i] != '@')
+			continue;
+		while (a > 0 && email_char((unsigned char)s[a - 1], 0))
+			a--;
+		while (b < n && email_char((unsigned char)s[b], 1))
+			dot |= s[b++] == '.';
+		if (a < i && b > i + 1 && dot)
+			memset(m + a, 1, b - a);
+	}
+}
+
+/*
+ * What of an adapter's message (its standard error, or the error of a
+ * refusal) is quoted, into out: what the request's account holds, the
+ * destination address, any email or phone it carries and anything shaped
+ * like an email address masked as [redacted] first, in the whole of it;
+ * then its first line alone, control characters as '?', cut to
+ * QUOTE_MAX bytes on a character's edge, "..." where it was cut.
+ */
+static void
+quote(struct oms_buf *out, const char *s, size_t n, const cJSON *req)
+{
+	unsigned char *m = ecalloc(n + 1, 1);
+	struct oms_buf t = { 0 };
+	size_t i, len;
+
+	mark_json(m, s, n, req, 0);
+	mark_emails(m, s, n);
+	for (i = 0; i < n && s[i] != '\n'; ) {
+		if (m[i]) {
+			oms_buf_adds(&t, "[redacted]");
+			while (i < n && m[i])
+				i++;
+			continue;
+		}
+		if (s[i] == '\r' && (i + 1 == n || s[i + 1] == '\n'))
+			;
+		else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			oms_buf_addc(&t, '?');
+		else
+			oms_buf_addc(&t, s[i]);
+		i++;
+	}
+	free(m);
+	len = t.len;
+	if (len > QUOTE_MAX) {
+		len = QUOTE_MAX;
+		while (len > 0 && ((unsigned char)t.s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	oms_buf_add(out, t.s ? t.s : "", len);
+	if (len < t.len)
+		oms_buf_adds(out, "...");
+	oms_buf_free(&t);
+}
+
 static long
 ms_left(const struct timespec *start, long limit)
 {
 	return limit - oms_ms_since(start);
+}
+
+/*
+ * Whether child pid has exited, left unreaped: while it is a zombie its
+ * pid, which names its process group, cannot be another's.
+ */
+static int
+has_exited(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+	    0 && si.si_pid == pid;
+}
+
+#define GRACE_MS 200	/* for what an adapter left running to stop */
+
+/*
+ * The adapter pid has exited (unreaped): stop what it left in its group,
+ * SIGTERM then SIGKILL after GRACE_MS, and reap it into *status.
+ */
+static void
+end_group(pid_t pid, int *status)
+{
+	struct timespec start, ts = { 0, 10 * 1000 * 1000 };
+
+	kill(-pid, SIGTERM);
+	waitpid(pid, status, 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* Empty once its members are gone (and reaped by whoever has them). */
+	while (kill(-pid, 0) == 0) {
+		if (oms_ms_since(&start) >= GRACE_MS) {
+			kill(-pid, SIGKILL);
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
 }
 
 /*
@@ -90,8 +270,8 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 {
 	char prog[96], path[PATH_MAX + 96];
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	struct oms_buf obuf = { 0 }, ebuf = { 0 };
-	cJSON *full;
+	struct oms_buf obuf = { 0 }, ebuf = { 0 }, said = { 0 };
+	cJSON *full = NULL;
 	char *text;
 	size_t off = 0, len;
 	struct timespec start;
@@ -119,7 +299,6 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 			cJSON_AddItemToObject(full, "account", acct);
 	}
 	text = cJSON_PrintUnformatted(full);
-	cJSON_Delete(full);
 	len = strlen(text);
 	if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) {
 		rc = oms_fail(OMS_E_CARRIER, "cannot run %s: %s", prog,
@@ -186,7 +365,7 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 				continue;
 			break;
 		}
-		if (!exited && waitpid(pid, &status, WNOHANG) == pid)
+		if (!exited && has_exited(pid))
 			exited = 1;
 		if (iw >= 0 && p[iw].revents) {
 			ssize_t w = write(in[1], text + off, len - off);
@@ -229,10 +408,10 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	signal(SIGPIPE, old);
 	/* The output is closed; give it what is left of the time to exit. */
 	while (!killed && !exited) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
+		if (has_exited(pid)) {
+			exited = 1;
 			break;
+		}
 		if (ms_left(&start, limit) <= 0) {
 			kill(-pid, SIGKILL);
 			killed = 1;
@@ -244,6 +423,8 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 			nanosleep(&ts, NULL);
 		}
 	}
+	if (!killed)
+		end_group(pid, &status);
 	if (killed) {
 		waitpid(pid, &status, 0);
 		rc = oms_fail(OMS_E_CARRIER, "carrier %s: no answer to %s "
@@ -256,13 +437,10 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 		goto close;
 	}
 	if (WEXITSTATUS(status) != 0) {
-		char *nl;
-
-		if (ebuf.s != NULL && (nl = strchr(ebuf.s, '\n')) != NULL)
-			*nl = '\0';
+		quote(&said, ebuf.s ? ebuf.s : "", ebuf.len, full);
 		rc = oms_fail(OMS_E_CARRIER, "carrier %s failed on %s (exit "
-		    "%d)%s%s", name, verb, WEXITSTATUS(status), ebuf.s ? ": " :
-		    "", ebuf.s ? ebuf.s : "");
+		    "%d)%s%s", name, verb, WEXITSTATUS(status), said.len ?
+		    ": " : "", said.len ? said.s : "");
 		goto close;
 	}
 	if (overflow) {
@@ -270,7 +448,7 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 		    "more than %d bytes", name, verb, REPLY_MAX);
 		goto close;
 	}
-	*reply = cJSON_ParseWithLength(obuf.s ? obuf.s : "", obuf.len);
+	*reply = oms_json_parse(obuf.s ? obuf.s : "", obuf.len, NULL, NULL);
 	if (!cJSON_IsObject(*reply)) {
 		cJSON_Delete(*reply);
 		*reply = NULL;
@@ -281,8 +459,10 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
 		const char *e = oms_json_str(*reply, "error");
 
+		if (e != NULL)
+			quote(&said, e, strlen(e), full);
 		rc = oms_reject("carrier %s refused %s: %s", name, verb,
-		    e ? e : "no reason given");
+		    said.len ? said.s : "no reason given");
 		cJSON_Delete(*reply);
 		*reply = NULL;
 		goto close;
@@ -298,7 +478,9 @@ close:
 			close(err[i]);
 	}
 	free(text);
+	cJSON_Delete(full);
 	oms_buf_free(&obuf);
 	oms_buf_free(&ebuf);
+	oms_buf_free(&said);
 	return rc;
 }

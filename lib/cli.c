@@ -419,6 +419,9 @@ oms_cli_main(const struct oms_verb *verbs, int argc, char **argv)
 			    c.argv[0], b.s);
 		oms_cli_usage(&c, "a verb is needed (%s)", b.s);
 	}
+	/* The bounds of jq programs, like the busy timeout: said, or used. */
+	if (oms_jq_limits() != OMS_OK)
+		oms_die(OMS_EXIT_USAGE, "%s", oms_error());
 	rc = c.verb->run(&c);
 	free(c.lopts);
 	free(c.sopts);
@@ -448,9 +451,8 @@ FILE *
 oms_cli_rejects(struct oms_cli *c)
 {
 	if (c->rejects_path != NULL && c->rejects == NULL &&
-	    (c->rejects = fopen(c->rejects_path, "a")) == NULL)
-		oms_die(OMS_EXIT_FATAL, "cannot open '%s': %s",
-		    c->rejects_path, strerror(errno));
+	    oms_append_open(c->rejects_path, &c->rejects) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	return c->rejects;
 }
 

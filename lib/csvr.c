@@ -7,6 +7,12 @@
  * and LF both end a line, and unquoted fields keep their spaces (the
  * mapping trims).  A quote left open at the end of the file marks the last
  * row as truncated instead of inventing its end.
+ *
+ * A field may hold at most OMS_CSV_FIELD_MAX bytes, a line or a row
+ * OMS_CSV_ROW_MAX (oms-import(1)): past either the file is refused,
+ * named by line and column, before it is all in memory.  The text is
+ * handed to libcsv in blocks, so that a field too long is seen while it
+ * is read.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +20,8 @@
 #include <csv.h>
 
 #include "oms.h"
+
+#define BLOCK 65536		/* bytes handed to libcsv at a time */
 
 struct oms_csv_row;
 
@@ -27,6 +35,8 @@ struct oms_csv {
 	int cp1252;		/* some line was read as Windows-1252 */
 	int eol;		/* '\n', or '\r' for a file of old Mac lines */
 	int nul;		/* the row under way had a NUL byte */
+	int longcol;		/* a finished field too long: its column */
+	long longline;		/* and its row's first line */
 	char *lbuf;
 	size_t lcap;
 	struct oms_buf conv;	/* a line re-encoded to UTF-8 */
@@ -89,6 +99,11 @@ field_cb(void *s, size_t n, void *arg)
 		c->off = erealloc(c->off, (size_t)c->capf * sizeof *c->off);
 	}
 	c->off[c->nf++] = c->data.len;
+	if (n > OMS_CSV_FIELD_MAX && c->longcol == 0) {
+		c->longcol = c->nf;
+		c->longline = c->start;
+		n = 0;		/* refused anyway: keep no copy */
+	}
 	oms_buf_add(&c->data, s ? s : "", s ? n : 0);
 	oms_buf_addc(&c->data, '\0');
 }
@@ -168,6 +183,44 @@ blank_line(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * getdelim, but no line past OMS_CSV_ROW_MAX bytes is kept: *over is set
+ * and the rest of it left unread.
+ */
+static ssize_t
+read_line(struct oms_csv *c, int *over)
+{
+	size_t n = 0;
+	int ch = EOF;
+
+	*over = 0;
+	while ((ch = getc_unlocked(c->fp)) != EOF) {
+		if (n + 2 > c->lcap) {
+			c->lcap = c->lcap ? c->lcap * 2 : 256;
+			c->lbuf = erealloc(c->lbuf, c->lcap);
+		}
+		c->lbuf[n++] = (char)ch;
+		if (ch == c->eol)
+			break;
+		if (n > OMS_CSV_ROW_MAX) {
+			*over = 1;
+			break;
+		}
+	}
+	if (n == 0)
+		return -1;
+	c->lbuf[n] = '\0';
+	return (ssize_t)n;
+}
+
+static int
+too_long(struct oms_csv *c, long line, int col)
+{
+	return oms_fail_at(OMS_E_INPUT, c->name, line, "column %d: a field "
+	    "longer than %d bytes (1 MiB, the most a CSV field may hold); "
+	    "nothing more is read from the file", col, OMS_CSV_FIELD_MAX);
+}
+
 /* Feed physical lines until a row is finished or the file ends. */
 static int
 fill(struct oms_csv *c)
@@ -176,9 +229,15 @@ fill(struct oms_csv *c)
 		ssize_t len;
 		char *s;
 		size_t n;
+		int over;
 
 		errno = 0;
-		len = getdelim(&c->lbuf, &c->lcap, c->eol, c->fp);
+		len = read_line(c, &over);
+		if (over)
+			return oms_fail_at(OMS_E_INPUT, c->name, c->line + 1,
+			    "a line longer than %d bytes (16 MiB, the most a "
+			    "CSV line or row may hold); nothing more is read "
+			    "from the file", OMS_CSV_ROW_MAX);
 		if (len < 0) {
 			if (ferror(c->fp))
 				return oms_fail_at(OMS_E_OTHER, c->name, 0,
@@ -191,6 +250,9 @@ fill(struct oms_csv *c)
 				int cut = c->p.pstate == 2 && c->p.quoted;
 
 				csv_fini(&c->p, field_cb, row_cb, c);
+				if (c->longcol != 0)
+					return too_long(c, c->longline,
+					    c->longcol);
 				if (c->qn > 0)
 					c->q[(c->qhead + c->qn - 1) % c->qcap]
 					    .truncated = cut;
@@ -236,11 +298,28 @@ fill(struct oms_csv *c)
 				continue;
 			c->start = c->line;
 		}
+		if (c->raw.len + n > OMS_CSV_ROW_MAX)
+			return oms_fail_at(OMS_E_INPUT, c->name, c->start,
+			    "a row longer than %d bytes (16 MiB, the most a "
+			    "CSV line or row may hold); nothing more is read "
+			    "from the file", OMS_CSV_ROW_MAX);
 		oms_buf_add(&c->raw, s, n);
 		c->open = 1;
-		if (csv_parse(&c->p, s, n, field_cb, row_cb, c) != n)
-			return oms_fail_at(OMS_E_INPUT, c->name, c->line,
-			    "%s", csv_strerror(csv_error(&c->p)));
+		for (size_t off = 0; off < n; ) {
+			size_t k = n - off < BLOCK ? n - off : BLOCK;
+
+			if (csv_parse(&c->p, s + off, k, field_cb, row_cb,
+			    c) != k)
+				return oms_fail_at(OMS_E_INPUT, c->name,
+				    c->line, "%s",
+				    csv_strerror(csv_error(&c->p)));
+			off += k;
+			if (c->longcol != 0)
+				return too_long(c, c->longline, c->longcol);
+			/* The field under way: its column is the next. */
+			if (c->p.entry_pos > OMS_CSV_FIELD_MAX)
+				return too_long(c, c->start, c->nf + 1);
+		}
 		/* A line ending inside quotes leaves the row open. */
 	}
 	return OMS_OK;

@@ -6,6 +6,10 @@
 
 struct oms_csv;
 
+/* The most a field, and a line or row, may hold (oms-import(1)). */
+#define OMS_CSV_FIELD_MAX	(1 << 20)
+#define OMS_CSV_ROW_MAX		(16 << 20)
+
 /* A row as handed out; valid until the next call. */
 struct oms_csv_rowv {
 	char **f;		/* fields, NUL-terminated UTF-8 */

@@ -80,6 +80,20 @@ oms_db_file(oms_db *db)
 	return db->path;
 }
 
+/*
+ * Whether the database can be written: a program about to do what the
+ * database must then record (buy or void a label, send a message) asks
+ * first, so a read-only file refuses it before anything is done.
+ */
+int
+oms_db_writable(oms_db *db, const char *what)
+{
+	if (db->ro == NULL)
+		return OMS_OK;
+	return oms_fail(OMS_E_DB, "database '%s' is read-only: %s (%s)",
+	    db->path, what, db->ro);
+}
+
 static int
 is_busy(int rc)
 {
@@ -603,13 +617,27 @@ keys:
 	return rc;
 }
 
-/* Create the file ourselves so that it is born mode 0600. */
+/*
+ * Create the file ourselves so that it is born mode 0600, and never
+ * through a symbolic link: one that names nothing (stat found nothing)
+ * would have SQLite create the database wherever it points.
+ */
 static int
 create_file(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	struct stat sb;
 
 	if (fd < 0) {
+		int e = errno;
+
+		if (e == EEXIST && lstat(path, &sb) == 0 &&
+		    S_ISLNK(sb.st_mode))
+			return oms_fail(OMS_E_DB, "cannot create database "
+			    "'%s': it is a symbolic link to nothing; not "
+			    "followed", path);
+		errno = e;
 		if (errno == EEXIST)
 			return OMS_OK;
 		return oms_fail(OMS_E_DB, "cannot create database '%s': %s",

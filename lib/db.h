@@ -29,6 +29,7 @@ const char *oms_db_path(const char *opt);
 int oms_db_open(const char *path, int flags, oms_db **out);
 void oms_db_close(oms_db *db);
 const char *oms_db_file(oms_db *db);
+int oms_db_writable(oms_db *db, const char *what);
 const char *oms_db_engine(void);
 int oms_db_schema_version(void);
 int oms_db_user_version(oms_db *db, int *out);

@@ -90,12 +90,12 @@ load_table(const char *file, int with_region, struct place **out, size_t *n)
 		memset(&pl, 0, sizeof pl);
 		memcpy(pl.country, f[0], 3);
 		pl.lat = strtod(f[with_region ? 2 : 1], &end);
-		if (*end != '\0' || pl.lat < -90 || pl.lat > 90) {
+		if (*end != '\0' || !(pl.lat >= -90 && pl.lat <= 90)) {
 			rc = oms_seterr("%s:%ld: bad latitude", path, ln);
 			break;
 		}
 		pl.lon = strtod(f[with_region ? 3 : 2], &end);
-		if (*end != '\0' || pl.lon < -180 || pl.lon > 180) {
+		if (*end != '\0' || !(pl.lon >= -180 && pl.lon <= 180)) {
 			rc = oms_seterr("%s:%ld: bad longitude", path, ln);
 			break;
 		}
@@ -254,19 +254,26 @@ oms_geo_load(oms_db *db, FILE *fp, const char *name, long *rows)
 	    "DO UPDATE SET lat = excluded.lat, lon = excluded.lon";
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	long ln = 0;
 	int rc;
 
 	*rows = 0;
 	if ((rc = oms_db_begin(db)) != OMS_OK)
 		return rc;
-	while (getline(&line, &cap, fp) >= 0) {
+	while ((len = getline(&line, &cap, fp)) >= 0) {
 		char *f[12], *p = line, *end, key[32];
 		int nf = 0;
 		double lat, lon;
 		oms_stmt *st;
 
 		ln++;
+		/* Text has no NUL: the rest of the line would go unread. */
+		if (memchr(line, '\0', (size_t)len) != NULL) {
+			rc = oms_reject("%s:%ld: a NUL byte: not a GeoNames "
+			    "postal file", name, ln);
+			break;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0')
 			continue;
@@ -281,17 +288,19 @@ oms_geo_load(oms_db *db, FILE *fp, const char *name, long *rows)
 			    "and 11)", name, ln);
 			break;
 		}
+		/* NaN and infinity are numbers to strtod, not places. */
 		lat = strtod(f[9], &end);
-		if (f[9][0] == '\0' || *end != '\0' || lat < -90 || lat > 90) {
-			rc = oms_reject("%s:%ld: bad latitude '%s'", name, ln,
-			    f[9]);
+		if (f[9][0] == '\0' || *end != '\0' || !(lat >= -90 &&
+		    lat <= 90)) {
+			rc = oms_reject("%s:%ld: bad latitude '%.40s'", name,
+			    ln, f[9]);
 			break;
 		}
 		lon = strtod(f[10], &end);
-		if (f[10][0] == '\0' || *end != '\0' || lon < -180 ||
-		    lon > 180) {
-			rc = oms_reject("%s:%ld: bad longitude '%s'", name, ln,
-			    f[10]);
+		if (f[10][0] == '\0' || *end != '\0' || !(lon >= -180 &&
+		    lon <= 180)) {
+			rc = oms_reject("%s:%ld: bad longitude '%.40s'", name,
+			    ln, f[10]);
 			break;
 		}
 		f[0][0] = (char)toupper((unsigned char)f[0][0]);
@@ -313,6 +322,9 @@ oms_geo_load(oms_db *db, FILE *fp, const char *name, long *rows)
 	free(line);
 	if (rc == OMS_OK && ferror(fp))
 		rc = oms_seterr("%s: read error: %s", name, strerror(errno));
+	else if (rc == OMS_OK && *rows == 0)
+		rc = oms_reject("%s: no postal code in it (%ld line%s)", name,
+		    ln, ln == 1 ? "" : "s");
 	if (rc != OMS_OK) {
 		oms_db_rollback(db);
 		*rows = 0;

@@ -35,6 +35,7 @@ struct pending {
 	int64_t id;
 	long line;
 	int cancel;		/* a cancel waits on labels to void */
+	int64_t seq;		/* its place in the import batch, from 1 */
 };
 
 /* A set of 64-bit hashes: the order keys a file has finished. */
@@ -193,6 +194,43 @@ carry_cancel(struct run *r, struct pending *p)
 	return OMS_OK;
 }
 
+/*
+ * Number the orders about to be committed in the run's import batch
+ * (made with the first of them), in the same transaction: what is
+ * committed can be printed again (oms-import show).  The batch keeps
+ * which orders, not a second copy of them.
+ */
+static int
+record_batch(struct run *r)
+{
+	static const char sql_batch[] =
+	    "INSERT INTO import_batches (at) VALUES (?)";
+	static const char sql_order[] =
+	    "INSERT INTO import_batch_orders (batch_id, seq, order_id) "
+	    "VALUES (?, ?, ?)";
+	struct oms_import *im = r->im;
+	char now[OMS_TIME_LEN];
+	int rc;
+
+	if (im->batch == 0) {
+		oms_time_now(now);
+		if ((rc = oms_db_run(im->db, sql_batch, "cannot record the "
+		    "import batch", "t", now)) != OMS_OK)
+			return rc;
+		im->batch = oms_db_last_id(im->db);
+		im->batch_new = 1;
+		im->batch_seq = 0;
+	}
+	for (int i = 0; i < r->npend; i++) {
+		r->pend[i].seq = im->batch_seq + 1 + i;
+		if ((rc = oms_db_run(im->db, sql_order, "cannot record the "
+		    "import batch", "III", im->batch, r->pend[i].seq,
+		    r->pend[i].id)) != OMS_OK)
+			return rc;
+	}
+	return OMS_OK;
+}
+
 static int
 flush(struct run *r)
 {
@@ -202,9 +240,19 @@ flush(struct run *r)
 	if (r->in_tx) {
 		if (im->dry_run)
 			oms_db_rollback(im->db);
+		else if (r->npend > 0 && (rc = record_batch(r)) != OMS_OK)
+			oms_db_rollback(im->db);
 		else
 			rc = oms_db_commit(im->db);
 		r->in_tx = 0;
+		if (rc != OMS_OK && im->batch_new) {
+			/* The batch went with the transaction. */
+			im->batch = 0;
+			im->batch_new = 0;
+		} else if (rc == OMS_OK && !im->dry_run && r->npend > 0) {
+			im->batch_new = 0;
+			im->batch_seq += r->npend;
+		}
 	}
 	/*
 	 * Cancels that wait on labels: voided now, with the batch committed
@@ -412,10 +460,32 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 			cJSON_Delete(o);
 			return OMS_ERR;
 		}
-		if (oms_jq_run(jq, o, &refined) != OMS_OK) {
+		/*
+		 * Not waited for under the write lock: a refine that takes
+		 * its time runs again once the batch has committed.
+		 */
+		rc = oms_jq_run(jq, o, r->in_tx ? OMS_JQ_PATIENCE : 0,
+		    &refined);
+		if (rc == OMS_SLOW) {
+			if ((rc = flush(r)) != OMS_OK) {
+				cJSON_Delete(o);
+				return rc;
+			}
+			rc = oms_jq_run(jq, o, 0, &refined);
+		}
+		if (rc == OMS_REJECT) {
+			char msg[512];
+
+			snprintf(msg, sizeof msg, "%s", oms_error());
+			oms_reject("adapter '%s': refine: %s",
+			    r->m.ad->name, msg);
 			reject_order(r, line, prefix, o, raw);
 			cJSON_Delete(o);
 			return OMS_OK;
+		}
+		if (rc != OMS_OK) {
+			cJSON_Delete(o);
+			return rc;
 		}
 		cJSON_Delete(o);
 		o = refined;
@@ -538,6 +608,7 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		r->pend[r->npend].id = res.id;
 		r->pend[r->npend].line = line;
 		r->pend[r->npend].cancel = res.cancel_pending;
+		r->pend[r->npend].seq = 0;
 		r->npend++;
 	}
 	if (r->npend >= BATCH || oms_ms_since(&r->tx_start) >= BATCH_MS)
@@ -1206,7 +1277,7 @@ read_json_lines(struct run *r, FILE *fp)
 			n = fix.len;
 		}
 		docs++;
-		if ((d = cJSON_ParseWithLength(s, n)) == NULL) {
+		if ((d = oms_json_parse(s, n, NULL, NULL)) == NULL) {
 			struct oms_buf raw = { 0 };
 
 			oms_buf_add(&raw, s, n);
@@ -1255,6 +1326,7 @@ read_oms(struct run *r, FILE *fp)
 	rd.name = r->file;
 	while ((rc = oms_rec_next(&rd, &v)) != OMS_EOF) {
 		const char *type;
+		const cJSON *ch;
 
 		if (rc != OMS_OK && ferror(rd.fp))
 			break;		/* a read error: the file, not a line */
@@ -1274,6 +1346,15 @@ read_oms(struct run *r, FILE *fp)
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(v, "id");
 		cJSON_DeleteItemFromObjectCaseSensitive(v, "hold_reasons");
+		/* No channel is ours; one that is not a name is an error. */
+		ch = cJSON_GetObjectItemCaseSensitive(v, "channel");
+		if (ch != NULL && !cJSON_IsNull(ch) && !cJSON_IsString(ch)) {
+			oms_seterr("channel must be a string, such as "
+			    "\"shopify\"");
+			reject_order(r, rd.line, "", v, rd.buf);
+			cJSON_Delete(v);
+			continue;
+		}
 		if (oms_json_str(v, "channel") == NULL) {
 			cJSON_DeleteItemFromObjectCaseSensitive(v, "channel");
 			cJSON_AddStringToObject(v, "channel", "oms");
@@ -1477,7 +1558,7 @@ int
 oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 {
 	struct run r;
-	struct oms_buf all = { 0 };
+	struct oms_buf all = { 0 }, wide = { 0 };
 	struct chain ch;
 	FILE *body = NULL;
 	int rc, lined;
@@ -1611,6 +1692,15 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 				all = u;
 				note(&r, "%s: read as Windows-1252", name);
 			}
+			/*
+			 * Ids of more than 15 digits as the strings of their
+			 * digits, before cJSON makes doubles of them; every
+			 * line stays where it was.
+			 */
+			if (oms_json_widen(all.s, all.len, &wide) > 0) {
+				oms_buf_free(&all);
+				all = wide;
+			}
 			rc = read_json(&r, all.s, all.len);
 		}
 	}
@@ -1637,7 +1727,9 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 				keep = OMS_ERR;
 			}
 		} else {
-			oms_db_rollback(im->db);
+			/* With --check there is no database to roll back. */
+			if (im->db != NULL)
+				oms_db_rollback(im->db);
 			r.in_tx = 0;
 			for (int i = 0; i < r.npend; i++)
 				free(r.pend[i].json);
@@ -1661,4 +1753,71 @@ oms_import_stream(struct oms_import *im, FILE *fp, const char *name)
 	oms_buf_free(&r.m.tmp3);
 	oms_buf_free(&all);
 	return rc;
+}
+
+/*
+ * The orders import batch `batch` stored, in the order it printed them,
+ * each as it stands now (as oms-import printed it, unless something has
+ * changed it since), as fn gets it; batch 0 is the last one.  A batch not
+ * there is refused.
+ */
+int
+oms_import_batch_show(oms_db *db, int64_t batch,
+    int (*fn)(void *arg, const char *text), void *arg, int64_t *shown)
+{
+	static const char sql_last[] =
+	    "SELECT coalesce(max(id), 0) FROM import_batches";
+	static const char sql_has[] =
+	    "SELECT 1 FROM import_batches WHERE id = ?";
+	static const char sql[] =
+	    "SELECT order_id FROM import_batch_orders WHERE batch_id = ? "
+	    "ORDER BY seq";
+	oms_stmt *st;
+	int rc, r = OMS_OK;
+
+	*shown = batch;
+	if (batch == 0) {
+		if ((st = oms_db_stmt(db, sql_last)) == NULL)
+			return OMS_ERR;
+		if ((rc = oms_step(st)) == OMS_ROW)
+			batch = oms_col_int64(st, 0);
+		oms_reset(st);
+		if (rc != OMS_ROW)
+			return oms_db_fail(db, rc, "cannot read the import "
+			    "batches");
+		if (batch == 0)
+			return oms_reject("no import batch yet");
+		*shown = batch;
+	}
+	if ((st = oms_db_query(db, sql_has, "I", batch)) == NULL)
+		return OMS_ERR;
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
+		return oms_db_fail(db, rc, "cannot read the import batches");
+	if (rc == OMS_DONE)
+		return oms_reject("no import batch %lld", (long long)batch);
+	if ((st = oms_db_query(db, sql, "I", batch)) == NULL)
+		return OMS_ERR;
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		cJSON *rec = oms_order_record(db, oms_col_int64(st, 0));
+		char *text;
+
+		if (rec == NULL) {
+			r = OMS_ERR;
+			break;
+		}
+		text = cJSON_PrintUnformatted(rec);
+		cJSON_Delete(rec);
+		r = fn(arg, text);
+		free(text);
+		if (r != OMS_OK)
+			break;
+	}
+	oms_reset(st);
+	if (r != OMS_OK)
+		return r;
+	if (rc != OMS_DONE)
+		return oms_db_fail(db, rc, "cannot read the import batches");
+	return OMS_OK;
 }

@@ -54,7 +54,16 @@ struct oms_import {
 	long checked, findings;	/* --check: orders read, findings made */
 	long cancels_failed;	/* cancels left pending on their carrier */
 	int refused;		/* the last failure: a file not of the channel */
+	/*
+	 * The import batch the run's committed orders are kept in, as
+	 * printed (0 until the first commit); batch_new while the batch is
+	 * in a transaction not yet committed.
+	 */
+	int64_t batch, batch_seq;
+	int batch_new;
 };
 int oms_import_stream(struct oms_import *im, FILE *fp, const char *name);
+int oms_import_batch_show(oms_db *db, int64_t batch,
+    int (*fn)(void *arg, const char *text), void *arg, int64_t *shown);
 
 #endif

@@ -4,9 +4,10 @@
  * A message goes once for each shipment when it ships and once when it is
  * delivered, to the order's customer email.  Without a mail directory it
  * is a JSON line for a webhook sender; with one, an RFC 5322 message in a
- * file of its own (DIR/s_N-shipped.eml), UTF-8 text in 8 bits and the
- * subject in RFC 2047 when it is not ASCII, lines ending in LF as
- * `sendmail -t < FILE` expects.  File names come from shipment ids alone.
+ * file of its own (DIR/s_N-shipped.eml, mode 0600: it holds an email),
+ * UTF-8 text in 8 bits and the subject in RFC 2047 when it is not ASCII,
+ * lines ending in LF as `sendmail -t < FILE` expects, none past 998
+ * octets.  File names come from shipment ids alone.
  * What went is recorded after it has been written.
  */
 #include <errno.h>
@@ -21,7 +22,63 @@
 static void subject_word(struct oms_buf *b, const unsigned char *p,
     size_t n);
 
-/* The subject in RFC 2047 encoded words when it is not plain ASCII. */
+/*
+ * No line of a message may pass 998 octets (RFC 5322 2.1.1), and should
+ * not pass 78.  A header is folded at its spaces; a header that cannot
+ * be folded so, a subject with a word too long, is sent in RFC 2047
+ * encoded words, which can be split anywhere; a body with a line too long
+ * goes quoted-printable.  Nothing is cut.
+ */
+#define LINE_SOFT 78
+#define WORD_MAX 900
+
+/* The longest run of bytes without a space in s. */
+static size_t
+longest_word(const char *s)
+{
+	size_t n = 0, best = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == ' ') {
+			n = 0;
+		} else if (++n > best)
+			best = n;
+	return best;
+}
+
+/* "Name: value", folded at the spaces of value past LINE_SOFT. */
+static void
+header(struct oms_buf *b, const char *name, const char *value)
+{
+	size_t col = strlen(name) + 2;
+	const char *w = value;
+
+	oms_buf_printf(b, "%s: ", name);
+	while (*w != '\0') {
+		const char *e = strchr(w, ' ');
+		size_t n = e ? (size_t)(e - w) : strlen(w);
+
+		if (w != value) {
+			if (n > 0 && col + 1 + n > LINE_SOFT) {
+				oms_buf_adds(b, "\n");
+				col = 0;
+			}
+			oms_buf_addc(b, ' ');
+			col++;
+		}
+		oms_buf_add(b, w, n);
+		col += n;
+		w += n;
+		if (*w == ' ')
+			w++;
+	}
+	oms_buf_addc(b, '\n');
+}
+
+/*
+ * The subject: folded ASCII when it can be, else in RFC 2047 encoded
+ * words (not ASCII, a control character, a word too long to fold).
+ */
 static void
 subject(struct oms_buf *b, const char *s)
 {
@@ -32,25 +89,30 @@ subject(struct oms_buf *b, const char *s)
 	for (i = 0; i < n; i++)
 		if (p[i] >= 0x80 || p[i] < 0x20)
 			ascii = 0;
-	if (ascii) {
-		oms_buf_adds(b, s);
+	if (ascii && longest_word(s) <= WORD_MAX) {
+		header(b, "Subject", s);
 		return;
 	}
+	oms_buf_adds(b, "Subject: ");
 	/*
-	 * Encoded words of at most 75 characters (RFC 2047): 45 bytes each,
-	 * 60 in base64, never splitting a UTF-8 sequence.
+	 * Encoded words of at most 75 characters (RFC 2047): 42 bytes each,
+	 * 56 in base64, 68 with the rest, so that even the first line keeps
+	 * to 78; never splitting a UTF-8 sequence.
 	 */
-	while (n > 45) {
-		size_t k = 45;
+	while (n > 42) {
+		size_t k = 42;
 
 		while (k > 0 && (p[k] & 0xc0) == 0x80)
 			k--;
+		if (k == 0)	/* not UTF-8 at all: cut anywhere */
+			k = 42;
 		subject_word(b, p, k);
 		oms_buf_adds(b, "\n ");
 		p += k;
 		n -= k;
 	}
 	subject_word(b, p, n);
+	oms_buf_addc(b, '\n');
 }
 
 static void
@@ -82,11 +144,65 @@ subject_word(struct oms_buf *b, const unsigned char *p, size_t n)
 }
 
 /* A header value of record text: no line breaks can get in. */
-static void
-header_text(struct oms_buf *b, const char *s)
+static char *
+header_text(const char *s)
 {
-	for (; *s != '\0'; s++)
-		oms_buf_addc(b, *s == '\r' || *s == '\n' ? ' ' : *s);
+	char *t = estrdup(s);
+
+	for (char *p = t; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	return t;
+}
+
+/* A line of the body longer than a message may carry. */
+static int
+long_line(const char *s)
+{
+	const char *e;
+
+	for (; (e = strchr(s, '\n')) != NULL; s = e + 1)
+		if ((size_t)(e - s) > 998)
+			return 1;
+	return strlen(s) > 998;
+}
+
+/*
+ * The body quoted-printable (RFC 2045 6.7): lines of at most 76
+ * characters, soft breaks "=" at the end, never splitting an "=XX".
+ */
+static void
+quoted_printable(struct oms_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t col = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char enc[4];
+		size_t n;
+
+		if (*p == '\n') {
+			oms_buf_addc(b, '\n');
+			col = 0;
+			continue;
+		}
+		if ((*p >= 33 && *p <= 126 && *p != '=') ||
+		    (*p == ' ' && p[1] != '\n' && p[1] != '\0')) {
+			enc[0] = (char)*p;
+			n = 1;
+		} else {
+			enc[0] = '=';
+			enc[1] = hex[*p >> 4];
+			enc[2] = hex[*p & 15];
+			n = 3;
+		}
+		if (col + n > 75) {
+			oms_buf_adds(b, "=\n");
+			col = 0;
+		}
+		oms_buf_add(b, enc, n);
+		col += n;
+	}
 }
 
 /* An address fit for To: nothing but the address, or NULL. */
@@ -95,7 +211,9 @@ plain_address(const char *s)
 {
 	const char *at = strchr(s, '@');
 
-	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+	/* RFC 5321 4.5.3.1: a path of 256 octets, <> and all. */
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') ||
+	    strlen(s) > 254)
 		return 0;
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s <= ' ' || strchr("<>()[],;:\"\\", *s))
@@ -133,8 +251,9 @@ write_mail(const char *dir, const char *name, const char *from,
     const char *to, const char *subj, const char *text, const char *msgid)
 {
 	struct oms_buf m = { 0 }, path = { 0 };
-	char date[64];
+	char date[64], *f;
 	int64_t e;
+	int qp;
 	time_t t;
 	struct tm tm;
 	int rc;
@@ -145,15 +264,20 @@ write_mail(const char *dir, const char *name, const char *from,
 	t = (time_t)e;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	oms_buf_adds(&m, "From: ");
-	header_text(&m, from);
-	oms_buf_adds(&m, "\nTo: ");
-	header_text(&m, to);
-	oms_buf_adds(&m, "\nSubject: ");
+	f = header_text(from);
+	header(&m, "From", f);
+	free(f);
+	header(&m, "To", to);
 	subject(&m, subj);
-	oms_buf_printf(&m, "\nDate: %s\nMessage-ID: <%s>\nMIME-Version: 1.0\n"
+	qp = long_line(text);
+	oms_buf_printf(&m, "Date: %s\nMessage-ID: <%s>\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=UTF-8\n"
-	    "Content-Transfer-Encoding: 8bit\n\n%s", date, msgid, text);
+	    "Content-Transfer-Encoding: %s\n\n", date, msgid,
+	    qp ? "quoted-printable" : "8bit");
+	if (qp)
+		quoted_printable(&m, text);
+	else
+		oms_buf_adds(&m, text);
 	oms_buf_printf(&path, "%s/%s", dir, name);
 	rc = oms_write_file(path.s, m.s, m.len);
 	oms_buf_free(&m);
@@ -210,6 +334,9 @@ oms_notify(oms_db *db, const char *maildir, const char *from, oms_rec_fn fn,
 	int rc, r = OMS_OK;
 
 	*sent = *no_email = 0;
+	if (maildir != NULL && longest_word(from) > WORD_MAX)
+		return oms_fail(OMS_E_USAGE, "--from: more than %d bytes "
+		    "without a space cannot go in a mail header", WORD_MAX);
 	if (st == NULL)
 		return OMS_ERR;
 	while ((rc = oms_step(st)) == OMS_ROW) {

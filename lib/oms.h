@@ -36,7 +36,8 @@ enum {
 	OMS_ERR = -1,		/* see oms_error() */
 	OMS_BUSY = -2,		/* busy past the timeout */
 	OMS_EOF = -3,		/* end of input */
-	OMS_REJECT = -4		/* the record was refused; see oms_error() */
+	OMS_REJECT = -4,	/* the record was refused; see oms_error() */
+	OMS_SLOW = -5		/* a jq program outran the patience asked */
 };
 
 /*
@@ -96,6 +97,8 @@ const char *oms_sharedir(void);
 int oms_valid_name(const char *s);
 int oms_valid_account(const char *s);
 int oms_write_file(const char *path, const void *data, size_t len);
+int oms_append_open(const char *path, FILE **out);
+int oms_dir_check(const char *dir);
 void efshut(void);
 int oms_all_digits(const char *s);
 void oms_help_scan(int argc, char **argv);
@@ -198,12 +201,22 @@ int oms_tz_valid(const char *tz);
 /* utf8.c */
 void oms_html_decode(struct oms_buf *b, const char *s);
 
-/* jqx.c: jq programs over records */
+/* jqx.c: jq programs over records, bounded in time and memory */
 struct oms_jq;
+int oms_jq_limits(void);
 int oms_jq_compile(const char *prog, struct oms_jq **out);
-int oms_jq_run(struct oms_jq *q, const cJSON *in, cJSON **out);
-int oms_jq_test(struct oms_jq *q, const cJSON *in, int *truth);
+int oms_jq_run(struct oms_jq *q, const cJSON *in, long patience,
+    cJSON **out);
+int oms_jq_first(struct oms_jq **qs, int n, const char *in, size_t len,
+    long patience, int *truth, int *ran);
 void oms_jq_free(struct oms_jq *q);
+#define OMS_JQ_PATIENCE 50	/* ms a program may run under the lock */
+
+/* jsonnum.c: integers wider than a double, kept as their digits */
+size_t oms_json_widen(const char *s, size_t n, struct oms_buf *out);
+cJSON *oms_json_parse(const char *s, size_t n, const char **stop,
+    const char **err);
+int oms_json_id(const cJSON *v, char *buf, size_t n, const char **text);
 
 /* JSON paths, and the search path of data files (adapter.c) */
 const cJSON *oms_json_path(const cJSON *node, const char *path);

@@ -21,8 +21,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "order.h"
+#include "purge.h"
 
 static const char *const money_totals[] = {
 	"subtotal", "shipping", "discount", "tax", "total", "refunded",
@@ -122,13 +124,18 @@ norm_string(cJSON *obj, const char *key, int required, const char *where)
 	}
 	if (cJSON_IsString(v))
 		return OMS_OK;
-	if (cJSON_IsNumber(v) && v->valuedouble >= -9007199254740992.0 &&
-	    v->valuedouble <= 9007199254740992.0 &&
-	    v->valuedouble == (double)(int64_t)v->valuedouble) {
-		snprintf(buf, sizeof buf, "%lld", (long long)v->valuedouble);
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
-		    cJSON_CreateString(buf));
-		return OMS_OK;
+	if (cJSON_IsNumber(v)) {
+		const char *t;
+		char m[300];
+
+		/* Wide ones came as strings of digits (oms_json_parse). */
+		if (oms_json_id(v, buf, sizeof buf, &t) == OMS_OK) {
+			cJSON_ReplaceItemInObjectCaseSensitive(obj, key,
+			    cJSON_CreateString(t));
+			return OMS_OK;
+		}
+		snprintf(m, sizeof m, "%s", oms_error());
+		return oms_seterr("%s%s: %s", where, key, m);
 	}
 	return oms_seterr("%s%s must be a string", where, key);
 }
@@ -138,15 +145,24 @@ norm_qty(cJSON *line, const char *where)
 {
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(line, "qty");
 	int64_t q;
+	int rc;
 
 	if (v == NULL)
 		return oms_seterr("%sno qty", where);
-	if (oms_json_int(line, "qty", &q) != OMS_OK)
-		return oms_seterr("%squantity '%s' is not a whole number", where,
-		    cJSON_IsString(v) ? v->valuestring : "(not a number)");
-	if (q <= 0 || q > 1000000000)
-		return oms_seterr("%squantity %lld is out of range", where,
-		    (long long)q);
+	if (oms_json_int(line, "qty", &q) != OMS_OK) {
+		/* Name what was given: 2.5, "two", true, [1]. */
+		char *t = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+		const char *given = t != NULL ? t : cJSON_IsString(v) ?
+		    v->valuestring : "?";
+
+		rc = oms_seterr("%squantity '%.60s%s' is not a whole number",
+		    where, given, strlen(given) > 60 ? "..." : "");
+		cJSON_free(t);
+		return rc;
+	}
+	if (q <= 0 || q > OMS_QTY_MAX)
+		return oms_seterr("%squantity %lld is out of range (1 to %d)",
+		    where, (long long)q, OMS_QTY_MAX);
 	cJSON_ReplaceItemInObjectCaseSensitive(line, "qty",
 	    cJSON_CreateNumber((double)q));
 	return OMS_OK;
@@ -1731,7 +1747,11 @@ carry_on(oms_db *db, int64_t id, const char *oldstatus, const cJSON *old,
 	}
 	if (cJSON_GetArraySize(lc->conflicts) > 0)
 		return hold_for(db, id, status, lc->conflicts, res);
-	if (lc->released > 0 && strcmp(status, "hold") != 0 &&
+	/*
+	 * Released or not, changed lines may change what the order wants: a
+	 * unit more of a shipped order is partly shipped, and routed again.
+	 */
+	if ((lc->released > 0 || lc->changed) && strcmp(status, "hold") != 0 &&
 	    (rc = oms_order_settle(db, id, "lines_changed", NULL, status)) !=
 	    OMS_OK)
 		return rc;
@@ -2032,6 +2052,24 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 			goto out;
 	} else
 		mapped = 0;	/* intext was printed after the mapping */
+	/* A customer erased (oms purge-customer) stays erased. */
+	if (exists) {
+		int purged;
+		long n;
+
+		if ((rc = oms_purge_done(db, id, &purged)) != OMS_OK)
+			goto out;
+		if (purged && (n = oms_purge_record(o) + oms_purge_record(
+		    incoming)) > 0) {
+			mapped = 1;	/* print o again, erased */
+			if (res->note[0] == '\0')
+				snprintf(res->note, sizeof res->note, "order "
+				    "o_%lld: its customer's data was erased (oms "
+				    "purge-customer) and this version's %ld "
+				    "personal field%s are erased too, not stored",
+				    (long long)id, n, n == 1 ? "" : "s");
+		}
+	}
 	chstatus = oms_json_str(o, "status");
 	if (chstatus == NULL)
 		chstatus = "open";
@@ -2141,6 +2179,10 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	oms_bind_static(st, 8, now);
 	bind_str(st, 9, o, "currency");
 	bind_str(st, 10, cust, "email");
+	/* An erased customer has no email to write to (oms purge-customer). */
+	if (cust != NULL && oms_json_str(cust, "email") != NULL &&
+	    strcmp(oms_json_str(cust, "email"), OMS_PURGE_MARK) == 0)
+		oms_bind_null(st, 10);
 	bind_str(st, 11, cust, "segment");
 	bind_str(st, 12, ship, "postal_code");
 	bind_str(st, 13, ship, "region");
@@ -2657,7 +2699,7 @@ oms_order_ref(oms_db *db, const char *line, int64_t *id)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '{') {
-		cJSON *o = cJSON_Parse(p);
+		cJSON *o = oms_json_parse(p, strlen(p), NULL, NULL);
 		const char *s;
 		int rc;
 

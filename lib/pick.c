@@ -245,6 +245,21 @@ wave_record(const struct palloc *a, int n, int64_t wave, struct oms_doc *doc)
 	return r;
 }
 
+/* The list as printed, kept with its wave so that it prints again. */
+static int
+keep_record(oms_db *db, int64_t wave, const cJSON *rec)
+{
+	static const char sql[] = "UPDATE waves SET record = ? WHERE id = ?";
+	char *text = cJSON_PrintUnformatted(rec);
+	int rc;
+
+	if (text == NULL)
+		oms_die(OMS_EXIT_FATAL, "out of memory");
+	rc = oms_db_run(db, sql, "cannot store a wave", "sI", text, wave);
+	free(text);
+	return rc;
+}
+
 static void
 free_allocs(struct palloc *a, size_t n)
 {
@@ -359,6 +374,8 @@ oms_pick(oms_db *db, const char *location, int wave_size, const char *pdf,
 			goto fail;
 		recs = erealloc(recs, (nrecs + 1) * sizeof *recs);
 		recs[nrecs++] = wave_record(&a[i], (int)(j - i), wave, doc);
+		if ((rc = keep_record(db, wave, recs[nrecs - 1])) != OMS_OK)
+			goto fail;
 		i = j;
 	}
 	/* The lists on paper before they count as made. */
@@ -383,4 +400,51 @@ done:
 	free(recs);
 	free_allocs(a, n);
 	return rc;
+}
+
+/*
+ * The pick lists of waves first to last, as they were printed when made:
+ * fn gets each one's text.  A wave not there, or made before the lists
+ * were kept, is refused before anything is given to fn.
+ */
+int
+oms_pick_reprint(oms_db *db, int64_t first, int64_t last,
+    int (*fn)(void *arg, const char *text), void *arg)
+{
+	static const char sql[] =
+	    "SELECT id, record FROM waves WHERE id BETWEEN ? AND ? ORDER BY id";
+	oms_stmt *st;
+	int64_t want = first;
+	int rc, r = OMS_OK;
+
+	/* Read twice: first that each is there, then print them. */
+	for (int pass = 0; pass < 2; pass++) {
+		want = first;
+		if ((st = oms_db_query(db, sql, "II", first, last)) == NULL)
+			return OMS_ERR;
+		while ((rc = oms_step(st)) == OMS_ROW) {
+			int64_t id = oms_col_int64(st, 0);
+
+			if (id != want)
+				break;
+			if (oms_col_null(st, 1)) {
+				oms_reset(st);
+				return oms_reject("wave W%lld was made "
+				    "before pick lists were kept: it cannot be "
+				    "printed again", (long long)id);
+			}
+			if (pass == 1 && (r = fn(arg, oms_col_text(st, 1))) !=
+			    OMS_OK)
+				break;
+			want++;
+		}
+		oms_reset(st);
+		if (r != OMS_OK)
+			return r;
+		if (rc != OMS_ROW && rc != OMS_DONE)
+			return oms_db_fail(db, rc, "cannot read the waves");
+		if (want <= last)
+			return oms_reject("no wave W%lld", (long long)want);
+	}
+	return OMS_OK;
 }

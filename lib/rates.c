@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "route.h"
 
@@ -92,9 +93,11 @@ load_one(const char *path, const char *name, struct rate_table *t)
 	if (t->countries != NULL && !cJSON_IsArray(t->countries))
 		return bad(path, "countries must be a list of country codes");
 	x = cJSON_GetObjectItemCaseSensitive(t->doc, "dim_divisor");
-	t->dim_divisor = cJSON_IsNumber(x) ? (int64_t)x->valuedouble : 5000;
-	if (t->dim_divisor <= 0)
-		return bad(path, "dim_divisor must be above 0");
+	/* Range first: the cast of a double out of range is undefined. */
+	if (x != NULL && (!cJSON_IsNumber(x) || !(x->valuedouble >= 1 &&
+	    x->valuedouble <= 1000000)))
+		return bad(path, "dim_divisor must be from 1 to 1000000");
+	t->dim_divisor = x != NULL ? (int64_t)x->valuedouble : 5000;
 	z = cJSON_GetObjectItemCaseSensitive(t->doc, "zones_km");
 	if (!cJSON_IsArray(z) || cJSON_GetArraySize(z) >= MAXZ)
 		return bad(path, "zones_km must be a list of at most 15 bounds");
@@ -111,7 +114,8 @@ load_one(const char *path, const char *name, struct rate_table *t)
 		return bad(path, "transit_days needs one figure a zone");
 	i = 0;
 	cJSON_ArrayForEach(p, x) {
-		if (!cJSON_IsNumber(p) || p->valuedouble < 0)
+		if (!cJSON_IsNumber(p) || !(p->valuedouble >= 0 &&
+		    p->valuedouble <= 365))
 			return bad(path, "transit_days must be days");
 		t->transit[i++] = (int)p->valuedouble;
 	}
@@ -122,8 +126,11 @@ load_one(const char *path, const char *name, struct rate_table *t)
 	t->nweights = cJSON_GetArraySize(w);
 	i = 0;
 	cJSON_ArrayForEach(x, w) {
-		if (!cJSON_IsNumber(x) || (i > 0 &&
-		    (int64_t)x->valuedouble <= t->weight_g[i - 1]))
+		if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0 &&
+		    x->valuedouble <= OMS_WEIGHT_MAX))
+			return bad(path, "weights_g must be grams from 0 to "
+			    "10000000");
+		if (i > 0 && (int64_t)x->valuedouble <= t->weight_g[i - 1])
 			return bad(path, "weights_g must rise");
 		t->weight_g[i++] = (int64_t)x->valuedouble;
 	}
@@ -277,7 +284,8 @@ oms_rates_quote(const oms_rates *r, const char *level, const char *only,
 		for (z = 0; z < t->nzones - 1 && km > t->zone_km[z]; z++)
 			;
 		/* Dimensional weight in grams, rounded up. */
-		dim = (volume_cm3 * 1000 + t->dim_divisor - 1) / t->dim_divisor;
+		dim = oms_sat_mul(volume_cm3, 1000);
+		dim = dim / t->dim_divisor + (dim % t->dim_divisor != 0);
 		bill = grams > dim ? grams : dim;
 		for (w = 0; w < t->nweights && bill > t->weight_g[w]; w++)
 			;

@@ -57,7 +57,7 @@ blank(const char *s, size_t n)
 int
 oms_rec_next(struct oms_rec_reader *r, cJSON **out)
 {
-	const char *end = NULL;
+	const char *end = NULL, *at;
 	char *s;
 	size_t n;
 	cJSON *v;
@@ -89,9 +89,8 @@ oms_rec_next(struct oms_rec_reader *r, cJSON **out)
 	if (!oms_utf8_valid(s, n))
 		return oms_fail_at(OMS_E_INPUT, r->name, r->line,
 		    "invalid UTF-8");
-	v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+	v = oms_json_parse(s, n, &end, &at);
 	if (v == NULL) {
-		const char *at = cJSON_GetErrorPtr();
 		long col = at && at >= s && at <= s + n ? (long)(at - s) + 1 : 0;
 
 		return oms_fail_at(OMS_E_INPUT, r->name, r->line,

@@ -29,13 +29,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "order.h"
 #include "route.h"
 #include "stock.h"
 
 #define MAXLOC 64		/* candidate locations an order considers */
-#define MAXSKU 64		/* distinct skus in one order */
 #define MAXQ 16			/* rate quotes per shipment */
 #define UNKNOWN_M 40000000	/* a distance unknown: farther than any */
 #define UNKNOWN_COST 1000000000000LL
@@ -59,7 +59,7 @@ struct rline {
 	int line_no, kit, nparts;
 	char *sku;
 	int64_t qty, cancelled, elsewhere, allocated, remaining, unit_price;
-	struct part parts[16];
+	struct part parts[OMS_KIT_MAX];
 };
 
 struct rsku {
@@ -84,7 +84,7 @@ struct eval {
 	struct ship ships[OMS_MAX_SHIPMENTS];
 	int nships;
 	/* take[line][part][slot]: units of the part from set[slot] */
-	int64_t (*take)[16][OMS_MAX_SHIPMENTS];
+	int64_t (*take)[OMS_KIT_MAX][OMS_MAX_SHIPMENTS];
 	int64_t *line_units;		/* whole line units allocated */
 	char why[160];
 };
@@ -104,6 +104,19 @@ struct oms_router {
 	/* A dry run's reservations: sku and location to units. */
 	struct overlay { char *sku; int loc; int64_t qty; } *ov;
 	size_t nov, capov;
+	/*
+	 * What the jq conditions said of one order's record as it was read:
+	 * per rule -1 not asked, 0 false, 1 true; failed, the rule whose
+	 * condition failed (-1: none) and why.  Kept from oms_route_decide,
+	 * outside the write lock, for the routing under it.
+	 */
+	struct known {
+		int64_t id;
+		uint64_t digest;
+		signed char *truth;
+		int failed;
+		char msg[512];
+	} known;
 	long allocated, partial, backordered, held, cancelled, unchanged;
 };
 
@@ -287,6 +300,7 @@ oms_router_close(struct oms_router *rt)
 		free(rt->ov[i].sku);
 	free(rt->ov);
 	oms_rates_free(rt->rates);
+	free(rt->known.truth);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
 	oms_rules_free(rt->fallback);
@@ -354,18 +368,21 @@ struct order {
 	int64_t ship_by_e, deliver_by_e;
 	struct oms_order_facts f;
 	cJSON *record;
+	char *rectext;			/* the record as stored */
+	uint64_t digest;		/* of rectext */
 	const char *pickup;
 	int exponent;
 	struct rline *lines;
 	int nlines;
-	struct rsku skus[MAXSKU];
-	int nskus;
+	struct rsku *skus;		/* distinct skus: grows */
+	int nskus, capskus;
 	struct oms_point dest;
 	/* candidates: index into rt->locs; free stock per candidate and sku */
 	int cand[MAXLOC], ncand;
 	int had[MAXLOC];		/* per candidate: already allocated there */
 	int nhad;			/* locations already allocated, any */
-	int64_t free_[MAXLOC][MAXSKU];
+	int64_t *free_;			/* [MAXLOC][nskus]: see FREE */
+	int64_t *avail;			/* [OMS_MAX_SHIPMENTS][nskus] */
 	int64_t single[MAXLOC][OMS_NSTRATEGIES];	/* one-location terms */
 	struct ship alone[MAXLOC];	/* the whole order from it */
 	char verdict[64][128];		/* per rt->locs index, for explain */
@@ -383,12 +400,37 @@ order_free(struct order *o)
 	free(o->ship_by);
 	free(o->deliver_by);
 	free(o->placed_at);
+	free(o->rectext);
 	for (int i = 0; i < o->nlines; i++)
 		free(o->lines[i].sku);
 	free(o->lines);
 	for (int i = 0; i < o->nskus; i++)
 		free(o->skus[i].sku);
+	free(o->skus);
+	free(o->free_);
+	free(o->avail);
 	cJSON_Delete(o->record);
+}
+
+/* Candidate c's free stock of sku s; room k's stock of s in assign. */
+#define FREE(o, c, s)	((o)->free_[(size_t)(c) * (size_t)(o)->nskus + \
+			    (size_t)(s)])
+#define AVAIL(o, k, s)	((o)->avail[(size_t)(k) * (size_t)(o)->nskus + \
+			    (size_t)(s)])
+
+/*
+ * What t units of part p of line l are worth: the line's unit price
+ * shared between its parts.  The product is taken in 128 bits, since t
+ * counts parts (units x per) and only units x price is known to fit.
+ */
+static int64_t
+part_value(const struct rline *l, int p, int64_t t)
+{
+	__int128 v = (__int128)l->unit_price * t /
+	    ((__int128)l->parts[p].per * l->nparts);
+
+	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN :
+	    (int64_t)v;
 }
 
 static int
@@ -397,8 +439,11 @@ sku_index(struct order *o, const char *sku)
 	for (int i = 0; i < o->nskus; i++)
 		if (strcmp(o->skus[i].sku, sku) == 0)
 			return i;
-	if (o->nskus == MAXSKU)
-		return -1;
+	if (o->nskus == o->capskus) {
+		o->capskus = o->capskus ? o->capskus * 2 : 16;
+		o->skus = erealloc(o->skus, (size_t)o->capskus *
+		    sizeof *o->skus);
+	}
 	memset(&o->skus[o->nskus], 0, sizeof o->skus[0]);
 	o->skus[o->nskus].sku = estrdup(sku);
 	return o->nskus++;
@@ -419,7 +464,7 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	static const char sql_kit[] =
 	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
 	static const char sql_product[] =
-	    "SELECT weight_g, length_mm * width_mm * height_mm FROM products "
+	    "SELECT weight_g, length_mm, width_mm, height_mm FROM products "
 	    "WHERE sku = ?";
 	oms_stmt *st = oms_db_stmt(rt->db, sql);
 	int rc, cap = 0;
@@ -453,7 +498,9 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	    oms_time_to_epoch(o->ship_by, &o->ship_by_e) == OMS_OK;
 	o->has_deliver_by = o->deliver_by != NULL &&
 	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
-	o->record = cJSON_Parse(oms_col_text(st, 14));
+	o->rectext = estrdup(oms_col_text(st, 14) ? oms_col_text(st, 14) : "");
+	o->digest = oms_hash64(o->rectext, strlen(o->rectext), OMS_HASH_INIT);
+	o->record = cJSON_Parse(o->rectext);
 	o->account = estrdup(oms_col_text(st, 15));
 	oms_reset(st);
 	if (o->record == NULL)
@@ -521,11 +568,10 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		if ((st = oms_db_stmt(rt->db, sql_kit)) == NULL)
 			return OMS_ERR;
 		oms_bind_text(st, 1, l->sku);
-		while ((rc = oms_step(st)) == OMS_ROW && l->nparts < 16) {
+		while ((rc = oms_step(st)) == OMS_ROW &&
+		    l->nparts < OMS_KIT_MAX) {
 			int k = sku_index(o, oms_col_text(st, 0));
 
-			if (k < 0)
-				break;
 			l->parts[l->nparts].sku = k;
 			l->parts[l->nparts++].per = oms_col_int64(st, 1);
 		}
@@ -536,29 +582,36 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		if (!l->kit) {
 			int k = sku_index(o, l->sku);
 
-			if (k < 0)
-				return oms_reject("order o_%lld has more than %d "
-				    "products", (long long)id, MAXSKU);
 			l->parts[0].sku = k;
 			l->parts[0].per = 1;
 			l->nparts = 1;
 		}
-		for (int p = 0; p < l->nparts; p++)
-			o->skus[l->parts[p].sku].need += l->remaining *
-			    l->parts[p].per;
+		for (int p = 0; p < l->nparts; p++) {
+			int64_t *need = &o->skus[l->parts[p].sku].need;
+
+			*need = oms_sat_add(*need, oms_sat_mul(l->remaining,
+			    l->parts[p].per));
+		}
 	}
 	for (int s = 0; s < o->nskus; s++) {
 		if ((st = oms_db_stmt(rt->db, sql_product)) == NULL)
 			return OMS_ERR;
 		oms_bind_text(st, 1, o->skus[s].sku);
 		if (oms_step(st) == OMS_ROW) {
+			int64_t mm3 = oms_sat_mul(oms_sat_mul(oms_col_int64(st,
+			    1), oms_col_int64(st, 2)), oms_col_int64(st, 3));
+
 			o->skus[s].weight_g = oms_col_int64(st, 0);
 			/* mm3 to cm3, rounded up */
-			o->skus[s].volume_cm3 = (oms_col_int64(st, 1) +
-			    999) / 1000;
+			o->skus[s].volume_cm3 = mm3 / 1000 + (mm3 % 1000 != 0);
 		}
 		oms_reset(st);
 	}
+	/* Free stock per candidate and sku, and room to assign it. */
+	o->free_ = ecalloc((size_t)MAXLOC * (size_t)(o->nskus + 1),
+	    sizeof *o->free_);
+	o->avail = ecalloc((size_t)OMS_MAX_SHIPMENTS * (size_t)(o->nskus + 1),
+	    sizeof *o->avail);
 	return oms_geo_point(rt->db, o->f.country, o->f.region, o->f.postal,
 	    &o->dest);
 }
@@ -594,7 +647,7 @@ load_stock(struct oms_router *rt, struct order *o)
 
 			for (int c = 0; c < o->ncand; c++)
 				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
-					o->free_[c][s] = oms_col_int64(st,
+					FREE(o, c, s) = oms_col_int64(st,
 					    1) - overlay(rt, o->skus[s].sku,
 					    o->cand[c]);
 		}
@@ -758,8 +811,8 @@ stock_of(const struct order *o, int c)
 	int64_t n = 0;
 
 	for (int s = 0; s < o->nskus; s++)
-		if (o->free_[c][s] > 0)
-			n += o->free_[c][s];
+		if (FREE(o, c, s) > 0)
+			n = oms_sat_add(n, FREE(o, c, s));
 	return n;
 }
 
@@ -781,8 +834,10 @@ single_terms(struct oms_router *rt, const struct oms_rule *r, struct order *o)
 		memset(s, 0, sizeof *s);
 		s->loc = c;
 		for (int k = 0; k < o->nskus; k++) {
-			s->grams += o->skus[k].need * o->skus[k].weight_g;
-			s->volume_cm3 += o->skus[k].need * o->skus[k].volume_cm3;
+			s->grams = oms_sat_add(s->grams, oms_sat_mul(
+			    o->skus[k].need, o->skus[k].weight_g));
+			s->volume_cm3 = oms_sat_add(s->volume_cm3, oms_sat_mul(
+			    o->skus[k].need, o->skus[k].volume_cm3));
 		}
 		quote_ship(rt, r, o, s);
 		o->single[c][OMS_S_FEWEST] = 1;
@@ -817,12 +872,10 @@ prefer(const struct oms_router *rt, const struct oms_rule *r,
 static void
 assign(const struct order *o, struct eval *ev)
 {
-	int64_t avail[OMS_MAX_SHIPMENTS][MAXSKU];
-
 	for (int k = 0; k < ev->k; k++)
 		for (int s = 0; s < o->nskus; s++)
-			avail[k][s] = o->free_[ev->set[k]][s] > 0 ?
-			    o->free_[ev->set[k]][s] : 0;
+			AVAIL(o, k, s) = FREE(o, ev->set[k], s) > 0 ?
+			    FREE(o, ev->set[k], s) : 0;
 	ev->units = 0;
 	ev->covers = 1;
 	for (int i = 0; i < o->nlines; i++) {
@@ -833,7 +886,8 @@ assign(const struct order *o, struct eval *ev)
 			int64_t have = 0;
 
 			for (int k = 0; k < ev->k; k++)
-				have += avail[k][l->parts[p].sku];
+				have = oms_sat_add(have, AVAIL(o, k,
+				    l->parts[p].sku));
 			if (have / l->parts[p].per < units)
 				units = have / l->parts[p].per;
 		}
@@ -853,8 +907,8 @@ assign(const struct order *o, struct eval *ev)
 				int64_t whole = units;
 
 				for (int p = 0; p < l->nparts; p++) {
-					int64_t w = avail[k][l->parts[p].sku] /
-					    l->parts[p].per;
+					int64_t w = AVAIL(o, k,
+					    l->parts[p].sku) / l->parts[p].per;
 
 					if (w < whole)
 						whole = w;
@@ -863,7 +917,7 @@ assign(const struct order *o, struct eval *ev)
 					int64_t t = whole * l->parts[p].per;
 
 					ev->take[i][p][k] += t;
-					avail[k][l->parts[p].sku] -= t;
+					AVAIL(o, k, l->parts[p].sku) -= t;
 				}
 				units -= whole;
 			}
@@ -871,7 +925,7 @@ assign(const struct order *o, struct eval *ev)
 			int64_t want = units * l->parts[p].per;
 
 			for (int k = 0; k < ev->k; k++) {
-				int64_t *a = &avail[k][l->parts[p].sku];
+				int64_t *a = &AVAIL(o, k, l->parts[p].sku);
 				int64_t t = *a < want ? *a : want;
 
 				ev->take[i][p][k] += t;
@@ -905,10 +959,12 @@ score(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 				int64_t t = ev->take[i][p][k];
 				const struct rsku *sk = &o->skus[l->parts[p].sku];
 
-				s->grams += t * sk->weight_g;
-				s->volume_cm3 += t * sk->volume_cm3;
-				s->value += l->unit_price * t /
-				    (l->parts[p].per * l->nparts);
+				s->grams = oms_sat_add(s->grams, oms_sat_mul(t,
+				    sk->weight_g));
+				s->volume_cm3 = oms_sat_add(s->volume_cm3,
+				    oms_sat_mul(t, sk->volume_cm3));
+				s->value = oms_sat_add(s->value, part_value(l,
+				    p, t));
 				if (t > 0)
 					s->zone = -1;	/* used */
 			}
@@ -1512,29 +1568,137 @@ explain_record(const struct oms_router *rt, const struct oms_rule *r,
 
 /* ---- routing an order ------------------------------------------------------ */
 
-static struct oms_rule *
-pick_rule(struct oms_router *rt, const struct order *o, cJSON *why,
-    struct oms_rule *fallback)
+/*
+ * Run the jq conditions that decide o's rule: those of the rules whose
+ * other conditions hold, in turn, in one round trip, until one is true or
+ * a rule without one matches.  Answers are kept in rt->known for the
+ * order's record as read, so that asking again costs nothing.  A failed
+ * condition is kept as such (OMS_OK: the caller refuses the order);
+ * past patience ms, OMS_SLOW.
+ */
+static int
+ask_jq(struct oms_router *rt, const struct order *o, const int *holds,
+    long patience)
 {
-	char buf[256];
+	struct known *k = &rt->known;
+	struct oms_jq **qs;
+	int *idx, *truth, n = 0, ran = 0, rc;
 
+	if (k->truth == NULL || k->id != o->id || k->digest != o->digest) {
+		k->truth = erealloc(k->truth, (size_t)rt->rules->n);
+		memset(k->truth, -1, (size_t)rt->rules->n);
+		k->id = o->id;
+		k->digest = o->digest;
+		k->failed = -1;
+	}
+	if (k->failed >= 0)
+		return OMS_OK;
+	qs = ecalloc((size_t)rt->rules->n, sizeof *qs);
+	idx = ecalloc((size_t)rt->rules->n, sizeof *idx);
+	truth = ecalloc((size_t)rt->rules->n, sizeof *truth);
 	for (int i = 0; i < rt->rules->n; i++) {
-		struct oms_rule *r = &rt->rules->r[i];
-		int ok = oms_rule_matches(r, &o->f, buf, sizeof buf);
+		const struct oms_rule *r = &rt->rules->r[i];
 
+		if (!holds[i] || k->truth[i] == 0)
+			continue;
+		if (r->jq == NULL || k->truth[i] == 1)
+			break;
+		qs[n] = r->jq;
+		idx[n++] = i;
+	}
+	rc = oms_jq_first(qs, n, o->rectext, strlen(o->rectext), patience,
+	    truth, &ran);
+	for (int j = 0; j < ran; j++)
+		k->truth[idx[j]] = (signed char)truth[j];
+	if (rc == OMS_REJECT && ran < n) {
+		k->failed = idx[ran];
+		snprintf(k->msg, sizeof k->msg, "%s", oms_error());
+		rc = OMS_OK;
+	}
+	free(qs);
+	free(idx);
+	free(truth);
+	return rc;
+}
+
+/*
+ * The rule for o: the first whose conditions hold, else fallback.  A jq
+ * condition that fails, or runs past its time or memory, refuses the
+ * order (OMS_REJECT): it is not routed, and no later rule takes it.
+ */
+static int
+pick_rule(struct oms_router *rt, const struct order *o, cJSON *why,
+    struct oms_rule *fallback, long patience, struct oms_rule **out)
+{
+	char (*because)[256];
+	int *holds, n = rt->rules->n, rc;
+
+	*out = fallback;
+	holds = ecalloc((size_t)n, sizeof *holds);
+	because = ecalloc((size_t)n, sizeof *because);
+	for (int i = 0; i < n; i++)
+		holds[i] = oms_rule_matches(&rt->rules->r[i], &o->f, because[i],
+		    sizeof because[i]);
+	if ((rc = ask_jq(rt, o, holds, patience)) != OMS_OK)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		struct oms_rule *r = &rt->rules->r[i];
+		int ok = holds[i];
+
+		if (ok && r->jq != NULL && rt->known.failed == i) {
+			char v[48] = "";
+
+			if (rt->rules->version > 0)
+				snprintf(v, sizeof v, " of rules version %d",
+				    rt->rules->version);
+			rc = oms_reject("order o_%lld (%s %s): rule '%s' "
+			    "(rule %d%s): %s; the order is not routed",
+			    (long long)o->id, o->channel, o->external_id,
+			    r->name, i + 1, v, rt->known.msg);
+			goto out;
+		}
+		if (ok && r->jq != NULL && rt->known.truth[i] != 1) {
+			ok = 0;
+			snprintf(because[i], sizeof because[i],
+			    "jq %s is false", r->jq_text);
+		}
 		if (why != NULL) {
 			cJSON *x = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(x, "rule", r->name);
 			cJSON_AddBoolToObject(x, "matched", ok);
 			if (!ok)
-				cJSON_AddStringToObject(x, "why", buf);
+				cJSON_AddStringToObject(x, "why", because[i]);
 			cJSON_AddItemToArray(why, x);
 		}
-		if (ok)
-			return r;
+		if (ok) {
+			*out = r;
+			break;
+		}
 	}
-	return fallback;
+out:
+	free(holds);
+	free(because);
+	return rc;
+}
+
+/*
+ * Run the jq conditions that decide order id's rule, with no transaction
+ * open: however long they take (up to OMS_JQ_TIMEOUT), no lock is held.
+ * What they say is kept for oms_route_order, which runs them again only
+ * if the order's record changed meanwhile.
+ */
+int
+oms_route_decide(struct oms_router *rt, int64_t id)
+{
+	struct oms_rule *r, fallback = rt->fallback->r[0];
+	struct order o;
+	int rc;
+
+	if ((rc = load_order(rt, id, &o)) == OMS_OK)
+		rc = pick_rule(rt, &o, NULL, &fallback, 0, &r);
+	order_free(&o);
+	return rc == OMS_REJECT ? OMS_OK : rc;
 }
 
 static int
@@ -1639,7 +1803,9 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	fallback = rt->fallback->r[0];
 	if (rt->rules->version > 0)
 		fallback.name = "default (no rule matched)";
-	r = pick_rule(rt, &o, why, &fallback);
+	if ((rc = pick_rule(rt, &o, why, &fallback, flags & OMS_ROUTE_LOCKED ?
+	    OMS_JQ_PATIENCE : 0, &r)) != OMS_OK)
+		goto done;
 	candidates(rt, r, &o);
 	if ((rc = load_stock(rt, &o)) != OMS_OK ||
 	    (!rt->dry && (rc = load_had(rt, &o)) != OMS_OK))

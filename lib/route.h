@@ -38,7 +38,8 @@ enum { OMS_BO_BACKORDER, OMS_BO_HOLD, OMS_BO_CANCEL };
 struct oms_rule {
 	const char *name;
 	const cJSON *when, *locations;	/* into the rule set's document */
-	struct oms_jq *jq;
+	struct oms_jq *jq;		/* when.jq, compiled */
+	const char *jq_text;
 	int strategies[OMS_NSTRATEGIES], nstrategies;
 	int max_shipments, backorder, cancel_after_days, partial;
 	const char *min_value, *service;
@@ -73,6 +74,9 @@ int oms_rule_matches(struct oms_rule *r, const struct oms_order_facts *o,
 #define OMS_ROUTE_EXPLAIN 1	/* router flags */
 #define OMS_ROUTE_DRY 2
 #define OMS_ROUTE_QUIET_UNCHANGED 1	/* oms_route_order flags */
+#define OMS_ROUTE_LOCKED 2	/* under the write lock: a slow jq condition
+				   is dropped with OMS_SLOW, for
+				   oms_route_decide outside it */
 struct oms_router;
 int oms_router_open(oms_db *db, struct oms_rules *rules, int flags,
     struct oms_router **out);
@@ -82,6 +86,7 @@ int oms_router_version(const struct oms_router *rt);
 void oms_router_counts(const struct oms_router *rt, long out[6]);
 int oms_route_order(struct oms_router *rt, int64_t id, int flags,
     cJSON **out);
+int oms_route_decide(struct oms_router *rt, int64_t id);
 int oms_route_release(struct oms_router *rt, int64_t id, const char *why);
 int oms_route_reopen(struct oms_router *rt, int64_t id);
 int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);

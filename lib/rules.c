@@ -11,6 +11,7 @@
  * location that ships, fewest_shipments then closest, up to 3 shipments,
  * backorder the rest.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,6 +50,21 @@ str_list(const cJSON *v, const char *rule, const char *key)
 	return OMS_OK;
 }
 
+/*
+ * The first key object o has twice, or NULL: JSON lets a key repeat, and
+ * which one counts would be a guess.
+ */
+static const char *
+dup_key(const cJSON *o)
+{
+	for (const cJSON *x = o->child; x != NULL; x = x->next)
+		for (const cJSON *y = o->child; y != x; y = y->next)
+			if (x->string != NULL && y->string != NULL &&
+			    strcmp(x->string, y->string) == 0)
+				return x->string;
+	return NULL;
+}
+
 static int
 check_when(const cJSON *when, struct oms_rule *r)
 {
@@ -59,6 +75,9 @@ check_when(const cJSON *when, struct oms_rule *r)
 
 	if (!cJSON_IsObject(when))
 		return oms_reject("rule '%s': when must be an object", r->name);
+	if (dup_key(when) != NULL)
+		return oms_reject("rule '%s': when: '%s' twice", r->name,
+		    dup_key(when));
 	for (x = when->child; x != NULL; x = x->next) {
 		int i;
 
@@ -70,8 +89,11 @@ check_when(const cJSON *when, struct oms_rule *r)
 				return OMS_REJECT;
 		} else if (strcmp(x->string, "priority_min") == 0 ||
 		    strcmp(x->string, "priority_max") == 0) {
-			if (!cJSON_IsNumber(x) || x->valuedouble !=
-			    (double)(int64_t)x->valuedouble)
+			/* Out of range, the cast is undefined: test first. */
+			if (!cJSON_IsNumber(x) ||
+			    !(x->valuedouble >= -9223372036854775808.0 &&
+			    x->valuedouble < 9223372036854775808.0) ||
+			    x->valuedouble != (double)(int64_t)x->valuedouble)
 				return oms_reject("rule '%s': %s must be an "
 				    "integer", r->name, x->string);
 		} else if (strcmp(x->string, "value_min") == 0 ||
@@ -87,9 +109,14 @@ check_when(const cJSON *when, struct oms_rule *r)
 			if (!cJSON_IsString(x))
 				return oms_reject("rule '%s': jq must be a jq "
 				    "program", r->name);
+			/* A key twice is still JSON; the first would leak. */
+			if (r->jq != NULL)
+				return oms_reject("rule '%s': jq twice",
+				    r->name);
 			if (oms_jq_compile(x->valuestring, &r->jq) != OMS_OK)
 				return oms_reject("rule '%s': %s", r->name,
 				    oms_error());
+			r->jq_text = x->valuestring;
 		} else
 			return oms_reject("rule '%s': unknown condition '%s'",
 			    r->name, x->string);
@@ -128,6 +155,8 @@ parse_rule(const cJSON *o, const cJSON *groups, int i, struct oms_rule *r)
 			return oms_reject("rule '%s': unknown key '%s'", r->name,
 			    x->string);
 	}
+	if (dup_key(o) != NULL)
+		return oms_reject("rule '%s': '%s' twice", r->name, dup_key(o));
 	if ((x = cJSON_GetObjectItemCaseSensitive(o, "when")) != NULL &&
 	    check_when(x, r) != OMS_OK)
 		return OMS_REJECT;
@@ -191,6 +220,9 @@ parse_rule(const cJSON *o, const cJSON *groups, int i, struct oms_rule *r)
 			    strcmp(y->string, "min_value") != 0)
 				return oms_reject("rule '%s': split: unknown key "
 				    "'%s'", r->name, y->string);
+		if (dup_key(x) != NULL)
+			return oms_reject("rule '%s': split: '%s' twice",
+			    r->name, dup_key(x));
 		if (m != NULL && (!cJSON_IsNumber(m) || m->valuedouble < 1 ||
 		    m->valuedouble > OMS_MAX_SHIPMENTS || m->valuedouble !=
 		    (double)(int)m->valuedouble))
@@ -228,7 +260,8 @@ parse_rule(const cJSON *o, const cJSON *groups, int i, struct oms_rule *r)
 		if (r->backorder != OMS_BO_CANCEL)
 			return oms_reject("rule '%s': cancel_after_days goes with "
 			    "\"backorder\": \"cancel\"", r->name);
-		if (!cJSON_IsNumber(x) || x->valuedouble < 0 ||
+		if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0 &&
+		    x->valuedouble <= INT_MAX) ||
 		    x->valuedouble != (double)(int)x->valuedouble)
 			return oms_reject("rule '%s': cancel_after_days must be "
 			    "a whole number of days", r->name);
@@ -291,10 +324,20 @@ oms_rules_parse(const char *text, oms_db *db, const oms_rates *rates,
 			oms_rules_free(rs);
 			return rc;
 		}
+	if (dup_key(rs->doc) != NULL) {
+		rc = oms_reject("'%s' twice", dup_key(rs->doc));
+		oms_rules_free(rs);
+		return rc;
+	}
 	groups = cJSON_GetObjectItemCaseSensitive(rs->doc, "groups");
 	if (groups != NULL && !cJSON_IsObject(groups)) {
 		oms_rules_free(rs);
 		return oms_reject("groups must be an object of location lists");
+	}
+	if (groups != NULL && dup_key(groups) != NULL) {
+		rc = oms_reject("groups: '%s' twice", dup_key(groups));
+		oms_rules_free(rs);
+		return rc;
 	}
 	list = cJSON_GetObjectItemCaseSensitive(rs->doc, "rules");
 	if (!cJSON_IsArray(list) || (n = cJSON_GetArraySize(list)) == 0) {
@@ -529,8 +572,10 @@ list_text(const cJSON *list, char *buf, size_t n)
 }
 
 /*
- * Whether rule r applies to order o (the facts route.c gathers); when it
- * does not, why into why.
+ * Whether rule r's conditions but jq hold for order o (the facts route.c
+ * gathers); when one does not, why into why.  The jq condition is the
+ * router's to run (oms_jq_first), bounded and outside the write lock
+ * where it can.
  */
 int
 oms_rule_matches(struct oms_rule *r, const struct oms_order_facts *o,
@@ -622,17 +667,6 @@ oms_rule_matches(struct oms_rule *r, const struct oms_order_facts *o,
 				    sizeof have);
 				snprintf(why, n, "value %s is %s %s", have,
 				    min ? "below" : "above", x->valuestring);
-				return 0;
-			}
-		} else if (strcmp(k, "jq") == 0) {
-			int ok;
-
-			if (oms_jq_test(r->jq, o->record, &ok) != OMS_OK) {
-				snprintf(why, n, "jq failed: %s", oms_error());
-				return 0;
-			}
-			if (!ok) {
-				snprintf(why, n, "jq %s is false", x->valuestring);
 				return 0;
 			}
 		}

@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "order.h"
 #include "route.h"
@@ -70,12 +71,37 @@ sort3(int64_t d[3])
 			}
 }
 
+/*
+ * A whole number of a box, lo to hi: one that is not, or is missing where
+ * needed, is an error naming the file and the box.
+ */
+static int
+box_int(const cJSON *b, const char *key, int need, int64_t lo, int64_t hi,
+    int64_t *out, const char *path, int n, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, key);
+
+	if (v == NULL && !need)
+		return OMS_OK;
+	if (v == NULL)
+		return oms_seterr("%s: box %d (%s): no %s", path, n, name, key);
+	if (!cJSON_IsNumber(v) || oms_json_int(b, key, out) != OMS_OK ||
+	    *out < lo || *out > hi)
+		return oms_seterr("%s: box %d (%s): %s must be a whole number "
+		    "from %lld to %lld", path, n, name, key, (long long)lo,
+		    (long long)hi);
+	return OMS_OK;
+}
+
 /* boxes.json on the search path: the box types, smallest first. */
 static int
 load_boxes(struct oms_shipper *sp)
 {
-	const cJSON *list, *b;
-	char *text, *path;
+	static const char *const dim_keys[] = {
+		"length_mm", "width_mm", "height_mm",
+	};
+	const cJSON *list, *b, *fill;
+	char *text, *path = NULL;
 	int rc = oms_search_read("boxes.json", &text, &path);
 
 	if (rc == OMS_ERR)
@@ -85,32 +111,43 @@ load_boxes(struct oms_shipper *sp)
 		free(text);
 		if (sp->boxdoc == NULL) {
 			rc = oms_seterr("%s: not JSON", path);
-			free(path);
-			return rc;
+			goto out;
 		}
-		free(path);
 	}
+	rc = OMS_OK;
 	sp->fill = 0.8;
 	list = cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "boxes");
-	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "fill")))
-		sp->fill = cJSON_GetObjectItemCaseSensitive(sp->boxdoc,
-		    "fill")->valuedouble;
+	if ((fill = cJSON_GetObjectItemCaseSensitive(sp->boxdoc, "fill")) !=
+	    NULL) {
+		if (!cJSON_IsNumber(fill) || !(fill->valuedouble > 0 &&
+		    fill->valuedouble <= 1)) {
+			rc = oms_seterr("%s: fill must be a number over 0, at "
+			    "most 1", path);
+			goto out;
+		}
+		sp->fill = fill->valuedouble;
+	}
 	sp->boxes = ecalloc((size_t)cJSON_GetArraySize(list) + 1,
 	    sizeof *sp->boxes);
 	cJSON_ArrayForEach(b, list) {
 		struct box *x = &sp->boxes[sp->nboxes];
-		int64_t v;
+		const char *name = oms_json_str(b, "name");
+		int n = sp->nboxes + 1;
 
-		if (oms_json_str(b, "name") == NULL)
-			return oms_seterr("boxes.json: box %d has no name",
-			    sp->nboxes + 1);
-		x->name = estrdup(oms_json_str(b, "name"));
-		oms_json_int(b, "length_mm", &x->dims[0]);
-		oms_json_int(b, "width_mm", &x->dims[1]);
-		oms_json_int(b, "height_mm", &x->dims[2]);
-		oms_json_int(b, "max_weight_g", &x->max_g);
-		if (oms_json_int(b, "tare_g", &v) == OMS_OK)
-			x->tare_g = v;
+		if (name == NULL) {
+			rc = oms_seterr("%s: box %d has no name", path, n);
+			goto out;
+		}
+		for (int k = 0; k < 3; k++)
+			if ((rc = box_int(b, dim_keys[k], 1, 1, OMS_DIM_MAX,
+			    &x->dims[k], path, n, name)) != OMS_OK)
+				goto out;
+		if ((rc = box_int(b, "max_weight_g", 0, 0, OMS_WEIGHT_MAX,
+		    &x->max_g, path, n, name)) != OMS_OK ||
+		    (rc = box_int(b, "tare_g", 0, 0, OMS_WEIGHT_MAX, &x->tare_g,
+		    path, n, name)) != OMS_OK)
+			goto out;
+		x->name = estrdup(name);
 		sort3(x->dims);
 		sp->nboxes++;
 	}
@@ -127,7 +164,9 @@ load_boxes(struct oms_shipper *sp)
 			*a = *p;
 			*p = t;
 		}
-	return OMS_OK;
+out:
+	free(path);
+	return rc;
 }
 
 int
@@ -176,6 +215,10 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 		oms_shipper_close(sp);
 		return rc;
 	}
+	if (dir != NULL && (rc = oms_dir_check(dir)) != OMS_OK) {
+		oms_shipper_close(sp);
+		return rc;
+	}
 	*out = sp;
 	return OMS_OK;
 }
@@ -200,6 +243,8 @@ oms_shipper_slips(struct oms_shipper *sp, const char *dir)
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return oms_seterr("cannot make the slip directory '%s': %s", dir,
 		    strerror(errno));
+	if (oms_dir_check(dir) != OMS_OK)
+		return OMS_ERR;
 	sp->slips = dir;
 	return OMS_OK;
 }
@@ -265,7 +310,8 @@ pack(const struct oms_shipper *sp, const struct item *it, int n,
 
 	*bad = -1;
 	for (int i = 0; i < n; i++) {
-		grams += it[i].qty * it[i].grams;
+		grams = oms_sat_add(grams, oms_sat_mul(it[i].qty,
+		    it[i].grams));
 		vol += (double)it[i].qty * it[i].dims[0] * it[i].dims[1] *
 		    it[i].dims[2];
 		for (int k = 0; k < 3; k++)
@@ -278,9 +324,10 @@ pack(const struct oms_shipper *sp, const struct item *it, int n,
 
 		if (big[0] <= x->dims[0] && big[1] <= x->dims[1] &&
 		    big[2] <= x->dims[2] && vol <= cap * sp->fill &&
-		    (x->max_g == 0 || grams + x->tare_g <= x->max_g)) {
+		    (x->max_g == 0 || oms_sat_add(grams, x->tare_g) <=
+		    x->max_g)) {
 			pk[0].box = x;
-			pk[0].grams = grams + x->tare_g;
+			pk[0].grams = oms_sat_add(grams, x->tare_g);
 			*npk = 1;
 			return OMS_OK;
 		}
@@ -320,7 +367,8 @@ pack(const struct oms_shipper *sp, const struct item *it, int n,
 			m = 1;
 		for (int i = 0; i < m; i++) {
 			pk[i].box = x;
-			pk[i].grams = grams / m + (i < grams % m) + x->tare_g;
+			pk[i].grams = oms_sat_add(grams / m + (i < grams % m),
+			    x->tare_g);
 		}
 		*npk = m;
 	}
@@ -336,8 +384,8 @@ parcel_text(const cJSON *pkgs, const cJSON *to, char *buf, size_t n)
 	int k = cJSON_GetArraySize(pkgs);
 
 	cJSON_ArrayForEach(p, pkgs)
-		if (oms_json_int(p, "weight_g", &g) == OMS_OK)
-			grams += g;
+		if (oms_json_int(p, "weight_g", &g) == OMS_OK && g > 0)
+			grams = oms_sat_add(grams, g);
 	snprintf(buf, n, "%d package%s, %lld g, to %s %s", k, k == 1 ? "" :
 	    "s", (long long)grams, oms_json_str(to, "country") ?
 	    oms_json_str(to, "country") : "(no country)",
@@ -1388,7 +1436,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			    pk[i].box->dims[2] / 1000 + 4) / 5));
 		}
 		cJSON_AddNumberToObject(p, "weight_g", (double)pk[i].grams);
-		grams += pk[i].grams;
+		grams = oms_sat_add(grams, pk[i].grams);
 		cJSON_AddItemToArray(pkgs, p);
 	}
 	rc = choose_service(sp, &s, from, to, pkgs, service, sizeof service,

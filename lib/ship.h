@@ -52,6 +52,8 @@ void oms_doc_pdf(const struct oms_doc *d, struct oms_buf *out);
 /* pick.c: waves and pick lists */
 int oms_pick(oms_db *db, const char *location, int wave_size,
     const char *pdf, oms_rec_fn fn, void *arg, long *waves);
+int oms_pick_reprint(oms_db *db, int64_t first, int64_t last,
+    int (*fn)(void *arg, const char *text), void *arg);
 
 /* notify.c: messages to customers */
 int oms_notify(oms_db *db, const char *maildir, const char *from,

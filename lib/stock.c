@@ -29,10 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "oms.h"
 #include "stock.h"
-
-#define QTY_MAX 1000000000
 
 
 /* Whether a row with key s exists, by a one-parameter query. */
@@ -271,7 +270,7 @@ oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo)
 	    opt_bool(rec, "pickup", 0, &pickup) != OMS_OK ||
 	    opt_int(rec, "priority", -1000000, 1000000, &priority,
 	    &has_pri) != OMS_OK ||
-	    opt_int(rec, "capacity_per_day", 0, QTY_MAX, &capacity,
+	    opt_int(rec, "capacity_per_day", 0, OMS_QTY_MAX, &capacity,
 	    &has_cap) != OMS_OK ||
 	    opt_str(rec, "cutoff", &cutoff) != OMS_OK ||
 	    opt_str(rec, "tz", &tz) != OMS_OK)
@@ -329,6 +328,10 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	static const char sql_bin[] =
 	    "INSERT INTO product_bins (sku, location, bin) VALUES (?, ?, ?)";
 	const char *sku, *title, *barcode, *currency;
+	static const char *const dim_names[] = {
+		"dims_mm[0] (length_mm)", "dims_mm[1] (width_mm)",
+		"dims_mm[2] (height_mm)",
+	};
 	const cJSON *dims, *bins, *attrs, *b;
 	int64_t weight = 0, cost = 0, dim[3] = { 0 };
 	int has_weight, has_cost, has_dims = 0, nested, rc, i = 0;
@@ -337,8 +340,8 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	if (req_str(rec, "sku", &sku) != OMS_OK ||
 	    opt_str(rec, "title", &title) != OMS_OK ||
 	    opt_str(rec, "barcode", &barcode) != OMS_OK ||
-	    opt_int(rec, "weight_g", 0, QTY_MAX, &weight, &has_weight) !=
-	    OMS_OK || opt_currency(rec, &currency) != OMS_OK ||
+	    opt_int(rec, "weight_g", 0, OMS_WEIGHT_MAX, &weight,
+	    &has_weight) != OMS_OK || opt_currency(rec, &currency) != OMS_OK ||
 	    opt_money(rec, "cost", currency, &cost, &has_cost) != OMS_OK)
 		return OMS_REJECT;
 	attrs = cJSON_GetObjectItemCaseSensitive(rec, "attributes");
@@ -354,9 +357,12 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 		cJSON_ArrayForEach(d, dims) {
 			double x = cJSON_IsNumber(d) ? d->valuedouble : -1;
 
-			if (!(x >= 0 && x <= QTY_MAX) || x != floor(x))
+			if (!(x >= 0) || x != floor(x))
 				return oms_reject("dims_mm must be an array of three "
 				    "whole numbers");
+			if (x > OMS_DIM_MAX)
+				return oms_reject("%s %.0f is out of range "
+				    "(0 to %d)", dim_names[i], x, OMS_DIM_MAX);
 			dim[i++] = (int64_t)x;
 		}
 		has_dims = 1;
@@ -423,11 +429,13 @@ oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo)
 	    opt_currency(rec, &currency) != OMS_OK ||
 	    opt_money(rec, "price", currency, &price, &has_price) != OMS_OK ||
 	    opt_bool(rec, "active", 1, &active) != OMS_OK ||
-	    opt_int(rec, "safety_stock", 0, QTY_MAX, &safety, &has_safety) !=
-	    OMS_OK ||
+	    opt_int(rec, "safety_stock", 0, OMS_QTY_MAX, &safety,
+	    &has_safety) != OMS_OK ||
 	    opt_int(rec, "percent", 0, 100, &percent, &has_percent) != OMS_OK ||
-	    opt_int(rec, "max_qty", 0, QTY_MAX, &max_qty, &has_max) != OMS_OK ||
-	    opt_int(rec, "end_when", 0, QTY_MAX, &end_when, &has_end) != OMS_OK)
+	    opt_int(rec, "max_qty", 0, OMS_QTY_MAX, &max_qty, &has_max) !=
+	    OMS_OK ||
+	    opt_int(rec, "end_when", 0, OMS_QTY_MAX, &end_when, &has_end) !=
+	    OMS_OK)
 		return OMS_REJECT;
 	if (price < 0)
 		return oms_reject("price %s is negative",
@@ -482,12 +490,16 @@ oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo)
 	comps = cJSON_GetObjectItemCaseSensitive(rec, "components");
 	if (!cJSON_IsArray(comps) || cJSON_GetArraySize(comps) == 0)
 		return oms_reject("components must be a non-empty array");
+	/* Routing sends a kit's components, each of them. */
+	if (cJSON_GetArraySize(comps) > OMS_KIT_MAX)
+		return oms_reject("components: %d, more than the %d a kit may "
+		    "have", cJSON_GetArraySize(comps), OMS_KIT_MAX);
 	cJSON_ArrayForEach(c, comps) {
 		n++;
 		if (!cJSON_IsObject(c))
 			return oms_reject("component %d is not an object", n);
 		if (req_str(c, "sku", &csku) != OMS_OK ||
-		    opt_int(c, "qty", 1, QTY_MAX, &qty, &has) != OMS_OK) {
+		    opt_int(c, "qty", 1, OMS_QTY_MAX, &qty, &has) != OMS_OK) {
 			char m[512];
 
 			snprintf(m, sizeof m, "%s", oms_error());
@@ -582,8 +594,15 @@ kind_of(const char *s, enum kind *k)
 	return OMS_ERR;
 }
 
+/*
+ * A movement a program makes (a reservation, a parcel's stock out) may
+ * carry a line's units times a kit's: the bound of its quantity is that
+ * product, where a record read from outside has OMS_QTY_MAX.
+ */
+#define MOVE_MAX ((int64_t)OMS_QTY_MAX * OMS_QTY_MAX)
+
 static int
-parse_move(const cJSON *rec, struct move *m)
+parse_move(const cJSON *rec, struct move *m, int64_t max)
 {
 	const char *kind, *to, *from;
 	int has;
@@ -601,7 +620,7 @@ parse_move(const cJSON *rec, struct move *m)
 	    opt_str(rec, "ref", &m->ref) != OMS_OK ||
 	    opt_str(rec, "to", &to) != OMS_OK ||
 	    opt_str(rec, "from", &from) != OMS_OK ||
-	    opt_int(rec, "qty", -QTY_MAX, QTY_MAX, &m->qty, &has) != OMS_OK)
+	    opt_int(rec, "qty", -max, max, &m->qty, &has) != OMS_OK)
 		return OMS_REJECT;
 	if (!has)
 		return oms_reject("no qty");
@@ -969,15 +988,15 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	return OMS_OK;
 }
 
-int
-oms_stock_move(oms_db *db, const cJSON *rec, cJSON **echo)
+static int
+move(oms_db *db, const cJSON *rec, int64_t max, cJSON **echo)
 {
 	struct move m;
 	cJSON *out = NULL;
 	int nested, rc;
 
 	*echo = NULL;
-	if ((rc = parse_move(rec, &m)) != OMS_OK)
+	if ((rc = parse_move(rec, &m, max)) != OMS_OK)
 		return rc;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
@@ -997,6 +1016,53 @@ oms_stock_move(oms_db *db, const cJSON *rec, cJSON **echo)
 	return OMS_OK;
 }
 
+/*
+ * A SKU sent as a number is the text of its digits, as in an order
+ * (wide ones came as strings already, see oms_json_parse); one with a
+ * fraction or past 2^53 has lost them.
+ */
+static int
+number_skus(cJSON *o, const char *where)
+{
+	static const char *const keys[] = { "sku", "channel_sku" };
+	cJSON *v, *c;
+	char buf[64], m[400];
+	const char *t;
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+		if (!cJSON_IsNumber(v))
+			continue;
+		if (oms_json_id(v, buf, sizeof buf, &t) != OMS_OK) {
+			snprintf(m, sizeof m, "%s", oms_error());
+			return oms_reject("%s%s: %s", where, keys[i], m);
+		}
+		cJSON_ReplaceItemInObjectCaseSensitive(o, keys[i],
+		    cJSON_CreateString(t));
+	}
+	if (*where != '\0')
+		return OMS_OK;
+	c = cJSON_GetObjectItemCaseSensitive(o, "components");
+	if (cJSON_IsArray(c)) {
+		int n = 0;
+
+		cJSON_ArrayForEach(v, c) {
+			n++;
+			snprintf(buf, sizeof buf, "component %d: ", n);
+			if (cJSON_IsObject(v) && number_skus(v, buf) != OMS_OK)
+				return OMS_REJECT;
+		}
+	}
+	return OMS_OK;
+}
+
+int
+oms_stock_move(oms_db *db, const cJSON *rec, cJSON **echo)
+{
+	return move(db, rec, MOVE_MAX, echo);
+}
+
+/* A record read from outside: oms-stock, a catalog. */
 int
 oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo)
 {
@@ -1005,8 +1071,30 @@ oms_stock_apply(oms_db *db, cJSON *rec, cJSON **echo)
 	*echo = NULL;
 	if (type == NULL)
 		return oms_reject("no type");
-	if (strcmp(type, "movement") == 0)
-		return oms_stock_move(db, rec, echo);
+	if (number_skus(rec, "") != OMS_OK)
+		return OMS_REJECT;
+	if (strcmp(type, "movement") == 0) {
+		const char *kind = oms_json_str(rec, "kind");
+
+		/*
+		 * Reservations belong to allocations: made and ended by the
+		 * programs that allocate, ship and cancel, which reach the
+		 * ledger through oms_stock_move, never from this input.
+		 */
+		if (kind != NULL && strcmp(kind, "reserve") == 0)
+			return oms_reject("a reserve is made by oms-route "
+			    "for an order's allocation, not by hand: route "
+			    "the order (oms-route); `oms-stock reconcile` "
+			    "sets reserved to what is allocated");
+		if (kind != NULL && strcmp(kind, "release") == 0)
+			return oms_reject("a release is made by oms-route, "
+			    "oms-ship and cancels as an allocation ends, not "
+			    "by hand: free an order's units with `oms-import "
+			    "cancel ORDER` or `oms-route --reroute ORDER`; "
+			    "`oms-stock reconcile` sets reserved to what is "
+			    "allocated");
+		return move(db, rec, OMS_QTY_MAX, echo);
+	}
 	if (strcmp(type, "location") == 0)
 		return oms_stock_location(db, rec, echo);
 	if (strcmp(type, "product") == 0)
@@ -1119,6 +1207,155 @@ oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg)
 			return oms_reject("unknown sku '%s'", sku);
 	}
 	return OMS_OK;
+}
+
+static const char sql_reservation_diffs[] =
+    "SELECT sku, location, reserved, allocated FROM reservation_differences "
+    "ORDER BY sku, location";
+
+/*
+ * Each level whose reserved figure is not what the active allocations
+ * there hold: a reservation leaked or made by hand, or one lost.
+ */
+int
+oms_stock_verify_reserved(oms_db *db, oms_diff_fn fn, void *arg,
+    long *differences)
+{
+	oms_stmt *st = oms_db_stmt(db, sql_reservation_diffs);
+	char msg[512];
+	int rc, r = OMS_OK;
+
+	*differences = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		(*differences)++;
+		snprintf(msg, sizeof msg, "%s at %s: reserved is %lld in "
+		    "levels, %lld allocated to orders", oms_col_text(st, 0),
+		    oms_col_text(st, 1), (long long)oms_col_int64(st, 2),
+		    (long long)oms_col_int64(st, 3));
+		if ((r = fn(arg, msg)) != OMS_OK)
+			break;
+	}
+	oms_reset(st);
+	if (r != OMS_OK)
+		return r;
+	if (rc != OMS_DONE)
+		return oms_db_fail(db, rc, "cannot read the allocations");
+	return OMS_OK;
+}
+
+struct fix {
+	char *sku, *location;
+	int64_t reserved, allocated;
+};
+
+/*
+ * Set each reserved figure to what the active allocations hold, by a
+ * reserve or release movement in the ledger with the reason, all in one
+ * transaction (rolled back for a dry run).  Each movement written goes
+ * to fn once committed; a level that cannot be set (more allocated than
+ * is on hand) is told to refused, and the rest still go in.
+ */
+int
+oms_stock_reconcile(oms_db *db, int dry_run, oms_rec_fn fn,
+    oms_diff_fn refused, void *arg, long *fixed, long *failed)
+{
+	static const char sql_last[] =
+	    "SELECT coalesce(max(id), 0) FROM movements";
+	struct fix *f = NULL;
+	cJSON **echoes = NULL;
+	size_t n = 0, ne = 0;
+	oms_stmt *st;
+	int rc, r = OMS_OK;
+
+	*fixed = *failed = 0;
+	if ((rc = oms_db_begin(db)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(db, sql_reservation_diffs)) == NULL) {
+		oms_db_rollback(db);
+		return OMS_ERR;
+	}
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		f = erealloc(f, (n + 1) * sizeof *f);
+		f[n].sku = estrdup(oms_col_text(st, 0));
+		f[n].location = estrdup(oms_col_text(st, 1));
+		f[n].reserved = oms_col_int64(st, 2);
+		f[n].allocated = oms_col_int64(st, 3);
+		n++;
+	}
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
+	    "cannot read the allocations");
+	echoes = ecalloc(n ? n : 1, sizeof *echoes);
+	for (size_t i = 0; i < n && rc == OMS_OK; i++) {
+		cJSON *m = cJSON_CreateObject(), *echo = NULL;
+		int64_t d = f[i].allocated - f[i].reserved, last = 0;
+		char reason[128], key[512], msg[1024];
+
+		if ((st = oms_db_stmt(db, sql_last)) == NULL) {
+			rc = OMS_ERR;
+			cJSON_Delete(m);
+			break;
+		}
+		if ((rc = oms_step(st)) == OMS_ROW)
+			last = oms_col_int64(st, 0);
+		oms_reset(st);
+		if (rc != OMS_ROW) {
+			rc = oms_db_fail(db, rc, "cannot read the ledger");
+			cJSON_Delete(m);
+			break;
+		}
+		/* The ledger as it stands makes the key: one repair of it. */
+		snprintf(key, sizeof key, "reconcile:%s@%s:m%lld", f[i].sku,
+		    f[i].location, (long long)last);
+		snprintf(reason, sizeof reason, "reconcile: reserved %lld, "
+		    "allocated %lld", (long long)f[i].reserved,
+		    (long long)f[i].allocated);
+		cJSON_AddStringToObject(m, "type", "movement");
+		cJSON_AddStringToObject(m, "kind", d > 0 ? "reserve" :
+		    "release");
+		cJSON_AddStringToObject(m, "sku", f[i].sku);
+		cJSON_AddStringToObject(m, "location", f[i].location);
+		cJSON_AddNumberToObject(m, "qty", (double)(d > 0 ? d : -d));
+		cJSON_AddStringToObject(m, "reason", reason);
+		cJSON_AddStringToObject(m, "ref", "reconcile");
+		cJSON_AddStringToObject(m, "key", key);
+		rc = oms_stock_move(db, m, &echo);
+		cJSON_Delete(m);
+		if (rc == OMS_REJECT) {
+			snprintf(msg, sizeof msg, "%s at %s: reserved %lld, "
+			    "allocated %lld, not repaired: %s", f[i].sku,
+			    f[i].location, (long long)f[i].reserved,
+			    (long long)f[i].allocated, oms_error());
+			(*failed)++;
+			rc = OMS_OK;
+			if (refused != NULL &&
+			    (r = refused(arg, msg)) != OMS_OK)
+				break;
+			continue;
+		}
+		if (rc == OMS_OK)
+			echoes[ne++] = echo;
+	}
+	if (rc != OMS_OK || r != OMS_OK || dry_run)
+		oms_db_rollback(db);
+	else
+		rc = oms_db_commit(db);
+	if (rc == OMS_OK && r == OMS_OK) {
+		*fixed = (long)ne;
+		for (size_t i = 0; i < ne && r == OMS_OK; i++)
+			r = fn(arg, echoes[i]);
+	}
+	for (size_t i = 0; i < ne; i++)
+		cJSON_Delete(echoes[i]);
+	free(echoes);
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].sku);
+		free(f[i].location);
+	}
+	free(f);
+	return rc != OMS_OK ? rc : r;
 }
 
 int

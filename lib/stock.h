@@ -32,6 +32,10 @@ int oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
 cJSON *oms_stock_level_record(const struct oms_level *l);
 int oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg);
 int oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences);
+int oms_stock_verify_reserved(oms_db *db, oms_diff_fn fn, void *arg,
+    long *differences);
+int oms_stock_reconcile(oms_db *db, int dry_run, oms_rec_fn fn,
+    oms_diff_fn refused, void *arg, long *fixed, long *failed);
 
 /*
  * ats.c: available to sell, per channel and listing.  The pool of a sku

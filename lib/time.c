@@ -383,6 +383,7 @@ oms_time_parse_day(const char *s, int flags, const char *tz,
 	int nt, i = 0, m = 0, d = 0, h = 0, mi = 0, sec = 0, havezone = 0;
 	int clock = 0;
 	long y = -1, off = 0;
+	int64_t e;
 	const struct tok *a, *b, *c;
 	char sep1 = 0;
 
@@ -513,8 +514,15 @@ oms_time_parse_day(const char *s, int flags, const char *tz,
 	if (!havezone && zone_offset(clock ? tz : daytz, y, m, d, h, mi, sec,
 	    &off) != OMS_OK)
 		return OMS_ERR;
-	oms_time_format(days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - off, out);
+	/*
+	 * An offset can move the time out of the years 1900 to 9999: it
+	 * could not be written, nor read back, so it is no date.
+	 */
+	e = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	if (e < days_from_civil(1900, 1, 1) * 86400 ||
+	    e >= days_from_civil(10000, 1, 1) * 86400)
+		goto bad;
+	oms_time_format(e, out);
 	return OMS_OK;
 bad:
 	return oms_seterr("'%s' is not a date", s ? s : "");

@@ -2,9 +2,11 @@
  * util.c: the program name, the error buffer, allocation that dies, and a
  * growable string.
  */
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -566,39 +568,244 @@ oms_valid_account(const char *s)
 	return 1;
 }
 
+/* What a file that is not a regular file is, for a message. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISFIFO(m))
+		return "a fifo";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+static int
+not_regular(const char *path, mode_t m)
+{
+	return oms_seterr("cannot write '%s': it is %s, not a regular file; "
+	    "left as it is, nothing written", path, file_kind(m));
+}
+
 /*
- * Write len bytes to path whole or not at all: a temporary file of this
- * process beside it, flushed to disk, then renamed over it.
+ * Open the directory part of path (dir, len bytes of it; "." when len is
+ * 0) for the *at calls, after checking each symbolic link on the way.  A
+ * directory symlink the operator made is followed, as everywhere; one
+ * that sits in a sticky directory anyone can write (/tmp), owned by
+ * neither this user nor that directory's owner, is what another user can
+ * plant there, and is not followed: the rule of Linux's
+ * fs.protected_symlinks, kept here whatever that is set to.
+ */
+static int
+open_dir(const char *path, const char *dir, size_t len, int *dfd)
+{
+	char *d = len > 0 ? estrndup(dir, len) : estrdup(".");
+	struct stat sl, sp;
+	int rc = OMS_OK;
+
+	for (char *p = d + 1; rc == OMS_OK; p++) {
+		char save = *p;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*p = '\0';
+		if (lstat(d, &sl) == 0 && S_ISLNK(sl.st_mode)) {
+			char *parent = estrdup(d), *slash = strrchr(parent, '/');
+			const char *pp = slash == NULL ? "." :
+			    slash == parent ? "/" : parent;
+
+			if (slash != NULL && slash != parent)
+				*slash = '\0';
+			if (lstat(pp, &sp) == 0 && (sp.st_mode & S_ISVTX) &&
+			    (sp.st_mode & S_IWOTH) && sl.st_uid != geteuid() &&
+			    sl.st_uid != sp.st_uid)
+				rc = oms_seterr("cannot write '%s': '%s' is a "
+				    "symbolic link in the shared directory "
+				    "'%s', owned by another user (uid %ld); "
+				    "not followed", path, d, pp,
+				    (long)sl.st_uid);
+			free(parent);
+		}
+		*p = save;
+		if (save == '\0')
+			break;
+	}
+	if (rc == OMS_OK && (*dfd = open(d, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+	free(d);
+	return rc;
+}
+
+/*
+ * Whether files can be written into dir as oms_write_file writes them:
+ * checked before work that cannot be undone (a label bought), so that a
+ * directory not to be followed stops the run first.
+ */
+int
+oms_dir_check(const char *dir)
+{
+	int fd, rc;
+
+	if ((rc = open_dir(dir, dir, strlen(dir), &fd)) == OMS_OK)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Write len bytes to path whole or not at all, mode 0600: a temporary
+ * file beside it, created exclusively under a random name (never through
+ * a symbolic link), written and flushed to disk, then renamed over path,
+ * and the directory flushed in turn.  What is at path already must be a
+ * regular file: a symbolic link, a device, a fifo, a directory there is
+ * refused with a message naming it, and nothing is written.  Rename
+ * replaces a name and never follows one, so a link planted after the
+ * check is replaced, not written through.
  */
 int
 oms_write_file(const char *path, const void *data, size_t len)
 {
-	struct oms_buf tmp = { 0 };
 	const char *slash = strrchr(path, '/');
-	FILE *fp;
-	int rc = OMS_OK;
+	const char *base = slash ? slash + 1 : path;
+	const unsigned char *p = data;
+	char tmp[160];
+	struct stat sb;
+	int dfd = -1, fd = -1, rc;
+	size_t off = 0;
 
-	if (slash != NULL)
-		oms_buf_printf(&tmp, "%.*s.%s.%ld.tmp", (int)(slash - path + 1),
-		    path, slash + 1, (long)getpid());
-	else
-		oms_buf_printf(&tmp, ".%s.%ld.tmp", path, (long)getpid());
-	if ((fp = fopen(tmp.s, "wb")) == NULL) {
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return oms_seterr("cannot write '%s': not a file name", path);
+	if ((rc = open_dir(path, path, slash ? (size_t)(slash - path) +
+	    (slash == path) : 0, &dfd)) != OMS_OK)
+		return rc;
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISREG(sb.st_mode)) {
+			rc = not_regular(path, sb.st_mode);
+			goto out;
+		}
+	} else if (errno != ENOENT) {
 		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
-		oms_buf_free(&tmp);
+		goto out;
+	}
+	for (int tries = 0; fd < 0; tries++) {
+		uint64_t r;
+
+		if (getrandom(&r, sizeof r, 0) != sizeof r)
+			r ^= (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL) ^
+			    (uint64_t)(uintptr_t)&r;
+		snprintf(tmp, sizeof tmp, ".%.100s.%016llx.tmp", base,
+		    (unsigned long long)r);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd < 0 && (errno != EEXIST || tries >= 100)) {
+			rc = oms_seterr("cannot write '%s': %s", path,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	while (off < len) {
+		ssize_t w = write(fd, p + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off < len || fsync(fd) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", path,
+		    strerror(errno ? errno : EIO));
+		goto drop;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		goto drop;
+	}
+	fd = -1;
+	/* Again, just before: what came meanwhile is refused as well. */
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(sb.st_mode)) {
+		rc = not_regular(path, sb.st_mode);
+		goto drop;
+	}
+	if (renameat(dfd, tmp, dfd, base) != 0) {
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+		goto drop;
+	}
+	if (fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
+		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
+	goto out;
+drop:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dfd, tmp, 0);
+out:
+	close(dfd);
+	return rc;
+}
+
+/*
+ * Open path to append to it, created mode 0600 when it is not there: a
+ * rejects file.  Never through a symbolic link, and never anything but a
+ * regular file of one name: a fifo is refused at once, not waited on,
+ * and a file with other hard links too.  A file that is there keeps its
+ * mode and owner.
+ */
+int
+oms_append_open(const char *path, FILE **out)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	struct stat sb;
+	int dfd = -1, fd, rc;
+
+	*out = NULL;
+	if ((rc = open_dir(path, path, slash ? (size_t)(slash - path) +
+	    (slash == path) : 0, &dfd)) != OMS_OK)
+		return rc;
+	fd = openat(dfd, base, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISREG(sb.st_mode))
+			rc = not_regular(path, sb.st_mode);
+		else
+			rc = oms_seterr("cannot open '%s': %s", path,
+			    strerror(e));
+		close(dfd);
 		return rc;
 	}
-	if ((len > 0 && fwrite(data, 1, len, fp) != len) || fflush(fp) != 0 ||
-	    fsync(fileno(fp)) != 0) {
-		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
-		fclose(fp);
-		unlink(tmp.s);
-	} else if (fclose(fp) != 0 || rename(tmp.s, path) != 0) {
-		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp.s);
+	close(dfd);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		rc = fstat(fd, &sb) != 0 ? oms_seterr("cannot open '%s': %s",
+		    path, strerror(errno)) : not_regular(path, sb.st_mode);
+		close(fd);
+		return rc;
 	}
-	oms_buf_free(&tmp);
-	return rc;
+	/* A hard link another user planted names a file of someone else. */
+	if (sb.st_nlink > 1) {
+		close(fd);
+		return oms_seterr("cannot write '%s': it has %ld names (hard "
+		    "links), so it may be another file; left as it is, "
+		    "nothing written", path, (long)sb.st_nlink);
+	}
+	fcntl(fd, F_SETFL, O_APPEND);
+	if ((*out = fdopen(fd, "a")) == NULL) {
+		rc = oms_seterr("cannot open '%s': %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	return OMS_OK;
 }
 
 /* Read the rest of fp into b.  OMS_ERR on a read error, errno kept. */

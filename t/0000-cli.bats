@@ -10,6 +10,7 @@ load helper
 	assert_equal "$stderr" "usage: oms [-q] [--db PATH] init
        oms [-q] [--db PATH] check
        oms [-q] [--db PATH] status [--older-than TIME] [--recent TIME]
+       oms [-q] [--db PATH] purge-customer [-n] [--labels DIR] [--slips DIR] [--mail DIR] EMAIL | --order ORDER
        oms version
        oms help [COMMAND]
        oms [--db PATH] COMMAND [ARG ...]"

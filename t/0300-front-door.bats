@@ -207,14 +207,14 @@ AWK
 	}
 	run comp "$OMS_BIN/oms" help ""
 	assert_success
-	assert_output "$(printf '%s\n' init check status version help carrier-offline import route ship stock)"
+	assert_output "$(printf '%s\n' init check status purge-customer version help carrier-offline import route ship stock)"
 	run comp "$OMS_BIN/oms" help s
 	assert_output "$(printf '%s\n' status ship stock)"
 	run comp oms init --d
 	assert_output "--db"
 	run comp oms status --
 	assert_output "$(printf '%s\n' --db --help --quiet --older-than --recent)"
-	grep -q "builtins=(init check status version help)" "$TOP/completions/zsh/_oms"
+	grep -q "builtins=(init check status purge-customer version help)" "$TOP/completions/zsh/_oms"
 	grep -q "^    init|check)$" "$TOP/completions/zsh/_oms"
 	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
 	run fish -c "source $TOP/completions/fish/oms.fish; complete -C 'oms help i'"

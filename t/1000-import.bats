@@ -253,7 +253,7 @@ oms-import: 0 created, 0 updated, 0 unchanged, 0 older, 0 held, 0 rejected"
 @test "a full disk on stdout fails the run with status 3" {
 	run --separate-stderr sh -c "oms-import '$SMALL' > /dev/full"
 	assert_failure 3
-	assert_equal "$stderr" "oms-import: write error: No space left on device"
+	assert_equal "$stderr" "oms-import: write error: No space left on device; import batch 1 committed: print its orders again with \`oms-import show --batch 1\`"
 }
 
 @test "a held order is released only when its problems are gone, or by force" {

@@ -4,8 +4,8 @@
 # adapters and channels that `oms-import channels` lists, and "auto"); time
 # zones from /usr/share/zoneinfo after --tz; common currency codes after
 # --currency; "mtime" after --exported-at; file names after --db, --rejects
-# and as operands; the verbs release, cancel and hold as the first word and
-# channels as the first operand; and after release, cancel and hold, their
+# and as operands; the verbs release, cancel, hold and show as the first word
+# and channels as the first operand; and after release, cancel and hold, their
 # options, "cancel" and "keep" after --lines, and the orders of the database
 # each can take (when sqlite3 is there): the held ones for release, those
 # not cancelled, fulfilled or delivered for cancel, and of those the ones
@@ -36,7 +36,7 @@ end
 # come after them), channels as the first operand; fail when there is none.
 function __oms_import_verb
     set -l tokens (commandline -opc)
-    if contains -- "$tokens[2]" release cancel hold
+    if contains -- "$tokens[2]" release cancel hold show
         echo $tokens[2]
         return 0
     end
@@ -61,6 +61,27 @@ end
 
 function __oms_import_first_word
     test (count (commandline -opc)) -eq 1
+end
+
+# The import batches of the database, newest first (when sqlite3 is there).
+function __oms_import_batches
+    set -l db
+    set -l next 0
+    for t in (commandline -opc)
+        if test $next = 1
+            set db $t
+            set next 0
+        else if contains -- $t --db -d
+            set next 1
+        else if string match -q -- '--db=*' $t
+            set db (string replace -- '--db=' '' $t)
+        end
+    end
+    test -n "$db"; or set db $OMS_DB
+    test -n "$db"; or set db oms.db
+    set db (string replace -r -- '^~' $HOME $db)
+    test -r $db; and type -q sqlite3; or return
+    sqlite3 -readonly -batch $db 'SELECT id FROM import_batches ORDER BY id DESC LIMIT 50' 2>/dev/null
 end
 
 # Print the adapters and channels that oms-import channels lists, and auto.
@@ -148,8 +169,8 @@ complete -c oms-import -n __oms_import_importing -l tz -x -a '(__oms_import_zone
 complete -c oms-import -n __oms_import_importing -s v -l verbose -d 'Say which adapter read each file'
 complete -c oms-import -n __oms_import_importing -s V -l version -d 'Print the version and exit'
 
-# Importing, release, cancel and hold.
-complete -c oms-import -n '__oms_import_importing; or __oms_import_using release cancel hold' -s d -l db -r -F -d 'Use this database file'
+# Importing, release, cancel, hold and show.
+complete -c oms-import -n '__oms_import_importing; or __oms_import_using release cancel hold show' -s d -l db -r -F -d 'Use this database file'
 complete -c oms-import -n '__oms_import_importing; or __oms_import_using release cancel hold' -s q -l quiet -d 'Print no summary or message'
 
 # Release, cancel and hold.
@@ -157,12 +178,14 @@ complete -c oms-import -n '__oms_import_using release' -s f -l force -d 'Release
 complete -c oms-import -n '__oms_import_using release' -l lines -x -a 'cancel keep' -d 'Cancel or keep the lines that cannot ship'
 complete -c oms-import -n '__oms_import_using cancel hold' -l reason -x -d 'Why: kept with the cancel or hold'
 complete -c oms-import -n '__oms_import_using cancel' -l line -x -d 'Cancel line N, or N:QTY of its units'
+complete -c oms-import -n '__oms_import_using show' -l batch -x -a '(echo last; __oms_import_batches)' -d 'The import batch N, or the last'
 
 # Operands: a verb first, else channel exports; after release, cancel and
 # hold, the orders each can take.
 complete -c oms-import -n __oms_import_first_word -a release -d 'Let held orders go on'
 complete -c oms-import -n __oms_import_first_word -a cancel -d 'Cancel orders, or some of their lines'
 complete -c oms-import -n __oms_import_first_word -a hold -d 'Stop orders from going ahead'
+complete -c oms-import -n __oms_import_first_word -a show -d 'The orders an import printed, printed again'
 complete -c oms-import -n __oms_import_no_operand -a channels -d 'List the channel adapters'
 complete -c oms-import -n __oms_import_importing -F
 complete -c oms-import -n '__oms_import_using release' -a '(__oms_import_orders release)'

@@ -128,6 +128,7 @@ complete -c oms-ship -n '__oms_ship_shipping; and not __oms_ship_pending' -F
 complete -c oms-ship -n '__oms_ship_using pick' -l location -x -a '(__oms_ship_query "SELECT id FROM locations ORDER BY id")' -d 'Only the allocations at this location'
 complete -c oms-ship -n '__oms_ship_using pick' -l wave-size -x -d 'At most this many orders a wave (50)'
 complete -c oms-ship -n '__oms_ship_using pick' -l pdf -r -F -d 'Also write the lists as a PDF'
+complete -c oms-ship -n '__oms_ship_using pick' -l wave -x -a '(__oms_ship_query "SELECT id FROM waves WHERE record IS NOT NULL ORDER BY id DESC LIMIT 50")' -d 'Print wave N (to M) again, as it was printed'
 complete -c oms-ship -n '__oms_ship_using track' -l carrier -x -a '(__oms_ship_carriers)' -d 'Only the shipments of this carrier'
 complete -c oms-ship -n '__oms_ship_using manifest' -l carrier -x -a '(__oms_ship_carriers)' -d 'The carrier'
 complete -c oms-ship -n '__oms_ship_using manifest' -l date -x -a '(__oms_ship_days)' -d 'The day, YYYY-MM-DD in UTC'

@@ -1,7 +1,7 @@
 # fish completion for oms-stock(1)
 #
 # Completes the options of oms-stock; the verbs levels, history, verify,
-# available, feed, import-catalog, export-catalog and
+# reconcile, available, feed, import-catalog, export-catalog and
 # import-shopify-inventory as the first operand; file names after --db, --rejects
 # and as operands; feed formats after --format; and, when sqlite3 is there,
 # the skus of the database after history, --sku and --explain, its location
@@ -18,7 +18,7 @@ function __oms_stock_verb
         else if contains -- $t --db --rejects --as-of --sku --location --channel --explain --format --type --shopify-location -d -r
             set skip 1
         else if not string match -q -- '-*' $t
-            contains -- $t levels history verify available feed import-catalog export-catalog import-shopify-inventory; or return 1
+            contains -- $t levels history verify reconcile available feed import-catalog export-catalog import-shopify-inventory; or return 1
             echo $t
             return 0
         end
@@ -79,7 +79,8 @@ complete -c oms-stock -n __oms_stock_applying -s v -l verbose -d 'Always print t
 complete -c oms-stock -n __oms_stock_applying -s V -l version -d 'Print the version and exit'
 complete -c oms-stock -n __oms_stock_applying -a levels -d 'Print stock levels'
 complete -c oms-stock -n __oms_stock_applying -a history -d 'Print the movements of a sku'
-complete -c oms-stock -n __oms_stock_applying -a verify -d 'Compare the levels with the ledger'
+complete -c oms-stock -n __oms_stock_applying -a verify -d 'Compare the levels with the ledger and the allocations'
+complete -c oms-stock -n __oms_stock_applying -a reconcile -d 'Set reserved to what is allocated, through the ledger'
 complete -c oms-stock -n __oms_stock_applying -a available -d 'Print what each listing may sell'
 complete -c oms-stock -n __oms_stock_applying -a feed -d "Write a channel's upload file"
 complete -c oms-stock -n __oms_stock_applying -a import-catalog -d 'Read the catalog as CSV'
@@ -93,6 +94,9 @@ complete -c oms-stock -n '__oms_stock_using levels' -l sku -x -a '(__oms_stock_q
 complete -c oms-stock -n '__oms_stock_using levels' -l location -x -a '(__oms_stock_query "SELECT id FROM locations ORDER BY id")' -d 'Only this location'
 complete -c oms-stock -n '__oms_stock_using history' -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")'
 complete -c oms-stock -n '__oms_stock_using verify' -s q -l quiet -d 'Print no closing message'
+complete -c oms-stock -n '__oms_stock_using reconcile' -s n -l dry-run -d 'Say what would be done, write nothing'
+complete -c oms-stock -n '__oms_stock_using reconcile' -s q -l quiet -d 'Print no closing message'
+complete -c oms-stock -n '__oms_stock_using reconcile' -s v -l verbose -d 'Print the closing message'
 complete -c oms-stock -n '__oms_stock_using available' -l channel -x -a '(__oms_stock_query "SELECT DISTINCT channel FROM listings ORDER BY 1")' -d 'Only this channel'
 complete -c oms-stock -n '__oms_stock_using available' -l sku -x -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")' -d 'Only this sku'
 complete -c oms-stock -n '__oms_stock_using available' -l explain -x -a '(__oms_stock_query "SELECT sku FROM products ORDER BY sku")' -d 'How each figure of this sku was reached'
