@@ -64,15 +64,6 @@ on_batch(void *arg)
 		write_failed();
 }
 
-static int
-print_text(void *arg, const char *text)
-{
-	(void)arg;
-	if (fputs(text, stdout) == EOF || putchar('\n') == EOF)
-		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
-	return OMS_OK;
-}
-
 /* show --batch N|last: the orders an import printed, printed again. */
 static int
 show(struct oms_cli *cli)
@@ -99,7 +90,7 @@ show(struct oms_cli *cli)
 			    "number or last", batch);
 	}
 	db = oms_cli_db(cli, 0);
-	rc = oms_import_batch_show(db, n, print_text, NULL, &shown);
+	rc = oms_import_batch_show(db, n, oms_cli_print_line, NULL, &shown);
 	if (rc == OMS_REJECT) {
 		oms_warnx("%s", oms_error());
 		status = OMS_EXIT_REJECT;

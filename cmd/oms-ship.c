@@ -363,15 +363,6 @@ print_wave(void *arg, const cJSON *rec)
 	return OMS_OK;
 }
 
-static int
-print_text(void *arg, const char *text)
-{
-	(void)arg;
-	if (fputs(text, stdout) == EOF || putchar('\n') == EOF)
-		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
-	return OMS_OK;
-}
-
 /* --wave N or N-M, each maybe with its W: the range into first, last. */
 static void
 parse_waves(const char *s, int64_t *first, int64_t *last)
@@ -435,7 +426,7 @@ pick(struct oms_cli *cli)
 			    "no --location, --pdf or --wave-size");
 		parse_waves(wave, &first, &last);
 		open_db(cli, 0);
-		rc = oms_pick_reprint(the_db, first, last, print_text, NULL);
+		rc = oms_pick_reprint(the_db, first, last, oms_cli_print_line, NULL);
 		if (rc == OMS_REJECT) {
 			oms_warnx("%s", oms_error());
 			oms_db_close(the_db);

@@ -631,7 +631,9 @@ oms_catalog_export(oms_db *db, const char *type, FILE *out)
 		}
 	}
 	/* Bins and attributes, then what passes through, each by name. */
-	qsort(extra.names, (size_t)extra.n, sizeof *extra.names, cmpstr);
+	if (extra.n > 1)	/* qsort's array may not be NULL, even empty */
+		qsort(extra.names, (size_t)extra.n, sizeof *extra.names,
+		    cmpstr);
 	for (int i = 0; i < extra.n; i++)
 		colset_add(&cols, extra.names[i]);
 

@@ -513,3 +513,16 @@ oms_cli_reject(struct oms_cli *c, const char *file, long line,
 		oms_die(OMS_EXIT_FATAL, "%s: %s", c->rejects_path, oms_error());
 	cJSON_Delete(e);
 }
+
+/*
+ * Print text and a newline on stdout, for a verb that prints again what
+ * was committed; a write error ends the run (status 3).
+ */
+int
+oms_cli_print_line(void *arg, const char *text)
+{
+	(void)arg;
+	if (fputs(text, stdout) == EOF || putchar('\n') == EOF)
+		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
+	return OMS_OK;
+}

@@ -82,6 +82,7 @@ oms_db *oms_cli_db(struct oms_cli *c, int flags);
 int oms_cli_summary(const struct oms_cli *c);
 FILE *oms_cli_rejects(struct oms_cli *c);
 int oms_cli_done(struct oms_cli *c, int status);
+int oms_cli_print_line(void *arg, const char *text);
 void oms_cli_reject(struct oms_cli *c, const char *file, long line,
     const char *reason, const char *raw);
 

@@ -851,21 +851,12 @@ open_readwrite(oms_db *db, int flags, const struct ident *id)
 static int
 busy_timeout(int *ms)
 {
-	const char *t = getenv("OMS_BUSY_TIMEOUT");
-	char *end;
-	long v;
+	long v = 10000;
+	int rc = oms_env_number("OMS_BUSY_TIMEOUT", 0, 86400000,
+	    "milliseconds", &v);
 
-	*ms = 10000;
-	if (t == NULL || *t == '\0')
-		return OMS_OK;
-	errno = 0;
-	v = strtol(t, &end, 10);
-	if (errno != 0 || *end != '\0' || *t < '0' || *t > '9' ||
-	    v > 86400000)
-		return oms_fail(OMS_E_USAGE, "OMS_BUSY_TIMEOUT '%.32s' is not a "
-		    "number of milliseconds from 0 to 86400000", t);
 	*ms = (int)v;
-	return OMS_OK;
+	return rc;
 }
 
 int

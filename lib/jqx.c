@@ -77,25 +77,6 @@ static struct {
 
 /* ---- limits ---------------------------------------------------------- */
 
-static int
-env_number(const char *name, long lo, long hi, long *out, const char *unit)
-{
-	const char *t = getenv(name);
-	char *end;
-	long v;
-
-	if (t == NULL || *t == '\0')
-		return OMS_OK;
-	errno = 0;
-	v = strtol(t, &end, 10);
-	if (errno != 0 || *end != '\0' || *t < '0' || *t > '9' || v < lo ||
-	    v > hi)
-		return oms_fail(OMS_E_USAGE, "%s '%.32s' is not a number of %s "
-		    "from %ld to %ld", name, t, unit, lo, hi);
-	*out = v;
-	return OMS_OK;
-}
-
 /*
  * Read OMS_JQ_TIMEOUT (milliseconds, 2000 by default) and OMS_JQ_MEMORY
  * (MiB, 256 by default); a value that is no such number is a usage error.
@@ -105,9 +86,9 @@ oms_jq_limits(void)
 {
 	long t = 2000, m = 256;
 
-	if (env_number("OMS_JQ_TIMEOUT", 1, 86400000, &t,
-	    "milliseconds") != OMS_OK ||
-	    env_number("OMS_JQ_MEMORY", 16, 1048576, &m, "MiB") != OMS_OK)
+	if (oms_env_number("OMS_JQ_TIMEOUT", 1, 86400000,
+	    "milliseconds", &t) != OMS_OK ||
+	    oms_env_number("OMS_JQ_MEMORY", 16, 1048576, "MiB", &m) != OMS_OK)
 		return OMS_ERR;
 	ev.timeout_ms = t;
 	ev.memory_mb = m;

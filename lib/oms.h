@@ -96,6 +96,8 @@ int oms_find_program(const char *prog, char *out, size_t n);
 const char *oms_sharedir(void);
 int oms_valid_name(const char *s);
 int oms_valid_account(const char *s);
+int oms_env_number(const char *name, long lo, long hi, const char *unit,
+    long *out);
 int oms_write_file(const char *path, const void *data, size_t len);
 int oms_append_open(const char *path, FILE **out);
 int oms_dir_check(const char *dir);

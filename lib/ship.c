@@ -887,6 +887,8 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 {
 	static const char sql_active[] =
 	    "SELECT state FROM allocations WHERE id = ?";
+	static const char sql_taken[] =
+	    "SELECT 1 FROM shipments WHERE request_id = ?";
 	static const char sql_put[] =
 	    "INSERT INTO shipments (order_id, location, request_id, carrier, "
 	    "carrier_code, service, service_name, status, tracking, packages, "
@@ -921,6 +923,24 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 			goto fail_rc;
 		}
 		oms_reset(st);
+	}
+	/*
+	 * Another run stored this purchase meanwhile, and a void since made
+	 * its allocations active again: that void ended this purchase too.
+	 * The next run asks again under a new request id.
+	 */
+	if ((st = oms_db_query(sp->db, sql_taken, "t", s->request_id)) == NULL)
+		goto fail;
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_ROW) {
+		rc = refused_at(s, oms_reject("shipped or released by another "
+		    "run meanwhile: nothing to do"));
+		goto fail_rc;
+	}
+	if (rc != OMS_DONE) {
+		rc = oms_db_fail(sp->db, rc, "cannot read the shipments");
+		goto fail_rc;
 	}
 	if ((st = oms_db_stmt(sp->db, sql_put)) == NULL)
 		goto fail;

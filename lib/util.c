@@ -853,3 +853,28 @@ oms_all_digits(const char *s)
 			return 0;
 	return 1;
 }
+
+/*
+ * The whole number of unit in environment variable name, from lo to hi,
+ * into *out; unset or empty leaves *out as it is.  Anything else is a
+ * usage error naming the variable, not read as 0.
+ */
+int
+oms_env_number(const char *name, long lo, long hi, const char *unit,
+    long *out)
+{
+	const char *t = getenv(name);
+	char *end;
+	long v;
+
+	if (t == NULL || *t == '\0')
+		return OMS_OK;
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (errno != 0 || *end != '\0' || *t < '0' || *t > '9' || v < lo ||
+	    v > hi)
+		return oms_fail(OMS_E_USAGE, "%s '%.32s' is not a number of %s "
+		    "from %ld to %ld", name, t, unit, lo, hi);
+	*out = v;
+	return OMS_OK;
+}
