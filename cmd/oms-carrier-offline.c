@@ -75,6 +75,15 @@
  *   the number oms_tracking_make (lib/tracking.h) makes from the serial
  *   FNV-1a 64 (oms_hash64) of the bytes "REQUEST_ID/i".
  *
+ *   With "return":true it is a return label, paid for when it is used:
+ *   "from" is the customer, "to" the place the goods go back to and
+ *   "reference" the return ("r_7").  Its numbers are a series of their
+ *   own, of the same forms and check digits, from the bytes
+ *   "REQUEST_ID/return/i", so they never meet the outbound numbers of a
+ *   request_id; and the reply says "return":true, which an adapter that
+ *   cannot make return labels would not.  "return" must be true or
+ *   false when given, else "return must be true or false".
+ *
  * void
  *   {"request_id":"r3","tracking_numbers":["1Z...","1Z..."]}
  *   -> {"ok":true,"voided":["1Z...","1Z..."]}
@@ -373,11 +382,14 @@ static cJSON *
 verb_label(const cJSON *req, const char *request_id)
 {
 	const char *service = oms_json_str(req, "service"), *carrier;
+	const cJSON *ret = get(req, "return");
 	int64_t grams, cm3;
 	cJSON *reply, *nums, *why;
 	uint64_t h;
 	int n;
 
+	if (ret != NULL && !cJSON_IsBool(ret))
+		return refuse("return must be true or false");
 	if (service == NULL)
 		return refuse("service must be a string");
 	if ((carrier = carrier_of(service)) == NULL)
@@ -389,8 +401,11 @@ verb_label(const cJSON *req, const char *request_id)
 	if (!packages(req, &grams, &cm3, &why, NULL, NULL, NULL))
 		return why;
 	n = cJSON_GetArraySize(get(req, "packages"));
+	/* Return labels are a series of their own: "REQUEST_ID/return/i". */
 	h = oms_hash64(request_id, strlen(request_id), OMS_HASH_INIT);
 	h = oms_hash64("/", 1, h);
+	if (cJSON_IsTrue(ret))
+		h = oms_hash64("return/", 7, h);
 	reply = ok_reply();
 	cJSON_AddStringToObject(reply, "carrier", carrier);
 	cJSON_AddStringToObject(reply, "service", service);
@@ -404,6 +419,8 @@ verb_label(const cJSON *req, const char *request_id)
 			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 		cJSON_AddItemToArray(nums, cJSON_CreateString(num));
 	}
+	if (cJSON_IsTrue(ret))
+		cJSON_AddTrueToObject(reply, "return");
 	cJSON_AddTrueToObject(reply, "test");
 	return reply;
 }

@@ -571,8 +571,16 @@ draw(struct pen *p, const struct oms_label *l)
 	}
 	put_box(p, MARGIN, 3060, LABEL_W - 2 * MARGIN, 20);
 
-	put_text(p, MARGIN, 3140, 260, 1, LABEL_W - 2 * MARGIN, 0, 0,
-	    has(l->service) ? l->service : l->carrier);
+	if (l->is_return) {
+		/* White on black, where a sorter and the customer see it. */
+		put_box(p, MARGIN, 3100, 1500, 340);
+		put_text(p, MARGIN, 3140, 260, 1, 1500, 1, 1, "RETURN");
+		put_text(p, MARGIN + 1600, 3140, 260, 1,
+		    LABEL_W - 2 * MARGIN - 1600, 0, 0,
+		    has(l->service) ? l->service : l->carrier);
+	} else
+		put_text(p, MARGIN, 3140, 260, 1, LABEL_W - 2 * MARGIN, 0, 0,
+		    has(l->service) ? l->service : l->carrier);
 	put_box(p, MARGIN, 3480, LABEL_W - 2 * MARGIN, 20);
 
 	oms_buf_reset(&b);
@@ -583,9 +591,10 @@ draw(struct pen *p, const struct oms_label *l)
 
 	if (has(l->reference)) {
 		oms_buf_reset(&b);
-		oms_buf_printf(&b, "REF %s", l->reference);
-		put_text(p, MARGIN, 4940, 140, 0, LABEL_W - 2 * MARGIN, 0, 0,
-		    b.s);
+		oms_buf_printf(&b, "%s %s", l->is_return ? "RMA" : "REF",
+		    l->reference);
+		put_text(p, MARGIN, 4940, l->is_return ? 200 : 140,
+		    l->is_return, LABEL_W - 2 * MARGIN, 0, 0, b.s);
 	}
 	if (l->test) {
 		put_box(p, MARGIN, 5250, LABEL_W - 2 * MARGIN, 500);
@@ -690,4 +699,19 @@ out:
 	pen_close(&p);
 	oms_buf_free(&page);
 	return rc;
+}
+
+void
+oms_label_addr(const cJSON *a, struct oms_label_addr *l)
+{
+	memset(l, 0, sizeof *l);
+	l->name = oms_json_str(a, "name");
+	l->company = oms_json_str(a, "company");
+	l->address1 = oms_json_str(a, "address1");
+	l->address2 = oms_json_str(a, "address2");
+	l->city = oms_json_str(a, "city");
+	l->region = oms_json_str(a, "region");
+	l->postal_code = oms_json_str(a, "postal_code");
+	l->country = oms_json_str(a, "country");
+	l->phone = oms_json_str(a, "phone");
 }

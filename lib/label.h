@@ -20,6 +20,8 @@ struct oms_label_addr {
 	const char *name, *company, *address1, *address2, *city, *region,
 	    *postal_code, *country, *phone;
 };
+/* The fields of address a (a record's ship_to), pointing into a. */
+void oms_label_addr(const cJSON *a, struct oms_label_addr *l);
 
 struct oms_label {
 	struct oms_label_addr from, to;
@@ -32,6 +34,12 @@ struct oms_label {
 	const char *ship_date;	/* "2026-11-26" */
 	int test;		/* "NOT FOR SHIPMENT" (the offline carrier) */
 	int imperial;		/* weight in lb/oz, not kg: US senders */
+	/*
+	 * A return label: from is the customer, to the warehouse, and
+	 * reference the return ("r_7 / o_12"), printed "RMA r_7 / o_12"
+	 * in bold; a black band says "RETURN" beside the service.
+	 */
+	int is_return;
 };
 
 /*

@@ -1058,8 +1058,8 @@ static const char sql_update[] =
     "WHERE id = ?32 RETURNING id";
 
 static const char sql_old_lines[] =
-    "SELECT line_no, line_id, sku, qty, allocated, shipped, cancelled, ships "
-    "FROM order_lines WHERE order_id = ? ORDER BY line_no";
+    "SELECT line_no, line_id, sku, qty, allocated, shipped, cancelled, ships, "
+    "returned FROM order_lines WHERE order_id = ? ORDER BY line_no";
 
 static const char sql_del_lines[] =
     "DELETE FROM order_lines WHERE order_id = ?";
@@ -1067,7 +1067,8 @@ static const char sql_del_lines[] =
 static const char sql_ins_line[] =
     "INSERT INTO order_lines (order_id, line_no, line_id, sku, channel_sku, "
     "title, qty, unit_price, discount, tax, allocated, shipped, cancelled, "
-    "ships, fulfilled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "ships, fulfilled, returned) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /* Line numbers moved through a range no line uses, then into place. */
 #define RENUMBER (-1000000)
@@ -1078,6 +1079,23 @@ static const char sql_renumber_allocs[] =
 static const char sql_renumber_shipped[] =
     "UPDATE shipment_lines SET line_no = ?3 WHERE line_no = ?2 AND "
     "shipment_id IN (SELECT id FROM shipments WHERE order_id = ?1)";
+
+/* Returns and refunds name an order's lines by number too. */
+static const char sql_renumber_returns[] =
+    "UPDATE return_lines SET order_line = ?3 WHERE order_line = ?2 AND "
+    "return_id IN (SELECT id FROM returns WHERE order_id = ?1)";
+
+static const char sql_renumber_refunds[] =
+    "UPDATE refund_lines SET order_line = ?3 WHERE order_line = ?2 AND "
+    "refund_id IN (SELECT id FROM refunds WHERE order_id = ?1)";
+
+static const char sql_renumber_done_r[] =
+    "UPDATE return_lines SET order_line = ?2 - order_line WHERE order_line "
+    "<= ?2 AND return_id IN (SELECT id FROM returns WHERE order_id = ?1)";
+
+static const char sql_renumber_done_f[] =
+    "UPDATE refund_lines SET order_line = ?2 - order_line WHERE order_line "
+    "<= ?2 AND refund_id IN (SELECT id FROM refunds WHERE order_id = ?1)";
 
 static const char sql_renumber_done_a[] =
     "UPDATE allocations SET line_no = ?2 - line_no "
@@ -1090,7 +1108,7 @@ static const char sql_renumber_done_s[] =
 struct oline {
 	int line_no, ships, matched, release;
 	char *line_id, *sku;
-	int64_t qty, allocated, shipped, cancelled;
+	int64_t qty, allocated, shipped, cancelled, returned;
 };
 
 /* What a new version's lines did to an order's own. */
@@ -1129,7 +1147,14 @@ renumber(oms_db *db, int64_t id, int from, int to)
 	oms_bind_int64(st, 1, id);
 	oms_bind_int(st, 2, from);
 	oms_bind_int(st, 3, to);
-	return oms_db_step_done(db, st, "cannot renumber shipment lines");
+	if ((rc = oms_db_step_done(db, st, "cannot renumber shipment lines")) !=
+	    OMS_OK)
+		return rc;
+	if ((rc = oms_db_run(db, sql_renumber_returns, "cannot renumber "
+	    "return lines", "Iii", id, from, to)) != OMS_OK)
+		return rc;
+	return oms_db_run(db, sql_renumber_refunds, "cannot renumber refund "
+	    "lines", "Iii", id, from, to);
 }
 
 /*
@@ -1175,6 +1200,7 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 		x->shipped = oms_col_int64(st, 5);
 		x->cancelled = oms_col_int64(st, 6);
 		x->ships = oms_col_int(st, 7);
+		x->returned = oms_col_int64(st, 8);
 	}
 	oms_reset(st);
 	if (rc != OMS_DONE) {
@@ -1303,6 +1329,11 @@ match_lines(oms_db *db, int64_t id, const cJSON *o, int exp,
 	if ((rc = oms_db_step_done(db, st, "cannot renumber shipment lines")) !=
 	    OMS_OK)
 		goto out;
+	if ((rc = oms_db_run(db, sql_renumber_done_r, "cannot renumber return "
+	    "lines", "Ii", id, RENUMBER)) != OMS_OK ||
+	    (rc = oms_db_run(db, sql_renumber_done_f, "cannot renumber refund "
+	    "lines", "Ii", id, RENUMBER)) != OMS_OK)
+		goto out;
 	if ((st = oms_db_stmt(db, sql_del_lines)) == NULL)
 		goto fail;
 	oms_bind_int64(st, 1, id);
@@ -1334,6 +1365,7 @@ insert:
 		oms_bind_int64(st, 13, x ? x->cancelled : 0);
 		oms_bind_int(st, 14, ships_line(l));
 		oms_bind_int64(st, 15, ful);
+		oms_bind_int64(st, 16, x ? x->returned : 0);
 		if ((rc = oms_db_step_done(db, st, "cannot store an order line")) !=
 		    OMS_OK)
 			goto out;
@@ -2429,9 +2461,34 @@ static const char sql_by_alias[] =
     "SELECT id, account FROM orders WHERE channel = ?1 AND alias = ?3 "
     "AND (?2 IS NULL OR account = ?2) ORDER BY account LIMIT 3";
 
+/* By the channel's own id of it (an adapter's identity, oms-channels(5)). */
+static const char sql_by_identity[] =
+    "SELECT id, account FROM orders WHERE channel = ?1 AND "
+    "(?2 IS NULL OR account = ?2) AND "
+    "CAST(json_extract(record, '$.' || ?4) AS TEXT) = ?3 "
+    "ORDER BY account LIMIT 3";
+
+/*
+ * The FIELD=ID of CHANNEL:FIELD=ID: FIELD a name such as shopify_id,
+ * where the channel's own id of an order is kept (a refund names its
+ * order by that id, not by the name the order was imported under).
+ */
+static size_t
+identity_field(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+	if (n < 4 || n > 64 || s[n] != '=' || s[n + 1] == '\0' ||
+	    strncmp(s + n - 3, "_id", 3) != 0)
+		return 0;
+	return n;
+}
+
 /*
  * An order named as o_12, 12, CHANNEL:EXTERNAL_ID, or, where a channel
- * has several accounts, CHANNEL/ACCOUNT:EXTERNAL_ID.  A name that fits
+ * has several accounts, CHANNEL/ACCOUNT:EXTERNAL_ID; CHANNEL:FIELD=ID
+ * names it by the channel's own id kept in FIELD (shopify:shopify_id=
+ * 450789469), when no order has that text as its key.  A name that fits
  * the orders of more than one account is refused, saying which.
  */
 int
@@ -2468,16 +2525,22 @@ oms_order_find(oms_db *db, const char *ref, int64_t *id)
 		return oms_reject("no order '%s' (name it o_N or "
 		    "CHANNEL:EXTERNAL_ID)", ref);
 	slash = memchr(ref, '/', (size_t)(colon - ref));
-	for (int pass = 0; pass < 2 && n == 0; pass++) {
-		if ((st = oms_db_stmt(db, pass ? sql_by_alias : sql_by_key)) ==
-		    NULL)
+	for (int pass = 0; pass < 3 && n == 0; pass++) {
+		size_t fl = pass == 2 ? identity_field(colon + 1) : 0;
+
+		if (pass == 2 && fl == 0)
+			break;
+		if ((st = oms_db_stmt(db, pass == 2 ? sql_by_identity :
+		    pass ? sql_by_alias : sql_by_key)) == NULL)
 			return OMS_ERR;
 		oms_bind_textn(st, 1, ref, (int)((slash ? slash : colon) -
 		    ref));
 		if (slash != NULL)
 			oms_bind_textn(st, 2, slash + 1, (int)(colon - slash -
 			    1));
-		oms_bind_text(st, 3, colon + 1);
+		oms_bind_text(st, 3, colon + 1 + (fl ? fl + 1 : 0));
+		if (fl > 0)
+			oms_bind_textn(st, 4, colon + 1, (int)fl);
 		while ((rc = oms_step(st)) == OMS_ROW) {
 			const char *a = oms_col_text(st, 1);
 

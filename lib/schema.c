@@ -637,8 +637,183 @@ const char *const oms_migrations[] = {
 	"  WHERE NOT EXISTS (SELECT 1 FROM levels l\n"
 	"    WHERE l.sku = a.sku AND l.location = a.location)\n"
 	") AS d WHERE reserved <> allocated;\n",
-};
+	/*
+	 * 9: returns.  A return (r_N) is units of an order's lines coming
+	 * back, with the policy that applied kept on it; return_lines its
+	 * lines, return_receipts each receipt (key: a parcel or a line is
+	 * received once), return_units what inspection decided for each
+	 * unit.  Received units wait in quarantine, a location of their own
+	 * (quarantine_of names the place they stand in) that is neither
+	 * sellable nor ships, so only a restock puts them back in the pool.
+	 * refunds and refund_lines are money owed back, each unit refunded
+	 * once.  An order made by oms for a return (an exchange) or a lost
+	 * parcel (a reship) names its parent.  order_lines.returned counts
+	 * the units that came back (or were kept and refunded), and the
+	 * order's status follows: partly_returned, returned.
+	 */
+	"ALTER TABLE locations ADD COLUMN quarantine_of TEXT;\n"
+	"ALTER TABLE orders ADD COLUMN parent_id INTEGER;\n"
+	"ALTER TABLE orders ADD COLUMN origin TEXT;\n"
+	"ALTER TABLE orders ADD COLUMN return_id INTEGER;\n"
+	"CREATE INDEX orders_parent ON orders (parent_id)\n"
+	"  WHERE parent_id IS NOT NULL;\n"
+	"ALTER TABLE order_lines ADD COLUMN returned INTEGER NOT NULL\n"
+	"  DEFAULT 0;\n"
+	"CREATE TABLE returns (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id),\n"
+	"  key TEXT NOT NULL UNIQUE,\n"
+	"  channel_rma TEXT,\n"
+	"  split_from INTEGER REFERENCES returns (id),\n"
+	"  state TEXT NOT NULL CHECK (state IN ('requested', 'authorized',\n"
+	"    'in_transit', 'received', 'inspected', 'closed', 'declined',\n"
+	"    'cancelled', 'expired')),\n"
+	"  kind TEXT NOT NULL DEFAULT 'return'\n"
+	"    CHECK (kind IN ('return', 'keep')),\n"
+	"  policy TEXT NOT NULL,\n"
+	"  forced TEXT,\n"
+	"  location TEXT,\n"
+	"  carrier TEXT,\n"
+	"  tracking TEXT,\n"
+	"  label TEXT,\n"
+	"  requested_at TEXT NOT NULL,\n"
+	"  window_ends TEXT,\n"
+	"  updated_at TEXT NOT NULL,\n"
+	"  ended_at TEXT,\n"
+	"  note TEXT,\n"
+	"  record TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX returns_order ON returns (order_id);\n"
+	"CREATE INDEX returns_state ON returns (state);\n"
+	"CREATE INDEX returns_tracking ON returns (tracking)\n"
+	"  WHERE tracking IS NOT NULL;\n"
+	"CREATE TABLE return_lines (\n"
+	"  return_id INTEGER NOT NULL REFERENCES returns (id),\n"
+	"  line_no INTEGER NOT NULL,\n"
+	"  order_line INTEGER NOT NULL,\n"
+	"  sku TEXT,\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  reason TEXT NOT NULL,\n"
+	"  note TEXT,\n"
+	"  resolution TEXT NOT NULL DEFAULT 'refund' CHECK (resolution IN\n"
+	"    ('refund', 'exchange', 'store_credit', 'none')),\n"
+	"  received INTEGER NOT NULL DEFAULT 0,\n"
+	"  inspected INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY (return_id, line_no),\n"
+	"  CHECK (received >= 0 AND received <= qty),\n"
+	"  CHECK (inspected >= 0 AND inspected <= received)\n"
+	");\n"
+	"CREATE TABLE return_receipts (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  return_id INTEGER NOT NULL REFERENCES returns (id),\n"
+	"  line_no INTEGER NOT NULL,\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  location TEXT NOT NULL,\n"
+	"  tracking TEXT,\n"
+	"  key TEXT NOT NULL UNIQUE,\n"
+	"  at TEXT NOT NULL,\n"
+	"  program TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX return_receipts_return ON return_receipts (return_id);\n"
+	"CREATE TABLE return_units (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  return_id INTEGER NOT NULL REFERENCES returns (id),\n"
+	"  line_no INTEGER NOT NULL,\n"
+	"  sku TEXT NOT NULL,\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  location TEXT NOT NULL,\n"
+	"  disposition TEXT NOT NULL CHECK (disposition IN ('restock',\n"
+	"    'regrade', 'refurbish', 'vendor', 'dispose', 'missing',\n"
+	"    'wrong_item')),\n"
+	"  to_sku TEXT,\n"
+	"  to_location TEXT,\n"
+	"  note TEXT,\n"
+	"  key TEXT NOT NULL UNIQUE,\n"
+	"  at TEXT NOT NULL,\n"
+	"  program TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX return_units_return ON return_units (return_id);\n"
+	"CREATE TABLE refunds (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id),\n"
+	"  return_id INTEGER REFERENCES returns (id),\n"
+	"  key TEXT NOT NULL UNIQUE,\n"
+	"  currency TEXT NOT NULL,\n"
+	"  items INTEGER NOT NULL,\n"
+	"  tax INTEGER NOT NULL,\n"
+	"  shipping INTEGER NOT NULL,\n"
+	"  fee INTEGER NOT NULL,\n"
+	"  total INTEGER NOT NULL CHECK (total >= 0),\n"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'sent')),\n"
+	"  source TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  sent_at TEXT,\n"
+	"  record TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX refunds_order ON refunds (order_id);\n"
+	"CREATE INDEX refunds_state ON refunds (state);\n"
+	"CREATE TABLE refund_lines (\n"
+	"  refund_id INTEGER NOT NULL REFERENCES refunds (id),\n"
+	"  order_line INTEGER NOT NULL,\n"
+	"  qty INTEGER NOT NULL CHECK (qty >= 0),\n"
+	"  amount INTEGER NOT NULL,\n"
+	"  tax INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (refund_id, order_line)\n"
+	");\n"
+	/*
+	 * The status of an order now counts units returned as well; a
+	 * parcel that arrived damaged (and was reshipped) waits for nothing.
+	 */
+	"DROP VIEW order_state;\n"
+	"DROP VIEW order_progress;\n"
+	"CREATE VIEW order_progress AS\n"
+	"SELECT o.id AS order_id, o.status AS status,\n"
+	"  (SELECT coalesce(sum(l.qty - l.cancelled), 0) FROM order_lines l\n"
+	"    WHERE l.order_id = o.id AND l.ships = 1) AS wanted,\n"
+	"  (SELECT coalesce(sum(CASE WHEN (CASE WHEN l.fulfilled > l.shipped\n"
+	"    THEN l.fulfilled ELSE l.shipped END) < l.qty - l.cancelled\n"
+	"    THEN (CASE WHEN l.fulfilled > l.shipped THEN l.fulfilled\n"
+	"    ELSE l.shipped END) ELSE l.qty - l.cancelled END), 0)\n"
+	"    FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1)\n"
+	"    AS shipped,\n"
+	"  (SELECT coalesce(sum(CASE WHEN l.allocated > l.shipped\n"
+	"    THEN l.allocated - l.shipped ELSE 0 END), 0)\n"
+	"    FROM order_lines l WHERE l.order_id = o.id AND l.ships = 1)\n"
+	"    AS allocated,\n"
+	"  (SELECT coalesce(sum(l.cancelled), 0) FROM order_lines l\n"
+	"    WHERE l.order_id = o.id) AS cancelled,\n"
+	"  (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id)\n"
+	"    AS lines,\n"
+	"  (SELECT count(*) FROM shipments s WHERE s.order_id = o.id\n"
+	"    AND s.status <> 'voided') AS parcels,\n"
+	"  (SELECT count(*) FROM shipments s WHERE s.order_id = o.id\n"
+	"    AND s.status NOT IN ('voided', 'delivered', 'damaged'))\n"
+	"    AS undelivered,\n"
+	"  (SELECT coalesce(sum(l.returned), 0) FROM order_lines l\n"
+	"    WHERE l.order_id = o.id AND l.ships = 1) AS returned\n"
+	"FROM orders o;\n"
+	"CREATE VIEW order_state AS\n"
+	"SELECT order_id, status, CASE WHEN status IN ('hold', 'cancelled')\n"
+	"  OR (status = 'fulfilled' AND progress NOT IN ('returned',\n"
+	"  'partly_returned')) THEN status ELSE progress END AS expected,\n"
+	"  progress\n"
+	"FROM (SELECT order_id, status, CASE\n"
+	"  WHEN lines = 0 THEN status\n"
+	"  WHEN wanted = 0 AND shipped = 0 THEN\n"
+	"    CASE WHEN cancelled > 0 THEN 'cancelled' ELSE 'fulfilled' END\n"
+	"  WHEN shipped >= wanted THEN\n"
+	"    CASE WHEN returned > 0 AND returned >= shipped THEN 'returned'\n"
+	"    WHEN returned > 0 THEN 'partly_returned'\n"
+	"    WHEN parcels = 0 THEN 'fulfilled'\n"
+	"    WHEN undelivered = 0 THEN 'delivered' ELSE 'shipped' END\n"
+	"  WHEN shipped > 0 THEN 'partly_shipped'\n"
+	"  WHEN allocated >= wanted THEN 'allocated'\n"
+	"  WHEN allocated > 0 THEN 'partial'\n"
+	"  WHEN status = 'backordered' THEN 'backordered'\n"
+	"  ELSE 'open' END AS progress\n"
+	"FROM order_progress) AS p;\n",
 
+};
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
 
 /*
@@ -714,7 +889,59 @@ const struct oms_check oms_checks[] = {
 	  "SELECT 'order o_' || id || ' has status ''' || status || '''' "
 	  "FROM orders WHERE status NOT IN ('open', 'hold', 'backordered', "
 	  "'partial', 'allocated', 'partly_shipped', 'shipped', 'delivered', "
-	  "'cancelled', 'fulfilled') ORDER BY id" },
+	  "'cancelled', 'fulfilled', 'partly_returned', 'returned') "
+	  "ORDER BY id" },
+	/*
+	 * What waits in each returns quarantine is what came back there
+	 * and was not yet inspected (a kit as its parts).
+	 */
+	{ "return-quarantine",
+	  "SELECT 'quarantine ' || e.loc || '/returns holds ' || "
+	  "coalesce(l.on_hand, 0) || ' of ' || e.sku || ', its returns say ' "
+	  "|| e.n FROM (SELECT loc, sku, sum(n) AS n FROM ("
+	  "SELECT rc.location AS loc, coalesce(kc.sku, rl.sku) AS sku, "
+	  "rc.qty * coalesce(kc.qty, 1) AS n FROM return_receipts rc "
+	  "JOIN return_lines rl ON rl.return_id = rc.return_id AND "
+	  "rl.line_no = rc.line_no LEFT JOIN kit_components kc ON "
+	  "kc.kit_sku = rl.sku WHERE rl.sku IS NOT NULL "
+	  "UNION ALL SELECT location, sku, -qty FROM return_units) AS x "
+	  "GROUP BY loc, sku) AS e LEFT JOIN levels l ON l.location = "
+	  "e.loc || '/returns' AND l.sku = e.sku "
+	  "WHERE coalesce(l.on_hand, 0) <> e.n "
+	  /* Stock in a quarantine that no return brought there. */
+	  "UNION ALL SELECT 'quarantine ' || l.location || ' holds ' || "
+	  "l.on_hand || ' of ' || l.sku || ', which no return brought' "
+	  "FROM levels l JOIN locations q ON q.id = l.location "
+	  "WHERE q.quarantine_of IS NOT NULL AND l.on_hand <> 0 AND NOT "
+	  "EXISTS (SELECT 1 FROM return_receipts rc JOIN return_lines rl ON "
+	  "rl.return_id = rc.return_id AND rl.line_no = rc.line_no LEFT JOIN "
+	  "kit_components kc ON kc.kit_sku = rl.sku WHERE rc.location || "
+	  "'/returns' = l.location AND coalesce(kc.sku, rl.sku) = l.sku)" },
+	/* A returns quarantine is counted, never sold nor shipped from. */
+	{ "quarantine-sellable",
+	  "SELECT 'location ' || id || ', the returns quarantine of ' || "
+	  "quarantine_of || ', is ' || CASE WHEN sellable = 1 THEN "
+	  "'sellable' ELSE 'shipping' END FROM locations WHERE quarantine_of "
+	  "IS NOT NULL AND (sellable = 1 OR ships = 1) ORDER BY id" },
+	/* The units an order line counts returned are its returns'. */
+	{ "returned-units",
+	  "SELECT 'order o_' || l.order_id || ' line ' || l.line_no || "
+	  "' counts ' || l.returned || ' returned, its returns ' || "
+	  "coalesce(x.n, 0) FROM order_lines l LEFT JOIN (SELECT r.order_id "
+	  "AS order_id, rl.order_line AS order_line, sum(CASE WHEN r.kind = "
+	  "'keep' THEN (CASE WHEN r.state = 'closed' THEN rl.qty ELSE 0 END) "
+	  "ELSE rl.received END) AS n FROM return_lines rl JOIN returns r ON "
+	  "r.id = rl.return_id GROUP BY r.order_id, rl.order_line) AS x ON "
+	  "x.order_id = l.order_id AND x.order_line = l.line_no "
+	  "WHERE l.returned <> coalesce(x.n, 0) ORDER BY l.order_id, "
+	  "l.line_no" },
+	/* No order is refunded more than it came to. */
+	{ "refunds",
+	  "SELECT 'order o_' || r.order_id || ' is refunded ' || sum(r.total) "
+	  "|| ' (minor units) of a total of ' || coalesce(o.total, 0) "
+	  "FROM refunds r JOIN orders o ON o.id = r.order_id "
+	  "GROUP BY r.order_id, o.total HAVING sum(r.total) > "
+	  "coalesce(o.total, 0) ORDER BY r.order_id" },
 	/*
 	 * What is reserved at each level is what the active allocations
 	 * there hold, no more (a reservation leaked, or made by hand) and

@@ -584,21 +584,6 @@ from_address(const struct shipment *s)
 	return a;
 }
 
-static void
-label_addr(const cJSON *a, struct oms_label_addr *l)
-{
-	memset(l, 0, sizeof *l);
-	l->name = oms_json_str(a, "name");
-	l->company = oms_json_str(a, "company");
-	l->address1 = oms_json_str(a, "address1");
-	l->address2 = oms_json_str(a, "address2");
-	l->city = oms_json_str(a, "city");
-	l->region = oms_json_str(a, "region");
-	l->postal_code = oms_json_str(a, "postal_code");
-	l->country = oms_json_str(a, "country");
-	l->phone = oms_json_str(a, "phone");
-}
-
 /* A tracking number names files: letters and digits only. */
 static int
 safe_id(const char *s)
@@ -1551,8 +1536,8 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		char *zpath = NULL, *ppath = NULL, date[11];
 
 		memset(&lb, 0, sizeof lb);
-		label_addr(from, &lb.from);
-		label_addr(to, &lb.to);
+		oms_label_addr(from, &lb.from);
+		oms_label_addr(to, &lb.to);
 		lb.carrier = oms_json_str(r, "carrier_code");
 		lb.service = oms_json_str(r, "service_name") ?
 		    oms_json_str(r, "service_name") : service;
@@ -1843,23 +1828,26 @@ status_rank(const char *s)
 	return 2;	/* as pre_transit */
 }
 
-/* What the carrier says of one package; its reply checked whole. */
-static int
-ask_track(const struct tracked *t, const char *number, cJSON **reply)
+/*
+ * What carrier says of the parcel number that left at shipped_at, asked
+ * with request_id (oms-carrier(7) track); the reply checked whole: every
+ * event has a time and a status oms_ship_status knows.  Shared by
+ * oms-ship track and the returns' inbound tracking (retlabel.c).
+ */
+int
+oms_carrier_track(const char *carrier, const char *request_id,
+    const char *number, const char *shipped_at, int64_t transit_days,
+    cJSON **reply)
 {
 	cJSON *req = cJSON_CreateObject();
 	const cJSON *e;
-	char rid[96], now[OMS_TIME_LEN];
 	int rc;
 
-	oms_time_now(now);
-	snprintf(rid, sizeof rid, "track-s%lld-%s-%s", (long long)t->id,
-	    number, now);
-	cJSON_AddStringToObject(req, "request_id", rid);
+	cJSON_AddStringToObject(req, "request_id", request_id);
 	cJSON_AddStringToObject(req, "tracking_number", number);
-	cJSON_AddStringToObject(req, "shipped_at", t->shipped_at);
-	cJSON_AddNumberToObject(req, "transit_days", (double)t->transit);
-	rc = oms_carrier_call(t->carrier, "track", req, reply);
+	cJSON_AddStringToObject(req, "shipped_at", shipped_at);
+	cJSON_AddNumberToObject(req, "transit_days", (double)transit_days);
+	rc = oms_carrier_call(carrier, "track", req, reply);
 	cJSON_Delete(req);
 	if (rc != OMS_OK)
 		return rc;
@@ -1872,7 +1860,7 @@ ask_track(const struct tracked *t, const char *number, cJSON **reply)
 		    OMS_OK) {
 			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
 			    "track for %s with an event that has no time or "
-			    "an unknown status '%s'", t->carrier, number,
+			    "an unknown status '%s'", carrier, number,
 			    oms_json_str(e,
 			    "status")
 			    ? oms_json_str(e, "status") : "");
@@ -1882,6 +1870,19 @@ ask_track(const struct tracked *t, const char *number, cJSON **reply)
 		}
 	}
 	return OMS_OK;
+}
+
+/* What the carrier says of one package of a shipment. */
+static int
+ask_track(const struct tracked *t, const char *number, cJSON **reply)
+{
+	char rid[96], now[OMS_TIME_LEN];
+
+	oms_time_now(now);
+	snprintf(rid, sizeof rid, "track-s%lld-%s-%s", (long long)t->id,
+	    number, now);
+	return oms_carrier_track(t->carrier, rid, number, t->shipped_at,
+	    t->transit, reply);
 }
 
 /*
@@ -2082,6 +2083,7 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 	    "json_array(tracking)), shipped_at, status, "
 	    "coalesce(record ->> '$.transit_days', 3) FROM shipments "
 	    "WHERE status NOT IN ('delivered', 'returned', 'voided') "
+	    "AND record ->> '$.reshipped' IS NULL "
 	    "AND (?1 IS NULL OR carrier = ?1) ORDER BY id";
 	oms_stmt *st = oms_db_stmt(db, sql);
 	struct tracked *ts = NULL;

@@ -32,6 +32,9 @@ int oms_order_name(oms_db *db, int64_t id, char *buf, size_t n);
 int oms_ship_strays(oms_db *db, long *voided, long *failed);
 int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
     void *arg, long *failed);
+int oms_carrier_track(const char *carrier, const char *request_id,
+    const char *number, const char *shipped_at, int64_t transit_days,
+    cJSON **reply);
 const char *oms_ship_status(const char *s);
 int oms_ship_void(oms_db *db, const char *ref, oms_rec_fn fn, void *arg);
 int oms_ship_manifest(oms_db *db, const char *carrier, const char *date,

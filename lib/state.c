@@ -21,6 +21,7 @@
 static const char *const states[] = {
 	"open", "hold", "backordered", "partial", "allocated",
 	"partly_shipped", "shipped", "delivered", "cancelled", "fulfilled",
+	"partly_returned", "returned",
 };
 
 /*
@@ -35,7 +36,8 @@ static const struct move {
 	{ "updated", "open hold backordered cancelled partly_shipped",
 	  "open hold cancelled fulfilled partly_shipped" },
 	{ "released", "hold", "open backordered partial allocated "
-	  "partly_shipped shipped delivered cancelled fulfilled" },
+	  "partly_shipped shipped delivered cancelled fulfilled "
+	  "partly_returned returned" },
 	{ "held", "open backordered partial allocated partly_shipped shipped",
 	  "hold" },
 	{ "allocated", "open backordered partial partly_shipped",
@@ -44,7 +46,7 @@ static const struct move {
 	  "partial partly_shipped" },
 	{ "backordered", "open backordered partial", "backordered" },
 	{ "shipped", "allocated partial partly_shipped",
-	  "partly_shipped shipped" },
+	  "partly_shipped shipped partly_returned returned" },
 	{ "delivered", "shipped", "delivered" },
 	{ "voided", "partly_shipped shipped", "allocated partial partly_shipped" },
 	{ "cancelled", "open hold backordered partial allocated "
@@ -57,6 +59,13 @@ static const struct move {
 	  "allocated partly_shipped shipped delivered cancelled fulfilled" },
 	{ "address_changed", "partial allocated", "open partial" },
 	{ "rerouted", "allocated partial backordered open", "open" },
+	{ "returned", "shipped delivered fulfilled partly_returned returned",
+	  "partly_returned returned" },
+	{ "return_undone", "partly_returned returned", "shipped delivered "
+	  "fulfilled partly_returned" },
+	/* A parcel lost and sent again: the rest of the order decides. */
+	{ "reshipped", "partly_shipped shipped delivered",
+	  "partly_shipped shipped delivered" },
 };
 
 int

@@ -85,6 +85,10 @@ fuzz_smoke() {
 	fuzz_smoke geo
 }
 
+@test "fuzz: channels' return and refund files" {
+	fuzz_smoke retfile
+}
+
 @test "fuzz found: oms-import --check on a file not of the channel named says so; it crashed" {
 	printf 'Date,Time\n2026-01-01,10:00\n' > sq.csv
 	run --separate-stderr oms-import --check --channel square sq.csv

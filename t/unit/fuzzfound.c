@@ -3,8 +3,11 @@
  * a harness stopped on, with what it must give now.  The inputs are also
  * in the seed corpora, so `make fuzz` tries them every run.
  */
+#include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include "oms.h"
+#include "rma.h"
 #include "route.h"
 #include "unit.h"
 
@@ -34,6 +37,51 @@ rules_refused(const char *text, const char *msg)
 	OK(oms_rules_parse(text, NULL, NULL, &rs) == OMS_REJECT && rs == NULL,
 	    "refused: %s", text);
 	STR_EQ(oms_error(), msg, "the message for %s", text);
+}
+
+static int
+retfile_rec(void *arg, const cJSON *rec)
+{
+	struct oms_buf *b = arg;
+	const cJSON *rf = cJSON_GetObjectItemCaseSensitive(rec,
+	    "refunded_by_channel");
+
+	oms_buf_printf(b, "total %s\n", oms_json_str(rf, "total") ?
+	    oms_json_str(rf, "total") : "(none)");
+	return OMS_OK;
+}
+
+static void
+retfile_reject(void *arg, const char *file, long line, const char *reason,
+    const char *raw)
+{
+	oms_buf_printf(arg, "%s:%ld: %s\n", file, line, reason);
+}
+
+/*
+ * The records' totals and the rejects of the n bytes of text read in
+ * format; retfile() for a literal, which may hold a NUL.
+ */
+#define retfile(format, text, want, what) \
+	retfile_n(format, text, sizeof(text) - 1, want, what)
+
+static void
+retfile_n(const char *format, const char *text, size_t n, const char *want,
+    const char *what)
+{
+	struct oms_buf b = { 0 };
+	char share[PATH_MAX];
+	FILE *fp = fmemopen((void *)text, n, "r");
+
+	if (realpath("share/oms", share) != NULL)
+		setenv("OMS_PATH", share, 1);
+	oms_buf_add(&b, "", 0);
+	if (oms_return_file_read(format, fp, "f", retfile_rec,
+	    retfile_reject, &b) != OMS_OK)
+		oms_buf_printf(&b, "ERR %s\n", oms_error());
+	fclose(fp);
+	STR_EQ(b.s, want, "%s: %s", format, what);
+	oms_buf_free(&b);
 }
 
 int
@@ -80,5 +128,46 @@ main(void)
 		    "2147483647 are taken");
 		oms_rules_free(rs);
 	}
+
+	/*
+	 * Refund transactions were summed with no bound: two of 9e17
+	 * dollars overflowed (UBSan stopped here).  The sum of a refund
+	 * that cannot be held is a bad refund; the most that can is taken.
+	 */
+	retfile("shopify-refund", "{\"refund\":{\"id\":1,\"order_id\":2,"
+	    "\"refund_line_items\":[],\"transactions\":["
+	    "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":"
+	    "\"90000000000000000.00\",\"currency\":\"USD\"},"
+	    "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":"
+	    "\"90000000000000000.00\"}]}}",
+	    "f:1: transaction 2 amount '90000000000000000.00': the total is "
+	    "too large\n", "transactions whose sum overflows are refused");
+	retfile("shopify-refund", "{\"refund\":{\"id\":1,\"order_id\":2,"
+	    "\"refund_line_items\":[],\"transactions\":["
+	    "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":"
+	    "\"92233720368547758.00\",\"currency\":\"USD\"},"
+	    "{\"kind\":\"refund\",\"status\":\"success\",\"amount\":"
+	    "\"0.07\"}]}}",
+	    "total 92233720368547758.07\n", "the largest sum is taken");
+	/*
+	 * Found reading lib/retfile.c for the harness.  cJSON takes any
+	 * control byte for white space, the scan for each refund's line
+	 * took only four: the refunds after one were given the wrong lines.
+	 */
+	retfile("shopify-refund", "[\n{\"id\":1}\x01\n,\n{\"id\":2}\n,\n"
+	    "{\"id\":3}]\n", "f:2: refund 1 has no 'refund_line_items'\n"
+	    "f:4: refund 2 has no 'refund_line_items'\n"
+	    "f:6: refund 3 has no 'refund_line_items'\n",
+	    "a control byte between refunds moves no line");
+	/* A second refund after the first, or after a NUL, was dropped. */
+	retfile("shopify-refund", "{\"refund\":{\"id\":1,\"order_id\":2,"
+	    "\"refund_line_items\":[],\"transactions\":[{\"amount\":"
+	    "\"1.00\"}]}}\n{\"refund\":{\"id\":3}}\n", "ERR f:2: text "
+	    "after the end of the JSON: a refund file is one list or one "
+	    "object\n", "a second JSON value after the first is refused");
+	retfile("shopify-refund", "[{\"id\":1,\"order_id\":2,"
+	    "\"refund_line_items\":[],\"transactions\":[{\"amount\":"
+	    "\"1.00\"}]}\n\0,{\"id\":3}]\n", "ERR f:2: a NUL byte: not "
+	    "JSON text\n", "a NUL byte is refused");
 	return UNIT_DONE();
 }

@@ -144,6 +144,52 @@ if [ -x "$bin/oms-ship" ] && [ -s demo/allocations.jsonl ]; then
 	[ -z "$gone" ] || oms-import cancel "$gone" || [ $? -eq 1 ]
 	oms-stock verify
 fi
+if [ -x "$bin/oms-return" ]; then
+	say "a customer sends a unit back: requested, received into quarantine, inspected, refunded"
+	back=$(sqlite3 "$OMS_DB" "SELECT 'o_' || s.order_id FROM shipments s
+	    JOIN orders o ON o.id = s.order_id WHERE s.status = 'delivered'
+	    AND o.status = 'delivered' ORDER BY s.id LIMIT 1")
+	if [ -n "$back" ]; then
+		OMS_NOW=$week oms-return request --reason defective \
+		    --note "the zip broke" "$back" 1:1 |
+		    jq -c '{id, order, state, policy, window_ends}'
+		OMS_NOW=$week oms-return receive r_1 |
+		    jq -c '{id, state, lines: [.lines[] | {sku, received}]}'
+		sqlite3 "$OMS_DB" "SELECT sku, location, on_hand FROM levels
+		    WHERE location LIKE '%/returns' ORDER BY 1, 2"
+		OMS_NOW=$week oms-return inspect --disposition restock r_1 1 |
+		    jq -c '{id, state, units: [.units[] | {sku, disposition}]}'
+		oms-stock history "$(sqlite3 "$OMS_DB" "SELECT sku FROM
+		    return_lines WHERE return_id = 1")" |
+		    jq -c 'select(.ref == "r_1") | [.kind, .location, .qty, .reason]'
+		say "the refund it comes to, for the payment adapter or the channel"
+		oms-return refunds | jq -c '{id, order, currency, items, tax,
+		    shipping, fee, total}'
+	fi
+	say "an exchange: a unit sent back for a new one, routed and shipped like any order"
+	swap=$(sqlite3 "$OMS_DB" "SELECT 'o_' || s.order_id FROM shipments s
+	    JOIN orders o ON o.id = s.order_id WHERE o.status = 'delivered'
+	    ORDER BY s.id LIMIT 1")
+	if [ -n "$swap" ]; then
+		line=$(sqlite3 "$OMS_DB" "SELECT line_no || ':' || sku FROM
+		    order_lines WHERE order_id = ${swap#o_} AND sku IS NOT NULL
+		    ORDER BY line_no LIMIT 1")
+		r=$(OMS_NOW=$week oms-return request --reason size_too_small \
+		    --resolution exchange "$swap" "${line%%:*}:1" | jq -r .id)
+		OMS_NOW=$week oms-return receive "$r" | jq -c '{id, state}'
+		OMS_NOW=$week oms-return exchange "$r" "${line#*:}:1" |
+		    jq -c 'if .type == "order" then {type, id, channel,
+		    external_id, status, exchange} else {type, id, total,
+		    amount, reason} end'
+		oms-route --pending > demo/exchange.jsonl
+		jq -c '{order, status}' demo/exchange.jsonl
+		oms-ship -q --carrier offline --labels demo/labels \
+		    demo/exchange.jsonl | jq -c '{id, order, tracking, status}'
+		OMS_NOW=$week oms-return inspect --disposition restock "$r" 1 |
+		    jq -c '{id, state}'
+	fi
+	oms-stock verify
+fi
 if [ -x "$bin/oms-ship" ]; then
 	say "oms status: what needs a person now (exit 1 when anything does)"
 	oms status | jq -r '[.kind, .order, .channel, .external_id,
