@@ -167,9 +167,9 @@ TABLE
 	assert_output "1..1
 ok 1 import-shopify-inventory: the real 17-column export, counts, warnings by line, idempotent # skip no sample exports in /nonexistent (../shared/samples; set OMS_SAMPLES)"
 	# 3100-route-cli.bats routes 2,000 orders before any test: its
-	# need_geo, alone.
+	# skip_without_geo, alone.
 	mkdir t
-	printf '%s\n' "load $TOP/t/helper" '@test "geo" {' need_geo false '}' > t/geo.bats
+	printf '%s\n' "load $TOP/t/helper" '@test "geo" {' skip_without_geo false '}' > t/geo.bats
 	run env OMS_GEO=/nonexistent OMS_BIN="$OMS_BIN" bats --tap t/geo.bats
 	assert_success
 	assert_output "1..1
@@ -178,22 +178,22 @@ ok 1 geo # skip no postal code data in /nonexistent (../shared/geo; set OMS_GEO)
 
 @test "every test that reads ../shared asks for it first" {
 	# A test naming the samples (or a name made from them) or the
-	# postal data, without need_samples or need_geo before it reads.
+	# postal data, without skip_without_samples or skip_without_geo before it reads.
 	check=$(cat <<'AWK'
 /^[A-Z0-9_]+=.*\$OMS_SAMPLES/ && !/OMS_GEO/ { split($0, v, "="); vars = vars "|\\$\\{?" v[1] "([^A-Za-z0-9_]|$)" }
 /^@test / { name = $0; asked = ""; next }
-name != "" && /^\tneed_(samples|geo)$/ { asked = asked $1; next }
+name != "" && /^\tskip_without_(samples|geo)$/ { asked = asked $1; next }
 name != "" && /^}$/ { name = ""; next }
 name == "" { next }
-$0 ~ ("\\$OMS_SAMPLES" vars) && asked !~ /need_samples/ { print FILENAME ": " name; name = "" }
-/\$\{?(OMS_)?GEO([^A-Za-z0-9_]|$)/ && asked !~ /need_geo/ { print FILENAME ": " name; name = "" }
+$0 ~ ("\\$OMS_SAMPLES" vars) && asked !~ /skip_without_samples/ { print FILENAME ": " name; name = "" }
+/\$\{?(OMS_)?GEO([^A-Za-z0-9_]|$)/ && asked !~ /skip_without_geo/ { print FILENAME ": " name; name = "" }
 AWK
 )
 	run awk "$check" "$TOP"/t/[1-9]*.bats
 	assert_success
 	assert_output ""
-	# The check finds such a test without its need_samples.
-	sed '/^\tneed_/d' "$TOP/t/2500-stock-catalog.bats" > before.bats
+	# The check finds such a test without its skip_without_samples.
+	sed '/^\tskip_without_/d' "$TOP/t/2500-stock-catalog.bats" > before.bats
 	run awk "$check" before.bats
 	assert_output "before.bats: @test \"import-shopify-inventory: the real 17-column export, counts, warnings by line, idempotent\" {"
 }

@@ -245,7 +245,7 @@ OUT
 }
 
 @test "Square: the real Item Sales Detail export, sale by sale" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import -v "$SQUARE_SAMPLE"
 	assert_success
 	assert_equal "$stderr" "oms-import: $SQUARE_SAMPLE: read as square (channel square)
@@ -361,7 +361,7 @@ OUT
 # ---- recognising and refusing files ---------------------------------------
 
 @test "--channel auto recognises every channel file" {
-	need_samples
+	skip_without_samples
 	while read -r file adapter channel; do
 		echo "# $file"
 		fresh_db
@@ -386,7 +386,7 @@ LIST
 }
 
 @test "a Square file given as eBay is refused and nothing is stored" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import --channel ebay "$SQUARE_SAMPLE"
 	assert_failure 1
 	assert_output ""

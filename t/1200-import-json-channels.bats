@@ -21,7 +21,7 @@ people() {
 # ---- Shopify REST --------------------------------------------------------
 
 @test "shopify-rest: the real single-order sample, field by field" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import -v --channel auto \
 		"$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json"
 	assert_success
@@ -41,7 +41,7 @@ OUT
 }
 
 @test "shopify-rest: the real {\"orders\":[...]} sample with price sets has no line items" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import --channel shopify \
 		"$OMS_SAMPLES/shopify_rest_orders_with_price_sets__shopify_python_api.json"
 	assert_success
@@ -92,7 +92,7 @@ OUT
 # ---- WooCommerce ----------------------------------------------------------
 
 @test "woocommerce: the real list sample: refunds, HTML entities, numeric prices, GMT dates" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import -v --channel auto \
 		"$OMS_SAMPLES/woocommerce_v3_orders_list__wc-rest-api-docs.json"
 	assert_success
@@ -201,7 +201,7 @@ oms-import: 5 created, 0 updated, 0 unchanged, 0 older, 1 held, 1 rejected"
 # ---- Amazon SP-API --------------------------------------------------------
 
 @test "amazon-spapi: the real getOrders examples: a Pending order and the sandbox orders" {
-	need_samples
+	skip_without_samples
 	jq '.getOrders_example' "$SP_SAMPLE" > orders.json
 	jq '.getOrders_sandbox_TEST_CASE_200' "$SP_SAMPLE" > sandbox.json
 	# The items example belongs to no order of the examples: give it one.
@@ -285,7 +285,7 @@ OUT
 }
 
 @test "amazon-spapi: order items whose order is not in the input are reported" {
-	need_samples
+	skip_without_samples
 	jq '.getOrders_example' "$SP_SAMPLE" > orders.json
 	jq '.getOrderItems_example' "$SP_SAMPLE" > items.json
 	run --separate-stderr sh -c 'cat orders.json items.json | oms-import'
@@ -296,7 +296,7 @@ OUT
 # ---- Amazon flat files ----------------------------------------------------
 
 @test "amazon-flat: the real New Orders sample: 4 orders in 6 rows, item-price is the line total" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import -v --channel auto "$OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt"
 	assert_success
 	assert_equal "$stderr" "oms-import: $OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt: read as amazon-flat (channel amazon)
@@ -459,7 +459,7 @@ OUT
 }
 
 @test "amazon-flat: a product name that starts with a double quote is text, not a quoted field" {
-	need_samples
+	skip_without_samples
 	{
 		head -1 "$OMS_SAMPLES/amazon_orders_report_flatfile__SimpleInventory.txt"
 		printf '111-0000000-0000001\t10000000000001\t2024-01-02T10:00:00+00:00\t\tb@example.net\tBo\t\tMUG-1\t"Hello Kitty" Mug 12"\t1\tUSD\t9.99\t0.00\t1.99\t0.00\tStandard\tBo\t1 Main St\t\t\tTown\tFL\t33101\tUS\n'
@@ -513,7 +513,7 @@ OUT
 # ---- recognising files --------------------------------------------------------
 
 @test "--channel auto names the adapter of each file" {
-	need_samples
+	skip_without_samples
 	jq '.getOrders_sandbox_TEST_CASE_200' "$SP_SAMPLE" > spapi.json
 	while read -r f adapter channel; do
 		run --separate-stderr oms-import -v -n --channel auto "$f"
@@ -595,7 +595,7 @@ OUT
 SP26="$OMS_SAMPLES/amazon_spapi_orders_2026-01-01_searchOrders_sandbox__selling-partner-api-models.json"
 
 @test "amazon-spapi-2026: the sandbox searchOrders response, whole" {
-	need_samples
+	skip_without_samples
 	run --separate-stderr oms-import -v "$SP26"
 	assert_success
 	assert_equal "${stderr_lines[0]}" "oms-import: $SP26: read as amazon-spapi-2026 (channel amazon)"
@@ -604,7 +604,7 @@ SP26="$OMS_SAMPLES/amazon_spapi_orders_2026-01-01_searchOrders_sandbox__selling-
 }
 
 @test "amazon-spapi-2026: an unshipped merchant order is open; Amazon's own is not ours to ship" {
-	need_samples
+	skip_without_samples
 	jq '.orders[0].fulfillment.fulfilledBy = "MERCHANT" | .orders[0].fulfillment.fulfillmentStatus = "UNSHIPPED"
 		| .orders += [.orders[0] | .orderId = "250-0000000-0000002" | .fulfillment.fulfilledBy = "AMAZON"]' "$SP26" > two.json
 	run --separate-stderr oms-import two.json

@@ -6,7 +6,7 @@
 load helper
 
 @test "shopify:shopify_id=ID finds the order imported from the REST API as #1001" {
-	need_samples
+	skip_without_samples
 	oms-import -q "$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json" \
 		>/dev/null
 	run --separate-stderr oms-import hold -q --reason refund \
@@ -20,7 +20,7 @@ OUT
 }
 
 @test "an id no order has, or a field name that is not FIELD_id, is no order" {
-	need_samples
+	skip_without_samples
 	oms-import -q "$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json" \
 		>/dev/null
 	for ref in shopify:shopify_id=1 shopify:Shopify_id=450789469 \
@@ -53,7 +53,7 @@ OUT
 }
 
 @test "CHANNEL/ACCOUNT:FIELD=ID looks in that account's orders only" {
-	need_samples
+	skip_without_samples
 	oms-import -q --account eu \
 		"$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json" >/dev/null
 	run --separate-stderr oms-import hold -q --reason us \

@@ -97,7 +97,7 @@ OUT
 }
 
 @test "import-shopify-inventory: the real 17-column export, counts, warnings by line, idempotent" {
-	need_samples
+	skip_without_samples
 	loc SYD
 	run --separate-stderr oms-stock import-shopify-inventory -v --location SYD "$OLT"
 	assert_failure 1

@@ -278,7 +278,7 @@ OUT
 # ---- geo ----------------------------------------------------------------------
 
 @test "geo load: the GeoNames US file, every postal code once, however often loaded" {
-	need_geo
+	skip_without_geo
 	oms init 2>/dev/null
 	run --separate-stderr oms-route geo load "$GEO/US.txt"
 	assert_success
@@ -303,7 +303,7 @@ OUT
 }
 
 @test "geo load: a bad line anywhere refuses the whole file, named by file:line" {
-	need_geo
+	skip_without_geo
 	oms init 2>/dev/null
 	head -200 "$GEO/US.txt" > first.txt
 	oms-route geo load first.txt 2>/dev/null

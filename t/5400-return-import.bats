@@ -103,7 +103,7 @@ A|EWR1/returns|0
 }
 
 @test "Shopify's refund (the real sample): units that never shipped are cancelled at the channel's word, its money kept as a refund sent, once" {
-	need_samples
+	skip_without_samples
 	oms-import -q "$OMS_SAMPLES/shopify_rest_order__shopify_python_api.json" >/dev/null
 	run --separate-stderr oms-return import --format shopify-refund \
 	    "$OMS_SAMPLES/shopify_rest_refund__shopify_python_api.json"

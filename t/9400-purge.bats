@@ -251,7 +251,7 @@ Zoe Roe"
 }
 
 @test "real exports: a WooCommerce customer erased from the REST sample, the others kept" {
-	need_samples
+	skip_without_samples
 	oms-import "$OMS_SAMPLES/woocommerce_v3_orders_list__wc-rest-api-docs.json" >/dev/null
 	oms-import "$OMS_SAMPLES/shopify_rest_orders_with_price_sets__shopify_python_api.json" >/dev/null
 	figs=$(sqlite3 "$OMS_DB" "SELECT id, total, currency FROM orders ORDER BY id; SELECT * FROM order_lines ORDER BY 1, 2")

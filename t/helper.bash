@@ -36,12 +36,12 @@ fresh_db() {
 
 # Real exports and postal data live beside the tree, in ../shared; a
 # clone elsewhere skips the tests that read them.
-need_samples() {
+skip_without_samples() {
 	[ -d "$OMS_SAMPLES" ] ||
 		skip "no sample exports in $OMS_SAMPLES (../shared/samples; set OMS_SAMPLES)"
 }
 
-need_geo() {
+skip_without_geo() {
 	[ -d "$OMS_GEO" ] ||
 		skip "no postal code data in $OMS_GEO (../shared/geo; set OMS_GEO)"
 }
