@@ -406,12 +406,7 @@ list(struct oms_cli *cli)
 			order = cli->optarg;
 	if (cli->argc != 0)
 		oms_cli_usage(cli, "list takes no operand");
-	if (state != NULL && strcmp(state, "requested") != 0 &&
-	    strcmp(state, "authorized") != 0 && strcmp(state, "in_transit") !=
-	    0 && strcmp(state, "received") != 0 && strcmp(state,
-	    "inspected") != 0 && strcmp(state, "closed") != 0 &&
-	    strcmp(state, "declined") != 0 && strcmp(state, "cancelled") != 0 &&
-	    strcmp(state, "expired") != 0)
+	if (state != NULL && !oms_return_state_known(state))
 		oms_cli_usage(cli, "--state '%s' is not requested, authorized, "
 		    "in_transit, received, inspected, closed, declined, "
 		    "cancelled or expired", state);

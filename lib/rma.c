@@ -46,6 +46,16 @@ listed(const char *list, const char *w)
 	return 0;
 }
 
+/* Whether s is a state a return can be in. */
+int
+oms_return_state_known(const char *s)
+{
+	static const char all[] = "requested authorized in_transit received "
+	    "inspected closed declined cancelled expired";
+
+	return *s != '\0' && strchr(s, ' ') == NULL && listed(all, s);
+}
+
 static int
 move_ok(const char *from, const char *to)
 {

@@ -19,6 +19,7 @@
 /* rma.c: the return and its states */
 #define OMS_RETURN_PREFIX "r_"
 int oms_return_find(oms_db *db, const char *ref, int64_t *id);
+int oms_return_state_known(const char *state);
 cJSON *oms_return_record(oms_db *db, int64_t id);
 /* Move return id to state to along the table (an event names why). */
 int oms_return_move(oms_db *db, int64_t id, const char *to, const char *why);
