@@ -42,6 +42,8 @@ DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
 	poppler-utils zbar-tools nodejs zsh fish valgrind
 # clang and its libFuzzer, for make fuzz (t/fuzz, t/9340-fuzz.bats).
 DEBS += clang
+# Debian's chromium renders the HTML report in a test (t/6xxx).
+DEBS += chromium
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 

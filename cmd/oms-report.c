@@ -1,0 +1,222 @@
+/*
+ * oms-report: one view of every channel.
+ *
+ * Lookups (orders, order, attention) answer what an operator asks first;
+ * reports (sales, fulfilment, inventory, movements, profit, returns,
+ * journal) answer how the business is doing, each with its definition in
+ * oms-report(1).  Every verb reads the database read-only, so it runs
+ * beside imports and never blocks them, and writes its rows as JSON
+ * lines when stdout is not a terminal, an aligned table when it is, or
+ * CSV with --csv.  With no verb, --html FILE writes one self-contained
+ * page of the main reports with their charts.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oms.h"
+#include "cli.h"
+#include "report.h"
+
+/* Options every report takes. */
+enum {
+	O_TZ = 2000, O_FROM, O_TO, O_CHANNEL, O_LOCATION, O_SKU, O_BY,
+	O_CSV, O_TABLE, O_JSON, O_HTML,
+	O_OWN = 3000		/* a report's own: kept in rq.args by name */
+};
+
+#define OPT_TZ { "tz", O_TZ, "ZONE", \
+	"the merchant's time zone (default: $OMS_TZ, else UTC)" }
+#define OPT_FROM { "from", O_FROM, "DAY", \
+	"from this day (or RFC 3339 time) on, in the merchant's zone" }
+#define OPT_TO { "to", O_TO, "DAY", "up to the end of this day" }
+#define OPT_CHANNEL { "channel", O_CHANNEL, "NAME", "one channel only" }
+#define OPT_LOCATION { "location", O_LOCATION, "LOC", "one location only" }
+#define OPT_SKU { "sku", O_SKU, "SKU", "one sku only" }
+#define OPT_CSV { "csv", O_CSV, NULL, "CSV with a header line" }
+#define OPT_TABLE { "table", O_TABLE, NULL, "an aligned table" }
+#define OPT_JSON { "json", O_JSON, NULL, "JSON lines, even at a terminal" }
+#define OPTS_COMMON OMS_OPT_DB, OPT_TZ, OPT_FROM, OPT_TO, OPT_CHANNEL, \
+	OPT_LOCATION, OPT_SKU, OPT_CSV, OPT_TABLE, OPT_JSON
+
+typedef int (*report_fn)(oms_db *, const struct oms_rq *, oms_rec_fn,
+    void *);
+
+/* What each verb runs, and how many operands it takes. */
+static const struct report {
+	const char *verb;
+	report_fn fn;
+	int min_args, max_args;
+} reports[] = {
+	{ NULL, NULL, 0, 0 },
+};
+
+static const struct report *
+report_of(const char *verb)
+{
+	for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++)
+		if (reports[i].verb != NULL && strcmp(reports[i].verb,
+		    verb) == 0)
+			return &reports[i];
+	return NULL;
+}
+
+static const struct oms_opt *
+opt_of(const struct oms_verb *v, int id)
+{
+	for (const struct oms_opt *o = v->opts; o && o->name; o++)
+		if (o->id == id)
+			return o;
+	return NULL;
+}
+
+struct args {
+	struct oms_rq rq;
+	enum oms_rfmt fmt;
+	int fmt_set;
+	const char *from, *to, *html;
+};
+
+/* Reads the options of the verb run, common and its own. */
+static void
+read_args(struct oms_cli *cli, struct args *a)
+{
+	const char *tz = getenv("OMS_TZ");
+	int o;
+
+	memset(a, 0, sizeof *a);
+	a->rq.args = cJSON_CreateObject();
+	a->fmt = isatty(STDOUT_FILENO) ? OMS_RFMT_TABLE : OMS_RFMT_JSON;
+	while ((o = oms_cli_next(cli)) != -1) {
+		switch (o) {
+		case O_TZ:
+			tz = cli->optarg;
+			break;
+		case O_FROM:
+			a->from = cli->optarg;
+			break;
+		case O_TO:
+			a->to = cli->optarg;
+			break;
+		case O_CHANNEL:
+			a->rq.channel = cli->optarg;
+			break;
+		case O_LOCATION:
+			a->rq.location = cli->optarg;
+			break;
+		case O_SKU:
+			a->rq.sku = cli->optarg;
+			break;
+		case O_BY:
+			a->rq.by = cli->optarg;
+			break;
+		case O_CSV:
+		case O_TABLE:
+		case O_JSON:
+			if (a->fmt_set)
+				oms_cli_usage(cli, "give one of --csv, --table "
+				    "and --json");
+			a->fmt_set = 1;
+			a->fmt = o == O_CSV ? OMS_RFMT_CSV : o == O_TABLE ?
+			    OMS_RFMT_TABLE : OMS_RFMT_JSON;
+			break;
+		case O_HTML:
+			a->html = cli->optarg;
+			break;
+		default:
+			if (o >= O_OWN) {
+				const struct oms_opt *p = opt_of(cli->verb, o);
+
+				cJSON_DeleteItemFromObjectCaseSensitive(
+				    a->rq.args, p->name);
+				cJSON_AddStringToObject(a->rq.args, p->name,
+				    cli->optarg ? cli->optarg : "true");
+			}
+			break;
+		}
+	}
+	a->rq.tz = tz != NULL && *tz != '\0' ? tz : "UTC";
+	if (oms_rq_zone(a->rq.tz) != OMS_OK)
+		oms_cli_usage(cli, "--tz: %s", oms_error());
+	oms_time_now(a->rq.now);
+	if (a->from != NULL && oms_rq_instant(a->from, a->rq.tz, 0,
+	    a->rq.from) != OMS_OK)
+		oms_cli_usage(cli, "--from: %s", oms_error());
+	if (a->to != NULL && oms_rq_instant(a->to, a->rq.tz, 1,
+	    a->rq.to) != OMS_OK)
+		oms_cli_usage(cli, "--to: %s", oms_error());
+	if (*a->rq.from && *a->rq.to && strcmp(a->rq.from, a->rq.to) >= 0)
+		oms_cli_usage(cli, "--from %s is not before --to %s", a->from,
+		    a->to);
+	a->rq.argc = cli->argc;
+	a->rq.argv = cli->argv;
+}
+
+static int
+run_report(struct oms_cli *cli)
+{
+	const struct report *r = report_of(cli->verb->name);
+	struct oms_rout *out;
+	struct args a;
+	oms_db *db;
+	int rc;
+
+	read_args(cli, &a);
+	if (cli->argc < r->min_args || cli->argc > r->max_args) {
+		if (r->max_args == 0)
+			oms_cli_usage(cli, "%s takes no operand",
+			    cli->verb->name);
+		oms_cli_usage(cli, "%s takes %s operand%s", cli->verb->name,
+		    r->min_args == r->max_args ? "one" : "one or more",
+		    r->max_args == 1 ? "" : "s");
+	}
+	db = oms_cli_db(cli, OMS_DB_READONLY);
+	out = oms_rout_open(stdout, a.fmt);
+	rc = r->fn(db, &a.rq, oms_rout_rec, out);
+	if (rc == OMS_OK)
+		rc = oms_rout_close(out);
+	else
+		oms_rout_close(out);
+	oms_db_close(db);
+	cJSON_Delete(a.rq.args);
+	if (rc != OMS_OK && rc != OMS_REJECT)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (rc == OMS_REJECT)
+		oms_die(OMS_EXIT_REJECT, "%s", oms_error());
+	return oms_cli_done(cli, OMS_EXIT_OK);
+}
+
+static const struct oms_opt page_opts[] = {
+	OMS_OPT_DB, OPT_TZ, OPT_FROM, OPT_TO, OPT_CHANNEL, OPT_LOCATION,
+	OPT_SKU,
+	{ "html", O_HTML, "FILE", "write the page of the main reports" },
+	OMS_OPT_END
+};
+
+static int
+page(struct oms_cli *cli)
+{
+	struct args a;
+
+	read_args(cli, &a);
+	if (a.html == NULL)
+		oms_cli_usage(cli, "name a report, or give --html FILE");
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "--html takes no operand");
+	cJSON_Delete(a.rq.args);
+	oms_cli_usage(cli, "--html is not built yet");
+}
+
+static const struct oms_verb verbs[] = {
+	{ NULL, page, "[--db PATH] [--tz ZONE] [--from DAY] [--to DAY] "
+	    "[--channel NAME]\n    [--location LOC] [--sku SKU] --html FILE",
+	    "a page of the main reports and their charts", page_opts },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+int
+main(int argc, char **argv)
+{
+	(void)run_report;
+	return oms_cli_main(verbs, argc, argv);
+}
