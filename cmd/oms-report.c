@@ -172,7 +172,15 @@ run_report(struct oms_cli *cli)
 	}
 	db = oms_cli_db(cli, OMS_DB_READONLY);
 	out = oms_rout_open(stdout, a.fmt);
-	rc = r->fn(db, &a.rq, oms_rout_rec, out);
+	/*
+	 * One snapshot for the whole report, so its figures agree with one
+	 * another: a read transaction, which in WAL mode neither waits for
+	 * a writer nor holds one up.
+	 */
+	if ((rc = oms_db_exec(db, "BEGIN")) == OMS_OK) {
+		rc = r->fn(db, &a.rq, oms_rout_rec, out);
+		oms_db_exec(db, "COMMIT");
+	}
 	if (rc == OMS_OK)
 		rc = oms_rout_close(out);
 	else
