@@ -4,7 +4,8 @@
 #   make check      install what is missing, build, run every test twice
 #                   (plain and under ASan+UBSan), lint the man pages
 #   make test       one quick pass of the tests, no sanitizers
-#   make demo       the main job end to end on the bundled data
+#   make demo       the main job end to end on the bundled data, ending
+#                   with the dashboard in demo/dashboard.html
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages that are missing
 #   make fuzz       build the libFuzzer harnesses (t/fuzz) with clang into
@@ -42,8 +43,9 @@ DEBS = gcc make libc6-dev pkg-config libsqlite3-dev sqlite3 libjq-dev \
 	poppler-utils zbar-tools nodejs zsh fish valgrind
 # clang and its libFuzzer, for make fuzz (t/fuzz, t/9340-fuzz.bats).
 DEBS += clang
-# Debian's chromium renders the HTML report in a test (t/6xxx).
-DEBS += chromium
+# Debian's chromium renders the HTML report in a test (t/6600), and
+# python3 reads the screenshot it takes.
+DEBS += chromium python3
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 

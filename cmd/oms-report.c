@@ -42,13 +42,34 @@ enum {
 typedef int (*report_fn)(oms_db *, const struct oms_rq *, oms_rec_fn,
     void *);
 
-/* What each verb runs, and how many operands it takes. */
+/* The options of the lookups (rlookup.c). */
+enum {
+	O_STATUS = 3000, O_EMAIL, O_NAME, O_OLDER, O_HOLD, O_LIMIT
+};
+
+/*
+ * What each verb runs, and how many operands it takes; listed: exit 1
+ * when it gives any row (a cron job asks whether anything is there).
+ */
 static const struct report {
 	const char *verb;
 	report_fn fn;
 	int min_args, max_args;
+	int listed;
 } reports[] = {
-	{ NULL, NULL, 0, 0 },
+	{ "orders", oms_report_orders, 0, 0, 0 },
+	{ "order", oms_report_order, 1, 1000, 0 },
+	{ "attention", oms_report_attention, 0, 0, 1 },
+	{ "fees", oms_report_fees, 0, 0, 0 },
+	{ "fulfilment", oms_report_fulfilment, 0, 0, 0 },
+	{ "inventory", oms_report_inventory, 0, 0, 0 },
+	{ "journal", oms_report_journal, 0, 0, 0 },
+	{ "movements", oms_report_movements, 0, 0, 0 },
+	{ "profit", oms_report_profit, 0, 0, 0 },
+	{ "reorder", oms_report_reorder, 0, 0, 0 },
+	{ "returns", oms_report_returns, 0, 0, 0 },
+	{ "sales", oms_report_sales, 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 },
 };
 
 static const struct report *
@@ -159,6 +180,7 @@ run_report(struct oms_cli *cli)
 	struct oms_rout *out;
 	struct args a;
 	oms_db *db;
+	long rows;
 	int rc;
 
 	read_args(cli, &a);
@@ -181,6 +203,7 @@ run_report(struct oms_cli *cli)
 		rc = r->fn(db, &a.rq, oms_rout_rec, out);
 		oms_db_exec(db, "COMMIT");
 	}
+	rows = oms_rout_count(out);
 	if (rc == OMS_OK)
 		rc = oms_rout_close(out);
 	else
@@ -191,7 +214,8 @@ run_report(struct oms_cli *cli)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	if (rc == OMS_REJECT)
 		oms_die(OMS_EXIT_REJECT, "%s", oms_error());
-	return oms_cli_done(cli, OMS_EXIT_OK);
+	return oms_cli_done(cli, r->listed && rows > 0 ? OMS_EXIT_REJECT :
+	    OMS_EXIT_OK);
 }
 
 static const struct oms_opt page_opts[] = {
@@ -201,21 +225,159 @@ static const struct oms_opt page_opts[] = {
 	OMS_OPT_END
 };
 
+/*
+ * The page: every main report with its chart, written whole to FILE
+ * (lib/rhtml.c).  Mode 0600, as oms_write_file makes every file: the
+ * page holds the business's figures, if no customer's data.
+ */
 static int
 page(struct oms_cli *cli)
 {
 	struct args a;
+	oms_db *db;
+	int rc;
 
 	read_args(cli, &a);
 	if (a.html == NULL)
 		oms_cli_usage(cli, "name a report, or give --html FILE");
 	if (cli->argc != 0)
 		oms_cli_usage(cli, "--html takes no operand");
+	db = oms_cli_db(cli, OMS_DB_READONLY);
+	rc = oms_report_html(db, &a.rq, a.html);
+	oms_db_close(db);
 	cJSON_Delete(a.rq.args);
-	oms_cli_usage(cli, "--html is not built yet");
+	if (rc != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return oms_cli_done(cli, OMS_EXIT_OK);
 }
 
+static const struct oms_opt orders_opts[] = {
+	OPTS_COMMON,
+	{ "email", O_EMAIL, "EMAIL", "the customer's email, whole" },
+	{ "hold", O_HOLD, "TEXT", "on hold, TEXT in one of its reasons" },
+	{ "limit", O_LIMIT, "N", "the first N orders only" },
+	{ "name", O_NAME, "TEXT",
+	    "TEXT in the customer's or the ship-to name" },
+	{ "older-than", O_OLDER, "TIME", "placed longer ago (90m, 24h, 7d)" },
+	{ "status", O_STATUS, "S[,S]", "in one of these statuses" },
+	OMS_OPT_END
+};
+
+static const struct oms_opt order_opts[] = {
+	OMS_OPT_DB, OPT_CSV, OPT_TABLE, OPT_JSON,
+	OMS_OPT_END
+};
+
+static const struct oms_opt attention_opts[] = {
+	OMS_OPT_DB, OPT_TZ, OPT_CHANNEL, OPT_CSV, OPT_TABLE, OPT_JSON,
+	{ "older-than", O_OLDER, "TIME",
+	    "how long allocated or received may wait (24h)" },
+	OMS_OPT_END
+};
+
+static const struct oms_opt sales_opts[] = {
+	OPTS_COMMON,
+	{ "by", O_BY, "PERIOD", "day (the default), week, month or all" },
+	OMS_OPT_END
+};
+
+static const struct oms_opt returns_opts[] = {
+	OPTS_COMMON,
+	{ "by", O_BY, "KEY", "channel (the default), sku or reason" },
+	OMS_OPT_END
+};
+
+/* Fulfilment and stock (rfulfil.c, rstock.c): options 3200-3299. */
+enum { O_AS_OF = 3200, O_DAYS, O_COVER };
+
+static const struct oms_opt fulfilment_opts[] = {
+	OPTS_COMMON,
+	{ "by", O_BY, "WHAT", "a row a location or a channel" },
+	OMS_OPT_END
+};
+
+static const struct oms_opt inventory_opts[] = {
+	OPTS_COMMON,
+	{ "as-of", O_AS_OF, "DAY", "stock at the end of this day (default: now)" },
+	OMS_OPT_END
+};
+
+static const struct oms_opt movements_opts[] = {
+	OPTS_COMMON,
+	OMS_OPT_END
+};
+
+static const struct oms_opt reorder_opts[] = {
+	OPTS_COMMON,
+	{ "cover", O_COVER, "N", "days of stock wanted (default 30)" },
+	{ "days", O_DAYS, "N", "the days of sales to average (default 30)" },
+	OMS_OPT_END
+};
+
+/* Options of profit, fees and journal (ids 3300-3399). */
+enum { O_FORMAT = 3300 };
+
+static const struct oms_opt profit_opts[] = {
+	OPTS_COMMON,
+	{ "by", O_BY, "WHAT", "channel (default) or sku" },
+	OMS_OPT_END
+};
+
+static const struct oms_opt fees_opts[] = {
+	OPTS_COMMON,
+	OMS_OPT_END
+};
+
+static const struct oms_opt journal_opts[] = {
+	OPTS_COMMON,
+	{ "format", O_FORMAT, "FMT", "json (default), qbo (QuickBooks Online "
+	    "CSV) or xero (Xero CSV)" },
+	OMS_OPT_END
+};
+
 static const struct oms_verb verbs[] = {
+	{ "attention", run_report, "[--db PATH] [--tz ZONE] [--channel NAME] "
+	    "[--older-than TIME]\n    [--csv | --table | --json]",
+	    "what needs a person now; exit 1 when anything is listed",
+	    attention_opts },
+	{ "order", run_report, "[--db PATH] [--csv | --table | --json] "
+	    "ID ...",
+	    "the whole story of an order (o_N or CHANNEL:EXTERNAL_ID)",
+	    order_opts },
+	{ "fees", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
+	    "[--to DAY] [--channel NAME]\n    [--sku SKU]",
+	    "each channel fee charged, with the rule that applied",
+	    fees_opts },
+	{ "fulfilment", run_report, "[options] [--by location|channel]",
+	    "times to ship and deliver, on time, split, fill, Amazon's rates",
+	    fulfilment_opts },
+	{ "inventory", run_report, "[options] [--as-of DAY]",
+	    "stock per sku and location: sold, cover, aging, value",
+	    inventory_opts },
+	{ "journal", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
+	    "[--to DAY] [--channel NAME]\n    [--format json|qbo|xero]",
+	    "a daily journal per channel and currency, for the books",
+	    journal_opts },
+	{ "movements", run_report, "[options]",
+	    "the stock ledger by location, kind and reason", movements_opts },
+	{ "orders", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
+	    "[--to DAY] [--channel NAME]\n    [--location LOC] [--sku SKU] "
+	    "[--status S[,S]] [--email EMAIL] [--name TEXT]\n"
+	    "    [--older-than TIME] [--hold TEXT] [--limit N] "
+	    "[--csv | --table | --json]",
+	    "list and search orders", orders_opts },
+	{ "profit", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
+	    "[--to DAY] [--channel NAME]\n    [--sku SKU] [--by channel|sku]",
+	    "net sales less cost of goods, fees, shipping and returns",
+	    profit_opts },
+	{ "reorder", run_report, "[options] [--days N] [--cover N]",
+	    "what to reorder to keep N days of cover", reorder_opts },
+	{ "returns", run_report, "[common options] [--by channel|sku|reason]",
+	    "return rate, dispositions, refunds and days to refund",
+	    returns_opts },
+	{ "sales", run_report, "[common options] [--by day|week|month|all]",
+	    "orders, gross, discounts, returns, net, tax, shipping, total",
+	    sales_opts },
 	{ NULL, page, "[--db PATH] [--tz ZONE] [--from DAY] [--to DAY] "
 	    "[--channel NAME]\n    [--location LOC] [--sku SKU] --html FILE",
 	    "a page of the main reports and their charts", page_opts },
@@ -225,6 +387,5 @@ static const struct oms_verb verbs[] = {
 int
 main(int argc, char **argv)
 {
-	(void)run_report;
 	return oms_cli_main(verbs, argc, argv);
 }

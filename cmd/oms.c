@@ -239,34 +239,29 @@ print_rec(void *arg, const cJSON *rec)
 static int64_t
 duration(const char *opt, const char *s)
 {
-	char *end;
-	long long v;
+	int64_t v;
 
-	v = strtoll(s, &end, 10);
-	if (end == s || v < 0 || v > 100000000)
-		goto bad;
-	switch (*end) {
-	case '\0':
-	case 's':
-		break;
-	case 'm':
-		v *= 60;
-		break;
-	case 'h':
-		v *= 3600;
-		break;
-	case 'd':
-		v *= 86400;
-		break;
-	default:
-		goto bad;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		goto bad;
+	if (oms_duration_parse(s, &v) != OMS_OK)
+		oms_die(OMS_EXIT_USAGE, "%s %s", opt, oms_error());
 	return v;
-bad:
-	oms_die(OMS_EXIT_USAGE, "%s '%s' is not a time such as 90m, 24h or 7d",
-	    opt, s);
+}
+
+/*
+ * The merchant's day is the one a feed must be sent on: the zone of
+ * $OMS_TZ, else UTC, as oms-report has it.
+ */
+static void
+merchant_zone(void)
+{
+	const char *tz = getenv("OMS_TZ");
+
+	if (tz == NULL || *tz == '\0')
+		tz = "UTC";
+	if (!oms_tz_valid(tz))
+		oms_die(OMS_EXIT_USAGE, "OMS_TZ: unknown time zone '%s'", tz);
+	if (setenv("TZ", tz, 1) != 0)
+		oms_die(OMS_EXIT_FATAL, "cannot set the time zone");
+	tzset();
 }
 
 /*
@@ -297,6 +292,7 @@ cmd_status(struct ctx *cx, int argc, char **argv)
 		}
 	if (optind != argc)
 		builtin_usage(cx->b, 0);
+	merchant_zone();
 	if ((rc = oms_db_open(oms_db_path(cx->db), 0, &db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_status(db, waiting, recent, print_rec, NULL, &n);

@@ -199,6 +199,7 @@ void oms_time_now(char out[OMS_TIME_LEN]);
 int oms_time_local(int64_t epoch, const char *tz, struct tm *out);
 const char *oms_tz_from_name(const char *name);
 int oms_tz_valid(const char *tz);
+int oms_duration_parse(const char *s, int64_t *out);
 
 /* utf8.c */
 void oms_html_decode(struct oms_buf *b, const char *s);

@@ -16,6 +16,33 @@
  *                      void failed: the next shipping run tries again
  *   void_uncorrected   a parcel voided after its channel was told, whose
  *                      correction `oms-ship confirm` has not yet given
+ *   late               not shipped (open, on hold, backordered, partly
+ *                      allocated, allocated or partly shipped) and its
+ *                      ship_by has passed; since is the ship_by
+ *   backorder          backordered or partly allocated, and at least one
+ *                      sku it still waits for has nothing free on hand
+ *                      (on hand less reserved) and nothing in transit at
+ *                      any sellable location: no stock is coming unless
+ *                      someone orders it; the reason names those skus (a
+ *                      kit's: its components); since: its last status
+ *   tracking_exception a parcel whose carrier's last word is a failure
+ *                      (delivery failed, an exception), or that it is
+ *                      sent back or lost when that did not hold the
+ *                      order (a held order is listed as held, with the
+ *                      carrier's words, until a person releases it); not
+ *                      voided, nor reshipped, of an order not cancelled;
+ *                      one record a parcel, since that last word, by the
+ *                      carrier
+ *   awaiting_inspection a return with units received and not yet
+ *                      inspected, whose first receipt is older than the
+ *                      threshold (the same as waiting's, --older-than)
+ *   feed_not_sent      a channel with active listings whose stock feed
+ *                      has not been sent today (the merchant's day: the
+ *                      zone of the process, which oms and oms-report set
+ *                      from $OMS_TZ), or never; no order, but a channel
+ *
+ * The records of one kind come oldest first; a kind that is not about an
+ * order (feed_not_sent) has no "order" nor "status" key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,24 +53,40 @@
 struct kind {
 	const char *name;
 	const char *sql;	/* ?1 now, ?2 the waiting cutoff, ?3 the recent
-				   cutoff; order id, status, since, reason */
+				   cutoff; order id, status, since, reason,
+				   by (and the channel, when no order) */
+	int channel;		/* not about an order: column 5 the channel */
 };
+
+/* The skus an order still waits for with no stock here nor coming. */
+#define NO_STOCK(o) \
+	"FROM open_demand d WHERE d.order_id = " o " AND d.qty > 0 " \
+	"AND d.sku IS NOT NULL AND NOT EXISTS (SELECT 1 FROM kits k " \
+	"WHERE k.sku = d.sku) AND NOT EXISTS (SELECT 1 FROM levels l " \
+	"JOIN locations c ON c.id = l.location WHERE l.sku = d.sku " \
+	"AND c.sellable = 1 AND l.on_hand - l.reserved + l.in_transit > 0)"
+
+/* A parcel's last word from its carrier. */
+#define LAST_WORD \
+	"e.id = (SELECT x.id FROM tracking_events x WHERE x.shipment_id = " \
+	"e.shipment_id AND x.tracking = e.tracking ORDER BY x.at DESC, " \
+	"x.id DESC LIMIT 1)"
 
 static const struct kind kinds[] = {
 	{ "held",
 	  "SELECT id, status, status_at, hold_reasons, hold_kind FROM orders "
-	  "WHERE status = 'hold' ORDER BY status_at, id" },
+	  "WHERE status = 'hold' ORDER BY status_at, id", 0 },
 	{ "refused",
 	  "SELECT id, status, refusal ->> '$.at', refusal ->> '$.reason', "
 	  "refusal ->> '$.program' FROM orders WHERE refusal IS NOT NULL "
 	  "AND status NOT IN ('hold', 'cancelled', 'fulfilled', 'delivered') "
-	  "ORDER BY refusal ->> '$.at', id" },
+	  "ORDER BY refusal ->> '$.at', id", 0 },
 	{ "waiting",
 	  "SELECT o.id, o.status, o.status_at, NULL, NULL FROM orders o "
 	  "WHERE o.status IN ('allocated', 'partial', 'partly_shipped') "
 	  "AND o.refusal IS NULL AND o.status_at < ?2 AND EXISTS (SELECT 1 "
 	  "FROM allocations a WHERE a.order_id = o.id AND a.state = 'active') "
-	  "ORDER BY o.status_at, o.id" },
+	  "ORDER BY o.status_at, o.id", 0 },
 	{ "unshippable",
 	  "SELECT o.id, o.status, o.status_at, (SELECT group_concat('line ' || "
 	  "l.line_no || coalesce(' (' || l.title || ')', '') || ': no sku', "
@@ -54,56 +97,89 @@ static const struct kind kinds[] = {
 	  "'allocated', 'partly_shipped') AND EXISTS (SELECT 1 FROM order_lines "
 	  "l WHERE l.order_id = o.id AND l.ships = 1 AND l.sku IS NULL "
 	  "AND l.qty - l.cancelled > CASE WHEN l.fulfilled > l.shipped THEN "
-	  "l.fulfilled ELSE l.shipped END) ORDER BY o.status_at, o.id" },
+	  "l.fulfilled ELSE l.shipped END) ORDER BY o.status_at, o.id", 0 },
 	{ "cancel_pending",
 	  "SELECT r.order_id, o.status, r.at, coalesce(r.note, "
 	  "'labels to void'), r.source FROM cancel_requests r JOIN orders o "
-	  "ON o.id = r.order_id WHERE r.state = 'pending' ORDER BY r.at, r.id" },
+	  "ON o.id = r.order_id WHERE r.state = 'pending' ORDER BY r.at, r.id",
+	  0 },
 	{ "cancel_refused",
 	  "SELECT r.order_id, o.status, r.at, r.note, r.source FROM "
 	  "cancel_requests r JOIN orders o ON o.id = r.order_id "
-	  "WHERE r.state = 'refused' AND r.at >= ?3 ORDER BY r.at, r.id" },
+	  "WHERE r.state = 'refused' AND r.at >= ?3 ORDER BY r.at, r.id", 0 },
 	{ "stray_label",
 	  "SELECT s.order_id, o.status, s.at, 'a label bought for nothing, "
 	  "tracking ' || (SELECT group_concat(value, ' ') FROM json_each("
 	  "s.tracking)) || ', could not be voided: ' || coalesce(s.note, '?'), "
 	  "s.carrier FROM stray_labels s JOIN orders o ON o.id = s.order_id "
-	  "ORDER BY s.at, s.request_id" },
+	  "ORDER BY s.at, s.request_id", 0 },
 	{ "void_uncorrected",
 	  "SELECT s.order_id, o.status, s.voided_at, 's_' || s.id || "
 	  "' (tracking ' || s.tracking || ') was voided after ' || c.channel || "
 	  "' was told it shipped', c.channel FROM shipments s "
 	  "JOIN confirmations c ON c.shipment_id = s.id "
 	  "JOIN orders o ON o.id = s.order_id WHERE s.status = 'voided' "
-	  "AND c.corrected_at IS NULL ORDER BY s.voided_at, s.id" },
+	  "AND c.corrected_at IS NULL ORDER BY s.voided_at, s.id", 0 },
+	{ "late",
+	  "SELECT id, status, ship_by, 'to ship by ' || ship_by, NULL "
+	  "FROM orders WHERE ship_by IS NOT NULL AND ship_by < ?1 "
+	  "AND status IN ('open', 'hold', 'backordered', 'partial', "
+	  "'allocated', 'partly_shipped') ORDER BY ship_by, id", 0 },
+	{ "backorder",
+	  "SELECT o.id, o.status, o.status_at, 'nothing free on hand nor "
+	  "in transit for ' || (SELECT group_concat(sku, ', ') FROM (SELECT "
+	  "DISTINCT d.sku AS sku " NO_STOCK("o.id") " ORDER BY d.sku) AS n), "
+	  "NULL FROM orders o WHERE o.status IN ('backordered', 'partial') "
+	  "AND EXISTS (SELECT 1 " NO_STOCK("o.id") ") "
+	  "ORDER BY o.status_at, o.id", 0 },
+	{ "tracking_exception",
+	  "SELECT s.order_id, o.status, e.at, 's_' || s.id || ' (tracking ' || "
+	  "e.tracking || ') ' || CASE e.status WHEN 'failure' THEN "
+	  "'failed' WHEN 'returned' THEN 'is being sent back' ELSE 'is lost' "
+	  "END || coalesce(': ' || e.description, ''), s.carrier "
+	  "FROM tracking_events e JOIN shipments s ON s.id = e.shipment_id "
+	  "JOIN orders o ON o.id = s.order_id WHERE " LAST_WORD " "
+	  "AND (e.status = 'failure' OR (e.status IN ('returned', 'lost') "
+	  "AND NOT EXISTS (SELECT 1 FROM events v WHERE v.order_id = "
+	  "s.order_id AND v.program = 'oms-ship' AND v.action = 'held' "
+	  "AND v.at >= e.at))) "
+	  "AND s.status <> 'voided' AND s.record ->> '$.reshipped' IS NULL "
+	  "AND o.status <> 'cancelled' ORDER BY e.at, s.id, e.tracking", 0 },
+	{ "awaiting_inspection",
+	  "SELECT r.order_id, o.status, min(c.at), 'r_' || r.id || ': ' || "
+	  "(SELECT sum(received - inspected) || CASE WHEN sum(received - "
+	  "inspected) = 1 THEN ' unit' ELSE ' units' END FROM return_lines "
+	  "WHERE return_id = r.id) || ' received' || coalesce(' at ' || "
+	  "r.location, '') || ', not inspected', NULL FROM returns r "
+	  "JOIN orders o ON o.id = r.order_id JOIN return_receipts c "
+	  "ON c.return_id = r.id WHERE EXISTS (SELECT 1 "
+	  "FROM return_lines l WHERE l.return_id = r.id AND l.received > "
+	  "l.inspected) GROUP BY r.id, r.order_id, o.status, r.location "
+	  "HAVING min(c.at) < ?2 ORDER BY min(c.at), r.id", 0 },
+	{ "feed_not_sent",
+	  "SELECT NULL, NULL, f.last_run, CASE WHEN f.last_run IS NULL THEN "
+	  "'no stock feed sent yet' ELSE 'no stock feed sent today' END, "
+	  "NULL, c.channel FROM (SELECT DISTINCT channel FROM listings "
+	  "WHERE active = 1) AS c LEFT JOIN feed_cursors f ON f.channel = "
+	  "c.channel WHERE f.last_run IS NULL OR date(f.last_run, "
+	  "'localtime') <> date(?1, 'localtime') ORDER BY c.channel", 1 },
 };
 
 static const char sql_order[] =
     "SELECT channel, account, external_id FROM orders WHERE id = ?";
 
-/* One attention record from a row of a kind's query. */
+/* The order's ref, channel, account and number, into r. */
 static int
-item(oms_db *db, oms_stmt *st, const char *kind, int64_t now,
-    oms_rec_fn fn, void *arg)
+order_keys(oms_db *db, int64_t id, cJSON *r)
 {
-	int64_t id = oms_col_int64(st, 0), t;
-	const char *since = oms_col_text(st, 2);
-	const char *why = oms_col_text(st, 3);
-	const char *who = oms_col_text(st, 4);
-	cJSON *r = cJSON_CreateObject();
 	oms_stmt *q;
 	char ref[32];
-	int rc;
 
-	cJSON_AddStringToObject(r, "type", "attention");
-	cJSON_AddStringToObject(r, "kind", kind);
 	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
 	cJSON_AddStringToObject(r, "order", ref);
 	/* A second statement while the first one steps. */
-	if ((q = oms_db_stmt(db, sql_order)) == NULL) {
-		cJSON_Delete(r);
+	if ((q = oms_db_stmt(db, sql_order)) == NULL)
 		return OMS_ERR;
-	}
 	oms_bind_int64(q, 1, id);
 	if (oms_step(q) == OMS_ROW) {
 		const char *acct = oms_col_text(q, 1);
@@ -116,8 +192,33 @@ item(oms_db *db, oms_stmt *st, const char *kind, int64_t now,
 		    oms_col_text(q, 2));
 	}
 	oms_reset(q);
-	cJSON_AddStringToObject(r, "status",
-	    oms_col_text(st, 1));
+	return OMS_OK;
+}
+
+/* One attention record from a row of a kind's query. */
+static int
+item(oms_db *db, oms_stmt *st, const struct kind *k, int64_t now,
+    oms_rec_fn fn, void *arg)
+{
+	const char *kind = k->name;
+	const char *since = oms_col_text(st, 2);
+	const char *why = oms_col_text(st, 3);
+	const char *who = oms_col_text(st, 4);
+	cJSON *r = cJSON_CreateObject();
+	int64_t t;
+	int rc;
+
+	cJSON_AddStringToObject(r, "type", "attention");
+	cJSON_AddStringToObject(r, "kind", kind);
+	if (k->channel)
+		cJSON_AddStringToObject(r, "channel", oms_col_text(st, 5));
+	else {
+		if (order_keys(db, oms_col_int64(st, 0), r) != OMS_OK) {
+			cJSON_Delete(r);
+			return OMS_ERR;
+		}
+		cJSON_AddStringToObject(r, "status", oms_col_text(st, 1));
+	}
 	if (since != NULL) {
 		cJSON_AddStringToObject(r, "since", since);
 		if (oms_time_to_epoch(since, &t) == OMS_OK)
@@ -169,7 +270,7 @@ oms_status(oms_db *db, int64_t waiting, int64_t recent, oms_rec_fn fn,
 		if (oms_bind_count(st) >= 3)
 			oms_bind_text(st, 3, back);
 		while ((step = oms_step(st)) == OMS_ROW) {
-			if ((rc = item(db, st, kinds[k].name, e, fn, arg)) !=
+			if ((rc = item(db, st, &kinds[k], e, fn, arg)) !=
 			    OMS_OK)
 				break;
 			(*n)++;

@@ -527,3 +527,40 @@ oms_time_parse_day(const char *s, int flags, const char *tz,
 bad:
 	return oms_seterr("'%s' is not a date", s ? s : "");
 }
+
+/*
+ * A length of time as the user writes it: a whole number of seconds,
+ * or of s, m, h or d (90m, 24h, 7d), at most 100000000 of its unit.
+ */
+int
+oms_duration_parse(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	v = strtoll(s, &end, 10);
+	if (end == s || v < 0 || v > 100000000 ||
+	    (*end != '\0' && end[1] != '\0'))
+		goto bad;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		v *= 60;
+		break;
+	case 'h':
+		v *= 3600;
+		break;
+	case 'd':
+		v *= 86400;
+		break;
+	default:
+		goto bad;
+	}
+	*out = v;
+	return OMS_OK;
+bad:
+	return oms_fail(OMS_E_USAGE, "'%s' is not a time such as 90m, 24h "
+	    "or 7d", s);
+}

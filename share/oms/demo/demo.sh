@@ -199,3 +199,8 @@ say "oms check"
 oms check
 say "oms help"
 oms help
+if [ -x "$bin/oms-report" ]; then
+	say "oms-report: the dashboard, one page of the main reports and their charts"
+	oms-report --html demo/dashboard.html
+	echo "$PWD/demo/dashboard.html"
+fi
