@@ -340,42 +340,41 @@ static const struct oms_verb verbs[] = {
 	    "[--older-than TIME]\n    [--csv | --table | --json]",
 	    "what needs a person now; exit 1 when anything is listed",
 	    attention_opts },
-	{ "order", run_report, "[--db PATH] [--csv | --table | --json] "
-	    "ID ...",
-	    "the whole story of an order (o_N or CHANNEL:EXTERNAL_ID)",
-	    order_opts },
-	{ "fees", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
-	    "[--to DAY] [--channel NAME]\n    [--sku SKU]",
+	{ "fees", run_report, "[filters] [--csv | --table | --json]",
 	    "each channel fee charged, with the rule that applied",
 	    fees_opts },
-	{ "fulfilment", run_report, "[options] [--by location|channel]",
+	{ "fulfilment", run_report, "[filters] [--by location|channel] "
+	    "[--csv | --table | --json]",
 	    "times to ship and deliver, on time, split, fill, Amazon's rates",
 	    fulfilment_opts },
-	{ "inventory", run_report, "[options] [--as-of DAY]",
+	{ "inventory", run_report, "[filters] [--as-of DAY] [--csv | --table | --json]",
 	    "stock per sku and location: sold, cover, aging, value",
 	    inventory_opts },
-	{ "journal", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
-	    "[--to DAY] [--channel NAME]\n    [--format json|qbo|xero]",
+	{ "journal", run_report, "[filters] [--format json|qbo|xero]",
 	    "a daily journal per channel and currency, for the books",
 	    journal_opts },
-	{ "movements", run_report, "[options]",
+	{ "movements", run_report, "[filters] [--csv | --table | --json]",
 	    "the stock ledger by location, kind and reason", movements_opts },
-	{ "orders", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
-	    "[--to DAY] [--channel NAME]\n    [--location LOC] [--sku SKU] "
-	    "[--status S[,S]] [--email EMAIL] [--name TEXT]\n"
-	    "    [--older-than TIME] [--hold TEXT] [--limit N] "
+	{ "order", run_report, "[--db PATH] [--csv | --table | --json] ID ...",
+	    "the whole story of an order (o_N or CHANNEL:EXTERNAL_ID)",
+	    order_opts },
+	{ "orders", run_report, "[filters] [--status S[,S]] [--email EMAIL] "
+	    "[--name TEXT]\n    [--older-than TIME] [--hold TEXT] [--limit N] "
 	    "[--csv | --table | --json]",
 	    "list and search orders", orders_opts },
-	{ "profit", run_report, "[--db PATH] [--tz ZONE] [--from DAY] "
-	    "[--to DAY] [--channel NAME]\n    [--sku SKU] [--by channel|sku]",
+	{ "profit", run_report, "[filters] [--by channel|sku] "
+	    "[--csv | --table | --json]",
 	    "net sales less cost of goods, fees, shipping and returns",
 	    profit_opts },
-	{ "reorder", run_report, "[options] [--days N] [--cover N]",
+	{ "reorder", run_report, "[filters] [--days N] [--cover N] "
+	    "[--csv | --table | --json]",
 	    "what to reorder to keep N days of cover", reorder_opts },
-	{ "returns", run_report, "[common options] [--by channel|sku|reason]",
+	{ "returns", run_report, "[filters] [--by channel|sku|reason] "
+	    "[--csv | --table | --json]",
 	    "return rate, dispositions, refunds and days to refund",
 	    returns_opts },
-	{ "sales", run_report, "[common options] [--by day|week|month|all]",
+	{ "sales", run_report, "[filters] [--by day|week|month|all] "
+	    "[--csv | --table | --json]",
 	    "orders, gross, discounts, returns, net, tax, shipping, total",
 	    sales_opts },
 	{ NULL, page, "[--db PATH] [--tz ZONE] [--from DAY] [--to DAY] "

@@ -123,14 +123,29 @@ when_of(const struct oms_rq *q, const char *report, char asof[OMS_TIME_LEN],
     struct when *w)
 {
 	const char *a = oms_rq_arg(q, "as-of");
+	char to_day[16];
 	struct tm tm;
 	int64_t e;
 
 	memset(w, 0, sizeof *w);
-	if (*q->from || *q->to)
+	if (strcmp(report, "inventory") != 0 && (*q->from || *q->to))
 		return oms_fail(OMS_E_USAGE, "%s: --from and --to do not apply: "
-		    "%s", report, strcmp(report, "inventory") == 0 ?
-		    "say --as-of DAY" : "it is as of now");
+		    "it is as of now", report);
+	if (*q->from)
+		return oms_fail(OMS_E_USAGE, "%s: --from does not apply: stock "
+		    "is as of the end of a day (--to DAY or --as-of DAY)",
+		    report);
+	if (*q->to && a != NULL)
+		return oms_fail(OMS_E_USAGE, "%s: give --to or --as-of, not "
+		    "both", report);
+	if (*q->to) {
+		/* the local day that ends at --to */
+		if (oms_time_to_epoch(q->to, &e) != OMS_OK ||
+		    oms_time_local(e - 1, q->tz, &tm) != OMS_OK)
+			return oms_fail(OMS_E_OTHER, "cannot read --to");
+		strftime(to_day, sizeof to_day, "%Y-%m-%d", &tm);
+		a = to_day;
+	}
 	if (a != NULL) {
 		if (strlen(a) != 10 || oms_rq_instant(a, q->tz, 1, asof) !=
 		    OMS_OK)

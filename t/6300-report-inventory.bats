@@ -165,6 +165,12 @@ OUT
 	assert_output ""
 	run --separate-stderr oms-report inventory --as-of 2026-10-31 --sku C --tz America/Los_Angeles
 	assert_equal "$(jq -c '[.on_hand, .age_0_30]' <<<"$output")" "[2,2]"
+	# --to DAY is the same as --as-of DAY: the end of that local day.
+	run --separate-stderr oms-report inventory --to 2026-10-31 --sku C --tz America/Los_Angeles
+	assert_equal "$(jq -c '[.on_hand, .age_0_30]' <<<"$output")" "[2,2]"
+	run --separate-stderr oms-report inventory --to 2026-11-09
+	assert_success
+	assert_equal "$output" "$(oms-report inventory --as-of 2026-11-09)"
 }
 
 @test "inventory --channel: the skus listed there, retail at that channel's price" {
@@ -237,7 +243,7 @@ OUT
 }
 
 @test "inventory and reorder: bad input is a usage error, exit 2, nothing on stdout" {
-	for args in "inventory --as-of 2026-13-01" "inventory --as-of 2026-11-30T10:00:00Z" "inventory --from 2026-11-01" "inventory --to 2026-11-01" "reorder --days 0" "reorder --cover x" "reorder --days 3651" "reorder --days -1" "reorder --to 2026-11-01" "movements --from nope" "inventory x" "reorder --as-of 2026-11-01"; do
+	for args in "inventory --as-of 2026-13-01" "inventory --as-of 2026-11-30T10:00:00Z" "inventory --from 2026-11-01" "inventory --to 2026-11-01 --as-of 2026-11-01" "reorder --days 0" "reorder --cover x" "reorder --days 3651" "reorder --days -1" "reorder --to 2026-11-01" "movements --from nope" "inventory x" "reorder --as-of 2026-11-01"; do
 		run --separate-stderr oms-report $args
 		assert_failure 2
 		assert_output ""
@@ -248,5 +254,7 @@ OUT
 	run --separate-stderr oms-report reorder --days 0
 	assert_equal "$stderr" "oms-report: reorder: --days '0' is not a number of days from 1 to 3650"
 	run --separate-stderr oms-report inventory --from 2026-11-01
-	assert_equal "$stderr" "oms-report: inventory: --from and --to do not apply: say --as-of DAY"
+	assert_equal "$stderr" "oms-report: inventory: --from does not apply: stock is as of the end of a day (--to DAY or --as-of DAY)"
+	run --separate-stderr oms-report inventory --to 2026-11-01 --as-of 2026-11-01
+	assert_equal "$stderr" "oms-report: inventory: give --to or --as-of, not both"
 }
