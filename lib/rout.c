@@ -185,29 +185,65 @@ cell(const cJSON *v, struct oms_buf *b)
 	free(s);
 }
 
-/* Columns a terminal shows: code points, control characters as '?'. */
+/*
+ * The columns a code point takes at a terminal: two for the wide East
+ * Asian scripts (Unicode's East Asian Width W and F, by block), none for
+ * combining marks, one for the rest.
+ */
+static int
+cp_width(unsigned long c)
+{
+	if ((c >= 0x0300 && c <= 0x036f) || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0xfe00 && c <= 0xfe0f))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+	    (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	    (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/*
+ * Text as a terminal should get it, and the columns it takes: control
+ * characters (C0, DEL, C1) as '?', so a record cannot move the cursor.
+ */
 static size_t
 term_text(const char *s, struct oms_buf *out)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t w = 0;
 
 	oms_buf_reset(out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
+	while (*p) {
+		unsigned long c = *p;
+		int n = 1;
+
+		if (c >= 0xf0 && (p[1] & 0xc0) == 0x80 &&
+		    (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80) {
+			c = (c & 0x07) << 18 | (p[1] & 0x3ful) << 12 |
+			    (p[2] & 0x3ful) << 6 | (p[3] & 0x3f);
+			n = 4;
+		} else if (c >= 0xe0 && (p[1] & 0xc0) == 0x80 &&
+		    (p[2] & 0xc0) == 0x80) {
+			c = (c & 0x0f) << 12 | (p[1] & 0x3ful) << 6 |
+			    (p[2] & 0x3f);
+			n = 3;
+		} else if (c >= 0xc0 && (p[1] & 0xc0) == 0x80) {
+			c = (c & 0x1f) << 6 | (p[1] & 0x3f);
+			n = 2;
+		}
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f)) {
 			oms_buf_addc(out, '?');
 			w++;
-			continue;
+		} else {
+			oms_buf_add(out, (const char *)p, (size_t)n);
+			w += (size_t)cp_width(c);
 		}
-		/* C1 controls, U+0080 to U+009F: 0xC2 0x80..0x9F */
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			oms_buf_addc(out, '?');
-			w++;
-			p++;
-			continue;
-		}
-		oms_buf_addc(out, (char)*p);
-		if ((*p & 0xc0) != 0x80)
-			w++;
+		p += n;
 	}
 	return w;
 }
@@ -233,17 +269,45 @@ numeric(const cJSON *v)
 }
 
 static void
-put_pad(FILE *fp, size_t n)
+pad(struct oms_buf *line, size_t n)
 {
 	while (n-- > 0)
-		putc(' ', fp);
+		oms_buf_addc(line, ' ');
+}
+
+/* One line of the table, without the spaces that would end it. */
+static void
+put_line(FILE *fp, struct oms_buf *line)
+{
+	while (line->len > 0 && line->s[line->len - 1] == ' ')
+		line->len--;
+	fwrite(line->s ? line->s : "", 1, line->len, fp);
+	putc('\n', fp);
+	oms_buf_reset(line);
+}
+
+/* The cell of column i in row r, padded to width w: numbers right. */
+static void
+put_cell(struct oms_buf *line, const cJSON *v, size_t w, struct oms_buf *b,
+    struct oms_buf *t)
+{
+	size_t n;
+
+	cell(v, b);
+	n = term_text(b->len ? b->s : "", t);
+	if (numeric(v))
+		pad(line, w - n);
+	oms_buf_add(line, t->s ? t->s : "", t->len);
+	if (!numeric(v))
+		pad(line, w - n);
+	oms_buf_adds(line, "  ");
 }
 
 static int
 write_table(struct oms_rout *o)
 {
 	size_t *w = ecalloc(o->ncols ? o->ncols : 1, sizeof *w);
-	struct oms_buf b = { 0 }, t = { 0 };
+	struct oms_buf b = { 0 }, t = { 0 }, line = { 0 };
 	const cJSON *r;
 
 	for (size_t i = 0; i < o->ncols; i++)
@@ -258,38 +322,24 @@ write_table(struct oms_rout *o)
 			if (n > w[i])
 				w[i] = n;
 		}
-	for (size_t i = 0; i < o->ncols; i++) {
-		size_t n = term_text(o->cols[i], &t);
-
-		fputs(t.s, o->fp);
-		if (i + 1 < o->ncols)
-			put_pad(o->fp, w[i] - n + 2);
-	}
-	if (o->ncols)
-		putc('\n', o->fp);
-	cJSON_ArrayForEach(r, o->rows) {
+	if (o->ncols) {
 		for (size_t i = 0; i < o->ncols; i++) {
-			const cJSON *v =
-			    cJSON_GetObjectItemCaseSensitive(r, o->cols[i]);
-			size_t n;
+			size_t n = term_text(o->cols[i], &t);
 
-			cell(v, &b);
-			n = term_text(b.len ? b.s : "", &t);
-			if (numeric(v)) {
-				put_pad(o->fp, w[i] - n);
-				fputs(t.s, o->fp);
-			} else {
-				fputs(t.s, o->fp);
-				if (i + 1 < o->ncols)
-					put_pad(o->fp, w[i] - n);
-			}
-			if (i + 1 < o->ncols)
-				fputs("  ", o->fp);
+			oms_buf_add(&line, t.s ? t.s : "", t.len);
+			pad(&line, w[i] - n + 2);
 		}
-		putc('\n', o->fp);
+		put_line(o->fp, &line);
+	}
+	cJSON_ArrayForEach(r, o->rows) {
+		for (size_t i = 0; i < o->ncols; i++)
+			put_cell(&line, cJSON_GetObjectItemCaseSensitive(r,
+			    o->cols[i]), w[i], &b, &t);
+		put_line(o->fp, &line);
 	}
 	oms_buf_free(&b);
 	oms_buf_free(&t);
+	oms_buf_free(&line);
 	free(w);
 	return OMS_OK;
 }

@@ -201,3 +201,18 @@ cents() {
 	run_readonly "$BATS_TEST_TMPDIR" oms-report sales --by all --db "$OMS_DB" > out.jsonl
 	assert_equal "$(jq -r .net out.jsonl)" "35.00"
 }
+
+@test "a table lines up wide letters and shows control characters as '?', with no spaces at the ends of lines" {
+	printf '%s\n' \
+	    '{"type":"order","external_id":"J1","placed_at":"2026-11-20T10:00:00Z","currency":"JPY","customer":{"name":"佐藤 花子","email":"hanako@example.jp"},"lines":[{"sku":"A","qty":1,"unit_price":"900"}]}' \
+	    '{"type":"order","external_id":"X\u001b[31mred","placed_at":"2026-11-21T10:00:00Z","currency":"USD","customer":{"name":"a\u0085b","email":"x@example.com"},"lines":[{"sku":"A","qty":1,"unit_price":"1.00"}]}' |
+	    oms-import -q --channel oms >/dev/null || true
+	OMS_NOW=2026-11-22T10:00:00Z run --separate-stderr oms-report orders --table
+	assert_success
+	# 佐藤 花子 takes 9 columns; the escape and U+0085 are shown as '?'.
+	assert_output - <<'OUT'
+type   order  channel  external_id  status  placed_at             age_hours  customer_email     customer_name  currency  total  lines  units  hold_reasons
+order  o_1    oms      J1           hold    2026-11-20T10:00:00Z         48  hanako@example.jp  佐藤 花子      JPY         900      1      1  ["incomplete ship_to address: no address1, city, country, postal_code"]
+order  o_2    oms      X?[31mred    hold    2026-11-21T10:00:00Z         24  x@example.com      a?b            USD        1.00      1      1  ["incomplete ship_to address: no address1, city, country, postal_code"]
+OUT
+}
