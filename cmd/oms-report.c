@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oms.h"
@@ -36,7 +37,7 @@ enum {
 #define OPT_CSV { "csv", O_CSV, NULL, "CSV with a header line" }
 #define OPT_TABLE { "table", O_TABLE, NULL, "an aligned table" }
 #define OPT_JSON { "json", O_JSON, NULL, "JSON lines, even at a terminal" }
-#define OPTS_COMMON OMS_OPT_DB, OPT_TZ, OPT_FROM, OPT_TO, OPT_CHANNEL, \
+#define OPTS_COMMON OMS_OPT_DB, OMS_OPT_QUIET, OMS_OPT_VERBOSE, OPT_TZ, OPT_FROM, OPT_TO, OPT_CHANNEL, \
 	OPT_LOCATION, OPT_SKU, OPT_CSV, OPT_TABLE, OPT_JSON
 
 typedef int (*report_fn)(oms_db *, const struct oms_rq *, oms_rec_fn,
@@ -179,10 +180,12 @@ run_report(struct oms_cli *cli)
 	const struct report *r = report_of(cli->verb->name);
 	struct oms_rout *out;
 	struct args a;
+	struct timespec t0;
 	oms_db *db;
 	long rows;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	read_args(cli, &a);
 	if (cli->argc < r->min_args || cli->argc > r->max_args) {
 		if (r->max_args == 0)
@@ -214,13 +217,17 @@ run_report(struct oms_cli *cli)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	if (rc == OMS_REJECT)
 		oms_die(OMS_EXIT_REJECT, "%s", oms_error());
+	if (oms_cli_summary(cli))
+		fprintf(stderr, "%s: %s: %ld row%s in %.1f s\n", oms_progname,
+		    cli->verb->name, rows, rows == 1 ? "" : "s",
+		    oms_ms_since(&t0) / 1000.0);
 	return oms_cli_done(cli, r->listed && rows > 0 ? OMS_EXIT_REJECT :
 	    OMS_EXIT_OK);
 }
 
 static const struct oms_opt page_opts[] = {
-	OMS_OPT_DB, OPT_TZ, OPT_FROM, OPT_TO, OPT_CHANNEL, OPT_LOCATION,
-	OPT_SKU,
+	OMS_OPT_DB, OMS_OPT_QUIET, OMS_OPT_VERBOSE, OPT_TZ, OPT_FROM, OPT_TO,
+	OPT_CHANNEL, OPT_LOCATION, OPT_SKU,
 	{ "html", O_HTML, "FILE", "write the page of the main reports" },
 	OMS_OPT_END
 };
@@ -233,21 +240,30 @@ static const struct oms_opt page_opts[] = {
 static int
 page(struct oms_cli *cli)
 {
+	struct timespec t0;
 	struct args a;
 	oms_db *db;
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	read_args(cli, &a);
 	if (a.html == NULL)
 		oms_cli_usage(cli, "name a report, or give --html FILE");
 	if (cli->argc != 0)
 		oms_cli_usage(cli, "--html takes no operand");
 	db = oms_cli_db(cli, OMS_DB_READONLY);
-	rc = oms_report_html(db, &a.rq, a.html);
+	/* One snapshot for every section, as for a report. */
+	if ((rc = oms_db_exec(db, "BEGIN")) == OMS_OK) {
+		rc = oms_report_html(db, &a.rq, a.html);
+		oms_db_exec(db, "COMMIT");
+	}
 	oms_db_close(db);
 	cJSON_Delete(a.rq.args);
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (oms_cli_summary(cli))
+		fprintf(stderr, "%s: wrote %s in %.1f s\n", oms_progname,
+		    a.html, oms_ms_since(&t0) / 1000.0);
 	return oms_cli_done(cli, OMS_EXIT_OK);
 }
 
@@ -264,12 +280,12 @@ static const struct oms_opt orders_opts[] = {
 };
 
 static const struct oms_opt order_opts[] = {
-	OMS_OPT_DB, OPT_CSV, OPT_TABLE, OPT_JSON,
+	OMS_OPT_DB, OMS_OPT_QUIET, OMS_OPT_VERBOSE, OPT_CSV, OPT_TABLE, OPT_JSON,
 	OMS_OPT_END
 };
 
 static const struct oms_opt attention_opts[] = {
-	OMS_OPT_DB, OPT_TZ, OPT_CHANNEL, OPT_CSV, OPT_TABLE, OPT_JSON,
+	OMS_OPT_DB, OMS_OPT_QUIET, OMS_OPT_VERBOSE, OPT_TZ, OPT_CHANNEL, OPT_CSV, OPT_TABLE, OPT_JSON,
 	{ "older-than", O_OLDER, "TIME",
 	    "how long allocated or received may wait (24h)" },
 	OMS_OPT_END

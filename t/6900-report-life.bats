@@ -216,3 +216,16 @@ order  o_1    oms      J1           hold    2026-11-20T10:00:00Z         48  han
 order  o_2    oms      X?[31mred    hold    2026-11-21T10:00:00Z         24  x@example.com      a?b            USD        1.00      1      1  ["incomplete ship_to address: no address1, city, country, postal_code"]
 OUT
 }
+
+@test "-v says on stderr what a report gave and what the page wrote; -q and a pipe say nothing" {
+	week
+	run --separate-stderr oms-report -v sales --by all
+	assert_success
+	[[ $stderr =~ ^oms-report:\ sales:\ 1\ row\ in\ [0-9]+\.[0-9]\ s$ ]] || fail "$stderr"
+	run --separate-stderr oms-report -v --html out/page.html
+	assert_success
+	[[ $stderr =~ ^oms-report:\ wrote\ out/page.html\ in\ [0-9]+\.[0-9]\ s$ ]] || fail "$stderr"
+	run --separate-stderr oms-report -q sales
+	assert_success
+	assert_equal "$stderr" ""
+}
