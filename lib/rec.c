@@ -4,6 +4,7 @@
  * Output is compact, one object per line, and every write is checked.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,11 +113,57 @@ oms_rec_next(struct oms_rec_reader *r, cJSON **out)
 	return OMS_OK;
 }
 
+/*
+ * A number whose integer part has more than 15 digits: cJSON writes it
+ * as digits alone, which jsonnum.c would read back as a string (an id),
+ * so a record would not read back as it was written.  Such numbers are
+ * written with an exponent instead, to 17 digits, which reads back as
+ * the same double.
+ */
+#define WIDE_NUMBER 1e15
+
+static int
+has_wide(const cJSON *j)
+{
+	if (cJSON_IsNumber(j) && isfinite(j->valuedouble) &&
+	    fabs(j->valuedouble) >= WIDE_NUMBER)
+		return 1;
+	for (const cJSON *c = j->child; c != NULL; c = c->next)
+		if (has_wide(c))
+			return 1;
+	return 0;
+}
+
+static void
+unwiden(cJSON *j)
+{
+	if (cJSON_IsNumber(j) && isfinite(j->valuedouble) &&
+	    fabs(j->valuedouble) >= WIDE_NUMBER) {
+		char buf[40];
+
+		snprintf(buf, sizeof buf, "%.16e", j->valuedouble);
+		j->valuestring = estrdup(buf);
+		j->type = cJSON_Raw | (j->type & cJSON_StringIsConst);
+	}
+	for (cJSON *c = j->child; c != NULL; c = c->next)
+		unwiden(c);
+}
+
 int
 oms_rec_write(FILE *fp, const cJSON *rec)
 {
-	char *s = cJSON_PrintUnformatted(rec);
+	cJSON *copy = NULL;
+	char *s;
 	int rc = OMS_OK;
+
+	if (has_wide(rec)) {
+		if ((copy = cJSON_Duplicate(rec, 1)) == NULL)
+			return oms_seterr("out of memory printing a record");
+		unwiden(copy);
+		rec = copy;
+	}
+	s = cJSON_PrintUnformatted(rec);
+	cJSON_Delete(copy);
 
 	if (s == NULL)
 		return oms_seterr("out of memory printing a record");
