@@ -8,7 +8,9 @@
  * The figures of an order line (what the profit report and the journal
  * both use).  For a line: Q its quantity, C the units cancelled, P the
  * unit price, D its own discount, T its tax, R the units refunded.  The
- * orders counted are those placed in the period asked; an order's day is
+ * orders counted are those placed in the period asked, less the orders
+ * oms made itself for an exchange or a reship (origin set: their value
+ * is the original order's, as in the sales report); an order's day is
  * the day it was placed in the merchant's zone (the day it was imported
  * when the channel gave no time).
  *
@@ -19,13 +21,15 @@
  *     units left over go one each to the lines with the largest
  *     remainders, the lower line first among equals (as refund.c does).
  *     X = D + its share is the line's discount.
- *  3. Sold units S = Q - C.  items = S x P - (X - floor(X x C / Q)):
- *     what the units not cancelled came to, after their discount; their
- *     tax is T - floor(T x C / Q).
+ *  3. Sold units S = Q - C.  items = S x P - floor(X x S / Q): what the
+ *     units not cancelled came to, after their discount; their tax is
+ *     floor(T x S / Q).  The cancelled units take the rest, as the last
+ *     units of the line (as the sales report counts them).
  *  4. returns = the item amount refunded on the line (the sum of its
  *     refund lines' amount less their tax: a restocking fee kept is not
  *     given back, so it stays in the sales) + the value of the cancelled
- *     units not refunded, U = max(0, C - R): U x P - floor(X x U / Q).
+ *     units not refunded, U = max(0, C - R): U x P - (X - floor(X x
+ *     (Q - U) / Q)).
  *  5. The order's shipping (orders.shipping) and the tax on it
  *     (orders.tax less the lines' T, when positive) count only when
  *     some unit sold; each is spread over the lines pro rata by items,
@@ -758,7 +762,7 @@ static const char sql_lines[] =
     "LEFT JOIN restock rs ON rs.order_id = o.id AND rs.line = l.line_no\n"
     "WHERE (?1 IS NULL OR coalesce(o.placed_at, o.imported_at) >= ?1)\n"
     "  AND (?2 IS NULL OR coalesce(o.placed_at, o.imported_at) < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3)\n"
+    "  AND (?3 IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
     "ORDER BY o.id, l.line_no";
 
 static const char sql_costs[] =
@@ -776,7 +780,7 @@ static const char sql_costs[] =
     "FROM orders o\n"
     "WHERE (?1 IS NULL OR coalesce(o.placed_at, o.imported_at) >= ?1)\n"
     "  AND (?2 IS NULL OR coalesce(o.placed_at, o.imported_at) < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3)\n"
+    "  AND (?3 IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
     "ORDER BY o.id";
 
 static const char sql_labels[] =
@@ -872,11 +876,13 @@ order_figures(struct walk *w)
 		int64_t q = l->qty > 0 ? l->qty : 1, p = l->gross / q;
 		int64_t u = l->cancelled - l->refunded;
 
-		l->items = (l->qty - l->cancelled) * p - (l->discount -
-		    l->discount * l->cancelled / q);
-		l->tax -= l->tax * l->cancelled / q;
+		/* the cancelled units' shares are the last units' */
+		l->items = (l->qty - l->cancelled) * p - l->discount *
+		    (l->qty - l->cancelled) / q;
+		l->tax = l->tax * (l->qty - l->cancelled) / q;
 		if (u > 0)
-			l->returns += u * p - l->discount * u / q;
+			l->returns += u * p - (l->discount - l->discount *
+			    (l->qty - u) / q);
 		sold |= l->qty > l->cancelled;
 	}
 	st = w->otax - tsum;

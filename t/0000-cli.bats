@@ -189,7 +189,7 @@ SQL
 }
 
 @test "every program prints its help on stdout with exit 0 for --help and -h, before or after a verb; a mistake is said, then the usage on stderr with 2" {
-	for p in oms-import oms-stock oms-route oms-ship oms-return oms-carrier-offline; do
+	for p in oms-import oms-stock oms-route oms-ship oms-return oms-report oms-carrier-offline; do
 		run --separate-stderr "$p" --bogus-option
 		[ "$status" -eq 2 ] || fail "$p --bogus-option: exit $status"
 		assert_output ""
@@ -206,7 +206,7 @@ SQL
 			assert_line "See $p(1)."
 		done
 	done
-	for v in "oms-import release" "oms-import cancel" "oms-stock levels" "oms-ship confirm" "oms-route geo load" "oms-return inspect"; do
+	for v in "oms-import release" "oms-import cancel" "oms-stock levels" "oms-ship confirm" "oms-route geo load" "oms-return inspect" "oms-report sales"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr $v --help
 		[ "$status" -eq 0 ] || fail "$v --help: exit $status: $stderr"

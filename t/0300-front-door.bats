@@ -12,7 +12,7 @@ CAT="$FIX/stock-catalog.jsonl"
 @test "only oms init creates a database: every other program refuses a missing one and makes no file" {
 	for p in "oms check" "oms status" "oms-import -" "oms-stock -" \
 		"oms-stock levels" "oms-stock available" "oms-route -" \
-		"oms-route rules show" "oms-ship pick"; do
+		"oms-route rules show" "oms-ship pick" "oms-report sales"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr $p --db nosuch.db < /dev/null
 		[ "$status" -eq 3 ] || fail "$p: exit $status: $stderr"
@@ -141,7 +141,7 @@ status|usage: oms [-q] [--db PATH] status [--older-than TIME] [--recent TIME]
 version|usage: oms version
 help|usage: oms help [COMMAND]
 TABLE
-	for p in import stock route ship; do
+	for p in import stock route ship report; do
 		run --separate-stderr oms help "$p"
 		assert_success
 		assert_equal "$stderr" ""
@@ -208,7 +208,7 @@ AWK
 	}
 	run comp "$OMS_BIN/oms" help ""
 	assert_success
-	assert_output "$(printf '%s\n' init check status purge-customer version help carrier-offline import return route ship stock)"
+	assert_output "$(printf '%s\n' init check status purge-customer version help carrier-offline import report return route ship stock)"
 	run comp "$OMS_BIN/oms" help s
 	assert_output "$(printf '%s\n' status ship stock)"
 	run comp oms init --d
@@ -223,4 +223,44 @@ AWK
 init	Built-in command"
 	run fish -c "source $TOP/completions/fish/oms.fish; complete -C 'oms check --d'"
 	assert_output "--db	Use this database file"
+}
+
+@test "the completions of oms-report: its verbs, each verb's --by, --format, and no option a verb refuses" {
+	comp() {	# the bash completion of the words "$@", the last being completed
+		bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			_oms_report oms-report "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+			printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/completions/bash/oms-report" "$@"
+	}
+	run comp oms-report ""
+	assert_output "$(printf '%s\n' orders order attention sales returns fulfilment inventory movements reorder profit fees journal)"
+	run comp oms-report sales --by ""
+	assert_output "$(printf '%s\n' day week month all)"
+	run comp oms-report returns --by ""
+	assert_output "$(printf '%s\n' channel sku reason)"
+	run comp oms-report fulfilment --by ""
+	assert_output "$(printf '%s\n' location channel)"
+	run comp oms-report profit --by ""
+	assert_output "$(printf '%s\n' channel sku)"
+	run comp oms-report journal --format ""
+	assert_output "$(printf '%s\n' json qbo xero)"
+	# Each verb's options are those it takes: the program's help lists
+	# them all, less the filters its report refuses.
+	for v in orders order attention sales returns fulfilment inventory movements reorder profit fees journal; do
+		want=$(oms-report "$v" --help | sed -n 's/^ *\(-h, \)\{0,1\}\(--[a-z-]*\).*/\2/p' | sort)
+		case $v in
+		inventory | reorder) want=$(grep -vx -e --from -e --to <<<"$want") ;;
+		movements) want=$(grep -vx -e --channel <<<"$want") ;;
+		profit | fees) want=$(grep -vx -e --location <<<"$want") ;;
+		journal) want=$(grep -vx -e --location -e --sku <<<"$want") ;;
+		esac
+		run comp oms-report "$v" --
+		assert_equal "$(sort <<<"$output" | grep -v -e --version)" "$want"
+	done
+	zsh -n "$TOP/completions/zsh/_oms-report"
+	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
+	run fish -c "source $TOP/completions/fish/oms-report.fish; complete -C 'oms-report sales --by '"
+	assert_output "$(printf '%s\tThe period of a row\n' all day month week)"
+	run fish -c "source $TOP/completions/fish/oms-report.fish; complete -C 'oms-report movements --c'"
+	assert_output "--csv	CSV with a header line"
 }

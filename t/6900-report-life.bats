@@ -229,3 +229,33 @@ OUT
 	assert_success
 	assert_equal "$stderr" ""
 }
+
+@test "profit and sales agree on a partial cancel's uneven discount, and neither counts a reship as a sale" {
+	week
+	# #1006: 3 A at 10.00 with 1.00 off the line; one A cancelled before
+	# routing.  The cancelled unit takes the last cent: 1.00 - floor(1.00
+	# x 2 / 3) = 0.34 of the discount, so its return is 10.00 - 0.34.
+	printf '%s\n' '{"type":"order","external_id":"1006","placed_at":"2026-11-28T17:00:00Z","currency":"USD","customer":{"name":"Ann Lee","email":"ann@example.com"},"ship_to":{"name":"Ann Lee","address1":"1 Main St","city":"New York","region":"NY","postal_code":"10001","country":"US"},"lines":[{"line_id":"L1","sku":"A","qty":3,"unit_price":"10.00","discount":"1.00"}]}' |
+	    oms-import -q --channel oms >/dev/null
+	oms-import -q cancel --line 1:1 oms:1006
+	oms-route -q --pending >/dev/null
+	oms-ship -q --carrier offline --labels out/labels --pending >/dev/null
+	# #1002's parcel is lost: a reship, an order oms makes, no sale.
+	oms-return -q reship --reason lost --tracking "$(sqlite3 "$OMS_DB" "SELECT s.tracking FROM shipments s JOIN orders o ON o.id = s.order_id WHERE o.external_id = '#1002'")" 'shopify:#1002' >/dev/null
+	[ "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders WHERE origin IS NOT NULL")" = 1 ]
+	run --separate-stderr oms-report sales --by all --channel oms
+	assert_success
+	assert_equal "$(jq -c '[.orders, .gross, .discounts, .returns, .net]' <<<"$output")" '[1,"30.00","1.00","9.66","19.34"]'
+	run --separate-stderr oms-report profit --channel oms
+	assert_success
+	assert_equal "$(jq -c '[.units, .gross, .discounts, .returns, .net_sales]' <<<"$output")" '[2,"30.00","1.00","9.66","19.34"]'
+	# The shop's own sales are as they were: the reship is no sale, in
+	# either report, nor in the books.
+	assert_equal "$(oms-report sales --by all --channel shopify | jq -r .net)" "35.00"
+	assert_equal "$(oms-report profit --channel shopify | jq -r .net_sales)" "35.00"
+	run --separate-stderr oms-report profit
+	assert_success
+	assert_equal "$(jq -r .channel <<<"$output" | sort | tr '\n' ' ')" "oms shopify "
+	run oms check
+	assert_success
+}
