@@ -103,7 +103,7 @@ struct args {
 static void
 read_args(struct oms_cli *cli, struct args *a)
 {
-	const char *tz = getenv("OMS_TZ");
+	const char *tz = getenv("OMS_TZ"), *tzfrom = "OMS_TZ";
 	int o;
 
 	memset(a, 0, sizeof *a);
@@ -113,6 +113,7 @@ read_args(struct oms_cli *cli, struct args *a)
 		switch (o) {
 		case O_TZ:
 			tz = cli->optarg;
+			tzfrom = "--tz";
 			break;
 		case O_FROM:
 			a->from = cli->optarg;
@@ -157,9 +158,13 @@ read_args(struct oms_cli *cli, struct args *a)
 			break;
 		}
 	}
-	a->rq.tz = tz != NULL && *tz != '\0' ? tz : "UTC";
-	if (oms_rq_zone(a->rq.tz) != OMS_OK)
+	/* An empty OMS_TZ is none, as an empty TZ is; --tz '' is no zone. */
+	a->rq.tz = tz != NULL && (*tz != '\0' || *tzfrom == '-') ? tz : "UTC";
+	if (oms_rq_zone(a->rq.tz) != OMS_OK) {
+		if (*tzfrom != '-')
+			oms_die(OMS_EXIT_USAGE, "OMS_TZ: %s", oms_error());
 		oms_cli_usage(cli, "--tz: %s", oms_error());
+	}
 	oms_time_now(a->rq.now);
 	if (a->from != NULL && oms_rq_instant(a->from, a->rq.tz, 0,
 	    a->rq.from) != OMS_OK)

@@ -58,8 +58,8 @@
  *	"per"		"unit" (each unit of a line) or "order"
  *	"on"		what it is charged on: an array of "items",
  *			"shipping" and "tax"
- *	"percent"	"15" (per cent), or tiers: [{"upto": "10.00",
- *			"percent": "8"}, {"percent": "15"}]
+ *	"percent"	"15" (per cent, at most 100), or tiers: [{"upto":
+ *			"10.00", "percent": "8"}, {"percent": "15"}]
  *	"tiers"		"portion" (default): each rate applies to the part of
  *			the price within its band, as Amazon's electronics
  *			accessories (15% up to $100, 8% above); "whole": the
@@ -69,8 +69,9 @@
  *	"fixed"		an amount added, per unit or order: "0.20", or tiers
  *			by price: [{"upto": "10.00", "amount": "0.30"},
  *			{"amount": "0.40"}]
- *	"currency"	the currency of the amounts (upto, min, fixed); a
- *			rule with amounts applies to orders in it alone
+ *	"currency"	the currency of the amounts (upto, min, fixed; each
+ *			at most 10^12 minor units); a rule with amounts
+ *			applies to orders in it alone
  *	"refund"	what is given back when units are refunded (per unit
  *			rules): {"kept_percent": "20", "kept_max": "5.00"};
  *			absent: nothing
@@ -107,14 +108,19 @@
  * 12. A per-order fee is spread over the lines pro rata by items, as in
  *     2, for the figures by sku.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "fees.h"
 
 #define NTIER 8
 #define PPM 1000000
+/* The most an amount of a rule may be, in minor units: times the units
+ * of a line (OMS_QTY_MAX) it still fits in int64. */
+#define AMOUNT_MAX 1000000000000LL
 #define ON_ITEMS 1
 #define ON_SHIPPING 2
 #define ON_TAX 4
@@ -179,7 +185,7 @@ static int
 amount(const cJSON *v, int exp, int64_t *out)
 {
 	if (!cJSON_IsString(v) || oms_money_parse(v->valuestring, exp,
-	    out) != OMS_OK || *out < 0)
+	    out) != OMS_OK || *out < 0 || *out > AMOUNT_MAX)
 		return -1;
 	return 0;
 }
@@ -203,7 +209,8 @@ tiers(const cJSON *r, const char *key, const char *vkey, int vexp, int exp,
 	if (cJSON_IsString(v)) {
 		t[0].upto = -1;
 		*n = 1;
-		return amount(v, vexp, &t[0].v) == 0 ? OMS_OK :
+		return amount(v, vexp, &t[0].v) == 0 && (strcmp(vkey,
+		    "percent") != 0 || t[0].v <= PPM) ? OMS_OK :
 		    bad(path, i, what, "");
 	}
 	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) < 1 ||
@@ -214,7 +221,8 @@ tiers(const cJSON *r, const char *key, const char *vkey, int vexp, int exp,
 		int last = b->next == NULL;
 
 		if (!cJSON_IsObject(b) || amount(cJSON_GetObjectItemCaseSensitive(
-		    b, vkey), vexp, &t[*n].v) != 0 || (u == NULL) != last)
+		    b, vkey), vexp, &t[*n].v) != 0 || (u == NULL) != last ||
+		    (strcmp(vkey, "percent") == 0 && t[*n].v > PPM))
 			return bad(path, i, what, "");
 		t[*n].upto = -1;
 		if (u != NULL && (exp < 0 || amount(u, exp, &t[*n].upto) != 0 ||
@@ -280,6 +288,7 @@ rule_words(const cJSON *r, struct rule *x, const char *path, int i)
 	    "from"), *cat = oms_json_str(r, "category"), *per, *t;
 	const char *cur = oms_json_str(r, "currency");
 	const cJSON *k;
+	char day[OMS_TIME_LEN];
 
 	cJSON_ArrayForEach(k, r) {
 		int known = 0;
@@ -292,7 +301,8 @@ rule_words(const cJSON *r, struct rule *x, const char *path, int i)
 	if (fee == NULL || !oms_valid_name(fee))
 		return bad(path, i, "\"fee\" must be a name (a-z, 0-9, '-', "
 		    "'_')", "");
-	if (!is_day(from))
+	if (!is_day(from) || oms_time_parse_day(from, 0, "UTC", "UTC",
+	    day) != OMS_OK)
 		return bad(path, i, "\"from\" must be a day (YYYY-MM-DD)", "");
 	if (cJSON_HasObjectItem(r, "category") && (cat == NULL || *cat ==
 	    '\0'))
@@ -460,7 +470,8 @@ chan_of(struct oms_fees *f, const char *channel, struct chan **out)
 	memset(c, 0, sizeof *c);
 	c->channel = estrdup(channel);
 	*out = c;
-	if (oms_valid_name(channel)) {
+	/* A name too long for a file name has no fee file. */
+	if (oms_valid_name(channel) && strlen(channel) + 5 <= NAME_MAX) {
 		oms_buf_printf(&rel, "fees/%s.json", channel);
 		rc = oms_search_read(rel.s, &text, &c->path);
 		oms_buf_free(&rel);
@@ -531,7 +542,7 @@ fee_of(const struct rule *r, int64_t b, int64_t s)
 	if (r->npct > 0 && fee < s * r->min)
 		fee = s * r->min;
 	if (r->nfix > 0)
-		fee += s * band(r->fix, r->nfix, b, s)->v;
+		fee = oms_sat_add(fee, s * band(r->fix, r->nfix, b, s)->v);
 	return fee;
 }
 
@@ -799,7 +810,8 @@ struct walk {
 	struct oms_fee_order o;
 	int cap;
 	int64_t odisc, otax;
-	char channel[256], currency[8];
+	char *channel;		/* of any length: cut, two would be one */
+	char currency[8];
 };
 
 static void
@@ -876,13 +888,18 @@ order_figures(struct walk *w)
 		int64_t q = l->qty > 0 ? l->qty : 1, p = l->gross / q;
 		int64_t u = l->cancelled - l->refunded;
 
-		/* the cancelled units' shares are the last units' */
-		l->items = (l->qty - l->cancelled) * p - l->discount *
-		    (l->qty - l->cancelled) / q;
-		l->tax = l->tax * (l->qty - l->cancelled) / q;
+		/*
+		 * The cancelled units' shares are the last units' (as the
+		 * sales report counts them); a share of an amount by units
+		 * is worked out wider than int64, which it may pass.
+		 */
+		l->items = (l->qty - l->cancelled) * p - (int64_t)((__int128)
+		    l->discount * (l->qty - l->cancelled) / q);
+		l->tax = (int64_t)((__int128)l->tax * (l->qty - l->cancelled) /
+		    q);
 		if (u > 0)
-			l->returns += u * p - (l->discount - l->discount *
-			    (l->qty - u) / q);
+			l->returns += u * p - (l->discount - (int64_t)((__int128)
+			    l->discount * (l->qty - u) / q));
 		sold |= l->qty > l->cancelled;
 	}
 	st = w->otax - tsum;
@@ -969,7 +986,8 @@ static void
 order_start(struct walk *w, oms_stmt *st)
 {
 	w->o.id = oms_col_int64(st, 0);
-	snprintf(w->channel, sizeof w->channel, "%s", oms_col_str(st, 1));
+	free(w->channel);
+	w->channel = estrdup(oms_col_str(st, 1));
 	snprintf(w->currency, sizeof w->currency, "%s", oms_col_str(st, 2));
 	w->o.channel = w->channel;
 	w->o.currency = w->currency;
@@ -1021,5 +1039,6 @@ out:
 		oms_reset(w.costs);
 	order_clear(&w);
 	free(w.o.lines);
+	free(w.channel);
 	return rc;
 }

@@ -50,6 +50,7 @@
  * neither has a currency column, so a journal's currency is in its
  * number and each line's description.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,7 +89,12 @@ struct book {
 	cJSON *map;
 	char *map_path;
 	long nocost;
+	int big;		/* a sum left int64 */
 };
+
+/* acc + v and acc - v, or the book is too big to add up. */
+#define ADD(b, acc, v) ((b)->big |= __builtin_add_overflow((acc), (v), &(acc)))
+#define SUB(b, acc, v) ((b)->big |= __builtin_sub_overflow((acc), (v), &(acc)))
 
 static struct jrnl *
 jrnl_of(struct book *b, const char *day, const char *channel,
@@ -131,20 +137,25 @@ book_order(void *arg, struct oms_fee_order *o, const char *note)
 		int64_t q = l->qty > 0 ? l->qty : 1, u = l->cancelled -
 		    l->refunded;
 
-		shiptax -= l->tax;
-		j->net[A_SALES] -= l->gross;
-		j->net[A_DISCOUNTS] += l->discount;
-		j->net[A_TAX] -= l->tax_all;
-		j->net[A_FEES] += l->fees + l->ofees;
+		SUB(b, shiptax, l->tax);
+		SUB(b, j->net[A_SALES], l->gross);
+		ADD(b, j->net[A_DISCOUNTS], l->discount);
+		SUB(b, j->net[A_TAX], l->tax_all);
+		ADD(b, j->net[A_FEES], l->fees);
+		ADD(b, j->net[A_FEES], l->ofees);
 		if (u > 0) {
-			back += u * (l->gross / q) - l->discount * u / q;
-			backtax += l->tax_all * u / q;
+			/* the last units' shares, as fees.c gives them */
+			ADD(b, back, u * (l->gross / q));
+			SUB(b, back, l->discount - (int64_t)((__int128)
+			    l->discount * (q - u) / q));
+			ADD(b, backtax, l->tax_all - (int64_t)((__int128)
+			    l->tax_all * (q - u) / q));
 		}
 	}
-	j->net[A_SHIPPING] -= o->shipping;
-	j->net[A_TAX] -= shiptax;
-	j->net[A_REFUNDS] += back;
-	j->net[A_TAX] += backtax;
+	SUB(b, j->net[A_SHIPPING], o->shipping);
+	SUB(b, j->net[A_TAX], shiptax);
+	ADD(b, j->net[A_REFUNDS], back);
+	ADD(b, j->net[A_TAX], backtax);
 	return OMS_OK;
 }
 
@@ -204,9 +215,10 @@ book_sql(struct book *b, oms_db *db, const struct oms_rq *q,
 			continue;
 		j = jrnl_of(b, oms_col_str(st, 0), oms_col_str(st, 1),
 		    oms_col_str(st, 2));
-		j->net[dr] += v - tax;
-		j->net[A_TAX] += tax;
-		j->net[cr] -= v;
+		ADD(b, j->net[dr], v);
+		SUB(b, j->net[dr], tax);
+		ADD(b, j->net[A_TAX], tax);
+		SUB(b, j->net[cr], v);
 	}
 	oms_reset(st);
 	return rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc, what);
@@ -298,16 +310,18 @@ money(int64_t v, const char *cur, char *buf, size_t n)
 }
 
 static void
-name_of(const struct jrnl *j, char *buf, size_t n)
+name_of(const struct jrnl *j, struct oms_buf *b)
 {
-	snprintf(buf, n, "%s-%s-%s", j->channel, j->currency, j->day);
+	oms_buf_reset(b);
+	oms_buf_printf(b, "%s-%s-%s", j->channel, j->currency, j->day);
 }
 
 static void
-desc_of(const struct jrnl *j, enum acct a, char *buf, size_t n)
+desc_of(const struct jrnl *j, enum acct a, struct oms_buf *b)
 {
-	snprintf(buf, n, "%s %s %s %s", j->channel, acct_desc[a], j->currency,
-	    j->day);
+	oms_buf_reset(b);
+	oms_buf_printf(b, "%s %s %s %s", j->channel, acct_desc[a],
+	    j->currency, j->day);
 }
 
 static int
@@ -317,16 +331,16 @@ emit_json(const struct book *b, oms_rec_fn fn, void *arg)
 		const struct jrnl *j = b->j[i];
 		enum acct ac[NACCT];
 		int n = lines_of(j, ac);
-		char name[300], d[400];
+		struct oms_buf name = { 0 }, d = { 0 };
 
-		name_of(j, name, sizeof name);
+		name_of(j, &name);
 		for (int k = 0; k < n; k++) {
 			cJSON *row = cJSON_CreateObject();
 			int64_t v = j->net[ac[k]];
 			int rc;
 
 			cJSON_AddStringToObject(row, "type", "journal");
-			cJSON_AddStringToObject(row, "journal", name);
+			cJSON_AddStringToObject(row, "journal", name.s);
 			cJSON_AddStringToObject(row, "date", j->day);
 			cJSON_AddStringToObject(row, "channel", j->channel);
 			cJSON_AddStringToObject(row, "currency", j->currency);
@@ -335,28 +349,52 @@ emit_json(const struct book *b, oms_rec_fn fn, void *arg)
 			    acct_field(b, ac[k], j->channel, "qbo"));
 			cJSON_AddStringToObject(row, "account_code",
 			    acct_field(b, ac[k], j->channel, "xero"));
-			desc_of(j, ac[k], d, sizeof d);
-			cJSON_AddStringToObject(row, "description", d);
+			desc_of(j, ac[k], &d);
+			cJSON_AddStringToObject(row, "description", d.s);
 			oms_row_money(row, "debit", v > 0 ? v : 0, j->currency);
 			oms_row_money(row, "credit", v < 0 ? -v : 0,
 			    j->currency);
 			rc = fn(arg, row);
 			cJSON_Delete(row);
-			if (rc != OMS_OK)
+			if (rc != OMS_OK) {
+				oms_buf_free(&name);
+				oms_buf_free(&d);
 				return rc;
+			}
 		}
+		oms_buf_free(&name);
+		oms_buf_free(&d);
 	}
 	return OMS_OK;
 }
 
-/* A CSV field, quoted when it must be. */
+/* An amount as money() writes it: [-]digits[.digits]. */
+static int
+is_amount(const char *s)
+{
+	s += *s == '-';
+	if (!isdigit((unsigned char)*s))
+		return 0;
+	return strspn(s, "0123456789.") == strlen(s);
+}
+
+/*
+ * A CSV field, quoted when it must be.  Text that a spreadsheet would
+ * take for a formula (=, +, -, @ first: a channel's name may be
+ * anything) is led by a quote mark, as oms-report's own CSV does.
+ */
 static void
 field(const char *s, int last)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL)
+	int formula = *s != '\0' && strchr("=+-@\t\r", *s) != NULL &&
+	    !is_amount(s);
+
+	if (strpbrk(s, ",\"\r\n") == NULL && !formula)
 		fputs(s, stdout);
 	else {
 		putchar('"');
+		if (formula)
+			putchar('\'');
 		for (; *s; s++) {
 			if (*s == '"')
 				putchar('"');
@@ -382,23 +420,26 @@ emit_qbo(const struct book *b)
 		const struct jrnl *j = b->j[i];
 		enum acct ac[NACCT];
 		int n = lines_of(j, ac);
-		char name[300], date[16], d[400], m[64];
+		struct oms_buf name = { 0 }, d = { 0 };
+		char date[16], m[64];
 
-		name_of(j, name, sizeof name);
+		name_of(j, &name);
 		us_date(j->day, date, sizeof date);
 		for (int k = 0; k < n; k++) {
 			int64_t v = j->net[ac[k]];
 
-			field(name, 0);
+			field(name.s, 0);
 			field(date, 0);
 			field(acct_field(b, ac[k], j->channel, "qbo"), 0);
-			desc_of(j, ac[k], d, sizeof d);
-			field(d, 0);
+			desc_of(j, ac[k], &d);
+			field(d.s, 0);
 			money(v > 0 ? v : -v, j->currency, m, sizeof m);
 			field(v > 0 ? m : "", 0);
 			field(v < 0 ? m : "", 0);
 			fputs(",,\r\n", stdout);
 		}
+		oms_buf_free(&name);
+		oms_buf_free(&d);
 	}
 }
 
@@ -423,16 +464,17 @@ emit_xero(const struct book *b)
 		const struct jrnl *j = b->j[i];
 		enum acct ac[NACCT];
 		int n = lines_of(j, ac);
-		char name[300], date[16], d[400], m[64];
+		struct oms_buf name = { 0 }, d = { 0 };
+		char date[16], m[64];
 		const char *tax;
 
-		name_of(j, name, sizeof name);
+		name_of(j, &name);
 		us_date(j->day, date, sizeof date);
 		for (int k = 0; k < n; k++) {
-			field(name, 0);
+			field(name.s, 0);
 			field(date, 0);
-			desc_of(j, ac[k], d, sizeof d);
-			field(d, 0);
+			desc_of(j, ac[k], &d);
+			field(d.s, 0);
 			field(acct_field(b, ac[k], j->channel, "xero"), 0);
 			tax = acct_field(b, ac[k], j->channel, "xero_tax");
 			field(tax ? tax : "Tax Exempt", 0);
@@ -442,6 +484,8 @@ emit_xero(const struct book *b)
 			field(j->channel, 0);
 			fputs(",\r\n", stdout);
 		}
+		oms_buf_free(&name);
+		oms_buf_free(&d);
 	}
 	return OMS_OK;
 }
@@ -468,8 +512,9 @@ balance(struct book *b)
 
 		for (int a = 0; a < NACCT; a++)
 			if (a != A_CLEARING)
-				sum += b->j[i]->net[a];
-		b->j[i]->net[A_CLEARING] = -sum;
+				ADD(b, sum, b->j[i]->net[a]);
+		b->j[i]->net[A_CLEARING] = 0;
+		SUB(b, b->j[i]->net[A_CLEARING], sum);
 	}
 }
 
@@ -521,6 +566,11 @@ oms_report_journal(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		    b.nocost == 1 ? "it" : "them");
 	if (rc == OMS_OK) {
 		balance(&b);
+		if (b.big)
+			rc = oms_fail(OMS_E_OTHER, "journal: the amounts are "
+			    "too large to add up");
+	}
+	if (rc == OMS_OK) {
 		if (b.n > 0)
 			qsort(b.j, b.n, sizeof *b.j, cmp_jrnl);
 		if (strcmp(fmt, "json") == 0)

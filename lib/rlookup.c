@@ -218,7 +218,7 @@ limit_of(const char *arg, int64_t *out)
 		return OMS_OK;
 	if (!oms_all_digits(arg) || strlen(arg) > 9 || atol(arg) == 0)
 		return oms_fail(OMS_E_USAGE, "--limit '%s' is not a whole "
-		    "number of orders from 1", arg);
+		    "number of orders from 1 to 999999999", arg);
 	*out = atol(arg);
 	return OMS_OK;
 }

@@ -79,6 +79,9 @@ oms_rq_instant(const char *s, const char *tz, int end,
 		if (oms_time_to_epoch(out, &e) != OMS_OK ||
 		    oms_time_local(e + 36 * 3600, tz, &tm) != OMS_OK)
 			return OMS_ERR;
+		if (tm.tm_year + 1900 > 9999)
+			return oms_fail(OMS_E_USAGE, "'%s' is the last day "
+			    "there is: leave it out", s);
 		snprintf(next, sizeof next, "%04d-%02d-%02d", tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday);
 		if (oms_time_parse_day(next, 0, tz, tz, out) != OMS_OK)

@@ -45,11 +45,17 @@
 
 #define NOTES 8
 
+/* acc + v and acc - v, or group g is too big to add up. */
+#define ADD(g, acc, v) ((g)->big |= __builtin_add_overflow((acc), (v), &(acc)))
+#define SUB(g, acc, v) ((g)->big |= __builtin_sub_overflow((acc), (v), &(acc)))
+
 struct grp {
 	char *key, *channel, *currency, *sku;
 	int64_t units, gross, disc, ret, shipinc, cogs, fees, shipcost;
 	int64_t refunds, retcost;
+	int64_t net, profit;	/* worked out at the end */
 	int cogs_bad;
+	int big;		/* a sum left int64 */
 	const char **rules;
 	int nrules;
 	char *notes[NOTES];
@@ -170,8 +176,13 @@ cogs_add(struct grp *g, const struct oms_fee_line *l,
 		g->cogs_bad = 1;
 		note(g, "cogs: units of sku %s put back in stock have no "
 		    "cost in %s", sku, o->currency);
-	} else
-		g->cogs += l->shipped * l->unit_cost - l->restocked;
+	} else {
+		int64_t c;
+
+		g->big |= __builtin_mul_overflow(l->shipped, l->unit_cost, &c);
+		ADD(g, g->cogs, c);
+		SUB(g, g->cogs, l->restocked);
+	}
 }
 
 /* Each line's share of an order's amount, pro rata by items (rule 2). */
@@ -184,7 +195,8 @@ shares(struct oms_fee_order *o, int64_t amount, struct grp **gl,
 	oms_fee_spread(o, amount, offsetof(struct oms_fee_line, spread));
 	for (int i = 0; i < o->nlines; i++)
 		if (gl[i] != NULL)
-			*(int64_t *)((char *)gl[i] + gofs) += o->lines[i].spread;
+			ADD(gl[i], *(int64_t *)((char *)gl[i] + gofs),
+			    o->lines[i].spread);
 }
 
 static void
@@ -210,17 +222,17 @@ order_costs(struct profit *p, struct oms_fee_order *o, struct grp **gl,
 		shares(o, o->label_cost, gl, offsetof(struct grp, retcost));
 		for (int i = 0; i < o->nlines; i++)
 			if (gl[i] != NULL) {
-				gl[i]->fees += o->lines[i].ofees;
+				ADD(gl[i], gl[i]->fees, o->lines[i].ofees);
 				costs_notes(gl[i], o);
 			}
 		return;
 	}
-	g->shipinc += o->shipping;
-	g->shipcost += o->ship_cost;
-	g->refunds += o->ship_refunded;
-	g->retcost += o->label_cost;
+	ADD(g, g->shipinc, o->shipping);
+	ADD(g, g->shipcost, o->ship_cost);
+	ADD(g, g->refunds, o->ship_refunded);
+	ADD(g, g->retcost, o->label_cost);
 	for (int i = 0; i < o->nlines; i++)
-		g->fees += o->lines[i].ofees;
+		ADD(g, g->fees, o->lines[i].ofees);
 	costs_notes(g, o);
 }
 
@@ -241,10 +253,10 @@ profit_order(void *arg, struct oms_fee_order *o, const char *fnote)
 			    (l->sku ? l->sku : "") : NULL);
 		gl[i] = g;
 		g->units += l->qty - l->cancelled;
-		g->gross += l->gross;
-		g->disc += l->discount;
-		g->ret += l->returns;
-		g->fees += l->fees;
+		ADD(g, g->gross, l->gross);
+		ADD(g, g->disc, l->discount);
+		ADD(g, g->ret, l->returns);
+		ADD(g, g->fees, l->fees);
 		cogs_add(g, l, o);
 		rules_add(g, l->rules, l->nrules);
 		rules_add(g, (const char *const *)o->orules, o->norules);
@@ -276,9 +288,7 @@ static cJSON *
 profit_row(const struct profit *p, struct grp *g)
 {
 	cJSON *row = cJSON_CreateObject(), *a;
-	int64_t net = g->gross - g->disc - g->ret;
-	int64_t pr = net + g->shipinc - g->cogs - g->fees - g->shipcost -
-	    g->refunds - g->retcost;
+	int64_t net = g->net, pr = g->profit;
 	const char *c = g->currency;
 
 	cJSON_AddStringToObject(row, "type", "profit");
@@ -341,8 +351,26 @@ profit_emit(struct profit *p, oms_rec_fn fn, void *arg)
 		if (p->tab[i] != NULL)
 			v[n++] = p->tab[i];
 	qsort(v, n, sizeof *v, cmp_grp);
+	for (size_t i = 0; i < n && rc == OMS_OK; i++) {
+		struct grp *g = v[i];
+
+		g->net = g->gross;
+		SUB(g, g->net, g->disc);
+		SUB(g, g->net, g->ret);
+		g->profit = g->net;
+		ADD(g, g->profit, g->shipinc);
+		SUB(g, g->profit, g->cogs);
+		SUB(g, g->profit, g->fees);
+		SUB(g, g->profit, g->shipcost);
+		SUB(g, g->profit, g->refunds);
+		SUB(g, g->profit, g->retcost);
+		if (g->big)
+			rc = oms_fail(OMS_E_OTHER, "profit: the amounts of %s "
+			    "in %s are too large to add up", g->channel,
+			    g->currency);
+	}
 	for (size_t i = 0; i < n; i++) {
-		cJSON *row = profit_row(p, v[i]);
+		cJSON *row = rc == OMS_OK ? profit_row(p, v[i]) : NULL;
 
 		if (rc == OMS_OK)
 			rc = fn(arg, row);

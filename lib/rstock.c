@@ -164,7 +164,7 @@ when_of(const struct oms_rq *q, const char *report, char asof[OMS_TIME_LEN],
 	return OMS_OK;
 }
 
-/* Gives each row of st, made by mk, to fn. */
+/* Gives each row of st, made by mk, to fn; mk gives NULL when it failed. */
 static int
 each_row(oms_db *db, oms_stmt *st, cJSON *(*mk)(oms_stmt *, const void *),
     const void *ctx, oms_rec_fn fn, void *arg, const char *what)
@@ -175,8 +175,10 @@ each_row(oms_db *db, oms_stmt *st, cJSON *(*mk)(oms_stmt *, const void *),
 		cJSON *row = mk(st, ctx);
 		int frc;
 
-		if (row == NULL)
-			continue;
+		if (row == NULL) {
+			oms_reset(st);
+			return OMS_ERR;
+		}
 		frc = fn(arg, row);
 		cJSON_Delete(row);
 		if (frc != OMS_OK) {
@@ -307,14 +309,21 @@ row_cover(cJSON *row, const char *key, int64_t avail, int64_t sold,
 }
 
 /* v × qty in currency, or null when either is missing. */
-static void
+static int
 row_value(cJSON *row, const char *key, oms_stmt *st, int col,
     const char *currency, int64_t qty)
 {
+	int64_t v;
+
 	if (oms_col_null(st, col) || currency == NULL)
 		cJSON_AddNullToObject(row, key);
+	else if (__builtin_mul_overflow(oms_col_int64(st, col), qty, &v))
+		return oms_fail(OMS_E_OTHER, "inventory: the %s of sku %s at "
+		    "%s is too large", key, oms_col_text(st, I_SKU),
+		    oms_col_text(st, I_LOCATION));
 	else
-		oms_row_money(row, key, oms_col_int64(st, col) * qty, currency);
+		oms_row_money(row, key, v, currency);
+	return OMS_OK;
 }
 
 static cJSON *
@@ -345,8 +354,12 @@ stock_row(oms_stmt *st, const void *ctx)
 		cJSON_AddStringToObject(row, "currency", cur);
 	else
 		cJSON_AddNullToObject(row, "currency");
-	row_value(row, "value_cost", st, I_COST, cur, on_hand);
-	row_value(row, "value_retail", st, I_PRICE, cur, on_hand);
+	if (row_value(row, "value_cost", st, I_COST, cur, on_hand) != OMS_OK ||
+	    row_value(row, "value_retail", st, I_PRICE, cur, on_hand) !=
+	    OMS_OK) {
+		cJSON_Delete(row);
+		return NULL;
+	}
 	return row;
 }
 

@@ -128,9 +128,9 @@ EOF
 --status open,,x|oms-report: --status: unknown status '' (open, hold, backordered, partial, allocated, partly_shipped, shipped, delivered, cancelled, fulfilled, partly_returned, returned)
 --older-than soon|oms-report: --older-than 'soon' is not a time such as 90m, 24h or 7d
 --older-than 3w|oms-report: --older-than '3w' is not a time such as 90m, 24h or 7d
---limit 0|oms-report: --limit '0' is not a whole number of orders from 1
---limit -3|oms-report: --limit '-3' is not a whole number of orders from 1
---limit ten|oms-report: --limit 'ten' is not a whole number of orders from 1
+--limit 0|oms-report: --limit '0' is not a whole number of orders from 1 to 999999999
+--limit -3|oms-report: --limit '-3' is not a whole number of orders from 1 to 999999999
+--limit ten|oms-report: --limit 'ten' is not a whole number of orders from 1 to 999999999
 EOF
 	run --separate-stderr oms-report orders --from 2026-13-01
 	assert_failure 2
