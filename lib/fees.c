@@ -695,7 +695,7 @@ oms_fees_order(struct oms_fees *f, struct oms_fee_order *o,
     const char **note)
 {
 	struct chan *c;
-	int rc;
+	int rc, sold = 0;
 
 	*note = NULL;
 	if ((rc = chan_of(f, o->channel, &c)) != OMS_OK)
@@ -718,7 +718,10 @@ oms_fees_order(struct oms_fees *f, struct oms_fee_order *o,
 		else
 			fees_order(f, c, c->r[i].fee, o);
 	}
-	if (o->nrules == 0 && c->n > 0) {
+	/* A cancelled order owes no fee: nothing to say of it. */
+	for (int i = 0; i < o->nlines && !sold; i++)
+		sold = o->lines[i].qty > o->lines[i].cancelled;
+	if (o->nrules == 0 && c->n > 0 && sold) {
 		snprintf(f->note, sizeof f->note, "no rule of fees/%s.json "
 		    "applies to its orders in %s: no fees counted", c->channel,
 		    o->currency);
@@ -726,6 +729,15 @@ oms_fees_order(struct oms_fees *f, struct oms_fee_order *o,
 	}
 	return OMS_OK;
 }
+
+/*
+ * A walk's orders: placed in [?1, ?2), of channel ?3, and none made by
+ * an exchange or a reship (the order they came from is the sale).
+ */
+#define WALK_ORDERS \
+    "WHERE (?1 IS NULL OR coalesce(o.placed_at, o.imported_at) >= ?1)\n" \
+    "  AND (?2 IS NULL OR coalesce(o.placed_at, o.imported_at) < ?2)\n" \
+    "  AND (?3 IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
 
 /*
  * The walk.  Lines, with what was refunded and put back of each, the
@@ -771,9 +783,7 @@ static const char sql_lines[] =
     "LEFT JOIN prod p ON p.sku = l.sku\n"
     "LEFT JOIN back b ON b.order_id = o.id AND b.line = l.line_no\n"
     "LEFT JOIN restock rs ON rs.order_id = o.id AND rs.line = l.line_no\n"
-    "WHERE (?1 IS NULL OR coalesce(o.placed_at, o.imported_at) >= ?1)\n"
-    "  AND (?2 IS NULL OR coalesce(o.placed_at, o.imported_at) < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
+    WALK_ORDERS
     "ORDER BY o.id, l.line_no";
 
 static const char sql_costs[] =
@@ -789,9 +799,15 @@ static const char sql_costs[] =
     "  (SELECT count(*) FROM returns r WHERE r.order_id = o.id),\n"
     "  date(coalesce(o.placed_at, o.imported_at), 'localtime')\n"
     "FROM orders o\n"
-    "WHERE (?1 IS NULL OR coalesce(o.placed_at, o.imported_at) >= ?1)\n"
-    "  AND (?2 IS NULL OR coalesce(o.placed_at, o.imported_at) < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
+    WALK_ORDERS
+    "ORDER BY o.id";
+
+/* The same rows without the costs, for a walk that needs only the day. */
+static const char sql_days[] =
+    "SELECT o.id, 0, 0, 0, 0,\n"
+    "  date(coalesce(o.placed_at, o.imported_at), 'localtime')\n"
+    "FROM orders o\n"
+    WALK_ORDERS
     "ORDER BY o.id";
 
 static const char sql_labels[] =
@@ -998,7 +1014,8 @@ order_start(struct walk *w, oms_stmt *st)
 
 int
 oms_fees_walk(oms_db *db, struct oms_fees *f, const char *from,
-    const char *to, const char *channel, oms_order_fn fn, void *arg)
+    const char *to, const char *channel, int flags, oms_order_fn fn,
+    void *arg)
 {
 	struct walk w = { .db = db, .fees = f, .fn = fn, .arg = arg };
 	oms_stmt *st = NULL;
@@ -1007,8 +1024,8 @@ oms_fees_walk(oms_db *db, struct oms_fees *f, const char *from,
 	from = from && *from ? from : NULL;
 	to = to && *to ? to : NULL;
 	if ((st = oms_db_query(db, sql_lines, "sss", from, to, channel)) ==
-	    NULL || (w.costs = oms_db_query(db, sql_costs, "sss", from, to,
-	    channel)) == NULL) {
+	    NULL || (w.costs = oms_db_query(db, flags & OMS_WALK_COSTS ?
+	    sql_costs : sql_days, "sss", from, to, channel)) == NULL) {
 		rc = OMS_ERR;
 		goto out;
 	}

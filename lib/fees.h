@@ -70,12 +70,17 @@ int oms_fees_order(struct oms_fees *f, struct oms_fee_order *o,
 /*
  * The orders placed in [from, to) ("" for no bound), of one channel or
  * all, each given to fn with its lines' figures and fees worked out.
- * Reads one statement of lines and one of per-order costs, in step.
+ * Reads one statement of lines and one of per-order figures, in step:
+ * with OMS_WALK_COSTS, the order's parcels, shipping refunded and return
+ * labels (ship_cost, ship_refunded, label_cost and their _odd counts);
+ * without, those are 0 and only its day is read.
  */
+#define OMS_WALK_COSTS	0x1
 typedef int (*oms_order_fn)(void *arg, struct oms_fee_order *o,
     const char *note);
 int oms_fees_walk(oms_db *db, struct oms_fees *f, const char *from,
-    const char *to, const char *channel, oms_order_fn fn, void *arg);
+    const char *to, const char *channel, int flags, oms_order_fn fn,
+    void *arg);
 
 /*
  * Adds to the field at offset oofs of each line its share of amount, pro

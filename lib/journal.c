@@ -548,7 +548,9 @@ oms_report_journal(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		return OMS_ERR;
 	}
 	oms_fees_new(&f);
-	rc = oms_fees_walk(db, f, q->from, q->to, q->channel, book_order, &b);
+	/* The journal books parcels from their own rows: no costs here. */
+	rc = oms_fees_walk(db, f, q->from, q->to, q->channel, 0, book_order,
+	    &b);
 	oms_fees_free(f);
 	if (rc == OMS_OK)
 		rc = book_sql(&b, db, q, sql_refunds, A_REFUNDS, A_CLEARING,

@@ -66,35 +66,44 @@
 
 /* ---- orders ---------------------------------------------------------- */
 
-static const char sql_orders[] =
-    "SELECT o.id, o.channel, o.account, o.external_id, o.status, "
-    "o.placed_at, o.customer_email, coalesce(o.record ->> "
-    "'$.customer.name', o.record ->> '$.ship_to.name'), o.currency, "
-    "o.total, (SELECT count(*) FROM order_lines l WHERE l.order_id = "
-    "o.id), (SELECT coalesce(sum(l.qty - l.cancelled), 0) FROM "
-    "order_lines l WHERE l.order_id = o.id), o.hold_reasons "
-    "FROM orders o WHERE "
-    "(?1 IS NULL OR (',' || ?1 || ',') LIKE ('%,' || o.status || ',%')) "
-    "AND (?2 IS NULL OR o.channel = ?2) "
-    "AND (?3 IS NULL OR lower(o.customer_email) = lower(?3)) "
-    "AND (?4 IS NULL OR instr(lower(coalesce(o.record ->> "
-    "'$.customer.name', '')), lower(?4)) > 0 OR instr(lower(coalesce("
-    "o.record ->> '$.ship_to.name', '')), lower(?4)) > 0 OR instr(lower("
-    "coalesce(o.record ->> '$.bill_to.name', '')), lower(?4)) > 0) "
-    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE "
-    "l.order_id = o.id AND (l.sku = ?5 OR EXISTS (SELECT 1 FROM "
-    "kit_components k WHERE k.kit_sku = l.sku AND k.sku = ?5)))) "
-    "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM allocations a WHERE "
-    "a.order_id = o.id AND a.location = ?6 AND a.state <> 'released') "
-    "OR EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND "
-    "s.location = ?6 AND s.status <> 'voided')) "
-    "AND (?7 IS NULL OR o.placed_at >= ?7) "
-    "AND (?8 IS NULL OR o.placed_at < ?8) "
-    "AND (?9 IS NULL OR o.placed_at < ?9) "
-    "AND (?10 IS NULL OR (o.status = 'hold' AND EXISTS (SELECT 1 FROM "
-    "json_each(o.hold_reasons) AS j WHERE instr(lower(j.value), "
-    "lower(?10)) > 0))) "
-    "ORDER BY o.placed_at, o.id LIMIT ?11";
+/*
+ * One statement for each way --status may come: without it every
+ * order is a candidate; with it the statuses come as a JSON array and
+ * the orders_status index finds only theirs (a LIKE over a comma list
+ * read every order of the table to return the first hundred).
+ */
+#define SQL_ORDERS(STATUS) \
+    "SELECT o.id, o.channel, o.account, o.external_id, o.status, " \
+    "o.placed_at, o.customer_email, coalesce(o.record ->> " \
+    "'$.customer.name', o.record ->> '$.ship_to.name'), o.currency, " \
+    "o.total, (SELECT count(*) FROM order_lines l WHERE l.order_id = " \
+    "o.id), (SELECT coalesce(sum(l.qty - l.cancelled), 0) FROM " \
+    "order_lines l WHERE l.order_id = o.id), o.hold_reasons " \
+    "FROM orders o WHERE " STATUS " " \
+    "AND (?2 IS NULL OR o.channel = ?2) " \
+    "AND (?3 IS NULL OR lower(o.customer_email) = lower(?3)) " \
+    "AND (?4 IS NULL OR instr(lower(coalesce(o.record ->> " \
+    "'$.customer.name', '')), lower(?4)) > 0 OR instr(lower(coalesce(" \
+    "o.record ->> '$.ship_to.name', '')), lower(?4)) > 0 OR instr(lower(" \
+    "coalesce(o.record ->> '$.bill_to.name', '')), lower(?4)) > 0) " \
+    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE " \
+    "l.order_id = o.id AND (l.sku = ?5 OR EXISTS (SELECT 1 FROM " \
+    "kit_components k WHERE k.kit_sku = l.sku AND k.sku = ?5)))) " \
+    "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM allocations a WHERE " \
+    "a.order_id = o.id AND a.location = ?6 AND a.state <> 'released') " \
+    "OR EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND " \
+    "s.location = ?6 AND s.status <> 'voided')) " \
+    "AND (?7 IS NULL OR o.placed_at >= ?7) " \
+    "AND (?8 IS NULL OR o.placed_at < ?8) " \
+    "AND (?9 IS NULL OR o.placed_at < ?9) " \
+    "AND (?10 IS NULL OR (o.status = 'hold' AND EXISTS (SELECT 1 FROM " \
+    "json_each(o.hold_reasons) AS j WHERE instr(lower(j.value), " \
+    "lower(?10)) > 0))) " \
+    "ORDER BY o.placed_at, o.id LIMIT ?11"
+
+static const char sql_orders[] = SQL_ORDERS("?1 IS NULL");
+static const char sql_orders_status[] =
+    SQL_ORDERS("o.status IN (SELECT value FROM json_each(?1))");
 
 static void
 add_ref(cJSON *r, const char *key, const char *prefix, int64_t id)
@@ -172,7 +181,8 @@ order_row(oms_stmt *st, int64_t now)
 
 /*
  * --status: a comma list of statuses the state machine knows, made
- * into "a,b" with no spaces, or NULL for none.
+ * into the JSON array ["a","b"] (the names are the state machine's
+ * own words, so they need no escaping).
  */
 static int
 status_list(const char *arg, struct oms_buf *out)
@@ -192,7 +202,8 @@ status_list(const char *arg, struct oms_buf *out)
 			e[-1] = '\0';
 		ok = *s != '\0' && oms_state_known(s);
 		if (ok)
-			oms_buf_printf(out, "%s%s", out->len ? "," : "", s);
+			oms_buf_printf(out, "%s\"%s\"", out->len ? "," : "[",
+			    s);
 		else
 			oms_fail(OMS_E_USAGE, "--status: unknown status '%s' "
 			    "(open, hold, backordered, partial, allocated, "
@@ -207,6 +218,7 @@ status_list(const char *arg, struct oms_buf *out)
 	}
 	if (out->len == 0)
 		return oms_fail(OMS_E_USAGE, "--status: name a status");
+	oms_buf_printf(out, "]");
 	return OMS_OK;
 }
 
@@ -262,7 +274,8 @@ oms_report_orders(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		return OMS_ERR;
 	}
 	oms_time_to_epoch(q->now, &now);
-	if ((st = oms_db_stmt(db, sql_orders)) == NULL) {
+	if ((st = oms_db_stmt(db, list.s != NULL ? sql_orders_status :
+	    sql_orders)) == NULL) {
 		oms_buf_free(&list);
 		return OMS_ERR;
 	}

@@ -407,8 +407,8 @@ oms_report_profit(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		return OMS_ERR;
 	p.by_sku = q->by != NULL && strcmp(q->by, "sku") == 0;
 	oms_fees_new(&f);
-	rc = oms_fees_walk(db, f, q->from, q->to, q->channel, profit_order,
-	    &p);
+	rc = oms_fees_walk(db, f, q->from, q->to, q->channel,
+	    OMS_WALK_COSTS, profit_order, &p);
 	if (rc == OMS_OK)
 		rc = profit_emit(&p, fn, arg);
 	else {
@@ -488,7 +488,8 @@ oms_report_fees(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		return OMS_ERR;
 	oms_fees_new(&f);
 	oms_fees_each(f, fee_row, &e);
-	rc = oms_fees_walk(db, f, q->from, q->to, q->channel, fees_order, &e);
+	rc = oms_fees_walk(db, f, q->from, q->to, q->channel, 0, fees_order,
+	    &e);
 	oms_fees_free(f);
 	return rc;
 }

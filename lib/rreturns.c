@@ -53,10 +53,13 @@
 
 /*
  * ?1 channel, ?2 location, ?3 sku, ?4 from, ?5 to, ?6 by.  k is the
- * row's key: the channel, the sku or the reason.
+ * row's key: the channel, the sku or the reason.  o is not
+ * materialized: its uses then start from the lines and the returns and
+ * find their order by its key, not the other way round.
  */
 static const char sql_returns[] =
-    "WITH o AS (SELECT id, channel, currency, placed_at FROM orders "
+    "WITH o AS NOT MATERIALIZED (SELECT id, channel, currency, "
+    "placed_at FROM orders "
     "WHERE origin IS NULL AND (?1 IS NULL OR channel = ?1) "
     "AND (?2 IS NULL OR EXISTS (SELECT 1 FROM allocations a "
     "WHERE a.order_id = orders.id AND a.location = ?2 "

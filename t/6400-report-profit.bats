@@ -318,3 +318,20 @@ amazon-USD-2026-11-28	tax_payable	0.72	0.00
 amazon-USD-2026-11-28	clearing	0.00	9.72
 EOF
 }
+
+@test "a cancelled order owes no fee and the row says nothing of missing rules" {
+	oms-import --channel oms >/dev/null <<'EOF2'
+{"type":"order","channel":"amazon","external_id":"Z5","placed_at":"2026-11-27T10:00:00Z","currency":"USD","customer":{"email":"zoe@example.com"},"ship_to":{"name":"Zoe","address1":"1 Main St","city":"New York","region":"NY","postal_code":"10001","country":"US"},"lines":[{"sku":"LIP","qty":1,"unit_price":"9.00"}],"totals":{"total":"9.00"},"payment":{"status":"paid"}}
+EOF2
+	oms-import -q cancel o_7 >/dev/null
+	run --separate-stderr oms-report profit --channel amazon --from 2026-11-27
+	assert_success
+	# Nothing sold and nothing charged: a row of the cancel alone, with
+	# no note that rules are missing (amazon's rules are all there).
+	assert_equal "$(jq -c '[.units, .gross, .returns, .fees, .fee_rules, .notes]' <<<"$output")" '[0,"9.00","9.00","0.00",[],[]]'
+	# Beside the orders that do owe fees, the channel's row has the
+	# rules it used and still no note.
+	run --separate-stderr oms-report profit --channel amazon
+	assert_success
+	assert_equal "$(jq -c '.notes' <<<"$output")" '[]'
+}
