@@ -27,6 +27,7 @@ static const struct {
 	{ "ship", "pack, label, hand over, track, confirm to channels" },
 	{ "return", "returns, inspection, restock, exchanges, reships" },
 	{ "report", "sales, fulfilment, stock and profit reports" },
+	{ "events", "every change as an event stream, for consumers" },
 };
 
 struct ctx {

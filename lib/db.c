@@ -925,11 +925,19 @@ oms_db_event(oms_db *db, int64_t order_id, const char *action,
 	static const char sql[] =
 	    "INSERT INTO events (at, program, order_id, action, before, after) "
 	    "VALUES (?, ?, ?, ?, ?, ?)";
+	static const char sql_out[] =
+	    "INSERT INTO outbox (at, event_id) VALUES (?, ?)";
 	char now[OMS_TIME_LEN];
+	int rc;
 
 	oms_time_now(now);
-	return oms_db_run(db, sql, "cannot record an event", "ttrttt", now,
+	rc = oms_db_run(db, sql, "cannot record an event", "ttrttt", now,
 	    oms_progname, order_id, action, before, after);
+	if (rc != OMS_OK)
+		return rc;
+	/* The event stream has it in the same transaction. */
+	return oms_db_run(db, sql_out, "cannot record an event", "tI", now,
+	    (int64_t)oms_db_last_id(db));
 }
 
 /* Run one query that yields a sentence per problem. */

@@ -812,7 +812,36 @@ const char *const oms_migrations[] = {
 	"  WHEN status = 'backordered' THEN 'backordered'\n"
 	"  ELSE 'open' END AS progress\n"
 	"FROM order_progress) AS p;\n",
-
+	/*
+	 * 10: the event stream.  outbox is every change in the order it
+	 * was made, one row per event of an order (events) and per
+	 * movement of the ledger, written in the transaction of the change;
+	 * it names the row rather than copying it, so what purge-customer
+	 * erases there is erased from the stream too.  seq never goes back
+	 * nor is used twice (AUTOINCREMENT), even once old events are
+	 * pruned.  consumers keeps, for each reader by name, the last seq
+	 * it acknowledged.  The changes made before this migration are
+	 * the stream's beginning, in the order they were made.
+	 */
+	"CREATE TABLE outbox (\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  at TEXT NOT NULL,\n"
+	"  event_id INTEGER,\n"
+	"  movement_id INTEGER,\n"
+	"  CHECK ((event_id IS NULL) <> (movement_id IS NULL))\n"
+	");\n"
+	"CREATE TABLE consumers (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,\n"
+	"  acked INTEGER NOT NULL DEFAULT 0 CHECK (acked >= 0),\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  acked_at TEXT\n"
+	");\n"
+	"INSERT INTO outbox (at, event_id, movement_id)\n"
+	"SELECT at, e, m FROM (\n"
+	"  SELECT at, id AS e, NULL AS m, 0 AS k, id FROM events\n"
+	"  UNION ALL SELECT at, NULL, id, 1, id FROM movements) AS x\n"
+	"ORDER BY at, k, id;\n",
 };
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
 
@@ -947,6 +976,12 @@ const struct oms_check oms_checks[] = {
 	 * there hold, no more (a reservation leaked, or made by hand) and
 	 * no less (oms-stock reconcile repairs either).
 	 */
+	/* A consumer has acknowledged no event that was never written. */
+	{ "event-consumers",
+	  "SELECT 'consumer ' || name || ' acknowledged ' || acked || "
+	  "', beyond the newest event, ' || (SELECT coalesce(max(seq), 0) "
+	  "FROM outbox) FROM consumers WHERE acked > (SELECT "
+	  "coalesce(max(seq), 0) FROM outbox) ORDER BY name" },
 	{ "reservations",
 	  "SELECT sku || ' at ' || location || ': reserved ' || reserved || "
 	  "', allocated ' || allocated || ' (oms-stock reconcile repairs it)' "

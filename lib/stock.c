@@ -790,33 +790,38 @@ add_col_str(cJSON *o, const char *key, oms_stmt *st, int col)
 		cJSON_AddStringToObject(o, key, s);
 }
 
-/* A movement record from a row of the ledger, columns as sql_move_by_key. */
-static cJSON *
-move_record(oms_stmt *st)
+/*
+ * A movement record from a row of the ledger, its columns from c on as
+ * sql_move_by_key's: id, at, program, kind, sku, location, peer, qty,
+ * reason, ref, key, on_hand_after, reserved_after, in_transit_after,
+ * record.
+ */
+cJSON *
+oms_stock_move_record(oms_stmt *st, int c)
 {
 	cJSON *o = cJSON_CreateObject(), *stored, *f;
 	enum kind k = RECEIVE;
-	int64_t change = oms_col_int64(st, 7), after[3];
-	const char *kind = oms_col_text(st, 3);
+	int64_t change = oms_col_int64(st, c + 7), after[3];
+	const char *kind = oms_col_text(st, c + 3);
 
 	kind_of(kind, &k);
 	for (int i = 0; i < 3; i++)
-		after[i] = oms_col_int64(st, 11 + i);
+		after[i] = oms_col_int64(st, c + 11 + i);
 	cJSON_AddStringToObject(o, "type", "movement");
-	cJSON_AddNumberToObject(o, "id", (double)oms_col_int64(st, 0));
-	add_col_str(o, "at", st, 1);
-	add_col_str(o, "program", st, 2);
+	cJSON_AddNumberToObject(o, "id", (double)oms_col_int64(st, c));
+	add_col_str(o, "at", st, c + 1);
+	add_col_str(o, "program", st, c + 2);
 	cJSON_AddStringToObject(o, "kind", kind);
-	add_col_str(o, "sku", st, 4);
-	add_col_str(o, "location", st, 5);
-	add_col_str(o, k == TRANSFER_IN ? "from" : "to", st, 6);
+	add_col_str(o, "sku", st, c + 4);
+	add_col_str(o, "location", st, c + 5);
+	add_col_str(o, k == TRANSFER_IN ? "from" : "to", st, c + 6);
 	cJSON_AddNumberToObject(o, "qty", (double)given_qty(k, change,
 	    after[0]));
 	cJSON_AddNumberToObject(o, "change", (double)change);
-	add_col_str(o, "reason", st, 8);
-	add_col_str(o, "ref", st, 9);
-	add_col_str(o, "key", st, 10);
-	stored = cJSON_Parse(oms_col_text(st, 14));
+	add_col_str(o, "reason", st, c + 8);
+	add_col_str(o, "ref", st, c + 9);
+	add_col_str(o, "key", st, c + 10);
+	stored = cJSON_Parse(oms_col_text(st, c + 14));
 	cJSON_ArrayForEach(f, stored) {
 		size_t i, n = sizeof movement_fields / sizeof movement_fields[0];
 
@@ -870,7 +875,7 @@ find_key(oms_db *db, const struct move *m, cJSON **out)
 	    given_qty(k, oms_col_int64(st, 7),
 	    oms_col_int64(st, 11)) == m->qty;
 	if (same)
-		*out = move_record(st);
+		*out = oms_stock_move_record(st, 0);
 	oms_reset(st);
 	if (!same)
 		return oms_reject("key '%s' is already movement %lld, a different "
@@ -892,7 +897,9 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	    "SELECT id, at, program, kind, sku, location, peer, qty, reason, "
 	    "ref, key, on_hand_after, reserved_after, in_transit_after, record "
 	    "FROM movements WHERE id = ?";
-	int64_t d[3] = { 0, 0, 0 }, after[3], cur[3], change;
+	static const char sql_out[] =
+	    "INSERT INTO outbox (at, movement_id) VALUES (?, ?)";
+	int64_t d[3] = { 0, 0, 0 }, after[3], cur[3], change, id;
 	char now[OMS_TIME_LEN], *text;
 	oms_stmt *st;
 	int rc, found;
@@ -979,13 +986,17 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	free(text);
 	if ((rc = oms_db_step_done(db, st, "cannot write the ledger")) != OMS_OK)
 		return rc;
+	id = oms_db_last_id(db);
+	/* The event stream has it in the same transaction. */
+	if ((rc = oms_db_run(db, sql_out, "cannot write the ledger", "tI", now,
+	    id)) != OMS_OK)
+		return rc;
 	if ((st = oms_db_stmt(db, sql_get)) == NULL)
 		return OMS_ERR;
-	oms_bind_int64(st, 1,
-	    (int64_t)oms_db_last_id(db));
+	oms_bind_int64(st, 1, id);
 	rc = oms_step(st);
 	if (rc == OMS_ROW)
-		*echo = move_record(st);
+		*echo = oms_stock_move_record(st, 0);
 	oms_reset(st);
 	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read the ledger");
@@ -1190,7 +1201,7 @@ oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg)
 		return OMS_ERR;
 	oms_bind_text(st, 1, sku);
 	while ((rc = oms_step(st)) == OMS_ROW) {
-		cJSON *o = move_record(st);
+		cJSON *o = oms_stock_move_record(st, 0);
 
 		n++;
 		r = fn(arg, o);

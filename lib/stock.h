@@ -30,6 +30,7 @@ int oms_stock_move(oms_db *db, const cJSON *movement, cJSON **echo);
 int oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
     const char *location, oms_level_fn fn, void *arg);
 cJSON *oms_stock_level_record(const struct oms_level *l);
+cJSON *oms_stock_move_record(oms_stmt *st, int c);
 int oms_stock_history(oms_db *db, const char *sku, oms_rec_fn fn, void *arg);
 int oms_stock_verify(oms_db *db, oms_diff_fn fn, void *arg, long *differences);
 int oms_stock_verify_reserved(oms_db *db, oms_diff_fn fn, void *arg,

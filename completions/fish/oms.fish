@@ -101,6 +101,8 @@ function __oms_programs
                     printf '%s\t%s\n' $name 'Returns, restock, exchanges, reships'
                 case report
                     printf '%s\t%s\n' $name 'Sales, fulfilment, stock, profit reports'
+                case events
+                    printf '%s\t%s\n' $name 'Every change as an event stream'
                 case '*'
                     printf '%s\t%s\n' $name "Run oms-$name"
             end
