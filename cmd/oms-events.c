@@ -115,6 +115,7 @@ struct run {
 	char **av;		/* the program and its arguments */
 	long given;		/* events printed or handed over */
 	int64_t acked;		/* the consumer's cursor */
+	int64_t pending;	/* the last of the batch handed and not acked */
 	int fails;		/* --exec's failures in a row */
 };
 
@@ -280,7 +281,7 @@ read_events(struct oms_cli *cli)
 	r.db = oms_cli_db(cli, r.consumer != NULL ? 0 : OMS_DB_READONLY);
 	if (r.consumer != NULL) {
 		if ((rc = oms_events_consumer(r.db, r.consumer, 1, &id,
-		    &r.acked)) != OMS_OK)
+		    &r.acked, &r.pending)) != OMS_OK)
 			die_rc(rc);
 		if ((rc = oms_events_lock(r.db, id)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "consumer %s: %s",
@@ -301,10 +302,18 @@ read_events(struct oms_cli *cli)
 
 			oms_buf_reset(&batch);
 			sel.limit = nbatch;
+			/* A batch handed over before is handed over the same. */
+			sel.through = r.pending > r.acked ? r.pending : 0;
 			rc = oms_events_read(r.db, &sel, add_rec, &batch, &last,
 			    &n);
 			if (rc != OMS_OK)
 				die_rc(rc);
+			if (n > 0 && last != r.pending) {
+				if ((rc = oms_events_pending(r.db, r.consumer,
+				    last)) != OMS_OK)
+					die_rc(rc);
+				r.pending = last;
+			}
 			if (n > 0 && run_exec(&r, &batch, sel.after + 1, last,
 			    why, sizeof why) != 0) {
 				oms_warnx("%s %s on events %" PRId64 " to %"
@@ -327,9 +336,13 @@ read_events(struct oms_cli *cli)
 			r.given += n;
 			/* What it took, and what it was not to be given. */
 			ack(&r, last);
+			r.pending = 0;
 			sel.after = last;
-			if (n == nbatch && !stopping)
+			/* A full batch, or one cut short at the pending one's end. */
+			if ((n == nbatch || sel.through != 0) && !stopping) {
+				sel.through = 0;
 				continue;
+			}
 		} else {
 			sel.limit = limit > 0 ? limit - r.given : 0;
 			rc = oms_events_read(r.db, &sel, print_rec, NULL, &last,

@@ -42,7 +42,7 @@ static const char sql_read[] =
     "FROM outbox x LEFT JOIN events e ON e.id = x.event_id "
     "LEFT JOIN orders o ON o.id = e.order_id "
     "LEFT JOIN movements m ON m.id = x.movement_id "
-    "WHERE x.seq > ?1 ORDER BY x.seq LIMIT ?2";
+    "WHERE x.seq > ?1 AND (?3 = 0 OR x.seq <= ?3) ORDER BY x.seq LIMIT ?2";
 #define C_MOVE 11	/* the movement's columns start here */
 
 static const char sql_head[] = "SELECT coalesce(max(seq), 0) FROM outbox";
@@ -147,7 +147,8 @@ oms_events_read(oms_db *db, const struct oms_events_sel *sel,
 	*last = after;
 	*n = 0;
 	for (;;) {
-		oms_stmt *st = oms_db_query(db, sql_read, "Ii", after, CHUNK);
+		oms_stmt *st = oms_db_query(db, sql_read, "IiI", after, CHUNK,
+		    sel->through);
 
 		if (st == NULL)
 			return OMS_ERR;
@@ -206,10 +207,11 @@ oms_events_valid_consumer(const char *name)
 }
 
 static const char sql_consumer[] =
-    "SELECT id, acked FROM consumers WHERE name = ?";
+    "SELECT id, acked, coalesce(pending, 0) FROM consumers WHERE name = ?";
 
 static int
-find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked)
+find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked,
+    int64_t *pending)
 {
 	oms_stmt *st = oms_db_query(db, sql_consumer, "s", name);
 	int rc;
@@ -220,6 +222,7 @@ find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked)
 	if (rc == OMS_ROW) {
 		*id = oms_col_int64(st, 0);
 		*acked = oms_col_int64(st, 1);
+		*pending = oms_col_int64(st, 2);
 	}
 	oms_reset(st);
 	if (rc == OMS_DONE)
@@ -232,7 +235,7 @@ find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked)
 
 int
 oms_events_consumer(oms_db *db, const char *name, int create, int64_t *id,
-    int64_t *acked)
+    int64_t *acked, int64_t *pending)
 {
 	static const char sql_add[] =
 	    "INSERT INTO consumers (name, acked, created_at) VALUES (?, 0, ?) "
@@ -243,7 +246,7 @@ oms_events_consumer(oms_db *db, const char *name, int create, int64_t *id,
 	if (!oms_events_valid_consumer(name))
 		return oms_fail(OMS_E_USAGE, "'%s' is not a consumer name "
 		    "(a-z, 0-9, '-' and '_', 64 at most)", name);
-	rc = find_consumer(db, name, id, acked);
+	rc = find_consumer(db, name, id, acked, pending);
 	if (rc != OMS_REJECT || !create)
 		return rc;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
@@ -251,7 +254,7 @@ oms_events_consumer(oms_db *db, const char *name, int create, int64_t *id,
 	oms_time_now(now);
 	rc = oms_db_run(db, sql_add, "cannot add a consumer", "st", name, now);
 	if (rc == OMS_OK)
-		rc = find_consumer(db, name, id, acked);
+		rc = find_consumer(db, name, id, acked, pending);
 	return oms_db_write_end(db, nested, rc);
 }
 
@@ -259,16 +262,17 @@ int
 oms_events_ack(oms_db *db, const char *name, int64_t seq, int *moved)
 {
 	static const char sql_ack[] =
-	    "UPDATE consumers SET acked = ?1, acked_at = ?2 "
+	    "UPDATE consumers SET acked = ?1, acked_at = ?2, pending = CASE "
+	    "WHEN pending <= ?1 THEN NULL ELSE pending END "
 	    "WHERE name = ?3 AND acked < ?1";
 	char now[OMS_TIME_LEN];
-	int64_t id, acked, head;
+	int64_t id, acked, pending, head;
 	int rc, nested;
 
 	*moved = 0;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
-	if ((rc = find_consumer(db, name, &id, &acked)) == OMS_OK &&
+	if ((rc = find_consumer(db, name, &id, &acked, &pending)) == OMS_OK &&
 	    (rc = oms_events_head(db, &head)) == OMS_OK && seq > head)
 		rc = oms_reject("there is no event %lld yet (the newest is "
 		    "%lld)", (long long)seq, (long long)head);
@@ -282,11 +286,20 @@ oms_events_ack(oms_db *db, const char *name, int64_t seq, int *moved)
 }
 
 int
+oms_events_pending(oms_db *db, const char *name, int64_t seq)
+{
+	static const char sql[] =
+	    "UPDATE consumers SET pending = ?1 WHERE name = ?2 AND acked < ?1";
+
+	return oms_db_run(db, sql, "cannot note a batch", "Is", seq, name);
+}
+
+int
 oms_events_consumers(oms_db *db, oms_rec_fn fn, void *arg)
 {
 	static const char sql[] =
 	    "SELECT c.name, c.acked, (SELECT count(*) FROM outbox x "
-	    "WHERE x.seq > c.acked), c.created_at, c.acked_at "
+	    "WHERE x.seq > c.acked), c.created_at, c.acked_at, c.pending "
 	    "FROM consumers c ORDER BY c.name";
 	oms_stmt *st = oms_db_stmt(db, sql);
 	int rc, r = OMS_OK;
@@ -302,6 +315,9 @@ oms_events_consumers(oms_db *db, oms_rec_fn fn, void *arg)
 		    1));
 		cJSON_AddNumberToObject(o, "behind", (double)oms_col_int64(st,
 		    2));
+		if (!oms_col_null(st, 5))
+			cJSON_AddNumberToObject(o, "pending",
+			    (double)oms_col_int64(st, 5));
 		add_str(o, "created_at", st, 3);
 		add_str(o, "acked_at", st, 4);
 		r = fn(arg, o);

@@ -10,6 +10,7 @@ struct oms_events_sel {
 	char **types;		/* fnmatch patterns: "order.*" */
 	int ntypes;
 	long limit;		/* events given at most; 0 for all */
+	int64_t through;	/* none after this seq; 0 for no bound */
 };
 
 /*
@@ -23,12 +24,19 @@ int oms_events_read(oms_db *db, const struct oms_events_sel *sel,
 /* The seq of the newest event, 0 when there is none. */
 int oms_events_head(oms_db *db, int64_t *out);
 
-/* A consumer's id and what it acknowledged; OMS_REJECT when unknown. */
+/*
+ * A consumer's id, what it acknowledged, and the last seq of the batch
+ * it was handed and has not acknowledged (0 for none); OMS_REJECT when
+ * unknown.
+ */
 int oms_events_consumer(oms_db *db, const char *name, int create,
-    int64_t *id, int64_t *acked);
+    int64_t *id, int64_t *acked, int64_t *pending);
+/* name is handed the events through seq: a retry is bounded there. */
+int oms_events_pending(oms_db *db, const char *name, int64_t seq);
 /*
  * name has read through seq: its cursor moves there, never back (*moved
- * 0 when it was there or beyond).  OMS_REJECT for a seq not yet given.
+ * 0 when it was there or beyond), and a batch pending through seq or
+ * before is done.  OMS_REJECT for a seq not yet given.
  */
 int oms_events_ack(oms_db *db, const char *name, int64_t seq, int *moved);
 int oms_events_consumers(oms_db *db, oms_rec_fn fn, void *arg);

@@ -820,7 +820,9 @@ const char *const oms_migrations[] = {
 	 * erases there is erased from the stream too.  seq never goes back
 	 * nor is used twice (AUTOINCREMENT), even once old events are
 	 * pruned.  consumers keeps, for each reader by name, the last seq
-	 * it acknowledged.  The changes made before this migration are
+	 * it acknowledged, and the last of the batch it was handed and has
+	 * not acknowledged yet (pending), so that a batch tried again is the
+	 * same batch.  The changes made before this migration are
 	 * the stream's beginning, in the order they were made.
 	 */
 	"CREATE TABLE outbox (\n"
@@ -834,6 +836,7 @@ const char *const oms_migrations[] = {
 	"  id INTEGER PRIMARY KEY,\n"
 	"  name TEXT NOT NULL UNIQUE,\n"
 	"  acked INTEGER NOT NULL DEFAULT 0 CHECK (acked >= 0),\n"
+	"  pending INTEGER,\n"
 	"  created_at TEXT NOT NULL,\n"
 	"  acked_at TEXT\n"
 	");\n"
