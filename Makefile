@@ -46,6 +46,8 @@ DEBS += clang
 # Debian's chromium renders the HTML report in a test (t/6600), and
 # python3 reads the screenshot it takes.
 DEBS += chromium python3
+# OpenSSL's HMAC signs webhooks (oms-events-webhook), and curl posts them.
+DEBS += libssl-dev curl
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 
@@ -80,6 +82,9 @@ $(B)/t/%: t/unit/%.c $(B)/liboms.a
 	@echo "  LD      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=c11 -MMD -MP \
 		-MF $(B)/dep/t-$*.d $(LDFLAGS) -o $@ $< $(B)/liboms.a $(LDLIBS)
+
+# The programs that sign (and their unit test) link OpenSSL's libcrypto.
+$(B)/bin/oms-events-webhook $(B)/t/webhook: LDLIBS += -lcrypto
 
 -include $(wildcard $(B)/dep/*.d)
 
