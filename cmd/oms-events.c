@@ -14,6 +14,7 @@
  * `consumers` lists them and how far behind each is; `forget` drops one;
  * `prune` deletes what every consumer acknowledged.
  */
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -24,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oms.h"
@@ -39,6 +41,7 @@ enum {
 #define BACKOFF_MAX 300		/* seconds between tries of a failing --exec */
 
 static volatile sig_atomic_t stopping;
+static sigset_t waitmask;	/* the mask a follower waits under */
 
 static void
 on_signal(int sig)
@@ -47,18 +50,33 @@ on_signal(int sig)
 	stopping = 1;
 }
 
-/* SIGINT, SIGTERM, SIGHUP end a follower between batches, not in one. */
+/*
+ * SIGINT, SIGTERM and SIGHUP end a follower between batches, never in
+ * one: they are blocked but while it waits (ppoll, with the mask it
+ * started with), so no write or wait of its own is cut short and none
+ * comes between its look at stopping and its wait.  One ignored at start
+ * (nohup) stays ignored, for it and its program.
+ */
 static void
 catch_signals(void)
 {
-	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	sigset_t block;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 }
 
 static int
@@ -114,9 +132,9 @@ struct run {
 	char path[PATH_MAX + 64];
 	char **av;		/* the program and its arguments */
 	long given;		/* events printed or handed over */
-	int64_t acked;		/* the consumer's cursor */
-	int64_t pending;	/* the last of the batch handed and not acked */
-	int fails;		/* --exec's failures in a row */
+	struct oms_consumer c;	/* where the consumer stands */
+	int follow;
+	int fails;		/* failures in a row, for the backoff */
 };
 
 /*
@@ -151,9 +169,9 @@ run_exec(struct run *r, const struct oms_buf *batch, int64_t first,
 		setenv("OMS_EVENTS_FIRST", n, 1);
 		snprintf(n, sizeof n, "%" PRId64, last);
 		setenv("OMS_EVENTS_LAST", n, 1);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		/* Its signals as ours were: caught ones are default again. */
+		if (r->follow)
+			sigprocmask(SIG_SETMASK, &waitmask, NULL);
 		execv(r->path, r->av);
 		fprintf(stderr, "%s: cannot run %s: %s\n", oms_progname,
 		    r->path, strerror(errno));
@@ -186,24 +204,62 @@ run_exec(struct run *r, const struct oms_buf *batch, int64_t first,
 	return -1;
 }
 
-static void
-ack(struct run *r, int64_t seq)
-{
-	int rc, moved;
-
-	if (seq <= r->acked)
-		return;
-	if ((rc = oms_events_ack(r->db, r->consumer, seq, &moved)) != OMS_OK)
-		die_rc(rc);
-	r->acked = seq;
-}
-
 /* Sleep s seconds, or less when a signal ends the follower. */
 static void
 nap(int s)
 {
+	struct timespec ts = { s, 0 };
+
 	if (!stopping)
-		poll(NULL, 0, s * 1000);
+		ppoll(NULL, 0, &ts, &waitmask);
+}
+
+/* Seconds before the next try after the fails-th failure: 1, 2 ... 300. */
+static int
+backoff(int fails)
+{
+	return fails > 9 ? BACKOFF_MAX : (1 << (fails - 1)) > BACKOFF_MAX ?
+	    BACKOFF_MAX : 1 << (fails - 1);
+}
+
+static int
+is_busy(int rc)
+{
+	return rc == OMS_BUSY || (rc == OMS_ERR && oms_errkind() == OMS_E_BUSY);
+}
+
+/*
+ * What a follower does when the database stays busy past the timeout:
+ * wait and try again, as it does when its program fails.  1 to try
+ * again; anything else ends the run with its status.
+ */
+static int
+busy_again(struct run *r, int rc)
+{
+	if (!r->follow || !is_busy(rc))
+		return 0;
+	r->fails++;
+	oms_warnx("%s; again in %d s", oms_error(), backoff(r->fails));
+	nap(backoff(r->fails));
+	return !stopping;
+}
+
+/* Acknowledge through seq; 0 when done, -1 to stop (the database busy). */
+static int
+ack(struct run *r, int64_t seq)
+{
+	int rc, moved;
+
+	while (seq > r->c.acked) {
+		if ((rc = oms_events_ack(r->db, &r->c, seq, &moved)) == OMS_OK)
+			return 0;
+		if (!busy_again(r, rc)) {
+			if (stopping && is_busy(rc))
+				return -1;
+			die_rc(rc);
+		}
+	}
+	return 0;
 }
 
 static int
@@ -215,8 +271,9 @@ read_events(struct oms_cli *cli)
 	struct oms_buf batch = { 0 };
 	const char *prog = NULL;
 	long limit = 0, nbatch = 100;
-	int follow = 0, o, rc, have_after = 0;
-	int64_t id, last;
+	int o, rc, have_after = 0;
+	int64_t last;
+	struct stat sb;
 
 	while ((o = oms_cli_next(cli)) != -1)
 		switch (o) {
@@ -232,6 +289,10 @@ read_events(struct oms_cli *cli)
 				    "at most)", r.consumer);
 			break;
 		case O_TYPE:
+			if (!oms_events_type_valid(cli->optarg))
+				oms_cli_usage(cli, "--type '%s' matches no "
+				    "event: the types are order.ACTION and "
+				    "stock.changed", cli->optarg);
 			sel.types = erealloc(sel.types,
 			    (size_t)(sel.ntypes + 1) * sizeof *sel.types);
 			sel.types[sel.ntypes++] = (char *)cli->optarg;
@@ -240,7 +301,7 @@ read_events(struct oms_cli *cli)
 			limit = (long)number(cli, "--limit", cli->optarg, 1);
 			break;
 		case O_FOLLOW:
-			follow = 1;
+			r.follow = 1;
 			break;
 		case O_EXEC:
 			prog = cli->optarg;
@@ -272,6 +333,9 @@ read_events(struct oms_cli *cli)
 		if (access(r.path, X_OK) != 0)
 			oms_cli_usage(cli, "--exec: cannot run '%s': %s",
 			    r.path, strerror(errno));
+		if (stat(r.path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			oms_cli_usage(cli, "--exec: '%s' is not a program",
+			    r.path);
 		r.av = ecalloc((size_t)cli->argc + 2, sizeof *r.av);
 		r.av[0] = r.path;
 		for (int i = 0; i < cli->argc; i++)
@@ -280,16 +344,19 @@ read_events(struct oms_cli *cli)
 
 	r.db = oms_cli_db(cli, r.consumer != NULL ? 0 : OMS_DB_READONLY);
 	if (r.consumer != NULL) {
-		if ((rc = oms_events_consumer(r.db, r.consumer, 1, &id,
-		    &r.acked, &r.pending)) != OMS_OK)
+		if ((rc = oms_events_consumer(r.db, r.consumer, 1, &r.c)) !=
+		    OMS_OK)
 			die_rc(rc);
-		if ((rc = oms_events_lock(r.db, id)) != OMS_OK)
+		if ((rc = oms_events_lock(r.db, r.c.id)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "consumer %s: %s",
 			    r.consumer, oms_error());
-		sel.after = r.acked;
+		/* Where it stands once it is ours: one before may have moved it. */
+		if ((rc = oms_events_reread(r.db, &r.c)) != OMS_OK)
+			die_rc(rc);
+		sel.after = r.c.acked;
 	}
 	/* Watching before the first read: nothing committed between is lost. */
-	if (follow) {
+	if (r.follow) {
 		if ((rc = oms_events_watch(r.db, &w)) != OMS_OK)
 			die_rc(rc);
 		catch_signals();
@@ -303,40 +370,41 @@ read_events(struct oms_cli *cli)
 			oms_buf_reset(&batch);
 			sel.limit = nbatch;
 			/* A batch handed over before is handed over the same. */
-			sel.through = r.pending > r.acked ? r.pending : 0;
+			sel.through = r.c.pending > r.c.acked ? r.c.pending : 0;
 			rc = oms_events_read(r.db, &sel, add_rec, &batch, &last,
 			    &n);
 			if (rc != OMS_OK)
 				die_rc(rc);
-			if (n > 0 && last != r.pending) {
-				if ((rc = oms_events_pending(r.db, r.consumer,
-				    last)) != OMS_OK)
-					die_rc(rc);
-				r.pending = last;
+			if (n > 0 && last != r.c.pending &&
+			    (rc = oms_events_pending(r.db, &r.c, last)) !=
+			    OMS_OK) {
+				if (busy_again(&r, rc))
+					continue;
+				if (stopping)
+					break;
+				die_rc(rc);
 			}
 			if (n > 0 && run_exec(&r, &batch, sel.after + 1, last,
 			    why, sizeof why) != 0) {
 				oms_warnx("%s %s on events %" PRId64 " to %"
 				    PRId64 "; they stay unacknowledged",
 				    r.path, why, sel.after + 1, last);
-				if (!follow)
+				if (!r.follow)
 					oms_die(OMS_EXIT_FATAL, "consumer %s "
 					    "stopped at %" PRId64, r.consumer,
-					    r.acked);
+					    r.c.acked);
 				/* Again after 1, 2, 4 ... 300 s. */
 				r.fails++;
-				nap(r.fails > 9 ? BACKOFF_MAX :
-				    (1 << (r.fails - 1)) > BACKOFF_MAX ?
-				    BACKOFF_MAX : 1 << (r.fails - 1));
+				nap(backoff(r.fails));
 				if (stopping)
 					break;
 				continue;
 			}
+			/* What it took, and what it was not to be given. */
+			if (ack(&r, last) != 0)
+				break;
 			r.fails = 0;
 			r.given += n;
-			/* What it took, and what it was not to be given. */
-			ack(&r, last);
-			r.pending = 0;
 			sel.after = last;
 			/* A full batch, or one cut short at the pending one's end. */
 			if ((n == nbatch || sel.through != 0) && !stopping) {
@@ -357,9 +425,9 @@ read_events(struct oms_cli *cli)
 			if (limit > 0 && r.given >= limit)
 				break;
 		}
-		if (!follow || stopping)
+		if (!r.follow || stopping)
 			break;
-		if (oms_events_wait(w, WAKE_MS) < 0 && stopping)
+		if (oms_events_wait(w, WAKE_MS, &waitmask) < 0 && stopping)
 			break;
 	}
 	oms_events_unwatch(w);
@@ -372,7 +440,7 @@ read_events(struct oms_cli *cli)
 		    r.given, r.given == 1 ? "" : "s", sel.after);
 		if (r.consumer != NULL)
 			fprintf(stderr, "; %s has acknowledged through %"
-			    PRId64, r.consumer, r.acked);
+			    PRId64, r.consumer, r.c.acked);
 		fputc('\n', stderr);
 	}
 	return oms_cli_done(cli, OMS_EXIT_OK);
@@ -381,6 +449,7 @@ read_events(struct oms_cli *cli)
 static int
 ack_events(struct oms_cli *cli)
 {
+	struct oms_consumer c;
 	const char *consumer = NULL;
 	int64_t seq;
 	oms_db *db;
@@ -397,13 +466,19 @@ ack_events(struct oms_cli *cli)
 		    "(a-z, 0-9, '-' and '_', 64 at most)", consumer);
 	seq = number(cli, "seq", cli->argv[0], 1);
 	db = oms_cli_db(cli, 0);
-	if ((rc = oms_events_ack(db, consumer, seq, &moved)) != OMS_OK)
+	if ((rc = oms_events_consumer(db, consumer, 0, &c)) != OMS_OK ||
+	    (rc = oms_events_ack(db, &c, seq, &moved)) != OMS_OK)
 		die_rc(rc);
 	oms_db_close(db);
-	if (oms_cli_summary(cli))
-		fprintf(stderr, moved ? "%s: %s has acknowledged through %"
-		    PRId64 "\n" : "%s: %s had acknowledged %" PRId64 " "
-		    "already\n", oms_progname, consumer, seq);
+	if (oms_cli_summary(cli)) {
+		if (moved)
+			fprintf(stderr, "%s: %s has acknowledged through %"
+			    PRId64 "\n", oms_progname, consumer, seq);
+		else
+			fprintf(stderr, "%s: %s had acknowledged through %"
+			    PRId64 " already\n", oms_progname, consumer,
+			    c.acked);
+	}
 	return oms_cli_done(cli, OMS_EXIT_OK);
 }
 

@@ -23,6 +23,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -199,6 +200,21 @@ oms_events_head(oms_db *db, int64_t *out)
 	return OMS_OK;
 }
 
+/*
+ * Whether a --type pattern can match a type at all: stock.changed, or
+ * order.ACTION, or a pattern that starts as a glob does.  'ORDER.*' or
+ * 'orders.*' would pass every event over, and a consumer with them.
+ */
+int
+oms_events_type_valid(const char *pattern)
+{
+	if (*pattern == '*' || *pattern == '?' || *pattern == '[')
+		return 1;
+	if (fnmatch(pattern, "stock.changed", 0) == 0)
+		return 1;
+	return strncmp(pattern, "order.", 6) == 0 && pattern[6] != '\0';
+}
+
 /* A consumer's name: what a program's name may be, 64 bytes at most. */
 int
 oms_events_valid_consumer(const char *name)
@@ -210,8 +226,7 @@ static const char sql_consumer[] =
     "SELECT id, acked, coalesce(pending, 0) FROM consumers WHERE name = ?";
 
 static int
-find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked,
-    int64_t *pending)
+find_consumer(oms_db *db, const char *name, struct oms_consumer *c)
 {
 	oms_stmt *st = oms_db_query(db, sql_consumer, "s", name);
 	int rc;
@@ -220,9 +235,10 @@ find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked,
 		return OMS_ERR;
 	rc = oms_step(st);
 	if (rc == OMS_ROW) {
-		*id = oms_col_int64(st, 0);
-		*acked = oms_col_int64(st, 1);
-		*pending = oms_col_int64(st, 2);
+		c->id = oms_col_int64(st, 0);
+		c->acked = oms_col_int64(st, 1);
+		c->pending = oms_col_int64(st, 2);
+		snprintf(c->name, sizeof c->name, "%s", name);
 	}
 	oms_reset(st);
 	if (rc == OMS_DONE)
@@ -234,8 +250,8 @@ find_consumer(oms_db *db, const char *name, int64_t *id, int64_t *acked,
 }
 
 int
-oms_events_consumer(oms_db *db, const char *name, int create, int64_t *id,
-    int64_t *acked, int64_t *pending)
+oms_events_consumer(oms_db *db, const char *name, int create,
+    struct oms_consumer *c)
 {
 	static const char sql_add[] =
 	    "INSERT INTO consumers (name, acked, created_at) VALUES (?, 0, ?) "
@@ -243,10 +259,11 @@ oms_events_consumer(oms_db *db, const char *name, int create, int64_t *id,
 	char now[OMS_TIME_LEN];
 	int rc, nested;
 
+	memset(c, 0, sizeof *c);
 	if (!oms_events_valid_consumer(name))
 		return oms_fail(OMS_E_USAGE, "'%s' is not a consumer name "
 		    "(a-z, 0-9, '-' and '_', 64 at most)", name);
-	rc = find_consumer(db, name, id, acked, pending);
+	rc = find_consumer(db, name, c);
 	if (rc != OMS_REJECT || !create)
 		return rc;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
@@ -254,44 +271,82 @@ oms_events_consumer(oms_db *db, const char *name, int create, int64_t *id,
 	oms_time_now(now);
 	rc = oms_db_run(db, sql_add, "cannot add a consumer", "st", name, now);
 	if (rc == OMS_OK)
-		rc = find_consumer(db, name, id, acked, pending);
+		rc = find_consumer(db, name, c);
 	return oms_db_write_end(db, nested, rc);
 }
 
+/* Where consumer c stands now, by its id: gone when it was forgotten. */
+static int
+reread(oms_db *db, struct oms_consumer *c)
+{
+	static const char sql[] =
+	    "SELECT acked, coalesce(pending, 0) FROM consumers WHERE id = ?";
+	oms_stmt *st = oms_db_query(db, sql, "I", c->id);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	rc = oms_step(st);
+	if (rc == OMS_ROW) {
+		c->acked = oms_col_int64(st, 0);
+		c->pending = oms_col_int64(st, 1);
+	}
+	oms_reset(st);
+	if (rc == OMS_DONE)
+		return oms_reject("consumer %s was forgotten while it read",
+		    c->name);
+	if (rc != OMS_ROW)
+		return oms_db_fail(db, rc, "cannot read the consumers");
+	return OMS_OK;
+}
+
 int
-oms_events_ack(oms_db *db, const char *name, int64_t seq, int *moved)
+oms_events_reread(oms_db *db, struct oms_consumer *c)
+{
+	return reread(db, c);
+}
+
+int
+oms_events_ack(oms_db *db, struct oms_consumer *c, int64_t seq, int *moved)
 {
 	static const char sql_ack[] =
 	    "UPDATE consumers SET acked = ?1, acked_at = ?2, pending = CASE "
 	    "WHEN pending <= ?1 THEN NULL ELSE pending END "
-	    "WHERE name = ?3 AND acked < ?1";
+	    "WHERE id = ?3 AND acked < ?1";
 	char now[OMS_TIME_LEN];
-	int64_t id, acked, pending, head;
+	int64_t head;
 	int rc, nested;
 
 	*moved = 0;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
-	if ((rc = find_consumer(db, name, &id, &acked, &pending)) == OMS_OK &&
-	    (rc = oms_events_head(db, &head)) == OMS_OK && seq > head)
+	if ((rc = oms_events_head(db, &head)) == OMS_OK && seq > head)
 		rc = oms_reject("there is no event %lld yet (the newest is "
 		    "%lld)", (long long)seq, (long long)head);
 	if (rc == OMS_OK) {
 		oms_time_now(now);
 		rc = oms_db_run(db, sql_ack, "cannot acknowledge events",
-		    "Its", seq, now, name);
+		    "ItI", seq, now, c->id);
 		*moved = rc == OMS_OK && oms_db_changes(db) > 0;
 	}
+	if (rc == OMS_OK)
+		rc = reread(db, c);
 	return oms_db_write_end(db, nested, rc);
 }
 
 int
-oms_events_pending(oms_db *db, const char *name, int64_t seq)
+oms_events_pending(oms_db *db, struct oms_consumer *c, int64_t seq)
 {
 	static const char sql[] =
-	    "UPDATE consumers SET pending = ?1 WHERE name = ?2 AND acked < ?1";
+	    "UPDATE consumers SET pending = ?1 WHERE id = ?2 AND acked < ?1";
+	int rc, nested;
 
-	return oms_db_run(db, sql, "cannot note a batch", "Is", seq, name);
+	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
+		return rc;
+	rc = oms_db_run(db, sql, "cannot note a batch", "II", seq, c->id);
+	if (rc == OMS_OK)
+		rc = reread(db, c);
+	return oms_db_write_end(db, nested, rc);
 }
 
 int
@@ -385,17 +440,27 @@ oms_events_prune(oms_db *db, const char *before, int64_t *n,
 	return oms_db_write_end(db, nested, rc);
 }
 
+/*
+ * The database's own path, links resolved, as SQLite finds its journal:
+ * two names of one database lock and watch one place.
+ */
+static void
+db_path(oms_db *db, char out[PATH_MAX])
+{
+	if (realpath(oms_db_file(db), out) == NULL)
+		snprintf(out, PATH_MAX, "%s", oms_db_file(db));
+}
+
 int
 oms_events_lock(oms_db *db, int64_t consumer_id)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 8], real[PATH_MAX];
 	struct flock fl;
 	struct stat sb;
 	int fd;
 
-	if ((size_t)snprintf(path, sizeof path, "%s-events", oms_db_file(db))
-	    >= sizeof path)
-		return oms_fail(OMS_E_DB, "database path too long");
+	db_path(db, real);
+	snprintf(path, sizeof path, "%s-events", real);
 	/* Not through a link: only a file of our own is locked. */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -432,10 +497,12 @@ struct oms_events_watch {
 int
 oms_events_watch(oms_db *db, struct oms_events_watch **out)
 {
-	const char *path = oms_db_file(db), *slash = strrchr(path, '/');
-	char dir[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX];
+	const char *slash;
 	struct oms_events_watch *w;
 
+	db_path(db, path);
+	slash = strrchr(path, '/');
 	*out = NULL;
 	w = ecalloc(1, sizeof *w);
 	if (slash == NULL)
@@ -444,7 +511,8 @@ oms_events_watch(oms_db *db, struct oms_events_watch **out)
 		snprintf(dir, sizeof dir, "/");
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	snprintf(w->base, sizeof w->base, "%s", slash ? slash + 1 : path);
+	snprintf(w->base, sizeof w->base, "%.*s", (int)(sizeof w->base - 1),
+	    slash ? slash + 1 : path);
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
 	    inotify_add_watch(w->fd, dir, IN_MODIFY | IN_CLOSE_WRITE |
 	    IN_CREATE | IN_MOVED_TO) < 0) {
@@ -473,7 +541,8 @@ ours(const struct oms_events_watch *w, const char *name)
 }
 
 int
-oms_events_wait(struct oms_events_watch *w, int timeout_ms)
+oms_events_wait(struct oms_events_watch *w, int timeout_ms,
+    const sigset_t *mask)
 {
 	struct timespec start;
 	char buf[4096] __attribute__((aligned(__alignof__(struct
@@ -483,12 +552,16 @@ oms_events_wait(struct oms_events_watch *w, int timeout_ms)
 	for (;;) {
 		struct pollfd p = { w->fd, POLLIN, 0 };
 		long left = timeout_ms - oms_ms_since(&start);
+		struct timespec ts;
 		int hit = 0;
 		ssize_t r;
 
 		if (left <= 0)
 			return 0;
-		if (poll(&p, 1, (int)left) < 0) {
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000L;
+		/* The signals blocked but here come while it waits, not before. */
+		if (ppoll(&p, 1, &ts, mask) < 0) {
 			if (errno == EINTR)
 				return -1;
 			return 0;

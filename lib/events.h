@@ -2,6 +2,7 @@
 #ifndef OMS_EVENTS_H
 #define OMS_EVENTS_H
 
+#include <signal.h>
 #include <stdint.h>
 
 /* What to read: the events after seq after, those of the types given. */
@@ -24,21 +25,30 @@ int oms_events_read(oms_db *db, const struct oms_events_sel *sel,
 /* The seq of the newest event, 0 when there is none. */
 int oms_events_head(oms_db *db, int64_t *out);
 
-/*
- * A consumer's id, what it acknowledged, and the last seq of the batch
- * it was handed and has not acknowledged (0 for none); OMS_REJECT when
- * unknown.
- */
+/* A consumer: a reader by name, and where it stands. */
+struct oms_consumer {
+	int64_t id;
+	char name[65];
+	int64_t acked;		/* the last seq it acknowledged */
+	int64_t pending;	/* the last of the batch handed to its program
+				   and not acknowledged; 0 for none */
+};
+
+/* Find consumer name, made when create is set; OMS_REJECT when unknown. */
 int oms_events_consumer(oms_db *db, const char *name, int create,
-    int64_t *id, int64_t *acked, int64_t *pending);
-/* name is handed the events through seq: a retry is bounded there. */
-int oms_events_pending(oms_db *db, const char *name, int64_t seq);
+    struct oms_consumer *c);
+/* Read again where c stands; OMS_REJECT once it was forgotten. */
+int oms_events_reread(oms_db *db, struct oms_consumer *c);
 /*
- * name has read through seq: its cursor moves there, never back (*moved
- * 0 when it was there or beyond), and a batch pending through seq or
- * before is done.  OMS_REJECT for a seq not yet given.
+ * c has read through seq: its place moves there, never back (*moved 0
+ * when it was there or beyond), and a batch pending through seq or
+ * before is done; c->acked is then where it stands.  OMS_REJECT for a
+ * seq not yet given, or a consumer forgotten meanwhile.
  */
-int oms_events_ack(oms_db *db, const char *name, int64_t seq, int *moved);
+int oms_events_ack(oms_db *db, struct oms_consumer *c, int64_t seq,
+    int *moved);
+/* c is handed the events through seq: a retry is bounded there. */
+int oms_events_pending(oms_db *db, struct oms_consumer *c, int64_t seq);
 int oms_events_consumers(oms_db *db, oms_rec_fn fn, void *arg);
 int oms_events_forget(oms_db *db, const char *name);
 /*
@@ -49,6 +59,7 @@ int oms_events_forget(oms_db *db, const char *name);
 int oms_events_prune(oms_db *db, const char *before, int64_t *n,
     int64_t *through);
 int oms_events_valid_consumer(const char *name);
+int oms_events_type_valid(const char *pattern);
 
 /*
  * One reader per consumer at a time: a lock on its byte of the file
@@ -64,8 +75,12 @@ int oms_events_lock(oms_db *db, int64_t consumer_id);
  */
 struct oms_events_watch;
 int oms_events_watch(oms_db *db, struct oms_events_watch **out);
-/* 1 when something changed, 0 after timeout_ms, -1 when interrupted. */
-int oms_events_wait(struct oms_events_watch *w, int timeout_ms);
+/*
+ * 1 when something changed, 0 after timeout_ms, -1 when interrupted;
+ * mask, the signals it may be interrupted by unblocked (see ppoll(2)).
+ */
+int oms_events_wait(struct oms_events_watch *w, int timeout_ms,
+    const sigset_t *mask);
 void oms_events_unwatch(struct oms_events_watch *w);
 
 #endif

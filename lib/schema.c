@@ -822,7 +822,9 @@ const char *const oms_migrations[] = {
 	 * pruned.  consumers keeps, for each reader by name, the last seq
 	 * it acknowledged, and the last of the batch it was handed and has
 	 * not acknowledged yet (pending), so that a batch tried again is the
-	 * same batch.  The changes made before this migration are
+	 * same batch.  A consumer forgotten and made again is another
+	 * consumer (AUTOINCREMENT): what the first still holds is not the
+	 * second's.  The changes made before this migration are
 	 * the stream's beginning, in the order they were made.
 	 */
 	"CREATE TABLE outbox (\n"
@@ -833,7 +835,7 @@ const char *const oms_migrations[] = {
 	"  CHECK ((event_id IS NULL) <> (movement_id IS NULL))\n"
 	");\n"
 	"CREATE TABLE consumers (\n"
-	"  id INTEGER PRIMARY KEY,\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	"  name TEXT NOT NULL UNIQUE,\n"
 	"  acked INTEGER NOT NULL DEFAULT 0 CHECK (acked >= 0),\n"
 	"  pending INTEGER,\n"

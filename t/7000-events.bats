@@ -87,9 +87,16 @@ wait_for() {	# wait_for FILE LINES: until FILE has LINES lines, 10 s at most
 	assert_equal "$(short <<<"$output" | cut -f1 | tr '\n' ' ')" "1 2 3 "
 	run oms-events --type 'order.shipped' --type 'order.delivered'
 	assert_equal "$(short <<<"$output" | cut -f1,2 | tr '\n' ' ')" "9	order.shipped 10	order.delivered "
-	run oms-events --type 'nothing.*'
+	run oms-events --type 'order.nothing*'
 	assert_success
 	assert_output ""
+	# A pattern no type can match would pass a consumer over everything.
+	for t in 'nothing.*' 'ORDER.*' 'orders.*' '' 'order.' 'stock'; do
+		run --separate-stderr oms-events --consumer shipping --type "$t"
+		assert_failure 2
+		assert_equal "${stderr%%$'\n'*}" "oms-events: --type '$t' matches no event: the types are order.ACTION and stock.changed"
+	done
+	assert_equal "$(sqlite3 "$OMS_DB" 'SELECT count(*) FROM consumers')" "0"
 	handler h
 	run oms-events -q --consumer shipping --type 'order.shipped' --exec ./h
 	assert_success
@@ -116,7 +123,7 @@ wait_for() {	# wait_for FILE LINES: until FILE has LINES lines, 10 s at most
 	# A retried ack, or an older one, changes nothing and is no error.
 	run --separate-stderr oms-events ack -v --consumer audit 1
 	assert_success
-	assert_equal "$stderr" "oms-events: audit had acknowledged 1 already"
+	assert_equal "$stderr" "oms-events: audit had acknowledged through 2 already"
 	assert_equal "$(oms-events consumers | jq -c '[.name, .acked, .behind]')" '["audit",2,1]'
 	# What was never given cannot be taken.
 	run --separate-stderr oms-events ack --consumer audit 4
@@ -154,6 +161,8 @@ wait_for() {	# wait_for FILE LINES: until FILE has LINES lines, 10 s at most
 	MSG="--limit and --exec: --batch sizes what the program is given" u --consumer a --limit 1 --exec /bin/true
 	MSG="--exec: no program 'no-such-program-here' (beside oms-events or on PATH)" u --consumer a --exec no-such-program-here
 	MSG="--exec: cannot run './nope': No such file or directory" u --consumer a --exec ./nope
+	mkdir adir
+	MSG="--exec: './adir' is not a program" u --consumer a --exec ./adir
 	for name in ../etc "a b" "-x" "Caps" "x'; DROP TABLE consumers; --" "$(printf 'a%.0s' $(seq 65))" ""; do
 		MSG="--consumer '$name' is not a consumer name (a-z, 0-9, '-' and '_', 64 at most)" u --consumer "$name"
 	done
@@ -303,7 +312,7 @@ EOF
 	sleep 0.3
 	order_json 1004 "1:A:1" | oms-import --channel oms >/dev/null
 	wait_for out.jsonl 1
-	kill -INT "$pid"
+	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 0
@@ -503,4 +512,122 @@ woo() {
 	assert_output "prune	Delete acknowledged events"
 	run fish -c "source $TOP/completions/fish/oms-events.fish; complete -C 'oms-events prune --o'"
 	assert_output "--older-than	Only events older than"
+}
+
+@test "two names of one database are one: the lock holds through a symlink, and a follower through one is woken at once" {
+	setup_ret
+	mkdir -p real
+	mv "$OMS_DB" real/oms.db
+	rm -f "$OMS_DB-wal" "$OMS_DB-shm"
+	ln -s real link
+	export OMS_DB="$BATS_TEST_TMPDIR/real/oms.db"
+	printf '#!/bin/sh\ncat > /dev/null\ntouch started\nsleep 3\n' > slow
+	chmod +x slow
+	oms-events --consumer erp --exec ./slow &
+	pid=$!
+	wait_for started 0
+	run --separate-stderr oms-events --db link/oms.db --consumer erp
+	assert_failure 4
+	assert_equal "$stderr" "oms-events: consumer erp: another process is reading the events as this consumer"
+	wait "$pid"
+	handler h
+	oms-events --db link/oms.db --consumer live --follow --exec ./h 2>/dev/null &
+	pid=$!
+	wait_for delivered.jsonl 3
+	start=$(now_ms)
+	oms-stock >/dev/null <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":1,"key":"via-real"}'
+	wait_for delivered.jsonl 4
+	took=$(($(now_ms) - start))
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$took" -lt 3000 ] || fail "the event came after $took ms"
+}
+
+@test "a follower: a signal while its output is full ends it with 0; one ignored at start (nohup) stays ignored" {
+	setup_ret
+	for i in $(seq 400); do
+		printf '{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":1,"key":"m%s"}\n' "$i"
+	done | oms-stock >/dev/null
+	# A reader that reads nothing for a while: the pipe fills, and the
+	# follower is in write(2) when the signal comes.
+	{ oms-events --follow 2> follow.err; echo "rc=$?" > rc; } | { sleep 2; cat > out.jsonl; } &
+	sleep 0.5
+	pkill -TERM -f '^oms-events --follow$'
+	wait
+	assert_equal "$(cat rc)" "rc=0"
+	assert_equal "$(cat follow.err)" ""
+	assert_equal "$(wc -l < out.jsonl)" "403"
+	# Under nohup, SIGHUP is nothing to it, nor to its program.
+	printf '#!/bin/sh\ncat >> got.jsonl\n' > h
+	chmod +x h
+	nohup oms-events --consumer n --follow --exec ./h > /dev/null 2> nohup.err &
+	pid=$!
+	wait_for got.jsonl 403
+	kill -HUP "$pid"
+	sleep 0.3
+	kill -0 "$pid" || fail "SIGHUP ended it"
+	oms-stock >/dev/null <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":1,"key":"after-hup"}'
+	wait_for got.jsonl 404
+	kill -TERM "$pid"
+	wait "$pid"
+}
+
+@test "a follower waits out a database kept busy past the timeout, then acknowledges" {
+	setup_ret
+	printf '#!/bin/sh\ncat >> got.jsonl\ntouch took\nsleep 1\n' > h
+	chmod +x h
+	OMS_BUSY_TIMEOUT=200 oms-events --consumer erp --follow --exec ./h 2> follow.err &
+	pid=$!
+	# The program has the batch; a writer holds the database past the
+	# timeout as the follower comes to acknowledge it.
+	wait_for took 0
+	hold_lock "$OMS_DB" 3
+	sleep 2
+	kill -0 "$pid" || fail "it ended: $(cat follow.err)"
+	wait "$LOCK_PID"
+	for _ in $(seq 100); do
+		[ "$(sqlite3 "$OMS_DB" "SELECT acked FROM consumers")" = 3 ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	wait "$pid"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT acked FROM consumers")" "3"
+	assert_equal "$(wc -l < got.jsonl)" "3"
+	grep -q "is busy.*again in 1 s" follow.err || fail "$(cat follow.err)"
+}
+
+@test "a consumer forgotten while it runs stops, and moves nothing of a new one of that name" {
+	setup_ret
+	printf '#!/bin/sh\ncat > /dev/null\ntouch started\nsleep 2\n' > slow
+	chmod +x slow
+	oms-events --consumer erp --batch 1 --exec ./slow 2> old.err &
+	pid=$!
+	wait_for started 0
+	oms-events forget erp
+	oms-events --consumer erp --limit 1 >/dev/null
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 1
+	assert_equal "$(cat old.err)" "oms-events: consumer erp was forgotten while it read"
+	assert_equal "$(oms-events consumers | jq -c '[.name, .acked]')" '["erp",0]'
+}
+
+@test "a consumer reads where it stands once the lock is its own, not where it stood before" {
+	setup_ret
+	cc -shared -fPIC -o slowlock.so "$TOP/t/proof/slowlock.c" -ldl
+	printf '#!/bin/sh\ncat >> a.jsonl\nsleep 1.5\n' > a
+	printf '#!/bin/sh\ncat >> b.jsonl\n' > b
+	chmod +x a b
+	oms-events --consumer erp --exec ./a &
+	pid=$!
+	sleep 0.5
+	# B reads where erp stands (0) while A holds it, then waits 2 s to
+	# take the lock; by then A has acknowledged 1-3 and ended.
+	SLOWLOCK_MS=2000 LD_PRELOAD=$PWD/slowlock.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    oms-events --consumer erp --exec ./b
+	wait "$pid"
+	assert_equal "$(jq -r .seq a.jsonl | tr '\n' ' ')" "1 2 3 "
+	[ ! -e b.jsonl ] || fail "B was given $(jq -r .seq b.jsonl | tr '\n' ' ')again"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT acked FROM consumers")" "3"
 }
