@@ -36,6 +36,10 @@ load helper
 	assert_line "== oms check"
 	assert_line "0 rows the second time"
 	assert_line "7 movements applied again: all duplicates, nothing changed"
+	# The stream: every change once, handed to the consumer once.
+	n=$(sqlite3 demo/oms.db 'SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM movements)')
+	assert_line "$n events handed to the consumer erp"
+	assert_line "run again: $n events, nothing handed twice"
 	[[ "$stderr" == *"oms: database 'demo/oms.db' is consistent"* ]] || fail "$stderr"
 	[ -s demo/amazon-price-quantity.txt ]
 }

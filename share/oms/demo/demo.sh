@@ -195,6 +195,19 @@ if [ -x "$bin/oms-ship" ]; then
 	oms status | jq -r '[.kind, .order, .channel, .external_id,
 	    (.reason // (.reasons | join("; ")))] | @tsv' || true
 fi
+if [ -x "$bin/oms-events" ]; then
+	say "oms-events: every change above is an event, in the order it was committed"
+	oms-events --type 'order.*' --limit 4 |
+	    jq -c '{seq, type, program, order, channel, external_id}'
+	oms-events --type stock.changed --limit 2 |
+	    jq -c '{seq, type, program, kind, sku, location, change, on_hand}'
+	say "an ERP consumer takes them in batches, each acknowledged once its program succeeds"
+	oms-events -q --consumer erp --batch 25 --exec tee -- -a demo/erp-events.jsonl >/dev/null
+	echo "$(wc -l < demo/erp-events.jsonl) events handed to the consumer erp"
+	oms-events consumers | jq -c '{name, acked, behind}'
+	oms-events -q --consumer erp --exec tee -- -a demo/erp-events.jsonl >/dev/null
+	echo "run again: $(wc -l < demo/erp-events.jsonl) events, nothing handed twice"
+fi
 say "oms check"
 oms check
 say "oms help"
