@@ -64,12 +64,14 @@ static const struct report {
 	{ "fees", oms_report_fees, 0, 0, 0 },
 	{ "fulfilment", oms_report_fulfilment, 0, 0, 0 },
 	{ "inventory", oms_report_inventory, 0, 0, 0 },
+	{ "item-fulfilments", oms_report_item_fulfilments, 0, 0, 0 },
 	{ "journal", oms_report_journal, 0, 0, 0 },
 	{ "movements", oms_report_movements, 0, 0, 0 },
 	{ "profit", oms_report_profit, 0, 0, 0 },
 	{ "reorder", oms_report_reorder, 0, 0, 0 },
 	{ "returns", oms_report_returns, 0, 0, 0 },
 	{ "sales", oms_report_sales, 0, 0, 0 },
+	{ "sales-orders", oms_report_sales_orders, 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0 },
 };
 
@@ -349,6 +351,11 @@ static const struct oms_opt fees_opts[] = {
 	OMS_OPT_END
 };
 
+static const struct oms_opt erp_opts[] = {
+	OPTS_COMMON,
+	OMS_OPT_END
+};
+
 static const struct oms_opt journal_opts[] = {
 	OPTS_COMMON,
 	{ "format", O_FORMAT, "FMT", "json (default), qbo (QuickBooks Online "
@@ -371,6 +378,9 @@ static const struct oms_verb verbs[] = {
 	{ "inventory", run_report, "[filters] [--as-of DAY] [--csv | --table | --json]",
 	    "stock per sku and location: sold, cover, aging, value",
 	    inventory_opts },
+	{ "item-fulfilments", run_report, "[filters] [--csv | --table | "
+	    "--json]", "parcels shipped, a row a line, for an ERP (NetSuite "
+	    "CSV)", erp_opts },
 	{ "journal", run_report, "[filters] [--format json|qbo|xero]",
 	    "a daily journal per channel and currency, for the books",
 	    journal_opts },
@@ -398,6 +408,9 @@ static const struct oms_verb verbs[] = {
 	    "[--csv | --table | --json]",
 	    "orders, gross, discounts, returns, net, tax, shipping, total",
 	    sales_opts },
+	{ "sales-orders", run_report, "[filters] [--csv | --table | --json]",
+	    "orders placed or changed, a row a line, for an ERP (NetSuite "
+	    "CSV)", erp_opts },
 	{ NULL, page, "[--db PATH] [--tz ZONE] [--from DAY] [--to DAY] "
 	    "[--channel NAME]\n    [--location LOC] [--sku SKU] --html FILE",
 	    "a page of the main reports and their charts", page_opts },

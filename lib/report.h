@@ -108,6 +108,16 @@ int oms_report_journal(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
     void *arg);
 
 /*
+ * rerp.c: for an ERP, as NetSuite's CSV import takes them: sales-orders,
+ * a row per line of each order placed or changed in the range, as it
+ * stands; item-fulfilments, a row per line of each parcel shipped.
+ */
+int oms_report_sales_orders(oms_db *db, const struct oms_rq *q,
+    oms_rec_fn fn, void *arg);
+int oms_report_item_fulfilments(oms_db *db, const struct oms_rq *q,
+    oms_rec_fn fn, void *arg);
+
+/*
  * rlookup.c: the lookups.  orders lists the orders the filters let
  * through (--status, --email, --name, --older-than, --hold, --limit and
  * the common ones), one row each; order tells the whole story of each

@@ -233,7 +233,7 @@ init	Built-in command"
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/completions/bash/oms-report" "$@"
 	}
 	run comp oms-report ""
-	assert_output "$(printf '%s\n' orders order attention sales returns fulfilment inventory movements reorder profit fees journal)"
+	assert_output "$(printf '%s\n' orders order attention sales returns fulfilment inventory movements reorder profit fees journal sales-orders item-fulfilments)"
 	run comp oms-report sales --by ""
 	assert_output "$(printf '%s\n' day week month all)"
 	run comp oms-report returns --by ""
@@ -246,13 +246,14 @@ init	Built-in command"
 	assert_output "$(printf '%s\n' json qbo xero)"
 	# Each verb's options are those it takes: the program's help lists
 	# them all, less the filters its report refuses.
-	for v in orders order attention sales returns fulfilment inventory movements reorder profit fees journal; do
+	for v in orders order attention sales returns fulfilment inventory movements reorder profit fees journal sales-orders item-fulfilments; do
 		want=$(oms-report "$v" --help | sed -n 's/^ *\(-h, \)\{0,1\}\(--[a-z-]*\).*/\2/p' | sort)
 		case $v in
 		inventory | reorder) want=$(grep -vx -e --from -e --to <<<"$want") ;;
 		movements) want=$(grep -vx -e --channel <<<"$want") ;;
 		profit | fees) want=$(grep -vx -e --location <<<"$want") ;;
 		journal) want=$(grep -vx -e --location -e --sku <<<"$want") ;;
+		sales-orders) want=$(grep -vx -e --location <<<"$want") ;;
 		esac
 		run comp oms-report "$v" --
 		assert_equal "$(sort <<<"$output" | grep -v -e --version)" "$want"

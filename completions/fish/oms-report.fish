@@ -1,7 +1,8 @@
 # fish completion for oms-report(1)
 #
 # Completes the verbs orders, order, attention, sales, returns,
-# fulfilment, inventory, movements, reorder, profit, fees and journal as
+# fulfilment, inventory, movements, reorder, profit, fees, journal,
+# sales-orders and item-fulfilments as
 # the first operand, and each verb's options (the filters it takes and
 # its own); the groupings of each verb after --by, json, qbo and xero
 # after --format, the statuses after --status, a few times after
@@ -21,7 +22,7 @@ function __oms_report_verb
         else if contains -- $t --db --tz --from --to --channel --location --sku --by --html --as-of --days --cover --format --status --email --name --older-than --hold --limit
             set skip 1
         else if not string match -q -- '-*' $t
-            contains -- $t orders order attention sales returns fulfilment inventory movements reorder profit fees journal; or return 1
+            contains -- $t orders order attention sales returns fulfilment inventory movements reorder profit fees journal sales-orders item-fulfilments; or return 1
             echo $t
             return 0
         end
@@ -93,14 +94,16 @@ complete -c oms-report -n __oms_report_no_verb -a reorder -d 'What to reorder to
 complete -c oms-report -n __oms_report_no_verb -a profit -d 'Net sales less costs, fees and returns'
 complete -c oms-report -n __oms_report_no_verb -a fees -d 'Each channel fee charged, with its rule'
 complete -c oms-report -n __oms_report_no_verb -a journal -d 'A daily journal per channel, for the books'
+complete -c oms-report -n __oms_report_no_verb -a sales-orders -d 'Orders placed or changed, for an ERP'
+complete -c oms-report -n __oms_report_no_verb -a item-fulfilments -d 'Parcels shipped, for an ERP'
 
 # The filters, where each is taken.
-complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment inventory movements reorder profit fees journal attention' -l tz -x -a '(__oms_report_zones)' -d "The merchant's time zone"
-complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment movements profit fees journal' -l from -x -d 'From this day on (YYYY-MM-DD)'
-complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment movements profit fees journal' -l to -x -d 'Up to the end of this day'
-complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders attention sales returns fulfilment inventory reorder profit fees journal' -l channel -x -a $channels -d 'One channel only'
-complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment inventory movements reorder' -l location -x -a $locations -d 'One location only'
-complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment inventory movements reorder profit fees' -l sku -x -a $skus -d 'One sku only'
+complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment inventory movements reorder profit fees journal attention sales-orders item-fulfilments' -l tz -x -a '(__oms_report_zones)' -d "The merchant's time zone"
+complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment movements profit fees journal sales-orders item-fulfilments' -l from -x -d 'From this day on (YYYY-MM-DD)'
+complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment movements profit fees journal sales-orders item-fulfilments' -l to -x -d 'Up to the end of this day'
+complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders attention sales returns fulfilment inventory reorder profit fees journal sales-orders item-fulfilments' -l channel -x -a $channels -d 'One channel only'
+complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment inventory movements reorder item-fulfilments' -l location -x -a $locations -d 'One location only'
+complete -c oms-report -n '__oms_report_no_verb; or __oms_report_using orders sales returns fulfilment inventory movements reorder profit fees sales-orders item-fulfilments' -l sku -x -a $skus -d 'One sku only'
 
 # The output, after a verb.
 complete -c oms-report -n __oms_report_verb -l csv -d 'CSV with a header line'
