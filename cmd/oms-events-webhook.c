@@ -29,12 +29,14 @@ post(struct oms_cli *cli)
 	struct oms_buf in = { 0 }, body = { 0 }, id = { 0 };
 	struct oms_webhook w;
 	char sig[65];
-	int rc, status;
+	int rc, status, n;
 
 	while (oms_cli_next(cli) != -1)
 		;
 	if (cli->argc != 1)
 		oms_cli_usage(cli, "name one webhook account");
+	/* A closed stdout is not a pipe's: curl's fds are where they go. */
+	oms_std_fds();
 	if (isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "the events come on stdin (oms-events "
 		    "--exec runs this)");
@@ -48,12 +50,18 @@ post(struct oms_cli *cli)
 		    "give oms-events a smaller --batch", in.len, BODY_MAX >> 20);
 	if (consumer != NULL && !oms_valid_name(consumer))
 		consumer = NULL;
-	if ((rc = oms_webhook_body(in.s ? in.s : "", in.len, consumer, first,
-	    last, &body)) != OMS_OK)
+	if ((n = oms_webhook_body(in.s ? in.s : "", in.len, consumer, first,
+	    last, &body)) < 0)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	if (n == 0) {
+		if (oms_cli_summary(cli))
+			fprintf(stderr, "%s: %s: no events, nothing sent\n",
+			    oms_progname, w.name);
+		oms_webhook_free(&w);
+		return oms_cli_done(cli, OMS_EXIT_OK);
+	}
 	/* The same on every retry of the batch: the receiver's dedup key. */
-	if (consumer != NULL && first != NULL && last != NULL &&
-	    oms_all_digits(first) && oms_all_digits(last))
+	if (consumer != NULL && strstr(body.s, "\"first\":") != NULL)
 		oms_buf_printf(&id, "%s:%s-%s", consumer, first, last);
 	else {
 		oms_hmac_sha256_hex("oms-delivery", 12, body.s, body.len, sig);

@@ -325,6 +325,8 @@ read_events(struct oms_cli *cli)
 		oms_cli_usage(cli, "--after and --consumer: a consumer reads "
 		    "on from what it acknowledged");
 	if (prog != NULL) {
+		/* Its program's stdin is a pipe: never our closed stdout's fd. */
+		oms_std_fds();
 		if (strchr(prog, '/') != NULL)
 			snprintf(r.path, sizeof r.path, "%s", prog);
 		else if (oms_find_program(prog, r.path, sizeof r.path) != 0)

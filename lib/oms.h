@@ -93,6 +93,7 @@ long oms_ms_since(const struct timespec *t);
 int oms_input_stream(FILE *fp);
 int oms_input_idle(FILE *fp);
 int oms_find_program(const char *prog, char *out, size_t n);
+void oms_std_fds(void);
 const char *oms_sharedir(void);
 int oms_valid_name(const char *s);
 int oms_valid_account(const char *s);

@@ -535,6 +535,25 @@ oms_find_program(const char *prog, char *out, size_t n)
 	return -1;
 }
 
+/*
+ * Standard input, output and error open, on /dev/null when one was
+ * closed: a pipe made later is then never fd 0, 1 or 2, where a child's
+ * dup2 onto those would take the wrong end.
+ */
+void
+oms_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
+
 /* A name that may go into a program's name: [a-z0-9_-], not "-" first. */
 int
 oms_valid_name(const char *s)

@@ -23,8 +23,9 @@ void oms_webhook_free(struct oms_webhook *w);
 
 /*
  * The body of a batch read as JSON lines: {"consumer", "first", "last",
- * "events": [...]}, the first three when given (NULL, 0 to leave out).
- * OMS_REJECT, naming the line, for a line that is not a JSON object.
+ * "events": [...]}, consumer when given, first and last when both are
+ * numbers; each event as it came, checked to be one JSON object in
+ * UTF-8.  The number of events, or OMS_ERR naming the line that is not.
  */
 int oms_webhook_body(const char *lines, size_t n, const char *consumer,
     const char *first, const char *last, struct oms_buf *body);

@@ -133,7 +133,7 @@ oms-events: consumer erp stopped at 0"
 	# Its curl, and itself: what anyone on the machine could read.
 	args=$(ps -o args= --ppid "$pid"; ps -o args= -p "$pid")
 	wait "$pid"
-	[[ "$args" == *"curl --config /dev/fd/3"* ]] || fail "no curl seen: $args"
+	[[ "$args" == *"curl -q --config /dev/fd/3"* ]] || fail "no curl seen: $args"
 	[[ "$args" != *"$SECRET"* ]] || fail "the secret is on a command line"
 	[[ "$args" != *"tok-secret-9"* ]] || fail "a header is on a command line"
 	[[ "$args" != *"127.0.0.1"* ]] || fail "the URL is on a command line"
@@ -211,4 +211,41 @@ oms-events-webhook: <stdin>:1: not a JSON object"
 	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
 	run fish -c "source $TOP/completions/fish/oms-events-webhook.fish; complete -C 'oms-events-webhook e'"
 	assert_output "erp	Webhook account"
+}
+
+@test "the user's ~/.curlrc is not read: a redirect is not followed; a URL's brackets are no curl ranges" {
+	receiver redirect 200
+	account hooks '{"retries": 0}'
+	printf 'location\n' > "$HOME/.curlrc"
+	mkdir -p "$HOME/.config"
+	printf 'location\n' > "$HOME/.config/.curlrc"
+	run --separate-stderr oms-events-webhook hooks <<<'{"seq":1}'
+	assert_failure 3
+	assert_equal "$stderr" "oms-events-webhook: webhook hooks: HTTP 302 after 1 try"
+	[ ! -e rx/gets ] || fail "the redirect was followed: $(cat rx/gets)"
+	# A query in brackets, as some receivers name filters: one POST.
+	URL="$URL?filter[type]=oms&x={a,b}"
+	account hooks
+	run --separate-stderr oms-events-webhook hooks <<<'{"seq":1}'
+	assert_success
+	assert_equal "$(jq -r .path rx/requests.jsonl | tail -n 1)" "/hooks/oms?filter[type]=oms&x={a,b}"
+	assert_equal "$(wc -l < rx/requests.jsonl)" "2"
+}
+
+@test "no events: nothing sent; a closed stdout: no hang; a line that is not one object: refused, nothing sent" {
+	receiver 200
+	account hooks
+	run --separate-stderr oms-events-webhook -v hooks < /dev/null
+	assert_success
+	assert_equal "$stderr" "oms-events-webhook: hooks: no events, nothing sent"
+	run timeout 10 sh -c 'echo "{\"seq\":1}" | oms-events-webhook hooks >&-'
+	assert_success
+	assert_equal "$(wc -l < rx/requests.jsonl)" "1"
+	run --separate-stderr oms-events-webhook hooks <<<'{"seq":2} {"seq":3}'
+	assert_failure 3
+	assert_equal "$stderr" "oms-events-webhook: <stdin>:1: not a JSON object"
+	assert_equal "$(wc -l < rx/requests.jsonl)" "1"
+	# Big numbers go as they came.
+	oms-events-webhook hooks <<<'{"seq":12345678901234567890}'
+	assert_equal "$(cat rx/body-2)" '{"events":[{"seq":12345678901234567890}]}'
 }

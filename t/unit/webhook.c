@@ -32,21 +32,35 @@ body(void)
 	    "  {\"seq\": 2}\r\n";
 	struct oms_buf b = { 0 };
 
-	OK(oms_webhook_body(lines, sizeof lines - 1, "erp", "1", "2", &b) ==
-	    OMS_OK, "a batch");
+	OK(oms_webhook_body(lines, sizeof lines - 1, "erp", "1", "2", &b) == 2,
+	    "a batch of two");
 	STR_EQ(b.s, "{\"consumer\":\"erp\",\"first\":1,\"last\":2,\"events\":"
-	    "[{\"seq\":1,\"type\":\"a\"},{\"seq\":2}]}", "its body");
+	    "[{\"seq\":1,\"type\":\"a\"},{\"seq\": 2}]}", "its body, each "
+	    "event as it came");
 	oms_buf_reset(&b);
-	OK(oms_webhook_body("", 0, NULL, NULL, NULL, &b) == OMS_OK, "none");
+	OK(oms_webhook_body("", 0, NULL, NULL, NULL, &b) == 0, "none");
 	STR_EQ(b.s, "{\"events\":[]}", "an empty batch");
 	oms_buf_reset(&b);
-	OK(oms_webhook_body("", 0, "x", "1; DROP", "2\",\"x", &b) == OMS_OK,
+	OK(oms_webhook_body("", 0, "x", "1; DROP", "2\",\"x", &b) == 0,
 	    "a range that is not numbers");
 	STR_EQ(b.s, "{\"consumer\":\"x\",\"events\":[]}", "is left out");
 	oms_buf_reset(&b);
 	OK(oms_webhook_body("{}\n[1]\n", 7, NULL, NULL, NULL, &b) == OMS_ERR,
 	    "a line that is not an object");
 	STR_EQ(oms_error(), "<stdin>:2: not a JSON object", "is named");
+	oms_buf_reset(&b);
+	OK(oms_webhook_body("{\"a\":1} {\"b\":2}\n", 16, NULL, NULL, NULL,
+	    &b) == OMS_ERR, "two objects on a line");
+	STR_EQ(oms_error(), "<stdin>:1: not a JSON object", "are not one");
+	oms_buf_reset(&b);
+	OK(oms_webhook_body("{\"a\":\"\xff\"}", 9, NULL, NULL, NULL, &b) ==
+	    OMS_ERR, "bytes that are not UTF-8");
+	STR_EQ(oms_error(), "<stdin>:1: not UTF-8 text", "are refused");
+	oms_buf_reset(&b);
+	OK(oms_webhook_body("{\"n\":12345678901234567890}", 26, "c", "007",
+	    "9", &b) == 1, "a big number, and a seq with a leading zero");
+	STR_EQ(b.s, "{\"consumer\":\"c\",\"events\":[{\"n\":"
+	    "12345678901234567890}]}", "the number as it came, no range");
 	oms_buf_free(&b);
 }
 

@@ -6,7 +6,9 @@ HMAC-SHA256 under the secret in DIR/secret, and appends what it got to DIR/reque
 the delivery id, whether the signature held, the answer it gave, the
 headers the tests look at, and the body.  ANSWERs are taken in turn, the
 last one for every request after: an HTTP status (200, 503), "slow" (200
-after 1.5 s) or "hang" (no answer for 30 s)."""
+after 1.5 s), "hang" (no answer for 30 s) or "redirect" (302 to /moved).
+A GET, which a redirect followed would be, is answered 200 and noted in
+DIR/gets."""
 import hashlib
 import hmac
 import json
@@ -54,7 +56,20 @@ class Handler(BaseHTTPRequestHandler):
         if answer == "slow":
             time.sleep(1.5)
             answer = "200"
+        if answer == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "/moved")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(int(answer))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):
+        with open(os.path.join(DIR, "gets"), "a") as f:
+            f.write(self.path + "\n")
+        self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
