@@ -21,15 +21,19 @@
  * recipient's name.  For the order: shipping SHIP (0 once cancelled whole), and
  * order_discount, the order's own discount OD = DISC - sum(D) (0 when
  * not positive) less the cancelled units' share, floor(OD x (V - VC) /
- * V) with V = sum(Q x P - D) and VC the cancelled units' part of it, as
- * oms-report sales has it (rsales.c).
+ * V) with V = sum(Q x P - D) and VC = sum(C x P - (D - floor(D x (Q - C)
+ * / Q))), the cancelled units' part of it, as oms-report sales has it
+ * (rsales.c); and order_tax, the order's tax beyond its lines' (on
+ * shipping), TAX - sum(T) when positive, 0 once cancelled whole.
  *
  * item-fulfilments: each parcel shipped in the range (and not voided by
  * its end), a row per line of the order it carries: created_from is the
  * sales order's External ID, the fulfilment's own is that and the
- * shipment.  A parcel voided in the range that shipped before it is in
- * the range's rows too, status voided and quantity 0, so the ERP that
- * had it takes it back.
+ * shipment; a kit's line is the kits its parts make, as the order has
+ * it, and the parcels of orders oms made (exchanges, reships), whose
+ * sales orders are not given, are left out.  A parcel voided in the
+ * range that shipped before it is in the range's rows too, status
+ * voided and quantity 0, so the ERP that had it takes it back.
  *
  * Days are the merchant's (--tz).  The External ID of an order is
  * CHANNEL:EXTERNAL_ID, or CHANNEL/ACCOUNT:EXTERNAL_ID when the channel
@@ -43,10 +47,11 @@
 /* ?1 from, ?2 to, ?3 channel; the sku is a line's, chosen in C. */
 static const char sql_sales_orders[] =
     "WITH o AS (SELECT id, channel, account, external_id, status, currency,\n"
-    "  placed_at, coalesce(customer_email, record ->> '$.customer.name',\n"
+    "  coalesce(placed_at, imported_at) AS placed_at,\n"
+    "  coalesce(customer_email, record ->> '$.customer.name',\n"
     "    record ->> '$.ship_to.name', '') AS customer,\n"
     "  coalesce(shipping, 0) AS ship,\n"
-    "  coalesce(discount, 0) AS disc\n"
+    "  coalesce(discount, 0) AS disc, coalesce(tax, 0) AS tax\n"
     "  FROM orders o WHERE origin IS NULL\n"
     "  AND (?3 IS NULL OR channel = ?3)\n"
     "  AND ((?1 IS NULL OR placed_at >= ?1) AND (?2 IS NULL OR placed_at < ?2)\n"
@@ -61,9 +66,9 @@ static const char sql_sales_orders[] =
     "  o.ship, o.disc, l.line_no, l.sku, l.q, l.c, l.p, l.d, l.t,\n"
     "  sum(l.d) OVER w,\n"
     "  sum(l.q * l.p - l.d) OVER w,\n"
-    "  sum(CASE WHEN l.q > 0 THEN (l.q * l.p - l.d) -\n"
-    "    (l.q * l.p - l.d) * (l.q - l.c) / l.q ELSE 0 END) OVER w,\n"
-    "  sum(l.q - l.c) OVER w\n"
+    "  sum(CASE WHEN l.q > 0 THEN l.c * l.p - (l.d - l.d * (l.q - l.c) / l.q)\n"
+    "    ELSE 0 END) OVER w,\n"
+    "  sum(l.q - l.c) OVER w, o.tax, sum(l.t) OVER w\n"
     "FROM o JOIN l ON l.order_id = o.id\n"
     "WINDOW w AS (PARTITION BY o.id)\n"
     "ORDER BY o.id, l.line_no";
@@ -118,7 +123,7 @@ oms_report_sales_orders(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		int64_t p = oms_col_int64(st, 14), d = oms_col_int64(st, 15);
 		int64_t t = oms_col_int64(st, 16), sd = oms_col_int64(st, 17);
 		int64_t v = oms_col_int64(st, 18), vc = oms_col_int64(st, 19);
-		int64_t kept = oms_col_int64(st, 20), k = qn - c, disc, od;
+		int64_t kept = oms_col_int64(st, 20), k = qn - c, disc, od, ot;
 		cJSON *row;
 
 		if (q->sku != NULL && (sku == NULL || strcmp(sku, q->sku) != 0))
@@ -144,6 +149,8 @@ oms_report_sales_orders(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 		oms_row_money(row, "shipping", kept > 0 ? oms_col_int64(st, 8) :
 		    0, cur);
 		oms_row_money(row, "order_discount", od, cur);
+		ot = oms_col_int64(st, 21) - oms_col_int64(st, 22);
+		oms_row_money(row, "order_tax", kept > 0 && ot > 0 ? ot : 0, cur);
 		cJSON_AddNumberToObject(row, "line", (double)oms_col_int64(st,
 		    10));
 		cJSON_AddStringToObject(row, "item", sku ? sku : "");
@@ -173,21 +180,30 @@ oms_report_sales_orders(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
  * it (the ERP has it: it is told, quantity 0).
  */
 static const char sql_fulfilments[] =
+    "WITH sl AS (SELECT shipment_id, line_no, sku, sum(qty) AS qty\n"
+    "  FROM shipment_lines GROUP BY shipment_id, line_no, sku)\n"
     "SELECT s.id, date(s.shipped_at, 'localtime'), s.location, s.carrier,\n"
     "  s.service, s.tracking, o.channel, o.account, o.external_id,\n"
-    "  sl.line_no, sl.sku, sum(sl.qty), NULL,\n"
-    "  s.status = 'voided' AND (?2 IS NULL OR s.voided_at < ?2)\n"
+    "  sl.line_no, coalesce(ol.sku, min(sl.sku)),\n"
+    /* A kit's line: the kits its parts make, as the order has it. */
+    "  CASE WHEN ol.sku IS NULL OR (count(*) = 1 AND min(sl.sku) = ol.sku)\n"
+    "    THEN sum(sl.qty) ELSE min(sl.qty / coalesce(kc.qty, 1)) END,\n"
+    "  NULL, s.status = 'voided' AND (?2 IS NULL OR s.voided_at < ?2)\n"
     "FROM shipments s JOIN orders o ON o.id = s.order_id\n"
-    "JOIN shipment_lines sl ON sl.shipment_id = s.id\n"
+    "JOIN sl ON sl.shipment_id = s.id\n"
+    "LEFT JOIN order_lines ol ON ol.order_id = s.order_id\n"
+    "  AND ol.line_no = sl.line_no\n"
+    "LEFT JOIN kit_components kc ON kc.kit_sku = ol.sku AND kc.sku = sl.sku\n"
     "WHERE ((?1 IS NULL OR s.shipped_at >= ?1)\n"
     "    AND (?2 IS NULL OR s.shipped_at < ?2)\n"
     "    AND (s.status <> 'voided' OR (?2 IS NOT NULL AND s.voided_at >= ?2))\n"
     "  OR s.status = 'voided' AND ?1 IS NOT NULL AND s.shipped_at < ?1\n"
     "    AND s.voided_at >= ?1 AND (?2 IS NULL OR s.voided_at < ?2))\n"
+    "  AND o.origin IS NULL\n"
     "  AND (?3 IS NULL OR o.channel = ?3)\n"
-    "  AND (?4 IS NULL OR sl.sku = ?4)\n"
+    "  AND (?4 IS NULL OR coalesce(ol.sku, sl.sku) = ?4)\n"
     "  AND (?5 IS NULL OR s.location = ?5)\n"
-    "GROUP BY s.id, sl.line_no, sl.sku\n"
+    "GROUP BY s.id, sl.line_no\n"
     "ORDER BY s.id, sl.line_no";
 
 int

@@ -21,8 +21,8 @@ rows() { jq -c 'del(.type)'; }
 	order_3001
 	run oms-report sales-orders --json
 	assert_success
-	assert_output '{"type":"sales_order","external_id":"oms:3001","order":"o_1","date":"2026-11-25","customer":"ann@example.com","memo":"oms 3001","status":"open","currency":"USD","shipping":"5.00","order_discount":"4.00","line":1,"item":"A","quantity":3,"rate":"10.00","discount":"3.00","amount":"27.00","tax":"2.10"}
-{"type":"sales_order","external_id":"oms:3001","order":"o_1","date":"2026-11-25","customer":"ann@example.com","memo":"oms 3001","status":"open","currency":"USD","shipping":"5.00","order_discount":"4.00","line":2,"item":"B","quantity":1,"rate":"25.00","discount":"0.00","amount":"25.00","tax":"2.00"}'
+	assert_output '{"type":"sales_order","external_id":"oms:3001","order":"o_1","date":"2026-11-25","customer":"ann@example.com","memo":"oms 3001","status":"open","currency":"USD","shipping":"5.00","order_discount":"4.00","order_tax":"0.00","line":1,"item":"A","quantity":3,"rate":"10.00","discount":"3.00","amount":"27.00","tax":"2.10"}
+{"type":"sales_order","external_id":"oms:3001","order":"o_1","date":"2026-11-25","customer":"ann@example.com","memo":"oms 3001","status":"open","currency":"USD","shipping":"5.00","order_discount":"4.00","order_tax":"0.00","line":2,"item":"B","quantity":1,"rate":"25.00","discount":"0.00","amount":"25.00","tax":"2.00"}'
 	# One A is cancelled: 2 left; the kept units' share of the line's
 	# discount floor(3.00 x 2/3) = 2.00 and tax floor(2.10 x 2/3) = 1.40;
 	# of the order's own 4.00, floor(4.00 x (52.00 - 9.00) / 52.00) = 3.30
@@ -62,6 +62,11 @@ rows() { jq -c 'del(.type)'; }
 	oms-return -q exchange --advance "$ret" C:1@10.00 >/dev/null
 	[ "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders WHERE origin IS NOT NULL")" = 1 ] || fail "no exchange order"
 	assert_equal "$(oms-report sales-orders --json | jq -r .external_id | sort -u | tr '\n' ' ')" "oms:3001 oms:3002 oms:3003 "
+	# Nor are its parcels: the ERP has no sales order to hang them on.
+	oms-route --pending >/dev/null
+	oms-ship -q --carrier offline --labels labels --pending >/dev/null
+	[ "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments s JOIN orders o ON o.id = s.order_id WHERE o.origin IS NOT NULL")" = 1 ] || fail "the exchange did not ship"
+	assert_equal "$(oms-report item-fulfilments --json | jq -r .created_from | sort -u | tr '\n' ' ')" "oms:3002 oms:3003 "
 	# --channel and --sku narrow it; --location is not an order's.
 	assert_equal "$(oms-report sales-orders --sku B --json | jq -r '[.external_id, .line] | @tsv' | tr '\n' ' ')" "oms:3001	2 oms:3002	1 "
 	assert_equal "$(oms-report sales-orders --channel shopify --json)" ""
@@ -96,8 +101,8 @@ rows() { jq -c 'del(.type)'; }
 	order_json 3004 '1:=1+2:1' | oms-import --channel oms >/dev/null
 	run sh -c "oms-report sales-orders --csv | tr -d '\\r'"
 	assert_success
-	assert_line --index 0 "type,external_id,order,date,customer,memo,status,currency,shipping,order_discount,line,item,quantity,rate,discount,amount,tax"
-	assert_line --index 1 "sales_order,oms:3001,o_1,2026-11-25,ann@example.com,oms 3001,open,USD,5.00,4.00,1,A,3,10.00,3.00,27.00,2.10"
+	assert_line --index 0 "type,external_id,order,date,customer,memo,status,currency,shipping,order_discount,order_tax,line,item,quantity,rate,discount,amount,tax"
+	assert_line --index 1 "sales_order,oms:3001,o_1,2026-11-25,ann@example.com,oms 3001,open,USD,5.00,4.00,0.00,1,A,3,10.00,3.00,27.00,2.10"
 	assert_line --index 3 --partial ",1,\"'=1+2\",1,10.00,"
 	# CRLF ends each line, as RFC 4180 has it.
 	assert_equal "$(oms-report sales-orders --csv | head -n 1 | tail -c 5 | od -An -c | tr -s ' ')" " t a x \\r \\n"
@@ -138,7 +143,7 @@ rows() { jq -c 'del(.type)'; }
 	last() {	# the last row per (external_id, line) of the files given
 		cat "$@" | tr -d '\r' | grep -v '^type,' | awk -F, -v k="$LINECOL" '{ v[$2 "," $k] = $0 } END { for (x in v) print v[x] }' | sort
 	}
-	LINECOL=11
+	LINECOL=12
 	assert_equal "$(last erp/so-*.csv)" "$(oms-report sales-orders --csv | tr -d '\r' | grep -v '^type,' | sort)"
 	LINECOL=11
 	assert_equal "$(last erp/if-*.csv | grep -v ',voided,')" "$(oms-report item-fulfilments --csv | tr -d '\r' | grep -v '^type,' | sort)"
@@ -172,4 +177,30 @@ item_fulfilment,oms:5001/s_1,oms:5001,s_1,voided,B,0"
 	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
 	run fish -c "source $TOP/completions/fish/oms-report.fish; complete -C 'oms-report item-'"
 	assert_output --partial "item-fulfilments"
+}
+
+@test "a kit's line is fulfilled as the kits its parts make; the order's tax beyond its lines; sales and the rows agree" {
+	setup_ret
+	delivered 6001 "1:KIT:2 2:A:1"
+	run sh -c "oms-report item-fulfilments --json | jq -c '[.line, .item, .quantity]'"
+	assert_output '[1,"KIT",2]
+[2,"A",1]'
+	assert_equal "$(oms-report item-fulfilments --sku KIT --json | jq -c '[.line, .item, .quantity]')" '[1,"KIT",2]'
+	assert_equal "$(oms-report sales-orders --sku KIT --json | jq -c '[.line, .item, .quantity]')" '[1,"KIT",2]'
+	# 2 x 10.00 with 0.01 off the line and 1.01 off in all, one unit
+	# cancelled: the kept line 10.00 - floor(0.01 x 1/2) = 10.00; of the
+	# order's own 1.00, floor(1.00 x (19.99 - 9.99) / 19.99) = 0.50, the
+	# cancelled unit's part being 10.00 - (0.01 - 0) = 9.99.  The tax is
+	# 3.60, 1.60 of it the line's: 2.00 on the shipping.
+	oms-import --channel oms >/dev/null <<'JSON'
+{"type":"order","external_id":"6002","currency":"USD","placed_at":"2026-11-26T10:00:00Z","customer":{"email":"bo@example.com"},"ship_to":{"name":"Bo","address1":"1 Main St","city":"New York","region":"NY","postal_code":"10001","country":"US"},"lines":[{"line_id":"1","sku":"B","qty":2,"unit_price":"10.00","discount":"0.01","tax":"1.60"}],"totals":{"subtotal":"20.00","shipping":"5.00","discount":"1.01","tax":"3.60","total":"27.59"}}
+JSON
+	oms-import -q cancel --line 1:1 oms:6002 >/dev/null
+	run sh -c "oms-report sales-orders --json | jq -c 'select(.external_id == \"oms:6002\") | [.quantity, .discount, .amount, .order_discount, .tax, .order_tax]'"
+	assert_output '[1,"0.00","10.00","0.50","0.80","2.00"]'
+	# What the ERP is told is kept is what sales says is net now (sales
+	# counts orders by the day placed: 6001 gave none).
+	kept=$(oms-report sales-orders --json | jq -r 'select(.external_id == "oms:6002") | (.amount | tonumber) - (.order_discount | tonumber)')
+	assert_equal "$kept" "9.5"
+	assert_equal "$(oms-report sales --by all --json | jq -r '.net')" "9.50"
 }
