@@ -58,6 +58,8 @@ post(struct oms_cli *cli)
 			fprintf(stderr, "%s: %s: no events, nothing sent\n",
 			    oms_progname, w.name);
 		oms_webhook_free(&w);
+		oms_buf_free(&in);
+		oms_buf_free(&body);
 		return oms_cli_done(cli, OMS_EXIT_OK);
 	}
 	/* The same on every retry of the batch: the receiver's dedup key. */
