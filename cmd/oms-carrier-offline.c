@@ -136,8 +136,12 @@
  *   hang     sleep 3600 seconds, then carry on as usual
  *   crash    abort(): the adapter dies of SIGABRT
  *   garbage  write "this is not JSON" and a newline on stdout, exit 0
- *   fail     exit 1 with "oms-carrier-offline: failing, as
- *            OMS_OFFLINE_FAULT=fail asks" on stderr
+ *   fail     exit 3 (cannot work) with "oms-carrier-offline: failing,
+ *            as OMS_OFFLINE_FAULT=fail asks" on stderr
+ *   refuse   exit 1 (refused, oms-adapters(7)) with "oms-carrier-offline:
+ *            refusing, as OMS_OFFLINE_FAULT=refuse asks" on stderr
+ *   later    exit 75 (try again later) with "oms-carrier-offline:
+ *            busy, as OMS_OFFLINE_FAULT=later asks" on stderr
  * Unset or empty, no fault; any other value is a usage error.
  */
 #include <errno.h>
@@ -636,7 +640,14 @@ fault(const char *f)
 		efshut();
 		exit(OMS_EXIT_OK);
 	} else if (strcmp(f, "fail") == 0)
-		oms_die(1, "failing, as OMS_OFFLINE_FAULT=fail asks");
+		oms_die(OMS_EXIT_FATAL, "failing, as OMS_OFFLINE_FAULT=fail "
+		    "asks");
+	else if (strcmp(f, "refuse") == 0)
+		oms_die(OMS_CALL_EXIT_REFUSED, "refusing, as "
+		    "OMS_OFFLINE_FAULT=refuse asks");
+	else if (strcmp(f, "later") == 0)
+		oms_die(OMS_CALL_EXIT_LATER, "busy, as OMS_OFFLINE_FAULT=later "
+		    "asks");
 }
 
 typedef cJSON *(*verb_fn)(const cJSON *req, const char *rid);
@@ -675,9 +686,10 @@ serve(struct oms_cli *cli, verb_fn fn)
 		    "stdin", cli->verb->name);
 	if (f != NULL && *f != '\0' && strcmp(f, "hang") != 0 &&
 	    strcmp(f, "crash") != 0 && strcmp(f, "garbage") != 0 &&
-	    strcmp(f, "fail") != 0)
+	    strcmp(f, "fail") != 0 && strcmp(f, "refuse") != 0 &&
+	    strcmp(f, "later") != 0)
 		oms_die(OMS_EXIT_USAGE, "unknown OMS_OFFLINE_FAULT '%.32s': "
-		    "hang, crash, garbage or fail", f);
+		    "hang, crash, garbage, fail, refuse or later", f);
 	if (isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "the request is read from stdin, a terminal");
 	text = read_request(&len);

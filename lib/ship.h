@@ -6,9 +6,13 @@
 
 #include "oms.h"
 
-/* carrier.c: carrier adapters, oms-carrier-NAME (oms-carrier(7)) */
-int oms_carrier_call(const char *name, const char *verb, const cJSON *req,
-    cJSON **reply);
+/* Carrier adapters, oms-carrier-NAME (oms-carrier(7)), as call.c runs them. */
+static inline int
+oms_carrier_call(const char *name, const char *verb, const cJSON *req,
+    cJSON **reply)
+{
+	return oms_call("carrier", name, verb, req, reply, NULL);
+}
 
 /* confirm.c: shipment confirmations for channels */
 int oms_confirm_write(oms_db *db, const char *channel, const char *account,

@@ -506,18 +506,26 @@ EOF
 	assert_equal "$stderr" ""
 }
 
-@test "OMS_OFFLINE_FAULT=fail: exit 1, a message on stderr, nothing on stdout" {
+@test "OMS_OFFLINE_FAULT=fail, refuse, later: exit 3, 1 and 75 (oms-adapters(7)), a message on stderr, nothing on stdout" {
 	OMS_OFFLINE_FAULT=fail run --separate-stderr offline label "$(label_req f1 ups-ground)"
-	assert_failure 1
+	assert_failure 3
 	assert_output ""
 	assert_equal "$stderr" "oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks"
+	OMS_OFFLINE_FAULT=refuse run --separate-stderr offline label "$(label_req f1 ups-ground)"
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-carrier-offline: refusing, as OMS_OFFLINE_FAULT=refuse asks"
+	OMS_OFFLINE_FAULT=later run --separate-stderr offline label "$(label_req f1 ups-ground)"
+	assert_failure 75
+	assert_output ""
+	assert_equal "$stderr" "oms-carrier-offline: busy, as OMS_OFFLINE_FAULT=later asks"
 }
 
 @test "an unknown OMS_OFFLINE_FAULT is a usage error; an empty one no fault" {
 	OMS_OFFLINE_FAULT=explode run --separate-stderr offline void '{"request_id":"f1","tracking_numbers":["986578788855"]}'
 	assert_failure 2
 	assert_output ""
-	assert_equal "$stderr" "oms-carrier-offline: unknown OMS_OFFLINE_FAULT 'explode': hang, crash, garbage or fail"
+	assert_equal "$stderr" "oms-carrier-offline: unknown OMS_OFFLINE_FAULT 'explode': hang, crash, garbage, fail, refuse or later"
 	OMS_OFFLINE_FAULT= run --separate-stderr offline void '{"request_id":"f1","tracking_numbers":["986578788855"]}'
 	assert_success
 	assert_output '{"ok":true,"voided":["986578788855"]}'

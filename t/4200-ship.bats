@@ -141,7 +141,7 @@ shipped,shipped"
 	SHIP_FAIL_LABELS=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 1): connection reset after the label was bought (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)"
 	assert_equal "$(levels)" "$before"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "0"
 	run oms-ship --carrier logged --labels labels alloc.jsonl
@@ -176,7 +176,13 @@ oms-ship: 0 shipments, 1 already shipped, 0 refused"
 	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline answered rate with something that is not a JSON object (nothing changed)"
 	OMS_OFFLINE_FAULT=fail run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
 	assert_failure 1
-	[[ $stderr == "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline failed on rate (exit 1)"* ]]
+	[[ $stderr == "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline failed on rate (exit 3)"* ]]
+	OMS_OFFLINE_FAULT=refuse run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) at EWR1, 2 x SKU A (200x120x60 mm, 400 g): carrier offline refused rate: oms-carrier-offline: refusing, as OMS_OFFLINE_FAULT=refuse asks"
+	OMS_OFFLINE_FAULT=later run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier offline asks for rate to be tried later (exit 75): oms-carrier-offline: busy, as OMS_OFFLINE_FAULT=later asks (nothing changed)"
 	run --separate-stderr oms-ship --carrier nosuch --labels labels alloc.jsonl
 	assert_failure 1
 	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): no carrier adapter oms-carrier-nosuch (beside this program or on PATH) (nothing changed)"

@@ -283,7 +283,7 @@ refused"
 	OMS_OFFLINE_FAULT=fail OMS_NOW=2026-11-26T18:00:00Z run --separate-stderr oms-import day2.csv
 	assert_failure 1
 	assert_equal "$(jq -c '[.id, .status]' <<<"$output")" '["o_1","partly_shipped"]'
-	assert_equal "$stderr" "oms-import: day2.csv:2: o_1: the cancel is pending: carrier offline failed on void (exit 1): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks"
+	assert_equal "$stderr" "oms-import: day2.csv:2: o_1: the cancel is pending: carrier offline failed on void (exit 3): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT id, status, voided_at IS NULL FROM shipments; SELECT state, ended_at IS NULL FROM cancel_requests")" "partly_shipped
 1|shipped|1
 pending|1"
@@ -304,7 +304,7 @@ C|ORD1|5|1"
 	# the shipping run's refusals are the cancel's, not kept apart.
 	OMS_NOW=2026-11-26T20:00:00Z run --separate-stderr oms status
 	assert_failure 1
-	assert_equal "$(jq -c '[.kind, .order, .status, .since, .reason]' <<<"$output")" '["cancel_pending","o_1","partly_shipped","2026-11-26T18:00:00Z","carrier offline failed on void (exit 1): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks"]'
+	assert_equal "$(jq -c '[.kind, .order, .status, .since, .reason]' <<<"$output")" '["cancel_pending","o_1","partly_shipped","2026-11-26T18:00:00Z","carrier offline failed on void (exit 3): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks"]'
 	run oms check
 	assert_success
 	# The next morning's import, of an export that has only a new order,

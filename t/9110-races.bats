@@ -86,7 +86,7 @@ case " ${SLOW_VERBS:-void} " in
 	fi;;
 esac
 case " ${FAIL_VERBS:-} " in
-*" $1 "*) echo "slow: failing $1" >&2; exit 1;;
+*" $1 "*) echo "slow: failing $1" >&2; exit 3;;
 esac
 printf '%s\n' "$req" > "$dir/req.$$"
 exec "$offline" "$@" < "$dir/req.$$"
@@ -220,7 +220,7 @@ B|ORD1|5|0"
 1|shipped"
 	OMS_NOW=2026-11-26T16:00:00Z OMS_OFFLINE_FAULT=fail run --separate-stderr oms-import cancel --reason all o_1
 	assert_failure 1
-	assert_equal "$stderr" "oms-import: o_1: the cancel is pending: carrier offline failed on void (exit 1): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks (run it again)"
+	assert_equal "$stderr" "oms-import: o_1: the cancel is pending: carrier offline failed on void (exit 3): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks (run it again)"
 	assert_equal "$(jq -c '[.id, .status]' <<<"$output")" '["o_1","partly_shipped"]'
 	OMS_NOW=2026-11-26T17:00:00Z run --separate-stderr oms-import cancel --reason "no C" --line 2 o_1
 	assert_success
@@ -228,14 +228,14 @@ B|ORD1|5|0"
 	assert_equal "$(jq -c '[.id, .status]' <<<"$output")" '["o_1","shipped"]'
 	assert_equal "$(lines_of 1)" "1|2|2|2|0
 2|1|0|0|1"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, reason, lines, state, note, ended_at FROM cancel_requests ORDER BY id")" '1|all||pending|carrier offline failed on void (exit 1): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks|
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, reason, lines, state, note, ended_at FROM cancel_requests ORDER BY id")" '1|all||pending|carrier offline failed on void (exit 3): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks|
 2|no C|[{"line_no":2}]|done||2026-11-26T17:00:00Z'
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT id, status FROM shipments")" "shipped
 1|shipped"
 	OMS_NOW=2026-11-26T18:00:00Z run --separate-stderr oms status
 	assert_failure 1
 	assert_equal "$stderr" ""
-	assert_output '{"type":"attention","kind":"cancel_pending","order":"o_1","channel":"oms","external_id":"1001","status":"shipped","since":"2026-11-26T16:00:00Z","hours":2,"reason":"carrier offline failed on void (exit 1): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks","by":"operator"}'
+	assert_output '{"type":"attention","kind":"cancel_pending","order":"o_1","channel":"oms","external_id":"1001","status":"shipped","since":"2026-11-26T16:00:00Z","hours":2,"reason":"carrier offline failed on void (exit 3): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks","by":"operator"}'
 	consistent
 	# Run again with the carrier up, the whole cancel is carried out.
 	OMS_NOW=2026-11-26T19:00:00Z run --separate-stderr oms-import cancel --reason all o_1
@@ -404,14 +404,14 @@ a void"
 	[[ $t =~ ^[0-9]+$ ]]
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT count(*) FROM shipments; SELECT order_id, carrier, tracking, files, at, note FROM stray_labels")" "cancelled
 0
-1|slow|[\"$t\"]|[\"labels/$t.zpl\",\"labels/$t.pdf\"]|2026-11-26T15:00:00Z|carrier slow failed on void (exit 1): slow: failing void"
+1|slow|[\"$t\"]|[\"labels/$t.zpl\",\"labels/$t.pdf\"]|2026-11-26T15:00:00Z|carrier slow failed on void (exit 3): slow: failing void"
 	run ls labels
 	assert_output "$t.pdf
 $t.zpl"
 	OMS_NOW=2026-11-26T16:00:00Z run --separate-stderr oms status
 	assert_failure 1
 	assert_equal "$stderr" ""
-	assert_output "{\"type\":\"attention\",\"kind\":\"stray_label\",\"order\":\"o_1\",\"channel\":\"oms\",\"external_id\":\"1001\",\"status\":\"cancelled\",\"since\":\"2026-11-26T15:00:00Z\",\"hours\":1,\"reason\":\"a label bought for nothing, tracking $t, could not be voided: carrier slow failed on void (exit 1): slow: failing void\",\"by\":\"slow\"}"
+	assert_output "{\"type\":\"attention\",\"kind\":\"stray_label\",\"order\":\"o_1\",\"channel\":\"oms\",\"external_id\":\"1001\",\"status\":\"cancelled\",\"since\":\"2026-11-26T15:00:00Z\",\"hours\":1,\"reason\":\"a label bought for nothing, tracking $t, could not be voided: carrier slow failed on void (exit 3): slow: failing void\",\"by\":\"slow\"}"
 	assert_equal "$(levels)" "A|EWR1|5|0
 B|ORD1|5|0"
 	consistent
@@ -442,7 +442,7 @@ B|ORD1|5|0"
 	ship_all offline
 	OMS_NOW=2026-11-26T16:00:00Z OMS_OFFLINE_FAULT=fail run --separate-stderr oms-import cancel --reason "customer asked" o_1
 	assert_failure 1
-	assert_equal "$stderr" "oms-import: o_1: the cancel is pending: carrier offline failed on void (exit 1): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks (run it again)"
+	assert_equal "$stderr" "oms-import: o_1: the cancel is pending: carrier offline failed on void (exit 3): oms-carrier-offline: failing, as OMS_OFFLINE_FAULT=fail asks (run it again)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT state FROM cancel_requests")" "pending"
 	OMS_NOW=2026-11-28T12:00:00Z run oms-ship track
 	assert_success
@@ -571,7 +571,7 @@ B|ORD1|5|0"
 	ship_all slow
 	OMS_NOW=2026-11-26T16:00:00Z FAIL_VERBS=void run --separate-stderr oms-import cancel --reason "one less" --line 1:1 o_1
 	assert_failure 1
-	assert_equal "$stderr" "oms-import: o_1: the cancel is pending: carrier slow failed on void (exit 1): slow: failing void (run it again)"
+	assert_equal "$stderr" "oms-import: o_1: the cancel is pending: carrier slow failed on void (exit 3): slow: failing void (run it again)"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, lines, state FROM cancel_requests")" '1|[{"line_no":1,"qty":1}]|pending'
 	# The import's retry is voiding s_1 when the operator runs it again.
 	export OMS_NOW=2026-11-26T17:00:00Z

@@ -280,7 +280,7 @@ if [ "$LEAK" = refuse ]; then
 	exit 0
 fi
 printf 'auth failed for key sk_live_S3cr3tKey (account 5R8939) shipping to Zoe Miller, 1 Main St, New York 10001, +1 212 555 0199, mail bo.x+1@mail.example.org\n%s\n' "$req" >&2
-exit 1
+exit 3
 EOF
 	chmod +x bin/oms-carrier-leaky
 	echo '{"api_key":"sk_live_S3cr3tKey","shipper":{"number":"5R8939"}}' > conf/carriers/leaky.json
@@ -288,7 +288,7 @@ EOF
 	export OMS_PATH="$PWD/conf:$OMS_PATH" PATH="$PWD/bin:$PATH"
 	run --separate-stderr oms-ship --carrier leaky --labels labels alloc.jsonl
 	assert_failure 1
-	msg="carrier leaky failed on rate (exit 1): auth failed for key [redacted] (account [redacted]) shipping to [redacted], [redacted], [redacted] [redacted], [redacted], mail [redacted]"
+	msg="carrier leaky failed on rate (exit 3): auth failed for key [redacted] (account [redacted]) shipping to [redacted], [redacted], [redacted] [redacted], [redacted], mail [redacted]"
 	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): $msg (nothing changed)
 oms-ship: alloc.jsonl:2: order o_2 (oms 1002): $msg (nothing changed)"
 	# What is kept on the order is the same.
@@ -311,12 +311,12 @@ oms-ship: alloc.jsonl:2: order o_2 (oms 1002): $msg (nothing changed)"
 		echo '#!/bin/sh'
 		echo 'cat >/dev/null'
 		printf 'printf "%%s\\n" "%s" >&2\n' "$(printf 'é%.0s' $(seq 150))"
-		echo 'exit 1'
+		echo 'exit 3'
 	} > bin/oms-carrier-long
 	chmod +x bin/oms-carrier-long
 	PATH="$PWD/bin:$PATH" run --separate-stderr oms-ship --carrier long --labels labels alloc.jsonl
 	assert_failure 1
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier long failed on rate (exit 1): $(printf 'é%.0s' $(seq 100))... (nothing changed)"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier long failed on rate (exit 3): $(printf 'é%.0s' $(seq 100))... (nothing changed)"
 }
 
 @test "a 5,000-character order id: no line of the mail file passes 998 octets, and nothing of it is lost" {

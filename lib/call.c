@@ -1,18 +1,23 @@
 /*
- * carrier.c: talk to a carrier adapter (oms-carrier(7)).
+ * call.c: run an adapter program (oms-adapters(7)), one convention for
+ * every kind: carriers, tax, payments.
  *
- * An adapter is a program, oms-carrier-NAME, found beside the running
+ * An adapter is a program, oms-KIND-NAME, found beside the running
  * program and then on PATH, run with execv and the argv {path, VERB}:
  * never a shell.  The request is one JSON object on its standard input,
- * with the account's secrets in it (from carriers/NAME.json on the search
- * path), never on a command line; the reply is one JSON object on its
- * standard output.  The adapter runs in a process group of its own and is
- * killed, group and all, when it outlives the timeout; when it exits,
- * whatever it left running in its group is stopped too (SIGTERM, then
- * SIGKILL after a short grace), so no call leaves a process behind.
- * Whatever goes wrong (it cannot be found, it hangs, crashes, fails or
- * answers garbage) is an error with a sentence naming the carrier and
- * the verb.
+ * with its request_id (the same id asked again gets the same answer) and
+ * the account's secrets in it (from the kind's directory, e.g.
+ * carriers/NAME.json, on the search path), never on a command line; the
+ * reply is one JSON object on its standard output.  Its exit status says
+ * what came of it: 0 answered (a refusal when the reply is not "ok"), 1
+ * refused, 2 the request or verb not understood, 75 (EX_TEMPFAIL) try
+ * again later, anything else failed.  The adapter runs in a process
+ * group of its own and is killed, group and all, when it outlives the
+ * timeout; when it exits, whatever it left running in its group is
+ * stopped too (SIGTERM, then SIGKILL after a short grace), so no call
+ * leaves a process behind.  Whatever goes wrong (it cannot be found, it
+ * hangs, crashes, fails or answers garbage) is an error with a sentence
+ * naming the kind, the adapter and the verb.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -29,14 +34,32 @@
 #include <unistd.h>
 
 #include "oms.h"
-#include "ship.h"
 
 #define REPLY_MAX (4 << 20)	/* bytes of reply at most */
 
-static long
-timeout_ms(void)
+/* The kinds of adapter, and the directory of each one's accounts. */
+static const struct kind {
+	const char *name, *dir, *timeout;
+} kinds[] = {
+	{ "carrier", "carriers", "OMS_CARRIER_TIMEOUT" },
+	{ "tax", "tax", "OMS_TAX_TIMEOUT" },
+	{ "payment", "payments", "OMS_PAYMENT_TIMEOUT" },
+};
+
+static const struct kind *
+find_kind(const char *name)
 {
-	const char *t = getenv("OMS_CARRIER_TIMEOUT");
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* OMS_KIND_TIMEOUT seconds, 30 by default. */
+static long
+timeout_ms(const struct kind *k)
+{
+	const char *t = getenv(k->timeout);
 	char *end;
 	double s;
 
@@ -54,7 +77,7 @@ timeout_ms(void)
  * says it of a key: the secrets in it are no longer the owner's alone.
  */
 static void
-warn_mode(const char *path)
+warn_mode(const struct kind *k, const char *path)
 {
 	static int said;
 	struct stat sb;
@@ -62,37 +85,40 @@ warn_mode(const char *path)
 	if (said || stat(path, &sb) != 0 || !(sb.st_mode & 066))
 		return;
 	said = 1;
-	oms_warnx("carrier account file '%s' is mode %04o: its "
-	    "secrets can be %s by others; chmod 600 it", path,
+	oms_warnx("%s account file '%s' is mode %04o: its "
+	    "secrets can be %s by others; chmod 600 it", k->name, path,
 	    (unsigned)(sb.st_mode & 07777), (sb.st_mode & 044) &&
 	    (sb.st_mode & 022) ? "read and changed" : (sb.st_mode & 044) ?
 	    "read" : "changed");
 }
 
-/* The account of carrier name: carriers/NAME.json on the search path. */
+/*
+ * The account of adapter name of kind k: e.g. carriers/NAME.json on the
+ * search path.
+ */
 static int
-account(const char *name, cJSON **acct)
+account(const struct kind *k, const char *name, cJSON **acct)
 {
 	struct oms_buf rel = { 0 };
 	char *text, *path;
 	int rc;
 
 	*acct = NULL;
-	oms_buf_printf(&rel, "carriers/%s.json", name);
+	oms_buf_printf(&rel, "%s/%s.json", k->dir, name);
 	rc = oms_search_read(rel.s, &text, &path);
 	oms_buf_free(&rel);
 	if (rc == OMS_EOF)
 		return OMS_OK;		/* no account: the adapter needs none */
 	if (rc != OMS_OK)
 		return rc;
-	warn_mode(path);
+	warn_mode(k, path);
 	*acct = cJSON_Parse(text);
 	free(text);
 	if (!cJSON_IsObject(*acct)) {
 		cJSON_Delete(*acct);
 		*acct = NULL;
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s: its account %s is "
-		    "not a JSON object", name, path);
+		rc = oms_fail(OMS_E_CARRIER, "%s %s: its account %s is "
+		    "not a JSON object", k->name, name, path);
 	}
 	free(path);
 	return rc;
@@ -135,6 +161,8 @@ mark_json(unsigned char *m, const char *s, size_t n, const cJSON *node,
 	cJSON_ArrayForEach(c, node) {
 		int mine = all || (c->string != NULL &&
 		    (strcmp(c->string, "to") == 0 ||
+		    strncmp(c->string, "to_", 3) == 0 ||
+		    strcmp(c->string, "customer") == 0 ||
 		    strcmp(c->string, "account") == 0 ||
 		    strcmp(c->string, "email") == 0 ||
 		    strcmp(c->string, "phone") == 0));
@@ -260,44 +288,61 @@ end_group(pid_t pid, int *status)
 }
 
 /*
- * Run adapter name with verb on req; *reply is the object it answered.
- * OMS_REJECT when it answered {"ok":false,"error":...}, OMS_ERR for every
- * way it can fail.
+ * Run adapter oms-KIND-NAME with verb on req, which has its request_id;
+ * *reply is the object it answered.  OMS_REJECT when it refused, OMS_ERR
+ * (kind OMS_E_CARRIER) for every way it can fail; *outcome, when not
+ * NULL, says which (OMS_CALL_*).
  */
 int
-oms_carrier_call(const char *name, const char *verb, const cJSON *req,
-    cJSON **reply)
+oms_call(const char *kind, const char *name, const char *verb,
+    const cJSON *req, cJSON **reply, int *outcome)
 {
 	char prog[96], path[PATH_MAX + 96];
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	struct oms_buf obuf = { 0 }, ebuf = { 0 }, said = { 0 };
+	const struct kind *k = find_kind(kind);
 	cJSON *full = NULL;
-	char *text;
+	char *text = NULL;
 	size_t off = 0, len;
 	struct timespec start;
-	long limit = timeout_ms();
+	long limit;
 	int status = 0, rc = OMS_ERR, done_out = 0, done_err = 0, killed = 0;
-	int exited = 0, overflow = 0;
+	int exited = 0, overflow = 0, code, dummy;
 	pid_t pid;
 	void (*old)(int);
 
 	*reply = NULL;
+	if (outcome == NULL)
+		outcome = &dummy;
+	*outcome = OMS_CALL_FAILED;
+	if (k == NULL)
+		return oms_fail(OMS_E_OTHER, "'%s' is not a kind of adapter",
+		    kind);
+	limit = timeout_ms(k);
 	if (!oms_valid_name(name) || strlen(name) > 64)
-		return oms_fail(OMS_E_CARRIER, "'%s' is not a carrier name",
-		    name);
-	snprintf(prog, sizeof prog, "oms-carrier-%s", name);
+		return oms_fail(OMS_E_CARRIER, "'%s' is not a %s name", name,
+		    kind);
+	if (oms_json_str(req, "request_id") == NULL ||
+	    *oms_json_str(req, "request_id") == '\0')
+		return oms_fail(OMS_E_OTHER, "a %s request without a "
+		    "request_id", kind);
+	snprintf(prog, sizeof prog, "oms-%s-%s", kind, name);
 	if (oms_find_program(prog, path, sizeof path) != 0)
-		return oms_fail(OMS_E_CARRIER, "no carrier adapter %s (beside "
-		    "this program or on PATH)", prog);
+		return oms_fail(OMS_E_CARRIER, "no %s adapter %s (beside "
+		    "this program or on PATH)", kind, prog);
 	{
 		cJSON *acct;
 
-		if ((rc = account(name, &acct)) != OMS_OK)
+		if ((rc = account(k, name, &acct)) != OMS_OK)
 			return rc;
 		full = cJSON_Duplicate(req, 1);
-		if (acct != NULL)
+		if (acct != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(full,
+			    "account");
 			cJSON_AddItemToObject(full, "account", acct);
+		}
 	}
+	rc = OMS_ERR;
 	text = cJSON_PrintUnformatted(full);
 	len = strlen(text);
 	if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) {
@@ -427,46 +472,70 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 		end_group(pid, &status);
 	if (killed) {
 		waitpid(pid, &status, 0);
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s: no answer to %s "
-		    "within %g s; stopped it", name, verb, limit / 1000.0);
+		rc = oms_fail(OMS_E_CARRIER, "%s %s: no answer to %s "
+		    "within %g s; stopped it", kind, name, verb,
+		    limit / 1000.0);
 		goto close;
 	}
 	if (WIFSIGNALED(status)) {
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s crashed on %s "
-		    "(signal %d)", name, verb, WTERMSIG(status));
+		rc = oms_fail(OMS_E_CARRIER, "%s %s crashed on %s "
+		    "(signal %d)", kind, name, verb, WTERMSIG(status));
 		goto close;
 	}
-	if (WEXITSTATUS(status) != 0) {
+	code = WEXITSTATUS(status);
+	if (code != 0 && code != OMS_CALL_EXIT_REFUSED) {
 		quote(&said, ebuf.s ? ebuf.s : "", ebuf.len, full);
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s failed on %s (exit "
-		    "%d)%s%s", name, verb, WEXITSTATUS(status), said.len ?
-		    ": " : "", said.len ? said.s : "");
+		if (code == OMS_CALL_EXIT_PROTOCOL) {
+			*outcome = OMS_CALL_PROTOCOL;
+			rc = oms_fail(OMS_E_CARRIER, "%s %s did not understand "
+			    "%s (exit %d)%s%s", kind, name, verb, code,
+			    said.len ? ": " : "", said.len ? said.s : "");
+		} else if (code == OMS_CALL_EXIT_LATER) {
+			*outcome = OMS_CALL_LATER;
+			rc = oms_fail(OMS_E_CARRIER, "%s %s asks for %s to be "
+			    "tried later (exit %d)%s%s", kind, name, verb, code,
+			    said.len ? ": " : "", said.len ? said.s : "");
+		} else
+			rc = oms_fail(OMS_E_CARRIER, "%s %s failed on %s (exit "
+			    "%d)%s%s", kind, name, verb, code, said.len ?
+			    ": " : "", said.len ? said.s : "");
 		goto close;
 	}
 	if (overflow) {
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s answered %s with "
-		    "more than %d bytes", name, verb, REPLY_MAX);
+		rc = oms_fail(OMS_E_CARRIER, "%s %s answered %s with "
+		    "more than %d bytes", kind, name, verb, REPLY_MAX);
 		goto close;
 	}
 	*reply = oms_json_parse(obuf.s ? obuf.s : "", obuf.len, NULL, NULL);
-	if (!cJSON_IsObject(*reply)) {
-		cJSON_Delete(*reply);
-		*reply = NULL;
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s answered %s with "
-		    "something that is not a JSON object", name, verb);
-		goto close;
-	}
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
-		const char *e = oms_json_str(*reply, "error");
+	if (code == OMS_CALL_EXIT_REFUSED || !cJSON_IsObject(*reply) ||
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
+		const char *e = cJSON_IsObject(*reply) ?
+		    oms_json_str(*reply, "error") : NULL;
 
+		if (code != OMS_CALL_EXIT_REFUSED && !cJSON_IsObject(*reply)) {
+			rc = oms_fail(OMS_E_CARRIER, "%s %s answered %s with "
+			    "something that is not a JSON object", kind,
+			    name, verb);
+			cJSON_Delete(*reply);
+			*reply = NULL;
+			goto close;
+		}
+		/*
+		 * A refusal says why in its reply's error or, exiting 1
+		 * with no reply, on its standard error.
+		 */
 		if (e != NULL)
 			quote(&said, e, strlen(e), full);
-		rc = oms_reject("carrier %s refused %s: %s", name, verb,
+		else if (code == OMS_CALL_EXIT_REFUSED)
+			quote(&said, ebuf.s ? ebuf.s : "", ebuf.len, full);
+		*outcome = OMS_CALL_REFUSED;
+		rc = oms_reject("%s %s refused %s: %s", kind, name, verb,
 		    said.len ? said.s : "no reason given");
 		cJSON_Delete(*reply);
 		*reply = NULL;
 		goto close;
 	}
+	*outcome = OMS_CALL_OK;
 	rc = OMS_OK;
 close:
 	for (int i = 0; i < 2; i++) {
@@ -483,4 +552,111 @@ close:
 	oms_buf_free(&ebuf);
 	oms_buf_free(&said);
 	return rc;
+}
+
+/* ---- which adapters a channel uses ------------------------------------ */
+
+/*
+ * adapters.json, the first on the search path, read once a run:
+ * {"channels": {"CHANNEL": {"tax": NAME, "payment": NAME, ...}}}.  No
+ * file is a merchant who uses none.
+ */
+static cJSON *settings;
+static int settings_read;
+
+static void
+settings_free(void)
+{
+	cJSON_Delete(settings);
+	settings = NULL;
+}
+
+static int
+load_settings(void)
+{
+	const cJSON *ch, *c;
+	char *text, *path = NULL;
+	int rc;
+
+	if (settings_read)
+		return OMS_OK;
+	rc = oms_search_read("adapters.json", &text, &path);
+	if (rc == OMS_EOF) {
+		settings_read = 1;
+		return OMS_OK;
+	}
+	if (rc != OMS_OK)
+		return oms_fail(OMS_E_ADAPTER, "%s", oms_error());
+	settings = oms_json_parse(text, strlen(text), NULL, NULL);
+	free(text);
+	rc = OMS_ERR;
+	if (!cJSON_IsObject(settings)) {
+		oms_fail(OMS_E_ADAPTER, "%s: not a JSON object", path);
+		goto bad;
+	}
+	ch = cJSON_GetObjectItemCaseSensitive(settings, "channels");
+	if (ch != NULL && !cJSON_IsObject(ch)) {
+		oms_fail(OMS_E_ADAPTER, "%s: \"channels\" is not an object",
+		    path);
+		goto bad;
+	}
+	cJSON_ArrayForEach(c, ch) {
+		const cJSON *v;
+
+		if (!cJSON_IsObject(c)) {
+			oms_fail(OMS_E_ADAPTER, "%s: channel '%s' is not an "
+			    "object", path, c->string);
+			goto bad;
+		}
+		cJSON_ArrayForEach(v, c) {
+			if (find_kind(v->string) == NULL)
+				continue;	/* other settings of the channel */
+			if (!cJSON_IsString(v) ||
+			    !oms_valid_name(v->valuestring) ||
+			    strlen(v->valuestring) > 64) {
+				oms_fail(OMS_E_ADAPTER, "%s: channel '%s': "
+				    "\"%s\" is not an adapter name", path,
+				    c->string, v->string);
+				goto bad;
+			}
+		}
+	}
+	settings_read = 1;
+	atexit(settings_free);
+	free(path);
+	return OMS_OK;
+bad:
+	cJSON_Delete(settings);
+	settings = NULL;
+	free(path);
+	return rc;
+}
+
+/*
+ * The settings of channel in adapters.json, *out NULL when it has none;
+ * OMS_ERR when the file is broken.
+ */
+int
+oms_channel_settings(const char *channel, const cJSON **out)
+{
+	*out = NULL;
+	if (load_settings() != OMS_OK)
+		return OMS_ERR;
+	*out = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(settings, "channels"), channel);
+	return OMS_OK;
+}
+
+/* The adapter of kind that channel uses, *name NULL for none. */
+int
+oms_channel_adapter(const char *channel, const char *kind,
+    const char **name)
+{
+	const cJSON *c;
+
+	*name = NULL;
+	if (oms_channel_settings(channel, &c) != OMS_OK)
+		return OMS_ERR;
+	*name = oms_json_str(c, kind);
+	return OMS_OK;
 }
