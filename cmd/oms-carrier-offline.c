@@ -152,6 +152,7 @@
 
 #include "oms.h"
 #include "route.h"
+#include "call.h"
 #include "cli.h"
 #include "tracking.h"
 
@@ -603,28 +604,6 @@ verb_track(const cJSON *req)
 	return reply;
 }
 
-/* The whole of stdin, NUL-terminated; a usage error past REQUEST_MAX. */
-static char *
-read_request(size_t *len)
-{
-	struct oms_buf b = { 0 };
-	char chunk[8192];
-	size_t k;
-
-	while ((k = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-		if (b.len + k > REQUEST_MAX)
-			oms_die(OMS_EXIT_USAGE, "the request on stdin is over "
-			    "%d bytes", REQUEST_MAX);
-		oms_buf_add(&b, chunk, k);
-	}
-	if (ferror(stdin))
-		oms_die(OMS_EXIT_FATAL, "cannot read the request: %s",
-		    strerror(errno));
-	oms_buf_add(&b, "", 0);
-	*len = b.len;
-	return b.s;
-}
-
 /* Break as OMS_OFFLINE_FAULT asks (see the top of this file). */
 static void
 fault(const char *f)
@@ -670,48 +649,25 @@ do_track(const cJSON *req, const char *rid)
 	return verb_track(req);
 }
 
+static void
+fault_hook(void *f)
+{
+	fault(f);
+}
+
 /* One request on stdin, one reply on stdout (oms-carrier(7)). */
 static int
 serve(struct oms_cli *cli, verb_fn fn)
 {
-	const char *f = getenv("OMS_OFFLINE_FAULT"), *rid, *end;
-	cJSON *req, *reply;
-	char *text, *out;
-	size_t len;
+	const char *f = getenv("OMS_OFFLINE_FAULT");
 
-	while (oms_cli_next(cli) != -1)
-		;
-	if (cli->argc != 0)
-		oms_cli_usage(cli, "%s takes no operand: the request is on "
-		    "stdin", cli->verb->name);
 	if (f != NULL && *f != '\0' && strcmp(f, "hang") != 0 &&
 	    strcmp(f, "crash") != 0 && strcmp(f, "garbage") != 0 &&
 	    strcmp(f, "fail") != 0 && strcmp(f, "refuse") != 0 &&
 	    strcmp(f, "later") != 0)
 		oms_die(OMS_EXIT_USAGE, "unknown OMS_OFFLINE_FAULT '%.32s': "
 		    "hang, crash, garbage, fail, refuse or later", f);
-	if (isatty(STDIN_FILENO))
-		oms_cli_usage(cli, "the request is read from stdin, a terminal");
-	text = read_request(&len);
-	fault(f);
-	/* Never quote the request: it holds the account's secrets. */
-	req = memchr(text, '\0', len) == NULL ?
-	    cJSON_ParseWithOpts(text, &end, 1) : NULL;
-	free(text);
-	if (!cJSON_IsObject(req))
-		oms_die(OMS_EXIT_USAGE, "the request on stdin is not one JSON "
-		    "object");
-	rid = oms_json_str(req, "request_id");
-	if (rid == NULL || *rid == '\0')
-		reply = refuse("request_id must be a string that is not empty");
-	else
-		reply = fn(req, rid);
-	out = cJSON_PrintUnformatted(reply);
-	printf("%s\n", out);
-	free(out);
-	cJSON_Delete(reply);
-	cJSON_Delete(req);
-	return oms_cli_done(cli, OMS_EXIT_OK);
+	return oms_call_serve(cli, REQUEST_MAX, fault_hook, (void *)f, fn);
 }
 
 static int

@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include "oms.h"
+#include "call.h"
+#include "cli.h"
 
 #define REPLY_MAX (4 << 20)	/* bytes of reply at most */
 
@@ -659,4 +661,80 @@ oms_channel_adapter(const char *channel, const char *kind,
 		return OMS_ERR;
 	*name = oms_json_str(c, kind);
 	return OMS_OK;
+}
+
+/* ---- the adapter's side ----------------------------------------------- */
+
+/*
+ * For an adapter program: the whole of its stdin, the request,
+ * NUL-terminated; past max bytes a usage error (exit 2, not understood),
+ * a read error exit 3.
+ */
+char *
+oms_call_request(size_t max, size_t *len)
+{
+	struct oms_buf b = { 0 };
+	char chunk[8192];
+	size_t k;
+
+	while ((k = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (b.len + k > max)
+			oms_die(OMS_CALL_EXIT_PROTOCOL, "the request on stdin "
+			    "is over %zu bytes", max);
+		oms_buf_add(&b, chunk, k);
+	}
+	if (ferror(stdin))
+		oms_die(OMS_EXIT_FATAL, "cannot read the request: %s",
+		    strerror(errno));
+	oms_buf_add(&b, "", 0);
+	*len = b.len;
+	return b.s;
+}
+
+/*
+ * For an adapter program's verb: its operands (none), the request read
+ * (max bytes at most; hook, when not NULL, called with arg once it is
+ * read, before it is parsed), fn's reply printed on one line.  A request
+ * that is not one JSON object exits 2; one without a request_id is
+ * refused.  Never is the request quoted: it holds the account's secrets.
+ */
+int
+oms_call_serve(struct oms_cli *cli, size_t max, void (*hook)(void *),
+    void *arg, oms_call_fn fn)
+{
+	const char *rid, *end;
+	cJSON *req, *reply;
+	char *text, *out;
+	size_t len;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "%s takes no operand: the request is on "
+		    "stdin", cli->verb->name);
+	if (isatty(STDIN_FILENO))
+		oms_cli_usage(cli, "the request is read from stdin, a terminal");
+	text = oms_call_request(max, &len);
+	if (hook != NULL)
+		hook(arg);
+	req = memchr(text, '\0', len) == NULL ?
+	    cJSON_ParseWithOpts(text, &end, 1) : NULL;
+	free(text);
+	if (!cJSON_IsObject(req))
+		oms_die(OMS_CALL_EXIT_PROTOCOL, "the request on stdin is not "
+		    "one JSON object");
+	rid = oms_json_str(req, "request_id");
+	if (rid == NULL || *rid == '\0') {
+		reply = cJSON_CreateObject();
+		cJSON_AddFalseToObject(reply, "ok");
+		cJSON_AddStringToObject(reply, "error", "request_id must be a "
+		    "string that is not empty");
+	} else
+		reply = fn(req, rid);
+	out = cJSON_PrintUnformatted(reply);
+	printf("%s\n", out);
+	free(out);
+	cJSON_Delete(reply);
+	cJSON_Delete(req);
+	return oms_cli_done(cli, OMS_EXIT_OK);
 }

@@ -450,7 +450,8 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 	struct oms_store res;
 	struct oms_store_in in;
 	char *json = NULL;
-	int rc, flags = OMS_STORE_OUTPUT;
+	const char *taxer = NULL;
+	int rc, flags = OMS_STORE_OUTPUT, total_given = 0;
 
 	if (r->m.ad != NULL && r->m.ad->refine != NULL) {
 		struct oms_jq *jq;
@@ -516,6 +517,15 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		r->placeholders++;
 		oms_buf_reset(&r->m.ph);
 	}
+	/*
+	 * An order with no tax, of a channel that names a tax adapter, is
+	 * priced by it once normalised (tax.c).
+	 */
+	if (!merge && !im->check &&
+	    oms_tax_wanted(o, &taxer, &total_given) != OMS_OK) {
+		cJSON_Delete(o);
+		return OMS_ERR;
+	}
 	if (same_lines(r, o, line) != OMS_OK || oms_order_normalize(o,
 	    (merge ? OMS_NORM_PARTIAL : 0) | (r->m.ad != NULL &&
 	    r->m.ad->format == F_OMS ? OMS_NORM_CANONICAL : 0)) != OMS_OK) {
@@ -537,6 +547,19 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 			check_order(r, o, line, merge);
 		cJSON_Delete(o);
 		return OMS_OK;
+	}
+	if (taxer != NULL) {
+		/* Never an adapter's wait under the write lock. */
+		if ((rc = flush(r)) != OMS_OK) {
+			cJSON_Delete(o);
+			return rc;
+		}
+		if (oms_tax_order(o, taxer, total_given) != OMS_OK) {
+			/* Refused or failed: the order waits for a run that can. */
+			reject_order(r, line, prefix, o, raw);
+			cJSON_Delete(o);
+			return OMS_OK;
+		}
 	}
 	if (!r->in_tx) {
 		if ((rc = oms_db_begin(im->db)) != OMS_OK) {

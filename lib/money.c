@@ -8,6 +8,8 @@
  * authorities use for a single amount.
  */
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "oms.h"
@@ -291,4 +293,36 @@ oms_money_format(int64_t v, int exponent, char *buf, size_t n)
 		buf[len - 1] = '\0';
 	}
 	return buf;
+}
+
+/*
+ * An amount in JSON, a string or a number, in minor units: a number (as
+ * TaxJar and the like write amounts) is read as the 15 digits a double
+ * holds for sure; OMS_ERR when it is neither, or past 10^13.
+ */
+int
+oms_money_json(const cJSON *v, int exponent, int64_t *out)
+{
+	char buf[64];
+
+	*out = 0;
+	if (cJSON_IsString(v))
+		return oms_money_parse(v->valuestring, exponent, out);
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    fabs(v->valuedouble) >= 1e13)
+		return OMS_ERR;
+	snprintf(buf, sizeof buf, "%.15g", v->valuedouble);
+	if (strchr(buf, 'e') != NULL)
+		return strcmp(buf, "0") == 0 ? OMS_OK : OMS_ERR;
+	return oms_money_parse(buf, exponent, out);
+}
+
+/* Add key to obj: the amount v as a JSON number of its exact text. */
+void
+oms_money_json_add(cJSON *obj, const char *key, int64_t v, int exponent)
+{
+	char buf[OMS_MONEY_BUFSZ];
+
+	oms_money_format(v, exponent, buf, sizeof buf);
+	cJSON_AddItemToObject(obj, key, cJSON_CreateRaw(buf));
 }

@@ -52,8 +52,7 @@ enum {
 	OMS_E_INPUT,		/* a line of input that cannot be read */
 	OMS_E_RECORD,		/* a record refused */
 	OMS_E_ADAPTER,		/* a channel adapter or feed is broken */
-	OMS_E_CARRIER,		/* an adapter program (carrier, tax, payment)
-				   failed (call.c) */
+	OMS_E_CARRIER,		/* an adapter (carrier, tax, payment) failed */
 	OMS_E_USAGE		/* the command line */
 };
 
@@ -187,6 +186,8 @@ int oms_money_parse(const char *s, int exponent, int64_t *out);
 int oms_money_parse_loose(const char *s, int exponent, int flags,
     int64_t *out, char cur[8]);
 char *oms_money_format(int64_t v, int exponent, char *buf, size_t n);
+int oms_money_json(const cJSON *v, int exponent, int64_t *out);
+void oms_money_json_add(cJSON *obj, const char *key, int64_t v, int exponent);
 #define OMS_MONEY_BUFSZ 32
 
 /* time.c: channel date forms -> RFC 3339 UTC */
@@ -229,28 +230,5 @@ const char *oms_json_text(const cJSON *v, char *buf, size_t n);
 int oms_search_path(char ***dirs);
 void oms_search_path_free(char **dirs, int n);
 int oms_search_read(const char *rel, char **text, char **path);
-
-/*
- * call.c: adapter programs, oms-KIND-NAME (oms-adapters(7)), for the
- * kinds carrier, tax and payment.  The exit statuses of the convention,
- * and what came of a call.
- */
-enum {
-	OMS_CALL_EXIT_REFUSED = 1,	/* the service said no */
-	OMS_CALL_EXIT_PROTOCOL = 2,	/* the request or verb not understood */
-	OMS_CALL_EXIT_LATER = 75	/* EX_TEMPFAIL: try again later */
-};
-enum {
-	OMS_CALL_OK,		/* answered */
-	OMS_CALL_REFUSED,	/* refused: asking again changes nothing */
-	OMS_CALL_PROTOCOL,	/* the adapter did not understand the request */
-	OMS_CALL_LATER,		/* nothing done; ask again later, same id */
-	OMS_CALL_FAILED		/* not found, crashed, hung, garbage, failed */
-};
-int oms_call(const char *kind, const char *name, const char *verb,
-    const cJSON *req, cJSON **reply, int *outcome);
-int oms_channel_settings(const char *channel, const cJSON **out);
-int oms_channel_adapter(const char *channel, const char *kind,
-    const char **name);
 
 #endif

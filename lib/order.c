@@ -55,14 +55,21 @@ oms_money_field(const cJSON *obj, const char *key, int exponent)
 	return v;
 }
 
-static int
-set_money(cJSON *obj, const char *key, int64_t v, int exponent)
+/* Set key of obj to the amount v, as a record writes money. */
+void
+oms_money_set(cJSON *obj, const char *key, int64_t v, int exponent)
 {
 	char buf[OMS_MONEY_BUFSZ];
 
 	oms_money_format(v, exponent, buf, sizeof buf);
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
 	cJSON_AddStringToObject(obj, key, buf);
+}
+
+static int
+set_money(cJSON *obj, const char *key, int64_t v, int exponent)
+{
+	oms_money_set(obj, key, v, exponent);
 	return OMS_OK;
 }
 

@@ -9,6 +9,10 @@
 /* The fields of an order in their canonical order (adapter.c). */
 void oms_order_reorder(cJSON *o);
 
+/* tax.c: tax for the orders that come without it (oms-adapters(7)) */
+int oms_tax_wanted(const cJSON *o, const char **adapter, int *total_given);
+int oms_tax_order(cJSON *o, const char *name, int total_given);
+
 /*
  * state.c: the order state machine (oms(7)).  Every status is written by
  * oms_order_status along a move of its table; oms_order_settle gives an
@@ -108,5 +112,6 @@ enum { OMS_LINES_ASK, OMS_LINES_CANCEL, OMS_LINES_KEEP };
 int oms_order_release(oms_db *db, int64_t id, int force, int lines,
     cJSON **problems);
 int64_t oms_money_field(const cJSON *obj, const char *key, int exponent);
+void oms_money_set(cJSON *obj, const char *key, int64_t v, int exponent);
 
 #endif

@@ -5,6 +5,7 @@
 #define OMS_SHIP_H
 
 #include "oms.h"
+#include "call.h"
 
 /* Carrier adapters, oms-carrier-NAME (oms-carrier(7)), as call.c runs them. */
 static inline int
