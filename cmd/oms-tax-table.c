@@ -31,6 +31,7 @@
  * trust exits 3.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -284,12 +285,19 @@ taxes(const cJSON *req)
 		int64_t q = 0, u, d, gross, t;
 		cJSON *li;
 
+		/*
+		 * Tax is never more than what it is on, so the order's
+		 * amount, checked here, bounds every sum below.
+		 */
 		if (id == NULL || oms_json_int(it, "quantity", &q) != OMS_OK ||
+		    !cJSON_HasObjectItem(it, "unit_price") ||
 		    q < 0 || amount(cJSON_GetObjectItemCaseSensitive(it,
 		    "unit_price"), exp, &u) != OMS_OK || amount(
 		    cJSON_GetObjectItemCaseSensitive(it, "discount"), exp,
 		    &d) != OMS_OK || __builtin_mul_overflow(u, q, &gross) ||
-		    __builtin_sub_overflow(gross, d, &gross)) {
+		    __builtin_sub_overflow(gross, d, &gross) ||
+		    __builtin_add_overflow(total_amt, gross > 0 ? gross : 0,
+		    &total_amt) || total_amt > INT64_MAX - ship) {
 			cJSON_Delete(reply);
 			cJSON_Delete(bd);
 			cJSON_Delete(doc);
@@ -298,7 +306,6 @@ taxes(const cJSON *req)
 			    cJSON_GetArraySize(lines) + 1);
 		}
 		t = tax_on(gross, rate, inclusive);
-		total_amt += gross;
 		li = cJSON_CreateObject();
 		cJSON_AddStringToObject(li, "id", id);
 		oms_money_json_add(li, "taxable_amount", rate > 0 && gross > 0 ?

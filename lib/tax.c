@@ -128,7 +128,8 @@ fnv(const char *s)
  * over to the largest remainders first (then the first lines).
  */
 static int
-line_discounts(const cJSON *o, int exp, int n, int64_t *amt, int64_t *disc)
+line_discounts(const cJSON *o, int exp, int n, int64_t *amt, int64_t *disc,
+    int64_t *amount)
 {
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
 	const cJSON *l;
@@ -147,8 +148,10 @@ line_discounts(const cJSON *o, int exp, int n, int64_t *amt, int64_t *disc)
 			return OMS_ERR;
 		i++;
 	}
-	extra = oms_money_field(cJSON_GetObjectItemCaseSensitive(o,
-	    "totals"), "discount", exp) - own;
+	if (__builtin_sub_overflow(oms_money_field(
+	    cJSON_GetObjectItemCaseSensitive(o, "totals"), "discount", exp),
+	    own, &extra) || __builtin_sub_overflow(total, own, amount))
+		return OMS_ERR;
 	if (extra <= 0 || total <= 0)
 		return OMS_OK;
 	if (extra > total)
@@ -162,6 +165,7 @@ line_discounts(const cJSON *o, int exp, int n, int64_t *amt, int64_t *disc)
 		disc[i] += s;
 		given += s;
 	}
+	*amount -= extra;	/* no overflow: extra <= total */
 	while (given < extra) {
 		int best = 0;
 
@@ -178,8 +182,8 @@ line_discounts(const cJSON *o, int exp, int n, int64_t *amt, int64_t *disc)
 
 /* The request for the normalised order o, its lines n. */
 static cJSON *
-request(const cJSON *o, const cJSON *set, int exp, int n,
-    const int64_t *amt, const int64_t *disc, int incl)
+request(const cJSON *o, const cJSON *set, int exp, int n, int64_t amount,
+    const int64_t *disc, int incl)
 {
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(set, "from");
@@ -187,7 +191,6 @@ request(const cJSON *o, const cJSON *set, int exp, int n,
 	const cJSON *l;
 	cJSON *req = cJSON_CreateObject(), *items;
 	char id[32], key[256], *text;
-	int64_t amount = 0;
 	int i = 0;
 
 	add_str(req, "from_country", oms_json_str(from, "country"));
@@ -200,8 +203,6 @@ request(const cJSON *o, const cJSON *set, int exp, int n,
 	add_str(req, "to_state", oms_json_str(to, "region"));
 	add_str(req, "to_city", oms_json_str(to, "city"));
 	add_str(req, "to_street", oms_json_str(to, "address1"));
-	for (i = 0; i < n; i++)
-		amount += amt[i] - disc[i];
 	oms_money_json_add(req, "amount", amount, exp);
 	oms_money_json_add(req, "shipping", oms_money_field(totals, "shipping", exp),
 	    exp);
@@ -336,7 +337,7 @@ oms_tax_order(cJSON *o, const char *name, int total_given)
 	cJSON *totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
 	cJSON *req = NULL, *reply = NULL;
 	int exp = oms_currency_exponent(cur), n = cJSON_GetArraySize(lines);
-	int64_t *amt, *disc, *tax, ship = 0, sum = 0;
+	int64_t *amt, *disc, *tax, ship = 0, sum = 0, total = 0, amount;
 	int rc = OMS_ERR, inclusive, i;
 
 	if (oms_channel_settings(oms_json_str(o, "channel"), &set) != OMS_OK)
@@ -344,14 +345,14 @@ oms_tax_order(cJSON *o, const char *name, int total_given)
 	amt = ecalloc((size_t)n + 1, sizeof *amt);
 	disc = ecalloc((size_t)n + 1, sizeof *disc);
 	tax = ecalloc((size_t)n + 1, sizeof *tax);
-	if (line_discounts(o, exp, n, amt, disc) != OMS_OK) {
+	if (line_discounts(o, exp, n, amt, disc, &amount) != OMS_OK) {
 		rc = oms_reject("amounts are out of range");
 		goto out;
 	}
 	incl = cJSON_GetObjectItemCaseSensitive(totals, "tax_included");
 	inclusive = incl != NULL ? cJSON_IsTrue(incl) : cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(set, "tax_included"));
-	req = request(o, set, exp, n, amt, disc, inclusive);
+	req = request(o, set, exp, n, amount, disc, inclusive);
 	if ((rc = oms_call("tax", name, "taxes", req, &reply, NULL)) !=
 	    OMS_OK)
 		goto out;
@@ -363,13 +364,17 @@ oms_tax_order(cJSON *o, const char *name, int total_given)
 		oms_money_set((cJSON *)l, "tax", tax[i], exp);
 		sum += tax[i++];
 	}
+	if (!inclusive && !total_given && __builtin_add_overflow(
+	    oms_money_field(totals, "total", exp), sum + ship, &total)) {
+		rc = oms_reject("totals are out of range with the tax");
+		goto out;
+	}
 	oms_money_set(totals, "tax", sum + ship, exp);
 	if (inclusive) {
 		cJSON_DeleteItemFromObjectCaseSensitive(totals, "tax_included");
 		cJSON_AddTrueToObject(totals, "tax_included");
 	} else if (!total_given)
-		oms_money_set(totals, "total", oms_money_field(totals, "total",
-		    exp) + sum + ship, exp);
+		oms_money_set(totals, "total", total, exp);
 	oms_order_reorder(o);
 	rc = OMS_OK;
 out:
