@@ -6,7 +6,10 @@
  * allocation of the order still active there.  Its request id is made
  * from those allocations, so asking again for the same shipment (a run
  * that died after the carrier sold the label) asks with the same id and
- * the carrier answers with the same label.  The carrier is called with
+ * the carrier answers with the same label.  A parcel abroad declares its
+ * goods (customs.c); a label reply's documents are the carrier's own
+ * labels and papers (carrierdoc.c), written as they came, and only a
+ * reply without them gets labels drawn here.  The carrier is called with
  * no transaction open; then the labels are written, and one short
  * transaction checks the allocations are still active, records the
  * shipment, and moves the stock through the ledger: a release of the
