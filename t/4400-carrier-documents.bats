@@ -337,7 +337,7 @@ EOF
 	assert_success
 }
 
-@test "a symbolic link planted where a document would go: exit 3, not followed, nothing recorded, and no document of the shipment left behind" {
+@test "a symbolic link planted where the carrier's label or a document would go: exit 3, not followed, nothing recorded, and no file of the shipment left behind" {
 	order 2001 GB "L1:TEE:1:12.50"
 	oms-route --pending >/dev/null
 	# The tracking number the purchase gets, found by shipping it once
@@ -348,19 +348,22 @@ EOF
 	rm -rf "$OMS_DB-wal" "$OMS_DB-shm" before.db probe
 	echo precious > victim
 	mkdir labels
-	ln -s ../victim "labels/$t-commercial_invoice.pdf"
 	before=$(levels)
-	run --separate-stderr oms-ship --carrier docs --labels labels --pending
-	assert_failure 3
-	assert_output ""
-	assert_equal "$stderr" "oms-ship: cannot write 'labels/$t-commercial_invoice.pdf': it is a symbolic link, not a regular file; left as it is, nothing written"
-	assert_equal "$(cat victim)" precious
-	assert_equal "$(readlink "labels/$t-commercial_invoice.pdf")" ../victim
-	# The label written before it is gone again: all the files, or none.
-	assert_equal "$(ls -A labels)" "$t-commercial_invoice.pdf"
-	assert_equal "$(shipments)" 0
-	assert_equal "$(levels)" "$before"
-	rm "labels/$t-commercial_invoice.pdf"
+	# The label, written first; the invoice, after the label.
+	for f in "$t.pdf" "$t-commercial_invoice.pdf"; do
+		ln -s ../victim "labels/$f"
+		run --separate-stderr oms-ship --carrier docs --labels labels --pending
+		assert_failure 3
+		assert_output ""
+		assert_equal "$stderr" "oms-ship: cannot write 'labels/$f': it is a symbolic link, not a regular file; left as it is, nothing written"
+		assert_equal "$(cat victim)" precious
+		assert_equal "$(readlink "labels/$f")" ../victim
+		# What was written before it is gone again: all, or none.
+		assert_equal "$(ls -A labels)" "$f"
+		assert_equal "$(shipments)" 0
+		assert_equal "$(levels)" "$before"
+		rm "labels/$f"
+	done
 	run --separate-stderr oms-ship --carrier docs --labels labels --pending
 	assert_success
 	assert_equal "$(jq -r .tracking <<<"$output")" "$t"
