@@ -69,7 +69,10 @@
  *   carrier is the prefix of "service": ups-, usps- or fedex-, then
  *   letters, digits, '-' and '_'; any other service is refused, "unknown
  *   service 'NAME'".  The packages are as for rate; "from" and "to" must
- *   be objects; "reference" is ignored.  The numbers are the same for the
+ *   be objects; "reference" is ignored, and "customs" (a parcel abroad
+ *   declares its goods) by rate and label both.  The reply has no
+ *   "documents": this adapter draws nothing, and oms-ship draws the
+ *   labels of a reply without them.  The numbers are the same for the
  *   same request_id, so a purchase retried with its request_id gets its
  *   first label back and never buys a second: package i (from 1) gets
  *   the number oms_tracking_make (lib/tracking.h) makes from the serial

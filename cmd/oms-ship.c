@@ -6,7 +6,9 @@
  * line each, from the files named or stdin, and ships every location where
  * each order has stock allocated: the smallest box that holds it, a label
  * bought from the carrier adapter oms-carrier-NAME (oms-carrier(7)) and
- * written to the label directory as ZPL and PDF, and the stock taken out
+ * written to the label directory as the carrier sent it, with its other
+ * documents (drawn here as ZPL and PDF when it sends none), the goods of
+ * a parcel abroad declared from the catalog, and the stock taken out
  * through the ledger; a shipment record is printed once committed.
  * `track` asks the carriers what became of the parcels, `manifest` lists a
  * carrier's shipments of a day, `confirm` writes a channel's shipment

@@ -29,6 +29,7 @@
 
 #include "oms.h"
 #include "purge.h"
+#include "ship.h"
 
 /* The fields holding a person: erased wherever they stand. */
 static const char *const containers[] = { "customer", "ship_to", "bill_to",
@@ -49,7 +50,8 @@ static const char *const names[] = { "id", "order", "channel", "account",
     "external_id", "alias", "status", "sku", "channel_sku", "location",
     "tracking", "request_id", "carrier", "carrier_code", "service",
     "currency", "line_id", "digest", "source", "label_zpl", "label_pdf",
-    "box", "rule", "shipment", "type", NULL };
+    "label_png", "file", "format", "box", "rule", "shipment", "type",
+    NULL };
 
 static int
 in(const char *k, const char *const *list)
@@ -454,22 +456,27 @@ gather_files(const struct rows *rs, const struct oms_purge_opts *o,
 			struct oms_buf b = { 0 };
 
 			j = cJSON_Parse(r->text[0]);
+			{
+				/* Every label and document it names. */
+				cJSON *all = oms_shipment_files(j);
+
+				cJSON_ArrayForEach(p, all)
+					files_add(fs, oms_json_str(p, "file"), 1);
+				cJSON_Delete(all);
+			}
 			cJSON_ArrayForEach(p,
 			    cJSON_GetObjectItemCaseSensitive(j, "packages")) {
-				const char *z = oms_json_str(p, "label_zpl");
-				const char *d = oms_json_str(p, "label_pdf");
 				const char *t = oms_json_str(p, "tracking");
 
-				if (z != NULL)
-					files_add(fs, z, 1);
-				if (d != NULL)
-					files_add(fs, d, 1);
 				if (t != NULL && strchr(t, '/') == NULL) {
 					oms_buf_reset(&b);
 					oms_buf_printf(&b, "%s.zpl", t);
 					files_in(fs, o->labels, b.s);
 					oms_buf_reset(&b);
 					oms_buf_printf(&b, "%s.pdf", t);
+					files_in(fs, o->labels, b.s);
+					oms_buf_reset(&b);
+					oms_buf_printf(&b, "%s.png", t);
 					files_in(fs, o->labels, b.s);
 				}
 			}
@@ -515,8 +522,10 @@ stray_files(oms_db *db, int64_t id, struct files *fs)
 }
 
 /*
- * Whether name is one oms-ship writes: TRACKING.zpl or .pdf (letters and
- * digits), s_N.pdf, s_N-shipped.eml or s_N-delivered.eml.  A path in a
+ * Whether name is one oms-ship writes: TRACKING.zpl, .pdf or .png
+ * (letters and digits), a carrier's document TRACKING-TYPE.EXT or
+ * TRACKING-TYPE-N.EXT (carrierdoc.c), s_N.pdf, s_N-shipped.eml or
+ * s_N-delivered.eml.  A path in a
  * database changed by hand deletes nothing else.
  */
 static int
@@ -534,11 +543,7 @@ our_name(const char *name)
 		return strcmp(p, ".pdf") == 0 || strcmp(p, "-shipped.eml") ==
 		    0 || strcmp(p, "-delivered.eml") == 0;
 	}
-	for (; p < dot; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= 'a' && *p <= 'z')))
-			return 0;
-	return strcmp(dot, ".zpl") == 0 || strcmp(dot, ".pdf") == 0;
+	return oms_cdoc_name_ours(name);
 }
 
 /*

@@ -40,7 +40,9 @@
  *   shipment    each parcel: id (s_N), location, carrier, service,
  *               status, tracking (the first package's number), packages,
  *               weight_g, cost (in its currency), shipped_at,
- *               delivered_at, voided_at, lines (line_no, sku, qty
+ *               delivered_at, voided_at, documents (the files
+ *               written: type, package, format, file; drawn when oms
+ *               drew it) when there are any, lines (line_no, sku, qty
  *               carried) and events (what the carrier said: at, status,
  *               description, and tracking when it has several packages)
  *   return      each return, as oms-return prints it
@@ -63,6 +65,7 @@
 #include "order.h"
 #include "report.h"
 #include "rma.h"
+#include "ship.h"
 
 /* ---- orders ---------------------------------------------------------- */
 
@@ -456,7 +459,7 @@ story_shipments(oms_db *db, int64_t id, cJSON *rows)
 	static const char sql[] =
 	    "SELECT id, location, carrier, service, status, tracking, "
 	    "packages, weight_g, cost, currency, shipped_at, delivered_at, "
-	    "voided_at FROM shipments WHERE order_id = ? ORDER BY id";
+	    "voided_at, record FROM shipments WHERE order_id = ? ORDER BY id";
 	oms_stmt *st = oms_db_query(db, sql, "I", id);
 	cJSON *r;
 	int rc;
@@ -480,6 +483,15 @@ story_shipments(oms_db *db, int64_t id, cJSON *rows)
 		cJSON_AddStringToObject(r, "shipped_at", oms_col_text(st, 10));
 		add_text(r, "delivered_at", st, 11);
 		add_text(r, "voided_at", st, 12);
+		{
+			/* The label and document files written for it. */
+			cJSON *j = cJSON_Parse(oms_col_str(st, 13));
+			cJSON *f = oms_shipment_files(j);
+
+			if (f != NULL)
+				cJSON_AddItemToObject(r, "documents", f);
+			cJSON_Delete(j);
+		}
 		cJSON_AddItemToArray(rows, r);
 	}
 	oms_reset(st);

@@ -6,7 +6,10 @@
  * allocation of the order still active there.  Its request id is made
  * from those allocations, so asking again for the same shipment (a run
  * that died after the carrier sold the label) asks with the same id and
- * the carrier answers with the same label.  The carrier is called with
+ * the carrier answers with the same label.  A parcel abroad declares its
+ * goods (customs.c); a label reply's documents are the carrier's own
+ * labels and papers (carrierdoc.c), written as they came, and only a
+ * reply without them gets labels drawn here.  The carrier is called with
  * no transaction open; then the labels are written, and one short
  * transaction checks the allocations are still active, records the
  * shipment, and moves the stock through the ledger: a release of the
@@ -643,8 +646,9 @@ tracking_taken(struct oms_shipper *sp, const char *number,
 /* The service to buy: named, else the cheapest that keeps the promise. */
 static int
 choose_service(struct oms_shipper *sp, const struct shipment *s,
-    const cJSON *from, const cJSON *to, const cJSON *pkgs, char *out,
-    size_t n, int64_t *transit, char *name, size_t nn, cJSON **price)
+    const cJSON *from, const cJSON *to, const cJSON *pkgs,
+    const cJSON *customs, char *out, size_t n, int64_t *transit, char *name,
+    size_t nn, cJSON **price)
 {
 	const char *named;
 	cJSON *req, *reply = NULL;
@@ -701,6 +705,9 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
 	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
 	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
+	if (customs != NULL)
+		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(customs,
+		    1));
 	rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
 	/* A level no service knows by that name: the standard one, as routing. */
 	if (rc == OMS_OK && named == NULL && strcmp(s->level,
@@ -1278,13 +1285,13 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 		return;
 	}
 	oms_err_save(&e);
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(rec, "packages")) {
-		if (oms_json_str(p, "label_zpl") != NULL)
+	{
+		cJSON *all = oms_shipment_files(rec);
+
+		cJSON_ArrayForEach(p, all)
 			cJSON_AddItemToArray(files, cJSON_CreateString(
-			    oms_json_str(p, "label_zpl")));
-		if (oms_json_str(p, "label_pdf") != NULL)
-			cJSON_AddItemToArray(files, cJSON_CreateString(
-			    oms_json_str(p, "label_pdf")));
+			    oms_json_str(p, "file")));
+		cJSON_Delete(all);
 	}
 	oms_bind_text(st, 1, s->request_id);
 	rc = oms_step(st);
@@ -1386,6 +1393,120 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 	return rc;
 }
 
+/* Bytes written as DIR/NAME; its path added to written, into *path. */
+static int
+put_file(struct oms_shipper *sp, const char *name, const char *data,
+    size_t len, cJSON *written, char **path)
+{
+	struct oms_buf b = { (char *)data, len, 0 };
+	int rc;
+
+	*path = NULL;
+	if ((rc = write_file(sp->dir, name, &b, path)) == OMS_OK)
+		cJSON_AddItemToArray(written, cJSON_CreateString(*path));
+	return rc;
+}
+
+/*
+ * A document of the carrier's, written as it came into the label
+ * directory, under the name of its package's tracking number and its
+ * type; recorded in the shipment's documents (made in r when first
+ * needed, *dl), and for a label in its package p as label_FORMAT.
+ */
+static int
+put_doc(struct oms_shipper *sp, const struct oms_cdoc *d, const char *tracking,
+    int nth, cJSON *p, cJSON *written, cJSON **dl, cJSON *r)
+{
+	struct oms_buf name = { 0 };
+	char *path = NULL, key[16];
+	cJSON *e;
+	int rc = OMS_OK;
+
+	if (*dl == NULL)
+		*dl = cJSON_AddArrayToObject(r, "documents");
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "type", d->type);
+	if (d->package > 0)
+		cJSON_AddNumberToObject(e, "package", d->package);
+	cJSON_AddStringToObject(e, "format", d->format);
+	cJSON_AddNumberToObject(e, "bytes", (double)d->data.len);
+	if (sp->dir != NULL) {
+		oms_cdoc_name(d, tracking, nth, &name);
+		rc = put_file(sp, name.s, d->data.s, d->data.len, written,
+		    &path);
+	}
+	if (path != NULL) {
+		cJSON_AddStringToObject(e, "file", path);
+		if (p != NULL) {
+			snprintf(key, sizeof key, "label_%s", d->format);
+			cJSON_AddStringToObject(p, key, path);
+		}
+	}
+	cJSON_AddItemToArray(*dl, e);
+	free(path);
+	oms_buf_free(&name);
+	return rc;
+}
+
+/*
+ * The label of package k of n, drawn here for a carrier that sends none
+ * (the offline one): ZPL and PDF, named by its tracking number and
+ * recorded in its package p.
+ */
+static int
+draw_label(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
+    const cJSON *from, const cJSON *to, const char *service,
+    const char *oref, int64_t grams, int k, int n, const char *tracking,
+    int test, cJSON *p, cJSON *written)
+{
+	struct oms_label lb;
+	struct oms_buf zpl = { 0 }, pdf = { 0 }, name = { 0 };
+	char *zpath = NULL, *ppath = NULL, date[11];
+	int rc;
+
+	memset(&lb, 0, sizeof lb);
+	oms_label_addr(from, &lb.from);
+	oms_label_addr(to, &lb.to);
+	lb.carrier = oms_json_str(r, "carrier_code");
+	lb.service = oms_json_str(r, "service_name") ?
+	    oms_json_str(r, "service_name") : service;
+	lb.tracking = tracking;
+	lb.reference = oref;
+	lb.weight_g = (long)grams;
+	lb.package = k;
+	lb.packages = n;
+	snprintf(date, sizeof date, "%.10s", sp->now);
+	lb.ship_date = date;
+	lb.test = test;
+	lb.imperial = lb.from.country != NULL &&
+	    strcmp(lb.from.country, "US") == 0;
+	rc = oms_label_zpl(&lb, sp->dpi, &zpl);
+	if (rc == OMS_OK)
+		rc = oms_label_pdf(&lb, &pdf);
+	/* This parcel's label cannot be made; the next may. */
+	if (rc != OMS_OK)
+		rc = refused_at(s, oms_reject("%s", oms_error()));
+	if (rc == OMS_OK) {
+		oms_buf_printf(&name, "%s.zpl", tracking);
+		rc = put_file(sp, name.s, zpl.s, zpl.len, written, &zpath);
+	}
+	if (rc == OMS_OK) {
+		oms_buf_reset(&name);
+		oms_buf_printf(&name, "%s.pdf", tracking);
+		rc = put_file(sp, name.s, pdf.s, pdf.len, written, &ppath);
+	}
+	if (zpath)
+		cJSON_AddStringToObject(p, "label_zpl", zpath);
+	if (ppath)
+		cJSON_AddStringToObject(p, "label_pdf", ppath);
+	free(zpath);
+	free(ppath);
+	oms_buf_free(&zpl);
+	oms_buf_free(&pdf);
+	oms_buf_free(&name);
+	return rc;
+}
+
 /*
  * Ship what order_id has allocated at loc: pack, buy the label, write it,
  * record it.  *rec is the shipment record.
@@ -1397,12 +1518,13 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	struct shipment s;
 	struct pkg pk[MAXPKG];
 	cJSON *from = NULL, *to = NULL, *pkgs = NULL, *req = NULL, *reply = NULL;
-	cJSON *r = NULL, *rp;
+	cJSON *r = NULL, *rp, *written = NULL, *dl = NULL, *customs = NULL;
 	const cJSON *nums, *x;
 	char service[128], oref[64], sname[128];
 	int npk = 0, rc, i, bad;
 	int64_t grams = 0, sid = 0, transit = -1;
 	cJSON *price = NULL;
+	struct oms_cdocs docs = { 0 };
 
 	*rec = NULL;
 	oms_time_now(sp->now);	/* each shipment when it is made */
@@ -1444,8 +1566,24 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		grams = oms_sat_add(grams, pk[i].grams);
 		cJSON_AddItemToArray(pkgs, p);
 	}
-	rc = choose_service(sp, &s, from, to, pkgs, service, sizeof service,
-	    &transit, sname, sizeof sname, &price);
+	/* Across a border: the goods declared, or refused before asking. */
+	if (oms_customs_needed(from, to)) {
+		struct oms_customs_goods *g = ecalloc((size_t)s.nitems,
+		    sizeof *g);
+
+		for (i = 0; i < s.nitems; i++) {
+			g[i].line_no = s.items[i].line_no;
+			g[i].sku = s.items[i].sku;
+			g[i].qty = s.items[i].qty;
+		}
+		rc = oms_customs_block(sp->db, order_id, oms_json_str(to,
+		    "country"), g, s.nitems, &customs);
+		free(g);
+		if ((rc = refused_at(&s, rc)) != OMS_OK)
+			goto out;
+	}
+	rc = choose_service(sp, &s, from, to, pkgs, customs, service,
+	    sizeof service, &transit, sname, sizeof sname, &price);
 	if ((rc = refused(&s, rc, 1)) != OMS_OK)
 		goto out;
 	snprintf(oref, sizeof oref, "o_%lld", (long long)order_id);
@@ -1455,6 +1593,9 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
 	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
 	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
+	if (customs != NULL)
+		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(customs,
+		    1));
 	cJSON_AddStringToObject(req, "reference", oref);
 	if ((rc = oms_carrier_call(sp->carrier, "label", req, &reply)) != OMS_OK)
 		goto out;
@@ -1494,6 +1635,10 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			goto out;
 		}
 	}
+	/* The carrier's documents, checked whole before any is written. */
+	if ((rc = oms_cdocs_read(sp->carrier, "label", reply, npk, &docs)) !=
+	    OMS_OK)
+		goto out;
 	/* The record, the labels. */
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "type", "shipment");
@@ -1528,62 +1673,43 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	cJSON_AddStringToObject(r, "shipped_at", sp->now);
 	cJSON_AddStringToObject(r, "request_id", s.request_id);
 	rp = cJSON_AddArrayToObject(r, "packages");
+	written = cJSON_CreateArray();
 	i = 0;
 	cJSON_ArrayForEach(x, nums) {
 		cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(pkgs, i), 1);
-		struct oms_label lb;
-		struct oms_buf zpl = { 0 }, pdf = { 0 }, name = { 0 };
-		char *zpath = NULL, *ppath = NULL, date[11];
 
-		memset(&lb, 0, sizeof lb);
-		oms_label_addr(from, &lb.from);
-		oms_label_addr(to, &lb.to);
-		lb.carrier = oms_json_str(r, "carrier_code");
-		lb.service = oms_json_str(r, "service_name") ?
-		    oms_json_str(r, "service_name") : service;
-		lb.tracking = x->valuestring;
-		lb.reference = oref;
-		lb.weight_g = (long)pk[i].grams;
-		lb.package = i + 1;
-		lb.packages = npk;
-		snprintf(date, sizeof date, "%.10s", sp->now);
-		lb.ship_date = date;
-		lb.test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
-		    "test"));
-		lb.imperial = lb.from.country != NULL &&
-		    strcmp(lb.from.country, "US") == 0;
 		cJSON_AddStringToObject(p, "tracking", x->valuestring);
-		if (sp->dir != NULL) {
-			rc = oms_label_zpl(&lb, sp->dpi, &zpl);
-			if (rc == OMS_OK)
-				rc = oms_label_pdf(&lb, &pdf);
-			/* This parcel's label cannot be made; the next may. */
-			if (rc != OMS_OK)
-				rc = refused_at(&s, oms_reject("%s",
-				    oms_error()));
-			if (rc == OMS_OK) {
-				oms_buf_printf(&name, "%s.zpl", x->valuestring);
-				rc = write_file(sp->dir, name.s, &zpl, &zpath);
-			}
-			if (rc == OMS_OK) {
-				oms_buf_reset(&name);
-				oms_buf_printf(&name, "%s.pdf", x->valuestring);
-				rc = write_file(sp->dir, name.s, &pdf, &ppath);
-			}
-			if (zpath)
-				cJSON_AddStringToObject(p, "label_zpl", zpath);
-			if (ppath)
-				cJSON_AddStringToObject(p, "label_pdf", ppath);
-		}
-		free(zpath);
-		free(ppath);
-		oms_buf_free(&zpl);
-		oms_buf_free(&pdf);
-		oms_buf_free(&name);
 		cJSON_AddItemToArray(rp, p);
+		/* The carrier's label as it sent it; else one drawn here. */
+		if (docs.present)
+			rc = put_doc(sp, oms_cdocs_label(&docs, i + 1),
+			    x->valuestring, 1, p, written, &dl, r);
+		else if (sp->dir != NULL)
+			rc = draw_label(sp, &s, r, from, to, service, oref,
+			    pk[i].grams, i + 1, npk, x->valuestring,
+			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
+			    "test")), p, written);
 		i++;
 		if (rc != OMS_OK)
-			goto out;
+			goto unwrite;
+	}
+	/* What goes with the parcel, each named by its package's number. */
+	for (int k = 0; k < docs.n; k++) {
+		const struct oms_cdoc *d = &docs.d[k];
+		const char *t = cJSON_GetArrayItem(nums, d->package > 0 ?
+		    d->package - 1 : 0)->valuestring;
+		int nth = 1;
+
+		if (strcmp(d->type, "label") == 0)
+			continue;
+		/* The n-th of its type under the same number. */
+		for (int j = 0; j < k; j++)
+			nth += strcmp(docs.d[j].type, d->type) == 0 &&
+			    (docs.d[j].package > 0 ? docs.d[j].package : 1) ==
+			    (d->package > 0 ? d->package : 1);
+		if ((rc = put_doc(sp, d, t, nth, NULL, written, &dl, r)) !=
+		    OMS_OK)
+			goto unwrite;
 	}
 	if ((rc = shipment_lines(sp, &s, r)) != OMS_OK)
 		goto out;
@@ -1599,9 +1725,17 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	*rec = r;
 	r = NULL;
 	sp->shipped++;
+	goto out;
+unwrite:
+	/* The files of a shipment are written all, or none stays. */
+	cJSON_ArrayForEach(x, written)
+		unlink(x->valuestring);
 out:
 	if (rc == OMS_REJECT)
 		sp->refused++;
+	oms_cdocs_free(&docs);
+	cJSON_Delete(written);
+	cJSON_Delete(customs);
 	cJSON_Delete(price);
 	cJSON_Delete(r);
 	cJSON_Delete(from);

@@ -15,6 +15,44 @@ oms_carrier_call(const char *name, const char *verb, const cJSON *req,
 	return oms_call("carrier", name, verb, req, reply, NULL);
 }
 
+/* carrierdoc.c: the documents of a carrier's label reply */
+#define OMS_DOC_MAX (2 << 20)	/* bytes of one document, decoded, at most */
+#define OMS_DOCS_MAX 64		/* documents of one reply at most */
+struct oms_cdoc {
+	const char *type;	/* "label", "commercial_invoice", ... (static) */
+	const char *format;	/* "pdf", "zpl" or "png" (static) */
+	int package;		/* its package, from 1; 0 for none */
+	int index;		/* its place in the reply, from 1 */
+	struct oms_buf data;	/* its bytes, decoded */
+};
+struct oms_cdocs {
+	int present;		/* the reply had documents */
+	int n;
+	struct oms_cdoc *d;
+};
+int oms_base64_decode(const char *s, size_t n, struct oms_buf *out);
+int oms_cdocs_read(const char *carrier, const char *verb,
+    const cJSON *reply, int npk, struct oms_cdocs *ds);
+const struct oms_cdoc *oms_cdocs_label(const struct oms_cdocs *ds,
+    int package);
+void oms_cdocs_free(struct oms_cdocs *ds);
+void oms_cdoc_name(const struct oms_cdoc *d, const char *tracking, int nth,
+    struct oms_buf *name);
+int oms_cdoc_name_ours(const char *name);
+cJSON *oms_shipment_files(const cJSON *rec);
+
+/* customs.c: what an international parcel declares */
+struct oms_customs_goods {
+	int line_no;		/* the order line */
+	const char *sku;	/* the goods: a kit line's component */
+	int64_t qty;
+};
+int oms_country_valid(const char *cc);
+int oms_hs_code_valid(const char *s);
+int oms_customs_needed(const cJSON *from, const cJSON *to);
+int oms_customs_block(oms_db *db, int64_t order_id, const char *dest,
+    const struct oms_customs_goods *g, int n, cJSON **out);
+
 /* confirm.c: shipment confirmations for channels */
 int oms_confirm_write(oms_db *db, const char *channel, const char *account,
     const char *format, int dry_run, FILE *fp, long *n, cJSON **uncorrected,

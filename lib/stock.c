@@ -31,6 +31,7 @@
 
 #include "bounds.h"
 #include "oms.h"
+#include "ship.h"
 #include "stock.h"
 
 
@@ -331,7 +332,7 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	    "DELETE FROM product_bins WHERE sku = ?";
 	static const char sql_bin[] =
 	    "INSERT INTO product_bins (sku, location, bin) VALUES (?, ?, ?)";
-	const char *sku, *title, *barcode, *currency;
+	const char *sku, *title, *barcode, *currency, *hs, *origin;
 	static const char *const dim_names[] = {
 		"dims_mm[0] (length_mm)", "dims_mm[1] (width_mm)",
 		"dims_mm[2] (height_mm)",
@@ -351,6 +352,18 @@ oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo)
 	attrs = cJSON_GetObjectItemCaseSensitive(rec, "attributes");
 	if (attrs != NULL && !cJSON_IsNull(attrs) && !cJSON_IsObject(attrs))
 		return oms_reject("attributes must be an object");
+	/* What customs declare (customs.c); a number would lose a 0. */
+	if (opt_str(rec, "hs_code", &hs) != OMS_OK)
+		return oms_reject("hs_code must be a string of 6 to 10 digits, "
+		    "such as \"610910\"");
+	if (hs != NULL && !oms_hs_code_valid(hs))
+		return oms_reject("hs_code '%.40s' is not 6 to 10 digits, such as "
+		    "\"610910\" (no dots or spaces)", hs);
+	if (opt_str(rec, "origin_country", &origin) != OMS_OK)
+		return OMS_REJECT;
+	if (origin != NULL && !oms_country_valid(origin))
+		return oms_reject("origin_country '%.40s' is not an ISO 3166 "
+		    "country code, such as \"PT\"", origin);
 	dims = cJSON_GetObjectItemCaseSensitive(rec, "dims_mm");
 	if (dims != NULL && !cJSON_IsNull(dims)) {
 		const cJSON *d;
