@@ -134,6 +134,13 @@ EOF
 	assert_output "in/945-501.x12
 in/997-502.x12
 in/846-503.x12"
+	# A dry run first: all of it said, none of it kept, no 997 written.
+	sum=$(sqlite3 "$OMS_DB" .dump | cksum)
+	run --separate-stderr oms-edi receive -n in/846-503.x12 in/997-502.x12 in/945-501.x12
+	assert_success
+	assert_equal "$(jq -r '.type' <<<"$output" | sort | uniq -c | awk '{ printf "%s %s,", $1, $2 }')" "4 edi,2 movement,2 shipment,"
+	assert_equal "$(sqlite3 "$OMS_DB" .dump | cksum)" "$sum"
+	assert_equal "$(ls out)" "940-3PL1-000000001.x12"
 	run --separate-stderr oms-edi receive in/945-501.x12 in/997-502.x12 in/846-503.x12
 	assert_success
 	assert_equal "$stderr" ""
