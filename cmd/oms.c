@@ -28,6 +28,7 @@ static const struct {
 	{ "return", "returns, inspection, restock, exchanges, reships" },
 	{ "report", "sales, fulfilment, stock and profit reports" },
 	{ "events", "every change as an event stream, for consumers" },
+	{ "edi", "a 3pl's orders, shipments and stock as EDI X12" },
 };
 
 struct ctx {

@@ -847,6 +847,87 @@ const char *const oms_migrations[] = {
 	"  SELECT at, id AS e, NULL AS m, 0 AS k, id FROM events\n"
 	"  UNION ALL SELECT at, NULL, id, 1, id FROM movements) AS x\n"
 	"ORDER BY at, k, id;\n",
+	/*
+	 * 11: EDI with 3pl locations (oms-edi).  edi_control keeps the last
+	 * control number used, by our sender id, for interchanges, groups
+	 * and transaction sets: each only goes up, so none is used twice.
+	 * edi_interchanges is every file written or read (a file read is
+	 * known by its sender and control number, and its digest, so the
+	 * same file read again changes nothing); edi_sets each transaction
+	 * set in them and where it stands.  edi_orders is each warehouse
+	 * shipping order (940) sent to a location, its depositor order
+	 * number the name the 3pl answers with; edi_lines the allocations
+	 * it asked for, and how many units of each the 3pl is done with
+	 * (shipped, or said it will not ship).  edi_shipments the 3pl's
+	 * shipment ids (W06-04), each taken once.
+	 */
+	"CREATE TABLE edi_control (\n"
+	"  sender TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('interchange', 'group', 'set')),\n"
+	"  last INTEGER NOT NULL CHECK (last >= 0),\n"
+	"  PRIMARY KEY (sender, kind)\n"
+	");\n"
+	"CREATE TABLE edi_interchanges (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  location TEXT NOT NULL,\n"
+	"  direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),\n"
+	"  sender TEXT NOT NULL,\n"
+	"  receiver TEXT NOT NULL,\n"
+	"  control INTEGER NOT NULL,\n"
+	"  dir TEXT,\n"
+	"  file TEXT NOT NULL,\n"
+	"  digest TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  UNIQUE (direction, sender, receiver, control)\n"
+	");\n"
+	"CREATE INDEX edi_interchanges_location ON edi_interchanges\n"
+	"  (location, direction, id);\n"
+	"CREATE TABLE edi_sets (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  interchange_id INTEGER NOT NULL REFERENCES edi_interchanges (id),\n"
+	"  group_control INTEGER NOT NULL,\n"
+	"  set_id TEXT NOT NULL,\n"
+	"  control TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL CHECK (state IN ('sent', 'accepted',\n"
+	"    'rejected', 'pending', 'applied', 'refused')),\n"
+	"  note TEXT,\n"
+	"  at TEXT NOT NULL,\n"
+	"  UNIQUE (interchange_id, group_control, control)\n"
+	");\n"
+	"CREATE INDEX edi_sets_group ON edi_sets (group_control, control);\n"
+	"CREATE TABLE edi_orders (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  set_row INTEGER NOT NULL REFERENCES edi_sets (id),\n"
+	"  location TEXT NOT NULL,\n"
+	"  order_id INTEGER NOT NULL REFERENCES orders (id),\n"
+	"  depositor_order TEXT NOT NULL,\n"
+	"  purpose TEXT NOT NULL CHECK (purpose IN ('ship', 'cancel')),\n"
+	"  state TEXT NOT NULL CHECK (state IN ('sent', 'accepted',\n"
+	"    'rejected', 'done', 'cancelled')),\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX edi_orders_location ON edi_orders (location,\n"
+	"  depositor_order);\n"
+	"CREATE INDEX edi_orders_order ON edi_orders (order_id);\n"
+	"CREATE TABLE edi_lines (\n"
+	"  edi_order INTEGER NOT NULL REFERENCES edi_orders (id),\n"
+	"  allocation_id INTEGER NOT NULL REFERENCES allocations (id),\n"
+	"  lx INTEGER NOT NULL,\n"
+	"  line_no INTEGER NOT NULL,\n"
+	"  sku TEXT NOT NULL,\n"
+	"  qty INTEGER NOT NULL CHECK (qty > 0),\n"
+	"  done INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY (edi_order, allocation_id),\n"
+	"  CHECK (done >= 0 AND done <= qty)\n"
+	");\n"
+	"CREATE INDEX edi_lines_allocation ON edi_lines (allocation_id);\n"
+	"CREATE TABLE edi_shipments (\n"
+	"  location TEXT NOT NULL,\n"
+	"  shipment TEXT NOT NULL,\n"
+	"  shipment_id INTEGER REFERENCES shipments (id),\n"
+	"  set_row INTEGER NOT NULL REFERENCES edi_sets (id),\n"
+	"  PRIMARY KEY (location, shipment)\n"
+	");\n",
 };
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
 
@@ -987,6 +1068,14 @@ const struct oms_check oms_checks[] = {
 	  "', beyond the newest event, ' || (SELECT coalesce(max(seq), 0) "
 	  "FROM outbox) FROM consumers WHERE acked > (SELECT "
 	  "coalesce(max(seq), 0) FROM outbox) ORDER BY name" },
+	/* A 940 the 3pl is done with holds no allocation still active. */
+	{ "edi-orders",
+	  "SELECT '940 ' || o.depositor_order || ' to ' || o.location || "
+	  "' (order o_' || o.order_id || ') is done but allocation a' || "
+	  "a.id || ' it asked for is still active' FROM edi_orders o "
+	  "JOIN edi_lines l ON l.edi_order = o.id JOIN allocations a "
+	  "ON a.id = l.allocation_id WHERE o.state = 'done' "
+	  "AND a.state = 'active' ORDER BY o.id, a.id" },
 	{ "reservations",
 	  "SELECT sku || ' at ' || location || ': reserved ' || reserved || "
 	  "', allocated ' || allocated || ' (oms-stock reconcile repairs it)' "

@@ -461,9 +461,13 @@ refused_at(const struct shipment *s, int rc)
 	return refused(s, rc, 0);
 }
 
+/*
+ * The shipment order_id makes at loc: every allocation active there, or
+ * those of only (n of them) when only is not NULL.
+ */
 static int
 load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
-    struct shipment *s)
+    const int64_t *only, int n, struct shipment *s)
 {
 	static const char sql_order[] =
 	    "SELECT channel, external_id, record, deliver_by, service, account "
@@ -516,7 +520,12 @@ load_shipment(struct oms_shipper *sp, int64_t order_id, const char *loc,
 	oms_bind_text(st, 2, loc);
 	while ((rc = oms_step(st)) == OMS_ROW) {
 		struct item *it;
+		int k = 0;
 
+		while (only != NULL && k < n && only[k] != oms_col_int64(st, 0))
+			k++;
+		if (only != NULL && k == n)
+			continue;
 		if (s->nitems == s->cap) {
 			s->cap = s->cap ? s->cap * 2 : 16;
 			s->items = erealloc(s->items, (size_t)s->cap *
@@ -950,7 +959,9 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    "weight_g")->valuedouble);
 	oms_bind_int(st, 11, cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(rec, "test")));
-	oms_bind_text(st, 12, sp->now);
+	/* When it left: now, or when the one who shipped it says. */
+	oms_bind_text(st, 12, oms_json_str(rec, "shipped_at") ?
+	    oms_json_str(rec, "shipped_at") : sp->now);
 	{
 		const char *cost = oms_json_str(rec, "cost");
 		const char *cur = oms_json_str(rec, "cost_currency");
@@ -1528,7 +1539,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 
 	*rec = NULL;
 	oms_time_now(sp->now);	/* each shipment when it is made */
-	if ((rc = load_shipment(sp, order_id, loc, &s)) != OMS_OK)
+	if ((rc = load_shipment(sp, order_id, loc, NULL, 0, &s)) != OMS_OK)
 		goto out;
 	if (s.nitems == 0) {
 		rc = refused_at(&s, oms_reject("nothing allocated to ship "
@@ -1747,6 +1758,143 @@ out:
 	return rc;
 }
 
+/*
+ * Record a shipment someone else made, a 3pl's shipping advice: the
+ * allocations g->allocs of the order at g->location, each active and
+ * shipped whole, as one shipment, stored as oms-ship stores its own
+ * (commit_shipment): the stock out through the ledger, the allocations
+ * shipped, the order's status moved on and the record kept for the
+ * channel's confirmation.  In the caller's transaction, when it has
+ * one.  *out is the shipment record.
+ */
+int
+oms_ship_given(oms_db *db, const struct oms_ship_given *g, cJSON **out)
+{
+	struct oms_shipper sp;
+	struct shipment s;
+	cJSON *r = NULL, *rp;
+	int64_t sid = 0, grams = 0;
+	char oref[32];
+	int rc;
+
+	*out = NULL;
+	memset(&sp, 0, sizeof sp);
+	memset(&s, 0, sizeof s);
+	sp.db = db;
+	sp.carrier = g->carrier;
+	oms_time_now(sp.now);
+	if ((rc = load_shipment(&sp, g->order_id, g->location, g->allocs,
+	    g->nallocs, &s)) != OMS_OK)
+		goto out;
+	if (s.nitems != g->nallocs) {
+		rc = refused_at(&s, oms_reject("%d of the %d allocations it "
+		    "carried are not active here", g->nallocs - s.nitems,
+		    g->nallocs));
+		goto out;
+	}
+	snprintf(s.request_id, sizeof s.request_id, "%s", g->request_id);
+	/* In the order's own order, however its allocations were split. */
+	for (int i = 1; i < s.nitems; i++)
+		for (int j = i; j > 0 && (s.items[j].line_no <
+		    s.items[j - 1].line_no || (s.items[j].line_no ==
+		    s.items[j - 1].line_no && s.items[j].alloc <
+		    s.items[j - 1].alloc)); j--) {
+			struct item t = s.items[j];
+
+			s.items[j] = s.items[j - 1];
+			s.items[j - 1] = t;
+		}
+	for (int i = 0; i < g->npackages; i++) {
+		const char *t = g->tracking[i], *shape = NULL;
+
+		if (!safe_id(t)) {
+			rc = refused_at(&s, oms_reject("tracking number '%.60s' "
+			    "is not 6-40 letters and digits", t));
+			goto out;
+		}
+		for (int j = 0; j < i; j++)
+			if (strcmp(g->tracking[j], t) == 0) {
+				rc = refused_at(&s, oms_reject("tracking number "
+				    "%s twice", t));
+				goto out;
+			}
+		if (!oms_tracking_valid(t, &shape) && shape != NULL) {
+			rc = refused_at(&s, oms_reject("tracking number %s "
+			    "has a wrong check digit (a %s number)", t, shape));
+			goto out;
+		}
+		if ((rc = tracking_taken(&sp, t, s.request_id)) != OMS_OK) {
+			if (rc == OMS_ERR && oms_errkind() == OMS_E_CARRIER)
+				rc = refused_at(&s, oms_reject("tracking number "
+				    "%s is another shipment's", t));
+			goto out;
+		}
+	}
+	if (g->weight_g >= 0)
+		grams = g->weight_g;
+	else
+		for (int i = 0; i < s.nitems; i++)
+			grams = oms_sat_add(grams, oms_sat_mul(s.items[i].qty,
+			    s.items[i].grams));
+	snprintf(oref, sizeof oref, "o_%lld", (long long)g->order_id);
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "type", "shipment");
+	cJSON_AddNullToObject(r, "id");
+	cJSON_AddStringToObject(r, "order", oref);
+	cJSON_AddStringToObject(r, "channel", s.channel);
+	if (s.account[0] != '\0')
+		cJSON_AddStringToObject(r, "account", s.account);
+	cJSON_AddStringToObject(r, "external_id", s.external_id);
+	cJSON_AddStringToObject(r, "location", g->location);
+	cJSON_AddStringToObject(r, "carrier", g->carrier);
+	cJSON_AddStringToObject(r, "carrier_code", g->carrier_code);
+	cJSON_AddStringToObject(r, "service", g->service);
+	if (g->service_name != NULL)
+		cJSON_AddStringToObject(r, "service_name", g->service_name);
+	cJSON_AddStringToObject(r, "tracking", g->npackages > 0 ?
+	    g->tracking[0] : "");
+	cJSON_AddNumberToObject(r, "weight_g", (double)grams);
+	cJSON_AddBoolToObject(r, "test", 0);
+	cJSON_AddStringToObject(r, "shipped_at", g->shipped_at);
+	cJSON_AddStringToObject(r, "request_id", s.request_id);
+	rp = cJSON_AddArrayToObject(r, "packages");
+	for (int i = 0; i < g->npackages; i++) {
+		cJSON *p = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(p, "tracking", g->tracking[i]);
+		cJSON_AddItemToArray(rp, p);
+	}
+	if (g->extra != NULL) {
+		const cJSON *x;
+
+		cJSON_ArrayForEach(x, g->extra)
+			cJSON_AddItemToObject(r, x->string,
+			    cJSON_Duplicate(x, 1));
+	}
+	if ((rc = shipment_lines(&sp, &s, r)) != OMS_OK ||
+	    (rc = commit_shipment(&sp, &s, r, &sid)) != OMS_OK)
+		goto out;
+	/* Handed to the carrier already: no label of ours to void. */
+	if (g->handed) {
+		static const char sql_handed[] =
+		    "UPDATE shipments SET status = 'in_transit', "
+		    "record = json_set(record, '$.status', 'in_transit') "
+		    "WHERE id = ?";
+
+		if ((rc = oms_db_run(db, sql_handed, "cannot update a "
+		    "shipment", "I", sid)) != OMS_OK)
+			goto out;
+		cJSON_ReplaceItemInObjectCaseSensitive(r, "status",
+		    cJSON_CreateString("in_transit"));
+	}
+	*out = r;
+	r = NULL;
+out:
+	cJSON_Delete(r);
+	shipment_free(&s);
+	return rc;
+}
+
 /* "o_N (channel external_id)", as oms_order_may names an order. */
 int
 oms_order_name(oms_db *db, int64_t id, char *buf, size_t n)
@@ -1831,11 +1979,13 @@ int
 oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
     void *arg)
 {
+	/* A 3pl location ships what it is sent by EDI (oms-edi), not here. */
 	static const char sql[] =
-	    "SELECT DISTINCT location FROM allocations "
-	    "WHERE order_id = ? AND state = 'active' ORDER BY location";
+	    "SELECT DISTINCT a.location, coalesce(l.kind = '3pl', 0) "
+	    "FROM allocations a LEFT JOIN locations l ON l.id = a.location "
+	    "WHERE a.order_id = ? AND a.state = 'active' ORDER BY 1";
 	oms_stmt *st = oms_db_stmt(sp->db, sql);
-	char **locs = NULL;
+	char **locs = NULL, third[128] = "";
 	size_t n = 0;
 	int rc, r = OMS_OK;
 
@@ -1848,6 +1998,10 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 		return OMS_ERR;
 	oms_bind_int64(st, 1, order_id);
 	while ((rc = oms_step(st)) == OMS_ROW) {
+		if (oms_col_int(st, 1)) {
+			snprintf(third, sizeof third, "%s", oms_col_text(st, 0));
+			continue;
+		}
 		locs = erealloc(locs, (n + 1) * sizeof *locs);
 		locs[n++] = estrdup(oms_col_text(st, 0));
 	}
@@ -1857,8 +2011,14 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 	if (r == OMS_OK && n == 0) {
 		char name[200];
 
-		if ((r = oms_order_name(sp->db, order_id, name, sizeof name)) ==
+		if ((r = oms_order_name(sp->db, order_id, name, sizeof name)) !=
 		    OMS_OK)
+			;
+		else if (*third != '\0')
+			r = oms_reject("order %s is allocated at %s, a 3pl "
+			    "location: the 3pl ships it, sent by EDI (oms-edi "
+			    "send --location %s)", name, third, third);
+		else
 			r = oms_reject("order %s has nothing allocated to "
 			    "ship: route it first (oms-route)", name);
 	}
@@ -1888,7 +2048,9 @@ oms_ship_pending(oms_db *db, int64_t **ids, size_t *n)
 	static const char sql[] =
 	    "SELECT o.id FROM orders o WHERE o.status IN ('allocated', "
 	    "'partial', 'partly_shipped') AND EXISTS (SELECT 1 FROM "
-	    "allocations a WHERE a.order_id = o.id AND a.state = 'active') "
+	    "allocations a WHERE a.order_id = o.id AND a.state = 'active' "
+	    "AND NOT EXISTS (SELECT 1 FROM locations l WHERE "
+	    "l.id = a.location AND l.kind = '3pl')) "
 	    "ORDER BY o.priority DESC, o.placed_at, o.id";
 	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;

@@ -68,6 +68,22 @@ void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
     long *refused);
 int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
     void *arg);
+/* A shipment someone else made (a 3pl), recorded as oms-ship's are. */
+struct oms_ship_given {
+	int64_t order_id;
+	const char *location;
+	const int64_t *allocs;	/* active there, each shipped whole */
+	int nallocs;
+	const char *carrier;	/* who made it: "edi" */
+	const char *carrier_code, *service, *service_name;
+	const char *const *tracking;	/* a number a package */
+	int npackages;
+	int64_t weight_g;	/* < 0: what the products weigh */
+	const char *shipped_at, *request_id;
+	const cJSON *extra;	/* more members of the record, or NULL */
+	int handed;		/* the carrier has it: in_transit, no void */
+};
+int oms_ship_given(oms_db *db, const struct oms_ship_given *g, cJSON **out);
 int oms_ship_pending(oms_db *db, int64_t **ids, size_t *n);
 int oms_ship_done(oms_db *db, int64_t id, int *done, char *note,
     size_t n);

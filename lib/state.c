@@ -59,6 +59,9 @@ static const struct move {
 	  "allocated partly_shipped shipped delivered cancelled fulfilled" },
 	{ "address_changed", "partial allocated", "open partial" },
 	{ "rerouted", "allocated partial backordered open", "open" },
+	/* A 3pl could not fill what it was sent: routing decides again. */
+	{ "unfilled", "allocated partial partly_shipped",
+	  "open partial partly_shipped" },
 	{ "returned", "shipped delivered fulfilled partly_returned returned",
 	  "partly_returned returned" },
 	{ "return_undone", "partly_returned returned", "shipped delivered "

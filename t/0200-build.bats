@@ -14,13 +14,13 @@ load helper
 	root="$BATS_TEST_TMPDIR/root"
 	run make -s -C "$TOP" install DESTDIR="$root" PREFIX=/usr
 	assert_success
-	for p in oms oms-import oms-stock oms-return oms-report oms-events oms-events-webhook; do
+	for p in oms oms-import oms-stock oms-return oms-report oms-events oms-events-webhook oms-edi; do
 		[ -x "$root/usr/bin/$p" ] || fail "no $p"
 		[ -f "$root/usr/share/bash-completion/completions/$p" ] || fail "no bash completion for $p"
 		[ -f "$root/usr/share/zsh/vendor-completions/_$p" ] || fail "no zsh completion for $p"
 		[ -f "$root/usr/share/fish/vendor_completions.d/$p.fish" ] || fail "no fish completion for $p"
 	done
-	for m in man1/oms.1 man1/oms-import.1 man1/oms-stock.1 man1/oms-return.1 man1/oms-report.1 man1/oms-events.1 man1/oms-events-webhook.1 man5/oms-records.5 man5/oms-channels.5 man7/oms.7; do
+	for m in man1/oms.1 man1/oms-import.1 man1/oms-stock.1 man1/oms-return.1 man1/oms-report.1 man1/oms-events.1 man1/oms-events-webhook.1 man1/oms-edi.1 man5/oms-records.5 man5/oms-channels.5 man7/oms.7; do
 		[ -f "$root/usr/share/man/$m" ] || fail "no $m"
 	done
 	assert_equal "$(ls "$root/usr/share/oms/channels" | sort)" "$(ls "$TOP/share/oms/channels" | sort)"

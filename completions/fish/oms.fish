@@ -103,6 +103,8 @@ function __oms_programs
                     printf '%s\t%s\n' $name 'Sales, fulfilment, stock, profit reports'
                 case events
                     printf '%s\t%s\n' $name 'Every change as an event stream'
+                case edi
+                    printf '%s\t%s\n' $name 'A 3pl\'s orders, shipments, stock as EDI'
                 case '*'
                     printf '%s\t%s\n' $name "Run oms-$name"
             end
