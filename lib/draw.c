@@ -131,7 +131,8 @@ oms_draw_end(cairo_t *cr, struct oms_buf *out)
 		oms_buf_add(out, k->b.s, k->b.len);
 	cairo_destroy(cr);
 	if (st != CAIRO_STATUS_SUCCESS)
-		return oms_seterr("cannot draw: %s", cairo_status_to_string(st));
+		return oms_seterr("cannot draw: %s",
+		    cairo_status_to_string(st));
 	return OMS_OK;
 }
 

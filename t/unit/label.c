@@ -441,7 +441,8 @@ write_sample(int argc, char **argv)
 	n = argc > 1 && strcmp(argv[1], "pdf") == 0 ? 4 : 5;
 	if (argc < n || (strcmp(argv[1], "pdf") != 0 &&
 	    strcmp(argv[1], "png") != 0 && strcmp(argv[1], "zpl") != 0)) {
-		fprintf(stderr, "usage: label pdf FILE TRACKING [KEY=VALUE ...]\n"
+		fprintf(stderr,
+		    "usage: label pdf FILE TRACKING [KEY=VALUE ...]\n"
 		    "       label png|zpl DPI FILE TRACKING [KEY=VALUE ...]\n"
 		    "       label symbol KIND DPI FILE DATA [PRIMARY]\n");
 		return OMS_EXIT_USAGE;
