@@ -27,6 +27,16 @@ SHAREDIR_REL = $(shell realpath -m --relative-to='$(BINDIR)' '$(SHAREDIR)/oms')
 CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' \
 	-DOMS_SHAREDIR_REL='"$(SHAREDIR_REL)"' -Ilib
 LDLIBS = -lsqlite3 -ljq -lcsv -lcjson -lm
+# Cairo and Pango draw the PDF and PNG documents and labels (lib/draw.c),
+# libzint their barcodes.  Their headers are system headers here, so our
+# warnings do not fall on them; a program that draws nothing does not
+# load them (--as-needed).
+DRAW_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
+	pangocairo 2>/dev/null))
+DRAW_LIBS := $(shell pkg-config --libs pangocairo 2>/dev/null) -lzint
+CPPFLAGS += $(DRAW_CFLAGS)
+LDLIBS += $(DRAW_LIBS)
+LDFLAGS += -Wl,--as-needed
 
 ifeq ($(SAN),1)
 B = build-san
@@ -48,6 +58,14 @@ DEBS += clang
 DEBS += chromium python3
 # OpenSSL's HMAC signs webhooks (oms-events-webhook), and curl posts them.
 DEBS += libssl-dev curl
+# Slips, pick lists and labels are drawn with cairo and pango (PDF, PNG)
+# and libzint (the barcodes); fontconfig finds a font for each script of
+# a customer's name among these: Noto (Latin, Greek, Cyrillic, Arabic,
+# Hebrew, Indic, Thai and the rest), Noto CJK (Chinese, Japanese, Korean)
+# and DejaVu.  ZXing-C++ reads back in t/4150 the
+# symbols zbar cannot: PDF417, MaxiCode, Data Matrix.
+DEBS += libcairo2-dev libpango1.0-dev libzint-dev fonts-dejavu-core \
+	fonts-noto-core fonts-noto-cjk zxing-cpp-tools
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 

@@ -4,6 +4,7 @@
 # those run, ends with no memory error and no definite leak (issue 13).
 # libjq's reference counting and the uninitialised callbacks of STYLE.md
 # show only here.  It needs the plain build: ASan and valgrind do not mix.
+# Fontconfig's caches are no leaks (t/valgrind.supp).
 
 load helper
 
@@ -24,8 +25,8 @@ need_valgrind() {
 	# too.  Status 99 is memcheck's own: an error or a definite leak.
 	mkdir vgbin vg
 	for p in "$OMS_BIN"/oms*; do
-		printf '#!/bin/sh\nexec valgrind -q --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=%s/vg/%%p %s "$@"\n' \
-		    "$BATS_TEST_TMPDIR" "$p" > "vgbin/${p##*/}"
+		printf '#!/bin/sh\nexec valgrind -q --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --suppressions=%s --log-file=%s/vg/%%p %s "$@"\n' \
+		    "$TOP/t/valgrind.supp" "$BATS_TEST_TMPDIR" "$p" > "vgbin/${p##*/}"
 		chmod +x "vgbin/${p##*/}"
 	done
 	start=$(date +%s)

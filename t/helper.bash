@@ -12,6 +12,9 @@ TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${OMS_GEO:=$TOP/../shared/geo}"
 export PATH="$OMS_BIN:$PATH" LC_ALL=C TZ=UTC
 export OMS_PATH="$TOP/share/oms"
+# Under ASan: fontconfig's caches, kept for the process, are no leaks
+# (t/lsan.supp; t/run sets the same).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/t/lsan.supp:print_suppressions=0}
 FIX="$TOP/t/fixtures"
 # The schema version this oms migrates to: the number of migrations in
 # lib/schema.c.  A new migration moves it.

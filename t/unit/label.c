@@ -1,14 +1,20 @@
 /*
- * Unit tests for lib/label.c: Code 128 symbols, ZPL and PDF labels.
+ * Unit tests for lib/label.c: ZPL, PDF and PNG labels.
  *
- * With arguments it writes a sample label instead, for
- * t/4100-label.bats to render and scan:
+ * With arguments it writes a sample label instead, for t/4100-label.bats
+ * and t/4150-scripts.bats to render and scan:
  *
- *	label pdf FILE TRACKING
- *	label zpl DPI FILE TRACKING
+ *	label pdf FILE TRACKING [KEY=VALUE ...]
+ *	label png DPI FILE TRACKING [KEY=VALUE ...]
+ *	label zpl DPI FILE TRACKING [KEY=VALUE ...]
+ *	label symbol KIND DPI FILE DATA [PRIMARY]
  *
- * (a leading word "label" is skipped, FILE "-" is stdout).  t/run runs
- * it with none.
+ * (a leading word "label" is skipped, FILE "-" is stdout), where KEY is
+ * to (ja, el or ar: the sample address in Japanese, Greek or Arabic),
+ * symbol (pdf417, maxicode, datamatrix or qr) with data and, for
+ * MaxiCode, primary; or gs1, a GS1-128 element string for the barcode.
+ * "symbol" writes a symbol alone as PNG (KIND as for symbol=).
+ * t/run runs it with none.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,190 +22,6 @@
 #include "oms.h"
 #include "label.h"
 #include "unit.h"
-
-/*
- * The symbol table of ISO/IEC 15417 again, bar-space widths by value,
- * so that the expected symbols below can be written as values.  That
- * the table itself is right is what t/4100-label.bats checks, with
- * zbarimg reading printed labels.
- */
-static const char *const sym[107] = {
-	"212222", "222122", "222221", "121223", "121322", "131222",
-	"122213", "122312", "132212", "221213", "221312", "231212",
-	"112232", "122132", "122231", "113222", "123122", "123221",
-	"223211", "221132", "221231", "213212", "223112", "312131",
-	"311222", "321122", "321221", "312212", "322112", "322211",
-	"212123", "212321", "232121", "111323", "131123", "131321",
-	"112313", "132113", "132311", "211313", "231113", "231311",
-	"112133", "112331", "132131", "113123", "113321", "133121",
-	"313121", "211331", "231131", "213113", "213311", "213131",
-	"311123", "311321", "331121", "312113", "312311", "332111",
-	"314111", "221411", "431111", "111224", "111422", "121124",
-	"121421", "141122", "141221", "112214", "112412", "122114",
-	"122411", "142112", "142211", "241211", "221114", "413111",
-	"241112", "134111", "111242", "121142", "121241", "114212",
-	"124112", "124211", "411212", "421112", "421211", "212141",
-	"214121", "412121", "111143", "111341", "131141", "114113",
-	"114311", "411113", "411311", "113141", "114131", "311141",
-	"411131", "211412", "211214", "211232", "2331112",
-};
-
-enum { CODE_C = 99, CODE_B = 100, START_B = 104, START_C = 105, STOP = 106 };
-
-#define END -1
-
-/* data encodes to the values given (start .. check, END), then the stop. */
-static void
-symbols(const char *data, const int *want)
-{
-	struct oms_buf got = { NULL, 0, 0 }, exp = { NULL, 0, 0 };
-	int rc = oms_code128(data, &got);
-
-	for (; *want != END; want++)
-		oms_buf_adds(&exp, sym[*want]);
-	oms_buf_adds(&exp, sym[STOP]);
-	OK(rc == OMS_OK, "code128 '%s' encodes", data);
-	STR_EQ(got.s, exp.s, "code128 '%s' symbols", data);
-	oms_buf_free(&got);
-	oms_buf_free(&exp);
-}
-
-/* Every character 11 modules, the stop 13, the total their sum. */
-static void
-modules(const char *data)
-{
-	struct oms_buf w = { NULL, 0, 0 };
-	size_t chars, i, j;
-	long total = 0;
-	int sixes = 1, digits = 1;
-
-	OK(oms_code128(data, &w) == OMS_OK && w.len >= 6 * 3 + 7 &&
-	    (w.len - 7) % 6 == 0, "code128 '%s': 6 elements a character, "
-	    "7 for the stop (%zu)", data, w.len);
-	if (w.len < 7)
-		goto out;
-	chars = (w.len - 7) / 6;
-	for (i = 0; i < w.len; i++) {
-		digits &= w.s[i] >= '1' && w.s[i] <= '4';
-		total += w.s[i] - '0';
-	}
-	for (i = 0; i < chars; i++) {
-		int sum = 0;
-
-		for (j = 0; j < 6; j++)
-			sum += w.s[6 * i + j] - '0';
-		sixes &= sum == 11;
-	}
-	OK(digits, "code128 '%s': widths 1 to 4", data);
-	OK(sixes, "code128 '%s': every character 11 modules", data);
-	OK(total - 11 * (long)chars == 13 && strcmp(w.s + w.len - 7,
-	    "2331112") == 0, "code128 '%s': the stop 2331112, 13 modules",
-	    data);
-	OK(total == 11 * (long)chars + 13, "code128 '%s': %ld modules "
-	    "= 11 x %zu + 13", data, total, chars);
-out:
-	oms_buf_free(&w);
-}
-
-static void
-code128(void)
-{
-	struct oms_buf w = { NULL, 0, 0 }, all = { NULL, 0, 0 };
-	char ascii[97], pairs[201];
-	int distinct = 1;
-
-	/*
-	 * UPS: 1 Z 5 R in set B, then 14 digits in C.
-	 *   104 + 1*17 + 2*58 + 3*21 + 4*50 + 5*99 + 6*89 + 7*39 + 8*3
-	 *   + 9*57 + 10*56 + 11*71 + 12*27 = 4004; 4004 - 38*103 = 90
-	 */
-	symbols("1Z5R89390357567127", (const int[]){ START_B, 17, 58, 21, 50,
-	    CODE_C, 89, 39, 3, 57, 56, 71, 27, 90, END });
-	/*
-	 * USPS IMpb, 22 digits, all in C.
-	 *   105 + 1*94 + 2*0 + 3*11 + 4*12 + 5*6 + 6*20 + 7*64 + 8*6
-	 *   + 9*26 + 10*7 + 11*87 = 2187; 2187 - 21*103 = 24
-	 */
-	symbols("9400111206206406260787", (const int[]){ START_C, 94, 0, 11,
-	    12, 6, 20, 64, 6, 26, 7, 87, 24, END });
-	/*
-	 * Mixed, an odd run of 7 digits: its first stays in B.
-	 *   104 + 1*33 + 2*34 + 3*13 + 4*17 + 5*99 + 6*23 + 7*45 + 8*67
-	 *   = 1796; 1796 - 17*103 = 45
-	 */
-	symbols("AB-1234567", (const int[]){ START_B, 33, 34, 13, 17, CODE_C,
-	    23, 45, 67, 45, END });
-	/*
-	 * From C back to B.
-	 *   105 + 1*12 + 2*34 + 3*100 + 4*33 + 5*34 = 787; 787 - 7*103 = 66
-	 */
-	symbols("1234AB", (const int[]){ START_C, 12, 34, CODE_B, 33, 34, 66,
-	    END });
-	/*
-	 * FedEx, 12 digits.
-	 *   105 + 98 + 2*65 + 3*78 + 4*78 + 5*88 + 6*55 = 1649;
-	 *   1649 - 16*103 = 1
-	 */
-	symbols("986578788855", (const int[]){ START_C, 98, 65, 78, 78, 88,
-	    55, 1, END });
-	/* Short runs of digits stay in B: 104+33+2*17+3*18+4*19+5*34 = 471 */
-	symbols("A123B", (const int[]){ START_B, 33, 17, 18, 19, 34, 59, END });
-	/* Two digits alone: B too.  104 + 17 + 2*18 = 157 -> 54 */
-	symbols("12", (const int[]){ START_B, 17, 18, 54, END });
-	/* A space and DEL are set B characters. 104+0+2*95 = 294 -> 88 */
-	symbols(" \x7f", (const int[]){ START_B, 0, 95, 88, END });
-
-	modules("1Z5R89390357567127");
-	modules("9400111206206406260787");
-	modules("986578788855");
-	modules("AB-1234567");
-	modules("1234AB");
-
-	/* Every value of sets B and C, each pattern different. */
-	/* The ten digits apart, each after a character of another kind. */
-	for (int i = 0, d = 0, k = 0; i < 96; i++) {
-		char c = (char)(0x20 + i);
-
-		if (c >= '0' && c <= '9')
-			continue;
-		ascii[k++] = c;
-		if (d < 10)
-			ascii[k++] = (char)('0' + d++);
-	}
-	ascii[96] = '\0';
-	for (int i = 0; i < 100; i++) {
-		pairs[2 * i] = (char)('0' + i / 10);
-		pairs[2 * i + 1] = (char)('0' + i % 10);
-	}
-	pairs[200] = '\0';
-	modules(ascii);
-	modules(pairs);
-	OK(oms_code128(ascii, &w) == OMS_OK && w.len == 6 * 98 + 7,
-	    "all of set B: one character each");
-	for (int i = 1; i <= 96 && w.len == 6 * 98 + 7; i++)
-		for (int j = i + 1; j <= 96; j++)
-			if (memcmp(w.s + 6 * i, w.s + 6 * j, 6) == 0)
-				distinct = 0;
-	OK(distinct, "the 96 characters of set B look different");
-	OK(oms_code128(pairs, &all) == OMS_OK && all.len == 6 * 102 + 7,
-	    "00 to 99: one character a pair");
-	for (int i = 1; i <= 100 && all.len == 6 * 102 + 7; i++)
-		for (int j = i + 1; j <= 100; j++)
-			if (memcmp(all.s + 6 * i, all.s + 6 * j, 6) == 0)
-				distinct = 0;
-	OK(distinct, "the 100 characters of set C look different");
-
-	OK(oms_code128("", &w) == OMS_ERR && w.len == 0,
-	    "code128: empty is an error");
-	OK(oms_code128(NULL, &w) == OMS_ERR, "code128: NULL is an error");
-	OK(oms_code128("1Z\xc3\xa9", &w) == OMS_ERR && w.len == 0,
-	    "code128: UTF-8 is an error");
-	STR_EQ(oms_error(), "Code 128 cannot carry byte 0xc3 at position 3",
-	    "code128: the error names the byte");
-	OK(oms_code128("12\t34", &w) == OMS_ERR, "code128: a tab is an error");
-	oms_buf_free(&w);
-	oms_buf_free(&all);
-}
 
 static struct oms_label
 sample(const char *tracking)
@@ -366,126 +188,230 @@ zpl(void)
 	oms_buf_free(&z);
 }
 
-/* Parse the xref table: each offset must point at "N 0 obj". */
-static void
-xref(const struct oms_buf *p)
+/* Does the buffer hold s? (A PDF's streams hold NUL bytes.) */
+static int
+holds(const struct oms_buf *b, const char *s)
 {
-	const char *s = p->s, *sx, *x;
-	unsigned long start, n, off;
-	char want[32];
-	int ok = 1;
+	return memmem(b->s, b->len, s, strlen(s)) != NULL;
+}
 
-	sx = NULL;
-	for (const char *q = s; (q = strstr(q, "startxref\n")) != NULL; q++)
-		sx = q;
-	OK(sx != NULL, "pdf: startxref");
-	if (sx == NULL)
-		return;
-	start = strtoul(sx + 10, NULL, 10);
-	OK(start < p->len && strncmp(s + start, "xref\n0 ", 7) == 0,
-	    "pdf: startxref %lu points at the xref table", start);
-	if (start >= p->len || strncmp(s + start, "xref\n0 ", 7) != 0)
-		return;
-	n = strtoul(s + start + 7, (char **)&x, 10);
-	OK(n == 8 && strncmp(x, "\n0000000000 65535 f \n", 21) == 0,
-	    "pdf: xref of 8 objects, object 0 free");
-	x += 21;
-	for (unsigned long i = 1; i < n; i++, x += 20) {
-		if (x + 20 > s + p->len || x[10] != ' ' ||
-		    strncmp(x + 10, " 00000 n \n", 10) != 0) {
-			ok = 0;
-			break;
-		}
-		off = strtoul(x, NULL, 10);
-		snprintf(want, sizeof want, "%lu 0 obj\n", i);
-		if (off >= p->len ||
-		    strncmp(s + off, want, strlen(want)) != 0 ||
-		    s[off - 1] != '\n') {
-			printf("# object %lu at %lu: '%.10s'\n", i, off,
-			    s + off);
-			ok = 0;
-		}
-	}
-	OK(ok, "pdf: every xref entry 20 bytes, at its 'N 0 obj' line");
-	OK(strstr(x, "trailer\n<< /Size 8 /Root 1 0 R /Info 7 0 R >>\n") == x,
-	    "pdf: the trailer follows, /Size 8");
+/* Is the buffer a whole PDF 1.4 file? */
+static int
+is_pdf(const struct oms_buf *p)
+{
+	return p->len > 20 && strncmp(p->s, "%PDF-1.4\n", 9) == 0 &&
+	    memcmp(p->s + p->len - 6, "%%EOF\n", 6) == 0;
 }
 
 static void
 pdf(void)
 {
 	struct oms_label l = sample("1Z5R89390357567127");
-	struct oms_buf p = { NULL, 0, 0 };
-	const char *q;
-	unsigned long len;
-	int bars = 0, rc;
+	struct oms_buf p = { NULL, 0, 0 }, q = { NULL, 0, 0 };
+	size_t one;
+	int rc;
 
 	rc = oms_label_pdf(&l, &p);
-	OK(rc == OMS_OK, "pdf: made");
-	OK(strncmp(p.s, "%PDF-1.4\n", 9) == 0, "pdf: begins %%PDF-1.4");
-	OK(p.len > 6 && strcmp(p.s + p.len - 6, "%%EOF\n") == 0,
-	    "pdf: ends %%%%EOF");
-	OK(strlen(p.s) == p.len, "pdf: no NUL bytes");
-	xref(&p);
-	q = strstr(p.s, "/Length ");
-	len = q ? strtoul(q + 8, (char **)&q, 10) : 0;
-	OK(q != NULL && strncmp(q, " >>\nstream\n", 11) == 0 &&
-	    q + 11 + len < p.s + p.len &&
-	    strncmp(q + 11 + len, "\nendstream\nendobj\n", 18) == 0,
-	    "pdf: the stream /Length is right");
-	OK(strstr(p.s, "/MediaBox [0 0 288 432]") != NULL,
+	OK(rc == OMS_OK && is_pdf(&p), "pdf: a PDF 1.4 file, %%%%EOF last");
+	OK(holds(&p, "/MediaBox [ 0 0 288 432 ]"),
 	    "pdf: a 4x6 in page");
-	OK(strstr(p.s, "/BaseFont /Helvetica\n   /Encoding /WinAnsiEncoding") &&
-	    strstr(p.s, "/BaseFont /Helvetica-Bold\n"),
-	    "pdf: Helvetica and Helvetica-Bold, WinAnsiEncoding");
-	OK(strstr(p.s, "(Zo\\353 M\\374ller) Tj") != NULL,
-	    "pdf: UTF-8 text in WinAnsi, octal");
-	OK(strstr(p.s, "(S\\343o Paulo, SP 01310-200) Tj") != NULL,
-	    "pdf: the city line");
-	OK(strstr(p.s, "(TRACKING # 1Z5R89390357567127) Tj") != NULL,
-	    "pdf: the tracking number, readable");
-	OK(strstr(p.s, "(NOT FOR SHIPMENT) Tj") != NULL,
-	    "pdf: NOT FOR SHIPMENT");
-	/* Start B's first bar: 2 modules of 0.02 in, 1 in tall. */
-	OK(strstr(p.s, "\n23.76 89.28 2.88 72 re\n") != NULL,
-	    "pdf: the first bar centred, 0.02 in modules, 72 pt tall");
-	for (q = p.s; (q = strstr(q, " re\n")) != NULL; q++)
-		bars++;
-	for (q = p.s; (q = strstr(q, " re f\n")) != NULL; q++)
-		bars++;
-	/* 14 characters of 3 bars, the stop's 4, 4 rules and the banner. */
-	OK(bars == 14 * 3 + 4 + 4 + 1, "pdf: %d filled rectangles", bars);
+	OK(!holds(&p, "/CreationDate") && !holds(&p, "/ModDate"),
+	    "pdf: no date in it");
+	OK(holds(&p, "/Creator (oms " OMS_VERSION ")"), "pdf: made by oms");
+	OK(holds(&p, "+NotoSans-Regular\n") && holds(&p, "+NotoSans-Bold\n"),
+	    "pdf: Noto Sans and Noto Sans Bold embedded");
+	rc = oms_label_pdf(&l, &q);
+	OK(rc == OMS_OK && q.len == p.len && memcmp(p.s, q.s, p.len) == 0,
+	    "pdf: the same label is the same bytes");
 
-	oms_buf_reset(&p);
-	l.to.name = "Paren (x) \\ back \xe2\x82\xac \xe6\xbc\xa2 \xff";
-	l.to.company = "line\nbreak)\r(";
+	one = p.len;
 	rc = oms_label_pdf(&l, &p);
-	OK(rc == OMS_OK, "pdf: hostile text");
-	OK(strstr(p.s, "(Paren \\(x\\) \\\\ back \\200 ? \\377) Tj") != NULL,
-	    "pdf: ( ) \\ escaped, euro in WinAnsi, CJK as ?, a stray byte "
-	    "as Windows-1252");
-	OK(strstr(p.s, "(line break\\) \\() Tj") != NULL,
-	    "pdf: line breaks are spaces");
-	xref(&p);
+	OK(rc == OMS_OK && p.len == 2 * one &&
+	    memcmp(p.s, p.s + one, one) == 0, "pdf: appended");
+	l.tracking = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	OK(oms_label_pdf(&l, &p) == OMS_ERR && p.len == 2 * one,
+	    "pdf: a barcode too wide is refused, nothing written");
+	STR_EQ(oms_error(), "tracking number 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"
+	    " is too long for a 4x6 label", "pdf: the error says so");
+	l.tracking = "1Z\xc3\xa9";
+	OK(oms_label_pdf(&l, &p) == OMS_ERR && p.len == 2 * one,
+	    "pdf: a tracking number Code 128 cannot carry is refused");
+	STR_EQ(oms_error(), "tracking number: Code 128 cannot carry "
+	    "byte 0xc3 at position 3", "pdf: the Code 128 error");
 
-	{
-		size_t one = p.len;
+	/* Hostile text: no markup, bad UTF-8 repaired. */
+	oms_buf_reset(&p);
+	l.tracking = "1Z5R89390357567127";
+	l.to.name = "<b>Paren</b> (x) \\ &amp; \xe2\x82\xac \xff";
+	l.to.company = "line\nbreak)\r(";
+	OK(oms_label_pdf(&l, &p) == OMS_OK && is_pdf(&p),
+	    "pdf: hostile text drawn");
+	oms_buf_free(&p);
+	oms_buf_free(&q);
+}
 
-		rc = oms_label_pdf(&l, &p);
-		OK(rc == OMS_OK && p.len == 2 * one &&
-		    memcmp(p.s, p.s + one, one) == 0,
-		    "pdf: appended, offsets from its own start");
-		l.tracking = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-		OK(oms_label_pdf(&l, &p) == OMS_ERR && p.len == 2 * one,
-		    "pdf: a barcode too wide is refused, nothing written");
-		STR_EQ(oms_error(),
-		    "tracking number 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"
-		    " is too long for a 4x6 label", "pdf: the error says so");
-	}
+/* The width and height of a PNG, from its IHDR. */
+static int
+png_size(const struct oms_buf *b, unsigned long *w, unsigned long *h)
+{
+	const unsigned char *u = (const unsigned char *)b->s;
+
+	if (b->len < 24 || memcmp(u, "\x89PNG\r\n\x1a\n", 8) != 0 ||
+	    memcmp(u + 12, "IHDR", 4) != 0)
+		return 0;
+	*w = (unsigned long)u[16] << 24 | (unsigned long)u[17] << 16 |
+	    (unsigned long)u[18] << 8 | u[19];
+	*h = (unsigned long)u[20] << 24 | (unsigned long)u[21] << 16 |
+	    (unsigned long)u[22] << 8 | u[23];
+	return 1;
+}
+
+static void
+png(void)
+{
+	struct oms_label l = sample("9400111206206406260787");
+	struct oms_buf p = { NULL, 0, 0 }, q = { NULL, 0, 0 };
+	unsigned long w = 0, h = 0;
+	int rc;
+
+	rc = oms_label_png(&l, 203, &p);
+	OK(rc == OMS_OK && png_size(&p, &w, &h) && w == 812 && h == 1218,
+	    "png 203: 812 x 1218");
+	rc = oms_label_png(&l, 203, &q);
+	OK(rc == OMS_OK && q.len == p.len && memcmp(p.s, q.s, p.len) == 0,
+	    "png: the same label is the same bytes");
+	oms_buf_reset(&p);
+	rc = oms_label_png(&l, 300, &p);
+	OK(rc == OMS_OK && png_size(&p, &w, &h) && w == 1200 && h == 1800,
+	    "png 300: 1200 x 1800");
+	oms_buf_reset(&p);
+	OK(oms_label_png(&l, 72, &p) == OMS_ERR && p.len == 0,
+	    "png: 72 dpi refused, nothing written");
+	STR_EQ(oms_error(), "labels print at 203 or 300 dpi, not 72",
+	    "png: the dpi error");
+	oms_buf_free(&p);
+	oms_buf_free(&q);
+}
+
+static void
+symbols(void)
+{
+	struct oms_label l = sample("1Z5R89390357567127");
+	struct oms_buf z = { NULL, 0, 0 }, p = { NULL, 0, 0 };
+	char big[1001];
+	int rc;
+
+	l.symbol = OMS_SYM_QR;
+	l.symbol_data = "1Z5R89390357567127^~_\x1e";
+	rc = oms_label_zpl(&l, 203, &z);
+	OK(rc == OMS_OK && strstr(z.s, "^BQN,2,") != NULL &&
+	    strstr(z.s, "^FH^FDQA,1Z5R89390357567127_5E_7E_5F_1E^FS\n"),
+	    "zpl: a QR symbol, its data escaped");
+	OK(strstr(z.s, "^BY4,3,162^BCN,162,N,N,N,A^FH^FD1Z5R89390357567127"),
+	    "zpl: beside a 2D symbol the barcode is 0.8 in tall");
+	l.symbol = OMS_SYM_MAXICODE;
+	l.symbol_primary = "071020000840001";
+	l.symbol_data = "[)>\x1e" "01\x1d" "96" "1Z12345675\x1dUPSN\x1e\x04";
+	oms_buf_reset(&z);
+	rc = oms_label_zpl(&l, 203, &z);
+	OK(rc == OMS_OK && strstr(z.s, "^BD2,1,1^FH^FD001840071020000"
+	    "[)>_1E01_1D961Z12345675_1DUPSN_1E_04^FS") != NULL,
+	    "zpl: MaxiCode mode 2: service, country, postcode, then the rest");
+	l.symbol = OMS_SYM_DATAMATRIX;
+	oms_buf_reset(&z);
+	OK(oms_label_zpl(&l, 300, &z) == OMS_OK &&
+	    strstr(z.s, "^BXN,") != NULL, "zpl: Data Matrix");
+	l.symbol = OMS_SYM_PDF417;
+	oms_buf_reset(&z);
+	OK(oms_label_zpl(&l, 300, &z) == OMS_OK &&
+	    strstr(z.s, "^B7N,") != NULL, "zpl: PDF417");
+	OK(oms_label_pdf(&l, &p) == OMS_OK && is_pdf(&p),
+	    "pdf: with a PDF417 symbol");
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	l.symbol = OMS_SYM_QR;
+	l.symbol_data = big;
+	oms_buf_reset(&p);
+	OK(oms_label_png(&l, 203, &p) == OMS_ERR && p.len == 0,
+	    "png: a symbol too big to fit is refused");
+	STR_EQ(oms_error(), "the QR symbol holds too much for a 4x6 label",
+	    "png: the error says so");
+	l.symbol = OMS_SYM_NONE;
+	l.barcode = OMS_SYM_GS1_128;
+	l.barcode_data = "[420]07102[94]00111206206406260787";
+	oms_buf_reset(&z);
+	OK(oms_label_zpl(&l, 203, &z) == OMS_OK && strstr(z.s,
+	    "^BCN,203,N,N,N,D^FH^FD(420)07102(94)00111206206406260787^FS"),
+	    "zpl: GS1-128 in mode D, the AIs in parentheses");
+	l.barcode_data = "[420]07102[95";
+	OK(oms_label_pdf(&l, &p) == OMS_ERR, "pdf: bad GS1 data refused");
+	OK(strncmp(oms_error(), "tracking number: GS1-128: ", 26) == 0,
+	    "pdf: libzint says why: %s", oms_error());
+	oms_buf_free(&z);
 	oms_buf_free(&p);
 }
 
-/* label pdf FILE TRACKING | label zpl DPI FILE TRACKING */
+/* KEY=VALUE arguments of the sample writer. */
+static int
+options(struct oms_label *l, int argc, char **argv)
+{
+	static const struct oms_label_addr ja = { "\xe5\xb1\xb1\xe7\x94\xb0"
+	    "\xe5\xa4\xaa\xe9\x83\x8e", NULL,
+	    "\xe5\x8d\x83\xe4\xbb\xa3\xe7\x94\xb0 1-1", NULL,
+	    "\xe5\x8d\x83\xe4\xbb\xa3\xe7\x94\xb0\xe5\x8c\xba",
+	    "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", "100-8111", "JP",
+	    "+81 3 3213 1111" };
+	static const struct oms_label_addr el = { "\xce\x93\xce\xb9\xcf\x8e"
+	    "\xcf\x81\xce\xb3\xce\xbf\xcf\x82 \xce\xa0\xce\xb1\xcf\x80"
+	    "\xce\xb1\xce\xb4\xcf\x8c\xcf\x80\xce\xbf\xcf\x85\xce\xbb"
+	    "\xce\xbf\xcf\x82", NULL, "\xce\x95\xcf\x81\xce\xbc\xce\xbf"
+	    "\xcf\x8d 12", NULL, "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce"
+	    "\xb1", NULL, "105 63", "GR", NULL };
+	static const struct oms_label_addr ar = { "\xd9\x85\xd8\xad\xd9\x85"
+	    "\xd8\xaf \xd8\xb9\xd9\x84\xd9\x8a", NULL, "\xd8\xb4\xd8\xa7"
+	    "\xd8\xb1\xd8\xb9 \xd8\xa7\xd9\x84\xd8\xaa\xd8\xad\xd8\xb1"
+	    "\xd9\x8a\xd8\xb1", NULL, "\xd8\xa7\xd9\x84\xd9\x82\xd8\xa7"
+	    "\xd9\x87\xd8\xb1\xd8\xa9", NULL, "11511", "EG", NULL };
+	static const char *const syms[] = { "", "code128", "gs1", "pdf417",
+	    "maxicode", "datamatrix", "qr" };
+
+	for (int i = 0; i < argc; i++) {
+		char *v = strchr(argv[i], '=');
+
+		if (v == NULL)
+			return 0;
+		*v++ = '\0';
+		if (strcmp(argv[i], "to") == 0) {
+			if (strcmp(v, "ja") == 0)
+				l->to = ja;
+			else if (strcmp(v, "el") == 0)
+				l->to = el;
+			else if (strcmp(v, "ar") == 0)
+				l->to = ar;
+			else
+				return 0;
+		} else if (strcmp(argv[i], "symbol") == 0) {
+			l->symbol = -1;
+			for (int k = 0; k < 7; k++)
+				if (strcmp(v, syms[k]) == 0)
+					l->symbol = k;
+			if (l->symbol < 0)
+				return 0;
+		} else if (strcmp(argv[i], "data") == 0)
+			l->symbol_data = v;
+		else if (strcmp(argv[i], "primary") == 0)
+			l->symbol_primary = v;
+		else if (strcmp(argv[i], "gs1") == 0) {
+			l->barcode = OMS_SYM_GS1_128;
+			l->barcode_data = v;
+		} else
+			return 0;
+	}
+	return 1;
+}
+
+/* label pdf FILE TRACKING | label (png|zpl) DPI FILE TRACKING, options */
 static int
 write_sample(int argc, char **argv)
 {
@@ -493,25 +419,49 @@ write_sample(int argc, char **argv)
 	struct oms_label l;
 	const char *file;
 	FILE *fp;
-	int rc;
+	int rc, dpi = 0, n;
 
 	if (argc > 1 && strcmp(argv[1], "label") == 0) {
 		argc--;
 		argv++;
 	}
-	if (argc == 4 && strcmp(argv[1], "pdf") == 0) {
-		l = sample(argv[3]);
-		file = argv[2];
-		rc = oms_label_pdf(&l, &b);
-	} else if (argc == 5 && strcmp(argv[1], "zpl") == 0) {
-		l = sample(argv[4]);
-		file = argv[3];
-		rc = oms_label_zpl(&l, atoi(argv[2]), &b);
-	} else {
-		fprintf(stderr, "usage: label pdf FILE TRACKING\n"
-		    "       label zpl DPI FILE TRACKING\n");
+	if (argc >= 6 && argc <= 7 && strcmp(argv[1], "symbol") == 0) {
+		static const char *const kinds[] = { "", "code128", "gs1",
+		    "pdf417", "maxicode", "datamatrix", "qr" };
+		int kind = 0;
+
+		for (int k = 1; k < 7; k++)
+			if (strcmp(argv[2], kinds[k]) == 0)
+				kind = k;
+		file = argv[4];
+		rc = oms_symbol_png(kind, argv[5], argc == 7 ? argv[6] : NULL,
+		    atoi(argv[3]), &b);
+		goto write;
+	}
+	n = argc > 1 && strcmp(argv[1], "pdf") == 0 ? 4 : 5;
+	if (argc < n || (strcmp(argv[1], "pdf") != 0 &&
+	    strcmp(argv[1], "png") != 0 && strcmp(argv[1], "zpl") != 0)) {
+		fprintf(stderr,
+		    "usage: label pdf FILE TRACKING [KEY=VALUE ...]\n"
+		    "       label png|zpl DPI FILE TRACKING [KEY=VALUE ...]\n"
+		    "       label symbol KIND DPI FILE DATA [PRIMARY]\n");
 		return OMS_EXIT_USAGE;
 	}
+	if (n == 5)
+		dpi = atoi(argv[2]);
+	file = argv[n - 2];
+	l = sample(argv[n - 1]);
+	if (!options(&l, argc - n, argv + n)) {
+		fprintf(stderr, "label: bad option\n");
+		return OMS_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "pdf") == 0)
+		rc = oms_label_pdf(&l, &b);
+	else if (strcmp(argv[1], "png") == 0)
+		rc = oms_label_png(&l, dpi, &b);
+	else
+		rc = oms_label_zpl(&l, dpi, &b);
+write:
 	if (rc != OMS_OK) {
 		fprintf(stderr, "label: %s\n", oms_error());
 		oms_buf_free(&b);
@@ -533,8 +483,9 @@ main(int argc, char **argv)
 {
 	if (argc > 1)
 		return write_sample(argc, argv);
-	code128();
 	zpl();
 	pdf();
+	png();
+	symbols();
 	return UNIT_DONE();
 }
