@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oms.h"
 #include "label.h"
@@ -330,6 +331,42 @@ write_label(const char *dir, int64_t id, const char *num, const char *ext,
 	return rc;
 }
 
+/*
+ * The carrier's documents of return id, each under the name oms-ship
+ * gives it (carrierdoc.c) after "r_ID-": all of them, or none, what was
+ * written removed again when one cannot be.
+ */
+static int
+write_docs(const char *dir, int64_t id, const char *num,
+    const struct oms_cdocs *ds, cJSON *files)
+{
+	struct oms_buf name = { 0 }, p = { 0 };
+	int rc = OMS_OK;
+
+	for (int i = 0; i < ds->n && rc == OMS_OK; i++) {
+		const struct oms_cdoc *d = &ds->d[i];
+		int nth = 0;
+
+		for (int j = 0; j <= i; j++)
+			nth += strcmp(ds->d[j].type, d->type) == 0;
+		oms_cdoc_name(d, num, nth, &name);
+		oms_buf_reset(&p);
+		oms_buf_printf(&p, "%s/r_%lld-%s", dir, (long long)id, name.s);
+		if ((rc = oms_write_file(p.s, d->data.s, d->data.len)) ==
+		    OMS_OK)
+			cJSON_AddItemToArray(files, cJSON_CreateString(p.s));
+	}
+	if (rc != OMS_OK) {
+		const cJSON *f;
+
+		cJSON_ArrayForEach(f, files)
+			unlink(f->valuestring);
+	}
+	oms_buf_free(&name);
+	oms_buf_free(&p);
+	return rc;
+}
+
 /* In the caller's transaction: the return still as it was read. */
 static int
 still(oms_db *db, const struct ret *r)
@@ -453,6 +490,7 @@ oms_return_label(oms_db *db, int64_t return_id, const char *account,
 	const char *carrier, *num = NULL, *paid_by, *svc, *sname;
 	char rid[40], ref[64], date[11], now[OMS_TIME_LEN];
 	struct oms_buf zpl = { 0 }, pdf = { 0 };
+	struct oms_cdocs ds = { 0 };
 	struct oms_label lb;
 	int64_t grams;
 	int rc, zp = 1, pd = 1, nested;
@@ -565,16 +603,24 @@ oms_return_label(oms_db *db, int64_t return_id, const char *account,
 	    strcmp(lb.from.country, "US") == 0;
 	lb.is_return = 1;
 	files = cJSON_CreateArray();
-	if ((zp && (rc = oms_label_zpl(&lb, 203, &zpl)) != OMS_OK) ||
+	/*
+	 * The carrier's own documents, when it sent any, written as sent
+	 * (carrierdoc.c); else the label drawn here.
+	 */
+	if ((rc = oms_cdocs_read(carrier, "label", reply, 1, &ds)) != OMS_OK)
+		goto out;
+	if (ds.present) {
+		if ((rc = write_docs(dir, r.id, num, &ds, files)) != OMS_OK)
+			goto out;
+	} else if ((zp && (rc = oms_label_zpl(&lb, 203, &zpl)) != OMS_OK) ||
 	    (pd && (rc = oms_label_pdf(&lb, &pdf)) != OMS_OK)) {
 		rc = oms_reject("return r_%lld: %s", (long long)r.id,
 		    oms_error());
 		goto out;
 	}
-	if ((zp && (rc = write_label(dir, r.id, num, "zpl", &zpl, files)) !=
-	    OMS_OK) ||
-	    (pd && (rc = write_label(dir, r.id, num, "pdf", &pdf, files)) !=
-	    OMS_OK))
+	if (!ds.present && ((zp && (rc = write_label(dir, r.id, num, "zpl",
+	    &zpl, files)) != OMS_OK) || (pd && (rc = write_label(dir, r.id,
+	    num, "pdf", &pdf, files)) != OMS_OK)))
 		goto out;
 
 	/* What was bought, kept on the return. */
@@ -659,15 +705,42 @@ oms_return_label(oms_db *db, int64_t return_id, const char *account,
 		cJSON_ArrayForEach(f, files) {
 			size_t n = strlen(f->valuestring);
 
-			cJSON_AddStringToObject(rec, n > 4 && strcmp(
-			    f->valuestring + n - 4, ".zpl") == 0 ? "label_zpl" :
-			    "label_pdf", f->valuestring);
+			const char *e = n > 4 ? f->valuestring + n - 4 : "";
+
+			if (ds.present)
+				break;	/* below */
+			cJSON_AddStringToObject(rec, strcmp(e, ".zpl") == 0 ?
+			    "label_zpl" : "label_pdf", f->valuestring);
+		}
+	}
+	if (ds.present) {
+		cJSON *docs = cJSON_AddArrayToObject(rec, "documents");
+		const cJSON *f = files->child;
+
+		for (int i = 0; i < ds.n && f != NULL; i++, f = f->next) {
+			cJSON *d = cJSON_CreateObject();
+			char key[16];
+
+			/* The carrier's label, in the format it sent. */
+			snprintf(key, sizeof key, "label_%s", ds.d[i].format);
+			if (strcmp(ds.d[i].type, "label") == 0 &&
+			    !cJSON_HasObjectItem(rec, key))
+				cJSON_AddStringToObject(rec, key,
+				    f->valuestring);
+
+			cJSON_AddStringToObject(d, "type", ds.d[i].type);
+			cJSON_AddStringToObject(d, "format", ds.d[i].format);
+			cJSON_AddNumberToObject(d, "bytes",
+			    (double)ds.d[i].data.len);
+			cJSON_AddStringToObject(d, "file", f->valuestring);
+			cJSON_AddItemToArray(docs, d);
 		}
 	}
 	cJSON_AddBoolToObject(rec, "reprint", reprint != 0);
 	*out = rec;
 	rc = OMS_OK;
 out:
+	oms_cdocs_free(&ds);
 	free(text);
 	free(ftext);
 	oms_buf_free(&zpl);

@@ -91,3 +91,31 @@ A|EWR1/returns|1
 	[ ! -e "$BATS_TEST_TMPDIR/stolen" ]
 	[ -L "rl/r_2-$t.zpl" ]
 }
+
+@test "a carrier that sends its own return label: written as sent, byte for byte, under the return's names; a broken one refused, nothing kept" {
+	setup_ret
+	mkdir -p bin sent
+	ln -s "$TOP/t/fixtures/ship/oms-carrier-docs" bin/oms-carrier-docs
+	export PATH="$PWD/bin:$PATH" DOCS_SENT="$PWD/sent"
+	DOCS_FORMAT=zpl run --separate-stderr oms-return label --account docs --dir rl r_1
+	assert_success
+	assert_equal "$stderr" ""
+	t=$(jq -r .tracking <<<"$output")
+	assert_equal "$(jq -c '[.return, .carrier, .label_zpl, .label_pdf, [.documents[] | [.type, .format, .file]]]' <<<"$output")" \
+	    "[\"r_1\",\"docs\",\"rl/r_1-$t.zpl\",null,[[\"label\",\"zpl\",\"rl/r_1-$t.zpl\"]]]"
+	# The carrier's bytes, not a label drawn here.
+	cmp "rl/r_1-$t.zpl" "sent/label-$t.zpl"
+	assert_equal "$(stat -c %a "rl/r_1-$t.zpl")" 600
+	assert_equal "$(ls rl)" "r_1-$t.zpl"
+	assert_equal "$(oms-return show r_1 | jq -c '.tracking')" "\"$t\""
+	# A reply whose label is not what it says it is: refused, nothing kept.
+	oms-return -q request --reason not_as_described o_1 1:1 >/dev/null
+	DOCS_ODD=mismatch run --separate-stderr oms-return label --account docs --dir rl r_2
+	# As for any adapter that answers wrong (oms-return(1)): exit 3.
+	assert_failure 3
+	assert_equal "$stderr" "oms-return: r_2: carrier docs answered label with document 1 (label for package 1) whose data is not a PNG, from its signature and header to its end chunk"
+	assert_equal "$(ls rl)" "r_1-$t.zpl"
+	assert_equal "$(oms-return show r_2 | jq -c '.tracking')" null
+	run oms check
+	assert_success
+}
