@@ -95,6 +95,37 @@ parse_rate(const char *s)
 	return *p == '\0' && v <= PPM ? v : -1;
 }
 
+/* Whether d is a day YYYY-MM-DD of the calendar. */
+static int
+day_ok(const char *d)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, dd;
+
+	if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)d[i]))
+			return 0;
+	y = atoi(d);
+	m = atoi(d + 5);
+	dd = atoi(d + 8);
+	if (m < 1 || m > 12 || dd < 1 || dd > mdays[m - 1])
+		return 0;
+	return !(m == 2 && dd == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0)));
+}
+
+/* Whether key of e is absent, or a string that is not empty. */
+static int
+opt_text(const cJSON *e, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+
+	return v == NULL || (cJSON_IsString(v) && *v->valuestring != '\0');
+}
+
 /* The table, checked whole: a broken table prices nothing (exit 3). */
 static cJSON *
 load_rates(const cJSON *acct)
@@ -139,6 +170,11 @@ load_rates(const cJSON *acct)
 			oms_die(OMS_EXIT_FATAL, "%s: rate %d: \"rate\" is not "
 			    "a decimal from 0 to 1 in millionths at most, as "
 			    "a string", path, n);
+		if (!opt_text(e, "region") || !opt_text(e, "postal_prefix") ||
+		    !opt_text(e, "name"))
+			oms_die(OMS_EXIT_FATAL, "%s: rate %d: \"region\", "
+			    "\"postal_prefix\" and \"name\" are strings that "
+			    "are not empty, when given", path, n);
 		if (st != NULL && !cJSON_IsBool(st))
 			oms_die(OMS_EXIT_FATAL, "%s: rate %d: "
 			    "\"shipping_taxable\" is not true or false", path,
@@ -147,8 +183,7 @@ load_rates(const cJSON *acct)
 			const char *d = oms_json_str(e, k ? "to" : "from");
 
 			if (cJSON_HasObjectItem(e, k ? "to" : "from") &&
-			    (d == NULL || strlen(d) != 10 || d[4] != '-' ||
-			    d[7] != '-'))
+			    !day_ok(d))
 				oms_die(OMS_EXIT_FATAL, "%s: rate %d: \"%s\" is "
 				    "not a day YYYY-MM-DD", path, n,
 				    k ? "to" : "from");
@@ -174,7 +209,7 @@ find_rate(const cJSON *doc, const char *country, const char *region,
 		const char *to = oms_json_str(e, "to");
 		long score;
 
-		if (strcmp(oms_json_str(e, "country"), country) != 0)
+		if (strcasecmp(oms_json_str(e, "country"), country) != 0)
 			continue;
 		if (r != NULL && (region == NULL || strcasecmp(r, region) != 0))
 			continue;
@@ -240,9 +275,10 @@ taxes(const cJSON *req)
 
 	if (country == NULL || strlen(country) != 2)
 		return refuse("to_country is required: a two-letter code");
-	if (strcmp(country, "US") == 0 && (zip == NULL || *zip == '\0'))
+	if (strcasecmp(country, "US") == 0 && (zip == NULL || *zip == '\0'))
 		return refuse("to_zip is required for an order to the US");
-	if ((strcmp(country, "US") == 0 || strcmp(country, "CA") == 0) &&
+	if ((strcasecmp(country, "US") == 0 || strcasecmp(country, "CA") ==
+	    0) &&
 	    (region == NULL || *region == '\0'))
 		return refuse("to_state is required for an order to %s",
 		    country);

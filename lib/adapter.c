@@ -7,11 +7,15 @@
  * values into canonical ones, a CSV order's rows or a JSON order into a
  * canonical order.  import.c reads the files and stores the orders.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oms.h"
 #include "import.h"
@@ -759,6 +763,43 @@ oms_search_path_free(char **dirs, int n)
  * search path that has it, and that file's path; OMS_EOF when none has
  * it, OMS_ERR when it cannot be read.
  */
+#define DATA_MAX (64 << 20)	/* bytes of a data file at most */
+
+/*
+ * A data file of the search path, opened to read: a regular file of
+ * DATA_MAX bytes at most, so that a FIFO or a device planted there
+ * neither hangs the run nor fills the memory.  NULL with *rc untouched
+ * when there is none, else with *rc set to the error.
+ */
+static FILE *
+open_data(const char *path, int *rc)
+{
+	struct stat sb;
+	FILE *fp;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			*rc = oms_seterr("cannot open '%s': %s", path,
+			    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > DATA_MAX) {
+		*rc = oms_seterr("'%s' is not a regular file of %d MiB at "
+		    "most", path, DATA_MAX >> 20);
+		close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, 0);
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		*rc = oms_seterr("cannot open '%s': %s", path,
+		    strerror(errno));
+		close(fd);
+	}
+	return fp;
+}
+
 int
 oms_search_read(const char *rel, char **text, char **path)
 {
@@ -773,10 +814,7 @@ oms_search_read(const char *rel, char **text, char **path)
 		FILE *fp;
 
 		oms_buf_printf(&p, "%s/%s", dirs[i], rel);
-		if ((fp = fopen(p.s, "r")) == NULL) {
-			if (errno != ENOENT)
-				rc = oms_seterr("cannot open '%s': %s", p.s,
-				    strerror(errno));
+		if ((fp = open_data(p.s, &rc)) == NULL) {
 			oms_buf_free(&p);
 			continue;
 		}

@@ -439,6 +439,11 @@ oms_call(const char *kind, const char *name, const char *verb,
 			if (r == 0 || (r < 0 && errno != EINTR &&
 			    errno != EAGAIN) || exited)
 				done_out = 1;
+			if (overflow) {
+				/* Too much already: no need to hear the rest. */
+				kill(-pid, SIGKILL);
+				break;
+			}
 		}
 		if (ie >= 0 && (p[ie].revents || exited)) {
 			char buf[4096];
@@ -453,6 +458,12 @@ oms_call(const char *kind, const char *name, const char *verb,
 		}
 	}
 	signal(SIGPIPE, old);
+	if (overflow) {
+		waitpid(pid, &status, 0);
+		rc = oms_fail(OMS_E_CARRIER, "%s %s answered %s with "
+		    "more than %d bytes", kind, name, verb, REPLY_MAX);
+		goto close;
+	}
 	/* The output is closed; give it what is left of the time to exit. */
 	while (!killed && !exited) {
 		if (has_exited(pid)) {
@@ -574,6 +585,69 @@ settings_free(void)
 }
 
 static int
+exemption_ok(const cJSON *v)
+{
+	static const char *const types[] = { "wholesale", "government",
+	    "marketplace", "other", "non_exempt" };
+
+	for (size_t i = 0; cJSON_IsString(v) && i < sizeof types /
+	    sizeof types[0]; i++)
+		if (strcmp(v->valuestring, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What a channel's tax settings say, checked (oms-adapters(7)): a value
+ * of the wrong kind is an error, never taken as its default.
+ */
+static int
+tax_settings(const char *path, const cJSON *c)
+{
+	const cJSON *v, *ex, *m, *x;
+
+	v = cJSON_GetObjectItemCaseSensitive(c, "tax_included");
+	if (v != NULL && !cJSON_IsBool(v))
+		return oms_fail(OMS_E_ADAPTER, "%s: channel '%s': "
+		    "\"tax_included\" is not true or false", path, c->string);
+	v = cJSON_GetObjectItemCaseSensitive(c, "exemption_type");
+	if (v != NULL && !exemption_ok(v))
+		return oms_fail(OMS_E_ADAPTER, "%s: channel '%s': "
+		    "\"exemption_type\" is not wholesale, government, "
+		    "marketplace, other or non_exempt", path, c->string);
+	v = cJSON_GetObjectItemCaseSensitive(c, "from");
+	if (v != NULL && !cJSON_IsObject(v))
+		return oms_fail(OMS_E_ADAPTER, "%s: channel '%s': \"from\" is "
+		    "not an address object", path, c->string);
+	cJSON_ArrayForEach(x, v)
+		if (!cJSON_IsString(x))
+			return oms_fail(OMS_E_ADAPTER, "%s: channel '%s': "
+			    "from.%s is not a string", path, c->string,
+			    x->string);
+	ex = cJSON_GetObjectItemCaseSensitive(c, "tax_exempt");
+	if (ex != NULL && !cJSON_IsObject(ex))
+		return oms_fail(OMS_E_ADAPTER, "%s: channel '%s': "
+		    "\"tax_exempt\" is not an object", path, c->string);
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "segments" : "customers";
+
+		m = cJSON_GetObjectItemCaseSensitive(ex, key);
+		if (m != NULL && !cJSON_IsObject(m))
+			return oms_fail(OMS_E_ADAPTER, "%s: channel '%s': "
+			    "tax_exempt.%s is not an object", path, c->string,
+			    key);
+		cJSON_ArrayForEach(x, m)
+			if (!exemption_ok(x))
+				return oms_fail(OMS_E_ADAPTER, "%s: channel "
+				    "'%s': tax_exempt.%s.%s is not wholesale, "
+				    "government, marketplace, other or "
+				    "non_exempt", path, c->string, key,
+				    x->string);
+	}
+	return OMS_OK;
+}
+
+static int
 load_settings(void)
 {
 	const cJSON *ch, *c;
@@ -610,6 +684,8 @@ load_settings(void)
 			    "object", path, c->string);
 			goto bad;
 		}
+		if (tax_settings(path, c) != OMS_OK)
+			goto bad;
 		cJSON_ArrayForEach(v, c) {
 			if (find_kind(v->string) == NULL)
 				continue;	/* other settings of the channel */

@@ -549,12 +549,15 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		return OMS_OK;
 	}
 	if (taxer != NULL) {
-		/* Never an adapter's wait under the write lock. */
-		if ((rc = flush(r)) != OMS_OK) {
+		/*
+		 * Never an adapter's wait under the write lock; a dry run,
+		 * which writes nothing, keeps what it holds to the end.
+		 */
+		if (!im->dry_run && (rc = flush(r)) != OMS_OK) {
 			cJSON_Delete(o);
 			return rc;
 		}
-		if (oms_tax_order(o, taxer, total_given) != OMS_OK) {
+		if (oms_tax_order(im->db, o, taxer, total_given) != OMS_OK) {
 			/* Refused or failed: the order waits for a run that can. */
 			reject_order(r, line, prefix, o, raw);
 			cJSON_Delete(o);

@@ -11,7 +11,7 @@ void oms_order_reorder(cJSON *o);
 
 /* tax.c: tax for the orders that come without it (oms-adapters(7)) */
 int oms_tax_wanted(const cJSON *o, const char **adapter, int *total_given);
-int oms_tax_order(cJSON *o, const char *name, int total_given);
+int oms_tax_order(oms_db *db, cJSON *o, const char *name, int total_given);
 
 /*
  * state.c: the order state machine (oms(7)).  Every status is written by

@@ -284,7 +284,8 @@ read_reply(const cJSON *reply, const char *name, int exp, int n,
 		seen[k] = 1;
 		if (oms_money_json(cJSON_GetObjectItemCaseSensitive(it,
 		    "tax_collectable"), exp, &v) != OMS_OK || v < 0 ||
-		    v > amt[k - 1] - disc[k - 1]) {
+		    v > (amt[k - 1] > disc[k - 1] ? amt[k - 1] - disc[k - 1] :
+		    0)) {
 			oms_fail(OMS_E_CARRIER, "tax %s answered taxes with "
 			    "line %ld's tax_collectable not an amount from 0 "
 			    "to the line's", name, k);
@@ -307,13 +308,13 @@ read_reply(const cJSON *reply, const char *name, int exp, int n,
 		    "shipping tax_collectable that is not an amount", name);
 		goto out;
 	}
-	if (sum + *ship != total) {
+	if (__builtin_add_overflow(sum, *ship, &sum) || sum != total) {
 		char b1[OMS_MONEY_BUFSZ], b2[OMS_MONEY_BUFSZ];
 
 		oms_fail(OMS_E_CARRIER, "tax %s answered taxes with an "
 		    "amount_to_collect of %s, its parts coming to %s", name,
 		    oms_money_format(total, exp, b1, sizeof b1),
-		    oms_money_format(sum + *ship, exp, b2, sizeof b2));
+		    oms_money_format(sum, exp, b2, sizeof b2));
 		goto out;
 	}
 	rc = OMS_OK;
@@ -323,19 +324,64 @@ out:
 }
 
 /*
+ * The tax the stored version of o was given for the request rid, when
+ * it was asked the same (its tax_request): each line's into tax[], the
+ * shipping's into *ship.  So an update the request does not see (a
+ * status, a cancel, a note) neither asks the adapter again nor waits on
+ * it when it is down.  1 when found, 0 when not, OMS_ERR on failure.
+ */
+static int
+stored_tax(oms_db *db, const cJSON *o, const char *rid, int exp, int n,
+    int64_t *tax, int64_t *ship)
+{
+	static const char sql[] =
+	    "SELECT record FROM orders WHERE channel = ? AND external_id = ?";
+	oms_stmt *st = oms_db_query(db, sql, "ss", oms_json_str(o, "channel"),
+	    oms_json_str(o, "external_id"));
+	const cJSON *l;
+	cJSON *rec = NULL;
+	int64_t sum = 0;
+	int rc, i = 0, found = 0;
+
+	if (st == NULL)
+		return OMS_ERR;
+	if ((rc = oms_step(st)) == OMS_ROW)
+		rec = cJSON_Parse(oms_col_text(st, 0));
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
+		return oms_db_fail(db, rc, "cannot read an order's tax");
+	if (rec == NULL || oms_json_str(rec, "tax_request") == NULL ||
+	    strcmp(oms_json_str(rec, "tax_request"), rid) != 0 ||
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec,
+	    "lines")) != n)
+		goto out;
+	cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(rec, "lines")) {
+		tax[i] = oms_money_field(l, "tax", exp);
+		sum += tax[i++];
+	}
+	*ship = oms_money_field(cJSON_GetObjectItemCaseSensitive(rec,
+	    "totals"), "tax", exp) - sum;
+	found = 1;
+out:
+	cJSON_Delete(rec);
+	return found;
+}
+
+/*
  * Price the tax of the normalised order o with adapter name, setting
  * the tax of each line and of the order (and its total, when the channel
  * gave none); OMS_REJECT when the adapter refused, OMS_ERR when it
  * failed, the message saying which.
  */
 int
-oms_tax_order(cJSON *o, const char *name, int total_given)
+oms_tax_order(oms_db *db, cJSON *o, const char *name, int total_given)
 {
 	const char *cur = oms_json_str(o, "currency");
 	const cJSON *set, *l, *incl;
 	cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "lines");
 	cJSON *totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
 	cJSON *req = NULL, *reply = NULL;
+	const char *rid;
 	int exp = oms_currency_exponent(cur), n = cJSON_GetArraySize(lines);
 	int64_t *amt, *disc, *tax, ship = 0, sum = 0, total = 0, amount;
 	int rc = OMS_ERR, inclusive, i;
@@ -353,11 +399,12 @@ oms_tax_order(cJSON *o, const char *name, int total_given)
 	inclusive = incl != NULL ? cJSON_IsTrue(incl) : cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(set, "tax_included"));
 	req = request(o, set, exp, n, amount, disc, inclusive);
-	if ((rc = oms_call("tax", name, "taxes", req, &reply, NULL)) !=
-	    OMS_OK)
+	rid = oms_json_str(req, "request_id");
+	if ((rc = stored_tax(db, o, rid, exp, n, tax, &ship)) < 0)
 		goto out;
-	if ((rc = read_reply(reply, name, exp, n, amt, disc, tax, &ship)) !=
-	    OMS_OK)
+	if (rc == 0 && ((rc = oms_call("tax", name, "taxes", req, &reply,
+	    NULL)) != OMS_OK || (rc = read_reply(reply, name, exp, n, amt,
+	    disc, tax, &ship)) != OMS_OK))
 		goto out;
 	i = 0;
 	cJSON_ArrayForEach(l, lines) {
@@ -375,6 +422,8 @@ oms_tax_order(cJSON *o, const char *name, int total_given)
 		cJSON_AddTrueToObject(totals, "tax_included");
 	} else if (!total_given)
 		oms_money_set(totals, "total", total, exp);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "tax_request");
+	cJSON_AddStringToObject(o, "tax_request", rid);
 	oms_order_reorder(o);
 	rc = OMS_OK;
 out:

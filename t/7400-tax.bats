@@ -329,3 +329,68 @@ PY
 	assert_equal "$(ls -A tmpd)" ""
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT external_id, tax FROM orders")" "W-1|466"
 }
+
+@test "under attack: an update the tax request does not see (a cancel) goes through while the adapter is down; a dry run sees its own orders" {
+	setup_tax down
+	adapter down 'printf "%s" "$req" | exec oms-tax-table "$@"'
+	run oms-import <<<"$nyc"
+	assert_success
+	assert_equal "$(jq -r .tax_request <<<"$output" | cut -c1-4)" "tax-"
+	# The adapter goes down; the channel cancels the order.
+	adapter down 'exit 75'
+	run oms-import <<<"$(jq -c '.status = "cancelled"' <<<"$nyc")"
+	assert_success
+	assert_equal "$(jq -c '[.status, .totals.tax, [.lines[].tax]]' <<<"$output")" '["cancelled","4.66",["3.55","0.44"]]'
+	# Asked once: the cancel's request was the one answered already.
+	assert_equal "$(wc -l < down.log)" 1
+	# A changed price asks again, and waits while the adapter is down.
+	run --separate-stderr oms-import <<<"$(jq -c '.external_id = "W-9" | .lines[1].unit_price = "6.00"' <<<"$nyc")"
+	assert_failure 1
+	# A dry run of one order twice: created, then updated, as the real run.
+	adapter down 'printf "%s" "$req" | exec oms-tax-table "$@"'
+	{ jq -c '.external_id = "D-1"' <<<"$nyc"; jq -c '.external_id = "D-1" | .lines[1].qty = 2' <<<"$nyc"; } > two.jsonl
+	run --separate-stderr oms-import -n -v two.jsonl
+	assert_success
+	assert_equal "${stderr_lines[-1]}" "oms-import: 1 created, 1 updated, 0 unchanged, 0 older, 0 held, 0 rejected (dry run: nothing written)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders WHERE external_id = 'D-1'")" 0
+}
+
+@test "under attack: a line discount beyond its line, a lower-case country, broken rate tables, adapters.json of the wrong kinds, a FIFO for a file" {
+	setup_tax
+	# A line given away whole and more: its tax is nothing, not an error.
+	run oms-import <<<"$(jq -c '.lines[0].discount = "50.00"' <<<"$nyc")"
+	assert_success
+	assert_equal "$(jq -c '[.lines[].tax]' <<<"$output")" '["0.00","0.44"]'
+	# "us" is the US.
+	run oms-import <<<"$(jq -c '.external_id = "W-2" | .ship_to.country = "us"' <<<"$nyc")"
+	assert_success
+	assert_equal "$(jq -c '.totals.tax' <<<"$output")" '"4.66"'
+	mkdir -p conf/tax
+	for bad in '"postal_prefix":100|"region", "postal_prefix" and "name" are strings that are not empty, when given' \
+	    '"region":7|"region", "postal_prefix" and "name" are strings that are not empty, when given' \
+	    '"from":"2026-99-99"|"from" is not a day YYYY-MM-DD' \
+	    '"to":"abcd-ef-gh"|"to" is not a day YYYY-MM-DD' \
+	    '"from":"2027-02-29"|"from" is not a day YYYY-MM-DD'; do
+		echo "{\"rates\":[{\"country\":\"US\",\"rate\":\"0.05\",${bad%%|*}}]}" > conf/tax/rates.json
+		run --separate-stderr oms-tax-table taxes <<<'{"request_id":"t","to_country":"US","to_zip":"1","to_state":"NY","currency":"USD","line_items":[]}'
+		assert_failure 3
+		assert_equal "$stderr" "oms-tax-table: $PWD/conf/tax/rates.json: rate 1: ${bad#*|}"
+	done
+	rm conf/tax/rates.json
+	for bad in '"tax_included":"true"|"tax_included" is not true or false' \
+	    '"tax_exempt":"nope"|"tax_exempt" is not an object' \
+	    '"tax_exempt":{"customers":{"A":"friends"}}|tax_exempt.customers.A is not wholesale, government, marketplace, other or non_exempt' \
+	    '"from":"DE"|"from" is not an address object' \
+	    '"exemption_type":1|"exemption_type" is not wholesale, government, marketplace, other or non_exempt'; do
+		echo "{\"channels\":{\"web\":{\"tax\":\"table\",${bad%%|*}}}}" > conf/adapters.json
+		run --separate-stderr oms-import <<<"$nyc"
+		assert_failure 3
+		assert_equal "$stderr" "oms-import: $PWD/conf/adapters.json: channel 'web': ${bad#*|}"
+	done
+	# A FIFO where a file should be is refused at once, not waited on.
+	rm conf/adapters.json
+	mkfifo conf/adapters.json
+	run --separate-stderr timeout 10 oms-import <<<"$nyc"
+	assert_failure 3
+	assert_equal "$stderr" "oms-import: '$PWD/conf/adapters.json' is not a regular file of 64 MiB at most"
+}
