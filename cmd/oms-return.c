@@ -21,12 +21,37 @@
 #include "cli.h"
 #include "order.h"
 #include "rma.h"
+#include "pay.h"
 
 struct ctx {
 	struct oms_cli *cli;
 	oms_db *db;
 	long done, duplicates, rejected;
 };
+
+static void
+pay_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	oms_warnx("%s", msg);
+}
+
+/*
+ * The refunds pending of orders whose payment an adapter takes (this
+ * run's, and any an adapter failed before), sent once committed
+ * (pay.c): an adapter's failure leaves them pending, said, and the run
+ * exits 1.  Returns how many were not done.
+ */
+static long
+pay_refunds(oms_db *db)
+{
+	struct oms_pay_run run = { pay_warn, NULL, NULL, 0, 0 };
+	int rc;
+
+	if ((rc = oms_pay_refunds(db, &run)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	return run.failed;
+}
 
 static void
 write_rec(const cJSON *rec)
@@ -87,6 +112,8 @@ outcome_list(struct ctx *c, int rc, cJSON *out, const char *what)
 static int
 finish(struct ctx *c, const char *done)
 {
+	if (c->done > 0)
+		c->rejected += pay_refunds(c->db);
 	if (oms_cli_summary(c->cli))
 		oms_warnx("%ld %s, %ld already so, %ld refused", c->done, done,
 		    c->duplicates, c->rejected);

@@ -15,7 +15,7 @@ export OMS_PATH="$TOP/share/oms"
 FIX="$TOP/t/fixtures"
 # The schema version this oms migrates to: the number of migrations in
 # lib/schema.c.  A new migration moves it.
-SCHEMA=10
+SCHEMA=11
 # PRAGMA application_id of an oms database: "oms1".
 APP_ID=$((0x6f6d7331))
 
