@@ -474,6 +474,10 @@ cmd_help(struct ctx *cx, int argc, char **argv)
 		printf("\nCarrier adapters (oms-carrier(7)):\n  %-16s %s\n",
 		    "carrier-offline", "rates, labels and tracking with no "
 		    "network; not for shipment");
+	if (find_program("payment-ledger", path, sizeof path) == 0)
+		printf("\nPayment adapters (oms-adapters(7)):\n  %-16s %s\n",
+		    "payment-ledger", "a ledger of what would be captured and "
+		    "refunded; moves no money");
 	if (find_program("events-webhook", path, sizeof path) == 0)
 		printf("\nEvent adapters (oms-events(1) --exec):\n  %-16s %s\n",
 		    "events-webhook", "post a consumer's batches to a web "

@@ -801,8 +801,9 @@ oms_pay_refund(oms_db *db, int64_t rid, struct oms_pay_run *run)
 
 /* ---- everything outstanding ------------------------------------------ */
 
+/* The ids sql gives, its one parameter (if any) bound to arg. */
 static int
-ids_of(oms_db *db, const char *sql, int64_t **ids, size_t *n)
+ids_of(oms_db *db, const char *sql, int64_t arg, int64_t **ids, size_t *n)
 {
 	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
@@ -812,6 +813,8 @@ ids_of(oms_db *db, const char *sql, int64_t **ids, size_t *n)
 	*n = 0;
 	if (st == NULL)
 		return OMS_ERR;
+	if (oms_bind_count(st) > 0)
+		oms_bind_int64(st, 1, arg);
 	while ((rc = oms_step(st)) == OMS_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -829,18 +832,19 @@ ids_of(oms_db *db, const char *sql, int64_t **ids, size_t *n)
 	return OMS_OK;
 }
 
-/* Refunds pending of orders an adapter pays back, in order. */
+/* Refunds pending of order oid (0: of all) an adapter pays back. */
 int
-oms_pay_refunds(oms_db *db, struct oms_pay_run *run)
+oms_pay_refunds(oms_db *db, int64_t oid, struct oms_pay_run *run)
 {
 	static const char sql[] =
 	    "SELECT r.id FROM refunds r JOIN payments p ON p.order_id = "
-	    "r.order_id WHERE r.state = 'pending' ORDER BY r.id";
+	    "r.order_id WHERE r.state = 'pending' AND (?1 = 0 OR r.order_id "
+	    "= ?1) ORDER BY r.id";
 	int64_t *ids;
 	size_t n;
 	int rc;
 
-	if ((rc = ids_of(db, sql, &ids, &n)) != OMS_OK)
+	if ((rc = ids_of(db, sql, oid, &ids, &n)) != OMS_OK)
 		return rc;
 	for (size_t i = 0; i < n && rc == OMS_OK; i++)
 		rc = oms_pay_refund(db, ids[i], run);
@@ -864,7 +868,7 @@ oms_pay_settle(oms_db *db, struct oms_pay_run *run)
 	size_t n;
 	int rc;
 
-	if ((rc = ids_of(db, sql_orders, &ids, &n)) != OMS_OK)
+	if ((rc = ids_of(db, sql_orders, 0, &ids, &n)) != OMS_OK)
 		return rc;
 	for (size_t i = 0; i < n && rc == OMS_OK; i++)
 		rc = oms_pay_order(db, ids[i], run);
@@ -872,5 +876,5 @@ oms_pay_settle(oms_db *db, struct oms_pay_run *run)
 	if (rc != OMS_OK)
 		return rc;
 	/* Captures first: a refund waits for what they take. */
-	return oms_pay_refunds(db, run);
+	return oms_pay_refunds(db, 0, run);
 }

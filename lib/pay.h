@@ -26,8 +26,8 @@ int oms_pay_authorise(oms_db *db, int64_t order_id);
 int oms_pay_order(oms_db *db, int64_t order_id, struct oms_pay_run *run);
 /* After the commit: send refund refund_id when an adapter pays it. */
 int oms_pay_refund(oms_db *db, int64_t refund_id, struct oms_pay_run *run);
-/* After the commit: every refund pending that an adapter pays. */
-int oms_pay_refunds(oms_db *db, struct oms_pay_run *run);
+/* After the commit: the refunds pending of order_id (0: all) to pay. */
+int oms_pay_refunds(oms_db *db, int64_t order_id, struct oms_pay_run *run);
 /* Everything outstanding: captures not done, refunds pending. */
 int oms_pay_settle(oms_db *db, struct oms_pay_run *run);
 

@@ -297,3 +297,25 @@ k6	false"
 	assert_failure 2
 	assert_equal "$stderr" "oms-payment-ledger: unknown OMS_LEDGER_FAULT 'bogus': hang, crash, garbage, fail, refuse, later or stall"
 }
+
+@test "a changed order is authorised for its new total; an order of a channel with no payment adapter has no payment" {
+	setup_pay
+	order wholesale PO-1
+	order shop S-1
+	assert_equal "$(payments)" "1|ledger|wholesale:PO-1|USD|3356|0|0"
+	# The buyer takes a third A: 10.00 more, and 0.80 of tax.
+	oms-import -q --channel oms >/dev/null <<'JSON'
+{"type":"order","channel":"wholesale","external_id":"PO-1","currency":"USD","customer":{"email":"zoe@example.com"},"ship_to":{"name":"Zoe","address1":"1 Main St","city":"New York","region":"NY","postal_code":"10001","country":"US"},"lines":[{"line_id":"L1","sku":"A","qty":3,"unit_price":"10.00","tax":"2.40"},{"line_id":"L2","sku":"B","qty":1,"unit_price":"7.00","tax":"0.56"}],"totals":{"shipping":"5.00","discount":"1.00","tax":"3.36"}}
+JSON
+	assert_equal "$(payments)" "1|ledger|wholesale:PO-1|USD|4436|0|0"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM payments; SELECT count(*) FROM payment_ops")" "1
+0"
+	# A broken adapters.json stops the import, said, nothing stored.
+	echo '{"channels": {"wholesale": {"payment": "../x"}}}' >etc/adapters.json
+	run --separate-stderr oms-import --channel oms <<'JSON'
+{"type":"order","channel":"wholesale","external_id":"PO-2","currency":"USD","lines":[{"sku":"A","qty":1,"unit_price":"1.00"}]}
+JSON
+	assert_failure 3
+	assert_equal "$stderr" "oms-import: $BATS_TEST_TMPDIR/etc/adapters.json: channel 'wholesale': \"payment\" is not an adapter name"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders")" 2
+}
