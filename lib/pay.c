@@ -411,6 +411,15 @@ capture_plan(oms_db *db, int64_t oid, int64_t *id)
 	    "INSERT INTO payment_ops (order_id, kind, amount, final, "
 	    "shipment_id, lines, key, state, at) VALUES (?, 'capture', ?, ?, "
 	    "?, ?, ?, 'pending', ?)";
+	/*
+	 * Parcels that bring nothing to capture (a label bought again after
+	 * a void, an order not paid, units worth nothing) are covered by a
+	 * capture of nothing, done without asking the adapter.
+	 */
+	static const char sql_none[] =
+	    "INSERT INTO payment_ops (order_id, kind, amount, final, "
+	    "shipment_id, lines, key, state, note, at, done_at) VALUES (?1, "
+	    "'capture', 0, ?2, ?3, ?4, ?5, 'done', ?6, ?7, ?7)";
 	cJSON *order = NULL, *done = NULL, *units = NULL, *cap = NULL;
 	cJSON *all = NULL, *allcap = NULL, *lines = NULL;
 	int64_t authorised = 0, last = 0, taken = 0, amount = 0, v;
@@ -561,8 +570,16 @@ capture_plan(oms_db *db, int64_t oid, int64_t *id)
 		goto out;
 	}
 	rc = OMS_OK;
-	if (cJSON_GetArraySize(units) == 0)
+	oms_time_now(now);
+	snprintf(key, sizeof key, "capture:o_%lld:s_%lld", (long long)oid,
+	    (long long)last);
+	ltext = cJSON_PrintUnformatted(lines);
+	if (cJSON_GetArraySize(units) == 0) {
+		rc = oms_db_run(db, sql_none, "cannot record a capture",
+		    "IiItsts", oid, left == 0, last, ltext, key,
+		    "nothing shipped that was not captured before", now);
 		goto out;
+	}
 	/* What the channel refunded is not this payment's. */
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 	    order, "totals"), "refunded");
@@ -606,12 +623,13 @@ capture_plan(oms_db *db, int64_t oid, int64_t *id)
 	/* Never beyond what was authorised. */
 	if (amount > authorised - taken)
 		amount = authorised - taken > 0 ? authorised - taken : 0;
-	if (amount == 0)
+	if (amount == 0) {
+		rc = oms_db_run(db, sql_none, "cannot record a capture",
+		    "IiItsts", oid, left == 0, last, ltext, key,
+		    "nothing to capture: the order is not paid, its units are "
+		    "worth nothing, or its authorisation is taken", now);
 		goto out;
-	oms_time_now(now);
-	snprintf(key, sizeof key, "capture:o_%lld:s_%lld", (long long)oid,
-	    (long long)last);
-	ltext = cJSON_PrintUnformatted(lines);
+	}
 	if ((rc = oms_db_run(db, sql_put, "cannot record a capture",
 	    "IIiIttt", oid, amount, left == 0, last, ltext, key, now)) !=
 	    OMS_OK)
@@ -688,7 +706,15 @@ oms_pay_order(oms_db *db, int64_t oid, struct oms_pay_run *run)
 	if ((rc = waiting(db, oid, "capture", &ids, &n)) != OMS_OK ||
 	    (rc = send_all(db, ids, n, run)) != OMS_OK)
 		return rc;
-	if ((rc = capture_plan(db, oid, &id)) != OMS_OK || id == 0)
+	rc = capture_plan(db, oid, &id);
+	if (rc == OMS_REJECT) {
+		/* An order whose figures cannot be priced: said, not fatal. */
+		run->failed++;
+		say(run, "order o_%lld: cannot work out what to capture: %s",
+		    (long long)oid, oms_error());
+		return OMS_OK;
+	}
+	if (rc != OMS_OK || id == 0)
 		return rc;
 	return op_send(db, id, run);
 }

@@ -208,6 +208,10 @@ capture:o_5:s_5"
 	run --separate-stderr oms check
 	assert_failure 1
 	assert_equal "$output" "payment-capture: order o_1 shipped s_1 but no capture of it is done (capture capture:o_1:s_1 refused)"
+	# oms status lists it for a person, by the adapter.
+	run --separate-stderr oms status
+	assert_failure 1
+	assert_equal "$(jq -c 'select(.kind == "payment_not_done")' <<<"$output")" '{"type":"attention","kind":"payment_not_done","order":"o_1","channel":"wholesale","external_id":"PO-1","status":"partly_shipped","since":"2026-11-26T15:00:00Z","hours":0,"reason":"capture capture:o_1:s_1 of 2626 (minor units) refused: payment ledger refused capture: oms-payment-ledger: refusing, as OMS_LEDGER_FAULT=refuse asks","by":"payment ledger"}'
 }
 
 @test "killed between the pending capture and its answer: settle asks again with the same key, and the ledger holds one capture" {
@@ -318,4 +322,22 @@ JSON
 	assert_failure 3
 	assert_equal "$stderr" "oms-import: $BATS_TEST_TMPDIR/etc/adapters.json: channel 'wholesale': \"payment\" is not an adapter name"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM orders")" 2
+}
+
+@test "a label voided and bought again captures nothing twice: the new parcel is covered by a capture of nothing" {
+	setup_pay
+	order wholesale PO-1
+	oms-route -q --pending >alloc.jsonl
+	oms-ship -q --carrier offline --labels labels alloc.jsonl >/dev/null
+	oms-ship void s_1 >/dev/null
+	run --separate-stderr oms-ship --carrier offline --labels labels --pending
+	assert_success
+	assert_equal "$(jq -c '[.id, .order]' <<<"$output")" '["s_2","o_1"]'
+	assert_equal "$(ops)" '1|capture|2626|0|1||capture:o_1:s_1|done|[{"order_line":1,"qty":2}]
+1|capture|0|0|2||capture:o_1:s_2|done|[]'
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT note FROM payment_ops WHERE id = 2")" "nothing shipped that was not captured before"
+	assert_equal "$(payments)" "1|ledger|wholesale:PO-1|USD|3356|2626|0"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/ledger.jsonl")" 1
+	run oms check
+	assert_success
 }
