@@ -290,6 +290,10 @@ op_send(oms_db *db, int64_t id, struct oms_pay_run *run)
 	int rc, outcome;
 	const char *state;
 
+	/* A caller's transaction would be held for as long as it answers. */
+	if (oms_db_in_tx(db))
+		return oms_fail(OMS_E_OTHER, "a payment adapter is never asked "
+		    "inside a transaction");
 	if ((rc = op_get(db, id, &o)) != OMS_OK)
 		return rc;
 	if (strcmp(o.state, "done") == 0 || strcmp(o.state, "refused") == 0) {
