@@ -11,9 +11,12 @@
  * their value less their share of the discounts, plus their tax), and
  * the shipping and its tax with the first capture; the capture is final
  * when nothing is left to ship, and the last one takes the lines that
- * never ship as well.  A refund stored (refunds, pending) is paid back
+ * never ship as well.  A parcel that brings nothing to capture (a label
+ * bought again after a void) is covered by a capture of nothing, done
+ * without asking.  A refund stored (refunds, pending) is paid back
  * through the adapter, never beyond what was captured and not refunded
- * yet, and marked sent once it is.
+ * yet (one that would be waits, unasked, for a capture), and marked
+ * sent once it is.
  *
  * Every operation is first written pending, under its idempotency key
  * (capture:o_N:s_M, the last shipment it covers; refund:f_N), in a
