@@ -705,10 +705,22 @@ send_all(oms_db *db, int64_t *ids, size_t n, struct oms_pay_run *run)
 int
 oms_pay_order(oms_db *db, int64_t oid, struct oms_pay_run *run)
 {
+	static const char sql_has[] =
+	    "SELECT 1 FROM payments WHERE order_id = ?";
 	int64_t *ids, id;
 	size_t n;
+	oms_stmt *st;
 	int rc;
 
+	/* The channel's own money, most orders: no write, no lock. */
+	if ((st = oms_db_query(db, sql_has, "I", oid)) == NULL)
+		return OMS_ERR;
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc == OMS_DONE)
+		return OMS_OK;
+	if (rc != OMS_ROW)
+		return oms_db_fail(db, rc, "cannot read a payment");
 	/* Captures asked before and not answered go first, in order. */
 	if ((rc = waiting(db, oid, "capture", &ids, &n)) != OMS_OK ||
 	    (rc = send_all(db, ids, n, run)) != OMS_OK)

@@ -150,13 +150,15 @@ payment_refunded|refund:f_1"
 
 @test "an adapter that hangs, crashes, answers garbage, fails or asks for later: the shipment stands, the capture waits, settle asks again with the same key" {
 	setup_pay
-	export OMS_PAYMENT_TIMEOUT=0.5
-	local n=0 f
+	local n=0 f t
 	for f in hang crash garbage fail later; do
 		n=$((n + 1))
 		order wholesale "PO-$n"
 		oms-route -q --pending >alloc.jsonl
-		OMS_LEDGER_FAULT=$f run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
+		# Half a second for the one that hangs; the rest answer at once.
+		t=30
+		[ "$f" != hang ] || t=0.5
+		OMS_PAYMENT_TIMEOUT=$t OMS_LEDGER_FAULT=$f run --separate-stderr oms-ship --carrier offline --labels labels alloc.jsonl
 		assert_failure 1
 		# The shipment is printed and stays.
 		assert_equal "$(jq -c '[.id, .order, .status]' <<<"$output")" "[\"s_$n\",\"o_$n\",\"shipped\"]"
