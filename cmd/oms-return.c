@@ -21,12 +21,64 @@
 #include "cli.h"
 #include "order.h"
 #include "rma.h"
+#include "pay.h"
 
 struct ctx {
 	struct oms_cli *cli;
 	oms_db *db;
 	long done, duplicates, rejected;
 };
+
+static void
+pay_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	oms_warnx("%s", msg);
+}
+
+/*
+ * The orders a run's records named: once its changes are committed, the
+ * refunds pending of those whose payment an adapter takes are sent
+ * through it (pay.c).  An adapter's failure leaves a refund pending,
+ * said, and the run exits 1.
+ */
+static int64_t *touched;
+static size_t ntouched, captouched;
+
+static void
+remember_order(const cJSON *rec)
+{
+	const char *o = oms_json_str(rec, "order");
+	int64_t id;
+
+	if (o == NULL || strncmp(o, "o_", 2) != 0 ||
+	    (id = strtoll(o + 2, NULL, 10)) <= 0)
+		return;
+	for (size_t i = 0; i < ntouched; i++)
+		if (touched[i] == id)
+			return;
+	if (ntouched == captouched) {
+		captouched = captouched ? captouched * 2 : 8;
+		touched = erealloc(touched, captouched * sizeof *touched);
+	}
+	touched[ntouched++] = id;
+}
+
+/* Returns how many refunds were not paid. */
+static long
+pay_refunds(oms_db *db)
+{
+	struct oms_pay_run run = { pay_warn, NULL, NULL, 0, 0 };
+	int rc;
+
+	for (size_t i = 0; i < ntouched; i++)
+		if ((rc = oms_pay_refunds(db, touched[i], &run)) != OMS_OK)
+			oms_die(oms_exit_status(rc), "%s", oms_error());
+	free(touched);
+	touched = NULL;
+	ntouched = captouched = 0;
+	return run.failed;
+}
 
 static void
 write_rec(const cJSON *rec)
@@ -65,6 +117,7 @@ outcome(struct ctx *c, int rc, cJSON *out, const char *what)
 		c->duplicates++;
 	else
 		c->done++;
+	remember_order(out);
 	write_rec(out);
 	cJSON_Delete(out);
 }
@@ -87,6 +140,7 @@ outcome_list(struct ctx *c, int rc, cJSON *out, const char *what)
 static int
 finish(struct ctx *c, const char *done)
 {
+	c->rejected += pay_refunds(c->db);
 	if (oms_cli_summary(c->cli))
 		oms_warnx("%ld %s, %ld already so, %ld refused", c->done, done,
 		    c->duplicates, c->rejected);

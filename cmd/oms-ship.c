@@ -12,7 +12,10 @@
  * through the ledger; a shipment record is printed once committed.
  * `track` asks the carriers what became of the parcels, `manifest` lists a
  * carrier's shipments of a day, `confirm` writes a channel's shipment
- * confirmation upload.
+ * confirmation upload.  Where a payment adapter takes an order's money
+ * (adapters.json), what shipped is captured once the shipment is
+ * committed; `settle` asks again for every capture and refund still
+ * owed, as a cron job would.
  */
 #include <sys/stat.h>
 
@@ -26,6 +29,7 @@
 #include "oms.h"
 #include "order.h"
 #include "ship.h"
+#include "pay.h"
 #include "cli.h"
 
 static int
@@ -86,6 +90,33 @@ must_write(const char *what)
 }
 
 static long nalready, norders;	/* orders shipped before; seen */
+static long npayfailed;		/* captures and refunds not done */
+
+static void progress_break(void);
+
+static void
+pay_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	progress_break();
+	oms_warnx("%s", msg);
+}
+
+/*
+ * Capture what order id shipped, the shipment committed: an adapter that
+ * fails leaves the shipment as it is and the capture waiting, said.
+ */
+static void
+capture(oms_db *db, int64_t id)
+{
+	struct oms_pay_run run = { pay_warn, NULL, NULL, 0, 0 };
+	int rc;
+
+	if ((rc = oms_pay_order(db, id, &run)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	npayfailed += run.failed;
+}
+
 static int verbose;		/* -v: a note per order shipped before */
 static int shown, open_line;	/* progress shown; its line not ended */
 
@@ -156,12 +187,16 @@ ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
 	norders++;
 	if (shipped_before(db, id, where)) {
 		progress(sp, 0);
+		/* Its capture, when a run before stopped short of it. */
+		capture(db, id);
 		return 0;
 	}
 	rc = oms_ship_order(sp, id, print_rec, NULL);
 	progress(sp, 0);
-	if (rc == OMS_OK)
+	if (rc == OMS_OK) {
+		capture(db, id);
 		return 0;
+	}
 	if (rc != OMS_REJECT && oms_errkind() != OMS_E_CARRIER)
 		fail(oms_exit_status(rc));
 	snprintf(msg, sizeof msg, "%s", oms_error());
@@ -328,9 +363,51 @@ ship(struct oms_cli *cli)
 	oms_shipper_close(sh.sp);
 	the_sp = NULL;
 	oms_db_close(the_db);
-	if (sh.refused)
+	if (sh.refused || npayfailed)
 		status = status > OMS_EXIT_REJECT ? status : OMS_EXIT_REJECT;
 	return oms_cli_done(cli, status);
+}
+
+static int
+print_pay(void *arg, const cJSON *rec)
+{
+	(void)arg;
+	if (oms_rec_write(stdout, rec) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+	return OMS_OK;
+}
+
+static void
+settle_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	oms_warnx("%s", msg);
+}
+
+/*
+ * settle: every capture and refund a payment adapter still owes, asked
+ * (again, under the same keys); a record printed for each answered.
+ */
+static int
+settle(struct oms_cli *cli)
+{
+	struct oms_pay_run run = { settle_warn, print_pay, NULL, 0, 0 };
+	int rc;
+
+	while (oms_cli_next(cli) != -1)
+		;
+	if (cli->argc != 0)
+		oms_cli_usage(cli, "settle takes no operand");
+	open_db(cli, 0);
+	must_write("cannot settle payments");
+	if ((rc = oms_pay_settle(the_db, &run)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	if (oms_cli_summary(cli))
+		oms_warnx("%ld payment%s done, %ld not", run.done,
+		    run.done == 1 ? "" : "s", run.failed);
+	oms_db_close(the_db);
+	the_db = NULL;
+	return oms_cli_done(cli, run.failed ? OMS_EXIT_REJECT : OMS_EXIT_OK);
 }
 
 /* The waves a run of pick committed, and whether their lists got out. */
@@ -677,6 +754,8 @@ static const struct oms_opt notify_opts[] = { OMS_OPT_QUIET,
 	{ "from", O_FROM, "ADDRESS", "the sender of the messages" },
 	OMS_OPT_END };
 static const struct oms_opt void_opts[] = { OMS_OPT_DB, OMS_OPT_END };
+static const struct oms_opt settle_opts[] = { OMS_OPT_QUIET,
+	OMS_OPT_VERBOSE, OMS_OPT_DB, OMS_OPT_END };
 
 static const struct oms_verb verbs[] = {
 	{ NULL, ship, "[-qv] [--db PATH] --carrier NAME --labels DIR "
@@ -699,6 +778,8 @@ static const struct oms_verb verbs[] = {
 	    notify_opts },
 	{ "void", void_labels, "[--db PATH] SHIPMENT ...", "void labels "
 	    "not yet scanned", void_opts },
+	{ "settle", settle, "[-qv] [--db PATH]", "ask the payment adapters "
+	    "for the captures and refunds owed", settle_opts },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -479,6 +479,10 @@ cmd_help(struct ctx *cx, int argc, char **argv)
 		printf("\nTax adapters (oms-adapters(7)):\n  %-16s %s\n",
 		    "tax-table", "tax from a table of dated rates, with no "
 		    "network");
+	if (find_program("payment-ledger", path, sizeof path) == 0)
+		printf("\nPayment adapters (oms-adapters(7)):\n  %-16s %s\n",
+		    "payment-ledger", "a ledger of what would be captured and "
+		    "refunded; moves no money");
 	if (find_program("events-webhook", path, sizeof path) == 0)
 		printf("\nEvent adapters (oms-events(1) --exec):\n  %-16s %s\n",
 		    "events-webhook", "post a consumer's batches to a web "

@@ -22,6 +22,7 @@
 #include "oms.h"
 #include "import.h"
 #include "order.h"
+#include "pay.h"
 #include "adapter.h"
 #include "csvr.h"
 
@@ -589,6 +590,20 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 		return OMS_OK;
 	}
 	if (rc != OMS_OK) {
+		cJSON_Delete(o);
+		oms_db_rollback(im->db);
+		r->in_tx = 0;
+		return rc;
+	}
+	/*
+	 * Its payment, when an adapter takes the channel's money: in the
+	 * order's transaction, so neither is stored without the other.
+	 */
+	if ((res.action == OMS_ORDER_CREATED ||
+	    res.action == OMS_ORDER_UPDATED) &&
+	    (rc = oms_pay_authorise(im->db, res.id)) != OMS_OK) {
+		cJSON_Delete(res.record);
+		cJSON_Delete(res.reasons);
 		cJSON_Delete(o);
 		oms_db_rollback(im->db);
 		r->in_tx = 0;

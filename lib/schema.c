@@ -928,6 +928,47 @@ const char *const oms_migrations[] = {
 	"  set_row INTEGER NOT NULL REFERENCES edi_sets (id),\n"
 	"  PRIMARY KEY (location, shipment)\n"
 	");\n",
+	/*
+	 * 12: payments, for the channels whose money a payment adapter
+	 * takes (adapters.json; pay.c).  payments keeps per order what was
+	 * authorised (the order's total), captured and refunded, in minor
+	 * units, and the reference the adapter knows the payment by.
+	 * payment_ops is each capture and refund asked of the adapter, made
+	 * pending under its idempotency key before the adapter is called
+	 * and settled with its answer afterwards, so a run killed between
+	 * the two asks again with the same key.  A capture names the last
+	 * shipment it covers and the units of each order line it takes
+	 * (lines); a refund names its refund.
+	 */
+	"CREATE TABLE payments (\n"
+	"  order_id INTEGER PRIMARY KEY REFERENCES orders (id),\n"
+	"  adapter TEXT NOT NULL,\n"
+	"  reference TEXT NOT NULL,\n"
+	"  currency TEXT NOT NULL,\n"
+	"  authorised INTEGER NOT NULL DEFAULT 0 CHECK (authorised >= 0),\n"
+	"  captured INTEGER NOT NULL DEFAULT 0 CHECK (captured >= 0),\n"
+	"  refunded INTEGER NOT NULL DEFAULT 0 CHECK (refunded >= 0),\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE payment_ops (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  order_id INTEGER NOT NULL REFERENCES payments (order_id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('capture', 'refund')),\n"
+	"  amount INTEGER NOT NULL CHECK (amount >= 0),\n"
+	"  final INTEGER NOT NULL DEFAULT 0,\n"
+	"  shipment_id INTEGER REFERENCES shipments (id),\n"
+	"  refund_id INTEGER REFERENCES refunds (id),\n"
+	"  lines TEXT,\n"
+	"  key TEXT NOT NULL UNIQUE,\n"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'refused',\n"
+	"    'failed')),\n"
+	"  note TEXT,\n"
+	"  reply TEXT,\n"
+	"  at TEXT NOT NULL,\n"
+	"  done_at TEXT\n"
+	");\n"
+	"CREATE INDEX payment_ops_order ON payment_ops (order_id, kind);\n"
+	"CREATE INDEX payment_ops_state ON payment_ops (state);\n",
 };
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
 
@@ -1076,6 +1117,32 @@ const struct oms_check oms_checks[] = {
 	  "JOIN edi_lines l ON l.edi_order = o.id JOIN allocations a "
 	  "ON a.id = l.allocation_id WHERE o.state = 'done' "
 	  "AND a.state = 'active' ORDER BY o.id, a.id" },
+	/*
+	 * An order whose payment an adapter takes: every parcel shipped is
+	 * covered by a capture done, and what the payment counts captured
+	 * is what its captures done came to.
+	 */
+	{ "payment-capture",
+	  "SELECT 'order o_' || p.order_id || ' shipped s_' || s.id || "
+	  "' but no capture of it is done (' || coalesce((SELECT 'capture ' "
+	  "|| x.key || ' ' || x.state FROM payment_ops x WHERE x.order_id = "
+	  "p.order_id AND x.kind = 'capture' AND x.shipment_id >= s.id ORDER "
+	  "BY x.id LIMIT 1), 'none asked') || ')' FROM payments p JOIN "
+	  "shipments s ON s.order_id = p.order_id AND s.status <> 'voided' "
+	  "WHERE NOT EXISTS (SELECT 1 FROM payment_ops x WHERE x.order_id = "
+	  "p.order_id AND x.kind = 'capture' AND x.state = 'done' AND "
+	  "x.shipment_id >= s.id) "
+	  "UNION ALL SELECT 'order o_' || p.order_id || ' counts ' || "
+	  "p.captured || ' captured (minor units), its captures done ' || "
+	  "coalesce(sum(x.amount), 0) FROM payments p LEFT JOIN payment_ops x "
+	  "ON x.order_id = p.order_id AND x.kind = 'capture' AND x.state = "
+	  "'done' GROUP BY p.order_id, p.captured HAVING p.captured <> "
+	  "coalesce(sum(x.amount), 0)" },
+	/* No payment is refunded more than was captured of it. */
+	{ "payment-refunds",
+	  "SELECT 'order o_' || order_id || ' is refunded ' || refunded || "
+	  "' (minor units) of ' || captured || ' captured' FROM payments "
+	  "WHERE refunded > captured ORDER BY order_id" },
 	{ "reservations",
 	  "SELECT sku || ' at ' || location || ': reserved ' || reserved || "
 	  "', allocated ' || allocated || ' (oms-stock reconcile repairs it)' "

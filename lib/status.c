@@ -36,6 +36,11 @@
  *   awaiting_inspection a return with units received and not yet
  *                      inspected, whose first receipt is older than the
  *                      threshold (the same as waiting's, --older-than)
+ *   payment_not_done   a capture or refund a payment adapter failed or
+ *                      refused, or that has waited pending (its run
+ *                      killed before the answer) longer than the
+ *                      threshold; by the adapter (oms-ship settle asks
+ *                      again for the failed and pending)
  *   feed_not_sent      a channel with active listings whose stock feed
  *                      has not been sent today (the merchant's day: the
  *                      zone of the process, which oms and oms-report set
@@ -156,6 +161,14 @@ static const struct kind kinds[] = {
 	  "FROM return_lines l WHERE l.return_id = r.id AND l.received > "
 	  "l.inspected) GROUP BY r.id, r.order_id, o.status, r.location "
 	  "HAVING min(c.at) < ?2 ORDER BY min(c.at), r.id", 0 },
+	{ "payment_not_done",
+	  "SELECT x.order_id, o.status, x.at, x.kind || ' ' || x.key || "
+	  "' of ' || x.amount || ' (minor units) ' || x.state || "
+	  "coalesce(': ' || x.note, ''), 'payment ' || p.adapter FROM "
+	  "payment_ops x JOIN payments p ON p.order_id = x.order_id JOIN "
+	  "orders o ON o.id = x.order_id WHERE x.state IN ('failed', "
+	  "'refused') OR (x.state = 'pending' AND x.at < ?2) "
+	  "ORDER BY x.at, x.id", 0 },
 	{ "feed_not_sent",
 	  "SELECT NULL, NULL, f.last_run, CASE WHEN f.last_run IS NULL THEN "
 	  "'no stock feed sent yet' ELSE 'no stock feed sent today' END, "

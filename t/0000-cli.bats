@@ -189,7 +189,7 @@ SQL
 }
 
 @test "every program prints its help on stdout with exit 0 for --help and -h, before or after a verb; a mistake is said, then the usage on stderr with 2" {
-	for p in oms-import oms-stock oms-route oms-ship oms-return oms-report oms-carrier-offline; do
+	for p in oms-import oms-stock oms-route oms-ship oms-return oms-report oms-carrier-offline oms-payment-ledger; do
 		run --separate-stderr "$p" --bogus-option
 		[ "$status" -eq 2 ] || fail "$p --bogus-option: exit $status"
 		assert_output ""

@@ -208,7 +208,7 @@ AWK
 	}
 	run comp "$OMS_BIN/oms" help ""
 	assert_success
-	assert_output "$(printf '%s\n' init check status purge-customer version help carrier-offline edi events events-webhook import report return route ship stock tax-table)"
+	assert_output "$(printf '%s\n' init check status purge-customer version help carrier-offline edi events events-webhook import payment-ledger report return route ship stock tax-table)"
 	run comp "$OMS_BIN/oms" help s
 	assert_output "$(printf '%s\n' status ship stock)"
 	run comp oms init --d

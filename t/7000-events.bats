@@ -384,7 +384,7 @@ EOF
 	want=$(oms-events | jq -c 'del(.seq)' | sort)
 	# The database as schema 9 left it: no stream, no consumers (and
 	# none of what later migrations add: EDI's tables).
-	sqlite3 "$OMS_DB" "DROP TABLE outbox; DROP TABLE consumers; DELETE FROM sqlite_sequence WHERE name = 'outbox'; DROP TABLE edi_shipments; DROP TABLE edi_lines; DROP TABLE edi_orders; DROP TABLE edi_sets; DROP TABLE edi_interchanges; DROP TABLE edi_control; PRAGMA user_version = 9"
+	sqlite3 "$OMS_DB" "DROP TABLE outbox; DROP TABLE consumers; DELETE FROM sqlite_sequence WHERE name = 'outbox'; DROP TABLE edi_shipments; DROP TABLE edi_lines; DROP TABLE edi_orders; DROP TABLE edi_sets; DROP TABLE edi_interchanges; DROP TABLE edi_control; DROP TABLE payment_ops; DROP TABLE payments; PRAGMA user_version = 9"
 	run --separate-stderr oms init
 	assert_success
 	assert_equal "$stderr" "oms: database '$OMS_DB' is at schema $SCHEMA (was 9)"

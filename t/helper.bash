@@ -18,7 +18,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/t/lsan.supp:print_suppress
 FIX="$TOP/t/fixtures"
 # The schema version this oms migrates to: the number of migrations in
 # lib/schema.c.  A new migration moves it.
-SCHEMA=11
+SCHEMA=12
 # PRAGMA application_id of an oms database: "oms1".
 APP_ID=$((0x6f6d7331))
 

@@ -1,7 +1,7 @@
 # fish completion for oms-ship(1)
 #
 # Completes the options of oms-ship, and of its verbs pick, track,
-# manifest, confirm, notify and void, given as the first operand; the carriers
+# manifest, confirm, notify, void and settle, given as the first operand; the carriers
 # after --carrier, from the oms-carrier-* programs on PATH; the services
 # of the offline rate tables after --service; the confirmation formats of
 # the search path after --format; directories after --labels, --slips and
@@ -35,7 +35,7 @@ end
 # Whether no verb was given: shipping.
 function __oms_ship_shipping
     set -l ops (__oms_ship_operands)
-    not contains -- "$ops[1]" pick track manifest confirm notify void
+    not contains -- "$ops[1]" pick track manifest confirm notify void settle
 end
 
 # Whether nothing but options has been given yet.
@@ -122,6 +122,7 @@ complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a manife
 complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a confirm -d "Write a channel's shipment confirmation file"
 complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a notify -d 'Write the messages to the customers'
 complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a void -d 'Cancel a label the carrier does not have yet'
+complete -c oms-ship -n '__oms_ship_first; and not __oms_ship_pending' -a settle -d 'Ask the payment adapters for the captures and refunds owed'
 complete -c oms-ship -n '__oms_ship_shipping; and not __oms_ship_pending' -F
 
 # The verbs.
