@@ -1572,6 +1572,7 @@ struct seen {
 	struct fault f;
 	int64_t row;
 	char state[16];		/* as recorded before, or "" when new */
+	int dup;		/* its control number an earlier set's */
 };
 
 static void
@@ -1857,15 +1858,16 @@ shipped_at(oms_db *db, const char *loc, const struct w945 *w,
 struct sent {
 	int64_t row, order_id, set_row;
 	char state[16], purpose[8];
+	char dep[64];		/* its depositor order number, as sent */
 };
 
 static int
 find_940(oms_db *db, const char *loc, const char *dep, struct sent *x)
 {
 	static const char sql[] =
-	    "SELECT id, order_id, state, set_row FROM edi_orders "
-	    "WHERE location = ? AND upper(depositor_order) = upper(?) "
-	    "AND purpose = 'ship' ORDER BY id DESC LIMIT 1";
+	    "SELECT id, order_id, state, set_row, depositor_order FROM "
+	    "edi_orders WHERE location = ? AND upper(depositor_order) = "
+	    "upper(?) AND purpose = 'ship' ORDER BY id DESC LIMIT 1";
 	oms_stmt *st = oms_db_query(db, sql, "ss", loc, dep);
 	int rc;
 
@@ -1877,6 +1879,7 @@ find_940(oms_db *db, const char *loc, const char *dep, struct sent *x)
 		x->order_id = oms_col_int64(st, 1);
 		snprintf(x->state, sizeof x->state, "%s", oms_col_str(st, 2));
 		x->set_row = oms_col_int64(st, 3);
+		snprintf(x->dep, sizeof x->dep, "%s", oms_col_str(st, 4));
 	}
 	oms_reset(st);
 	if (rc != OMS_ROW && rc != OMS_DONE)
@@ -1889,7 +1892,7 @@ apply_945(struct rx *r, struct seen *e, cJSON **recs)
 {
 	static const char sql_dup[] =
 	    "SELECT shipment_id FROM edi_shipments WHERE location = ? "
-	    "AND shipment = ?";
+	    "AND depositor_order = ? AND shipment = ?";
 	static const char sql_lines[] =
 	    "SELECT l.allocation_id, l.lx, l.sku, l.qty - l.done, a.state, "
 	    "a.qty FROM edi_lines l JOIN allocations a ON a.id = "
@@ -1899,8 +1902,8 @@ apply_945(struct rx *r, struct seen *e, cJSON **recs)
 	    "UPDATE edi_lines SET done = done + ? WHERE edi_order = ? "
 	    "AND allocation_id = ?";
 	static const char sql_ship_row[] =
-	    "INSERT INTO edi_shipments (location, shipment, shipment_id, "
-	    "set_row) VALUES (?, ?, ?, ?)";
+	    "INSERT INTO edi_shipments (location, depositor_order, shipment, "
+	    "shipment_id, set_row) VALUES (?, ?, ?, ?, ?)";
 	static const char sql_left[] =
 	    "SELECT count(*) FROM edi_lines l JOIN allocations a ON a.id = "
 	    "l.allocation_id WHERE l.edi_order = ? AND a.state = 'active' "
@@ -1946,9 +1949,13 @@ apply_945(struct rx *r, struct seen *e, cJSON **recs)
 			snprintf(what, sizeof what, "945 for %.40s, order "
 			    "%.60s", w.dep, oname);
 	}
-	/* The same shipment again: it is there already. */
+	/*
+	 * The same shipment of the same order again: it is there already.
+	 * Of another order it is a shipment of its own: a 3pl's W06-04 is
+	 * often a load or bill of lading that several orders share.
+	 */
 	if (*w.shipment != '\0') {
-		if ((st = oms_db_query(r->db, sql_dup, "ss", r->a.loc,
+		if ((st = oms_db_query(r->db, sql_dup, "sss", r->a.loc, x.dep,
 		    w.shipment)) == NULL) {
 			rc = OMS_ERR;
 			goto out;
@@ -2230,8 +2237,8 @@ out_extra:
 			goto out;
 	}
 	if (*w.shipment != '\0' && (rc = oms_db_run(r->db, sql_ship_row,
-	    "cannot record a 945", "ssrI", r->a.loc, w.shipment, sid,
-	    e->row)) != OMS_OK)
+	    "cannot record a 945", "sssrI", r->a.loc, x.dep, w.shipment,
+	    sid, e->row)) != OMS_OK)
 		goto out;
 	/* Nothing left that it waits for: the 940 is done. */
 	if ((st = oms_db_query(r->db, sql_left, "I", x.row)) == NULL) {
@@ -2708,6 +2715,27 @@ oms_edi_receive(oms_db *db, const struct oms_edi_opts *o, const char *path,
 			check_set(&r, &e[ne]);
 			ne++;
 		}
+	/*
+	 * A control number used twice in a group (or in two groups of one
+	 * number) names one set in edi_sets: the later is rejected in the
+	 * 997 and never recorded, so the earlier still goes in.
+	 */
+	for (int k = 0; k < ne; k++)
+		for (int j = 0; j < k && !e[k].dup; j++) {
+			if (strtoll(e[j].g->control, NULL, 10) !=
+			    strtoll(e[k].g->control, NULL, 10) ||
+			    strcmp(e[j].s->control, e[k].s->control) != 0)
+				continue;
+			e[k].dup = 1;
+			if (e[k].f.ak5 != 0)
+				continue;
+			e[k].f.ak5 = 23;
+			e[k].f.seg = r.x->segs[e[k].s->first].no;
+			snprintf(e[k].f.id, sizeof e[k].f.id, "ST");
+			snprintf(e[k].f.why, sizeof e[k].f.why, "control "
+			    "number %s is used twice in the group",
+			    e[k].s->control);
+		}
 	/* Whether it was read before, and what follows, under the lock. */
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		goto out;
@@ -2756,12 +2784,14 @@ oms_edi_receive(oms_db *db, const struct oms_edi_opts *o, const char *path,
 		for (int k = 0; k < ne; k++) {
 			const char *state = e[k].f.ak5 ? "rejected" : "pending";
 
+			snprintf(e[k].state, sizeof e[k].state, "%s", state);
+			if (e[k].dup)
+				continue;
 			if ((rc = set_put(db, r.ichg_row, strtoll(e[k].g->control,
 			    NULL, 10), e[k].s->id, e[k].s->control, state,
 			    e[k].f.ak5 ? e[k].f.why : NULL, &e[k].row)) !=
 			    OMS_OK)
 				goto out;
-			snprintf(e[k].state, sizeof e[k].state, "%s", state);
 		}
 		if ((rc = write_997(&r, e, ne, now, &w, &nacks, &ack_ichg,
 		    &accepted)) != OMS_OK)
@@ -2819,8 +2849,11 @@ oms_edi_receive(oms_db *db, const struct oms_edi_opts *o, const char *path,
 		}
 	} else {
 		for (int k = 0; k < ne; k++)
-			if ((rc = seen_state(db, r.ichg_row, &e[k], &e[k].row,
-			    e[k].state)) != OMS_OK)
+			if (e[k].dup)
+				snprintf(e[k].state, sizeof e[k].state,
+				    "rejected");
+			else if ((rc = seen_state(db, r.ichg_row, &e[k],
+			    &e[k].row, e[k].state)) != OMS_OK)
 				goto out;
 	}
 	/* Each set, in a transaction of its own. */

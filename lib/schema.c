@@ -859,7 +859,9 @@ const char *const oms_migrations[] = {
 	 * number the name the 3pl answers with; edi_lines the allocations
 	 * it asked for, and how many units of each the 3pl is done with
 	 * (shipped, or said it will not ship).  edi_shipments the 3pl's
-	 * shipment ids (W06-04), each taken once.
+	 * shipment ids (W06-04), each taken once for each depositor order
+	 * (a load or a bill of lading that several orders share is a
+	 * shipment of each).
 	 */
 	"CREATE TABLE edi_control (\n"
 	"  sender TEXT NOT NULL,\n"
@@ -923,10 +925,11 @@ const char *const oms_migrations[] = {
 	"CREATE INDEX edi_lines_allocation ON edi_lines (allocation_id);\n"
 	"CREATE TABLE edi_shipments (\n"
 	"  location TEXT NOT NULL,\n"
+	"  depositor_order TEXT NOT NULL,\n"
 	"  shipment TEXT NOT NULL,\n"
 	"  shipment_id INTEGER REFERENCES shipments (id),\n"
 	"  set_row INTEGER NOT NULL REFERENCES edi_sets (id),\n"
-	"  PRIMARY KEY (location, shipment)\n"
+	"  PRIMARY KEY (location, depositor_order, shipment)\n"
 	");\n",
 	/*
 	 * 12: payments, for the channels whose money a payment adapter

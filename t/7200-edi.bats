@@ -552,6 +552,95 @@ oms-edi: 0 transaction sets applied, 0 refused, 2 read before; 0 997s written"
 	assert_success
 }
 
+@test "a shipment id two orders share (a load, a bill of lading) is a shipment of each; the same advice for the same order again changes nothing" {
+	sent_two
+	x12 901 SW 945 "W06*F*o_1*20261128*SH900" "W27*U*UPSN*UPS GROUND" "LX*1" "MAN*CP*ACME000901" "W12*CC*2*2*0*EA**SK*A" "N9*LI*1" "LX*2" "W12*CC*1*1*0*EA**SK*B" "N9*LI*2" "W03*3" > a.x12
+	x12 902 SW 945 "W06*F*o_2*20261128*SH900" "W27*U*UPSN*UPS GROUND" "LX*1" "MAN*CP*ACME000902" "W12*CC*1*1*0*EA**SK*A" "N9*LI*1" "W03*1" > b.x12
+	run --separate-stderr oms-edi receive a.x12 b.x12
+	assert_success
+	assert_equal "$stderr" ""
+	run jq -c '[.type, .document // .id, .order, .acknowledges, .accepted, .edi.depositor_order, .edi.shipment, [.lines[]? | [.line_id, .sku, .qty]]]' <<<"$output"
+	assert_output - <<'OUT'
+["edi","997",null,"000000901",1,null,null,[]]
+["shipment","s_1","o_1",null,null,"o_1","SH900",[["L1","A",2],["L2","B",1]]]
+["edi","997",null,"000000902",1,null,null,[]]
+["shipment","s_2","o_2",null,null,"o_2","SH900",[["L1","A",1]]]
+OUT
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT location, depositor_order, shipment, shipment_id FROM edi_shipments ORDER BY 2")" "3PL1|o_1|SH900|1
+3PL1|o_2|SH900|2"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT group_concat(status) FROM orders")" "shipped,shipped"
+	assert_equal "$(levels)" "A|3PL1|7|0
+B|3PL1|4|0"
+	# The same advice for o_1 again, under a new control number (and
+	# the depositor order as the 3pl may spell it): nothing changed.
+	sum=$(sqlite3 "$OMS_DB" "SELECT * FROM shipments; SELECT * FROM movements; SELECT * FROM edi_shipments" | cksum)
+	sed 's/000000901/000000903/; s/\*901\*/*903*/; s/^GE\*1\*901/GE*1*903/; s/W06\*F\*o_1/W06*F*O_1/' a.x12 > c.x12
+	run --separate-stderr oms-edi -v receive c.x12
+	assert_success
+	assert_output '{"type":"edi","document":"997","location":"3PL1","interchange":4,"file":"out/997-3PL1-000000004.x12","acknowledges":"000000903","sets":1,"accepted":1}'
+	assert_equal "$stderr" "oms-edi: c.x12: segment 4 (W06): 945 for order o_1 (oms 1001): shipment SH900 is recorded already as s_1; nothing changed
+oms-edi: 1 transaction set applied, 0 refused, 1 read before; 1 997 written"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT * FROM shipments; SELECT * FROM movements; SELECT * FROM edi_shipments" | cksum)" "$sum"
+	run oms check
+	assert_success
+	run oms-stock verify
+	assert_success
+}
+
+@test "a set control number used twice in a group: that set rejected in our 997 (AK5 R 23), named on stderr; the good set goes in, and the next file is read" {
+	sent_two
+	fake out/940-3PL1-000000001.x12 --count A=7 --count B=4 >/dev/null
+	sed 's/^ST\*945\*6011~/ST*945*6010~/; s/^SE\*11\*6011~/SE*11*6010~/' in/945-501.x12 > dup.x12
+	run --separate-stderr oms-edi receive dup.x12 in/846-503.x12
+	assert_failure 1
+	assert_equal "$stderr" "oms-edi: dup.x12: segment 18 (ST): 945 6010: control number 6010 is used twice in the group; rejected in the 997"
+	run jq -c '[.type, .kind // .document // .id, .order // .sku, .acknowledges, .accepted, .qty]' <<<"$output"
+	assert_output - <<'OUT'
+["edi","997",null,"000000501",1,null]
+["shipment","s_1","o_1",null,null,null]
+["edi","997",null,"000000503",1,null]
+["movement","count","A",null,null,7]
+["movement","count","B",null,null,4]
+OUT
+	assert_equal "$(grep -e '^AK' out/997-3PL1-000000002.x12)" "AK1*SW*501~
+AK2*945*6010~
+AK5*A~
+AK2*945*6010~
+AK5*R*23~
+AK9*P*2*2*1~"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT s.set_id, s.control, s.state FROM edi_sets s JOIN edi_interchanges i ON i.id = s.interchange_id WHERE i.direction = 'in' ORDER BY s.id")" "945|6010|applied
+846|3503|applied"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT group_concat(status) FROM (SELECT status FROM orders ORDER BY id)")" "shipped,allocated"
+	assert_equal "$(levels)" "A|3PL1|7|1
+B|3PL1|4|0"
+	# Read again: nothing, no new 997, status 0.
+	sum=$(sqlite3 "$OMS_DB" .dump | cksum)
+	run --separate-stderr oms-edi receive dup.x12
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+	assert_equal "$(sqlite3 "$OMS_DB" .dump | cksum)" "$sum"
+	assert_equal "$(ls out)" "940-3PL1-000000001.x12
+997-3PL1-000000002.x12
+997-3PL1-000000003.x12"
+	# The set sent again under its own numbers goes in.
+	sed 's/000000501/000000701/; s/\*501\*/*701*/; s/^GE\*2\*501/GE*2*701/' in/945-501.x12 > again.x12
+	run --separate-stderr oms-edi -v receive again.x12
+	assert_success
+	assert_equal "$stderr" "oms-edi: again.x12: segment 4 (W06): 945 for order o_1 (oms 1001): shipment SH501000 is recorded already as s_1; nothing changed
+oms-edi: 2 transaction sets applied, 0 refused, 1 read before; 1 997 written"
+	run jq -c '[.type, .document // .id, .order, .acknowledges, .accepted, .edi.shipment, .edi.set]' <<<"$output"
+	assert_output - <<'OUT'
+["edi","997",null,"000000701",2,null,null]
+["shipment","s_2","o_2",null,null,"SH501001","6011"]
+OUT
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT group_concat(status) FROM (SELECT status FROM orders ORDER BY id)")" "shipped,shipped"
+	run oms check
+	assert_success
+	run oms-stock verify
+	assert_success
+}
+
 @test "an 846 below what waits to ship, or of a product we do not know, is refused whole" {
 	sent_two
 	fake out/940-3PL1-000000001.x12 --no-945 --no-997 --count A=1 --count B=5 >/dev/null
