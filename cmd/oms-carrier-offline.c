@@ -607,31 +607,6 @@ verb_track(const cJSON *req)
 	return reply;
 }
 
-/* Break as OMS_OFFLINE_FAULT asks (see the top of this file). */
-static void
-fault(const char *f)
-{
-	if (f == NULL || *f == '\0')
-		return;
-	if (strcmp(f, "hang") == 0)
-		sleep(3600);
-	else if (strcmp(f, "crash") == 0)
-		abort();
-	else if (strcmp(f, "garbage") == 0) {
-		printf("this is not JSON\n");
-		efshut();
-		exit(OMS_EXIT_OK);
-	} else if (strcmp(f, "fail") == 0)
-		oms_die(OMS_EXIT_FATAL, "failing, as OMS_OFFLINE_FAULT=fail "
-		    "asks");
-	else if (strcmp(f, "refuse") == 0)
-		oms_die(OMS_CALL_EXIT_REFUSED, "refusing, as "
-		    "OMS_OFFLINE_FAULT=refuse asks");
-	else if (strcmp(f, "later") == 0)
-		oms_die(OMS_CALL_EXIT_LATER, "busy, as OMS_OFFLINE_FAULT=later "
-		    "asks");
-}
-
 typedef cJSON *(*verb_fn)(const cJSON *req, const char *rid);
 
 static cJSON *
@@ -652,10 +627,11 @@ do_track(const cJSON *req, const char *rid)
 	return verb_track(req);
 }
 
+/* Break as OMS_OFFLINE_FAULT asks (see the top of this file). */
 static void
 fault_hook(void *f)
 {
-	fault(f);
+	oms_call_fault("OMS_OFFLINE_FAULT", f);
 }
 
 /* One request on stdin, one reply on stdout (oms-carrier(7)). */
@@ -664,13 +640,11 @@ serve(struct oms_cli *cli, verb_fn fn)
 {
 	const char *f = getenv("OMS_OFFLINE_FAULT");
 
-	if (f != NULL && *f != '\0' && strcmp(f, "hang") != 0 &&
-	    strcmp(f, "crash") != 0 && strcmp(f, "garbage") != 0 &&
-	    strcmp(f, "fail") != 0 && strcmp(f, "refuse") != 0 &&
-	    strcmp(f, "later") != 0)
+	if (f != NULL && *f != '\0' && !oms_call_fault_known(f))
 		oms_die(OMS_EXIT_USAGE, "unknown OMS_OFFLINE_FAULT '%.32s': "
 		    "hang, crash, garbage, fail, refuse or later", f);
-	return oms_call_serve(cli, REQUEST_MAX, fault_hook, (void *)f, fn);
+	return oms_call_serve(cli, REQUEST_MAX, fault_hook, (void *)f, fn,
+	    OMS_EXIT_OK);
 }
 
 static int

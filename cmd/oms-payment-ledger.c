@@ -35,57 +35,6 @@
 #define LEDGER_DEFAULT "payment-ledger.jsonl"
 #define AMOUNT_MAX 9007199254740991.0	/* 2^53 - 1: exact in JSON */
 
-static const char *const faults[] = {
-	"hang", "crash", "garbage", "fail", "refuse", "later", "stall", NULL
-};
-
-/* The whole of stdin, NUL-terminated; a usage error past REQUEST_MAX. */
-static char *
-read_request(size_t *len)
-{
-	struct oms_buf b = { 0 };
-	char chunk[8192];
-	size_t k;
-
-	while ((k = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-		if (b.len + k > REQUEST_MAX)
-			oms_die(OMS_EXIT_USAGE, "the request on stdin is over "
-			    "%d bytes", REQUEST_MAX);
-		oms_buf_add(&b, chunk, k);
-	}
-	if (ferror(stdin))
-		oms_die(OMS_EXIT_FATAL, "cannot read the request: %s",
-		    strerror(errno));
-	oms_buf_add(&b, "", 0);
-	*len = b.len;
-	return b.s;
-}
-
-/* Break as OMS_LEDGER_FAULT asks (oms-payment-ledger(1)), before work. */
-static void
-fault(const char *f)
-{
-	if (f == NULL || *f == '\0')
-		return;
-	if (strcmp(f, "hang") == 0)
-		sleep(3600);
-	else if (strcmp(f, "crash") == 0)
-		abort();
-	else if (strcmp(f, "garbage") == 0) {
-		printf("this is not JSON\n");
-		efshut();
-		exit(OMS_EXIT_OK);
-	} else if (strcmp(f, "fail") == 0)
-		oms_die(OMS_EXIT_FATAL, "failing, as OMS_LEDGER_FAULT=fail "
-		    "asks");
-	else if (strcmp(f, "refuse") == 0)
-		oms_die(OMS_CALL_EXIT_REFUSED, "refusing, as "
-		    "OMS_LEDGER_FAULT=refuse asks");
-	else if (strcmp(f, "later") == 0)
-		oms_die(OMS_CALL_EXIT_LATER, "busy, as OMS_LEDGER_FAULT=later "
-		    "asks");
-}
-
 static cJSON *
 refusal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -424,51 +373,37 @@ serve_request(const cJSON *req, int capture, const char *f)
 	return r;
 }
 
-/* One request on stdin, one reply on stdout. */
+/* Break as OMS_LEDGER_FAULT asks (oms-payment-ledger(1)), before work. */
+static void
+fault_hook(void *f)
+{
+	oms_call_fault("OMS_LEDGER_FAULT", f);
+}
+
+static cJSON *
+do_capture(const cJSON *req, const char *rid)
+{
+	return serve_request(req, 1, getenv("OMS_LEDGER_FAULT"));
+}
+
+static cJSON *
+do_refund(const cJSON *req, const char *rid)
+{
+	return serve_request(req, 0, getenv("OMS_LEDGER_FAULT"));
+}
+
+/* One request on stdin, one reply on stdout; a refusal exits 1. */
 static int
 serve(struct oms_cli *cli, int capture)
 {
-	const char *f = getenv("OMS_LEDGER_FAULT"), *rid, *end;
-	cJSON *req, *reply;
-	char *text, *out;
-	size_t len;
-	int known = 0, code;
+	const char *f = getenv("OMS_LEDGER_FAULT");
 
-	while (oms_cli_next(cli) != -1)
-		;
-	if (cli->argc != 0)
-		oms_cli_usage(cli, "%s takes no operand: the request is on "
-		    "stdin", cli->verb->name);
-	for (int i = 0; f != NULL && faults[i] != NULL; i++)
-		known |= strcmp(f, faults[i]) == 0;
-	if (f != NULL && *f != '\0' && !known)
+	if (f != NULL && *f != '\0' && !oms_call_fault_known(f) &&
+	    strcmp(f, "stall") != 0)
 		oms_die(OMS_EXIT_USAGE, "unknown OMS_LEDGER_FAULT '%.32s': "
 		    "hang, crash, garbage, fail, refuse, later or stall", f);
-	if (isatty(STDIN_FILENO))
-		oms_cli_usage(cli, "the request is read from stdin, a terminal");
-	text = read_request(&len);
-	fault(f);
-	/* Never quote the request: it holds the account's secrets. */
-	req = memchr(text, '\0', len) == NULL ?
-	    cJSON_ParseWithOpts(text, &end, 1) : NULL;
-	free(text);
-	if (!cJSON_IsObject(req))
-		oms_die(OMS_EXIT_USAGE, "the request on stdin is not one JSON "
-		    "object");
-	rid = oms_json_str(req, "request_id");
-	if (rid == NULL || *rid == '\0')
-		reply = refusal("request_id must be a string that is not "
-		    "empty");
-	else
-		reply = serve_request(req, capture, f);
-	code = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) ?
-	    OMS_EXIT_OK : OMS_CALL_EXIT_REFUSED;
-	out = cJSON_PrintUnformatted(reply);
-	printf("%s\n", out);
-	free(out);
-	cJSON_Delete(reply);
-	cJSON_Delete(req);
-	return oms_cli_done(cli, code);
+	return oms_call_serve(cli, REQUEST_MAX, fault_hook, (void *)f,
+	    capture ? do_capture : do_refund, OMS_CALL_EXIT_REFUSED);
 }
 
 static int

@@ -401,7 +401,8 @@ do_taxes(const cJSON *req, const char *rid)
 static int
 run_taxes(struct oms_cli *cli)
 {
-	return oms_call_serve(cli, REQUEST_MAX, NULL, NULL, do_taxes);
+	return oms_call_serve(cli, REQUEST_MAX, NULL, NULL, do_taxes,
+	    OMS_EXIT_OK);
 }
 
 static const struct oms_opt no_opts[] = { OMS_OPT_END };

@@ -776,12 +776,13 @@ oms_call_request(size_t max, size_t *len)
  */
 int
 oms_call_serve(struct oms_cli *cli, size_t max, void (*hook)(void *),
-    void *arg, oms_call_fn fn)
+    void *arg, oms_call_fn fn, int refused)
 {
 	const char *rid, *end;
 	cJSON *req, *reply;
 	char *text, *out;
 	size_t len;
+	int code;
 
 	while (oms_cli_next(cli) != -1)
 		;
@@ -807,10 +808,53 @@ oms_call_serve(struct oms_cli *cli, size_t max, void (*hook)(void *),
 		    "string that is not empty");
 	} else
 		reply = fn(req, rid);
+	code = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) ?
+	    OMS_EXIT_OK : refused;
 	out = cJSON_PrintUnformatted(reply);
 	printf("%s\n", out);
 	free(out);
 	cJSON_Delete(reply);
 	cJSON_Delete(req);
-	return oms_cli_done(cli, OMS_EXIT_OK);
+	return oms_cli_done(cli, code);
+}
+
+/*
+ * The test hook of a bundled adapter: the variable var (such as
+ * OMS_OFFLINE_FAULT) makes it break as the tests of its callers need,
+ * once its request is read: hang, crash, garbage (not JSON, exit 0),
+ * fail (exit 3), refuse (exit 1) or later (exit 75).  Unset or empty,
+ * nothing.  oms_call_fault_known says whether f is one of them.
+ */
+int
+oms_call_fault_known(const char *f)
+{
+	static const char *const faults[] = { "hang", "crash", "garbage",
+	    "fail", "refuse", "later" };
+
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+		if (strcmp(f, faults[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+oms_call_fault(const char *var, const char *f)
+{
+	if (f == NULL || *f == '\0')
+		return;
+	if (strcmp(f, "hang") == 0)
+		sleep(3600);
+	else if (strcmp(f, "crash") == 0)
+		abort();
+	else if (strcmp(f, "garbage") == 0) {
+		printf("this is not JSON\n");
+		efshut();
+		exit(OMS_EXIT_OK);
+	} else if (strcmp(f, "fail") == 0)
+		oms_die(OMS_EXIT_FATAL, "failing, as %s=fail asks", var);
+	else if (strcmp(f, "refuse") == 0)
+		oms_die(OMS_CALL_EXIT_REFUSED, "refusing, as %s=refuse asks",
+		    var);
+	else if (strcmp(f, "later") == 0)
+		oms_die(OMS_CALL_EXIT_LATER, "busy, as %s=later asks", var);
 }

@@ -28,7 +28,9 @@ struct oms_cli;
 typedef cJSON *(*oms_call_fn)(const cJSON *req, const char *rid);
 char *oms_call_request(size_t max, size_t *len);
 int oms_call_serve(struct oms_cli *cli, size_t max, void (*hook)(void *),
-    void *arg, oms_call_fn fn);
+    void *arg, oms_call_fn fn, int refused);
+int oms_call_fault_known(const char *f);
+void oms_call_fault(const char *var, const char *f);
 int oms_channel_settings(const char *channel, const cJSON **out);
 int oms_channel_adapter(const char *channel, const char *kind,
     const char **name);
