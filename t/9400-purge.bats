@@ -336,7 +336,7 @@ Zoe Roe"
 	run comp oms pu
 	assert_output purge-customer
 	run comp oms help p
-	assert_output purge-customer
+	assert_output "$(printf '%s\n' purge-customer payment-ledger)"
 	run comp oms purge-customer --
 	assert_output "$(printf '%s\n' --db --help --quiet --dry-run --labels --mail --order --slips)"
 	run comp oms purge-customer --labels l
