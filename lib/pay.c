@@ -659,22 +659,14 @@ out:
 	return rc;
 }
 
-/* The operations of order oid (0: all) that wait: pending or failed. */
+/* The ids the query st gives, its first column, into *ids and *n. */
 static int
-waiting(oms_db *db, int64_t oid, const char *kind, int64_t **ids,
-    size_t *n)
+collect(oms_db *db, oms_stmt *st, int64_t **ids, size_t *n,
+    const char *what)
 {
-	static const char sql[] =
-	    "SELECT id FROM payment_ops WHERE (?1 = 0 OR order_id = ?1) AND "
-	    "kind = ?2 AND state IN ('pending', 'failed') ORDER BY id";
-	oms_stmt *st;
 	size_t cap = 0;
 	int rc;
 
-	*ids = NULL;
-	*n = 0;
-	if ((st = oms_db_query(db, sql, "It", oid, kind)) == NULL)
-		return OMS_ERR;
 	while ((rc = oms_step(st)) == OMS_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -687,9 +679,26 @@ waiting(oms_db *db, int64_t oid, const char *kind, int64_t **ids,
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
-		return oms_db_fail(db, rc, "cannot read payment operations");
+		return oms_db_fail(db, rc, what);
 	}
 	return OMS_OK;
+}
+
+/* The operations of order oid (0: all) that wait: pending or failed. */
+static int
+waiting(oms_db *db, int64_t oid, const char *kind, int64_t **ids,
+    size_t *n)
+{
+	static const char sql[] =
+	    "SELECT id FROM payment_ops WHERE (?1 = 0 OR order_id = ?1) AND "
+	    "kind = ?2 AND state IN ('pending', 'failed') ORDER BY id";
+	oms_stmt *st;
+
+	*ids = NULL;
+	*n = 0;
+	if ((st = oms_db_query(db, sql, "It", oid, kind)) == NULL)
+		return OMS_ERR;
+	return collect(db, st, ids, n, "cannot read payment operations");
 }
 
 static int
@@ -852,8 +861,6 @@ static int
 ids_of(oms_db *db, const char *sql, int64_t arg, int64_t **ids, size_t *n)
 {
 	oms_stmt *st = oms_db_stmt(db, sql);
-	size_t cap = 0;
-	int rc;
 
 	*ids = NULL;
 	*n = 0;
@@ -861,21 +868,7 @@ ids_of(oms_db *db, const char *sql, int64_t arg, int64_t **ids, size_t *n)
 		return OMS_ERR;
 	if (oms_bind_count(st) > 0)
 		oms_bind_int64(st, 1, arg);
-	while ((rc = oms_step(st)) == OMS_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*ids = erealloc(*ids, cap * sizeof **ids);
-		}
-		(*ids)[(*n)++] = oms_col_int64(st, 0);
-	}
-	oms_reset(st);
-	if (rc != OMS_DONE) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		return oms_db_fail(db, rc, "cannot read payments");
-	}
-	return OMS_OK;
+	return collect(db, st, ids, n, "cannot read payments");
 }
 
 /* Refunds pending of order oid (0: of all) an adapter pays back. */
