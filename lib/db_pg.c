@@ -452,7 +452,7 @@ pg_bind_text(struct oms_stmt *st, int i, const char *s, int n, int keep)
 		bind(st, i, n < 0 ? estrdup(s) : estrndup(s, (size_t)n), 0);
 }
 
-/* Whether a command changed rows, as sqlite3_changes counts them. */
+/* Whether a command changed rows, as SQLite counts changes. */
 static int
 is_change(const char *status)
 {
