@@ -119,6 +119,16 @@ setup() {
 	want=$(printf '%s\n' "$want" | sed \
 	    -e 's/^\([a-z_]* [0-9]* [a-z_]* [a-z ]*\) [01] - \([1-9]\)$/\1 K - \2/')
 	assert_equal "$got" "$want"
+	# Text of the tables compares byte by byte, as SQLite's BINARY.
+	run pg "$DB" -At -c "SELECT c.table_name || '.' || c.column_name
+	    FROM information_schema.columns c
+	    JOIN information_schema.tables t ON t.table_name = c.table_name
+	    AND t.table_schema = c.table_schema
+	    WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+	    AND c.data_type = 'text' AND c.table_name <> 'oms_meta'
+	    AND c.collation_name IS DISTINCT FROM 'C'"
+	assert_success
+	assert_output ""
 	# Identity where SQLite has a row id of its own making.
 	run pg "$DB" -At -c "SELECT table_name || '.' || column_name
 	    FROM information_schema.columns WHERE is_identity = 'YES'
