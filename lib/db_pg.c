@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -834,12 +835,32 @@ fail:
 	return rc == OMS_OK ? OMS_ERR : rc;
 }
 
+/*
+ * The zone this process lives in, by name: TZ, else what /etc/localtime
+ * links to (.../zoneinfo/Europe/Berlin), else NULL.
+ */
+static const char *
+local_zone(char *buf, size_t n)
+{
+	const char *tz = getenv("TZ"), *z;
+	ssize_t r;
+
+	if (tz != NULL && *tz != '\0')
+		return *tz == ':' ? tz + 1 : tz;
+	if ((r = readlink("/etc/localtime", buf, n - 1)) <= 0)
+		return NULL;
+	buf[r] = '\0';
+	if ((z = strstr(buf, "zoneinfo/")) == NULL)
+		return NULL;
+	return z + 9;
+}
+
 /* Settings of the session: the busy timeout, the client's time zone. */
 static int
 session(oms_db *db)
 {
-	const char *tz = getenv("TZ");
-	char sql[64];
+	char sql[64], zbuf[256];
+	const char *tz = local_zone(zbuf, sizeof zbuf);
 	int rc;
 
 	snprintf(sql, sizeof sql, "SET lock_timeout = %d",
@@ -848,8 +869,8 @@ session(oms_db *db)
 	    (rc = pg_exec(db, "SET client_encoding = 'UTF8'")) != OMS_DBE_OK)
 		return oms_db_fail(db, rc, "cannot set up the session");
 	/* strftime's 'localtime' is the zone this process lives in. */
-	if (tz != NULL && *tz != '\0') {
-		const char *val[1] = { *tz == ':' ? tz + 1 : tz };
+	if (tz != NULL) {
+		const char *val[1] = { tz };
 		PGresult *res = PQexecParams(PG(db)->conn,
 		    "SELECT set_config('TimeZone', $1, false)", 1, NULL, val,
 		    NULL, NULL, 0);
