@@ -22,19 +22,137 @@ SCHEMA=12
 # PRAGMA application_id of an oms database: "oms1".
 APP_ID=$((0x6f6d7331))
 
+# On PostgreSQL (t/run-pg), $OMS_TEST_PG is the directory of the
+# server's Unix socket, and each test has a schema of its own in
+# database oms instead of a file: $OMS_DB is its URL, whose search_path
+# makes it the test's whole database.  The schemas are left to the
+# throwaway server: dropping each would cost more than making it.
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	export OMS_DB="$BATS_TEST_TMPDIR/oms.db"
+	if [ -n "${OMS_TEST_PG:-}" ]; then
+		OMS_DB=$(pg_new_schema) || return 1
+		export OMS_DB
+	else
+		export OMS_DB="$BATS_TEST_TMPDIR/oms.db"
+	fi
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	oms -q init || return 1
 }
 
 # Start over with a new database: $1, else $OMS_DB, made by oms init.
+# A PostgreSQL URL keeps its schema, emptied; a path stays SQLite.
 fresh_db() {
 	local db=${1:-$OMS_DB}
-	rm -f "$db" "$db-wal" "$db-shm"
+	if is_pg_url "$db"; then
+		pg_admin -c "DROP SCHEMA \"$(pg_schema "$db")\" CASCADE" \
+			-c "CREATE SCHEMA \"$(pg_schema "$db")\"" || return 1
+	else
+		rm -f "$db" "$db-wal" "$db-shm"
+	fi
 	oms -q --db "$db" init
+}
+
+# Skip a test that can only mean something on SQLite: file modes of
+# the database, its -wal and -shm, a file that is not oms's.
+skip_on_pg() {
+	[ -z "${OMS_TEST_PG:-}" ] || skip "not on PostgreSQL: $*"
+}
+
+is_pg_url() {
+	case $1 in
+	postgres://*|postgresql://*) return 0 ;;
+	esac
+	return 1
+}
+
+# The schema named in the search_path of one of our URLs.
+pg_schema() {
+	local s=${1##*search_path%3D}
+	printf '%s\n' "${s%%&*}"
+}
+
+# psql as the superuser, on the database that holds the tests' schemas.
+pg_admin() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -h "$OMS_TEST_PG" -U postgres \
+		-d oms "$@"
+}
+
+# Make an empty schema and print its URL.  t/run-pg makes one for each
+# test of its run beforehand, t_1 to t_$OMS_TEST_PG_SCHEMAS, all in one
+# statement, which saves a connection per test; past those (a second
+# run of bats on the same server), the name comes from a sequence on
+# the server, so that no two tests can meet.
+pg_new_schema() {
+	local s n=${BATS_SUITE_TEST_NUMBER:-0}
+	if [ "$n" -ge 1 ] && [ "$n" -le "${OMS_TEST_PG_SCHEMAS:-0}" ]; then
+		s=t_$n
+	else
+		s=$(pg_admin <<-'SQL'
+			SELECT 'n_' || nextval('public.oms_test_schema') AS s \gset
+			CREATE SCHEMA :"s";
+			\echo :s
+			SQL
+		) || return 1
+	fi
+	printf 'postgresql:///oms?host=%s&user=postgres&options=-csearch_path%%3D%s\n' \
+		"$OMS_TEST_PG" "$s"
+}
+
+# The tests look into the database with sqlite3 "$OMS_DB" "SQL" (or SQL
+# on stdin).  Given a PostgreSQL URL for a database, this runs the SQL
+# with psql instead, printing as sqlite3 does by default: no header,
+# "|" between columns, NULL as nothing, exit status 1 on an error.  The
+# options the tests give (-separator, -cmd ".timeout N") are taken; a
+# path goes to the real sqlite3.  The SQLite functions the tests use
+# come from schema sqlite_compat (t/pg.sql), on the search path here
+# only.  The driver keeps the schema version and application id in its
+# table oms_meta, so exactly "PRAGMA user_version" and "PRAGMA
+# application_id", read or set, become statements on oms_meta.
+sqlite3() {
+	local sep='|' db= i=1 a
+	local -a sql=()
+	while [ $i -le $# ]; do
+		a=${!i}
+		case $a in
+		-separator)
+			i=$((i + 1))
+			sep=${!i}
+			;;
+		-cmd)
+			i=$((i + 1))
+			case ${!i} in
+			.timeout*) ;;
+			*) db=-; break ;;
+			esac
+			;;
+		-*)	db=-; break ;;
+		*)	if [ -z "$db" ]; then
+				db=$a
+			else
+				sql+=("$a")
+			fi
+			;;
+		esac
+		i=$((i + 1))
+	done
+	if ! is_pg_url "$db"; then
+		command sqlite3 "$@"
+		return
+	fi
+	{
+		if [ ${#sql[@]} -gt 0 ]; then
+			printf '%s\n;\n' "${sql[@]}"
+		else
+			cat
+		fi
+	} | sed -E \
+	    -e '/^[[:space:]]*\.timeout/d' \
+	    -e "s/PRAGMA (user_version|application_id)[[:space:]]*=[[:space:]]*(-?[0-9]+)/UPDATE oms_meta SET value = \\2 WHERE name = '\\1'/g" \
+	    -e "s/PRAGMA (user_version|application_id)/SELECT value FROM oms_meta WHERE name = '\\1'/g" |
+	psql -X -q -At -F "$sep" -v ON_ERROR_STOP=1 -d "$db" \
+		-c "SET search_path = \"$(pg_schema "$db")\", sqlite_compat" -f - ||
+		return 1
 }
 
 # Real exports and postal data live beside the tree, in ../shared; a
@@ -72,9 +190,14 @@ need_readonly() {
 }
 
 # Hold a write lock on database $1 for $2 seconds, in the background.
-# Waits until the lock is really held.
+# Waits until the lock is really held.  $LOCK_PID is the client's own
+# process: killing it ends the transaction.
 hold_lock() {
 	local db=$1 secs=$2
+	if is_pg_url "$db"; then
+		hold_pg_lock "$db" "$secs"
+		return
+	fi
 	rm -f "$BATS_TEST_TMPDIR/locked"
 	{
 		echo "BEGIN IMMEDIATE;"
@@ -85,6 +208,29 @@ hold_lock() {
 	LOCK_PID=$!
 	for _ in $(seq 100); do
 		[ -e "$BATS_TEST_TMPDIR/locked" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# On PostgreSQL the writers' lock is the advisory lock every write
+# transaction of the driver takes first, keyed by the application id
+# ("oms1").  It is held once pg_locks shows it granted.
+hold_pg_lock() {
+	local db=$1 secs=$2
+	{
+		echo "BEGIN;"
+		echo "SELECT pg_advisory_xact_lock($APP_ID);"
+		sleep "$secs"
+		echo "COMMIT;"
+	} | psql -X -q -d "$db" >/dev/null 2>&1 &
+	LOCK_PID=$!
+	for _ in $(seq 100); do
+		[ "$(pg_admin -c "SELECT count(*) FROM pg_locks
+		    WHERE locktype = 'advisory' AND granted
+		    AND classid = 0 AND objid = $APP_ID AND objsubid = 1
+		    AND database = (SELECT oid FROM pg_database
+		    WHERE datname = current_database())")" = 1 ] && return 0
 		sleep 0.05
 	done
 	return 1

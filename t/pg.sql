@@ -1,0 +1,134 @@
+-- t/pg.sql: what the database of the PostgreSQL pass holds besides the
+-- tests' own schemas (t/run-pg loads it once, into database oms).
+--
+-- Each test takes a schema of its own, named from this sequence
+-- (t/helper.bash): a schema costs a few milliseconds where a database
+-- costs thirty and seven megabytes.
+CREATE SEQUENCE public.oms_test_schema;
+
+-- The SQLite functions the tests' own SQL uses, for the sqlite3
+-- stand-in of t/helper.bash.  They live in a schema of their own, on
+-- the search path of the stand-in only: a program under test that used
+-- one of them by mistake must fail on PostgreSQL, not pass because the
+-- tests brought the function along.  Only what the tests call is here,
+-- and only as far as they call it.
+CREATE SCHEMA sqlite_compat;
+SET search_path = sqlite_compat;
+
+-- A JSON path as SQLite writes it ('$', '$.a.b', '$.a[0]', '$."a b"',
+-- or for ->> a bare key) as the text array PostgreSQL's #> takes.
+CREATE FUNCTION json_path(p text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT CASE WHEN left(p, 1) <> '$' THEN ARRAY[p] ELSE
+		(SELECT coalesce(array_agg(coalesce(m[1], m[2], m[3])
+			ORDER BY n), '{}')
+		FROM regexp_matches(substr(p, 2),
+			'\.(?:"([^"]*)"|([^.\[]+))|\[([0-9]+)\]', 'g')
+			WITH ORDINALITY AS r(m, n)) END
+$$;
+
+-- SQLite's json_extract gives a string without its quotes, true and
+-- false as 1 and 0, JSON null as NULL, and an object or array as its
+-- JSON text; the json type keeps that text as it was stored.
+CREATE FUNCTION json_extract(doc text, path text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT CASE json_typeof(v)
+		WHEN 'string' THEN v #>> '{}'
+		WHEN 'boolean' THEN CASE WHEN v::text = 'true' THEN '1'
+			ELSE '0' END
+		WHEN 'null' THEN NULL
+		ELSE v::text END
+	FROM (SELECT doc::json #> json_path(path) AS v) AS s
+$$;
+
+CREATE FUNCTION json_extract(doc json, path text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT sqlite_compat.json_extract(doc::text, path)
+$$;
+
+CREATE FUNCTION json_extract(doc jsonb, path text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT sqlite_compat.json_extract(doc::text, path)
+$$;
+
+-- x ->> '$.a' is json_extract(x, '$.a') in SQLite; PostgreSQL has ->>
+-- for json and jsonb only, not for text, so this one takes text.
+CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = text,
+	FUNCTION = json_extract);
+
+-- group_concat(x [, sep]): NULLs skipped, ',' by default.
+CREATE FUNCTION group_concat_step(acc text, v anyelement, sep text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v IS NULL THEN acc
+		WHEN acc IS NULL THEN v::text
+		ELSE acc || coalesce(sep, '') || v::text END
+$$;
+
+CREATE FUNCTION group_concat_step(acc text, v anyelement)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT sqlite_compat.group_concat_step(acc, v, ',')
+$$;
+
+CREATE AGGREGATE group_concat(anyelement, text) (
+	SFUNC = group_concat_step, STYPE = text);
+CREATE AGGREGATE group_concat(anyelement) (
+	SFUNC = group_concat_step, STYPE = text);
+
+CREATE FUNCTION ifnull(a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(a, b)
+$$;
+
+-- printf(format, args...) for what the tests format: %d, %s, %f with
+-- a width, a zero flag and a precision, and %%.  The arguments share a
+-- type, as a variadic array must.
+CREATE FUNCTION printf(fmt text, VARIADIC args anyarray) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	out text := '';
+	i int := 1;
+	n int := 1;
+	m text[];
+	spec text;
+	v text;
+BEGIN
+	WHILE i <= length(fmt) LOOP
+		IF substr(fmt, i, 1) <> '%' THEN
+			out := out || substr(fmt, i, 1);
+			i := i + 1;
+			CONTINUE;
+		END IF;
+		m := regexp_match(substr(fmt, i),
+			'^%(0?)([0-9]*)(?:\.([0-9]+))?([dsf%])');
+		IF m IS NULL THEN
+			RAISE EXCEPTION 'printf: cannot read %', substr(fmt, i);
+		END IF;
+		spec := m[4];
+		i := i + length((regexp_match(substr(fmt, i),
+			'^%0?[0-9]*(?:\.[0-9]+)?[dsf%]'))[1]);
+		IF spec = '%' THEN
+			out := out || '%';
+			CONTINUE;
+		END IF;
+		v := args[n]::text;
+		n := n + 1;
+		IF spec = 'd' THEN
+			v := trunc(v::numeric)::text;
+		ELSIF spec = 'f' THEN
+			v := round(v::numeric, coalesce(m[3], '6')::int)::text;
+		END IF;
+		IF m[2] <> '' AND length(v) < m[2]::int THEN
+			IF m[1] = '0' AND spec <> 's' THEN
+				v := CASE WHEN left(v, 1) = '-'
+					THEN '-' || lpad(substr(v, 2),
+						m[2]::int - 1, '0')
+					ELSE lpad(v, m[2]::int, '0') END;
+			ELSE
+				v := lpad(v, m[2]::int, ' ');
+			END IF;
+		END IF;
+		out := out || coalesce(v, '');
+	END LOOP;
+	RETURN out;
+END
+$$;
