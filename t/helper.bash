@@ -102,13 +102,15 @@ pg_new_schema() {
 # The tests look into the database with sqlite3 "$OMS_DB" "SQL" (or SQL
 # on stdin).  Given a PostgreSQL URL for a database, this runs the SQL
 # with psql instead, printing as sqlite3 does by default: no header,
-# "|" between columns, NULL as nothing, exit status 1 on an error.  The
-# options the tests give (-separator, -cmd ".timeout N") are taken; a
-# path goes to the real sqlite3.  The SQLite functions the tests use
-# come from schema sqlite_compat (t/pg.sql), on the search path here
-# only.  The driver keeps the schema version and application id in its
-# table oms_meta, so exactly "PRAGMA user_version" and "PRAGMA
-# application_id", read or set, become statements on oms_meta.
+# "|" between columns, NULL as nothing, 1 and 0 for true and false, exit
+# status 1 on an error.  The options the tests give (-separator, -cmd
+# ".timeout N") are taken; a path goes to the real sqlite3.  The SQLite
+# functions the tests use come from schema sqlite_compat (t/pg.sql), on
+# the search path here only.  The driver keeps the schema version and
+# application id in its table oms_meta, so exactly "PRAGMA
+# user_version" and "PRAGMA application_id", read or set, become
+# statements on oms_meta; "PRAGMA foreign_keys = OFF" is a session
+# that fires no foreign key triggers; char(N) is chr(N).
 sqlite3() {
 	local sep='|' db= i=1 a
 	local -a sql=()
@@ -149,44 +151,51 @@ sqlite3() {
 	} | sed -E \
 	    -e '/^[[:space:]]*\.timeout/d' \
 	    -e "s/PRAGMA (user_version|application_id)[[:space:]]*=[[:space:]]*(-?[0-9]+)/UPDATE oms_meta SET value = \\2 WHERE name = '\\1'/g" \
-	    -e "s/PRAGMA (user_version|application_id)/SELECT value FROM oms_meta WHERE name = '\\1'/g" |
-	psql -X -q -At -F "$sep" -v ON_ERROR_STOP=1 -d "$db" \
+	    -e "s/PRAGMA (user_version|application_id)/SELECT value FROM oms_meta WHERE name = '\\1'/g" \
+	    -e 's/PRAGMA foreign_keys[[:space:]]*=[[:space:]]*(OFF|0|false)/SET session_replication_role = replica/gI' \
+	    -e 's/\<char\(/chr(/g' |
+	pg_statements |
+	psql -X -q -At -v ON_ERROR_STOP=1 -v sep="$sep" -d "$db" \
 		-c "SET search_path = \"$(pg_schema "$db")\", sqlite_compat" -f - ||
 		return 1
 }
 
-# Real exports and postal data live beside the tree, in ../shared; a
-# clone elsewhere skips the tests that read them.
-skip_without_samples() {
-	[ -d "$OMS_SAMPLES" ] ||
-		skip "no sample exports in $OMS_SAMPLES (../shared/samples; set OMS_SAMPLES)"
-}
-
-skip_without_geo() {
-	[ -d "$OMS_GEO" ] ||
-		skip "no postal code data in $OMS_GEO (../shared/geo; set OMS_GEO)"
-}
-
-# Run a command with file or directory $1 read-only.  Root ignores file
-# modes, so as root $1 is bound read-only in a mount namespace of the
-# command's own; anyone else gets chmod a-w, undone afterwards.
-run_readonly() {
-	local p=$1 rc
-	shift
-	if [ "$(id -u)" != 0 ]; then
-		chmod a-w "$p"
-		"$@"
-		rc=$?
-		chmod u+w "$p"
-		return $rc
-	fi
-	unshare -m sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' \
-		sh "$p" "$@"
-}
-
-need_readonly() {
-	[ "$(id -u)" != 0 ] || unshare -m sh -c 'mount --bind -o ro "$1" "$1"' sh "$BATS_TEST_TMPDIR" 2>/dev/null ||
-		skip "as root without a mount namespace nothing can be made read-only"
+# SQL on stdin, one statement after another, as psql is to run it: a
+# query that returns rows goes through sqlite_compat.rows, which prints
+# them as sqlite3 would, the rest as it was.  Statements end at a
+# semicolon outside quotes and comments.
+pg_statements() {
+	awk '
+	function flush(  t) {
+		t = stmt
+		sub(/^[ \t\n]+/, "", t)
+		sub(/[ \t\n]+$/, "", t)
+		if (t != "" && toupper(t) ~ /^(SELECT|WITH|VALUES)[^A-Z_]/)
+			printf "SELECT * FROM sqlite_compat.rows($oms_q$%s$oms_q$, :'"'"'sep'"'"');\n", t
+		else if (t != "")
+			printf "%s;\n", t
+		stmt = ""
+	}
+	{
+		n = length($0)
+		for (i = 1; i <= n; i++) {
+			c = substr($0, i, 1)
+			if (q != "") {
+				if (c == q)
+					q = ""
+			} else if (c == "'"'"'" || c == "\"") {
+				q = c
+			} else if (c == "-" && substr($0, i + 1, 1) == "-") {
+				break
+			} else if (c == ";") {
+				flush()
+				continue
+			}
+			stmt = stmt c
+		}
+		stmt = stmt "\n"
+	}
+	END { flush() }'
 }
 
 # Hold a write lock on database $1 for $2 seconds, in the background.

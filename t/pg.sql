@@ -132,3 +132,38 @@ BEGIN
 	RETURN out;
 END
 $$;
+
+-- sum() and total() over a comparison, SQLite's way of counting rows
+-- that match: a comparison there is the integer 1 or 0.
+CREATE FUNCTION bool_sum_step(acc bigint, v boolean) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v IS NULL THEN acc
+		ELSE coalesce(acc, 0) + v::int END
+$$;
+
+CREATE AGGREGATE sum(boolean) (SFUNC = bool_sum_step, STYPE = bigint);
+
+-- The rows of query q as sqlite3 prints them by default: the columns
+-- joined by sep, NULL as nothing, a number or text as it is, and true
+-- and false as 1 and 0, since SQLite has no boolean (psql would print
+-- t and f).  The stand-in sends every query that returns rows through
+-- this.
+CREATE FUNCTION rows(q text, sep text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+	line text;
+BEGIN
+	FOR r IN EXECUTE q LOOP
+		SELECT string_agg(CASE json_typeof(value)
+			WHEN 'null' THEN ''
+			WHEN 'boolean' THEN CASE WHEN value::text = 'true'
+				THEN '1' ELSE '0' END
+			WHEN 'string' THEN value #>> '{}'
+			ELSE value::text END, sep ORDER BY n)
+		INTO line
+		FROM json_each(row_to_json(r)) WITH ORDINALITY AS c(k, value, n);
+		RETURN NEXT coalesce(line, '');
+	END LOOP;
+END
+$$;
