@@ -338,6 +338,7 @@ EOF
 }
 
 @test "a symbolic link planted where the carrier's label or a document would go: exit 3, not followed, nothing recorded, and no file of the shipment left behind" {
+	skip_on_pg "the database is copied as a file and put back"
 	order 2001 GB "L1:TEE:1:12.50"
 	oms-route --pending >/dev/null
 	# The tracking number the purchase gets, found by shipping it once

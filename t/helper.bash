@@ -56,7 +56,13 @@ fresh_db() {
 # Skip a test that can only mean something on SQLite: file modes of
 # the database, its -wal and -shm, a file that is not oms's.
 skip_on_pg() {
-	[ -z "${OMS_TEST_PG:-}" ] || skip "not on PostgreSQL: $*"
+	! on_pg || skip "not on PostgreSQL: $*"
+}
+
+# Whether the tests run on PostgreSQL, for the end of a test that is
+# about the SQLite file alone.
+on_pg() {
+	[ -n "${OMS_TEST_PG:-}" ]
 }
 
 is_pg_url() {
@@ -110,7 +116,8 @@ pg_new_schema() {
 # application id in its table oms_meta, so exactly "PRAGMA
 # user_version" and "PRAGMA application_id", read or set, become
 # statements on oms_meta; "PRAGMA foreign_keys = OFF" is a session
-# that fires no foreign key triggers; char(N) is chr(N).
+# that fires no foreign key triggers; char(N) is chr(N); x GLOB 'p' is
+# glob('p', x); a subquery in FROM gets the name PostgreSQL 15 wants.
 sqlite3() {
 	local sep='|' db= i=1 a
 	local -a sql=()
@@ -153,7 +160,10 @@ sqlite3() {
 	    -e "s/PRAGMA (user_version|application_id)[[:space:]]*=[[:space:]]*(-?[0-9]+)/UPDATE oms_meta SET value = \\2 WHERE name = '\\1'/g" \
 	    -e "s/PRAGMA (user_version|application_id)/SELECT value FROM oms_meta WHERE name = '\\1'/g" \
 	    -e 's/PRAGMA foreign_keys[[:space:]]*=[[:space:]]*(OFF|0|false)/SET session_replication_role = replica/gI' \
-	    -e 's/\<char\(/chr(/g' |
+	    -e 's/\<char\(/chr(/g' \
+	    -e "s/([A-Za-z_.]+) NOT GLOB ('[^']*')/NOT glob(\\2, \\1)/g" \
+	    -e "s/([A-Za-z_.]+) GLOB ('[^']*')/glob(\\2, \\1)/g" \
+	    -e 's/FROM \((SELECT [^()]*)\)([[:space:]]*(;|$|\)|WHERE|GROUP|ORDER|LIMIT))/FROM (\1) AS sub\2/g' |
 	pg_statements |
 	psql -X -q -At -v ON_ERROR_STOP=1 -v sep="$sep" -d "$db" \
 		-c "SET search_path = \"$(pg_schema "$db")\", sqlite_compat" -f - ||

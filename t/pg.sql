@@ -167,3 +167,11 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- x GLOB 'pattern', which the stand-in writes glob('pattern', x): *, ?
+-- and [...] (with ^ to negate, as SQLite has it), case sensitive.
+CREATE FUNCTION glob(pattern text, x text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT x ~ ('^' || replace(replace(regexp_replace(pattern,
+		'([.+(){}|$\\])', '\\\1', 'g'), '*', '.*'), '?', '.') || '$')
+$$;
