@@ -53,6 +53,40 @@ fresh_db() {
 	oms -q --db "$db" init
 }
 
+# Real exports and postal data live beside the tree, in ../shared; a
+# clone elsewhere skips the tests that read them.
+skip_without_samples() {
+	[ -d "$OMS_SAMPLES" ] ||
+		skip "no sample exports in $OMS_SAMPLES (../shared/samples; set OMS_SAMPLES)"
+}
+
+skip_without_geo() {
+	[ -d "$OMS_GEO" ] ||
+		skip "no postal code data in $OMS_GEO (../shared/geo; set OMS_GEO)"
+}
+
+# Run a command with file or directory $1 read-only.  Root ignores file
+# modes, so as root $1 is bound read-only in a mount namespace of the
+# command's own; anyone else gets chmod a-w, undone afterwards.
+run_readonly() {
+	local p=$1 rc
+	shift
+	if [ "$(id -u)" != 0 ]; then
+		chmod a-w "$p"
+		"$@"
+		rc=$?
+		chmod u+w "$p"
+		return $rc
+	fi
+	unshare -m sh -c 'mount --bind -o ro "$1" "$1" && shift && exec "$@"' \
+		sh "$p" "$@"
+}
+
+need_readonly() {
+	[ "$(id -u)" != 0 ] || unshare -m sh -c 'mount --bind -o ro "$1" "$1"' sh "$BATS_TEST_TMPDIR" 2>/dev/null ||
+		skip "as root without a mount namespace nothing can be made read-only"
+}
+
 # Skip a test that can only mean something on SQLite: file modes of
 # the database, its -wal and -shm, a file that is not oms's.
 skip_on_pg() {
@@ -106,19 +140,20 @@ pg_new_schema() {
 }
 
 # The tests look into the database with sqlite3 "$OMS_DB" "SQL" (or SQL
-# on stdin).  Given a PostgreSQL URL for a database, this runs the SQL
-# with psql instead, printing as sqlite3 does by default: no header,
-# "|" between columns, NULL as nothing, 1 and 0 for true and false, exit
-# status 1 on an error.  The options the tests give (-separator, -cmd
-# ".timeout N") are taken; a path goes to the real sqlite3.  The SQLite
-# functions the tests use come from schema sqlite_compat (t/pg.sql), on
-# the search path here only.  The driver keeps the schema version and
-# application id in its table oms_meta, so exactly "PRAGMA
-# user_version" and "PRAGMA application_id", read or set, become
-# statements on oms_meta; "PRAGMA foreign_keys = OFF" is a session
-# that fires no foreign key triggers; char(N) is chr(N); x GLOB 'p' is
-# glob('p', x); a subquery in FROM gets the name PostgreSQL 15 wants.
-sqlite3() {
+# on stdin).  On PostgreSQL, sqlite3 is this function: given the URL of
+# a PostgreSQL database, it runs the SQL with psql, printing as sqlite3
+# does by default: no header, "|" between columns, NULL as nothing, 1
+# and 0 for true and false, exit status 1 on an error.  It takes the
+# options the tests give (-separator, -cmd ".timeout N"); a path goes
+# to the real sqlite3.  The SQLite functions the tests use come from
+# schema sqlite_compat (t/pg.sql), on the search path here only.  The
+# driver keeps the schema version and application id in its table
+# oms_meta, so exactly "PRAGMA user_version" and "PRAGMA
+# application_id", read or set, become statements on oms_meta; "PRAGMA
+# foreign_keys = OFF" is a session that fires no foreign key triggers;
+# char(N) is chr(N); x GLOB 'p' is glob('p', x); a subquery in FROM
+# gets the name PostgreSQL 15 wants.
+pg_sqlite3() {
 	local sep='|' db= i=1 a
 	local -a sql=()
 	while [ $i -le $# ]; do
@@ -169,6 +204,13 @@ sqlite3() {
 		-c "SET search_path = \"$(pg_schema "$db")\", sqlite_compat" -f - ||
 		return 1
 }
+
+# On SQLite, sqlite3 stays the program itself: a function would put a
+# shell between a test and the sqlite3 it runs in the background and
+# kills.
+if on_pg; then
+	sqlite3() { pg_sqlite3 "$@"; }
+fi
 
 # SQL on stdin, one statement after another, as psql is to run it: a
 # query that returns rows goes through sqlite_compat.rows, which prints
