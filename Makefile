@@ -28,7 +28,7 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SHAREDIR_REL = $(shell realpath -m --relative-to='$(BINDIR)' '$(SHAREDIR)/oms')
 CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' \
 	-DOMS_SHAREDIR_REL='"$(SHAREDIR_REL)"' -Ilib
-LDLIBS = -lsqlite3 -ljq -lcsv -lcjson -lm
+LDLIBS = -lsqlite3 -lpq -ljq -lcsv -lcjson -lm
 # Cairo and Pango draw the PDF and PNG documents and labels (lib/draw.c),
 # libzint their barcodes.  Their headers are system headers here, so our
 # warnings do not fall on them; a program that draws nothing does not
@@ -37,6 +37,8 @@ DRAW_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
 	pangocairo 2>/dev/null))
 DRAW_LIBS := $(shell pkg-config --libs pangocairo 2>/dev/null) -lzint
 CPPFLAGS += $(DRAW_CFLAGS)
+# libpq, the PostgreSQL driver's (lib/db_pg.c), from libpq-dev.
+CPPFLAGS += -isystem $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 LDLIBS += $(DRAW_LIBS)
 LDFLAGS += -Wl,--as-needed
 
@@ -60,6 +62,8 @@ DEBS += clang
 DEBS += chromium python3
 # OpenSSL's HMAC signs webhooks (oms-events-webhook), and curl posts them.
 DEBS += libssl-dev curl
+# libpq, for a database on PostgreSQL (lib/db_pg.c).
+DEBS += libpq-dev
 # Slips, pick lists and labels are drawn with cairo and pango (PDF, PNG)
 # and libzint (the barcodes); fontconfig finds a font for each script of
 # a customer's name among these: Noto (Latin, Greek, Cyrillic, Arabic,

@@ -168,7 +168,7 @@ cmd_init(struct ctx *cx, int argc, char **argv)
 		builtin_usage(cx->b, 0);
 	dbpath = oms_db_path(cx->db);
 
-	if (access(dbpath, F_OK) == 0) {
+	if (oms_db_exists(dbpath)) {
 		if ((rc = oms_db_open(dbpath, OMS_DB_NOMIGRATE, &db)) != OMS_OK)
 			oms_die(oms_exit_status(rc), "%s", oms_error());
 		if ((rc = oms_db_user_version(db, &before)) != OMS_OK)

@@ -3,11 +3,13 @@
  *
  * A statement is prepared once and cached by the address of its SQL text,
  * so callers keep their SQL in static strings and bind every value.  The
- * SQL sticks to what SQLite and PostgreSQL share where that costs nothing:
- * positional parameters, standard types, no SQLite-only functions in new
- * statements.  Nothing outside db.c names the engine: a statement is an
- * oms_stmt, a row is read with the oms_col_* getters, and oms_step says
- * OMS_ROW, OMS_DONE, or fails with a status for oms_db_fail.
+ * SQL is one text for SQLite and PostgreSQL wherever the two agree:
+ * positional parameters (? or ?N), standard types; on PostgreSQL the few
+ * SQLite functions lib/ uses come with the schema (schema_pg.c).  Nothing
+ * outside the drivers (db_sqlite.c, db_pg.c) names the engine: a
+ * statement is an oms_stmt, a row is read with the oms_col_* getters, and
+ * oms_step says OMS_ROW, OMS_DONE, or fails with a status for
+ * oms_db_fail.
  */
 #ifndef OMS_DB_H
 #define OMS_DB_H
@@ -27,10 +29,19 @@ typedef struct oms_stmt oms_stmt;
 
 const char *oms_db_path(const char *opt);
 int oms_db_open(const char *path, int flags, oms_db **out);
+int oms_db_exists(const char *name);	/* a server's database: always */
 void oms_db_close(oms_db *db);
 const char *oms_db_file(oms_db *db);
 int oms_db_writable(oms_db *db, const char *what);
 const char *oms_db_engine(void);
+
+/*
+ * The engine's dialect, for the rare statement whose text cannot be the
+ * same on both: keep the two texts as static strings and pick one.
+ */
+#define OMS_DIALECT_SQLITE 0
+#define OMS_DIALECT_PG 1
+int oms_db_dialect(oms_db *db);
 int oms_db_schema_version(void);
 int oms_db_user_version(oms_db *db, int *out);
 
