@@ -72,11 +72,10 @@ DEBS += libpq-dev
 # symbols zbar cannot: PDF417, MaxiCode, Data Matrix.
 DEBS += libcairo2-dev libpango1.0-dev libzint-dev fonts-dejavu-core \
 	fonts-noto-core fonts-noto-cjk zxing-cpp-tools
-# libpq talks to PostgreSQL (lib/db_pg.c).  The server itself is for the
-# tests only: make check runs the suite against a throwaway one
-# (t/run-pg), and where it cannot be installed that pass says it is
-# skipped, so it is installed on its own, a failure no stop.
-DEBS += libpq-dev
+# The PostgreSQL server is for the tests only: make check runs the suite
+# against a throwaway one (t/run-pg), and where it cannot be installed
+# that pass says it is skipped, so it is installed on its own, a
+# failure no stop.
 PG_DEBS = postgresql
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
