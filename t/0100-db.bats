@@ -53,6 +53,7 @@ $APP_ID"
 }
 
 @test "an oms database of this schema from before application_id is adopted at the next write open" {
+	skip_on_pg "every PostgreSQL oms database has had its application id from the start"
 	sqlite3 "$OMS_DB" "PRAGMA application_id = 0"
 	run --separate-stderr oms status
 	assert_success
@@ -81,6 +82,7 @@ unmarked() {
 }
 
 @test "a database locked past the timeout gives status 4 within the timeout" {
+	skip_on_pg "oms init writes nothing to a PostgreSQL database at the current schema, so takes no lock (writers meet the lock in 1000 and 2000)"
 	unmarked
 	hold_lock "$OMS_DB" 5
 	start=$(now_ms)
@@ -94,6 +96,7 @@ unmarked() {
 }
 
 @test "a lock released within the timeout is waited for" {
+	skip_on_pg "oms init writes nothing to a PostgreSQL database at the current schema, so takes no lock (writers meet the lock in 1000 and 2000)"
 	unmarked
 	hold_lock "$OMS_DB" 1
 	OMS_BUSY_TIMEOUT=8000 run --separate-stderr oms init
