@@ -121,22 +121,30 @@ pg_admin() {
 # Make an empty schema and print its URL.  t/run-pg makes one for each
 # test of its run beforehand, t_1 to t_$OMS_TEST_PG_SCHEMAS, all in one
 # statement, which saves a connection per test; past those (a second
-# run of bats on the same server), the name comes from a sequence on
-# the server, so that no two tests can meet.
+# run of bats on the same server), pg_seq_schema makes one.
 pg_new_schema() {
 	local s n=${BATS_SUITE_TEST_NUMBER:-0}
 	if [ "$n" -ge 1 ] && [ "$n" -le "${OMS_TEST_PG_SCHEMAS:-0}" ]; then
 		s=t_$n
 	else
-		s=$(pg_admin <<-'SQL'
-			SELECT 'n_' || nextval('public.oms_test_schema') AS s \gset
-			CREATE SCHEMA :"s";
-			\echo :s
-			SQL
-		) || return 1
+		s=$(pg_seq_schema) || return 1
 	fi
+	pg_url "$s"
+}
+
+# Make an empty schema and print its name, from a sequence on the
+# server, so that no two tests can meet.
+pg_seq_schema() {
+	pg_admin <<-'SQL'
+		SELECT 'n_' || nextval('public.oms_test_schema') AS s \gset
+		CREATE SCHEMA :"s";
+		\echo :s
+		SQL
+}
+
+pg_url() {
 	printf 'postgresql:///oms?host=%s&user=postgres&options=-csearch_path%%3D%s\n' \
-		"$OMS_TEST_PG" "$s"
+		"$OMS_TEST_PG" "$1"
 }
 
 # The tests look into the database with sqlite3 "$OMS_DB" "SQL" (or SQL
