@@ -162,7 +162,7 @@ pg_url() {
 # char(N) is chr(N); x GLOB 'p' is glob('p', x); a subquery in FROM
 # gets the name PostgreSQL 15 wants.
 pg_sqlite3() {
-	local sep='|' db= i=1 a
+	local sep='|' db='' i=1 a
 	local -a sql=()
 	while [ $i -le $# ]; do
 		a=${!i}
