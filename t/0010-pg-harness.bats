@@ -63,6 +63,9 @@ mug"
 	same DB "SELECT group_concat(name, ' ') FROM (SELECT name FROM harness_t ORDER BY id DESC)"
 	same DB "SELECT id, qty > 1, name IS NULL, ifnull(name, '-'), printf('%d.%02d', qty / 100 + id, qty % 100) FROM harness_t ORDER BY id"
 	same DB "SELECT count(*) FROM harness_t WHERE name GLOB '[a-z]*' AND name NOT GLOB '*|*'"
+	same DB "SELECT coalesce(name, '-'), coalesce(qty, ''), coalesce(max(id), 0) FROM harness_t GROUP BY name, qty ORDER BY qty"
+	same DB "SELECT json_remove(record, '\$.status'), json_remove(record, '\$.ship_to.city'), json_remove(record, '\$.lines[0]'), json_remove(record, '\$.nosuch') FROM harness_t ORDER BY id"
+	same DB "UPDATE harness_t SET record = json_set(record, '\$.lines[1].sku', 'C') WHERE id = 1; UPDATE harness_t SET record = json_set(record, '\$.n', 5) WHERE id = 2; SELECT record FROM harness_t ORDER BY id"
 }
 
 @test "an error in the SQL is status 1, and the statements before it stand" {

@@ -160,7 +160,8 @@ pg_url() {
 # application_id", read or set, become statements on oms_meta; "PRAGMA
 # foreign_keys = OFF" is a session that fires no foreign key triggers;
 # char(N) is chr(N); x GLOB 'p' is glob('p', x); a subquery in FROM
-# gets the name PostgreSQL 15 wants.
+# gets the name PostgreSQL 15 wants; coalesce(x, 'text') takes x as
+# text, as SQLite does whatever x is.
 pg_sqlite3() {
 	local sep='|' db='' i=1 a
 	local -a sql=()
@@ -206,7 +207,8 @@ pg_sqlite3() {
 	    -e 's/\<char\(/chr(/g' \
 	    -e "s/([A-Za-z_.]+) NOT GLOB ('[^']*')/NOT glob(\\2, \\1)/g" \
 	    -e "s/([A-Za-z_.]+) GLOB ('[^']*')/glob(\\2, \\1)/g" \
-	    -e 's/FROM \((SELECT [^()]*)\)([[:space:]]*(;|$|\)|WHERE|GROUP|ORDER|LIMIT))/FROM (\1) AS sub\2/g' |
+	    -e 's/FROM \((SELECT [^()]*)\)([[:space:]]*(;|$|\)|WHERE|GROUP|ORDER|LIMIT))/FROM (\1) AS sub\2/g' \
+	    -e "s/coalesce\(([A-Za-z_.]+(\([^()]*\))?), ('[^']*')\)/coalesce(CAST(\\1 AS TEXT), \\3)/g" |
 	pg_statements |
 	psql -X -q -At -v ON_ERROR_STOP=1 -v sep="$sep" -d "$db" \
 		-c "SET search_path = \"$(pg_schema "$db")\", sqlite_compat" -f - ||

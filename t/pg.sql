@@ -175,3 +175,63 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	SELECT x ~ ('^' || replace(replace(regexp_replace(pattern,
 		'([.+(){}|$\\])', '\\\1', 'g'), '*', '.*'), '?', '.') || '$')
 $$;
+
+-- json_set and json_remove as SQLite has them for one path, keeping the
+-- JSON text as it was around what changes (the order of the keys, no
+-- spaces), as the tests compare it whole.  doc with the value at path p
+-- made v, or taken out when remove.
+CREATE FUNCTION json_edit(doc json, p text[], v json, remove boolean)
+RETURNS json LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	body text;
+	found boolean;
+BEGIN
+	IF cardinality(p) = 0 THEN
+		RETURN v;
+	ELSIF json_typeof(doc) = 'object' THEN
+		SELECT string_agg(to_json(key)::text || ':' ||
+			CASE WHEN key = p[1]
+			THEN sqlite_compat.json_edit(value, p[2:], v, remove)::text
+			ELSE value::text END, ',' ORDER BY n)
+			FILTER (WHERE NOT (remove AND key = p[1]
+			AND cardinality(p) = 1)),
+			coalesce(bool_or(key = p[1]), false)
+		INTO body, found
+		FROM json_each(doc) WITH ORDINALITY AS e(key, value, n);
+		IF NOT found AND NOT remove AND cardinality(p) = 1 THEN
+			body := coalesce(body || ',', '') ||
+				to_json(p[1])::text || ':' || v::text;
+		END IF;
+		RETURN ('{' || coalesce(body, '') || '}')::json;
+	ELSIF json_typeof(doc) = 'array' AND p[1] ~ '^[0-9]+$' THEN
+		SELECT string_agg(CASE WHEN n - 1 = p[1]::int
+			THEN sqlite_compat.json_edit(value, p[2:], v, remove)::text
+			ELSE value::text END, ',' ORDER BY n)
+			FILTER (WHERE NOT (remove AND n - 1 = p[1]::int
+			AND cardinality(p) = 1))
+		INTO body
+		FROM json_array_elements(doc) WITH ORDINALITY AS e(value, n);
+		RETURN ('[' || coalesce(body, '') || ']')::json;
+	END IF;
+	RETURN doc;
+END
+$$;
+
+CREATE FUNCTION json_remove(doc text, path text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT sqlite_compat.json_edit(doc::json,
+		sqlite_compat.json_path(path), NULL, true)::text
+$$;
+
+-- The value is SQL's: text becomes a JSON string, a number a number.
+CREATE FUNCTION json_set(doc text, path text, v text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT sqlite_compat.json_edit(doc::json,
+		sqlite_compat.json_path(path), to_json(v), false)::text
+$$;
+
+CREATE FUNCTION json_set(doc text, path text, v numeric) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT sqlite_compat.json_edit(doc::json,
+		sqlite_compat.json_path(path), to_json(v), false)::text
+$$;
