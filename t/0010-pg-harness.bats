@@ -114,3 +114,16 @@ $SCHEMA"
 	assert_success
 	assert_output t
 }
+
+@test ".dump prints every row, the same for the same rows" {
+	on_pg || skip "the suite runs on SQLite"
+	twin
+	run sqlite3 "$OMS_DB" .dump
+	assert_success
+	assert_line --partial "INSERT INTO $(pg_schema "$OMS_DB").harness_t VALUES (3, 'mug', 15, NULL);"
+	sum=$(sqlite3 "$OMS_DB" .dump | cksum)
+	sqlite3 "$OMS_DB" "UPDATE harness_t SET qty = qty WHERE id = 1"
+	assert_equal "$(sqlite3 "$OMS_DB" .dump | cksum)" "$sum"
+	sqlite3 "$OMS_DB" "UPDATE harness_t SET qty = 3 WHERE id = 1"
+	[ "$(sqlite3 "$OMS_DB" .dump | cksum)" != "$sum" ]
+}

@@ -161,7 +161,7 @@ pg_url() {
 # foreign_keys = OFF" is a session that fires no foreign key triggers;
 # char(N) is chr(N); x GLOB 'p' is glob('p', x); a subquery in FROM
 # gets the name PostgreSQL 15 wants; coalesce(x, 'text') takes x as
-# text, as SQLite does whatever x is.
+# text, as SQLite does whatever x is; .dump is pg_dump's.
 pg_sqlite3() {
 	local sep='|' db='' i=1 a
 	local -a sql=()
@@ -192,6 +192,17 @@ pg_sqlite3() {
 	if ! is_pg_url "$db"; then
 		command sqlite3 "$@"
 		return
+	fi
+	# .dump, every row of every table as INSERT statements, which the
+	# tests compare before and after, or search: the rows sorted, as
+	# pg_dump gives them in the order they lie on disk, which an update
+	# that changes nothing can change, and without the random key of
+	# its \restrict lines.
+	if [ "${sql[*]}" = .dump ]; then
+		pg_dump --inserts --no-owner --no-privileges \
+			--schema="$(pg_schema "$db")" -d "$db" |
+			grep -Ev '^\\(un)?restrict ' | LC_ALL=C sort
+		return "${PIPESTATUS[0]}"
 	fi
 	{
 		if [ ${#sql[@]} -gt 0 ]; then
