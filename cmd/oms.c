@@ -39,6 +39,7 @@ struct ctx {
 
 static int cmd_init(struct ctx *, int, char **);
 static int cmd_check(struct ctx *, int, char **);
+static int cmd_migrate(struct ctx *, int, char **);
 static int cmd_status(struct ctx *, int, char **);
 static int cmd_purge(struct ctx *, int, char **);
 static int cmd_version(struct ctx *, int, char **);
@@ -59,6 +60,8 @@ static const struct builtin {
 	{ "purge-customer", cmd_purge, "[-q] [--db PATH] purge-customer [-n] "
 	    "[--labels DIR] [--slips DIR] [--mail DIR] EMAIL | --order ORDER",
 	    "erase a customer's personal data, keeping the figures" },
+	{ "migrate", cmd_migrate, "[-q] [--db PATH] migrate --to DATABASE",
+	    "copy the database into a new one: SQLite, PostgreSQL" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ "help", cmd_help, "help [COMMAND]", "this list, or a command's help" },
 };
@@ -187,6 +190,65 @@ cmd_init(struct ctx *cx, int argc, char **argv)
 			    oms_db_schema_version(), before);
 	}
 	oms_db_close(db);
+	return OMS_EXIT_OK;
+}
+
+struct copied {
+	int tables, tty;
+	int64_t rows;
+};
+
+static void
+copied_table(void *arg, const char *table, int64_t rows)
+{
+	struct copied *c = arg;
+
+	c->tables++;
+	c->rows += rows;
+	if (c->tty)
+		fprintf(stderr, "%s: %s: %lld row%s\n", oms_progname, table,
+		    (long long)rows, rows == 1 ? "" : "s");
+}
+
+/*
+ * Copy the database, whole, into a new one on either engine: oms init
+ * makes the target's schema, every row goes across in one transaction,
+ * and each table is counted on both sides after.
+ */
+static int
+cmd_migrate(struct ctx *cx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct copied c = { 0, 0, 0 };
+	const char *from, *to = NULL;
+	oms_db *src, *dst;
+	int ch, rc;
+
+	while ((ch = next_opt(cx, argc, argv, longopts)) != -1)
+		if (ch == 't')
+			to = optarg;
+	if (to == NULL || *to == '\0' || optind != argc)
+		builtin_usage(cx->b, 0);
+	from = oms_db_path(cx->db);
+	if (strcmp(from, to) == 0)
+		oms_die(OMS_EXIT_USAGE, "'%s' is the database copied from; "
+		    "--to names a new one", to);
+	if ((rc = oms_db_open(from, OMS_DB_READONLY, &src)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if ((rc = oms_db_open(to, OMS_DB_CREATE, &dst)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	c.tty = !cx->quiet && isatty(STDERR_FILENO);
+	if ((rc = oms_db_copy(src, dst, copied_table, &c)) != OMS_OK)
+		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (!cx->quiet)
+		fprintf(stderr, "%s: copied %lld rows in %d tables from '%s' "
+		    "to '%s'\n", oms_progname, (long long)c.rows, c.tables,
+		    oms_db_file(src), oms_db_file(dst));
+	oms_db_close(src);
+	oms_db_close(dst);
 	return OMS_EXIT_OK;
 }
 
@@ -371,7 +433,7 @@ cmd_purge(struct ctx *cx, int argc, char **argv)
 	if ((rc = oms_db_open(oms_db_path(cx->db), 0, &db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	/* Freed pages and cells are zeroed, not left in the file. */
-	if ((rc = oms_db_exec(db, "PRAGMA secure_delete = ON")) != OMS_OK)
+	if ((rc = oms_db_erasing(db)) != OMS_OK)
 		goto fail;
 	if (order != NULL) {
 		if ((rc = oms_order_find(db, order, &one)) != OMS_OK)

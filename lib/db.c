@@ -6,7 +6,7 @@
  * Statements are prepared once and cached by the address of their SQL
  * text, so callers keep their SQL in static strings in lib/ and bind
  * every value.  The driver is chosen by the name given: a postgresql://
- * or postgres:// URL or a libpq conninfo ("service=oms", "host=...
+ * or postgres:// URL or a PostgreSQL conninfo ("service=oms", "host=...
  * dbname=...") is PostgreSQL; anything else, or "sqlite:PATH", a file.
  */
 #include <errno.h>
@@ -366,6 +366,18 @@ oms_col_str(oms_stmt *st, int i)
 	return s != NULL ? s : "";
 }
 
+int
+oms_col_count(oms_stmt *st)
+{
+	return SDRV(st)->ncols(st);
+}
+
+const char *
+oms_col_name(oms_stmt *st, int i)
+{
+	return SDRV(st)->col_name(st, i);
+}
+
 int64_t
 oms_db_last_id(oms_db *db)
 {
@@ -494,7 +506,7 @@ busy_timeout(int *ms)
 	return rc;
 }
 
-/* A libpq keyword, as a conninfo string begins. */
+/* A PostgreSQL connection keyword, as a conninfo string begins. */
 static int
 is_conninfo(const char *s)
 {
@@ -604,6 +616,36 @@ oms_db_close(oms_db *db)
 		DRV(db)->close(db);
 	free(db->path);
 	free(db);
+}
+
+int
+oms_db_erasing(oms_db *db)
+{
+	return DRV(db)->erasing(db);
+}
+
+int
+oms_db_scrub(oms_db *db, int *done)
+{
+	return DRV(db)->scrub(db, done);
+}
+
+int
+oms_db_hold(oms_db *db, const char *name, int64_t key)
+{
+	return DRV(db)->hold(db, name, key);
+}
+
+int
+oms_db_listen(oms_db *db)
+{
+	return DRV(db)->listen(db, "oms_outbox");
+}
+
+int
+oms_db_notified(oms_db *db)
+{
+	return DRV(db)->notified(db);
 }
 
 int

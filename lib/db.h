@@ -86,6 +86,9 @@ int64_t oms_col_int64(oms_stmt *st, int i);
 double oms_col_double(oms_stmt *st, int i);
 const char *oms_col_text(oms_stmt *st, int i);
 const char *oms_col_str(oms_stmt *st, int i);	/* "" for NULL */
+/* The columns of a row: after the first oms_step. */
+int oms_col_count(oms_stmt *st);
+const char *oms_col_name(oms_stmt *st, int i);
 
 /* The row id the last INSERT made, and the rows the last change touched. */
 int64_t oms_db_last_id(oms_db *db);
@@ -104,6 +107,37 @@ int oms_db_exec(oms_db *db, const char *sql);
 int oms_db_set_cache_mb(oms_db *db, int mb);
 int oms_db_event(oms_db *db, int64_t order_id, const char *action,
     const char *before, const char *after);
+
+/*
+ * A lock on (name, key), held until the process ends, so a kill -9 frees
+ * it: SQLite locks byte key of the file DB-name beside the database,
+ * PostgreSQL takes a session advisory lock.  OMS_E_BUSY when another
+ * process holds it (the caller says what that means).
+ */
+int oms_db_hold(oms_db *db, const char *name, int64_t key);
+/*
+ * On PostgreSQL, the socket that becomes readable when a commit writes
+ * to the event outbox, and whether that happened since the last call;
+ * -1 on SQLite, which watches its files instead.
+ */
+int oms_db_listen(oms_db *db);
+int oms_db_notified(oms_db *db);
+
+/*
+ * oms migrate: every row of from into to, a new database at the same
+ * schema, in one transaction; fn hears each table's count.
+ */
+typedef void (*oms_copy_fn)(void *arg, const char *table, int64_t rows);
+int oms_db_copy(oms_db *from, oms_db *to, oms_copy_fn fn, void *arg);
+
+/*
+ * Erasing personal data: oms_db_erasing before, so the space it frees is
+ * zeroed (SQLite's secure_delete), and oms_db_scrub after, so no old copy
+ * stays in the write-ahead log (SQLite) or in dead rows (PostgreSQL's
+ * VACUUM); *done is 0 when readers kept the log from being emptied.
+ */
+int oms_db_erasing(oms_db *db);
+int oms_db_scrub(oms_db *db, int *done);
 
 /* A problem `oms check` found: kind and a sentence. */
 typedef void (*oms_check_fn)(void *arg, const char *check, const char *msg);

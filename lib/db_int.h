@@ -20,6 +20,8 @@ struct oms_check {
 
 extern const char *const oms_migrations[];
 extern const int oms_nmigrations;
+extern const char *const oms_tables[];	/* parents first */
+extern const int oms_ntables;
 extern const struct oms_check oms_checks[];
 extern const int oms_nchecks;
 
@@ -85,6 +87,8 @@ struct oms_driver {
 	int64_t (*col_int64)(struct oms_stmt *, int);
 	double (*col_double)(struct oms_stmt *, int);
 	const char *(*col_text)(struct oms_stmt *, int);
+	int (*ncols)(struct oms_stmt *);
+	const char *(*col_name)(struct oms_stmt *, int);
 	int64_t (*last_id)(struct oms_db *);
 	int (*changes)(struct oms_db *);
 	int (*in_tx)(struct oms_db *);
@@ -98,6 +102,19 @@ struct oms_driver {
 	/* Whether check name applies to this engine. */
 	int (*check_applies)(const char *name);
 	int (*set_cache_mb)(struct oms_db *, int);
+	/* A lock on (name, key) held until the process ends: OMS_OK or
+	 * OMS_E_BUSY with the message left to the caller. */
+	int (*hold)(struct oms_db *, const char *name, int64_t key);
+	/* The descriptor that becomes readable when channel is notified,
+	 * and whether it was; -1 where the engine has none. */
+	int (*listen)(struct oms_db *, const char *channel);
+	int (*notified)(struct oms_db *);
+	/* Personal data erased: freed space zeroed (erasing, before), no
+	 * old copy left in the engine's log or free space (scrub, after). */
+	int (*erasing)(struct oms_db *);
+	int (*scrub)(struct oms_db *, int *done);
+	/* After rows came in with their ids: the next id is past them. */
+	int (*sync_ids)(struct oms_db *, const char *table);
 };
 
 extern const struct oms_driver oms_sqlite_driver;

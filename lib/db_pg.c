@@ -452,7 +452,7 @@ pg_bind_text(struct oms_stmt *st, int i, const char *s, int n, int keep)
 		bind(st, i, n < 0 ? estrdup(s) : estrndup(s, (size_t)n), 0);
 }
 
-/* Whether a command changed rows, as sqlite3_changes counts them. */
+/* Whether a command changed rows, as SQLite counts changes. */
 static int
 is_change(const char *status)
 {
@@ -562,6 +562,44 @@ pg_col_double(struct oms_stmt *st, int i)
 	if (strcmp(s, "t") == 0)
 		return 1;
 	return strtod(s, NULL);
+}
+
+static int
+pg_ncols(struct oms_stmt *st)
+{
+	struct pg_stmt *ps = PS(st);
+
+	return ps->res != NULL ? PQnfields(ps->res) : 0;
+}
+
+static const char *
+pg_col_name(struct oms_stmt *st, int i)
+{
+	struct pg_stmt *ps = PS(st);
+
+	return ps->res != NULL ? PQfname(ps->res, i) : NULL;
+}
+
+/* The identity's sequence set past the largest id the table holds. */
+static int
+pg_sync_ids(oms_db *db, const char *table)
+{
+	const char *col = identity_of(db, table, strlen(table));
+	const char *val[2] = { table, col };
+	char *sql, *s;
+	int rc;
+
+	if (*col == '\0')
+		return OMS_OK;
+	if (asprintf(&sql, "SELECT setval(pg_get_serial_sequence($1, $2), "
+	    "coalesce(max(\"%s\"), 0) + 1, false) FROM %s", col, table) < 0)
+		oms_die(OMS_EXIT_FATAL, "out of memory");
+	s = query_text(db, sql, 2, val, &rc);
+	free(sql);
+	free(s);
+	if (rc != OMS_DBE_OK)
+		return oms_db_fail(db, rc, "cannot set the next id");
+	return OMS_OK;
 }
 
 static int64_t
@@ -879,6 +917,80 @@ pg_close(oms_db *db)
 	db->h = NULL;
 }
 
+/*
+ * A session advisory lock, freed when the connection ends: the name's
+ * hash in the high half of the key, key in the low.
+ */
+static int
+pg_hold(oms_db *db, const char *name, int64_t key)
+{
+	char k[24], *s;
+	const char *val[1] = { k };
+	uint32_t h = 2166136261u;
+	int rc;
+
+	for (const char *p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(k, sizeof k, "%lld", (long long)(((uint64_t)(h &
+	    0x7fffffff) << 32) | ((uint64_t)key & 0xffffffffu)));
+	s = query_text(db, "SELECT pg_try_advisory_lock(CAST($1 AS BIGINT))",
+	    1, val, &rc);
+	if (rc != OMS_DBE_OK) {
+		free(s);
+		return oms_db_fail(db, rc, "cannot take a lock");
+	}
+	rc = s != NULL && strcmp(s, "t") == 0 ? OMS_OK : OMS_E_BUSY;
+	free(s);
+	return rc;
+}
+
+/* LISTEN, and the connection's socket to wait on. */
+static int
+pg_listen(oms_db *db, const char *channel)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof sql, "LISTEN %s", channel);
+	if (pg_exec(db, sql) != OMS_DBE_OK)
+		return -1;
+	return PQsocket(PG(db)->conn);
+}
+
+static int
+pg_notified(oms_db *db)
+{
+	PGnotify *n;
+	int hit = 0;
+
+	PQconsumeInput(PG(db)->conn);
+	while ((n = PQnotifies(PG(db)->conn)) != NULL) {
+		hit = 1;
+		PQfreemem(n);
+	}
+	return hit;
+}
+
+/* The server's pages are its own: nothing to set before erasing. */
+static int
+pg_erasing(oms_db *db)
+{
+	(void)db;
+	return OMS_OK;
+}
+
+/* VACUUM, outside any transaction: the erased rows' versions go. */
+static int
+pg_scrub(oms_db *db, int *done)
+{
+	int rc;
+
+	*done = 0;
+	if ((rc = pg_exec(db, "VACUUM")) != OMS_DBE_OK)
+		return oms_db_fail(db, rc, "cannot vacuum the database");
+	*done = 1;
+	return OMS_OK;
+}
+
 /* PostgreSQL checks its own pages; it has no integrity pragma to ask. */
 static int
 pg_check(oms_db *db, void (*fn)(void *, const char *, const char *),
@@ -918,6 +1030,8 @@ const struct oms_driver oms_pg_driver = {
 	.col_int64 = pg_col_int64,
 	.col_double = pg_col_double,
 	.col_text = pg_col_text,
+	.ncols = pg_ncols,
+	.col_name = pg_col_name,
 	.last_id = pg_last_id,
 	.changes = pg_changes,
 	.in_tx = pg_in_tx,
@@ -928,4 +1042,10 @@ const struct oms_driver oms_pg_driver = {
 	.check = pg_check,
 	.check_applies = pg_check_applies,
 	.set_cache_mb = pg_set_cache_mb,
+	.hold = pg_hold,
+	.listen = pg_listen,
+	.notified = pg_notified,
+	.sync_ids = pg_sync_ids,
+	.erasing = pg_erasing,
+	.scrub = pg_scrub,
 };

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,6 +154,27 @@ static const char *
 lite_col_text(struct oms_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(S(st), i);
+}
+
+static int
+lite_ncols(struct oms_stmt *st)
+{
+	return sqlite3_column_count(S(st));
+}
+
+static const char *
+lite_col_name(struct oms_stmt *st, int i)
+{
+	return sqlite3_column_name(S(st), i);
+}
+
+/* A row id given is taken as given; AUTOINCREMENT's counter follows. */
+static int
+lite_sync_ids(oms_db *db, const char *table)
+{
+	(void)db;
+	(void)table;
+	return OMS_OK;
 }
 
 static int64_t
@@ -565,6 +587,98 @@ lite_open(oms_db *db, const char *path, int flags)
 	return open_readwrite(db, flags, &id);
 }
 
+/*
+ * The database's own path, links resolved, as SQLite finds its journal:
+ * two names of one database lock one place.
+ */
+static void
+real_path(oms_db *db, char out[PATH_MAX])
+{
+	if (realpath(db->path, out) == NULL)
+		snprintf(out, PATH_MAX, "%s", db->path);
+}
+
+/* Byte key of the file DB-name, locked until the process ends. */
+static int
+lite_hold(oms_db *db, const char *name, int64_t key)
+{
+	char path[PATH_MAX + 64], real[PATH_MAX];
+	struct flock fl;
+	struct stat sb;
+	int fd;
+
+	real_path(db, real);
+	snprintf(path, sizeof path, "%s-%s", real, name);
+	/* Not through a link: only a file of our own is locked. */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return oms_fail(OMS_E_DB, "cannot open '%s': %s", path,
+		    strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return oms_fail(OMS_E_DB, "'%s' is not a regular file", path);
+	}
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)key;
+	fl.l_len = 1;
+	if (fcntl(fd, F_SETLK, &fl) != 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EACCES || e == EAGAIN)
+			return OMS_E_BUSY;
+		return oms_fail(OMS_E_DB, "cannot lock '%s': %s", path,
+		    strerror(e));
+	}
+	/* Held, on purpose, until the process ends. */
+	return OMS_OK;
+}
+
+/* SQLite has no notifications: its files are watched instead. */
+static int
+lite_listen(oms_db *db, const char *channel)
+{
+	(void)db;
+	(void)channel;
+	return -1;
+}
+
+static int
+lite_notified(oms_db *db)
+{
+	(void)db;
+	return 0;
+}
+
+static int
+lite_erasing(oms_db *db)
+{
+	return oms_db_exec(db, "PRAGMA secure_delete = ON");
+}
+
+/* Old copies of the pages in the write-ahead log go too. */
+static int
+lite_scrub(oms_db *db, int *done)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*done = 0;
+	rc = sqlite3_prepare_v2(H(db), "PRAGMA wal_checkpoint(TRUNCATE)", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK)
+		return oms_db_fail(db, rc, "cannot checkpoint the database");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*done = sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return oms_db_fail(db, rc, "cannot checkpoint the database");
+	return OMS_OK;
+}
+
 static void
 lite_close(oms_db *db)
 {
@@ -631,6 +745,8 @@ const struct oms_driver oms_sqlite_driver = {
 	.col_int64 = lite_col_int64,
 	.col_double = lite_col_double,
 	.col_text = lite_col_text,
+	.ncols = lite_ncols,
+	.col_name = lite_col_name,
 	.last_id = lite_last_id,
 	.changes = lite_changes,
 	.in_tx = lite_in_tx,
@@ -641,4 +757,10 @@ const struct oms_driver oms_sqlite_driver = {
 	.check = lite_check,
 	.check_applies = lite_check_applies,
 	.set_cache_mb = lite_set_cache_mb,
+	.hold = lite_hold,
+	.listen = lite_listen,
+	.notified = lite_notified,
+	.sync_ids = lite_sync_ids,
+	.erasing = lite_erasing,
+	.scrub = lite_scrub,
 };

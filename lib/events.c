@@ -454,42 +454,16 @@ db_path(oms_db *db, char out[PATH_MAX])
 int
 oms_events_lock(oms_db *db, int64_t consumer_id)
 {
-	char path[PATH_MAX + 8], real[PATH_MAX];
-	struct flock fl;
-	struct stat sb;
-	int fd;
+	int rc = oms_db_hold(db, "events", consumer_id);
 
-	db_path(db, real);
-	snprintf(path, sizeof path, "%s-events", real);
-	/* Not through a link: only a file of our own is locked. */
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return oms_fail(OMS_E_DB, "cannot open '%s': %s", path,
-		    strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return oms_fail(OMS_E_DB, "'%s' is not a regular file", path);
-	}
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = (off_t)consumer_id;
-	fl.l_len = 1;
-	if (fcntl(fd, F_SETLK, &fl) != 0) {
-		int e = errno;
-
-		close(fd);
-		if (e == EACCES || e == EAGAIN)
-			return oms_fail(OMS_E_BUSY, "another process is reading "
-			    "the events as this consumer");
-		return oms_fail(OMS_E_DB, "cannot lock '%s': %s", path,
-		    strerror(e));
-	}
-	/* Held, on purpose, until the process ends. */
-	return OMS_OK;
+	if (rc == OMS_E_BUSY)
+		return oms_fail(OMS_E_BUSY, "another process is reading the "
+		    "events as this consumer");
+	return rc;
 }
 
 struct oms_events_watch {
+	oms_db *db;		/* PostgreSQL's notifications, or NULL */
 	int fd;
 	char base[NAME_MAX + 1];
 };
@@ -501,10 +475,16 @@ oms_events_watch(oms_db *db, struct oms_events_watch **out)
 	const char *slash;
 	struct oms_events_watch *w;
 
-	db_path(db, path);
-	slash = strrchr(path, '/');
 	*out = NULL;
 	w = ecalloc(1, sizeof *w);
+	/* A server tells its listeners of each commit to the outbox. */
+	if ((w->fd = oms_db_listen(db)) >= 0) {
+		w->db = db;
+		*out = w;
+		return OMS_OK;
+	}
+	db_path(db, path);
+	slash = strrchr(path, '/');
 	if (slash == NULL)
 		snprintf(dir, sizeof dir, ".");
 	else if (slash == path)
@@ -566,6 +546,11 @@ oms_events_wait(struct oms_events_watch *w, int timeout_ms,
 				return -1;
 			return 0;
 		}
+		if (w->db != NULL) {
+			if (oms_db_notified(w->db))
+				return 1;
+			continue;
+		}
 		while ((r = read(w->fd, buf, sizeof buf)) > 0) {
 			for (char *q = buf; q < buf + r; ) {
 				struct inotify_event *ev = (void *)q;
@@ -585,6 +570,7 @@ oms_events_unwatch(struct oms_events_watch *w)
 {
 	if (w == NULL)
 		return;
-	close(w->fd);
+	if (w->db == NULL)
+		close(w->fd);
 	free(w);
 }

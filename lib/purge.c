@@ -858,18 +858,5 @@ out:
 int
 oms_purge_checkpoint(oms_db *db, int *done)
 {
-	oms_stmt *st;
-	int rc;
-
-	*done = 0;
-	if ((rc = oms_db_prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)", &st)) !=
-	    OMS_OK)
-		return rc;
-	rc = oms_step(st);
-	if (rc == OMS_ROW)
-		*done = oms_col_int(st, 0) == 0;
-	oms_finalize(st);
-	if (rc != OMS_ROW && rc != OMS_DONE)
-		return oms_db_fail(db, rc, "cannot checkpoint the database");
-	return OMS_OK;
+	return oms_db_scrub(db, done);
 }

@@ -976,6 +976,25 @@ const char *const oms_migrations[] = {
 const int oms_nmigrations = sizeof oms_migrations / sizeof oms_migrations[0];
 
 /*
+ * Every table, each after those its foreign keys point at: the order oms
+ * migrate copies them in.  t/0150 checks it names each table once.
+ */
+const char *const oms_tables[] = {
+	"orders", "order_lines", "order_sources", "events", "locations",
+	"products", "product_bins", "listings", "kits", "kit_components",
+	"movements", "levels", "channel_locations", "feed_cursors",
+	"feed_state", "allocations", "routes", "rules", "geo_postal",
+	"shipments", "shipment_lines", "tracking_events", "confirmations",
+	"notifications", "waves", "picks", "settings", "order_versions",
+	"cancel_requests", "stray_labels", "import_batches",
+	"import_batch_orders", "returns", "return_lines", "return_receipts",
+	"return_units", "refunds", "refund_lines", "outbox", "consumers",
+	"edi_control", "edi_interchanges", "edi_sets", "edi_orders",
+	"edi_lines", "edi_shipments", "payments", "payment_ops",
+};
+const int oms_ntables = sizeof oms_tables / sizeof oms_tables[0];
+
+/*
  * The consistency checks of `oms check`: each query returns one row of
  * text per problem it finds.  Later issues add theirs.
  */

@@ -688,6 +688,10 @@ const char oms_pg_schema[] =
 	");\n"
 	"CREATE INDEX payment_ops_order ON payment_ops (order_id, kind);\n"
 	"CREATE INDEX payment_ops_state ON payment_ops (state);\n"
+	"CREATE FUNCTION oms_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS\n"
+	"$$BEGIN PERFORM pg_notify('oms_outbox', ''); RETURN NULL; END$$;\n"
+	"CREATE TRIGGER outbox_notify AFTER INSERT ON outbox\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION oms_outbox_notify();\n"
 	"\n";
 
 const int oms_pg_base = 12;

@@ -11,6 +11,7 @@ load helper
        oms [-q] [--db PATH] check
        oms [-q] [--db PATH] status [--older-than TIME] [--recent TIME]
        oms [-q] [--db PATH] purge-customer [-n] [--labels DIR] [--slips DIR] [--mail DIR] EMAIL | --order ORDER
+       oms [-q] [--db PATH] migrate --to DATABASE
        oms version
        oms help [COMMAND]
        oms [--db PATH] COMMAND [ARG ...]"

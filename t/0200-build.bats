@@ -44,11 +44,14 @@ load helper
 	[ -s demo/amazon-price-quantity.txt ]
 }
 
-@test "the house: no lib file but db.c names the database engine, each main is short, each program a verb table" {
+@test "the house: no lib file but the drivers names a database engine, each main is short, each program a verb table" {
 	cd "$TOP"
-	# The database API is the one seam to the engine (db.h).
+	# The database API is the one seam to the engines (db.h): each is
+	# named by its driver alone.
 	run grep -lE 'sqlite3|SQLITE_' lib/*.c lib/*.h cmd/*.c
-	assert_output "lib/db.c"
+	assert_output "lib/db_sqlite.c"
+	run grep -lE 'libpq|PQ[a-z]+\(|PGconn' lib/*.c lib/*.h cmd/*.c
+	assert_output "lib/db_pg.c"
 	# Every program's main hands its verb table to oms_cli_main.
 	for f in cmd/*.c; do
 		n=$(awk '/^main\(/ { on = 1 } on { n++ } on && /^}/ { print n; exit }' "$f")

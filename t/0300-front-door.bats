@@ -212,14 +212,14 @@ AWK
 	}
 	run comp "$OMS_BIN/oms" help ""
 	assert_success
-	assert_output "$(printf '%s\n' init check status purge-customer version help carrier-offline edi events events-webhook import payment-ledger report return route ship stock tax-table)"
+	assert_output "$(printf '%s\n' init check status purge-customer migrate version help carrier-offline edi events events-webhook import payment-ledger report return route ship stock tax-table)"
 	run comp "$OMS_BIN/oms" help s
 	assert_output "$(printf '%s\n' status ship stock)"
 	run comp oms init --d
 	assert_output "--db"
 	run comp oms status --
 	assert_output "$(printf '%s\n' --db --help --quiet --older-than --recent)"
-	grep -q "builtins=(init check status purge-customer version help)" "$TOP/completions/zsh/_oms"
+	grep -q "builtins=(init check status purge-customer migrate version help)" "$TOP/completions/zsh/_oms"
 	grep -q "^    init|check)$" "$TOP/completions/zsh/_oms"
 	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
 	run fish -c "source $TOP/completions/fish/oms.fish; complete -C 'oms help i'"

@@ -5,8 +5,9 @@
 # and file names after --db; after status, its options, and a few times
 # (1h, 24h, 2d, 7d) after them; after init, check and status, --db and -q
 # as before them; after purge-customer, its options and directories after
-# --labels, --slips and --mail; after help, the built-ins and the programs.  After a
-# program's name, the completion of
+# --labels, --slips and --mail; after migrate, --to and a file; after
+# help, the built-ins and the programs.  After a program's name, the
+# completion of
 # oms-NAME takes over, or file names when it has none.
 
 # Print the command (the first operand) and how many words follow it;
@@ -56,12 +57,17 @@ end
 
 function __oms_using_db_builtin
     set -l c (__oms_command); or return 1
-    contains -- $c[1] init check status purge-customer
+    contains -- $c[1] init check status purge-customer migrate
+end
+
+function __oms_using_migrate
+    set -l c (__oms_command); or return 1
+    test "$c[1]" = migrate
 end
 
 function __oms_using_program
     set -l c (__oms_command); or return 1
-    not contains -- $c[1] init check status purge-customer version help
+    not contains -- $c[1] init check status purge-customer migrate version help
 end
 
 # Print NAME and a description for every executable oms-NAME beside the
@@ -137,11 +143,12 @@ complete -c oms -n __oms_needs_command -a init -d 'Create or upgrade the databas
 complete -c oms -n __oms_needs_command -a check -d 'Check the database for consistency'
 complete -c oms -n __oms_needs_command -a status -d 'List what needs a person now'
 complete -c oms -n __oms_needs_command -a purge-customer -d 'Erase a customer\'s personal data'
+complete -c oms -n __oms_needs_command -a migrate -d 'Copy the database into a new one'
 complete -c oms -n __oms_needs_command -a version -d 'Print the versions'
 complete -c oms -n __oms_needs_command -a help -d 'List the commands, or show the help of one'
 complete -c oms -n __oms_needs_command -a '(__oms_programs)'
 
-complete -c oms -n __oms_using_help -a 'init check status purge-customer version help' -d 'Built-in command'
+complete -c oms -n __oms_using_help -a 'init check status purge-customer migrate version help' -d 'Built-in command'
 complete -c oms -n __oms_using_help -a '(__oms_programs)'
 complete -c oms -n __oms_using_db_builtin -s d -l db -r -F -d 'Use this database file'
 complete -c oms -n __oms_using_db_builtin -s q -l quiet -d 'Print no report'
@@ -152,4 +159,5 @@ complete -c oms -n __oms_using_purge -l labels -x -a '(__fish_complete_directori
 complete -c oms -n __oms_using_purge -l slips -x -a '(__fish_complete_directories)' -d 'Delete the packing slips here'
 complete -c oms -n __oms_using_purge -l mail -x -a '(__fish_complete_directories)' -d 'Delete the messages in this maildir'
 complete -c oms -n __oms_using_purge -l order -x -d 'Erase this order\'s customer (o_N or CHANNEL:ID)'
+complete -c oms -n __oms_using_migrate -l to -r -F -d 'The new database: a file or a postgresql:// URL'
 complete -c oms -n __oms_using_program -a '(__oms_complete_program)'
