@@ -132,14 +132,27 @@ pg_new_schema() {
 	pg_url "$s"
 }
 
-# Make an empty schema and print its name, from a sequence on the
-# server, so that no two tests can meet.
+# Make an empty schema and print its name, $1 (else n) and a number
+# from a sequence on the server, so that no two tests can meet.
 pg_seq_schema() {
-	pg_admin <<-'SQL'
-		SELECT 'n_' || nextval('public.oms_test_schema') AS s \gset
+	local p=${1:-n}
+	case $p in
+	*[!a-z0-9_]*) p=n ;;
+	esac
+	pg_admin -v p="$p" <<-'SQL'
+		SELECT :'p' || '_' || nextval('public.oms_test_schema') AS s \gset
 		CREATE SCHEMA :"s";
 		\echo :s
 		SQL
+}
+
+# The URL of a new, empty database for a test that needs one beside
+# $OMS_DB (oms migrate --to): a schema, as each test's own is; NAME
+# goes into its name, for whoever reads the server's log.
+pg_new_db() {
+	local s
+	s=$(pg_seq_schema "${1:-}") || return 1
+	pg_url "$s"
 }
 
 pg_url() {
