@@ -160,6 +160,16 @@ pg_url() {
 		"$OMS_TEST_PG" "$1"
 }
 
+# A database that a test file's setup_file makes for its tests to
+# share: the path $1 on SQLite, the URL of a new schema on PostgreSQL.
+shared_db() {
+	if on_pg; then
+		pg_new_db shared
+	else
+		printf '%s\n' "$1"
+	fi
+}
+
 # The tests look into the database with sqlite3 "$OMS_DB" "SQL" (or SQL
 # on stdin).  On PostgreSQL, sqlite3 is this function: given the URL of
 # a PostgreSQL database, it runs the SQL with psql, printing as sqlite3
