@@ -19,7 +19,8 @@ export OMS_NOW=2026-11-26T15:00:00Z	# a Thursday: 10:00 in Newark
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	export OMS_DB="$BATS_TEST_TMPDIR/oms.db" HOME="$BATS_TEST_TMPDIR/home"
+	OMS_DB=$(test_db) || return 1
+	export OMS_DB HOME="$BATS_TEST_TMPDIR/home"
 	export PATH="$FIX/ship:$PATH" DOCS_LOG="$BATS_TEST_TMPDIR/requests.jsonl"
 	export DOCS_SENT="$BATS_TEST_TMPDIR/sent"
 	mkdir -p "$HOME"

@@ -29,15 +29,21 @@ APP_ID=$((0x6f6d7331))
 # throwaway server: dropping each would cost more than making it.
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	if [ -n "${OMS_TEST_PG:-}" ]; then
-		OMS_DB=$(pg_new_schema) || return 1
-		export OMS_DB
-	else
-		export OMS_DB="$BATS_TEST_TMPDIR/oms.db"
-	fi
+	OMS_DB=$(test_db) || return 1
+	export OMS_DB
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	oms -q init || return 1
+}
+
+# The test's own database, empty: oms.db in its directory, or on
+# PostgreSQL the URL of its schema.
+test_db() {
+	if on_pg; then
+		pg_new_schema
+	else
+		printf '%s\n' "$BATS_TEST_TMPDIR/oms.db"
+	fi
 }
 
 # Start over with a new database: $1, else $OMS_DB, made by oms init.
