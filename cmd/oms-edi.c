@@ -250,9 +250,10 @@ list(struct oms_cli *cli)
 	    "(SELECT group_concat(lx || ':' || sku || ':' || qty || ':' || "
 	    "done, ' ') FROM (SELECT lx, sku, sum(qty) AS qty, sum(done) AS "
 	    "done FROM edi_lines WHERE edi_order = e.id GROUP BY lx, sku "
-	    "ORDER BY lx)) FROM edi_orders e JOIN edi_sets s ON "
+	    "ORDER BY lx) AS x) FROM edi_orders e JOIN edi_sets s ON "
 	    "s.id = e.set_row JOIN edi_interchanges i ON i.id = "
-	    "s.interchange_id WHERE (?1 IS NULL OR e.location = ?1) "
+	    "s.interchange_id WHERE (CAST(?1 AS TEXT) IS NULL OR e.location = "
+	    "?1) "
 	    "AND (?2 = 0 OR e.state IN ('sent', 'accepted')) ORDER BY e.id";
 	const char *loc = NULL;
 	int open = 0, c, rc;

@@ -322,7 +322,8 @@ static const char sql_listings[] =
     "FROM listings li JOIN products p ON p.sku = li.sku "
     "LEFT JOIN feed_state fs ON fs.channel = li.channel "
     "  AND fs.channel_sku = li.channel_sku "
-    "WHERE (?1 IS NULL OR li.channel = ?1) AND (?2 IS NULL OR li.sku = ?2) "
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR li.channel = ?1) AND (CAST(?2 AS TEXT) "
+    "IS NULL OR li.sku = ?2) "
     "ORDER BY li.channel, li.channel_sku";
 
 /*
@@ -339,11 +340,12 @@ static const char sql_channel[] =
     "    WHERE c.channel = ?1))), "
     "stock (sku, net) AS ("
     "  SELECT v.sku, sum(v.on_hand - v.reserved) FROM levels v "
-    "  WHERE v.location IN counted GROUP BY v.sku), "
+    "  WHERE v.location IN (SELECT location FROM counted) GROUP BY v.sku), "
     "demand (sku, qty) AS ("
     "  SELECT sku, sum(qty) FROM open_demand GROUP BY sku), "
     "pool (sku, pool) AS ("
-    "  SELECT p.sku, coalesce(s.net, 0) - coalesce(d.qty, 0) FROM products p "
+    "  SELECT p.sku, CAST(coalesce(s.net, 0) - coalesce(d.qty, 0) AS BIGINT) "
+    "  FROM products p "
     "  LEFT JOIN stock s ON s.sku = p.sku "
     "  LEFT JOIN demand d ON d.sku = p.sku), "
     "kit_pool (sku, pool) AS ("
@@ -364,7 +366,7 @@ static const char sql_channel[] =
     "WHERE li.channel = ?1 ORDER BY li.channel_sku";
 static const char sql_channels[] =
     "SELECT DISTINCT channel FROM listings "
-    "WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel";
+    "WHERE CAST(?1 AS TEXT) IS NULL OR channel = ?1 ORDER BY channel";
 
 static void
 bind_opt(oms_stmt *st, int i, const char *s)

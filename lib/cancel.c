@@ -39,7 +39,8 @@ static const char sql_parcels[] =
  * line's parcels carry components, so its units are the kits whole.
  */
 static const char sql_line_parcels[] =
-    "SELECT s.id, s.status, CASE WHEN min(l.sku = ol.sku) = 1 "
+    "SELECT s.id, s.status, CASE WHEN min(CASE WHEN l.sku = ol.sku THEN 1 WHEN "
+    "l.sku <> ol.sku THEN 0 END) = 1 "
     "THEN sum(l.qty) ELSE -1 END FROM shipments s "
     "JOIN shipment_lines l ON l.shipment_id = s.id "
     "JOIN order_lines ol ON ol.order_id = s.order_id AND ol.line_no = l.line_no "
@@ -112,7 +113,7 @@ static const char sql_request[] =
 
 static const char sql_request_pending[] =
     "SELECT id FROM cancel_requests WHERE order_id = ?1 AND state = 'pending' "
-    "AND lines IS ?2 ORDER BY id LIMIT 1";
+    "AND lines IS NOT DISTINCT FROM ?2 ORDER BY id LIMIT 1";
 
 static const char sql_request_end[] =
     "UPDATE cancel_requests SET state = ?2, note = ?3, ended_at = ?4 "

@@ -246,7 +246,8 @@ control_next(oms_db *db, const char *sender, const char *kind, int64_t *out)
 {
 	static const char sql[] =
 	    "INSERT INTO edi_control (sender, kind, last) VALUES (?1, ?2, 1) "
-	    "ON CONFLICT (sender, kind) DO UPDATE SET last = last + 1 "
+	    "ON CONFLICT (sender, kind) DO UPDATE SET last = edi_control.last "
+	    "+ 1 "
 	    "RETURNING last";
 	oms_stmt *st = oms_db_query(db, sql, "ss", sender, kind);
 	int rc;
@@ -854,7 +855,8 @@ unsent_orders(oms_db *db, const char *loc, int64_t **ids, int *n)
 	static const char sql[] =
 	    "SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM "
 	    "allocations a WHERE a.order_id = o.id AND " UNSENT ") "
-	    "AND ?1 = ?1 ORDER BY o.priority DESC, o.placed_at, o.id";
+	    "AND ?1 = ?1 ORDER BY o.priority DESC, o.placed_at NULLS FIRST, "
+	    "o.id";
 	oms_stmt *st = oms_db_query(db, sql, "Is", (int64_t)0, loc);
 	int rc;
 

@@ -410,7 +410,8 @@ oms_events_forget(oms_db *db, const char *name)
  */
 #define PRUNABLE \
 	"FROM outbox WHERE seq <= (SELECT min(acked) FROM consumers) " \
-	"AND seq < (SELECT max(seq) FROM outbox) AND (?1 IS NULL OR at < ?1)"
+	"AND seq < (SELECT max(seq) FROM outbox) " \
+	"AND (CAST(?1 AS TEXT) IS NULL OR at < ?1)"
 
 int
 oms_events_prune(oms_db *db, const char *before, int64_t *n,

@@ -1097,7 +1097,8 @@ carried(oms_db *db, const struct parcel *p, struct pline **out, int *n)
 	static const char sql[] =
 	    "SELECT l.line_no, l.sku, l.title, CASE WHEN EXISTS (SELECT 1 "
 	    "FROM kit_components k WHERE k.kit_sku = l.sku) THEN (SELECT "
-	    "min(coalesce(s.n, 0) / k.qty) FROM kit_components k LEFT JOIN "
+	    "min(CAST(coalesce(s.n, 0) AS BIGINT) / k.qty) "
+	    "FROM kit_components k LEFT JOIN "
 	    "(SELECT sku, sum(qty) AS n FROM shipment_lines WHERE "
 	    "shipment_id = ?1 AND line_no = l.line_no GROUP BY sku) AS s "
 	    "ON s.sku = k.sku WHERE k.kit_sku = l.sku) ELSE (SELECT sum(qty) "

@@ -735,9 +735,11 @@ oms_fees_order(struct oms_fees *f, struct oms_fee_order *o,
  * an exchange or a reship (the order they came from is the sale).
  */
 #define WALK_ORDERS \
-    "WHERE (?1 IS NULL OR coalesce(o.placed_at, o.imported_at) >= ?1)\n" \
-    "  AND (?2 IS NULL OR coalesce(o.placed_at, o.imported_at) < ?2)\n" \
-    "  AND (?3 IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR coalesce(o.placed_at, o.imported_at) " \
+    ">= ?1)\n" \
+    "  AND (CAST(?2 AS TEXT) IS NULL OR coalesce(o.placed_at, o.imported_at) " \
+    "< ?2)\n" \
+    "  AND (CAST(?3 AS TEXT) IS NULL OR o.channel = ?3) AND o.origin IS NULL\n"
 
 /*
  * The walk.  Lines, with what was refunded and put back of each, the
@@ -764,7 +766,7 @@ static const char sql_lines[] =
     "restock AS (SELECT r.order_id AS order_id, rl.order_line AS line,\n"
     "  sum(CASE WHEN p.cost IS NOT NULL AND p.currency = o.currency\n"
     "  THEN ru.qty * p.cost ELSE 0 END) AS cost,\n"
-    "  sum(CASE WHEN p.cost IS NULL OR p.currency IS NOT o.currency\n"
+    "  sum(CASE WHEN p.cost IS NULL OR p.currency IS DISTINCT FROM o.currency\n"
     "  THEN ru.qty ELSE 0 END) AS odd\n"
     "  FROM return_units ru JOIN returns r ON r.id = ru.return_id\n"
     "  JOIN return_lines rl ON rl.return_id = ru.return_id\n"
@@ -793,7 +795,7 @@ static const char sql_costs[] =
     "    AND s.currency = o.currency),\n"
     "  (SELECT count(*) FROM shipments s WHERE s.order_id = o.id\n"
     "    AND s.status <> 'voided' AND s.cost IS NOT NULL\n"
-    "    AND s.currency IS NOT o.currency),\n"
+    "    AND s.currency IS DISTINCT FROM o.currency),\n"
     "  (SELECT coalesce(sum(r.shipping), 0) FROM refunds r\n"
     "    WHERE r.order_id = o.id),\n"
     "  (SELECT count(*) FROM returns r WHERE r.order_id = o.id),\n"

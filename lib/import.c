@@ -115,8 +115,8 @@ keyset_has(const struct keyset *k, uint64_t h)
 static const char sql_seen_table[] =
     "CREATE TEMP TABLE IF NOT EXISTS import_seen (h INTEGER PRIMARY KEY)";
 static const char sql_seen_add[] =
-    "INSERT INTO temp.import_seen (h) VALUES (?) ON CONFLICT DO NOTHING";
-static const char sql_seen_clear[] = "DELETE FROM temp.import_seen";
+    "INSERT INTO import_seen (h) VALUES (?) ON CONFLICT DO NOTHING";
+static const char sql_seen_clear[] = "DELETE FROM import_seen";
 
 /*
  * Note an order key as finished in this file: 1, or 0 if it was already,

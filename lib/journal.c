@@ -165,8 +165,9 @@ static const char sql_refunds[] =
     "  sum(r.total), sum(CASE WHEN r.tax < r.total THEN r.tax\n"
     "  ELSE r.total END)\n"
     "FROM refunds r JOIN orders o ON o.id = r.order_id\n"
-    "WHERE (?1 IS NULL OR r.at >= ?1) AND (?2 IS NULL OR r.at < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3)\n"
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR r.at >= ?1) AND (CAST(?2 AS TEXT) IS "
+    "NULL OR r.at < ?2)\n"
+    "  AND (CAST(?3 AS TEXT) IS NULL OR o.channel = ?3)\n"
     "GROUP BY 1, 2, 3";
 
 static const char sql_shipped[] =
@@ -177,9 +178,9 @@ static const char sql_shipped[] =
     "JOIN orders o ON o.id = s.order_id\n"
     "LEFT JOIN products p ON p.sku = sl.sku\n"
     "WHERE s.status <> 'voided'\n"
-    "  AND (?1 IS NULL OR s.shipped_at >= ?1)\n"
-    "  AND (?2 IS NULL OR s.shipped_at < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3)\n"
+    "  AND (CAST(?1 AS TEXT) IS NULL OR s.shipped_at >= ?1)\n"
+    "  AND (CAST(?2 AS TEXT) IS NULL OR s.shipped_at < ?2)\n"
+    "  AND (CAST(?3 AS TEXT) IS NULL OR o.channel = ?3)\n"
     "GROUP BY 1, 2, 3";
 
 static const char sql_restocked[] =
@@ -190,8 +191,9 @@ static const char sql_restocked[] =
     "JOIN orders o ON o.id = r.order_id\n"
     "LEFT JOIN products p ON p.sku = ru.sku\n"
     "WHERE ru.disposition = 'restock'\n"
-    "  AND (?1 IS NULL OR ru.at >= ?1) AND (?2 IS NULL OR ru.at < ?2)\n"
-    "  AND (?3 IS NULL OR o.channel = ?3)\n"
+    "  AND (CAST(?1 AS TEXT) IS NULL OR ru.at >= ?1) AND (CAST(?2 AS TEXT) IS "
+    "NULL OR ru.at < ?2)\n"
+    "  AND (CAST(?3 AS TEXT) IS NULL OR o.channel = ?3)\n"
     "GROUP BY 1, 2, 3";
 
 /* Debit account dr and credit account cr with each row's amount. */

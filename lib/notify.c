@@ -322,7 +322,9 @@ oms_notify(oms_db *db, const char *maildir, const char *from, oms_rec_fn fn,
 	static const char sql[] =
 	    "SELECT s.id, e.event, o.customer_email, o.external_id, s.record "
 	    "FROM shipments s JOIN orders o ON o.id = s.order_id "
-	    "JOIN (SELECT 'shipped' AS event UNION ALL SELECT 'delivered') AS e "
+	    "CROSS JOIN (SELECT 'shipped' AS event UNION ALL SELECT "
+	    "'delivered') "
+	    "AS e "
 	    "WHERE (e.event = 'shipped' OR s.status = 'delivered') "
 	    "AND s.status <> 'voided' "
 	    "AND NOT EXISTS (SELECT 1 FROM notifications n "

@@ -1041,17 +1041,23 @@ static const char sql_insert[] =
     "status_at, hold_kind, alias) VALUES "
     "(?1, ?27, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
     "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?8, "
-    "?30, ?31) "
+    "?30, ?29) "
     "RETURNING id";
 
 /* The hold_kind of a hold the import's checks made: the import lifts it. */
 #define HOLD_PROBLEMS "problems"
 
+/*
+ * The INSERT and the UPDATE share their values: the INSERT takes ?1 to
+ * ?30, the UPDATE all 32.  PostgreSQL types a value only where the
+ * statement uses it, hence no gap below the last one, and the channel
+ * and account the order was found by named again in the UPDATE.
+ */
 static const char sql_update[] =
     "UPDATE orders SET status = ?3, external_id = ?2, "
-    "alias = coalesce(?31, alias), "
-    "hold_reasons = CASE WHEN ?29 THEN ?4 ELSE hold_reasons END, "
-    "hold_kind = CASE WHEN ?29 THEN ?30 ELSE hold_kind END, "
+    "alias = coalesce(?29, alias), "
+    "hold_reasons = CASE WHEN ?31 <> 0 THEN ?4 ELSE hold_reasons END, "
+    "hold_kind = CASE WHEN ?31 <> 0 THEN ?30 ELSE hold_kind END, "
     "channel_status = ?5, "
     "payment_status = ?6, placed_at = ?7, updated_at = ?8, currency = ?9, "
     "customer_email = ?10, segment = ?11, ship_postal_code = ?12, "
@@ -1059,10 +1065,11 @@ static const char sql_update[] =
     "deliver_by = ?17, priority = ?18, subtotal = ?19, shipping = ?20, "
     "discount = ?21, tax = ?22, total = ?23, refunded = ?24, digest = ?25, "
     "record = ?26, "
-    "version_at = CASE WHEN ?28 IS NOT NULL AND (version_at IS NULL OR "
+    "version_at = CASE WHEN CAST(?28 AS TEXT) IS NOT NULL AND (version_at IS "
+    "NULL OR "
     "?28 > version_at) THEN ?28 ELSE version_at END, "
     "status_at = CASE WHEN status = ?3 THEN status_at ELSE ?8 END "
-    "WHERE id = ?32 RETURNING id";
+    "WHERE id = ?32 AND channel = ?1 AND account = ?27 RETURNING id";
 
 static const char sql_old_lines[] =
     "SELECT line_no, line_id, sku, qty, allocated, shipped, cancelled, ships, "
@@ -2242,7 +2249,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	if (version[0] && !canonical && !(flags & OMS_STORE_MERGE))
 		oms_bind_text(st, 28, version);
 	/* Not the import's to say: a hold stays as it was. */
-	oms_bind_int(st, 29, owned && !sticky);
+	oms_bind_int(st, 31, owned && !sticky);
 	if (reasons)
 		oms_bind_static(st, 30, HOLD_PROBLEMS);
 	if (in->alias != NULL && !(flags & OMS_STORE_MERGE)) {
@@ -2250,7 +2257,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 
 		identity_text(o, in->alias, al, sizeof al);
 		if (al[0] != '\0')
-			oms_bind_text(st, 31, al);
+			oms_bind_text(st, 29, al);
 	}
 	if (exists)
 		oms_bind_int64(st, 32, id);
@@ -2461,17 +2468,17 @@ oms_order_record(oms_db *db, int64_t id)
 
 static const char sql_by_key[] =
     "SELECT id, account FROM orders WHERE channel = ?1 AND external_id = ?3 "
-    "AND (?2 IS NULL OR account = ?2) ORDER BY account LIMIT 3";
+    "AND (CAST(?2 AS TEXT) IS NULL OR account = ?2) ORDER BY account LIMIT 3";
 
 /* By the key it had before its channel numbered it (oms-channels(5)). */
 static const char sql_by_alias[] =
     "SELECT id, account FROM orders WHERE channel = ?1 AND alias = ?3 "
-    "AND (?2 IS NULL OR account = ?2) ORDER BY account LIMIT 3";
+    "AND (CAST(?2 AS TEXT) IS NULL OR account = ?2) ORDER BY account LIMIT 3";
 
 /* By the channel's own id of it (an adapter's identity, oms-channels(5)). */
 static const char sql_by_identity[] =
     "SELECT id, account FROM orders WHERE channel = ?1 AND "
-    "(?2 IS NULL OR account = ?2) AND "
+    "(CAST(?2 AS TEXT) IS NULL OR account = ?2) AND "
     "CAST(json_extract(record, '$.' || ?4) AS TEXT) = ?3 "
     "ORDER BY account LIMIT 3";
 

@@ -309,13 +309,14 @@ oms_pick(oms_db *db, const char *location, int wave_size, const char *pdf,
 	    "JOIN locations l ON l.id = a.location "
 	    "LEFT JOIN products p ON p.sku = a.sku "
 	    "LEFT JOIN product_bins b ON b.sku = a.sku AND b.location = a.location "
-	    "WHERE a.state = 'active' AND (?1 IS NULL OR a.location = ?1) "
+	    "WHERE a.state = 'active' AND (CAST(?1 AS TEXT) IS NULL OR "
+	    "a.location = ?1) "
 	    "AND o.status IN ('allocated', 'partial', 'partly_shipped') "
 	    "AND NOT EXISTS (SELECT 1 FROM cancel_requests c "
 	    "  WHERE c.order_id = a.order_id AND c.state = 'pending') "
 	    "AND NOT EXISTS (SELECT 1 FROM picks k WHERE k.allocation_id = a.id) "
-	    "ORDER BY a.location, cut, svc, o.priority DESC, o.placed_at, "
-	    "a.order_id, a.id";
+	    "ORDER BY a.location, cut, svc, o.priority DESC, "
+	    "o.placed_at NULLS FIRST, a.order_id, a.id";
 	struct palloc *a = NULL;
 	cJSON **recs = NULL;
 	size_t n = 0, nrecs = 0;

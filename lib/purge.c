@@ -303,10 +303,12 @@ static const struct place {
 	  "UPDATE stray_labels SET note = ?1 WHERE request_id = ?2 "
 	  "AND order_id = ?3" },
 	{ "movements", 2, 0,
-	  "SELECT id, reason, record FROM movements WHERE ref = 'o_' || ?1 "
+	  "SELECT id, reason, record FROM movements WHERE ref = 'o_' || "
+	  "CAST(?1 AS BIGINT) "
 	  "OR ref IN (SELECT 's_' || id FROM shipments WHERE order_id = ?1)",
 	  "UPDATE movements SET reason = ?1, record = ?2 WHERE id = ?3 "
-	  "AND (ref = 'o_' || ?4 OR ref IN (SELECT 's_' || id FROM "
+	  "AND (ref = 'o_' || CAST(?4 AS BIGINT) OR ref IN (SELECT 's_' || id "
+	  "FROM "
 	  "shipments WHERE order_id = ?4))" },
 };
 #define NPLACES (sizeof places / sizeof places[0])

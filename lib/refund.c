@@ -1230,7 +1230,8 @@ oms_refund_list(oms_db *db, int64_t order_id, const char *state,
 {
 	static const char sql[] =
 	    "SELECT " ROW_COLS " FROM refunds WHERE id > ?1 "
-	    "AND (?2 <= 0 OR order_id = ?2) AND (?3 IS NULL OR state = ?3) "
+	    "AND (?2 <= 0 OR order_id = ?2) AND (CAST(?3 AS TEXT) IS NULL OR "
+	    "state = ?3) "
 	    "ORDER BY id LIMIT 64";
 	cJSON *page[64];
 	oms_stmt *st;

@@ -887,13 +887,13 @@ oms_return_track(oms_db *db, const char *account, oms_rec_fn fn, void *arg,
 	static const char sql[] =
 	    "SELECT id, order_id, carrier, tracking, coalesce(record ->> "
 	    "'$.return_label.at', updated_at), coalesce(record ->> "
-	    "'$.return_label.transit_days', 3), record ->> "
+	    "'$.return_label.transit_days', '3'), record ->> "
 	    "'$.tracking_status.at', record ->> '$.tracking_status.status', "
 	    "coalesce(record ->> '$.return_label.location', location), "
 	    "json_type(record, '$.return_label') IS NOT NULL "
 	    "FROM returns WHERE state IN ('authorized', 'in_transit') "
 	    "AND tracking IS NOT NULL AND carrier IS NOT NULL "
-	    "AND (?1 IS NULL OR carrier = ?1) ORDER BY id";
+	    "AND (CAST(?1 AS TEXT) IS NULL OR carrier = ?1) ORDER BY id";
 	struct inbound *ts = NULL;
 	size_t n = 0;
 	long failed = 0;

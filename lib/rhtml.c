@@ -417,7 +417,7 @@ static const char range_sql[] =
 	" - julianday(coalesce(nullif(?1, ''), min(t)))"
 	" FROM (SELECT coalesce(placed_at, imported_at) AS t FROM orders"
 	" WHERE (?1 = '' OR coalesce(placed_at, imported_at) >= ?1)"
-	" AND (?2 = '' OR coalesce(placed_at, imported_at) < ?2))";
+	" AND (?2 = '' OR coalesce(placed_at, imported_at) < ?2)) AS o";
 
 static int
 range(oms_db *db, const struct oms_rq *q, struct span *sp)

@@ -58,6 +58,7 @@
  * how long an order may wait allocated, or a return received, before it
  * is listed (24h by default).  Exit status 1 when anything is listed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,28 +84,31 @@
     "o.id), (SELECT coalesce(sum(l.qty - l.cancelled), 0) FROM " \
     "order_lines l WHERE l.order_id = o.id), o.hold_reasons " \
     "FROM orders o WHERE " STATUS " " \
-    "AND (?2 IS NULL OR o.channel = ?2) " \
-    "AND (?3 IS NULL OR lower(o.customer_email) = lower(?3)) " \
-    "AND (?4 IS NULL OR instr(lower(coalesce(o.record ->> " \
+    "AND (CAST(?2 AS TEXT) IS NULL OR o.channel = ?2) " \
+    "AND (CAST(?3 AS TEXT) IS NULL OR lower(o.customer_email) = lower(?3)) " \
+    "AND (CAST(?4 AS TEXT) IS NULL OR instr(lower(coalesce(o.record ->> " \
     "'$.customer.name', '')), lower(?4)) > 0 OR instr(lower(coalesce(" \
     "o.record ->> '$.ship_to.name', '')), lower(?4)) > 0 OR instr(lower(" \
     "coalesce(o.record ->> '$.bill_to.name', '')), lower(?4)) > 0) " \
-    "AND (?5 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE " \
+    "AND (CAST(?5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM order_lines l " \
+    "WHERE " \
     "l.order_id = o.id AND (l.sku = ?5 OR EXISTS (SELECT 1 FROM " \
     "kit_components k WHERE k.kit_sku = l.sku AND k.sku = ?5)))) " \
-    "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM allocations a WHERE " \
+    "AND (CAST(?6 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM allocations a " \
+    "WHERE " \
     "a.order_id = o.id AND a.location = ?6 AND a.state <> 'released') " \
     "OR EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND " \
     "s.location = ?6 AND s.status <> 'voided')) " \
-    "AND (?7 IS NULL OR o.placed_at >= ?7) " \
-    "AND (?8 IS NULL OR o.placed_at < ?8) " \
-    "AND (?9 IS NULL OR o.placed_at < ?9) " \
-    "AND (?10 IS NULL OR (o.status = 'hold' AND EXISTS (SELECT 1 FROM " \
+    "AND (CAST(?7 AS TEXT) IS NULL OR o.placed_at >= ?7) " \
+    "AND (CAST(?8 AS TEXT) IS NULL OR o.placed_at < ?8) " \
+    "AND (CAST(?9 AS TEXT) IS NULL OR o.placed_at < ?9) " \
+    "AND (CAST(?10 AS TEXT) IS NULL OR (o.status = 'hold' AND EXISTS (SELECT " \
+    "1 FROM " \
     "json_each(o.hold_reasons) AS j WHERE instr(lower(j.value), " \
     "lower(?10)) > 0))) " \
-    "ORDER BY o.placed_at, o.id LIMIT ?11"
+    "ORDER BY o.placed_at NULLS FIRST, o.id LIMIT ?11"
 
-static const char sql_orders[] = SQL_ORDERS("?1 IS NULL");
+static const char sql_orders[] = SQL_ORDERS("CAST(?1 AS TEXT) IS NULL");
 static const char sql_orders_status[] =
     SQL_ORDERS("o.status IN (SELECT value FROM json_each(?1))");
 
@@ -228,7 +232,8 @@ status_list(const char *arg, struct oms_buf *out)
 static int
 limit_of(const char *arg, int64_t *out)
 {
-	*out = -1;
+	/* No limit: the largest, as LIMIT -1 is to SQLite only. */
+	*out = INT64_MAX;
 	if (arg == NULL)
 		return OMS_OK;
 	if (!oms_all_digits(arg) || strlen(arg) > 9 || atol(arg) == 0)

@@ -1960,8 +1960,9 @@ oms_return_list(oms_db *db, const char *state, int64_t order_id,
     oms_rec_fn fn, void *arg)
 {
 	static const char sql[] =
-	    "SELECT id FROM returns WHERE (?1 IS NULL OR state = ?1) AND "
-	    "(?2 IS NULL OR order_id = ?2) ORDER BY id";
+	    "SELECT id FROM returns WHERE (CAST(?1 AS TEXT) IS NULL OR state = "
+	    "?1) AND "
+	    "(CAST(?2 AS BIGINT) IS NULL OR order_id = ?2) ORDER BY id";
 	oms_stmt *st = oms_db_query(db, sql, "sr", state, order_id);
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;

@@ -212,8 +212,10 @@ order_line_of(oms_db *db, int64_t oid, const cJSON *l, int *line_no,
 {
 	static const char sql[] =
 	    "SELECT line_no, qty - cancelled - max(shipped, fulfilled) FROM "
-	    "order_lines WHERE order_id = ?1 AND ((?2 IS NOT NULL AND line_id "
-	    "= ?2) OR (?2 IS NULL AND sku = ?3)) ORDER BY line_no";
+	    "order_lines WHERE order_id = ?1 AND ((CAST(?2 AS TEXT) IS NOT "
+	    "NULL AND line_id "
+	    "= ?2) OR (CAST(?2 AS TEXT) IS NULL AND sku = ?3)) ORDER BY "
+	    "line_no";
 	const char *lid = oms_json_str(l, "line_id");
 	const char *sku = oms_json_str(l, "sku");
 	oms_stmt *st;

@@ -62,7 +62,7 @@ oms_return_refund_in_tx(oms_db *db, int64_t id, const char *stage)
 	    "ORDER BY rl.order_line";
 	static const char sql_ret[] =
 	    "SELECT order_id, policy, coalesce(record ->> "
-	    "'$.refunded_at_channel', 0) FROM returns WHERE id = ?";
+	    "'$.refunded_at_channel', '0') FROM returns WHERE id = ?";
 	cJSON *policy = NULL, *units = NULL, *order = NULL, *done = NULL;
 	cJSON *refund = NULL, *out = NULL;
 	const char *at;

@@ -1991,7 +1991,7 @@ oms_route_pending(oms_db *db, int64_t **ids, size_t *n)
 	    "AND l.sku IS NOT NULL AND l.qty - l.cancelled - CASE WHEN "
 	    "l.fulfilled > l.shipped THEN l.fulfilled - l.shipped ELSE 0 END "
 	    "> l.allocated)) "
-	    "ORDER BY priority DESC, placed_at, id";
+	    "ORDER BY priority DESC, placed_at NULLS FIRST, id";
 	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
 	int rc;

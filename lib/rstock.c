@@ -207,83 +207,97 @@ each_row(oms_db *db, oms_stmt *st, cJSON *(*mk)(oms_stmt *, const void *),
     "      sum(sl.qty) AS q30\n" \
     "    FROM shipments s JOIN shipment_lines sl ON sl.shipment_id = s.id\n" \
     "    WHERE s.status <> 'voided' AND s.shipped_at >= ?4\n" \
-    "      AND s.shipped_at < ?2 AND (?5 IS NULL OR s.location = ?5)\n" \
-    "      AND (?6 IS NULL OR sl.sku = ?6)\n" \
+    "      AND s.shipped_at < ?2 AND (CAST(?5 AS TEXT) IS NULL OR s.location " \
+    "= ?5)\n" \
+    "      AND (CAST(?6 AS TEXT) IS NULL OR sl.sku = ?6)\n" \
     "    GROUP BY sl.sku, s.location\n" \
     "    UNION ALL\n" \
     "    SELECT sku, coalesce(to_location, location),\n" \
     "      -sum(CASE WHEN at >= ?3 THEN qty ELSE 0 END), -sum(qty)\n" \
     "    FROM return_units WHERE disposition = 'restock' AND at >= ?4\n" \
-    "      AND at < ?2 AND (?5 IS NULL OR coalesce(to_location,\n" \
-    "      location) = ?5) AND (?6 IS NULL OR sku = ?6)\n" \
+    "      AND at < ?2 AND (CAST(?5 AS TEXT) IS NULL OR " \
+    "coalesce(to_location,\n" \
+    "      location) = ?5) AND (CAST(?6 AS TEXT) IS NULL OR sku = ?6)\n" \
     "    GROUP BY sku, coalesce(to_location, location)\n" \
     "  ) AS t GROUP BY sku, location\n" \
     ")\n"
 
-static const char sql_inventory[] =
-    "WITH lv0 AS (\n"
-    "  SELECT sku, location, on_hand, reserved FROM levels\n"
-    "  WHERE ?1 IS NULL AND (?5 IS NULL OR location = ?5)\n"
-    "    AND (?6 IS NULL OR sku = ?6)\n"
-    "  UNION ALL\n"
-    "  SELECT sku, location,\n"
-    "    sum(CASE WHEN kind IN ('reserve', 'release') THEN 0 ELSE qty END),\n"
-    "    sum(CASE WHEN kind IN ('reserve', 'release') THEN qty ELSE 0 END)\n"
-    "  FROM movements WHERE ?1 IS NOT NULL AND +at < ?1\n"
-    "    AND (?5 IS NULL OR location = ?5) AND (?6 IS NULL OR sku = ?6)\n"
-    "  GROUP BY +sku, location\n"
-    "), lv AS MATERIALIZED (\n"
-    "  SELECT * FROM lv0 WHERE ?7 IS NULL OR EXISTS (SELECT 1\n"
-    "    FROM listings li WHERE li.sku = lv0.sku AND li.channel = ?7)\n"
-    "), " SQL_SOLD
-    ", m AS MATERIALIZED (\n"
-    "  SELECT id, sku, location, qty, at FROM movements\n"
-    "  WHERE qty > 0 AND +at < ?2\n"
-    "    AND kind IN ('receive', 'transfer_in', 'adjust', 'count')\n"
-    "    AND (?5 IS NULL OR location = ?5) AND (?6 IS NULL OR sku = ?6)\n"
-    "), rc AS (\n"
-    "  SELECT m.sku, m.location, m.qty, m.at, lv.on_hand,\n"
-    "    sum(m.qty) OVER (PARTITION BY m.sku, m.location\n"
-    "      ORDER BY m.at DESC, m.id DESC ROWS UNBOUNDED PRECEDING) AS cum\n"
-    "  FROM m JOIN lv ON lv.sku = m.sku AND lv.location = m.location\n"
-    "  WHERE lv.on_hand > 0\n"
-    "), ag AS (\n"
-    "  SELECT sku, location, CASE WHEN on_hand - (cum - qty) < qty\n"
-    "    THEN on_hand - (cum - qty) ELSE qty END AS units,\n"
-    "    CAST(julianday(?8) - julianday(date(at, 'localtime')) AS INTEGER)\n"
-    "      AS age\n"
-    "  FROM rc WHERE cum - qty < on_hand\n"
-    "), ab AS (\n"
-    "  SELECT sku, location,\n"
-    "    sum(CASE WHEN age <= 30 THEN units ELSE 0 END) AS a0,\n"
-    "    sum(CASE WHEN age > 30 AND age <= 60 THEN units ELSE 0 END) AS a1,\n"
-    "    sum(CASE WHEN age > 60 AND age <= 90 THEN units ELSE 0 END) AS a2,\n"
-    "    sum(CASE WHEN age > 90 AND age <= 120 THEN units ELSE 0 END) AS a3,\n"
-    "    sum(CASE WHEN age > 120 AND age <= 180 THEN units ELSE 0 END)\n"
-    "      AS a4,\n"
-    "    sum(CASE WHEN age > 180 THEN units ELSE 0 END) AS a5\n"
-    "  FROM ag GROUP BY sku, location\n"
-    "), r AS (\n"
-    "  SELECT lv.sku, lv.location, lv.on_hand, lv.reserved,\n"
-    "    CASE WHEN sold.q7 > 0 THEN sold.q7 ELSE 0 END AS q7,\n"
-    "    CASE WHEN sold.q30 > 0 THEN sold.q30 ELSE 0 END AS q30,\n"
-    "    coalesce(ab.a0, 0) AS a0, coalesce(ab.a1, 0) AS a1,\n"
-    "    coalesce(ab.a2, 0) AS a2, coalesce(ab.a3, 0) AS a3,\n"
-    "    coalesce(ab.a4, 0) AS a4, coalesce(ab.a5, 0) AS a5, p.cost,\n"
-    "    coalesce(p.currency, (SELECT li.currency FROM listings li\n"
-    "      WHERE li.sku = lv.sku AND li.active = 1\n"
-    "      AND li.price IS NOT NULL AND (?7 IS NULL OR li.channel = ?7)\n"
-    "      ORDER BY li.price DESC, li.currency LIMIT 1)) AS currency\n"
-    "  FROM lv LEFT JOIN sold ON sold.sku = lv.sku\n"
-    "    AND sold.location = lv.location\n"
-    "  LEFT JOIN ab ON ab.sku = lv.sku AND ab.location = lv.location\n"
-    "  LEFT JOIN products p ON p.sku = lv.sku\n"
-    ")\n"
-    "SELECT r.*, (SELECT max(li.price) FROM listings li\n"
-    "  WHERE li.sku = r.sku AND li.active = 1 AND li.currency = r.currency\n"
-    "  AND (?7 IS NULL OR li.channel = ?7)) AS price\n"
-    "FROM r WHERE r.on_hand <> 0 OR r.reserved <> 0 OR r.q30 <> 0\n"
-    "ORDER BY r.sku, r.location";
+/*
+ * PostgreSQL has no unary + on text, and keeps to a plan of its own: the
+ * index is kept out on SQLite only.
+ */
+#define SQL_INVENTORY(P) \
+    "WITH lv0 AS (\n" \
+    "  SELECT sku, location, on_hand, reserved FROM levels\n" \
+    "  WHERE CAST(?1 AS TEXT) IS NULL AND (CAST(?5 AS TEXT) IS NULL OR " \
+    "location = ?5)\n" \
+    "    AND (CAST(?6 AS TEXT) IS NULL OR sku = ?6)\n" \
+    "  UNION ALL\n" \
+    "  SELECT sku, location,\n" \
+    "    sum(CASE WHEN kind IN ('reserve', 'release') THEN 0 ELSE qty END),\n" \
+    "    sum(CASE WHEN kind IN ('reserve', 'release') THEN qty ELSE 0 END)\n" \
+    "  FROM movements WHERE CAST(?1 AS TEXT) IS NOT NULL AND " P "at < ?1\n" \
+    "    AND (CAST(?5 AS TEXT) IS NULL OR location = ?5) AND (CAST(?6 AS " \
+    "TEXT) IS NULL OR sku = ?6)\n" \
+    "  GROUP BY " P "sku, location\n" \
+    "), lv AS MATERIALIZED (\n" \
+    "  SELECT * FROM lv0 WHERE CAST(?7 AS TEXT) IS NULL OR EXISTS (SELECT 1\n" \
+    "    FROM listings li WHERE li.sku = lv0.sku AND li.channel = ?7)\n" \
+    "), " SQL_SOLD \
+    ", m AS MATERIALIZED (\n" \
+    "  SELECT id, sku, location, qty, at FROM movements\n" \
+    "  WHERE qty > 0 AND " P "at < ?2\n" \
+    "    AND kind IN ('receive', 'transfer_in', 'adjust', 'count')\n" \
+    "    AND (CAST(?5 AS TEXT) IS NULL OR location = ?5) AND (CAST(?6 AS " \
+    "TEXT) IS NULL OR sku = ?6)\n" \
+    "), rc AS (\n" \
+    "  SELECT m.sku, m.location, m.qty, m.at, lv.on_hand,\n" \
+    "    sum(m.qty) OVER (PARTITION BY m.sku, m.location\n" \
+    "      ORDER BY m.at DESC, m.id DESC ROWS UNBOUNDED PRECEDING) AS cum\n" \
+    "  FROM m JOIN lv ON lv.sku = m.sku AND lv.location = m.location\n" \
+    "  WHERE lv.on_hand > 0\n" \
+    "), ag AS (\n" \
+    "  SELECT sku, location, CASE WHEN on_hand - (cum - qty) < qty\n" \
+    "    THEN on_hand - (cum - qty) ELSE qty END AS units,\n" \
+    "    CAST(julianday(?8) - julianday(date(at, 'localtime')) AS INTEGER)\n" \
+    "      AS age\n" \
+    "  FROM rc WHERE cum - qty < on_hand\n" \
+    "), ab AS (\n" \
+    "  SELECT sku, location,\n" \
+    "    sum(CASE WHEN age <= 30 THEN units ELSE 0 END) AS a0,\n" \
+    "    sum(CASE WHEN age > 30 AND age <= 60 THEN units ELSE 0 END) AS a1,\n" \
+    "    sum(CASE WHEN age > 60 AND age <= 90 THEN units ELSE 0 END) AS a2,\n" \
+    "    sum(CASE WHEN age > 90 AND age <= 120 THEN units ELSE 0 END) AS " \
+    "a3,\n" \
+    "    sum(CASE WHEN age > 120 AND age <= 180 THEN units ELSE 0 END)\n" \
+    "      AS a4,\n" \
+    "    sum(CASE WHEN age > 180 THEN units ELSE 0 END) AS a5\n" \
+    "  FROM ag GROUP BY sku, location\n" \
+    "), r AS (\n" \
+    "  SELECT lv.sku, lv.location, lv.on_hand, lv.reserved,\n" \
+    "    CASE WHEN sold.q7 > 0 THEN sold.q7 ELSE 0 END AS q7,\n" \
+    "    CASE WHEN sold.q30 > 0 THEN sold.q30 ELSE 0 END AS q30,\n" \
+    "    coalesce(ab.a0, 0) AS a0, coalesce(ab.a1, 0) AS a1,\n" \
+    "    coalesce(ab.a2, 0) AS a2, coalesce(ab.a3, 0) AS a3,\n" \
+    "    coalesce(ab.a4, 0) AS a4, coalesce(ab.a5, 0) AS a5, p.cost,\n" \
+    "    coalesce(p.currency, (SELECT li.currency FROM listings li\n" \
+    "      WHERE li.sku = lv.sku AND li.active = 1\n" \
+    "      AND li.price IS NOT NULL AND (CAST(?7 AS TEXT) IS NULL OR " \
+    "li.channel = ?7)\n" \
+    "      ORDER BY li.price DESC, li.currency LIMIT 1)) AS currency\n" \
+    "  FROM lv LEFT JOIN sold ON sold.sku = lv.sku\n" \
+    "    AND sold.location = lv.location\n" \
+    "  LEFT JOIN ab ON ab.sku = lv.sku AND ab.location = lv.location\n" \
+    "  LEFT JOIN products p ON p.sku = lv.sku\n" \
+    ")\n" \
+    "SELECT r.*, (SELECT max(li.price) FROM listings li\n" \
+    "  WHERE li.sku = r.sku AND li.active = 1 AND li.currency = r.currency\n" \
+    "  AND (CAST(?7 AS TEXT) IS NULL OR li.channel = ?7)) AS price\n" \
+    "FROM r WHERE r.on_hand <> 0 OR r.reserved <> 0 OR r.q30 <> 0\n" \
+    "ORDER BY r.sku, r.location"
+
+static const char sql_inventory[] = "/* sqlite */ " SQL_INVENTORY("+");
+static const char sql_inventory_pg[] = "/* pg */ " SQL_INVENTORY("");
 
 enum {
 	I_SKU, I_LOCATION, I_ON_HAND, I_RESERVED, I_Q7, I_Q30, I_AGE,
@@ -376,7 +390,8 @@ oms_report_inventory(oms_db *db, const struct oms_rq *q, oms_rec_fn fn,
 	    (rc = window_start(q, &w, 7, s7)) != OMS_OK ||
 	    (rc = window_start(q, &w, 30, s30)) != OMS_OK)
 		return rc;
-	st = oms_db_query(db, sql_inventory, "ssssssss", w.asof, w.end, s7,
+	st = oms_db_query(db, oms_db_dialect(db) == OMS_DIALECT_PG ?
+	    sql_inventory_pg : sql_inventory, "ssssssss", w.asof, w.end, s7,
 	    s30, q->location, q->sku, q->channel, w.day);
 	if (st == NULL)
 		return OMS_ERR;
@@ -389,10 +404,12 @@ static const char sql_movements[] =
     "  THEN substr(reason, 1, instr(reason, ':') - 1) ELSE reason END\n"
     "  AS why, sum(qty), count(*)\n"
     "FROM movements\n"
-    "WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)\n"
-    "  AND (?3 IS NULL OR location = ?3) AND (?4 IS NULL OR sku = ?4)\n"
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR at >= ?1) AND (CAST(?2 AS TEXT) IS "
+    "NULL OR at < ?2)\n"
+    "  AND (CAST(?3 AS TEXT) IS NULL OR location = ?3) AND (CAST(?4 AS TEXT) "
+    "IS NULL OR sku = ?4)\n"
     "GROUP BY location, kind, why\n"
-    "ORDER BY location, kind, why IS NOT NULL, why";
+    "ORDER BY location, kind, why NULLS FIRST";
 
 static cJSON *
 movement_row(oms_stmt *st, const void *ctx)
@@ -435,9 +452,10 @@ static const char sql_reorder[] =
     "  CASE WHEN sold.q30 > 0 THEN sold.q30 ELSE 0 END\n"
     "FROM levels l LEFT JOIN sold ON sold.sku = l.sku\n"
     "  AND sold.location = l.location\n"
-    "WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM listings li\n"
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM listings li\n"
     "    WHERE li.sku = l.sku AND li.channel = ?1))\n"
-    "  AND (?5 IS NULL OR l.location = ?5) AND (?6 IS NULL OR l.sku = ?6)\n"
+    "  AND (CAST(?5 AS TEXT) IS NULL OR l.location = ?5) AND (CAST(?6 AS TEXT) "
+    "IS NULL OR l.sku = ?6)\n"
     "  AND (l.on_hand - l.reserved) * ?7 < sold.q30 * ?8\n"
     "ORDER BY l.sku, l.location";
 

@@ -999,8 +999,9 @@ const int oms_ntables = sizeof oms_tables / sizeof oms_tables[0];
  * text per problem it finds.  Later issues add theirs.
  */
 const struct oms_check oms_checks[] = {
+	/* PostgreSQL keeps its foreign keys itself: SQLite's check only. */
 	{ "foreign-keys",
-	  "SELECT 'row ' || rowid || ' of ' || \"table\" || "
+	  "/* sqlite */ SELECT 'row ' || rowid || ' of ' || \"table\" || "
 	  "' points at a missing row of ' || parent FROM pragma_foreign_key_check" },
 	{ "order-lines",
 	  "SELECT 'order o_' || id || ' (' || channel || ' ' || external_id || "
@@ -1044,7 +1045,8 @@ const struct oms_check oms_checks[] = {
 	  "a.state || ') matches no line of the order' FROM allocations a "
 	  "LEFT JOIN order_lines l ON l.order_id = a.order_id "
 	  "AND l.line_no = a.line_no WHERE a.state <> 'released' "
-	  "AND a.line_no > 0 AND (l.line_no IS NULL OR (a.sku IS NOT l.sku AND NOT EXISTS ("
+	  "AND a.line_no > 0 AND (l.line_no IS NULL OR (a.sku IS DISTINCT FROM "
+	  "l.sku AND NOT EXISTS ("
 	  "SELECT 1 FROM kit_components k WHERE k.kit_sku = l.sku "
 	  "AND k.sku = a.sku))) ORDER BY a.order_id, a.id" },
 	{ "order-state",

@@ -818,7 +818,8 @@ static const char sql_shipped[] =
     "UPDATE order_lines SET shipped = coalesce(("
     "  SELECT CASE WHEN EXISTS (SELECT 1 FROM kit_components k "
     "    WHERE k.kit_sku = order_lines.sku) THEN ("
-    "    SELECT min(coalesce(s.n, 0) / k.qty) FROM kit_components k "
+    "    SELECT min(CAST(coalesce(s.n, 0) AS BIGINT) / k.qty) "
+    "    FROM kit_components k "
     "    LEFT JOIN (SELECT sku, sum(qty) AS n FROM allocations "
     "      WHERE order_id = ?1 AND line_no = order_lines.line_no "
     "      AND state = 'shipped' GROUP BY sku) AS s ON s.sku = k.sku "
@@ -1981,7 +1982,8 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 {
 	/* A 3pl location ships what it is sent by EDI (oms-edi), not here. */
 	static const char sql[] =
-	    "SELECT DISTINCT a.location, coalesce(l.kind = '3pl', 0) "
+	    "SELECT DISTINCT a.location, CASE WHEN l.kind = '3pl' THEN 1 ELSE "
+	    "0 END "
 	    "FROM allocations a LEFT JOIN locations l ON l.id = a.location "
 	    "WHERE a.order_id = ? AND a.state = 'active' ORDER BY 1";
 	oms_stmt *st = oms_db_stmt(sp->db, sql);
@@ -2051,7 +2053,7 @@ oms_ship_pending(oms_db *db, int64_t **ids, size_t *n)
 	    "allocations a WHERE a.order_id = o.id AND a.state = 'active' "
 	    "AND NOT EXISTS (SELECT 1 FROM locations l WHERE "
 	    "l.id = a.location AND l.kind = '3pl')) "
-	    "ORDER BY o.priority DESC, o.placed_at, o.id";
+	    "ORDER BY o.priority DESC, o.placed_at NULLS FIRST, o.id";
 	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t cap = 0;
 	int rc;
@@ -2377,10 +2379,10 @@ oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn, void *arg,
 	    "SELECT id, order_id, carrier, coalesce((SELECT json_group_array("
 	    "p.value ->> '$.tracking') FROM json_each(record, '$.packages') AS p), "
 	    "json_array(tracking)), shipped_at, status, "
-	    "coalesce(record ->> '$.transit_days', 3) FROM shipments "
+	    "coalesce(record ->> '$.transit_days', '3') FROM shipments "
 	    "WHERE status NOT IN ('delivered', 'returned', 'voided') "
 	    "AND record ->> '$.reshipped' IS NULL "
-	    "AND (?1 IS NULL OR carrier = ?1) ORDER BY id";
+	    "AND (CAST(?1 AS TEXT) IS NULL OR carrier = ?1) ORDER BY id";
 	oms_stmt *st = oms_db_stmt(db, sql);
 	struct tracked *ts = NULL;
 	size_t n = 0;

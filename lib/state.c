@@ -218,7 +218,8 @@ oms_order_may(oms_db *db, int64_t id, int act)
 /* A move within hold, with no new reasons, keeps the reasons it had. */
 static const char sql_set[] =
     "UPDATE orders SET status = ?2, updated_at = ?4, "
-    "hold_reasons = CASE WHEN ?2 = 'hold' AND status = 'hold' AND ?3 IS NULL "
+    "hold_reasons = CASE WHEN ?2 = 'hold' AND status = 'hold' AND CAST(?3 AS "
+    "TEXT) IS NULL "
     "THEN hold_reasons ELSE ?3 END, "
     "hold_kind = CASE WHEN ?2 = 'hold' THEN hold_kind END, "
     "status_at = CASE WHEN status = ?2 THEN status_at ELSE ?4 END, "

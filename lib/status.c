@@ -57,10 +57,13 @@
 
 struct kind {
 	const char *name;
-	const char *sql;	/* ?1 now, ?2 the waiting cutoff, ?3 the recent
-				   cutoff; order id, status, since, reason,
-				   by (and the channel, when no order) */
+	const char *sql;	/* ?1 the time of arg; order id, status,
+				   since, reason, by (and the channel, when
+				   no order) */
 	int channel;		/* not about an order: column 5 the channel */
+	int arg;		/* ?1: 1 now, 2 the waiting cutoff, 3 the
+				   recent cutoff, 0 none (PostgreSQL types
+				   only the values a statement uses) */
 };
 
 /* The skus an order still waits for with no stock here nor coming. */
@@ -80,18 +83,18 @@ struct kind {
 static const struct kind kinds[] = {
 	{ "held",
 	  "SELECT id, status, status_at, hold_reasons, hold_kind FROM orders "
-	  "WHERE status = 'hold' ORDER BY status_at, id", 0 },
+	  "WHERE status = 'hold' ORDER BY status_at NULLS FIRST, id", 0, 0 },
 	{ "refused",
 	  "SELECT id, status, refusal ->> '$.at', refusal ->> '$.reason', "
 	  "refusal ->> '$.program' FROM orders WHERE refusal IS NOT NULL "
 	  "AND status NOT IN ('hold', 'cancelled', 'fulfilled', 'delivered') "
-	  "ORDER BY refusal ->> '$.at', id", 0 },
+	  "ORDER BY refusal ->> '$.at', id", 0, 0 },
 	{ "waiting",
 	  "SELECT o.id, o.status, o.status_at, NULL, NULL FROM orders o "
 	  "WHERE o.status IN ('allocated', 'partial', 'partly_shipped') "
-	  "AND o.refusal IS NULL AND o.status_at < ?2 AND EXISTS (SELECT 1 "
+	  "AND o.refusal IS NULL AND o.status_at < ?1 AND EXISTS (SELECT 1 "
 	  "FROM allocations a WHERE a.order_id = o.id AND a.state = 'active') "
-	  "ORDER BY o.status_at, o.id", 0 },
+	  "ORDER BY o.status_at NULLS FIRST, o.id", 0, 2 },
 	{ "unshippable",
 	  "SELECT o.id, o.status, o.status_at, (SELECT group_concat('line ' || "
 	  "l.line_no || coalesce(' (' || l.title || ')', '') || ': no sku', "
@@ -102,41 +105,44 @@ static const struct kind kinds[] = {
 	  "'allocated', 'partly_shipped') AND EXISTS (SELECT 1 FROM order_lines "
 	  "l WHERE l.order_id = o.id AND l.ships = 1 AND l.sku IS NULL "
 	  "AND l.qty - l.cancelled > CASE WHEN l.fulfilled > l.shipped THEN "
-	  "l.fulfilled ELSE l.shipped END) ORDER BY o.status_at, o.id", 0 },
+	  "l.fulfilled ELSE l.shipped END) "
+	  "ORDER BY o.status_at NULLS FIRST, o.id",
+	  0, 0 },
 	{ "cancel_pending",
 	  "SELECT r.order_id, o.status, r.at, coalesce(r.note, "
 	  "'labels to void'), r.source FROM cancel_requests r JOIN orders o "
 	  "ON o.id = r.order_id WHERE r.state = 'pending' ORDER BY r.at, r.id",
-	  0 },
+	  0, 0 },
 	{ "cancel_refused",
 	  "SELECT r.order_id, o.status, r.at, r.note, r.source FROM "
 	  "cancel_requests r JOIN orders o ON o.id = r.order_id "
-	  "WHERE r.state = 'refused' AND r.at >= ?3 ORDER BY r.at, r.id", 0 },
+	  "WHERE r.state = 'refused' AND r.at >= ?1 ORDER BY r.at, r.id",
+	  0, 3 },
 	{ "stray_label",
 	  "SELECT s.order_id, o.status, s.at, 'a label bought for nothing, "
 	  "tracking ' || (SELECT group_concat(value, ' ') FROM json_each("
 	  "s.tracking)) || ', could not be voided: ' || coalesce(s.note, '?'), "
 	  "s.carrier FROM stray_labels s JOIN orders o ON o.id = s.order_id "
-	  "ORDER BY s.at, s.request_id", 0 },
+	  "ORDER BY s.at, s.request_id", 0, 0 },
 	{ "void_uncorrected",
 	  "SELECT s.order_id, o.status, s.voided_at, 's_' || s.id || "
 	  "' (tracking ' || s.tracking || ') was voided after ' || c.channel || "
 	  "' was told it shipped', c.channel FROM shipments s "
 	  "JOIN confirmations c ON c.shipment_id = s.id "
 	  "JOIN orders o ON o.id = s.order_id WHERE s.status = 'voided' "
-	  "AND c.corrected_at IS NULL ORDER BY s.voided_at, s.id", 0 },
+	  "AND c.corrected_at IS NULL ORDER BY s.voided_at, s.id", 0, 0 },
 	{ "late",
 	  "SELECT id, status, ship_by, 'to ship by ' || ship_by, NULL "
 	  "FROM orders WHERE ship_by IS NOT NULL AND ship_by < ?1 "
 	  "AND status IN ('open', 'hold', 'backordered', 'partial', "
-	  "'allocated', 'partly_shipped') ORDER BY ship_by, id", 0 },
+	  "'allocated', 'partly_shipped') ORDER BY ship_by, id", 0, 1 },
 	{ "backorder",
 	  "SELECT o.id, o.status, o.status_at, 'nothing free on hand nor "
 	  "in transit for ' || (SELECT group_concat(sku, ', ') FROM (SELECT "
 	  "DISTINCT d.sku AS sku " NO_STOCK("o.id") " ORDER BY d.sku) AS n), "
 	  "NULL FROM orders o WHERE o.status IN ('backordered', 'partial') "
 	  "AND EXISTS (SELECT 1 " NO_STOCK("o.id") ") "
-	  "ORDER BY o.status_at, o.id", 0 },
+	  "ORDER BY o.status_at NULLS FIRST, o.id", 0, 0 },
 	{ "tracking_exception",
 	  "SELECT s.order_id, o.status, e.at, 's_' || s.id || ' (tracking ' || "
 	  "e.tracking || ') ' || CASE e.status WHEN 'failure' THEN "
@@ -149,7 +155,7 @@ static const struct kind kinds[] = {
 	  "s.order_id AND v.program = 'oms-ship' AND v.action = 'held' "
 	  "AND v.at >= e.at))) "
 	  "AND s.status <> 'voided' AND s.record ->> '$.reshipped' IS NULL "
-	  "AND o.status <> 'cancelled' ORDER BY e.at, s.id, e.tracking", 0 },
+	  "AND o.status <> 'cancelled' ORDER BY e.at, s.id, e.tracking", 0, 0 },
 	{ "awaiting_inspection",
 	  "SELECT r.order_id, o.status, min(c.at), 'r_' || r.id || ': ' || "
 	  "(SELECT sum(received - inspected) || CASE WHEN sum(received - "
@@ -160,22 +166,22 @@ static const struct kind kinds[] = {
 	  "ON c.return_id = r.id WHERE EXISTS (SELECT 1 "
 	  "FROM return_lines l WHERE l.return_id = r.id AND l.received > "
 	  "l.inspected) GROUP BY r.id, r.order_id, o.status, r.location "
-	  "HAVING min(c.at) < ?2 ORDER BY min(c.at), r.id", 0 },
+	  "HAVING min(c.at) < ?1 ORDER BY min(c.at), r.id", 0, 2 },
 	{ "payment_not_done",
 	  "SELECT x.order_id, o.status, x.at, x.kind || ' ' || x.key || "
 	  "' of ' || x.amount || ' (minor units) ' || x.state || "
 	  "coalesce(': ' || x.note, ''), 'payment ' || p.adapter FROM "
 	  "payment_ops x JOIN payments p ON p.order_id = x.order_id JOIN "
 	  "orders o ON o.id = x.order_id WHERE x.state IN ('failed', "
-	  "'refused') OR (x.state = 'pending' AND x.at < ?2) "
-	  "ORDER BY x.at, x.id", 0 },
+	  "'refused') OR (x.state = 'pending' AND x.at < ?1) "
+	  "ORDER BY x.at, x.id", 0, 2 },
 	{ "feed_not_sent",
 	  "SELECT NULL, NULL, f.last_run, CASE WHEN f.last_run IS NULL THEN "
 	  "'no stock feed sent yet' ELSE 'no stock feed sent today' END, "
 	  "NULL, c.channel FROM (SELECT DISTINCT channel FROM listings "
 	  "WHERE active = 1) AS c LEFT JOIN feed_cursors f ON f.channel = "
 	  "c.channel WHERE f.last_run IS NULL OR date(f.last_run, "
-	  "'localtime') <> date(?1, 'localtime') ORDER BY c.channel", 1 },
+	  "'localtime') <> date(?1, 'localtime') ORDER BY c.channel", 1, 1 },
 };
 
 static const char sql_order[] =
@@ -276,12 +282,9 @@ oms_status(oms_db *db, int64_t waiting, int64_t recent, oms_rec_fn fn,
 
 		if (st == NULL)
 			return OMS_ERR;
-		if (oms_bind_count(st) >= 1)
-			oms_bind_text(st, 1, now);
-		if (oms_bind_count(st) >= 2)
-			oms_bind_text(st, 2, cut);
-		if (oms_bind_count(st) >= 3)
-			oms_bind_text(st, 3, back);
+		if (kinds[k].arg > 0)
+			oms_bind_text(st, 1, kinds[k].arg == 1 ? now :
+			    kinds[k].arg == 2 ? cut : back);
 		while ((step = oms_step(st)) == OMS_ROW) {
 			if ((rc = item(db, st, &kinds[k], e, fn, arg)) !=
 			    OMS_OK)

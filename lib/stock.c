@@ -1157,7 +1157,8 @@ oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
 {
 	static const char sql_now[] =
 	    "SELECT sku, location, on_hand, reserved, in_transit FROM levels "
-	    "WHERE (?1 IS NULL OR sku = ?1) AND (?2 IS NULL OR location = ?2) "
+	    "WHERE (CAST(?1 AS TEXT) IS NULL OR sku = ?1) AND (CAST(?2 AS "
+	    "TEXT) IS NULL OR location = ?2) "
 	    "ORDER BY sku, location";
 	/* ledger_levels, as the ledger stood at ?3. */
 	static const char sql_then[] =
@@ -1174,8 +1175,8 @@ oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
 	    "  UNION ALL"
 	    "  SELECT sku, peer, 0, 0, -qty FROM movements"
 	    "  WHERE kind = 'transfer_out' AND at <= ?3"
-	    ") AS m WHERE (?1 IS NULL OR sku = ?1) "
-	    "AND (?2 IS NULL OR location = ?2) "
+	    ") AS m WHERE (CAST(?1 AS TEXT) IS NULL OR sku = ?1) "
+	    "AND (CAST(?2 AS TEXT) IS NULL OR location = ?2) "
 	    "GROUP BY sku, location ORDER BY sku, location";
 	oms_stmt *st = oms_db_stmt(db, as_of ? sql_then : sql_now);
 	struct oms_level l;
