@@ -31,6 +31,11 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	OMS_DB=$(test_db) || return 1
 	export OMS_DB
+	# A bats run inside a test (t/0300) must not take the schemas
+	# made for the run around it: see pg_new_schema.
+	if on_pg; then
+		export OMS_TEST_PG_RUN=${OMS_TEST_PG_RUN:-$BATS_RUN_TMPDIR}
+	fi
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	oms -q init || return 1
@@ -126,11 +131,13 @@ pg_admin() {
 
 # Make an empty schema and print its URL.  t/run-pg makes one for each
 # test of its run beforehand, t_1 to t_$OMS_TEST_PG_SCHEMAS, all in one
-# statement, which saves a connection per test; past those (a second
-# run of bats on the same server), pg_seq_schema makes one.
+# statement, which saves a connection per test; past those, or in a
+# bats run that a test of that run started, whose tests count from 1
+# again, pg_seq_schema makes one.
 pg_new_schema() {
 	local s n=${BATS_SUITE_TEST_NUMBER:-0}
-	if [ "$n" -ge 1 ] && [ "$n" -le "${OMS_TEST_PG_SCHEMAS:-0}" ]; then
+	if [ "$n" -ge 1 ] && [ "$n" -le "${OMS_TEST_PG_SCHEMAS:-0}" ] &&
+	    [ "${OMS_TEST_PG_RUN:-$BATS_RUN_TMPDIR}" = "$BATS_RUN_TMPDIR" ]; then
 		s=t_$n
 	else
 		s=$(pg_seq_schema) || return 1
