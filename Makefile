@@ -3,6 +3,8 @@
 #   make            build everything into build/
 #   make check      install what is missing, build, run every test twice
 #                   (plain and under ASan+UBSan), lint the man pages
+#                   and once more on PostgreSQL (t/run-pg)
+#   make check-pg   only the PostgreSQL pass, of the files in t/pg.files
 #   make test       one quick pass of the tests, no sanitizers
 #   make demo       the main job end to end on the bundled data, ending
 #                   with the dashboard in demo/dashboard.html
@@ -70,6 +72,11 @@ DEBS += libpq-dev
 # symbols zbar cannot: PDF417, MaxiCode, Data Matrix.
 DEBS += libcairo2-dev libpango1.0-dev libzint-dev fonts-dejavu-core \
 	fonts-noto-core fonts-noto-cjk zxing-cpp-tools
+# The PostgreSQL server is for the tests only: make check runs the suite
+# against a throwaway one (t/run-pg), and where it cannot be installed
+# that pass says it is skipped, so it is installed on its own, a
+# failure no stop.
+PG_DEBS = postgresql
 # Not in Debian: a ZPL renderer, to prove the ZPL labels scan (t/4100).
 NPMS = zpl-renderer-js@3.4.0
 
@@ -122,6 +129,19 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
 			--no-install-recommends $$missing; \
 	fi
+	@missing=; for p in $(PG_DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "make deps: installing$$missing"; \
+		{ $$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+			--no-install-recommends $$missing; } || \
+			echo "make deps: could not install$$missing:" \
+			"the PostgreSQL pass of make check will say it is skipped"; \
+	fi
 	@for p in $(NPMS); do \
 		npm ls -g "$${p%@*}" >/dev/null 2>&1 && continue; \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
@@ -139,10 +159,18 @@ deps:
 test: all
 	@t/run $(B)
 
+# The SQLite passes, then the PostgreSQL one (plain build only: CI's
+# time goes to the sanitizers on SQLite); both run whatever the first
+# gives, and either failing fails make check.
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory all SAN=1
-	@t/run build build-san
+	@t/run build build-san; rc=$$?; t/run-pg build || rc=1; exit $$rc
+
+# The PostgreSQL pass alone: the files of t/pg.files against a
+# throwaway server.
+check-pg: all
+	@t/run-pg $(B)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -217,5 +245,5 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all check clean demo deps install test
+.PHONY: all check check-pg clean demo deps install test
 .DELETE_ON_ERROR:

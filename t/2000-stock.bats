@@ -382,6 +382,7 @@ OUT
 }
 
 @test "a level row lost, or a level gone bad behind the checks, is found" {
+	skip_on_pg "only SQLite can be made to hold a row that breaks a CHECK constraint"
 	catalog
 	oms-stock "$MOVES" >/dev/null
 	sqlite3 "$OMS_DB" "DELETE FROM levels WHERE location = 'LAX1'"
@@ -555,6 +556,7 @@ man_examples() {
 }
 
 @test "every example in oms-stock(1) does what it says when copied from the page" {
+	skip_on_pg "the examples start each time from no database file"
 	export OMS_NOW=2026-11-20T12:00:00Z
 	mkdir bin
 	printf '#!/bin/sh\necho "$@" >> "%s/uploaded"\n' "$PWD" > bin/upload

@@ -67,7 +67,8 @@ run_all() {
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	export OMS_DB="$BATS_FILE_TMPDIR/oms.db"
+	OMS_DB=$(shared_db "$BATS_FILE_TMPDIR/oms.db") || return 1
+	export OMS_DB RESULT_DB=$OMS_DB
 	oms -q init || return 1
 	{
 		echo '{"type":"location","id":"L1","name":"East"}'
@@ -84,9 +85,15 @@ setup_file() {
 	echo $(( $(now_ms) - start )) > elapsed
 }
 
-# This test's own copy of the database the processes left.
+# This test's own copy of the database the processes left.  On
+# PostgreSQL there is no file to copy: the tests read the database
+# itself, and only the last of them changes it.
 use_result() {
-	cp "$BATS_FILE_TMPDIR"/oms.db* "$BATS_TEST_TMPDIR"/
+	if on_pg; then
+		export OMS_DB=$RESULT_DB
+	else
+		cp "$BATS_FILE_TMPDIR"/oms.db* "$BATS_TEST_TMPDIR"/
+	fi
 	cd "$BATS_FILE_TMPDIR" || return 1
 }
 

@@ -19,7 +19,8 @@ export OMS_NOW=2026-11-26T15:00:00Z	# a Thursday: 10:00 in Newark
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	export OMS_DB="$BATS_TEST_TMPDIR/oms.db" HOME="$BATS_TEST_TMPDIR/home"
+	OMS_DB=$(test_db) || return 1
+	export OMS_DB HOME="$BATS_TEST_TMPDIR/home"
 	export PATH="$FIX/ship:$PATH" DOCS_LOG="$BATS_TEST_TMPDIR/requests.jsonl"
 	export DOCS_SENT="$BATS_TEST_TMPDIR/sent"
 	mkdir -p "$HOME"
@@ -338,6 +339,7 @@ EOF
 }
 
 @test "a symbolic link planted where the carrier's label or a document would go: exit 3, not followed, nothing recorded, and no file of the shipment left behind" {
+	skip_on_pg "the database is copied as a file and put back"
 	order 2001 GB "L1:TEE:1:12.50"
 	oms-route --pending >/dev/null
 	# The tracking number the purchase gets, found by shipping it once

@@ -48,14 +48,14 @@ load return
 	assert_equal "$(avail)" "$av"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT sellable, ships, quarantine_of FROM locations WHERE id = 'EWR1/returns'")" "0|0|EWR1"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT return_id, line_no, qty, location, key FROM return_receipts")" "1|1|2|EWR1|r_1:line:1:2"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM order_lines")" "partly_returned
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")" "partly_returned
 2,0"
 	clean
 	# The channel's file again the next morning: still nothing changes.
-	before=$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events; SELECT status, updated_at FROM orders; SELECT group_concat(returned) FROM order_lines")
+	before=$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events; SELECT status, updated_at FROM orders; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")
 	OMS_NOW=2026-12-05T09:00:00Z run --separate-stderr oms-import --channel oms again.jsonl
 	assert_success
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events; SELECT status, updated_at FROM orders; SELECT group_concat(returned) FROM order_lines")" "$before"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM events; SELECT status, updated_at FROM orders; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")" "$before"
 	# Monday: inspected, both restocked: back in EWR1 by a transfer.
 	export OMS_NOW=2026-12-07T11:00:00Z
 	run --separate-stderr oms-return inspect --disposition restock r_1 1
@@ -264,7 +264,7 @@ C|EWR1|5|0"
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c "$J" <<<"$output")" '["r_1","received","default",[[1,"A",2,"defective",2,0]]]'
 	assert_equal "$(jq -c ".rest | $J + [.split_from, .key]" <<<"$output")" '["r_2","authorized","default",[[1,"A",1,"defective",0,0],[2,"B",1,"defective",0,0]],"r_1","'"$(sqlite3 "$OMS_DB" "SELECT key FROM returns WHERE id = 1")"':split:1"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, state, coalesce(split_from, '') FROM returns")" "1|received|
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, state, coalesce(split_from, '') FROM returns ORDER BY id")" "1|received|
 2|authorized|1"
 	assert_equal "$(levels | grep returns)" "A|EWR1/returns|2|0"
 	clean
@@ -283,7 +283,7 @@ B|EWR1/returns|1|0"
 	run oms-return inspect --disposition restock r_2 1 2
 	assert_success
 	assert_equal "$(jq -r .state <<<"${lines[1]}")" "closed"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, state FROM returns; SELECT action FROM events WHERE action = 'return_split'")" "1|closed
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, state FROM returns ORDER BY id; SELECT action FROM events WHERE action = 'return_split'")" "1|closed
 2|closed
 return_split"
 	clean
@@ -316,7 +316,7 @@ return_split"
 	assert_equal "$(jq -c .duplicate <<<"$output")" 'true'
 	assert_equal "$(levels | grep returns)" "A|EWR1/returns|2|0
 B|EWR1/returns|2|0"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT return_id, line_no, qty, coalesce(tracking, '') FROM return_receipts; SELECT group_concat(returned) FROM order_lines")" "1|1|2|1Z999AA10123456784
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT return_id, line_no, qty, coalesce(tracking, '') FROM return_receipts; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")" "1|1|2|1Z999AA10123456784
 2|1|2|
 2,2"
 	clean
@@ -589,7 +589,7 @@ oms-return: 0 cancelled, 1 already so, 2 refused"
 	run --separate-stderr oms-return expire --now 2027-01-11T14:00:01Z
 	assert_success
 	assert_equal "$(jq -c '[.id, .state]' <<<"$output")" '["r_1","expired"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, state FROM returns; SELECT after FROM events WHERE action = 'return_expired'")" '1|expired
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, state FROM returns ORDER BY id; SELECT after FROM events WHERE action = 'return_expired'")" '1|expired
 2|received
 {"return":"r_1","state":"expired","why":"the return window ended and nothing came back"}'
 	run --separate-stderr oms-return expire --now yesterday
@@ -606,7 +606,7 @@ oms-return: 0 cancelled, 1 already so, 2 refused"
 	run --separate-stderr oms-return request --keep --reason defective oms:1001 1
 	assert_success
 	assert_equal "$(jq -c "$J + [.keep, .ended_at]" <<<"$output")" '["r_1","closed","default",[[1,"A",1,"defective",0,0]],true,"2026-12-01T10:00:00Z"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM order_lines")" "partly_returned
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")" "partly_returned
 1,0"
 	run --separate-stderr oms-return receive r_1
 	assert_failure 1
@@ -760,14 +760,14 @@ B|EWR1/returns|2|0"
 	order_json 1001 "L1:A:2 L2:B:1" > same.jsonl
 	run --separate-stderr oms-import --channel oms same.jsonl
 	assert_success
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM order_lines")" "partly_returned
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")" "partly_returned
 1,0"
 	clean
 	# The channel adds a gift note to line 2: line 1's returned unit stays.
 	order_json 1001 "L1:A:2 L2:B:1" | jq -c '.lines[1].note = "gift"' > noted.jsonl
 	run --separate-stderr oms-import --channel oms noted.jsonl
 	assert_success
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM order_lines")" "partly_returned
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders; SELECT group_concat(returned) FROM (SELECT returned FROM order_lines ORDER BY order_id, line_no)")" "partly_returned
 1,0"
 	clean
 }

@@ -383,7 +383,7 @@ closed"
 	run oms-stock <<<'{"type":"location","id":"EWR1/returns","kind":"warehouse"}'
 	if [ "$status" -eq 0 ]; then
 		# Taken: then the quarantine still does not sell, or oms check finds it.
-		if [ "$(sqlite3 "$OMS_DB" "SELECT sellable OR ships FROM locations WHERE id = 'EWR1/returns'")" = 1 ]; then
+		if [ "$(sqlite3 "$OMS_DB" "SELECT sellable <> 0 OR ships <> 0 FROM locations WHERE id = 'EWR1/returns'")" = 1 ]; then
 			run oms check
 			assert_failure
 		fi

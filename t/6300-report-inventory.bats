@@ -29,7 +29,8 @@ R="$FIX/route"
 # Now: A EWR1 on hand 4+3+5-2-1+6-3-2-1+1 = 10, in transit 1; A ORD1
 # 2-1 = 1; B LAX1 10+4-1-2 = 11; C LAX1 2.
 setup_file() {
-	export OMS_DB="$BATS_FILE_TMPDIR/fx.db" HOME="$BATS_FILE_TMPDIR"
+	OMS_DB=$(shared_db "$BATS_FILE_TMPDIR/fx.db") || return 1
+	export OMS_DB FX_DB=$OMS_DB HOME="$BATS_FILE_TMPDIR"
 	cd "$BATS_FILE_TMPDIR" || return 1
 	oms -q init
 	export OMS_NOW=2026-04-01T09:00:00Z
@@ -89,7 +90,13 @@ setup() {
 	export HOME="$BATS_TEST_TMPDIR" OMS_DB="$BATS_TEST_TMPDIR/oms.db"
 	export OMS_NOW=2026-11-30T20:00:00Z
 	unset OMS_TZ
-	cp "$BATS_FILE_TMPDIR/fx.db" "$OMS_DB"
+	# On PostgreSQL, where there is no file to copy, the tests read
+	# the fixture itself: they only read.
+	if on_pg; then
+		OMS_DB=$FX_DB
+	else
+		cp "$BATS_FILE_TMPDIR/fx.db" "$OMS_DB"
+	fi
 }
 
 @test "the fixture is what the comments say: levels, parcels, the restock" {

@@ -38,7 +38,8 @@ EVIL_CH='<b onmouseover="x">ch</b>'
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR" || return 1
-	export OMS_DB=$BATS_FILE_TMPDIR/shop.db
+	OMS_DB=$(shared_db "$BATS_FILE_TMPDIR/shop.db") || return 1
+	export OMS_DB SHOP_DB=$OMS_DB
 	oms -q init
 	setup_ret
 	oms-stock >/dev/null <<'EOF'
@@ -66,7 +67,7 @@ EOF
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	export OMS_DB=$BATS_FILE_TMPDIR/shop.db OMS_TZ=America/New_York
+	export OMS_DB=$SHOP_DB OMS_TZ=America/New_York
 	export OMS_NOW=2026-12-02T12:00:00Z HOME=$BATS_TEST_TMPDIR
 }
 

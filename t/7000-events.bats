@@ -379,6 +379,7 @@ EOF
 }
 
 @test "a database made before the stream has its history as the stream's beginning, in the order of its times" {
+	skip_on_pg "no PostgreSQL database predates schema 12: one is made at 12 in one go"
 	setup_ret
 	delivered 1001 "1:A:2"
 	want=$(oms-events | jq -c 'del(.seq)' | sort)
@@ -397,6 +398,7 @@ EOF
 }
 
 @test "the lock file is not followed through a planted link; a read-only database is read without a consumer" {
+	skip_on_pg "about the files beside a SQLite database"
 	setup_ret
 	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OMS_DB-events"
 	run --separate-stderr oms-events --consumer erp
@@ -516,6 +518,7 @@ woo() {
 }
 
 @test "two names of one database are one: the lock holds through a symlink, and a follower through one is woken at once" {
+	skip_on_pg "about the files beside a SQLite database"
 	setup_ret
 	mkdir -p real
 	mv "$OMS_DB" real/oms.db

@@ -216,6 +216,7 @@ hold"
 }
 
 @test "oms check finds an allocation that matches no line, and oms-ship refuses an order whose allocation no longer matches its line" {
+	skip_on_pg "the database is copied as a file and put back"
 	day1 "21:A:1 22:B:2"
 	run --separate-stderr oms check
 	assert_success

@@ -42,6 +42,7 @@ mode() {
 }
 
 @test "a symbolic link planted at a label's name is not followed: exit 3, the file it names unchanged, nothing recorded" {
+	skip_on_pg "the database is copied as a file and put back"
 	setup_ship
 	order 1001
 	oms-route --pending > alloc.jsonl
@@ -70,6 +71,7 @@ mode() {
 }
 
 @test "a symbolic link at the old guessable temporary name (.NAME.PID.tmp) does nothing" {
+	skip_on_pg "the database is copied as a file and put back"
 	setup_ship
 	order 1001
 	oms-route --pending > alloc.jsonl
