@@ -113,7 +113,7 @@ keyset_has(const struct keyset *k, uint64_t h)
 #define KEYS_IN_MEMORY (1 << 19)	/* then a temporary table: memory stays flat */
 
 static const char sql_seen_table[] =
-    "CREATE TEMP TABLE IF NOT EXISTS import_seen (h INTEGER PRIMARY KEY)";
+    "CREATE TEMP TABLE IF NOT EXISTS import_seen (h BIGINT PRIMARY KEY)";
 static const char sql_seen_add[] =
     "INSERT INTO import_seen (h) VALUES (?) ON CONFLICT DO NOTHING";
 static const char sql_seen_clear[] = "DELETE FROM import_seen";
