@@ -217,22 +217,30 @@ is_busy(int rc)
 	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
+/* One integer a query gives; the engine's code. */
 static int
-lite_user_version(oms_db *db, int *out)
+query_int(oms_db *db, const char *sql, int *out)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(H(db), "PRAGMA user_version", -1, &st, NULL);
+	if ((rc = sqlite3_prepare_v2(H(db), sql, -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+lite_user_version(oms_db *db, int *out)
+{
+	int rc = query_int(db, "PRAGMA user_version", out);
+
 	if (rc != SQLITE_OK)
 		return oms_db_fail(db, rc, "cannot read the schema version");
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return oms_db_fail(db, rc, "cannot read the schema version");
-	}
-	*out = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	return OMS_OK;
 }
 
@@ -441,23 +449,6 @@ connect(oms_db *db, int immutable)
 	return oms_db_exec(db, "PRAGMA foreign_keys = ON");
 }
 
-/* One integer a query gives; the engine's code. */
-static int
-query_int(oms_db *db, const char *sql, int *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(H(db), sql, -1, &st, NULL)) != SQLITE_OK)
-		return rc;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = sqlite3_column_int(st, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* What the header and the catalog say the file is. */
 struct ident {
 	int app, version, objects;
@@ -662,19 +653,11 @@ lite_erasing(oms_db *db)
 static int
 lite_scrub(oms_db *db, int *done)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int busy = 1, rc;
 
-	*done = 0;
-	rc = sqlite3_prepare_v2(H(db), "PRAGMA wal_checkpoint(TRUNCATE)", -1,
-	    &st, NULL);
-	if (rc != SQLITE_OK)
-		return oms_db_fail(db, rc, "cannot checkpoint the database");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*done = sqlite3_column_int(st, 0) == 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = query_int(db, "PRAGMA wal_checkpoint(TRUNCATE)", &busy);
+	*done = rc == SQLITE_OK && busy == 0;
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
 		return oms_db_fail(db, rc, "cannot checkpoint the database");
 	return OMS_OK;
 }

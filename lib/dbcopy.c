@@ -117,18 +117,22 @@ oms_db_copy(oms_db *from, oms_db *to, oms_copy_fn fn, void *arg)
 	int64_t rows, back;
 	int rc;
 
+	/* Looked at under the writers' lock: a second copy at once waits,
+	 * then finds the first one's rows. */
+	if ((rc = oms_db_begin(to)) != OMS_OK)
+		return rc;
 	for (int i = 0; i < oms_ntables; i++) {
 		if (made_by_init(oms_tables[i]))
 			continue;
-		if ((rows = rows_of(to, oms_tables[i])) < 0)
-			return OMS_ERR;
-		if (rows > 0)
+		if ((rows = rows_of(to, oms_tables[i])) != 0) {
+			oms_db_undo(to);
+			if (rows < 0)
+				return OMS_ERR;
 			return oms_fail(OMS_E_DB, "database '%s' is not new: its "
 			    "%s has rows; oms migrate copies into an empty "
 			    "database only", oms_db_file(to), oms_tables[i]);
+		}
 	}
-	if ((rc = oms_db_begin(to)) != OMS_OK)
-		return rc;
 	for (int i = 0; i < oms_ntables; i++) {
 		if (made_by_init(oms_tables[i]) && (rc = oms_db_run(to,
 		    "DELETE FROM settings", "cannot copy settings", "")) !=

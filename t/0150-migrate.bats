@@ -110,3 +110,21 @@ records() {
 	assert_equal "$stderr" "oms: cannot open database 'nothere.db': No such file or directory (oms init creates it)"
 	[ ! -e x.db ]
 }
+
+@test "two copies into one new database at once: one goes in whole, the other finds it not new" {
+	lived
+	target=$(new_db_name both)
+	oms -q --db lived.db migrate --to "$target" 2> one.err &
+	a=$!
+	oms -q --db lived.db migrate --to "$target" 2> two.err &
+	b=$!
+	ra=0 rb=0
+	wait $a || ra=$?
+	wait $b || rb=$?
+	assert_equal "$(printf '%s\n' "$ra" "$rb" | sort | tr '\n' ' ')" "0 3 "
+	assert_equal "$(cat one.err two.err)" "oms: database '$(shown "$target")' is not new: its orders has rows; oms migrate copies into an empty database only"
+	assert_equal "$(sqlite3 "$target" "SELECT count(*) FROM orders")" \
+		"$(command sqlite3 lived.db "SELECT count(*) FROM orders")"
+	run oms --db "$target" check
+	assert_success
+}
