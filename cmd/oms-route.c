@@ -31,6 +31,7 @@ struct ctx {
 	struct oms_router *rt;
 	int explain, quiet_unchanged, rejected;
 	struct oms_batch batch;
+	int held;		/* the batch holds the rows of an order */
 	long done;
 };
 
@@ -58,6 +59,7 @@ flush(struct ctx *c)
 {
 	int rc;
 
+	c->held = 0;
 	if ((rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 }
@@ -82,7 +84,9 @@ progress(struct ctx *c, size_t total)
  * Route one order in the open batch; a refusal is named by where.  A jq
  * condition that takes its time is not waited for under the write lock:
  * the batch commits, the conditions run with no transaction open, and
- * the order is routed with what they said.
+ * the order is routed with what they said.  Where writers lock by row,
+ * the order's rows are waited for only by a batch that holds none yet:
+ * one that does commits first.
  */
 static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
@@ -95,16 +99,23 @@ again:
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_db_exec(c->db, "SAVEPOINT oms_route");
 	if (rc == OMS_OK)
-		rc = oms_route_order(c->rt, id, flags | locked, &out);
+		rc = oms_route_lock(c->rt, id, !c->held);
 	if (rc == OMS_OK)
+		rc = oms_route_order(c->rt, id, flags | locked, &out);
+	if (rc == OMS_OK) {
 		rc = oms_db_exec(c->db, "RELEASE oms_route");
-	else {
+		c->held = 1;
+	} else {
 		struct oms_errsave e;
 
 		oms_err_save(&e);
 		oms_db_exec(c->db, "ROLLBACK TO oms_route");
 		oms_db_exec(c->db, "RELEASE oms_route");
 		oms_err_restore(&e);
+	}
+	if (rc == OMS_WAIT) {
+		flush(c);
+		goto again;
 	}
 	if (rc == OMS_SLOW && locked) {
 		flush(c);
@@ -570,7 +581,9 @@ reroute(struct ctx *cx, struct route_opts *r)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	if ((rc = oms_batch_open(&cx->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	rc = oms_route_reopen(cx->rt, id);
+	rc = oms_route_lock(cx->rt, id, 1);
+	if (rc == OMS_OK)
+		rc = oms_route_reopen(cx->rt, id);
 	if (rc == OMS_OK)
 		rc = oms_route_order(cx->rt, id, 0, &out);
 	if (rc == OMS_REJECT) {
@@ -641,6 +654,7 @@ route(struct oms_cli *cli)
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
 	cx.db = oms_cli_db(cli, 0);
 	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);
+	cx.batch.rows = 1;
 	if ((rc = oms_router_open(cx.db, NULL, cx.explain ? OMS_ROUTE_EXPLAIN :
 	    0, &cx.rt)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());

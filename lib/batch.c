@@ -30,7 +30,8 @@ oms_batch_open(struct oms_batch *b)
 
 	if (b->in_tx)
 		return OMS_OK;
-	if ((rc = oms_db_begin(b->db)) != OMS_OK)
+	if ((rc = b->rows ? oms_db_begin_rows(b->db) : oms_db_begin(b->db)) !=
+	    OMS_OK)
 		return rc;
 	b->in_tx = 1;
 	clock_gettime(CLOCK_MONOTONIC, &b->start);

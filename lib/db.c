@@ -401,15 +401,95 @@ oms_db_begin(oms_db *db)
 {
 	int rc = DRV(db)->begin(db);
 
+	db->queued = 0;
 	if (rc != OMS_DBE_OK)
 		return oms_db_fail(db, rc, "cannot begin a transaction");
 	return OMS_OK;
 }
 
+/*
+ * Begin a write that locks the rows it reads to decide (oms_db_lock), so
+ * that on an engine that locks by row it runs beside the others that do;
+ * on SQLite it is oms_db_begin.
+ */
+int
+oms_db_begin_rows(oms_db *db)
+{
+	int rc = DRV(db)->begin_rows != NULL ? DRV(db)->begin_rows(db) :
+	    DRV(db)->begin(db);
+
+	db->queued = 0;
+	if (rc != OMS_DBE_OK)
+		return oms_db_fail(db, rc, "cannot begin a transaction");
+	return OMS_OK;
+}
+
+/*
+ * Lock the rows lock's SELECT names, with the values fmt lists, until the
+ * transaction ends: in a transaction of oms_db_begin_rows on an engine
+ * that locks by row, and otherwise nothing (the writer holds the whole
+ * database).  With wait 0 a row another writer holds is not waited for:
+ * OMS_WAIT says to end the transaction (back to a savepoint, then commit
+ * what it holds) and lock again waiting.  A writer waits only while it
+ * holds no row of an earlier write: with every writer taking its rows in
+ * one order, none waits on another that waits on it.
+ */
+int
+oms_db_lock(oms_db *db, const struct oms_lock *lock, int wait,
+    const char *fmt, ...)
+{
+	const char *sql = wait ? lock->wait : lock->nowait;
+	oms_stmt *st;
+	va_list ap;
+	int rc;
+
+	if (DRV(db)->row_mode == NULL || !DRV(db)->row_mode(db))
+		return OMS_OK;
+	if ((st = oms_db_stmt(db, sql)) == NULL)
+		return OMS_ERR;
+	va_start(ap, fmt);
+	bind_all(st, sql, fmt, ap);
+	va_end(ap);
+	while ((rc = oms_step(st)) == OMS_ROW)
+		;
+	oms_reset(st);
+	if (rc == OMS_DONE)
+		return OMS_OK;
+	if (!wait && rc == OMS_DBE_BUSY) {
+		oms_fail(OMS_E_BUSY, "a row is held by another writer");
+		return OMS_WAIT;
+	}
+	return oms_db_fail(db, rc, "cannot lock the rows to change");
+}
+
+/*
+ * The event stream's row for an event or a movement (the other 0), in
+ * the transaction that made it; one that locks by row queues it for the
+ * commit, so that the stream's order is the order of the commits.
+ */
+int
+oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
+    int64_t movement_id)
+{
+	static const char sql[] =
+	    "INSERT INTO outbox (at, event_id, movement_id) VALUES (?, ?, ?)";
+	const char *q = sql;
+
+	if (DRV(db)->row_mode != NULL && DRV(db)->row_mode(db)) {
+		q = DRV(db)->outbox_queue;
+		db->queued = 1;
+	}
+	return oms_db_run(db, q, "cannot write the event stream", "trr", at,
+	    event_id, movement_id);
+}
+
 int
 oms_db_commit(oms_db *db)
 {
-	int rc = DRV(db)->exec(db, "COMMIT");
+	int rc = DRV(db)->commit != NULL ? DRV(db)->commit(db) :
+	    DRV(db)->exec(db, "COMMIT");
+
+	db->queued = 0;
 
 	if (rc != OMS_DBE_OK) {
 		int st = oms_db_fail(db, rc, "cannot commit");
@@ -434,6 +514,16 @@ oms_db_write(oms_db *db, int *nested)
 	if (*nested)
 		return oms_db_exec(db, "SAVEPOINT oms_write");
 	return oms_db_begin(db);
+}
+
+/* The same for a write that locks its rows (oms_db_begin_rows). */
+int
+oms_db_write_rows(oms_db *db, int *nested)
+{
+	*nested = oms_db_in_tx(db);
+	if (*nested)
+		return oms_db_exec(db, "SAVEPOINT oms_write");
+	return oms_db_begin_rows(db);
 }
 
 int
@@ -655,8 +745,6 @@ oms_db_event(oms_db *db, int64_t order_id, const char *action,
 	static const char sql[] =
 	    "INSERT INTO events (at, program, order_id, action, before, after) "
 	    "VALUES (?, ?, ?, ?, ?, ?)";
-	static const char sql_out[] =
-	    "INSERT INTO outbox (at, event_id) VALUES (?, ?)";
 	char now[OMS_TIME_LEN];
 	int rc;
 
@@ -666,8 +754,7 @@ oms_db_event(oms_db *db, int64_t order_id, const char *action,
 	if (rc != OMS_OK)
 		return rc;
 	/* The event stream has it in the same transaction. */
-	return oms_db_run(db, sql_out, "cannot record an event", "tI", now,
-	    (int64_t)oms_db_last_id(db));
+	return oms_db_outbox(db, now, oms_db_last_id(db), 0);
 }
 
 /* Run one query that yields a sentence per problem. */

@@ -100,6 +100,22 @@ int oms_db_commit(oms_db *db);
 int oms_db_in_tx(oms_db *db);
 int oms_db_write(oms_db *db, int *nested);
 int oms_db_write_end(oms_db *db, int nested, int rc);
+/*
+ * Writes that lock their rows (db.c): a lock is a SELECT of the rows, as
+ * OMS_LOCK("SELECT ... ORDER BY ...") makes it, taken in the order every
+ * writer takes them.
+ */
+struct oms_lock {
+	const char *wait, *nowait;
+};
+#define OMS_LOCK(sel) { "/* pg */ " sel " FOR NO KEY UPDATE", \
+	"/* pg */ " sel " FOR NO KEY UPDATE NOWAIT" }
+int oms_db_begin_rows(oms_db *db);
+int oms_db_write_rows(oms_db *db, int *nested);
+int oms_db_lock(oms_db *db, const struct oms_lock *lock, int wait,
+    const char *fmt, ...);
+int oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
+    int64_t movement_id);
 void oms_db_rollback(oms_db *db);
 void oms_db_undo(oms_db *db);	/* rollback, the failure kept */
 int oms_db_fail(oms_db *db, int rc, const char *what);

@@ -57,6 +57,7 @@ struct oms_db {
 	void *h;		/* the driver's connection */
 	char *path;		/* the file, or the URL without a password */
 	int timeout_ms;
+	int queued;		/* the transaction queued outbox rows */
 	const char *ro;		/* why it is read-only, or NULL */
 	size_t nstmt, cap;	/* cap is 0 or a power of two */
 	struct oms_slot *stmt;
@@ -94,6 +95,17 @@ struct oms_driver {
 	int (*in_tx)(struct oms_db *);
 	int (*exec)(struct oms_db *, const char *sql);	/* engine code */
 	int (*begin)(struct oms_db *);			/* engine code */
+	/*
+	 * Writers that lock the rows they change run beside one another
+	 * where the engine locks by row: begin_rows begins one (NULL: as
+	 * begin), row_mode says whether the open transaction is one.  Its
+	 * outbox rows wait in outbox_queue's statement until commit, which
+	 * adds them in commit order (NULL: COMMIT).
+	 */
+	int (*begin_rows)(struct oms_db *);		/* engine code */
+	int (*row_mode)(struct oms_db *);
+	const char *outbox_queue;
+	int (*commit)(struct oms_db *);			/* engine code */
 	const char *(*errmsg)(struct oms_db *);
 	int (*user_version)(struct oms_db *, int *);
 	/* The checks only this engine has (integrity): OMS_OK or a status. */

@@ -11,7 +11,13 @@
  *
  * The schema version and the application id live in oms_meta.  Writers
  * take one transaction-scoped advisory lock as they begin, so writes are
- * one at a time as on SQLite, and lock_timeout is the busy timeout.
+ * one at a time as on SQLite, and lock_timeout is the busy timeout.  The
+ * writes that lock the rows they change (routing and shipping: db.h's
+ * oms_db_begin_rows) take the lock shared, and run beside one another:
+ * their outbox rows wait in a temporary table until the commit, which
+ * adds them under a second lock, so the stream's seq order is the order
+ * in which its rows became visible, as a follower reading past its last
+ * seq needs.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -23,8 +29,13 @@
 #include "oms.h"
 #include "db_int.h"
 
-/* The key of the writers' advisory lock: the application id. */
+/*
+ * The key of the writers' advisory lock: the application id.  The
+ * outbox's lock, taken by a commit that adds rows to it, is the next.
+ */
 #define LOCK_SQL "SELECT pg_advisory_xact_lock(1869443889)"
+#define LOCK_SHARED_SQL "SELECT pg_advisory_xact_lock_shared(1869443889)"
+#define OUTBOX_LOCK_SQL "SELECT pg_advisory_xact_lock(1869443890)"
 
 _Static_assert(OMS_APP_ID == 1869443889, "the lock key is the app id");
 
@@ -41,6 +52,8 @@ struct pg {
 	unsigned nprepared;
 	struct ident_col *ids;
 	size_t nids;
+	int rows;		/* the transaction locks by row */
+	int queue_made;		/* the session's outbox queue exists */
 };
 
 struct pg_stmt {
@@ -621,15 +634,15 @@ pg_in_tx(oms_db *db)
 	return PQtransactionStatus(PG(db)->conn) != PQTRANS_IDLE;
 }
 
-/* One writer at a time, as on SQLite: BEGIN, then the writers' lock. */
+/* BEGIN, then the writers' lock as lock takes it. */
 static int
-pg_begin(oms_db *db)
+begin_with(oms_db *db, const char *lock)
 {
 	int rc;
 
 	if ((rc = pg_exec(db, "BEGIN")) != OMS_DBE_OK)
 		return rc;
-	if ((rc = pg_exec(db, LOCK_SQL)) != OMS_DBE_OK) {
+	if ((rc = pg_exec(db, lock)) != OMS_DBE_OK) {
 		struct pg *pg = PG(db);
 		char keep[sizeof pg->err];
 
@@ -638,6 +651,70 @@ pg_begin(oms_db *db)
 		memcpy(pg->err, keep, sizeof keep);
 	}
 	return rc;
+}
+
+/* One writer at a time, as on SQLite, and none that locks by row. */
+static int
+pg_begin(oms_db *db)
+{
+	PG(db)->rows = 0;
+	return begin_with(db, LOCK_SQL);
+}
+
+/*
+ * The outbox rows of a transaction that locks by row, in the order they
+ * came: gone at the commit (which has copied them) or the rollback, and
+ * a rollback to a savepoint takes back those since.
+ */
+static const char outbox_queue[] =
+    "INSERT INTO pg_temp.oms_outbox_q (at, event_id, movement_id) "
+    "VALUES (?, ?, ?)";
+
+/* Beside the other writers that lock by row; alone with the rest. */
+static int
+pg_begin_rows(oms_db *db)
+{
+	struct pg *pg = PG(db);
+	int rc;
+
+	if (!pg->queue_made) {
+		rc = pg_exec(db, "CREATE TEMPORARY TABLE IF NOT EXISTS "
+		    "oms_outbox_q (n BIGINT GENERATED ALWAYS AS IDENTITY, "
+		    "at TEXT NOT NULL, event_id BIGINT, movement_id BIGINT) "
+		    "ON COMMIT DELETE ROWS");
+		if (rc != OMS_DBE_OK)
+			return rc;
+		pg->queue_made = 1;
+	}
+	pg->rows = 1;
+	if ((rc = begin_with(db, LOCK_SHARED_SQL)) != OMS_DBE_OK)
+		pg->rows = 0;
+	return rc;
+}
+
+static int
+pg_row_mode(oms_db *db)
+{
+	return PG(db)->rows && pg_in_tx(db);
+}
+
+/*
+ * A transaction that locks by row and queued outbox rows adds them now,
+ * in one round trip with the commit: under the outbox's lock, so a
+ * commit that took lower seqs is visible before any higher one is.
+ */
+static int
+pg_commit(oms_db *db)
+{
+	int queued = pg_row_mode(db) && db->queued;
+
+	PG(db)->rows = 0;
+	if (!queued)
+		return pg_exec(db, "COMMIT");
+	return pg_exec(db, OUTBOX_LOCK_SQL "; "
+	    "INSERT INTO outbox (at, event_id, movement_id) "
+	    "SELECT at, event_id, movement_id FROM pg_temp.oms_outbox_q "
+	    "ORDER BY n; COMMIT");
 }
 
 static int
@@ -1058,6 +1135,10 @@ const struct oms_driver oms_pg_driver = {
 	.in_tx = pg_in_tx,
 	.exec = pg_exec,
 	.begin = pg_begin,
+	.begin_rows = pg_begin_rows,
+	.row_mode = pg_row_mode,
+	.outbox_queue = outbox_queue,
+	.commit = pg_commit,
 	.errmsg = pg_errmsg,
 	.user_version = pg_user_version,
 	.check = pg_check,

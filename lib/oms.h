@@ -37,7 +37,8 @@ enum {
 	OMS_BUSY = -2,		/* busy past the timeout */
 	OMS_EOF = -3,		/* end of input */
 	OMS_REJECT = -4,	/* the record was refused; see oms_error() */
-	OMS_SLOW = -5		/* a jq program outran the patience asked */
+	OMS_SLOW = -5,		/* a jq program outran the patience asked */
+	OMS_WAIT = -6		/* a row is held: commit, then wait (db.h) */
 };
 
 /*
@@ -138,6 +139,7 @@ struct oms_batch {
 	size_t max;		/* records per transaction at most */
 	long ms;		/* and milliseconds */
 	int in_tx;
+	int rows;		/* its writes lock their rows (db.h) */
 	struct timespec start;
 	cJSON **pend;		/* echoes waiting for the commit */
 	size_t n, cap;

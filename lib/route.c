@@ -1750,6 +1750,30 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
 }
 
 /*
+ * Lock the rows routing order id may change, in the order every writer
+ * that locks by row takes them (ship.c too): the order, then the levels
+ * of every sku its lines and their kits need, everywhere, by sku and
+ * location.  wait 0: OMS_WAIT for a row another writer holds (db.h).
+ */
+int
+oms_route_lock(struct oms_router *rt, int64_t id, int wait)
+{
+	static const struct oms_lock lock_order =
+	    OMS_LOCK("SELECT id FROM orders WHERE id = ?");
+	static const struct oms_lock lock_levels =
+	    OMS_LOCK("SELECT sku FROM levels WHERE sku IN "
+	    "(SELECT sku FROM order_lines WHERE order_id = ?1 "
+	    "UNION SELECT k.sku FROM kit_components k JOIN order_lines l "
+	    "ON k.kit_sku = l.sku WHERE l.order_id = ?1) "
+	    "ORDER BY sku, location");
+	int rc;
+
+	if ((rc = oms_db_lock(rt->db, &lock_order, wait, "I", id)) != OMS_OK)
+		return rc;
+	return oms_db_lock(rt->db, &lock_levels, wait, "I", id);
+}
+
+/*
  * Route order id inside the caller's transaction.  *out is the allocation
  * record, or NULL when nothing changed and quiet_unchanged is set (a
  * backordered order that still cannot be served, in a --pending run).

@@ -882,6 +882,22 @@ allocations_match(oms_db *db, const struct shipment *s)
 	return OMS_OK;
 }
 
+/*
+ * The rows a shipment changes, locked in the order every writer that
+ * locks by row takes them (route.c too): the order, its allocations, then
+ * the levels by sku and location.  Two warehouses shipping other orders
+ * run beside one another; two runs shipping one order, one after the
+ * other, the second finding it shipped.
+ */
+static const struct oms_lock lock_order =
+    OMS_LOCK("SELECT id FROM orders WHERE id = ?");
+static const struct oms_lock lock_allocations =
+    OMS_LOCK("SELECT id FROM allocations WHERE order_id = ? ORDER BY id");
+static const struct oms_lock lock_levels =
+    OMS_LOCK("SELECT sku FROM levels WHERE location = ? AND sku IN "
+    "(SELECT sku FROM allocations WHERE order_id = ? AND location = ? "
+    "AND state = 'active') ORDER BY sku, location");
+
 /* Record the shipment and take its stock out, in one transaction. */
 static int
 commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
@@ -907,8 +923,13 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	char ref[32], *text;
 	int rc, nested;
 
-	if ((rc = oms_db_write(sp->db, &nested)) != OMS_OK)
+	if ((rc = oms_db_write_rows(sp->db, &nested)) != OMS_OK)
 		return rc;
+	if ((rc = oms_db_lock(sp->db, &lock_order, 1, "I", s->order_id)) !=
+	    OMS_OK || (rc = oms_db_lock(sp->db, &lock_allocations, 1, "I",
+	    s->order_id)) != OMS_OK || (rc = oms_db_lock(sp->db, &lock_levels,
+	    1, "tIt", s->location, s->order_id, s->location)) != OMS_OK)
+		goto fail_rc;
 	/* What the order is now, not what the routed file said. */
 	if ((rc = oms_order_may(sp->db, s->order_id, OMS_ACT_SHIP)) != OMS_OK ||
 	    (rc = allocations_match(sp->db, s)) != OMS_OK)

@@ -910,8 +910,6 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	    "SELECT id, at, program, kind, sku, location, peer, qty, reason, "
 	    "ref, key, on_hand_after, reserved_after, in_transit_after, record "
 	    "FROM movements WHERE id = ?";
-	static const char sql_out[] =
-	    "INSERT INTO outbox (at, movement_id) VALUES (?, ?)";
 	int64_t d[3] = { 0, 0, 0 }, after[3], cur[3], change, id;
 	char now[OMS_TIME_LEN], *text;
 	oms_stmt *st;
@@ -1001,8 +999,7 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 		return rc;
 	id = oms_db_last_id(db);
 	/* The event stream has it in the same transaction. */
-	if ((rc = oms_db_run(db, sql_out, "cannot write the ledger", "tI", now,
-	    id)) != OMS_OK)
+	if ((rc = oms_db_outbox(db, now, 0, id)) != OMS_OK)
 		return rc;
 	if ((st = oms_db_stmt(db, sql_get)) == NULL)
 		return OMS_ERR;

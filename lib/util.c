@@ -232,6 +232,7 @@ oms_exit_status(int rc)
 	case OMS_EOF:
 		return OMS_EXIT_OK;
 	case OMS_BUSY:
+	case OMS_WAIT:
 		return OMS_EXIT_BUSY;
 	case OMS_REJECT:
 		return OMS_EXIT_REJECT;
