@@ -92,19 +92,26 @@ static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
 {
 	cJSON *out = NULL;
-	int rc, locked = OMS_ROUTE_LOCKED;
+	int rc, locked = OMS_ROUTE_LOCKED, elsewhere;
 
 again:
 	if ((rc = oms_batch_open(&c->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	rc = oms_db_exec(c->db, "SAVEPOINT oms_route");
+	/*
+	 * A pending run (the one quiet about orders it leaves as they were)
+	 * passes over an order another run is routing.
+	 */
+	elsewhere = 0;
 	if (rc == OMS_OK)
-		rc = oms_route_lock(c->rt, id, !c->held);
-	if (rc == OMS_OK)
+		rc = oms_route_lock(c->rt, id, (c->held ? 0 : OMS_ROUTE_WAIT) |
+		    (flags & OMS_ROUTE_QUIET_UNCHANGED ? OMS_ROUTE_SKIP_HELD : 0),
+		    &elsewhere);
+	if (rc == OMS_OK && !elsewhere)
 		rc = oms_route_order(c->rt, id, flags | locked, &out);
 	if (rc == OMS_OK) {
 		rc = oms_db_exec(c->db, "RELEASE oms_route");
-		c->held = 1;
+		c->held |= !elsewhere;
 	} else {
 		struct oms_errsave e;
 
@@ -571,7 +578,7 @@ reroute(struct ctx *cx, struct route_opts *r)
 {
 	cJSON *out = NULL;
 	int64_t id;
-	int rc;
+	int rc, elsewhere;
 
 	oms_router_exclude(cx->rt, r->exclude, r->nexclude);
 	if ((rc = oms_order_find(cx->db, r->reroute, &id)) != OMS_OK)
@@ -581,7 +588,7 @@ reroute(struct ctx *cx, struct route_opts *r)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	if ((rc = oms_batch_open(&cx->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	rc = oms_route_lock(cx->rt, id, 1);
+	rc = oms_route_lock(cx->rt, id, OMS_ROUTE_WAIT, &elsewhere);
 	if (rc == OMS_OK)
 		rc = oms_route_reopen(cx->rt, id);
 	if (rc == OMS_OK)

@@ -428,20 +428,22 @@ oms_db_begin_rows(oms_db *db)
  * Lock the rows lock's SELECT names, with the values fmt lists, until the
  * transaction ends: in a transaction of oms_db_begin_rows on an engine
  * that locks by row, and otherwise nothing (the writer holds the whole
- * database).  With wait 0 a row another writer holds is not waited for:
- * OMS_WAIT says to end the transaction (back to a savepoint, then commit
- * what it holds) and lock again waiting.  A writer waits only while it
- * holds no row of an earlier write: with every writer taking its rows in
- * one order, none waits on another that waits on it.
+ * database).  OMS_LOCK_WAIT waits for a row another writer holds, up to
+ * the busy timeout.  OMS_LOCK_NOWAIT does not: OMS_WAIT says to end the
+ * transaction (back to a savepoint, then commit what it holds) and lock
+ * again waiting.  OMS_LOCK_SKIP passes over the rows another holds, and
+ * OMS_WAIT says it locked none.  A writer waits only while it holds no
+ * row of an earlier write: with every writer taking its rows in one
+ * order, none waits on another that waits on it.
  */
 int
-oms_db_lock(oms_db *db, const struct oms_lock *lock, int wait,
+oms_db_lock(oms_db *db, const struct oms_lock *lock, int mode,
     const char *fmt, ...)
 {
-	const char *sql = wait ? lock->wait : lock->nowait;
+	const char *sql = lock->sql[mode];
 	oms_stmt *st;
 	va_list ap;
-	int rc;
+	int rc, n = 0;
 
 	if (DRV(db)->row_mode == NULL || !DRV(db)->row_mode(db))
 		return OMS_OK;
@@ -451,11 +453,11 @@ oms_db_lock(oms_db *db, const struct oms_lock *lock, int wait,
 	bind_all(st, sql, fmt, ap);
 	va_end(ap);
 	while ((rc = oms_step(st)) == OMS_ROW)
-		;
+		n++;
 	oms_reset(st);
-	if (rc == OMS_DONE)
+	if (rc == OMS_DONE && (mode != OMS_LOCK_SKIP || n > 0))
 		return OMS_OK;
-	if (!wait && rc == OMS_DBE_BUSY) {
+	if ((mode == OMS_LOCK_NOWAIT && rc == OMS_DBE_BUSY) || rc == OMS_DONE) {
 		oms_fail(OMS_E_BUSY, "a row is held by another writer");
 		return OMS_WAIT;
 	}

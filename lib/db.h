@@ -105,14 +105,16 @@ int oms_db_write_end(oms_db *db, int nested, int rc);
  * OMS_LOCK("SELECT ... ORDER BY ...") makes it, taken in the order every
  * writer takes them.
  */
+enum { OMS_LOCK_WAIT, OMS_LOCK_NOWAIT, OMS_LOCK_SKIP };
 struct oms_lock {
-	const char *wait, *nowait;
+	const char *sql[3];	/* by mode */
 };
-#define OMS_LOCK(sel) { "/* pg */ " sel " FOR NO KEY UPDATE", \
-	"/* pg */ " sel " FOR NO KEY UPDATE NOWAIT" }
+#define OMS_LOCK(sel) { { "/* pg */ " sel " FOR NO KEY UPDATE", \
+	"/* pg */ " sel " FOR NO KEY UPDATE NOWAIT", \
+	"/* pg */ " sel " FOR NO KEY UPDATE SKIP LOCKED" } }
 int oms_db_begin_rows(oms_db *db);
 int oms_db_write_rows(oms_db *db, int *nested);
-int oms_db_lock(oms_db *db, const struct oms_lock *lock, int wait,
+int oms_db_lock(oms_db *db, const struct oms_lock *lock, int mode,
     const char *fmt, ...);
 int oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
     int64_t movement_id);

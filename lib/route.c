@@ -1753,10 +1753,12 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
  * Lock the rows routing order id may change, in the order every writer
  * that locks by row takes them (ship.c too): the order, then the levels
  * of every sku its lines and their kits need, everywhere, by sku and
- * location.  wait 0: OMS_WAIT for a row another writer holds (db.h).
+ * location.  Without OMS_ROUTE_WAIT a row another writer holds is
+ * OMS_WAIT (db.h); with OMS_ROUTE_SKIP_HELD an order another run holds
+ * is passed over, *elsewhere set: that run routes it.
  */
 int
-oms_route_lock(struct oms_router *rt, int64_t id, int wait)
+oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
 {
 	static const struct oms_lock lock_order =
 	    OMS_LOCK("SELECT id FROM orders WHERE id = ?");
@@ -1766,11 +1768,19 @@ oms_route_lock(struct oms_router *rt, int64_t id, int wait)
 	    "UNION SELECT k.sku FROM kit_components k JOIN order_lines l "
 	    "ON k.kit_sku = l.sku WHERE l.order_id = ?1) "
 	    "ORDER BY sku, location");
+	int mode = flags & OMS_ROUTE_WAIT ? OMS_LOCK_WAIT : OMS_LOCK_NOWAIT;
 	int rc;
 
-	if ((rc = oms_db_lock(rt->db, &lock_order, wait, "I", id)) != OMS_OK)
+	*elsewhere = 0;
+	rc = oms_db_lock(rt->db, &lock_order, flags & OMS_ROUTE_SKIP_HELD ?
+	    OMS_LOCK_SKIP : mode, "I", id);
+	if (rc == OMS_WAIT && (flags & OMS_ROUTE_SKIP_HELD)) {
+		*elsewhere = 1;
+		return OMS_OK;
+	}
+	if (rc != OMS_OK)
 		return rc;
-	return oms_db_lock(rt->db, &lock_levels, wait, "I", id);
+	return oms_db_lock(rt->db, &lock_levels, mode, "I", id);
 }
 
 /*

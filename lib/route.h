@@ -87,7 +87,10 @@ void oms_router_counts(const struct oms_router *rt, long out[6]);
 int oms_route_order(struct oms_router *rt, int64_t id, int flags,
     cJSON **out);
 int oms_route_decide(struct oms_router *rt, int64_t id);
-int oms_route_lock(struct oms_router *rt, int64_t id, int wait);
+#define OMS_ROUTE_WAIT 1		/* oms_route_lock flags */
+#define OMS_ROUTE_SKIP_HELD 2
+int oms_route_lock(struct oms_router *rt, int64_t id, int flags,
+    int *elsewhere);
 int oms_route_release(struct oms_router *rt, int64_t id, const char *why);
 int oms_route_reopen(struct oms_router *rt, int64_t id);
 int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);

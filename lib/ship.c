@@ -925,10 +925,11 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 
 	if ((rc = oms_db_write_rows(sp->db, &nested)) != OMS_OK)
 		return rc;
-	if ((rc = oms_db_lock(sp->db, &lock_order, 1, "I", s->order_id)) !=
-	    OMS_OK || (rc = oms_db_lock(sp->db, &lock_allocations, 1, "I",
-	    s->order_id)) != OMS_OK || (rc = oms_db_lock(sp->db, &lock_levels,
-	    1, "tIt", s->location, s->order_id, s->location)) != OMS_OK)
+	if ((rc = oms_db_lock(sp->db, &lock_order, OMS_LOCK_WAIT, "I",
+	    s->order_id)) != OMS_OK || (rc = oms_db_lock(sp->db,
+	    &lock_allocations, OMS_LOCK_WAIT, "I", s->order_id)) != OMS_OK ||
+	    (rc = oms_db_lock(sp->db, &lock_levels, OMS_LOCK_WAIT, "tIt",
+	    s->location, s->order_id, s->location)) != OMS_OK)
 		goto fail_rc;
 	/* What the order is now, not what the routed file said. */
 	if ((rc = oms_order_may(sp->db, s->order_id, OMS_ACT_SHIP)) != OMS_OK ||

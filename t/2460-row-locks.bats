@@ -199,3 +199,26 @@ B|LAX1|10|3"
 	run oms check
 	assert_success
 }
+
+@test "a pending run passes over an order another run holds and routes the rest; the next run routes it" {
+	on_pg || skip "SQLite has one writer at a time"
+	world
+	{ order 1 A; order 2 B; order 3 A; } | oms-import -q --channel oms >/dev/null
+	hold_rows 60 "SELECT id FROM orders WHERE id = $(id_of 2)"
+	export OMS_BUSY_TIMEOUT=1500
+	run oms-route -q --pending
+	assert_success
+	assert_equal "$(jq -r '.order + " " + .status' <<<"$output")" \
+	    "o_1 allocated
+o_3 allocated"
+	assert_equal "$(status_of 2)" open
+	release_rows
+	run oms-route -q --pending
+	assert_success
+	assert_equal "$(jq -r '.order + " " + .status' <<<"$output")" "o_2 allocated"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT sku, location, on_hand, reserved FROM levels ORDER BY sku")" \
+	    "A|EWR1|10|2
+B|LAX1|10|1"
+	run oms check
+	assert_success
+}
