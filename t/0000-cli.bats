@@ -162,9 +162,15 @@ SQL
 	sqlite3 "$OMS_DB" "PRAGMA foreign_keys=OFF; INSERT INTO order_lines (order_id, line_no, qty) VALUES (42, 1, 0)"
 	run --separate-stderr oms check
 	assert_failure 1
-	assert_output "$(printf '%s\n' \
-		"foreign-keys: row 1 of order_lines points at a missing row of orders" \
-		"line-quantity: order o_42 line 1 has quantity 0")"
+	# PostgreSQL keeps its foreign keys itself, and oms check leaves
+	# them to it: only SQLite's check names the line.
+	if on_pg; then
+		assert_output "line-quantity: order o_42 line 1 has quantity 0"
+	else
+		assert_output "$(printf '%s\n' \
+			"foreign-keys: row 1 of order_lines points at a missing row of orders" \
+			"line-quantity: order o_42 line 1 has quantity 0")"
+	fi
 }
 
 @test "oms check on a missing database says how to make one" {

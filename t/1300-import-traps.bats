@@ -585,8 +585,27 @@ amz_row() {
 
 # ---- --check: vetting a file ---------------------------------------------
 
+# No database: no file, or on PostgreSQL a schema with no tables.
+no_db() {
+	if on_pg; then
+		pg_admin -c "DROP SCHEMA \"$(pg_schema "$OMS_DB")\" CASCADE" \
+			-c "CREATE SCHEMA \"$(pg_schema "$OMS_DB")\""
+	else
+		rm "$OMS_DB"
+	fi
+}
+
+still_no_db() {
+	if on_pg; then
+		[ "$(pg_admin -c "SELECT count(*) FROM pg_tables
+		    WHERE schemaname = '$(pg_schema "$OMS_DB")'")" = 0 ]
+	else
+		[ ! -e "$OMS_DB" ]
+	fi
+}
+
 @test "--check: each order whose totals do not add up, placeholders, repeated lines and holds, by file and line; nothing stored, no database" {
-	rm "$OMS_DB"
+	no_db
 	ebay_file "$(ebay_order 2401 07-00000-00401 A 1 10.00 10.00 'Nov-24-26 10:00:00' 'Nov-24-26 10:01:00')" \
 	    "$(ebay_order 2402 07-00000-00402 A 1 10.00 12.00 'Nov-24-26 10:00:00' 'Nov-24-26 10:01:00')" \
 	    "$(ebay_order 2403 07-00000-00403 B 1 10.00 10.00 'Nov-24-26 10:00:00' 'Nov-24-26 10:01:00' | sed 's/"1 Main St"/"--"/')" \
@@ -605,7 +624,7 @@ amz_row() {
 OUT
 	assert_equal "$stderr" "oms-import: vet.csv: 5 orders read, 5 findings
 oms-import: clean.csv: 1 order read, 0 findings"
-	[ ! -e "$OMS_DB" ]
+	still_no_db
 	# A clean file: no output, exit 0.
 	run --separate-stderr oms-import --check -q clean.csv
 	assert_success
@@ -616,7 +635,7 @@ oms-import: clean.csv: 1 order read, 0 findings"
 	run --separate-stderr oms-import --check junk.txt
 	assert_failure 1
 	assert_equal "$stderr" "oms-import: junk.txt: not a file of any channel adapter this oms has (oms-import channels lists them)"
-	[ ! -e "$OMS_DB" ]
+	still_no_db
 }
 
 @test "--check is in the usage and the completions of bash, zsh and fish" {

@@ -82,6 +82,7 @@ controls() {
 }
 
 @test "the round trip: import, route to the 3pl, send, the 3pl answers, receive: shipped with tracking, counted, acknowledged" {
+	skip_on_pg "ids after a rollback"
 	sent_two
 	# The 940s as a 3pl reads them: one interchange, a set each.
 	run ls -A out
@@ -765,8 +766,11 @@ list"
 		got=$(comp oms-edi "$v" -- | grep -e '^--' | sort)
 		assert_equal "$got" "$want"
 	done
-	run comp oms-edi send --location ""
-	assert_output "3PL1"
+	# The locations come from a SQLite file, read with sqlite3.
+	if ! on_pg; then
+		run comp oms-edi send --location ""
+		assert_output "3PL1"
+	fi
 	zsh -n "$TOP/completions/zsh/_oms-edi"
 	command -v fish >/dev/null || skip "fish is not installed (make deps installs it)"
 	run fish -c "source $TOP/completions/fish/oms-edi.fish; complete -C 'oms-edi rec'"

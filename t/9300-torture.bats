@@ -8,9 +8,19 @@
 
 load helper
 
+# On PostgreSQL torture works on a new database of the test's server
+# (-D), and reads it with the sqlite3 stand-in, exported to it with
+# what it calls.
+PG=()
+if on_pg; then
+	export -f sqlite3 pg_sqlite3 pg_statements is_pg_url pg_schema \
+		pg_admin pg_seq_schema pg_new_db pg_url
+	PG=(-D "pg_new_db torture")
+fi
+
 # torture SEED PROCS OPS: one run; its figures go to the TAP stream.
 torture() {
-	run --separate-stderr "$TOP/t/proof/torture" -s "$1" -p "$2" -n "$3" run
+	run --separate-stderr "$TOP/t/proof/torture" -s "$1" -p "$2" -n "$3" "${PG[@]}" run
 	echo "# $output" >&3
 	[ "$status" -eq 0 ] || fail "$stderr"
 	assert_equal "$stderr" ""
@@ -29,14 +39,16 @@ torture() {
 }
 
 @test "the checks bite: damage done after the run is found and named, with the seed and the command to replay it" {
-	for sql in "UPDATE levels SET on_hand = on_hand + 1 WHERE rowid = 1 => levels that are not the ledger's" \
-	    "DELETE FROM order_lines WHERE rowid = (SELECT max(rowid) FROM order_lines) => an order whose lines are not its record's" \
+	local pg=
+	[ ${#PG[@]} = 0 ] || pg=" -D $(printf '%q' "${PG[1]}")"
+	for sql in "UPDATE levels SET on_hand = on_hand + 1 WHERE (sku, location) = (SELECT sku, location FROM levels ORDER BY sku, location LIMIT 1) => levels that are not the ledger's" \
+	    "DELETE FROM order_lines WHERE (order_id, line_no) = (SELECT order_id, line_no FROM order_lines ORDER BY order_id DESC, line_no DESC LIMIT 1) => an order whose lines are not its record's" \
 	    "UPDATE allocations SET state = 'active' WHERE id = (SELECT min(allocation_id) FROM shipment_lines) => a shipment's goods that are not its allocation's" \
 	    "UPDATE orders SET external_id = 'x' || external_id WHERE id = 1 => orders lost, doubled or not at their newest version"; do
-		run --separate-stderr "$TOP/t/proof/torture" -s 5 -p 2 -n 6 -x "${sql% => *}" run
+		run --separate-stderr "$TOP/t/proof/torture" -s 5 -p 2 -n 6 -x "${sql% => *}" "${PG[@]}" run
 		assert_failure 1
 		[[ $stderr == *"torture: seed 5: "*"${sql#* => }"* ]] || fail "${sql% => *}: $stderr"
-		[[ $stderr == *"torture: seed 5 failed; the run is kept in $PWD/run; replay: OMS_BIN=$OMS_BIN $TOP/t/proof/torture -n 6 -p 2 -s 5 -x $(printf '%q' "${sql% => *}") DIR" ]] ||
+		[[ $stderr == *"torture: seed 5 failed; the run is kept in $PWD/run; replay: OMS_BIN=$OMS_BIN $TOP/t/proof/torture -n 6 -p 2 -s 5 -x $(printf '%q' "${sql% => *}")$pg DIR" ]] ||
 		    fail "no replay: $stderr"
 	done
 }

@@ -60,7 +60,12 @@ one_case() {
 	local -a envs=() argv=()
 	work="$BATS_TEST_TMPDIR/$name"
 	mkdir -p "$work"
-	export OMS_DB="$work/oms.db"
+	if on_pg; then
+		OMS_DB=$(pg_new_db hostile) || return 1
+		export OMS_DB
+	else
+		export OMS_DB="$work/oms.db"
+	fi
 	(
 		cd "$work" || exit 1
 		oms -q init || { echo "$name: oms init failed"; exit 1; }

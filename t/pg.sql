@@ -51,6 +51,16 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	SELECT sqlite_compat.json_extract(doc::text, path)
 $$;
 
+-- json_array_length(doc, path): the length of the array at path, 0 for
+-- anything else there, NULL for nothing there.
+CREATE FUNCTION json_array_length(doc text, path text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT CASE WHEN v IS NULL THEN NULL
+		WHEN json_typeof(v) = 'array' THEN pg_catalog.json_array_length(v)
+		ELSE 0 END
+	FROM (SELECT doc::json #> json_path(path) AS v) AS s
+$$;
+
 -- x ->> '$.a' is json_extract(x, '$.a') in SQLite; PostgreSQL has ->>
 -- for json and jsonb only, not for text, so this one takes text.
 CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = text,
