@@ -94,7 +94,7 @@ levels() {
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.shipment, .status]' <<<"$output")" '["s_1","delivered"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status, coalesce(delivered_at, '') FROM shipments; SELECT status FROM orders; SELECT count(*) FROM events WHERE action = 'delivered'")" "1|delivered|2026-11-28T14:00:00Z
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status, coalesce(delivered_at, '') FROM shipments ORDER BY id; SELECT status FROM orders; SELECT count(*) FROM events WHERE action = 'delivered'")" "1|delivered|2026-11-28T14:00:00Z
 2|in_transit|
 shipped
 0"
@@ -103,7 +103,7 @@ shipped
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.shipment, .status]' <<<"$output")" '["s_2","delivered"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status, delivered_at FROM shipments; SELECT status, status_at FROM orders")" "1|delivered|2026-11-28T14:00:00Z
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status, delivered_at FROM shipments ORDER BY id; SELECT status, status_at FROM orders")" "1|delivered|2026-11-28T14:00:00Z
 2|delivered|2026-11-30T14:00:00Z
 delivered|2026-11-30T15:00:00Z"
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT at, program, action, before, after FROM events WHERE id > (SELECT max(id) FROM events WHERE action = 'shipped') ORDER BY id")" '2026-11-30T15:00:00Z|oms-ship|delivered|{"status":"shipped"}|{"status":"delivered","shipment":"s_2"}'
@@ -152,7 +152,7 @@ B|ORD1|4|0"
 	export OMS_NOW=2026-12-10T00:00:00Z
 	run oms-ship track
 	assert_equal "$(jq -c '[.shipment, .status]' <<<"$output")" '["s_3","delivered"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status FROM shipments; SELECT status FROM orders; SELECT at, action, before, after FROM events WHERE action IN ('voided', 'delivered') ORDER BY id")" '1|delivered
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status FROM shipments ORDER BY id; SELECT status FROM orders; SELECT at, action, before, after FROM events WHERE action IN ('voided', 'delivered') ORDER BY id")" '1|delivered
 2|voided
 3|delivered
 delivered
@@ -187,7 +187,7 @@ delivered
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -c '[.shipment, .status, .events[-1].description]' <<<"$output")" '["s_2","returned","Returned to the sender"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status FROM shipments; SELECT status, hold_kind, hold_reasons, status_at FROM orders")" '1|delivered
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status FROM shipments ORDER BY id; SELECT status, hold_kind, hold_reasons, status_at FROM orders")" '1|delivered
 2|returned
 hold|carrier|["s_2 was sent back: fated says Returned to the sender"]|2026-12-03T00:00:00Z'
 	assert_equal "$(sqlite3 "$OMS_DB" "SELECT at, program, action, before, after FROM events WHERE action IN ('held', 'delivered')")" '2026-12-03T00:00:00Z|oms-ship|held|{"status":"shipped"}|{"status":"hold","hold_reasons":["s_2 was sent back: fated says Returned to the sender"]}'
@@ -250,7 +250,7 @@ B|ORD1|4|0"
 	export OMS_NOW=2026-12-01T00:00:00Z
 	run oms-ship track
 	assert_equal "$(jq -c '[.shipment, .status]' <<<"$output")" '["s_2","delivered"]'
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status FROM shipments; SELECT status, hold_kind FROM orders; SELECT group_concat(action, ' ') FROM events")" "1|lost
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT id, status FROM shipments ORDER BY id; SELECT status, hold_kind FROM orders; SELECT group_concat(action, ' ') FROM (SELECT action FROM events ORDER BY id)")" "1|lost
 2|delivered
 hold|carrier
 created allocated shipped shipped held"

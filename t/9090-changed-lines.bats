@@ -216,18 +216,18 @@ hold"
 }
 
 @test "oms check finds an allocation that matches no line, and oms-ship refuses an order whose allocation no longer matches its line" {
-	skip_on_pg "the database is copied as a file and put back"
 	day1 "21:A:1 22:B:2"
 	run --separate-stderr oms check
 	assert_success
-	cp "$OMS_DB" good.db
 	# An allocation for a line the order does not have.
 	sqlite3 "$OMS_DB" "INSERT INTO allocations (order_id, line_no, sku, location, qty, state, rule, rules_version, created_at) VALUES (1, 7, 'C', 'EWR1', 1, 'active', 'default', 0, '2026-11-25T12:00:00Z')"
 	run --separate-stderr oms check
 	assert_failure 1
 	assert_line --index 0 "allocation-lines: order o_1: allocation a3 (1 C at EWR1, active) matches no line of the order"
-	# One that names another sku than its line's.
-	cp good.db "$OMS_DB"
+	# One that names another sku than its line's, the first taken out.
+	sqlite3 "$OMS_DB" "DELETE FROM allocations WHERE line_no = 7"
+	run --separate-stderr oms check
+	assert_success
 	sqlite3 "$OMS_DB" "UPDATE allocations SET sku = 'C' WHERE line_no = 1"
 	run --separate-stderr oms check
 	assert_failure 1

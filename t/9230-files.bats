@@ -29,12 +29,14 @@ order() {
 }
 
 # The tracking number the shipment of alloc.jsonl gets, found by shipping
-# it once on a copy of the database, which is then put back.
+# it once on a copy of the database (oms migrate keeps the ids and the
+# instance name that the request id is made of), which is then dropped.
 tracking_of_alloc() {
-	sqlite3 "$OMS_DB" ".backup before.db"
-	oms-ship --carrier offline --labels probe alloc.jsonl | jq -r .tracking
-	cp before.db "$OMS_DB"
-	rm -rf probe "$OMS_DB-wal" "$OMS_DB-shm" before.db
+	local copy
+	copy=$(copy_db probe) || return 1
+	OMS_DB=$copy oms-ship --carrier offline --labels probe alloc.jsonl |
+		jq -r .tracking
+	rm -rf probe "$BATS_TEST_TMPDIR"/probe.db*
 }
 
 mode() {
@@ -42,7 +44,6 @@ mode() {
 }
 
 @test "a symbolic link planted at a label's name is not followed: exit 3, the file it names unchanged, nothing recorded" {
-	skip_on_pg "the database is copied as a file and put back"
 	setup_ship
 	order 1001
 	oms-route --pending > alloc.jsonl
@@ -71,7 +72,6 @@ mode() {
 }
 
 @test "a symbolic link at the old guessable temporary name (.NAME.PID.tmp) does nothing" {
-	skip_on_pg "the database is copied as a file and put back"
 	setup_ship
 	order 1001
 	oms-route --pending > alloc.jsonl
@@ -195,6 +195,7 @@ mode() {
 }
 
 @test "a database path that is a link to nothing is not created through" {
+	skip_on_pg "the database is a file, the path a link to it"
 	ln -s "$BATS_TEST_TMPDIR/elsewhere.db" link.db
 	run --separate-stderr oms --db link.db init
 	assert_failure 3

@@ -48,7 +48,18 @@ EOF
 		[ -f outbox/s_1-shipped.eml ]
 }
 
-dump() { sqlite3 "$OMS_DB" .dump; }
+# Every row of the database.  On PostgreSQL not where its sequences
+# stand: a rolled-back write (a dry run) does not give back the ids it
+# took, and that is no change to what the database holds.
+dump() {
+	local d
+	d=$(sqlite3 "$OMS_DB" .dump) || return 1
+	if on_pg; then
+		grep -v '^SELECT pg_catalog.setval(' <<<"$d"
+	else
+		printf '%s\n' "$d"
+	fi
+}
 
 # How often each of Zoe's strings stands in the whole database, case aside.
 zoe_counts() {

@@ -183,6 +183,20 @@ shared_db() {
 	fi
 }
 
+# A new database holding a copy of $OMS_DB's rows, with their ids and
+# its instance name (oms migrate): the file $1.db in the test's
+# directory, or on PostgreSQL a new schema.  Prints its path or URL.
+copy_db() {
+	local copy
+	if on_pg; then
+		copy=$(pg_new_db "$1") || return 1
+	else
+		copy=$BATS_TEST_TMPDIR/$1.db
+	fi
+	oms -q --db "$copy" init && oms -q migrate --to "$copy" || return 1
+	printf '%s\n' "$copy"
+}
+
 # The tests look into the database with sqlite3 "$OMS_DB" "SQL" (or SQL
 # on stdin).  On PostgreSQL, sqlite3 is this function: given the URL of
 # a PostgreSQL database, it runs the SQL with psql, printing as sqlite3
