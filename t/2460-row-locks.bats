@@ -166,25 +166,39 @@ B|LAX1|10|3"
 	o1=$(id_of 1)
 	o2=$(id_of 2)
 	before=$(sqlite3 "$OMS_DB" "SELECT max(seq) FROM outbox")
-	# Routing order 1 pauses inside its transaction, after its reserve
-	# and before its commit, as a slow host would.
-	sqlite3 "$OMS_DB" "CREATE FUNCTION nap() RETURNS trigger
-	    LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_sleep(6); RETURN NULL; END \$\$;
-	    CREATE TRIGGER nap AFTER INSERT ON events FOR EACH ROW
-	    WHEN (NEW.order_id = $o1) EXECUTE FUNCTION nap();"
-	oms-route -q <<<"o_1" > r1.jsonl &
-	pid=$!
-	napping=
+	# Routing order 1 stops inside its transaction, after its reserve
+	# and before its commit, as a slow host would: until the gate, a lock
+	# the test holds, lets it go.
+	sqlite3 "$OMS_DB" "CREATE FUNCTION gate() RETURNS trigger
+	    LANGUAGE plpgsql AS \$\$ BEGIN PERFORM pg_advisory_xact_lock(2460); RETURN NULL; END \$\$;
+	    CREATE TRIGGER gate AFTER INSERT ON events FOR EACH ROW
+	    WHEN (NEW.order_id = $o1) EXECUTE FUNCTION gate();"
+	rm -f shut
+	{
+		echo "SELECT pg_advisory_lock(2460);"
+		echo "\\! touch '$BATS_TEST_TMPDIR/shut'"
+		sleep 120
+	} | psql -X -q -d "$OMS_DB" >/dev/null 2>&1 &
+	gate=$!
 	for _ in $(seq 200); do
-		napping=$(pg_admin -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'")
-		[ "$napping" = 1 ] && break
+		[ -e shut ] && break
 		sleep 0.05
 	done
-	assert_equal "$napping" 1
+	OMS_BUSY_TIMEOUT=120000 oms-route -q <<<"o_1" > r1.jsonl &
+	pid=$!
+	stopped=
+	for _ in $(seq 400); do
+		stopped=$(pg_admin -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 2460 AND NOT granted")
+		[ "$stopped" = 1 ] && break
+		sleep 0.05
+	done
+	assert_equal "$stopped" 1
 	# Order 2 ships meanwhile, and a follower reads the stream so far.
 	OMS_BUSY_TIMEOUT=1500 oms-ship -q --carrier offline --labels L r2.jsonl >/dev/null
 	oms-events -q --after "$before" > first.jsonl
 	assert_equal "$(status_of 1)" open
+	kill "$gate"
+	wait "$gate" || true
 	wait "$pid"
 	oms-events -q --after "$(jq -s 'map(.seq) | max' first.jsonl)" > second.jsonl
 	# The follower got every event of both, once: order 1's routing,
