@@ -209,7 +209,7 @@ run_report(struct oms_cli *cli)
 	 * another: a read transaction, which in WAL mode neither waits for
 	 * a writer nor holds one up.
 	 */
-	if ((rc = oms_db_exec(db, "BEGIN")) == OMS_OK) {
+	if ((rc = oms_db_begin_read(db)) == OMS_OK) {
 		rc = r->fn(db, &a.rq, oms_rout_rec, out);
 		oms_db_exec(db, "COMMIT");
 	}
@@ -260,7 +260,7 @@ page(struct oms_cli *cli)
 		oms_cli_usage(cli, "--html takes no operand");
 	db = oms_cli_db(cli, OMS_DB_READONLY);
 	/* One snapshot for every section, as for a report. */
-	if ((rc = oms_db_exec(db, "BEGIN")) == OMS_OK) {
+	if ((rc = oms_db_begin_read(db)) == OMS_OK) {
 		rc = oms_report_html(db, &a.rq, a.html);
 		oms_db_exec(db, "COMMIT");
 	}

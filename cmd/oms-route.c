@@ -322,7 +322,7 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 	    (rc = oms_router_open(db, rules, OMS_ROUTE_DRY, &nxt)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	/* One read transaction: both see the same stock. */
-	if ((rc = oms_db_exec(db, "BEGIN")) != OMS_OK)
+	if ((rc = oms_db_begin_read(db)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 	for (size_t i = 0; i < n; i++) {
 		cJSON *a = NULL, *b = NULL, *d, *ca, *cb;

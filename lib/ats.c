@@ -476,7 +476,7 @@ each(oms_db *db, const char *channel, const char *sku, int explain,
 	int rc, r = OMS_OK, own;
 
 	own = !oms_db_in_tx(db);
-	if (own && (rc = oms_db_exec(db, "BEGIN")) != OMS_OK)
+	if (own && (rc = oms_db_begin_read(db)) != OMS_OK)
 		return rc;
 	if (!explain && sku == NULL) {
 		r = each_set(db, channel, fn, arg);

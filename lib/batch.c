@@ -2,7 +2,8 @@
  * batch.c: short write transactions that carry many records, and the
  * echo of each record only once its transaction has committed.
  *
- * A batch is opened (BEGIN IMMEDIATE) when its first record comes, each
+ * A batch is opened (oms_db_begin, or oms_db_begin_rows for writes that
+ * lock their rows) when its first record comes, each
  * record is a savepoint in it (oms_db_write), and it is due for its
  * commit after max records, after ms milliseconds, or as soon as the
  * input has nothing to read yet: a slow producer never keeps the write

@@ -401,7 +401,7 @@ oms_db_begin(oms_db *db)
 {
 	int rc = DRV(db)->begin(db);
 
-	db->queued = 0;
+	db->rows = db->queued = 0;
 	if (rc != OMS_DBE_OK)
 		return oms_db_fail(db, rc, "cannot begin a transaction");
 	return OMS_OK;
@@ -418,10 +418,29 @@ oms_db_begin_rows(oms_db *db)
 	int rc = DRV(db)->begin_rows != NULL ? DRV(db)->begin_rows(db) :
 	    DRV(db)->begin(db);
 
+	db->rows = DRV(db)->begin_rows != NULL && rc == OMS_DBE_OK;
 	db->queued = 0;
 	if (rc != OMS_DBE_OK)
 		return oms_db_fail(db, rc, "cannot begin a transaction");
 	return OMS_OK;
+}
+
+/*
+ * Begin reading: every statement until the commit sees the database as it
+ * was at the first, so that figures read apart agree with one another.
+ */
+int
+oms_db_begin_read(oms_db *db)
+{
+	db->rows = db->queued = 0;
+	return oms_db_exec(db, DRV(db)->begin_read);
+}
+
+/* Whether the open transaction is one of oms_db_begin_rows that locks. */
+static int
+row_mode(oms_db *db)
+{
+	return db->rows && DRV(db)->in_tx(db);
 }
 
 /*
@@ -445,7 +464,7 @@ oms_db_lock(oms_db *db, const struct oms_lock *lock, int mode,
 	va_list ap;
 	int rc, n = 0;
 
-	if (DRV(db)->row_mode == NULL || !DRV(db)->row_mode(db))
+	if (!row_mode(db))
 		return OMS_OK;
 	if ((st = oms_db_stmt(db, sql)) == NULL)
 		return OMS_ERR;
@@ -477,7 +496,7 @@ oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
 	    "INSERT INTO outbox (at, event_id, movement_id) VALUES (?, ?, ?)";
 	const char *q = sql;
 
-	if (DRV(db)->row_mode != NULL && DRV(db)->row_mode(db)) {
+	if (row_mode(db)) {
 		q = DRV(db)->outbox_queue;
 		db->queued = 1;
 	}
@@ -491,7 +510,7 @@ oms_db_commit(oms_db *db)
 	int rc = DRV(db)->commit != NULL ? DRV(db)->commit(db) :
 	    DRV(db)->exec(db, "COMMIT");
 
-	db->queued = 0;
+	db->rows = db->queued = 0;
 
 	if (rc != OMS_DBE_OK) {
 		int st = oms_db_fail(db, rc, "cannot commit");
@@ -558,6 +577,7 @@ oms_db_undo(oms_db *db)
 void
 oms_db_rollback(oms_db *db)
 {
+	db->rows = db->queued = 0;
 	if (DRV(db)->in_tx(db))
 		DRV(db)->exec(db, "ROLLBACK");
 }

@@ -96,6 +96,7 @@ int oms_db_changes(oms_db *db);
 
 /* Transactions: short, and one writer at a time. */
 int oms_db_begin(oms_db *db);
+int oms_db_begin_read(oms_db *db);	/* one snapshot, until the commit */
 int oms_db_commit(oms_db *db);
 int oms_db_in_tx(oms_db *db);
 int oms_db_write(oms_db *db, int *nested);

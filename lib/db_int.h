@@ -57,7 +57,8 @@ struct oms_db {
 	void *h;		/* the driver's connection */
 	char *path;		/* the file, or the URL without a password */
 	int timeout_ms;
-	int queued;		/* the transaction queued outbox rows */
+	int rows;		/* the transaction locks by row (db.c) */
+	int queued;		/* and queued outbox rows */
 	const char *ro;		/* why it is read-only, or NULL */
 	size_t nstmt, cap;	/* cap is 0 or a power of two */
 	struct oms_slot *stmt;
@@ -97,13 +98,14 @@ struct oms_driver {
 	int (*begin)(struct oms_db *);			/* engine code */
 	/*
 	 * Writers that lock the rows they change run beside one another
-	 * where the engine locks by row: begin_rows begins one (NULL: as
-	 * begin), row_mode says whether the open transaction is one.  Its
-	 * outbox rows wait in outbox_queue's statement until commit, which
-	 * adds them in commit order (NULL: COMMIT).
+	 * where the engine locks by row: begin_rows begins one (NULL: the
+	 * engine does not, and begin does).  Its outbox rows wait in
+	 * outbox_queue's statement until commit, which adds them in commit
+	 * order (NULL: COMMIT).
 	 */
 	int (*begin_rows)(struct oms_db *);		/* engine code */
-	int (*row_mode)(struct oms_db *);
+	/* A read transaction: one snapshot for all its statements. */
+	const char *begin_read;
 	const char *outbox_queue;
 	int (*commit)(struct oms_db *);			/* engine code */
 	const char *(*errmsg)(struct oms_db *);

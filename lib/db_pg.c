@@ -52,7 +52,6 @@ struct pg {
 	unsigned nprepared;
 	struct ident_col *ids;
 	size_t nids;
-	int rows;		/* the transaction locks by row */
 	int queue_made;		/* the session's outbox queue exists */
 };
 
@@ -640,7 +639,12 @@ begin_with(oms_db *db, const char *lock)
 {
 	int rc;
 
-	if ((rc = pg_exec(db, "BEGIN")) != OMS_DBE_OK)
+	/*
+	 * Read committed whatever the role's default: each statement sees
+	 * what committed before it, and a row locked is read as it now is.
+	 */
+	if ((rc = pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED")) !=
+	    OMS_DBE_OK)
 		return rc;
 	if ((rc = pg_exec(db, lock)) != OMS_DBE_OK) {
 		struct pg *pg = PG(db);
@@ -657,14 +661,15 @@ begin_with(oms_db *db, const char *lock)
 static int
 pg_begin(oms_db *db)
 {
-	PG(db)->rows = 0;
 	return begin_with(db, LOCK_SQL);
 }
 
 /*
  * The outbox rows of a transaction that locks by row, in the order they
  * came: gone at the commit (which has copied them) or the rollback, and
- * a rollback to a savepoint takes back those since.
+ * a rollback to a savepoint takes back those since.  The table is named
+ * with its schema, pg_temp, which no identity column of the database's
+ * is under: the INSERT gains no RETURNING and leaves the last id alone.
  */
 static const char outbox_queue[] =
     "INSERT INTO pg_temp.oms_outbox_q (at, event_id, movement_id) "
@@ -686,30 +691,18 @@ pg_begin_rows(oms_db *db)
 			return rc;
 		pg->queue_made = 1;
 	}
-	pg->rows = 1;
-	if ((rc = begin_with(db, LOCK_SHARED_SQL)) != OMS_DBE_OK)
-		pg->rows = 0;
-	return rc;
-}
-
-static int
-pg_row_mode(oms_db *db)
-{
-	return PG(db)->rows && pg_in_tx(db);
+	return begin_with(db, LOCK_SHARED_SQL);
 }
 
 /*
- * A transaction that locks by row and queued outbox rows adds them now,
- * in one round trip with the commit: under the outbox's lock, so a
- * commit that took lower seqs is visible before any higher one is.
+ * A transaction that queued outbox rows adds them now, in one round trip
+ * with the commit: under the outbox's lock, so a commit that took lower
+ * seqs is visible before any higher one is.
  */
 static int
 pg_commit(oms_db *db)
 {
-	int queued = pg_row_mode(db) && db->queued;
-
-	PG(db)->rows = 0;
-	if (!queued)
+	if (!db->queued)
 		return pg_exec(db, "COMMIT");
 	return pg_exec(db, OUTBOX_LOCK_SQL "; "
 	    "INSERT INTO outbox (at, event_id, movement_id) "
@@ -1136,7 +1129,7 @@ const struct oms_driver oms_pg_driver = {
 	.exec = pg_exec,
 	.begin = pg_begin,
 	.begin_rows = pg_begin_rows,
-	.row_mode = pg_row_mode,
+	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
 	.outbox_queue = outbox_queue,
 	.commit = pg_commit,
 	.errmsg = pg_errmsg,

@@ -735,6 +735,7 @@ const struct oms_driver oms_sqlite_driver = {
 	.in_tx = lite_in_tx,
 	.exec = lite_exec,
 	.begin = lite_begin,
+	.begin_read = "BEGIN",
 	.errmsg = lite_errmsg,
 	.user_version = lite_user_version,
 	.check = lite_check,

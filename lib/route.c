@@ -1753,9 +1753,11 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
  * Lock the rows routing order id may change, in the order every writer
  * that locks by row takes them (ship.c too): the order, then the levels
  * of every sku its lines and their kits need, everywhere, by sku and
- * location.  Without OMS_ROUTE_WAIT a row another writer holds is
- * OMS_WAIT (db.h); with OMS_ROUTE_SKIP_HELD an order another run holds
- * is passed over, *elsewhere set: that run routes it.
+ * location, and those its active allocations hold.  Without
+ * OMS_ROUTE_WAIT a row another writer holds is OMS_WAIT (db.h); with
+ * OMS_ROUTE_SKIP_HELD an order another writer holds (a router, or a
+ * shipper of what it had allocated) is passed over, *elsewhere set: the
+ * next run takes it up.
  */
 int
 oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
@@ -1766,7 +1768,10 @@ oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
 	    OMS_LOCK("SELECT sku FROM levels WHERE sku IN "
 	    "(SELECT sku FROM order_lines WHERE order_id = ?1 "
 	    "UNION SELECT k.sku FROM kit_components k JOIN order_lines l "
-	    "ON k.kit_sku = l.sku WHERE l.order_id = ?1) "
+	    "ON k.kit_sku = l.sku WHERE l.order_id = ?1 "
+	    /* A kit changed since may hold other skus: released too. */
+	    "UNION SELECT sku FROM allocations WHERE order_id = ?1 "
+	    "AND state = 'active') "
 	    "ORDER BY sku, location");
 	int mode = flags & OMS_ROUTE_WAIT ? OMS_LOCK_WAIT : OMS_LOCK_NOWAIT;
 	int rc;

@@ -946,7 +946,10 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 		d[0] = m->qty;
 		break;
 	case COUNT:
-		/* Under BEGIN IMMEDIATE nothing moves between read and write. */
+		/*
+		 * Under the writers' lock, whole (a count is never a write
+		 * that locks by row), nothing moves between read and write.
+		 */
 		if ((rc = level_get(db, m->sku, m->location, cur)) != OMS_OK)
 			return rc;
 		d[0] = m->qty - cur[0];
