@@ -528,23 +528,26 @@ oms_db_commit(oms_db *db)
  * alone.  oms_db_write_end commits or releases when rc is OMS_OK, and
  * otherwise undoes; it returns rc, or the commit's failure.
  */
-int
-oms_db_write(oms_db *db, int *nested)
+static int
+write_with(oms_db *db, int *nested, int (*begin)(oms_db *))
 {
 	*nested = oms_db_in_tx(db);
 	if (*nested)
 		return oms_db_exec(db, "SAVEPOINT oms_write");
-	return oms_db_begin(db);
+	return begin(db);
+}
+
+int
+oms_db_write(oms_db *db, int *nested)
+{
+	return write_with(db, nested, oms_db_begin);
 }
 
 /* The same for a write that locks its rows (oms_db_begin_rows). */
 int
 oms_db_write_rows(oms_db *db, int *nested)
 {
-	*nested = oms_db_in_tx(db);
-	if (*nested)
-		return oms_db_exec(db, "SAVEPOINT oms_write");
-	return oms_db_begin_rows(db);
+	return write_with(db, nested, oms_db_begin_rows);
 }
 
 int
