@@ -88,6 +88,10 @@ progress(struct ctx *c, size_t total)
  * the order's rows are waited for only by a batch that holds none yet:
  * one that does commits first.
  */
+/* Prepared once: a savepoint an order. */
+static const char sql_savepoint[] = "SAVEPOINT oms_route";
+static const char sql_release[] = "RELEASE oms_route";
+
 static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
 {
@@ -97,7 +101,7 @@ route_one(struct ctx *c, int64_t id, const char *where, int flags)
 again:
 	if ((rc = oms_batch_open(&c->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	rc = oms_db_exec(c->db, "SAVEPOINT oms_route");
+	rc = oms_db_run(c->db, sql_savepoint, "cannot begin an order", "");
 	/*
 	 * A pending run (the one quiet about orders it leaves as they were)
 	 * passes over an order another run is routing.
@@ -110,7 +114,7 @@ again:
 	if (rc == OMS_OK && !elsewhere)
 		rc = oms_route_order(c->rt, id, flags | locked, &out);
 	if (rc == OMS_OK) {
-		rc = oms_db_exec(c->db, "RELEASE oms_route");
+		rc = oms_db_run(c->db, sql_release, "cannot end an order", "");
 		c->held |= !elsewhere;
 	} else {
 		struct oms_errsave e;
@@ -660,6 +664,7 @@ route(struct oms_cli *cli)
 	if (!r.pending && !r.reroute && cli->argc == 0 && isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
 	cx.db = oms_cli_db(cli, 0);
+	oms_db_set_cache_mb(cx.db, 64);
 	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);
 	cx.batch.rows = 1;
 	if ((rc = oms_router_open(cx.db, NULL, cx.explain ? OMS_ROUTE_EXPLAIN :

@@ -458,7 +458,7 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 	snprintf(ref, sizeof ref, "o_%lld", (long long)id);
 	for (size_t i = 0; i < n && rc == OMS_OK && excess > 0; i++) {
 		int64_t take = as[i].qty <= excess ? as[i].qty : excess;
-		cJSON *m = cJSON_CreateObject(), *echo = NULL;
+		cJSON *m = cJSON_CreateObject();
 		char key[80];
 
 		/* The allocation's new size makes the key: it only shrinks. */
@@ -472,9 +472,8 @@ oms_alloc_trim(oms_db *db, int64_t id, int line_no, const char *why)
 		cJSON_AddStringToObject(m, "reason", why);
 		cJSON_AddStringToObject(m, "ref", ref);
 		cJSON_AddStringToObject(m, "key", key);
-		rc = oms_stock_move(db, m, &echo);
+		rc = oms_stock_move(db, m, NULL);
 		cJSON_Delete(m);
-		cJSON_Delete(echo);
 		if (rc != OMS_OK)
 			break;
 		if ((st = oms_db_stmt(db, take == as[i].qty ? sql_end :

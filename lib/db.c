@@ -528,12 +528,20 @@ oms_db_commit(oms_db *db)
  * alone.  oms_db_write_end commits or releases when rc is OMS_OK, and
  * otherwise undoes; it returns rc, or the commit's failure.
  */
+/*
+ * A write nested in another runs in a savepoint.  Prepared once, not
+ * parsed on each of the several a routed or shipped order makes.
+ */
+static const char sql_savepoint[] = "SAVEPOINT oms_write";
+static const char sql_release[] = "RELEASE oms_write";
+
 static int
 write_with(oms_db *db, int *nested, int (*begin)(oms_db *))
 {
 	*nested = oms_db_in_tx(db);
 	if (*nested)
-		return oms_db_exec(db, "SAVEPOINT oms_write");
+		return oms_db_run(db, sql_savepoint, "cannot begin a write",
+		    "");
 	return begin(db);
 }
 
@@ -562,7 +570,7 @@ oms_db_write_end(oms_db *db, int nested, int rc)
 		return rc;
 	}
 	if (nested)
-		return oms_db_exec(db, "RELEASE oms_write");
+		return oms_db_run(db, sql_release, "cannot end a write", "");
 	return oms_db_commit(db);
 }
 

@@ -423,6 +423,27 @@ immutable_uri(const char *path)
 	return u;
 }
 
+/*
+ * A savepoint keeps the pages it changes in a statement journal, which
+ * SQLite holds in memory up to 64 KiB and then spills to a temporary
+ * file, not truncated until the transaction ends.  Routing and shipping
+ * open a savepoint per order inside a batch: the spilled journal grew
+ * by every page every order of the batch changed, a write a page (93
+ * writes an order when routing).  Kept in memory, it is emptied at each
+ * release and holds one order's pages at a time.  sqlite3_config must
+ * come before the library is initialised, so before the first open.
+ */
+static void
+stmt_journal_in_memory(void)
+{
+	static int done;
+
+	if (!done) {
+		done = 1;
+		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+	}
+}
+
 static int
 connect(oms_db *db, int immutable)
 {
@@ -437,6 +458,7 @@ connect(oms_db *db, int immutable)
 	}
 	sqlite3_close(H(db));
 	db->h = NULL;
+	stmt_journal_in_memory();
 	rc = sqlite3_open_v2(uri != NULL ? uri : db->path, &h, fl, NULL);
 	db->h = h;
 	free(uri);

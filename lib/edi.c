@@ -1773,7 +1773,7 @@ release_rest(oms_db *db, int64_t order_id, const struct al *a, int64_t n,
 	    "UPDATE order_lines SET allocated = allocated - ? "
 	    "WHERE order_id = ? AND line_no = (SELECT line_no FROM "
 	    "allocations WHERE id = ?)";
-	cJSON *m = cJSON_CreateObject(), *echo = NULL;
+	cJSON *m = cJSON_CreateObject();
 	char key[96], ref[32], now[OMS_TIME_LEN];
 	int rc;
 
@@ -1789,9 +1789,8 @@ release_rest(oms_db *db, int64_t order_id, const struct al *a, int64_t n,
 	cJSON_AddStringToObject(m, "reason", why);
 	cJSON_AddStringToObject(m, "ref", ref);
 	cJSON_AddStringToObject(m, "key", key);
-	rc = oms_stock_move(db, m, &echo);
+	rc = oms_stock_move(db, m, NULL);
 	cJSON_Delete(m);
-	cJSON_Delete(echo);
 	if (rc != OMS_OK)
 		return rc;
 	/* What the shipment took was split off already: the rest is a's. */

@@ -1186,7 +1186,7 @@ static int
 ledger(oms_db *db, const char *kind, const char *sku, const char *loc,
     int64_t qty, const char *reason, const char *ref, const char *key)
 {
-	cJSON *m = cJSON_CreateObject(), *echo = NULL;
+	cJSON *m = cJSON_CreateObject();
 	int rc;
 
 	cJSON_AddStringToObject(m, "type", "movement");
@@ -1197,9 +1197,8 @@ ledger(oms_db *db, const char *kind, const char *sku, const char *loc,
 	cJSON_AddStringToObject(m, "reason", reason);
 	cJSON_AddStringToObject(m, "ref", ref);
 	cJSON_AddStringToObject(m, "key", key);
-	rc = oms_stock_move(db, m, &echo);
+	rc = oms_stock_move(db, m, NULL);
 	cJSON_Delete(m);
-	cJSON_Delete(echo);
 	return rc;
 }
 

@@ -439,7 +439,7 @@ movement(oms_db *db, const char *kind, const char *sku, const char *loc,
     const char *peer, int64_t qty, const char *reason, int64_t rid,
     const char *key)
 {
-	cJSON *m = cJSON_CreateObject(), *echo = NULL;
+	cJSON *m = cJSON_CreateObject();
 	char ref[32];
 	int rc;
 
@@ -455,9 +455,8 @@ movement(oms_db *db, const char *kind, const char *sku, const char *loc,
 	cJSON_AddStringToObject(m, "reason", reason);
 	cJSON_AddStringToObject(m, "ref", ref);
 	cJSON_AddStringToObject(m, "key", key);
-	rc = oms_stock_move(db, m, &echo);
+	rc = oms_stock_move(db, m, NULL);
 	cJSON_Delete(m);
-	cJSON_Delete(echo);
 	return rc;
 }
 

@@ -1187,7 +1187,7 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	    "rule, rules_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	oms_stmt *st;
 	const char *loc = rt->locs[o->cand[c]].id;
-	cJSON *m, *echo = NULL;
+	cJSON *m;
 	char key[64], ref[32];
 	int rc;
 
@@ -1219,9 +1219,8 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	cJSON_AddNumberToObject(m, "qty", (double)qty);
 	cJSON_AddStringToObject(m, "ref", ref);
 	cJSON_AddStringToObject(m, "key", key);
-	rc = oms_stock_move(rt->db, m, &echo);
+	rc = oms_stock_move(rt->db, m, NULL);
 	cJSON_Delete(m);
-	cJSON_Delete(echo);
 	if (rc == OMS_REJECT)	/* cannot be: the stock was read in this tx */
 		return oms_seterr("order o_%lld: reserving %s at %s: %s",
 		    (long long)o->id, sku, loc, oms_error());

@@ -783,7 +783,7 @@ static int
 move(oms_db *db, const char *kind, const struct item *it, const char *loc,
     const char *ref, int64_t sid, const char *keyfmt)
 {
-	cJSON *m = cJSON_CreateObject(), *echo = NULL;
+	cJSON *m = cJSON_CreateObject();
 	char key[64];
 	int rc;
 
@@ -804,9 +804,8 @@ move(oms_db *db, const char *kind, const struct item *it, const char *loc,
 		cJSON_AddStringToObject(m, "reason", "label voided");
 	cJSON_AddStringToObject(m, "ref", ref);
 	cJSON_AddStringToObject(m, "key", key);
-	rc = oms_stock_move(db, m, &echo);
+	rc = oms_stock_move(db, m, NULL);
 	cJSON_Delete(m);
-	cJSON_Delete(echo);
 	return rc;
 }
 

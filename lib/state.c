@@ -505,13 +505,9 @@ oms_alloc_release(oms_db *db, int64_t id, int line_no, const char *why,
 		return oms_db_fail(db, rc, "cannot read the allocations");
 	}
 	rc = OMS_OK;
-	cJSON_ArrayForEach(m, moves) {
-		cJSON *echo = NULL;
-
-		if ((rc = oms_stock_move(db, m, &echo)) != OMS_OK)
+	cJSON_ArrayForEach(m, moves)
+		if ((rc = oms_stock_move(db, m, NULL)) != OMS_OK)
 			break;
-		cJSON_Delete(echo);
-	}
 	cJSON_Delete(moves);
 	if (rc != OMS_OK)
 		return rc;

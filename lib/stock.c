@@ -1004,6 +1004,8 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	/* The event stream has it in the same transaction. */
 	if ((rc = oms_db_outbox(db, now, 0, id)) != OMS_OK)
 		return rc;
+	if (echo == NULL)	/* a program's own movement: nobody reads it */
+		return OMS_OK;
 	if ((st = oms_db_stmt(db, sql_get)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, id);
@@ -1023,14 +1025,15 @@ move(oms_db *db, const cJSON *rec, int64_t max, cJSON **echo)
 	cJSON *out = NULL;
 	int nested, rc;
 
-	*echo = NULL;
+	if (echo != NULL)
+		*echo = NULL;
 	if ((rc = parse_move(rec, &m, max)) != OMS_OK)
 		return rc;
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	rc = find_key(db, &m, &out);
 	if (rc == OMS_OK && out == NULL)
-		rc = write_move(db, rec, &m, &out);
+		rc = write_move(db, rec, &m, echo != NULL ? &out : NULL);
 	if (rc != OMS_OK) {
 		(void)oms_db_write_end(db, nested, OMS_ERR);
 		cJSON_Delete(out);
@@ -1040,7 +1043,10 @@ move(oms_db *db, const cJSON *rec, int64_t max, cJSON **echo)
 		cJSON_Delete(out);
 		return rc;
 	}
-	*echo = out;
+	if (echo != NULL)
+		*echo = out;
+	else
+		cJSON_Delete(out);
 	return OMS_OK;
 }
 

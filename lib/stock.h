@@ -26,6 +26,7 @@ int oms_stock_location(oms_db *db, cJSON *rec, cJSON **echo);
 int oms_stock_product(oms_db *db, cJSON *rec, cJSON **echo);
 int oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo);
 int oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo);
+/* echo NULL: the movement is written and not read back. */
 int oms_stock_move(oms_db *db, const cJSON *movement, cJSON **echo);
 int oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
     const char *location, oms_level_fn fn, void *arg);
