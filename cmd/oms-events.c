@@ -93,7 +93,7 @@ static int
 add_rec(void *arg, const cJSON *rec)
 {
 	struct oms_buf *b = arg;
-	char *text = cJSON_PrintUnformatted(rec);
+	char *text = oms_json_print(rec);
 
 	if (text == NULL)
 		return oms_fail(OMS_E_OTHER, "out of memory");

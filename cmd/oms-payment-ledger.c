@@ -157,7 +157,7 @@ ledger_read(int fd, const char *path)
 static void
 ledger_append(int fd, const char *path, const cJSON *line)
 {
-	char *text = cJSON_PrintUnformatted(line);
+	char *text = oms_json_print(line);
 	struct oms_buf b = { 0 };
 	size_t off = 0;
 

@@ -825,7 +825,7 @@ import_rec(void *arg, const cJSON *rec)
 	    (long long)line);
 	rc = oms_return_apply(c->db, r, &out);
 	if (rc == OMS_REJECT) {
-		char *raw = cJSON_PrintUnformatted(rec);
+		char *raw = oms_json_print(rec);
 
 		oms_cli_reject(c->cli, src ? src : "-", (long)line, oms_error(),
 		    raw);

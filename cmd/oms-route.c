@@ -355,8 +355,8 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 		summarise(a, &sa, ca);
 		summarise(b, &sb, cb);
 		{
-			char *x = cJSON_PrintUnformatted(ca);
-			char *y = cJSON_PrintUnformatted(cb);
+			char *x = oms_json_print(ca);
+			char *y = oms_json_print(cb);
 			int same = strcmp(x, y) == 0;
 
 			cJSON_AddBoolToObject(d, "changed", !same);

@@ -345,7 +345,7 @@ oms_call(const char *kind, const char *name, const char *verb,
 		}
 	}
 	rc = OMS_ERR;
-	text = cJSON_PrintUnformatted(full);
+	text = oms_json_print(full);
 	len = strlen(text);
 	if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) {
 		rc = oms_fail(OMS_E_CARRIER, "cannot run %s: %s", prog,
@@ -810,7 +810,7 @@ oms_call_serve(struct oms_cli *cli, size_t max, void (*hook)(void *),
 		reply = fn(req, rid);
 	code = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")) ?
 	    OMS_EXIT_OK : refused;
-	out = cJSON_PrintUnformatted(reply);
+	out = oms_json_print(reply);
 	printf("%s\n", out);
 	free(out);
 	cJSON_Delete(reply);

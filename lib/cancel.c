@@ -148,7 +148,7 @@ request(oms_db *db, int64_t id, const struct oms_cancel *c, const char *state,
 {
 	oms_stmt *st = oms_db_stmt(db, sql_request);
 	cJSON *l = lines_json(c);
-	char now[OMS_TIME_LEN], *lt = l ? cJSON_PrintUnformatted(l) : NULL;
+	char now[OMS_TIME_LEN], *lt = l ? oms_json_print(l) : NULL;
 	int rc;
 
 	cJSON_Delete(l);
@@ -203,7 +203,7 @@ pending_request(oms_db *db, int64_t id, const struct oms_cancel *c,
 {
 	oms_stmt *st = oms_db_stmt(db, sql_request_pending);
 	cJSON *l = lines_json(c);
-	char *lt = l ? cJSON_PrintUnformatted(l) : NULL;
+	char *lt = l ? oms_json_print(l) : NULL;
 	int rc;
 
 	cJSON_Delete(l);

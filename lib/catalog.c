@@ -479,7 +479,7 @@ cell_text(const cJSON *v, struct oms_buf *b)
 			oms_buf_adds(b, t);
 		}
 	} else {
-		s = cJSON_PrintUnformatted(v);
+		s = oms_json_print(v);
 		oms_buf_adds(b, s ? s : "");
 		free(s);
 	}

@@ -425,7 +425,7 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 				cJSON *o = c.void_tmpl ? fill(&c, c.void_tmpl, s,
 				    NULL) : cJSON_Duplicate(s, 1);
 
-				text = cJSON_PrintUnformatted(o);
+				text = oms_json_print(o);
 				oms_buf_adds(&b, text);
 				oms_buf_addc(&b, '\n');
 				free(text);
@@ -449,7 +449,7 @@ oms_confirm_write(oms_db *db, const char *channel, const char *account,
 			cJSON *o = strcmp(c.format, "records") == 0 ?
 			    cJSON_Duplicate(s, 1) : fill(&c, c.tmpl, s, NULL);
 
-			text = cJSON_PrintUnformatted(o);
+			text = oms_json_print(o);
 			oms_buf_adds(&b, text);
 			oms_buf_addc(&b, '\n');
 			free(text);

@@ -254,8 +254,8 @@ static int
 event(oms_db *db, int64_t id, const char *action, const cJSON *before,
     const cJSON *after)
 {
-	char *b = before ? cJSON_PrintUnformatted(before) : NULL;
-	char *a = after ? cJSON_PrintUnformatted(after) : NULL;
+	char *b = before ? oms_json_print(before) : NULL;
+	char *a = after ? oms_json_print(after) : NULL;
 	int rc = oms_db_event(db, id, action, b, a);
 
 	free(b);
@@ -953,7 +953,7 @@ oms_exchange_settle(oms_db *db, int64_t return_id, int lapsed, cJSON **out)
 	cJSON_AddItemToObject(before, "exchange", cJSON_Duplicate(x, 1));
 	cJSON_ReplaceItemInObjectCaseSensitive(x, "state", cJSON_CreateString(
 	    lapsed ? "charged" : "settled"));
-	if ((text = cJSON_PrintUnformatted(x)) == NULL) {
+	if ((text = oms_json_print(x)) == NULL) {
 		rc = oms_seterr("out of memory");
 		goto out;
 	}
@@ -1396,7 +1396,7 @@ make_reship(oms_db *db, int64_t order_id, const cJSON *spec, int64_t *rid,
 	cJSON_AddItemToObject(x, "order", ref_string("o_", *rid));
 	cJSON_AddStringToObject(x, "reason", reason);
 	cJSON_AddStringToObject(x, "was", p.status);
-	if ((text = cJSON_PrintUnformatted(x)) == NULL) {
+	if ((text = oms_json_print(x)) == NULL) {
 		rc = oms_seterr("out of memory");
 		goto out;
 	}

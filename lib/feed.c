@@ -559,7 +559,7 @@ flush_batch(struct writer *w)
 		cJSON_AddItemToObject(doc, w->f->wrap, w->items);
 	} else
 		doc = w->items;
-	if ((s = cJSON_PrintUnformatted(doc)) == NULL)
+	if ((s = oms_json_print(doc)) == NULL)
 		oms_die(OMS_EXIT_FATAL, "out of memory");
 	fputs(s, w->fp);
 	fputs(w->f->eol, w->fp);

@@ -189,7 +189,7 @@ carry_cancel(struct run *r, struct pending *p)
 	}
 	if ((rec = oms_order_record(r->im->db, p->id)) != NULL) {
 		free(p->json);
-		p->json = cJSON_PrintUnformatted(rec);
+		p->json = oms_json_print(rec);
 		cJSON_Delete(rec);
 	}
 	return OMS_OK;
@@ -634,7 +634,7 @@ take(struct run *r, cJSON *o, long line, const char *raw, const char *prefix,
 	if (res.action != OMS_ORDER_UNCHANGED && res.action != OMS_ORDER_STALE)
 		json = oms_order_print(o, &res);
 	else if (res.record != NULL)
-		json = cJSON_PrintUnformatted(res.record);
+		json = oms_json_print(res.record);
 	cJSON_Delete(res.record);
 	cJSON_Delete(res.reasons);
 	cJSON_Delete(o);
@@ -1144,7 +1144,7 @@ json_record(struct run *r, const cJSON *o, int k, long line,
 	const cJSON *items = NULL;
 	cJSON *order;
 	char why[700], nb[64], prefix[32];
-	char *raw = cJSON_PrintUnformatted(o);
+	char *raw = oms_json_print(o);
 	int rc = OMS_OK;
 
 	snprintf(prefix, sizeof prefix, "record %d: ", k);
@@ -1260,7 +1260,7 @@ read_json(struct run *r, const char *buf, size_t len)
 				continue;
 			snprintf(why, sizeof why, "items of order %s: no such "
 			    "order in the input", e->string);
-			raw = cJSON_PrintUnformatted(e);
+			raw = oms_json_print(e);
 			reject(r, 1, why, raw);
 			free(raw);
 		}
@@ -1848,7 +1848,7 @@ oms_import_batch_show(oms_db *db, int64_t batch,
 			r = OMS_ERR;
 			break;
 		}
-		text = cJSON_PrintUnformatted(rec);
+		text = oms_json_print(rec);
 		cJSON_Delete(rec);
 		r = fn(arg, text);
 		free(text);

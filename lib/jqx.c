@@ -773,7 +773,7 @@ oms_jq_run(struct oms_jq *q, const cJSON *in, long patience, cJSON **out)
 	*out = NULL;
 	if ((rc = ready(q)) != OMS_OK)
 		return rc;
-	if ((text = cJSON_PrintUnformatted(in)) == NULL)
+	if ((text = oms_json_print(in)) == NULL)
 		return oms_seterr("out of memory");
 	rc = send_frame('R', q->id, text, strlen(text), NULL, 0);
 	free(text);

@@ -158,13 +158,13 @@ norm_qty(cJSON *line, const char *where)
 		return oms_seterr("%sno qty", where);
 	if (oms_json_int(line, "qty", &q) != OMS_OK) {
 		/* Name what was given: 2.5, "two", true, [1]. */
-		char *t = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+		char *t = cJSON_IsString(v) ? NULL : oms_json_print(v);
 		const char *given = t != NULL ? t : cJSON_IsString(v) ?
 		    v->valuestring : "?";
 
 		rc = oms_seterr("%squantity '%.60s%s' is not a whole number",
 		    where, given, strlen(given) > 60 ? "..." : "");
-		cJSON_free(t);
+		free(t);
 		return rc;
 	}
 	if (q <= 0 || q > OMS_QTY_MAX)
@@ -1012,7 +1012,7 @@ put_source(oms_db *db, int64_t id, const char *source, const cJSON *rec,
 
 	if (st == NULL)
 		return OMS_ERR;
-	text = cJSON_PrintUnformatted(rec);
+	text = oms_json_print(rec);
 	oms_bind_int64(st, 1, id);
 	oms_bind_static(st, 2, source);
 	oms_bind_text(st, 3, text);
@@ -1429,8 +1429,8 @@ static int
 event_json(oms_db *db, int64_t id, const char *action, cJSON *before,
     cJSON *after)
 {
-	char *b = before ? cJSON_PrintUnformatted(before) : NULL;
-	char *a = after ? cJSON_PrintUnformatted(after) : NULL;
+	char *b = before ? oms_json_print(before) : NULL;
+	char *a = after ? oms_json_print(after) : NULL;
 	int rc = oms_db_event(db, id, action, b, a);
 
 	free(b);
@@ -1938,9 +1938,9 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 	if (flags & OMS_STORE_MERGE) {
 		incoming = cJSON_Duplicate(o, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(incoming, "lines");
-		intext = cJSON_PrintUnformatted(incoming);
+		intext = oms_json_print(incoming);
 	} else
-		intext = cJSON_PrintUnformatted(o);
+		intext = oms_json_print(o);
 	if (intext == NULL) {
 		rc = oms_seterr("out of memory");
 		goto out;
@@ -2124,7 +2124,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		text = intext;
 		intext = NULL;
 	} else
-		text = cJSON_PrintUnformatted(o);
+		text = oms_json_print(o);
 	if (text == NULL) {
 		rc = oms_seterr("out of memory");
 		goto out;
@@ -2204,7 +2204,7 @@ oms_order_store(oms_db *db, cJSON *o, const struct oms_store_in *in,
 		goto out;
 	}
 	if (strcmp(status, "hold") == 0 && owned && !sticky)
-		reasons = cJSON_PrintUnformatted(problems);
+		reasons = oms_json_print(problems);
 	ship = cJSON_GetObjectItemCaseSensitive(o, "ship_to");
 	cust = cJSON_GetObjectItemCaseSensitive(o, "customer");
 	totals = cJSON_GetObjectItemCaseSensitive(o, "totals");
@@ -2408,7 +2408,7 @@ oms_order_print(cJSON *o, const struct oms_store *res)
 		/* Keep the key string: it moves with the item. */
 		cJSON_AddItemToObject(out, v->string, v);
 	}
-	text = cJSON_PrintUnformatted(out);
+	text = oms_json_print(out);
 	cJSON_Delete(out);
 	return text;
 }
@@ -2612,7 +2612,7 @@ put_lines(oms_db *db, int64_t id, const cJSON *rec)
 		    (long long)id);
 	cJSON_ReplaceItemInObjectCaseSensitive(stored, "lines", cJSON_Duplicate(
 	    cJSON_GetObjectItemCaseSensitive(rec, "lines"), 1));
-	if ((text = cJSON_PrintUnformatted(stored)) == NULL) {
+	if ((text = oms_json_print(stored)) == NULL) {
 		rc = oms_seterr("out of memory");
 		goto out;
 	}

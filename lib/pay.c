@@ -245,7 +245,7 @@ op_settle(oms_db *db, struct op *o, const char *state, const char *note,
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
 		return rc;
 	if (reply != NULL)
-		text = cJSON_PrintUnformatted(reply);
+		text = oms_json_print(reply);
 	if ((rc = oms_db_run(db, sql_op, "cannot record a payment", "ssssI",
 	    state, note, text, now, o->id)) != OMS_OK)
 		goto out;
@@ -266,7 +266,7 @@ op_settle(oms_db *db, struct op *o, const char *state, const char *note,
 		goto out;
 	snprintf(o->state, sizeof o->state, "%s", state);
 	e = op_record(o, NULL);
-	ev = cJSON_PrintUnformatted(e);
+	ev = oms_json_print(e);
 	cJSON_Delete(e);
 	rc = oms_db_event(db, o->oid, strcmp(o->kind, "capture") == 0 ?
 	    "payment_captured" : "payment_refunded", NULL, ev);
@@ -581,7 +581,7 @@ capture_plan(oms_db *db, int64_t oid, int64_t *id)
 	oms_time_now(now);
 	snprintf(key, sizeof key, "capture:o_%lld:s_%lld", (long long)oid,
 	    (long long)last);
-	ltext = cJSON_PrintUnformatted(lines);
+	ltext = oms_json_print(lines);
 	if (cJSON_GetArraySize(units) == 0) {
 		rc = oms_db_run(db, sql_none, "cannot record a capture",
 		    "IiItsts", oid, left == 0, last, ltext, key,

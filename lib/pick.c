@@ -250,7 +250,7 @@ static int
 keep_record(oms_db *db, int64_t wave, const cJSON *rec)
 {
 	static const char sql[] = "UPDATE waves SET record = ? WHERE id = ?";
-	char *text = cJSON_PrintUnformatted(rec);
+	char *text = oms_json_print(rec);
 	int rc;
 
 	if (text == NULL)

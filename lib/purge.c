@@ -245,7 +245,7 @@ scrub(const char *s, const struct vals *vs)
 	j = cJSON_Parse(s);
 	if (j != NULL && (cJSON_IsObject(j) || cJSON_IsArray(j))) {
 		if (erase(j, 0, vs) > 0)
-			t = cJSON_PrintUnformatted(j);
+			t = oms_json_print(j);
 		cJSON_Delete(j);
 		return t;
 	}
@@ -827,7 +827,7 @@ oms_purge_order(oms_db *db, int64_t id, const char *email,
 	/* The event says what went, and nothing of what it was. */
 	ev = cJSON_CreateObject();
 	cJSON_AddItemToObject(ev, "tables", cJSON_Duplicate(tables, 1));
-	evtext = cJSON_PrintUnformatted(ev);
+	evtext = oms_json_print(ev);
 	cJSON_Delete(ev);
 	if ((rc = oms_db_event(db, id, "purged", NULL, evtext)) != OMS_OK)
 		goto out;

@@ -162,7 +162,7 @@ oms_rec_write(FILE *fp, const cJSON *rec)
 		unwiden(copy);
 		rec = copy;
 	}
-	s = cJSON_PrintUnformatted(rec);
+	s = oms_json_print(rec);
 	cJSON_Delete(copy);
 
 	if (s == NULL)

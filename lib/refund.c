@@ -1089,7 +1089,7 @@ oms_refund_store(oms_db *db, int64_t order_id, int64_t return_id,
 	w.sent_at = sent ? now : NULL;
 	c = content_of(refund);
 	rec = make_record(&w, c);
-	text = cJSON_PrintUnformatted(rec);
+	text = oms_json_print(rec);
 	if ((rc = oms_db_run(db, sql_record, "cannot store a refund", "sI",
 	    text, w.id)) != OMS_OK)
 		goto out;
@@ -1106,7 +1106,7 @@ oms_refund_store(oms_db *db, int64_t order_id, int64_t return_id,
 	cJSON_AddStringToObject(ev, "currency", cur);
 	cJSON_AddStringToObject(ev, "state", w.state);
 	free(text);
-	text = cJSON_PrintUnformatted(ev);
+	text = oms_json_print(ev);
 	cJSON_Delete(ev);
 	rc = oms_db_event(db, order_id, "refund", NULL, text);
 	goto out;
@@ -1192,7 +1192,7 @@ oms_refund_sent(oms_db *db, int64_t id, cJSON **out)
 		cJSON_Delete(rec);
 		rec = nrec;
 	}
-	text = cJSON_PrintUnformatted(rec);
+	text = oms_json_print(rec);
 	if ((rc = oms_db_run(db, sql_set, "cannot mark a refund sent", "ssI",
 	    now, text, id)) != OMS_OK)
 		goto out;
@@ -1201,7 +1201,7 @@ oms_refund_sent(oms_db *db, int64_t id, cJSON **out)
 	    cJSON_GetObjectItemCaseSensitive(rec, "id"), 1));
 	cJSON_AddStringToObject(ev, "state", "sent");
 	free(text);
-	text = cJSON_PrintUnformatted(ev);
+	text = oms_json_print(ev);
 	cJSON_Delete(ev);
 	rc = oms_db_event(db, order_id, "refund_sent", NULL, text);
 out:

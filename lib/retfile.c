@@ -1468,7 +1468,7 @@ read_json(struct fmt *fm, FILE *fp, const char *name, oms_rec_fn fn,
 		else
 			rc = json_record(&r, &o);
 		if (rc == OMS_REJECT) {
-			char *raw = cJSON_PrintUnformatted(e);
+			char *raw = oms_json_print(e);
 
 			reject(arg, name, s.line, r.why.s, raw ? raw : "");
 			free(raw);

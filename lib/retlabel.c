@@ -660,8 +660,8 @@ oms_return_label(oms_db *db, int64_t return_id, const char *account,
 		cJSON_Delete(info);
 		info = cJSON_Duplicate(prev, 1);
 	}
-	text = cJSON_PrintUnformatted(info);
-	ftext = cJSON_PrintUnformatted(files);
+	text = oms_json_print(info);
+	ftext = oms_json_print(files);
 
 	/* One short transaction, the return checked again. */
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK)
@@ -681,7 +681,7 @@ oms_return_label(oms_db *db, int64_t return_id, const char *account,
 		cJSON_AddItemToObject(ev, "files", cJSON_Duplicate(files, 1));
 		if (reprint)
 			cJSON_AddTrueToObject(ev, "reprint");
-		evt = cJSON_PrintUnformatted(ev);
+		evt = oms_json_print(ev);
 		rc = oms_db_event(db, r.order_id, "return_label", r.label, evt);
 		free(evt);
 		cJSON_Delete(ev);
@@ -846,7 +846,7 @@ track_return(oms_db *db, const struct inbound *t, int *moved)
 		ev = cJSON_Duplicate(last, 1);
 		cJSON_AddStringToObject(ev, "return", ref);
 		cJSON_AddStringToObject(ev, "tracking", t->tracking);
-		text = cJSON_PrintUnformatted(ev);
+		text = oms_json_print(ev);
 		cJSON_Delete(ev);
 		rc = oms_db_event(db, t->order_id, "return_tracking",
 		    t->last_status, text);
@@ -855,7 +855,7 @@ track_return(oms_db *db, const struct inbound *t, int *moved)
 			break;
 	}
 	if (rc == OMS_OK && fresh > 0) {
-		char *text = cJSON_PrintUnformatted(last);
+		char *text = oms_json_print(last);
 
 		rc = oms_db_run(db, sql_status, "cannot keep a return's "
 		    "tracking", "Iss", t->id, now, text);

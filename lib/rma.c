@@ -312,7 +312,7 @@ event_text(int64_t id, const char *state, const char *why)
 	cJSON_AddStringToObject(o, "state", state);
 	if (why != NULL && *why != '\0')
 		cJSON_AddStringToObject(o, "why", why);
-	s = cJSON_PrintUnformatted(o);
+	s = oms_json_print(o);
 	cJSON_Delete(o);
 	return s;
 }
@@ -724,7 +724,7 @@ made_key(int64_t oid, const cJSON *req, char *out, size_t n)
 {
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(req, "lines");
 	const char *at = oms_json_str(req, "requested_at");
-	char *t = cJSON_PrintUnformatted(lines), now[OMS_TIME_LEN];
+	char *t = oms_json_print(lines), now[OMS_TIME_LEN];
 	uint64_t h = oms_hash64(t, strlen(t), 0);
 
 	/* Asked again another day is another return: the day is in it. */
@@ -875,8 +875,8 @@ store_request(oms_db *db, int64_t oid, const cJSON *req, cJSON *policy,
 		if (rc != OMS_ROW)
 			return oms_db_fail(db, rc, "cannot read locations");
 	}
-	ptext = cJSON_PrintUnformatted(policy);
-	rtext = cJSON_PrintUnformatted(req);
+	ptext = oms_json_print(policy);
+	rtext = oms_json_print(req);
 	rc = oms_db_run(db, sql_ret, "cannot store a return", "Itsttttssssssst",
 	    oid, key, oms_json_str(req, "channel_rma"), state, kind, ptext,
 	    force && *force ? force : NULL, loc, oms_json_str(req, "carrier"),

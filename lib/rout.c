@@ -182,7 +182,7 @@ cell(const cJSON *v, struct oms_buf *b)
 		oms_buf_adds(b, cJSON_IsTrue(v) ? "true" : "false");
 		return;
 	}
-	if ((s = cJSON_PrintUnformatted(v)) == NULL)
+	if ((s = oms_json_print(v)) == NULL)
 		oms_die(OMS_EXIT_FATAL, "out of memory");
 	oms_buf_adds(b, s);
 	free(s);

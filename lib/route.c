@@ -1469,8 +1469,8 @@ lost_on(const struct order *o, const struct oms_router *rt,
 			continue;
 		a = term_value(o, rt, t, s->terms[t]);
 		b = term_value(o, rt, t, w->terms[t]);
-		as = cJSON_PrintUnformatted(a);
-		bs = cJSON_PrintUnformatted(b);
+		as = oms_json_print(a);
+		bs = oms_json_print(b);
 		snprintf(out, n, "lost on %s: %s against %s",
 		    oms_strategy_name(t), as, bs);
 		free(as);
@@ -1738,7 +1738,7 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
 		return OMS_ERR;
 	copy = cJSON_Duplicate(rec, 1);
 	cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
-	text = cJSON_PrintUnformatted(copy);
+	text = oms_json_print(copy);
 	cJSON_Delete(copy);
 	oms_bind_int64(st, 1, id);
 	oms_bind_text(st, 2, rt->nowtxt);

@@ -437,7 +437,7 @@ oms_rules_store(oms_db *db, const char *text, const char *source,
 	    "INSERT INTO rules (version, loaded_at, source, digest, rules) "
 	    "VALUES (?, ?, ?, ?, ?)";
 	cJSON *doc = cJSON_Parse(text);
-	char *canon = doc ? cJSON_PrintUnformatted(doc) : NULL;
+	char *canon = doc ? oms_json_print(doc) : NULL;
 	char digest[17], now[OMS_TIME_LEN];
 	oms_stmt *st;
 	int rc, last = 0, same = 0;

@@ -1037,7 +1037,7 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 		goto fail_rc;
 	cJSON_ReplaceItemInObjectCaseSensitive(rec, "id", cJSON_CreateString(ref));
 	cJSON_AddStringToObject(rec, "status", "shipped");
-	text = cJSON_PrintUnformatted(rec);
+	text = oms_json_print(rec);
 	if ((st = oms_db_stmt(sp->db, sql_record)) == NULL) {
 		free(text);
 		goto fail;
@@ -1333,8 +1333,8 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 		if (void_numbers(sp->carrier, s->request_id, nums) == OMS_OK)
 			unlink_files(files);
 		else {
-			char now[OMS_TIME_LEN], *t = cJSON_PrintUnformatted(nums);
-			char *f = cJSON_PrintUnformatted(files);
+			char now[OMS_TIME_LEN], *t = oms_json_print(nums);
+			char *f = oms_json_print(files);
 			int nested;
 
 			oms_time_now(now);

@@ -264,7 +264,7 @@ oms_order_status(oms_db *db, int64_t id, const char *action, const char *to,
 		    "the state table", (long long)id, from, to, action);
 	}
 	if (strcmp(to, "hold") == 0 && reasons != NULL)
-		rs = cJSON_PrintUnformatted(reasons);
+		rs = oms_json_print(reasons);
 	if ((st = oms_db_stmt(db, sql_set)) == NULL) {
 		free(rs);
 		free(reasons_was);
@@ -307,8 +307,8 @@ oms_order_status(oms_db *db, int64_t id, const char *action, const char *to,
 			cJSON_AddItemToObject(after, x->string,
 			    cJSON_Duplicate(x, 1));
 	}
-	b = cJSON_PrintUnformatted(before);
-	a = cJSON_PrintUnformatted(after);
+	b = oms_json_print(before);
+	a = oms_json_print(after);
 	rc = oms_db_event(db, id, action, b, a);
 	free(b);
 	free(a);
@@ -421,7 +421,7 @@ oms_order_refused(oms_db *db, int64_t id, const char *why)
 	cJSON_AddStringToObject(r, "program", oms_progname);
 	cJSON_AddStringToObject(r, "at", now);
 	cJSON_AddStringToObject(r, "reason", why);
-	text = cJSON_PrintUnformatted(r);
+	text = oms_json_print(r);
 	cJSON_Delete(r);
 	if ((rc = oms_db_write(db, &nested)) != OMS_OK) {
 		free(text);

@@ -182,7 +182,7 @@ opt_money(cJSON *rec, const char *key, const char *currency, int64_t *out,
 static char *
 print_record(const cJSON *rec)
 {
-	char *s = cJSON_PrintUnformatted(rec);
+	char *s = oms_json_print(rec);
 
 	if (s == NULL)
 		oms_die(OMS_EXIT_FATAL, "out of memory");

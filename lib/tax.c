@@ -231,7 +231,7 @@ request(const cJSON *o, const cJSON *set, int exp, int n, int64_t amount,
 		cJSON_AddItemToArray(items, it);
 		i++;
 	}
-	text = cJSON_PrintUnformatted(req);
+	text = oms_json_print(req);
 	snprintf(id, sizeof id, "tax-%016llx", (unsigned long long)fnv(text));
 	free(text);
 	cJSON_AddStringToObject(req, "request_id", id);

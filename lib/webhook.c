@@ -188,7 +188,7 @@ oms_webhook_body(const char *lines, size_t n, const char *consumer,
 	oms_buf_adds(body, "{");
 	if (consumer != NULL) {
 		cJSON *s = cJSON_CreateString(consumer);
-		char *t = cJSON_PrintUnformatted(s);
+		char *t = oms_json_print(s);
 
 		oms_buf_printf(body, "\"consumer\":%s,", t);
 		free(t);

@@ -1,0 +1,206 @@
+/*
+ * jsonprint.c: a cJSON tree to text, as cJSON_PrintUnformatted writes
+ * it, byte for byte, at a fraction of its cost.
+ *
+ * cJSON prints every number through sprintf("%1.15g"), reads it back
+ * with sscanf to see whether 15 digits were enough, and grows its
+ * buffer by reallocation, for the integers that most of a record's
+ * numbers are too.  Here a whole number that "%1.15g" would write as
+ * its digits is written digit by digit, and every other takes cJSON's
+ * own way, so the text is the same: t/unit/jsonprint.c compares the two
+ * on crafted and generated trees.  Routing and import print a record
+ * or two an order.
+ */
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms.h"
+
+static void
+put_int(struct oms_buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof d;
+	uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	oms_buf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
+/* cJSON's compare_double. */
+static int
+same_double(double a, double b)
+{
+	double max = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+
+	return fabs(a - b) <= max * DBL_EPSILON;
+}
+
+static void
+put_number(struct oms_buf *b, const cJSON *item)
+{
+	double d = item->valuedouble, back;
+	char s[32], dp;
+	int n;
+
+	if (isnan(d) || isinf(d)) {
+		oms_buf_add(b, "null", 4);
+		return;
+	}
+	/*
+	 * A whole number under 10^15 is its digits in "%1.15g", and reads
+	 * back the same; -0 keeps its sign there.
+	 */
+	if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d &&
+	    !(d == 0 && signbit(d))) {
+		put_int(b, (int64_t)d);
+		return;
+	}
+	n = snprintf(s, sizeof s, "%1.15g", d);
+	if (sscanf(s, "%lg", &back) != 1 || !same_double(back, d))
+		n = snprintf(s, sizeof s, "%1.17g", d);
+	if (n < 0 || (size_t)n >= sizeof s)
+		n = 0;
+	/* cJSON writes '.' whatever the locale's decimal point. */
+	dp = localeconv()->decimal_point[0];
+	for (int i = 0; dp != '.' && i < n; i++)
+		if (s[i] == dp)
+			s[i] = '.';
+	oms_buf_add(b, s, (size_t)n);
+}
+
+static void
+put_string(struct oms_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
+
+	oms_buf_addc(b, '"');
+	if (s == NULL) {
+		oms_buf_addc(b, '"');
+		return;
+	}
+	for (run = p; *p != '\0'; p++) {
+		char esc;
+
+		if (*p >= 32 && *p != '"' && *p != '\\')
+			continue;
+		oms_buf_add(b, (const char *)run, (size_t)(p - run));
+		run = p + 1;
+		switch (*p) {
+		case '"': esc = '"'; break;
+		case '\\': esc = '\\'; break;
+		case '\b': esc = 'b'; break;
+		case '\f': esc = 'f'; break;
+		case '\n': esc = 'n'; break;
+		case '\r': esc = 'r'; break;
+		case '\t': esc = 't'; break;
+		default: esc = 0; break;
+		}
+		if (esc != 0) {
+			char e[2] = { '\\', esc };
+
+			oms_buf_add(b, e, 2);
+		} else {
+			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+			    hex[*p & 15] };
+
+			oms_buf_add(b, u, 6);
+		}
+	}
+	oms_buf_add(b, (const char *)run, (size_t)(p - run));
+	oms_buf_addc(b, '"');
+}
+
+static int
+put_value(struct oms_buf *b, const cJSON *item)
+{
+	const cJSON *c;
+
+	switch (item->type & 0xff) {
+	case cJSON_NULL:
+		oms_buf_add(b, "null", 4);
+		return OMS_OK;
+	case cJSON_False:
+		oms_buf_add(b, "false", 5);
+		return OMS_OK;
+	case cJSON_True:
+		oms_buf_add(b, "true", 4);
+		return OMS_OK;
+	case cJSON_Number:
+		put_number(b, item);
+		return OMS_OK;
+	case cJSON_Raw:
+		if (item->valuestring == NULL)
+			return OMS_ERR;
+		oms_buf_adds(b, item->valuestring);
+		return OMS_OK;
+	case cJSON_String:
+		put_string(b, item->valuestring);
+		return OMS_OK;
+	case cJSON_Array:
+		oms_buf_addc(b, '[');
+		for (c = item->child; c != NULL; c = c->next) {
+			if (put_value(b, c) != OMS_OK)
+				return OMS_ERR;
+			if (c->next != NULL)
+				oms_buf_addc(b, ',');
+		}
+		oms_buf_addc(b, ']');
+		return OMS_OK;
+	case cJSON_Object:
+		oms_buf_addc(b, '{');
+		for (c = item->child; c != NULL; c = c->next) {
+			put_string(b, c->string);
+			oms_buf_addc(b, ':');
+			if (put_value(b, c) != OMS_OK)
+				return OMS_ERR;
+			if (c->next != NULL)
+				oms_buf_addc(b, ',');
+		}
+		oms_buf_addc(b, '}');
+		return OMS_OK;
+	default:
+		return OMS_ERR;
+	}
+}
+
+/*
+ * Append the text of v to b; OMS_ERR, with b as it was, where cJSON
+ * would print nothing (a raw item without text, an unknown type).
+ */
+int
+oms_json_print_buf(struct oms_buf *b, const cJSON *v)
+{
+	size_t len = b->len;
+
+	if (v == NULL || put_value(b, v) != OMS_OK) {
+		b->len = len;
+		if (b->s != NULL)
+			b->s[len] = '\0';
+		return OMS_ERR;
+	}
+	return OMS_OK;
+}
+
+/* The text of v, to free(); NULL where cJSON_PrintUnformatted's is. */
+char *
+oms_json_print(const cJSON *v)
+{
+	struct oms_buf b = { 0 };
+
+	oms_buf_add(&b, "", 0);
+	if (oms_json_print_buf(&b, v) != OMS_OK) {
+		oms_buf_free(&b);
+		return NULL;
+	}
+	return b.s;
+}
