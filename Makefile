@@ -28,7 +28,10 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SHAREDIR_REL = $(shell realpath -m --relative-to='$(BINDIR)' '$(SHAREDIR)/oms')
 CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' \
 	-DOMS_SHAREDIR_REL='"$(SHAREDIR_REL)"' -Ilib
-LDLIBS = -lsqlite3 -lpq -ljq -lcsv -lcjson -lm
+# libpq is not linked: lib/db_pg.c loads it (dlopen) when a PostgreSQL
+# database is opened, since its own twenty-odd libraries would slow the
+# start of every program.
+LDLIBS = -lsqlite3 -ljq -lcsv -lcjson -lm
 # Cairo and Pango draw the PDF and PNG documents and labels (lib/draw.c),
 # libzint their barcodes.  Their headers are system headers here, so our
 # warnings do not fall on them; a program that draws nothing does not
