@@ -27,8 +27,10 @@
 #
 # Each is run once first to check it: --version prints a line, the run
 # that does nothing writes nothing on stdout; both exit 0.
-# Prints, for each, the median ms a run, the yardstick's, the ratio, and
-# whether it is within the target (TARGET ms, default 5).  Environment:
+# Prints, for each, the median wall ms a run, the yardstick's and the
+# ratio, the same for the CPU time the run used (user and system: a busy
+# machine moves it less than the wall time), and whether the wall time is
+# within the target (TARGET ms, default 5).  Environment:
 # RUNS (200), TARGET (5), WORK (scratch directory, default
 # bench/build/startup-work), OMS_BIN.
 set -euo pipefail
@@ -79,12 +81,13 @@ noop() {
 	esac
 }
 
-# time_ms ARGS...: the timer's median, in ms; dies when a run fails.
+# time_ms ARGS...: the timer's median wall and CPU ms, "WALL CPU"; dies
+# when a run fails.
 time_ms() {
 	local out
 	out=$("$timer" -n "$runs" "$@") || die "$* failed"
 	set -- $out
-	echo "$2"
+	echo "$2 ${10}"
 }
 
 echo "start-up of each program against sqlite3 :memory: .quit, $(nproc) cores," \
@@ -93,10 +96,11 @@ echo "sqlite3 $("$sqlite" --version | cut -d' ' -f1); median of $runs runs each"
     "(fork, execv, wait), after one warm-up; target $target ms"
 echo
 
-y=$(time_ms "$sqlite" :memory: .quit)
-line() { printf '%-22s %-10s %9s %9s %7s  %s\n' "$@"; }
-line program run "ms" "sqlite3" ratio "target"
-line "sqlite3" ":memory:" "$y" "" "" ""
+read -r y yc < <(time_ms "$sqlite" :memory: .quit)
+line() { printf '%-20s %-8s %8s %8s %6s %8s %8s %6s  %s\n' "$@"; }
+line "" "" "wall ms" "sqlite3" ratio "cpu ms" "sqlite3" ratio "target"
+line program run "median" "" "" "median" "" "" "(wall)"
+line "sqlite3" ":memory:" "$y" "" "" "$yc" "" "" ""
 over=0 total=0 unknown=
 for p in "$bin"/*; do
 	[ -f "$p" ] && [ -x "$p" ] || continue
@@ -118,8 +122,9 @@ for p in "$bin"/*; do
 		else
 			[ -z "$out" ] || die "$name $*: wrote '$out' on no input"
 		fi
-		ms=$(time_ms "$p" "$@")
+		read -r ms cpu < <(time_ms "$p" "$@")
 		r=$(awk -v a="$ms" -v b="$y" 'BEGIN { printf "%.2f", a / b }')
+		rc=$(awk -v a="$cpu" -v b="$yc" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 		if awk -v a="$ms" -v t="$target" 'BEGIN { exit !(a > t) }'; then
 			met="NOT met"
 			over=$((over + 1))
@@ -127,7 +132,7 @@ for p in "$bin"/*; do
 			met=met
 		fi
 		total=$((total + 1))
-		line "$name" "$how" "$ms" "$y" "$r" "$met"
+		line "$name" "$how" "$ms" "$y" "$r" "$cpu" "$yc" "$rc" "$met"
 	done
 done
 echo
