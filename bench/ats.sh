@@ -359,6 +359,17 @@ line "(c) sqlite3 CLI, one set-based query" "$W_C" "$(mib "$R_C")" ""
 line "$changes movements through oms-stock" "$W_CHG" "" ""
 line "(d) delta feed after them: $delta rows" "$W_D" "$(mib "$R_D")" "$(ratio "$W_D" "$W_C")"
 echo
+# The issue's target (18): (a) and (b) within 1.2x of (c).
+for v in "a:$W_A:available" "b:$W_B:feed --full"; do
+	IFS=: read -r k w what <<<"$v"
+	r=$(ratio "$w" "$W_C")
+	if awk -v r="$r" 'BEGIN { exit !(r <= 1.2) }'; then
+		echo "target: ($k) $what / (c) = $r (<= 1.2): met"
+	else
+		echo "target: ($k) $what / (c) = $r (<= 1.2): NOT met"
+	fi
+done
+echo
 echo "checked: (a) and (c) agree on pool and available for all $rows listings" \
     "($negative with a pool below 0, $zero active ones at 0)"
 echo "checked: (b) wrote $active rows, one per active listing, each with (c)'s quantity"
