@@ -738,11 +738,17 @@ write_head(struct writer *w)
 static int
 record_sent(oms_db *db, const char *channel, const struct writer *w)
 {
+	/*
+	 * A row already as sent is left alone, not written again: a full
+	 * feed sent again with little changed writes little.
+	 */
 	static const char sql_state[] =
 	    "INSERT INTO feed_state (channel, channel_sku, quantity, price) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel, channel_sku) "
 	    "DO UPDATE SET quantity = excluded.quantity, "
-	    "price = excluded.price";
+	    "price = excluded.price "
+	    "WHERE feed_state.quantity <> excluded.quantity "
+	    "OR feed_state.price IS DISTINCT FROM excluded.price";
 	static const char sql_cursor[] =
 	    "INSERT INTO feed_cursors (channel, last_run) VALUES (?1, ?2) "
 	    "ON CONFLICT (channel) DO UPDATE SET last_run = excluded.last_run";
