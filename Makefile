@@ -28,18 +28,27 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 SHAREDIR_REL = $(shell realpath -m --relative-to='$(BINDIR)' '$(SHAREDIR)/oms')
 CPPFLAGS += -D_GNU_SOURCE -DOMS_SHAREDIR='"$(SHAREDIR)/oms"' \
 	-DOMS_SHAREDIR_REL='"$(SHAREDIR_REL)"' -Ilib
-LDLIBS = -lsqlite3 -lpq -ljq -lcsv -lcjson -lm
+# libpq is not linked: lib/db_pg.c loads it (dlopen) when a PostgreSQL
+# database is opened, since its own twenty-odd libraries would slow the
+# start of every program.
+LDLIBS = -lsqlite3 -ljq -lcsv -lcjson -lm
 # Cairo and Pango draw the PDF and PNG documents and labels (lib/draw.c),
 # libzint their barcodes.  Their headers are system headers here, so our
-# warnings do not fall on them; a program that draws nothing does not
-# load them (--as-needed).
+# warnings do not fall on them.  They are not linked either: lib/draw.c
+# loads them (dlopen) the first time something is drawn, by the sonames
+# of the libraries found here, since with glib, fontconfig and X's they
+# come to thirty-odd libraries that would slow every program's start.
 DRAW_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags \
 	pangocairo 2>/dev/null))
-DRAW_LIBS := $(shell pkg-config --libs pangocairo 2>/dev/null) -lzint
 CPPFLAGS += $(DRAW_CFLAGS)
+soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | \
+	awk '$$1 == "SONAME" { print $$2 }')
+PANGOCAIRO_SONAME := $(call soname,libpangocairo-1.0.so)
+ZINT_SONAME := $(call soname,libzint.so)
+CPPFLAGS += $(if $(PANGOCAIRO_SONAME),-DOMS_PANGOCAIRO_SONAME='"$(PANGOCAIRO_SONAME)"') \
+	$(if $(ZINT_SONAME),-DOMS_ZINT_SONAME='"$(ZINT_SONAME)"')
 # libpq, the PostgreSQL driver's (lib/db_pg.c), from libpq-dev.
 CPPFLAGS += -isystem $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-LDLIBS += $(DRAW_LIBS)
 LDFLAGS += -Wl,--as-needed
 
 ifeq ($(SAN),1)

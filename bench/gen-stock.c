@@ -25,12 +25,15 @@
  * order_lines (orders.sql), as the tests do.
  *
  * M movements to apply afterwards, valid against the stock the other
- * files leave (receive, reserve, release, adjust, damage, transfer).
+ * files leave (receive, adjust, damage, transfer: what oms-stock takes
+ * by hand; reserves and releases belong to oms-route and oms-ship).
  *
  * Files, in the directory given by -d:
  *   catalog.jsonl    locations, the channel, products, kits, listings
  *   moves-sql.jsonl  the movements of the SKUs after the first T
- *   moves-oms.jsonl  the movements of the first T SKUs
+ *   moves-oms.jsonl  the movements of the first T SKUs but their reserves
+ *   moves-rsv.jsonl  those reserves, which oms-stock refuses by hand: they
+ *                    go in by SQL after moves-oms.jsonl (one per level)
  *   orders.sql       the orders and their lines, one transaction
  *   changes.jsonl    the M later movements
  *
@@ -99,7 +102,7 @@ main(int argc, char **argv)
 	unsigned char *cls;
 	long *on_hand, *reserved, *comp, nmoves[2] = { 0, 0 }, nlines = 0;
 	long demand_orders = 0;
-	FILE *cat, *msql, *moms, *ord, *chg;
+	FILE *cat, *msql, *moms, *mrsv, *ord, *chg;
 	char price[32], cost[32];
 	int c;
 
@@ -211,6 +214,7 @@ main(int argc, char **argv)
 	/* The ledger: every SKU at every location. */
 	msql = open_out(dir, "moves-sql.jsonl");
 	moms = open_out(dir, "moves-oms.jsonl");
+	mrsv = open_out(dir, "moves-rsv.jsonl");
 	for (long s = 0; s < nsku; s++) {
 		FILE *fp = s < noms ? moms : msql;
 
@@ -232,17 +236,19 @@ main(int argc, char **argv)
 			if (q > 0 && locs[l].sellable && chance(80)) {
 				long r = between(1, q < 4 ? q : 4);
 
-				fprintf(fp, "{\"type\":\"movement\",\"kind\":\"reserve\","
+				fprintf(s < noms ? mrsv : msql,
+				    "{\"type\":\"movement\",\"kind\":\"reserve\","
 				    "\"sku\":\"S%06ld\",\"location\":\"%s\",\"qty\":%ld,"
 				    "\"ref\":\"pick-%ld\",\"key\":\"rsv-%ld-%s\"}\n",
 				    s + 1, locs[l].id, r, s, s + 1, locs[l].id);
 				reserved[i] = r;
-				nmoves[s < noms]++;
+				nmoves[0]++;
 			}
 		}
 	}
 	close_out(msql, "moves-sql.jsonl");
 	close_out(moms, "moves-oms.jsonl");
+	close_out(mrsv, "moves-rsv.jsonl");
 
 	/* Orders: demand when open or held. */
 	ord = open_out(dir, "orders.sql");
@@ -305,27 +311,13 @@ main(int argc, char **argv)
 			long q;
 
 			/* A draw with nothing to take leaves buf empty: again. */
-			if (k < 35) {
+			if (k < 70) {
 				q = between(1, 48);
 				snprintf(buf, sizeof buf, "\"kind\":\"receive\","
 				    "\"sku\":\"S%06ld\",\"location\":\"%s\","
 				    "\"qty\":%ld,\"ref\":\"PO-9%04ld\"",
 				    s + 1, locs[l].id, q, m);
 				on_hand[i] += q;
-			} else if (k < 60 && avail > 0) {
-				q = between(1, avail < 3 ? avail : 3);
-				snprintf(buf, sizeof buf, "\"kind\":\"reserve\","
-				    "\"sku\":\"S%06ld\",\"location\":\"%s\","
-				    "\"qty\":%ld,\"ref\":\"route-%ld\"",
-				    s + 1, locs[l].id, q, m);
-				reserved[i] += q;
-			} else if (k < 70 && reserved[i] > 0) {
-				q = between(1, reserved[i]);
-				snprintf(buf, sizeof buf, "\"kind\":\"release\","
-				    "\"sku\":\"S%06ld\",\"location\":\"%s\","
-				    "\"qty\":%ld,\"ref\":\"route-%ld\"",
-				    s + 1, locs[l].id, q, m);
-				reserved[i] -= q;
 			} else if (k < 85 && (k < 78 || avail > 0)) {
 				q = k < 78 ? between(1, 10) :
 				    -between(1, avail < 5 ? avail : 5);

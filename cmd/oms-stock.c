@@ -226,14 +226,17 @@ print_rec(void *arg, const cJSON *rec)
 	return OMS_OK;
 }
 
+/* An availability record, written straight out: arg is a buffer to reuse. */
 static int
 print_ats(void *arg, const struct oms_ats *a)
 {
-	cJSON *o = oms_ats_record(a);
+	struct oms_buf *b = arg;
 
-	(void)arg;
-	write_rec(o);
-	cJSON_Delete(o);
+	oms_buf_reset(b);
+	oms_ats_json(a, b);
+	oms_buf_addc(b, '\n');
+	if (fwrite(b->s, 1, b->len, stdout) != b->len || ferror(stdout))
+		oms_die(OMS_EXIT_FATAL, "write error: %s", strerror(errno));
 	return OMS_OK;
 }
 
@@ -409,6 +412,7 @@ static int
 available(struct oms_cli *cli)
 {
 	const char *channel = NULL, *sku = NULL, *explain = NULL;
+	struct oms_buf b = { 0 };
 	oms_db *db;
 	int o, status;
 
@@ -426,7 +430,8 @@ available(struct oms_cli *cli)
 	db = oms_cli_db(cli, 0);
 	status = outcome(explain != NULL ?
 	    oms_ats_explain(db, channel, explain, print_rec, NULL) :
-	    oms_ats_each(db, channel, sku, print_ats, NULL));
+	    oms_ats_each(db, channel, sku, 0, print_ats, &b));
+	oms_buf_free(&b);
 	oms_db_close(db);
 	return oms_cli_done(cli, status);
 }

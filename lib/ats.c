@@ -331,39 +331,67 @@ static const char sql_listings[] =
  * figures of sku_pool and kit_pool for the whole channel at once, which
  * costs a third of asking for each listing (bench/README.md).  The
  * listing's rules are still applied in C, by oms_ats_apply_rules.
+ *
+ * The columns are sql_listings' with the pool last.  What a caller does
+ * not ask for is not read: the listing and product records (the widest
+ * columns, and a product looked up for each listing; a listing always has
+ * its product, by its foreign key) unless OMS_ATS_RECORDS, and what was
+ * last sent (feed_state) unless OMS_ATS_SENT.  Each costs a b-tree
+ * lookup a listing, which at 100k listings is a fifth of the query.
  */
-static const char sql_channel[] =
-    "WITH counted (location) AS ("
-    "  SELECT l.id FROM locations l WHERE l.sellable = 1 AND ("
-    "  NOT EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?1) "
-    "  OR l.id IN (SELECT c.location FROM channel_locations c "
-    "    WHERE c.channel = ?1))), "
-    "stock (sku, net) AS ("
-    "  SELECT v.sku, sum(v.on_hand - v.reserved) FROM levels v "
-    "  WHERE v.location IN (SELECT location FROM counted) GROUP BY v.sku), "
-    "demand (sku, qty) AS ("
-    "  SELECT sku, sum(qty) FROM open_demand GROUP BY sku), "
-    "pool (sku, pool) AS ("
-    "  SELECT p.sku, CAST(coalesce(s.net, 0) - coalesce(d.qty, 0) AS BIGINT) "
-    "  FROM products p "
-    "  LEFT JOIN stock s ON s.sku = p.sku "
-    "  LEFT JOIN demand d ON d.sku = p.sku), "
-    "kit_pool (sku, pool) AS ("
-    "  SELECT kc.kit_sku, min(CASE WHEN p.pool < 0 AND p.pool % kc.qty <> 0 "
-    "    THEN p.pool / kc.qty - 1 ELSE p.pool / kc.qty END) "
-    "  FROM kit_components kc JOIN pool p ON p.sku = kc.sku "
-    "  GROUP BY kc.kit_sku) "
-    "SELECT li.channel, li.channel_sku, li.sku, li.price, li.currency, "
+#define ATS_POOLS \
+    "WITH counted (location) AS (" \
+    "  SELECT l.id FROM locations l WHERE l.sellable = 1 AND (" \
+    "  NOT EXISTS (SELECT 1 FROM channel_locations c WHERE c.channel = ?1) " \
+    "  OR l.id IN (SELECT c.location FROM channel_locations c " \
+    "    WHERE c.channel = ?1))), " \
+    "stock (sku, net) AS (" \
+    "  SELECT v.sku, sum(v.on_hand - v.reserved) FROM levels v " \
+    "  WHERE v.location IN (SELECT location FROM counted) GROUP BY v.sku), " \
+    "demand (sku, qty) AS (" \
+    "  SELECT sku, sum(qty) FROM open_demand GROUP BY sku), " \
+    "pool (sku, pool) AS (" \
+    "  SELECT p.sku, CAST(coalesce(s.net, 0) - coalesce(d.qty, 0) AS BIGINT) " \
+    "  FROM products p " \
+    "  LEFT JOIN stock s ON s.sku = p.sku " \
+    "  LEFT JOIN demand d ON d.sku = p.sku), " \
+    "kit_pool (sku, pool) AS (" \
+    "  SELECT kc.kit_sku, min(CASE WHEN p.pool < 0 AND p.pool % kc.qty <> 0 " \
+    "    THEN p.pool / kc.qty - 1 ELSE p.pool / kc.qty END) " \
+    "  FROM kit_components kc JOIN pool p ON p.sku = kc.sku " \
+    "  GROUP BY kc.kit_sku) " \
+    "SELECT li.channel, li.channel_sku, li.sku, li.price, li.currency, " \
     "li.active, li.safety_stock, li.percent, li.max_qty, li.end_when, "
-    "li.record, pr.record, EXISTS (SELECT 1 FROM kits k WHERE k.sku = li.sku), "
-    "fs.channel IS NOT NULL, fs.quantity, fs.price, li.fulfilled_by, "
-    "coalesce(kp.pool, po.pool, 0) "
-    "FROM listings li JOIN products pr ON pr.sku = li.sku "
-    "LEFT JOIN feed_state fs ON fs.channel = li.channel "
+#define ATS_LISTINGS \
+    "FROM listings li LEFT JOIN kits k ON k.sku = li.sku "
+#define ATS_POOL_JOINS \
+    "LEFT JOIN kit_pool kp ON kp.sku = li.sku " \
+    "LEFT JOIN pool po ON po.sku = li.sku " \
+    "WHERE li.channel = ?1 ORDER BY li.channel_sku"
+#define ATS_SENT_JOIN \
+    "LEFT JOIN feed_state fs ON fs.channel = li.channel " \
     "  AND fs.channel_sku = li.channel_sku "
-    "LEFT JOIN kit_pool kp ON kp.sku = li.sku "
-    "LEFT JOIN pool po ON po.sku = li.sku "
-    "WHERE li.channel = ?1 ORDER BY li.channel_sku";
+static const char sql_channel[] =
+    ATS_POOLS
+    "NULL, NULL, k.sku IS NOT NULL, 0, NULL, NULL, li.fulfilled_by, "
+    "coalesce(kp.pool, po.pool, 0) "
+    ATS_LISTINGS ATS_POOL_JOINS;
+static const char sql_channel_sent[] =
+    ATS_POOLS
+    "NULL, NULL, k.sku IS NOT NULL, fs.channel IS NOT NULL, fs.quantity, "
+    "fs.price, li.fulfilled_by, coalesce(kp.pool, po.pool, 0) "
+    ATS_LISTINGS ATS_SENT_JOIN ATS_POOL_JOINS;
+static const char sql_channel_records[] =
+    ATS_POOLS
+    "li.record, pr.record, k.sku IS NOT NULL, 0, NULL, NULL, "
+    "li.fulfilled_by, coalesce(kp.pool, po.pool, 0) "
+    ATS_LISTINGS "JOIN products pr ON pr.sku = li.sku " ATS_POOL_JOINS;
+static const char sql_channel_all[] =
+    ATS_POOLS
+    "li.record, pr.record, k.sku IS NOT NULL, fs.channel IS NOT NULL, "
+    "fs.quantity, fs.price, li.fulfilled_by, coalesce(kp.pool, po.pool, 0) "
+    ATS_LISTINGS "JOIN products pr ON pr.sku = li.sku " ATS_SENT_JOIN
+    ATS_POOL_JOINS;
 static const char sql_channels[] =
     "SELECT DISTINCT channel FROM listings "
     "WHERE CAST(?1 AS TEXT) IS NULL OR channel = ?1 ORDER BY channel";
@@ -404,11 +432,17 @@ listing_row(oms_stmt *st, struct oms_ats *a)
 	    "channel") == 0;
 }
 
-/* Every listing of one channel by sql_channel. */
+/* Every listing of one channel by sql_channel or a sibling. */
 static int
-each_of_channel(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
+each_of_channel(oms_db *db, const char *channel, int need, oms_ats_fn fn,
+    void *arg)
 {
-	oms_stmt *st = oms_db_stmt(db, sql_channel);
+	static const char *const sql[] = {
+		sql_channel, sql_channel_records, sql_channel_sent,
+		sql_channel_all
+	};
+	oms_stmt *st = oms_db_stmt(db, sql[need & (OMS_ATS_RECORDS |
+	    OMS_ATS_SENT)]);
 	struct oms_ats a;
 	int rc, r = OMS_OK;
 
@@ -431,7 +465,7 @@ each_of_channel(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
 
 /* Every listing of every channel (or of one), channel by channel. */
 static int
-each_set(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
+each_set(oms_db *db, const char *channel, int need, oms_ats_fn fn, void *arg)
 {
 	oms_stmt *st = oms_db_stmt(db, sql_channels);
 	char **names = NULL;
@@ -453,7 +487,7 @@ each_set(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
 		r = oms_db_fail(db, rc, "cannot read the listings");
 	for (size_t i = 0; i < n; i++) {
 		if (r == OMS_OK)
-			r = each_of_channel(db, names[i], fn, arg);
+			r = each_of_channel(db, names[i], need, fn, arg);
 		free(names[i]);
 	}
 	free(names);
@@ -468,7 +502,7 @@ each_set(oms_db *db, const char *channel, oms_ats_fn fn, void *arg)
  * listing, since that needs the rows.
  */
 static int
-each(oms_db *db, const char *channel, const char *sku, int explain,
+each(oms_db *db, const char *channel, const char *sku, int explain, int need,
     oms_ats_fn fn, oms_rec_fn efn, void *arg)
 {
 	oms_stmt *st;
@@ -479,7 +513,7 @@ each(oms_db *db, const char *channel, const char *sku, int explain,
 	if (own && (rc = oms_db_begin_read(db)) != OMS_OK)
 		return rc;
 	if (!explain && sku == NULL) {
-		r = each_set(db, channel, fn, arg);
+		r = each_set(db, channel, need, fn, arg);
 		goto out;
 	}
 	if ((st = oms_db_stmt(db, sql_listings)) == NULL) {
@@ -538,10 +572,10 @@ out:
 }
 
 int
-oms_ats_each(oms_db *db, const char *channel, const char *sku,
+oms_ats_each(oms_db *db, const char *channel, const char *sku, int need,
     oms_ats_fn fn, void *arg)
 {
-	return each(db, channel, sku, 0, fn, NULL, arg);
+	return each(db, channel, sku, 0, need, fn, NULL, arg);
 }
 
 int
@@ -561,7 +595,8 @@ oms_ats_explain(oms_db *db, const char *channel, const char *sku,
 		return oms_reject("unknown sku '%s'", sku);
 	if (rc != OMS_ROW)
 		return oms_db_fail(db, rc, "cannot read the catalog");
-	return each(db, channel, sku, 1, NULL, fn, arg);
+	return each(db, channel, sku, 1, OMS_ATS_RECORDS | OMS_ATS_SENT, NULL,
+	    fn, arg);
 }
 
 /*
@@ -580,31 +615,42 @@ oms_ats_product(const struct oms_ats *a)
 	return oms_col_text(a->row, 11);
 }
 
-cJSON *
-oms_ats_record(const struct oms_ats *a)
+/*
+ * The availability record of a listing, as one line of JSON (without its
+ * newline) appended to b: written directly rather than through a cJSON
+ * tree, since a channel's every listing goes through here, and the same
+ * text oms_rec_write would give.
+ */
+void
+oms_ats_json(const struct oms_ats *a, struct oms_buf *b)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "type", "availability");
-	cJSON_AddStringToObject(o, "channel", a->channel);
-	cJSON_AddStringToObject(o, "channel_sku", a->channel_sku);
-	cJSON_AddStringToObject(o, "sku", a->sku);
+	oms_buf_adds(b, "{\"type\":\"availability\",\"channel\":");
+	oms_buf_json_string(b, a->channel);
+	oms_buf_adds(b, ",\"channel_sku\":");
+	oms_buf_json_string(b, a->channel_sku);
+	oms_buf_adds(b, ",\"sku\":");
+	oms_buf_json_string(b, a->sku);
+	oms_buf_adds(b, ",\"available\":");
 	if (a->by_channel)
-		cJSON_AddNullToObject(o, "available");
+		oms_buf_adds(b, "null");
 	else
-		cJSON_AddNumberToObject(o, "available", (double)a->available);
-	cJSON_AddNumberToObject(o, "pool", (double)a->pool);
+		oms_buf_json_int(b, a->available);
+	oms_buf_adds(b, ",\"pool\":");
+	oms_buf_json_int(b, a->pool);
 	if (a->has_price && a->currency != NULL) {
 		char buf[OMS_MONEY_BUFSZ];
 
 		oms_money_format(a->price, oms_currency_exponent(a->currency),
 		    buf, sizeof buf);
-		cJSON_AddStringToObject(o, "price", buf);
+		oms_buf_adds(b, ",\"price\":");
+		oms_buf_json_string(b, buf);
 	}
-	if (a->currency != NULL)
-		cJSON_AddStringToObject(o, "currency", a->currency);
-	cJSON_AddBoolToObject(o, "active", a->active);
+	if (a->currency != NULL) {
+		oms_buf_adds(b, ",\"currency\":");
+		oms_buf_json_string(b, a->currency);
+	}
+	oms_buf_adds(b, a->active ? ",\"active\":true" : ",\"active\":false");
 	if (a->by_channel)
-		cJSON_AddStringToObject(o, "fulfilled_by", "channel");
-	return o;
+		oms_buf_adds(b, ",\"fulfilled_by\":\"channel\"");
+	oms_buf_addc(b, '}');
 }

@@ -24,10 +24,112 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include "oms.h"
 #include "db_int.h"
+
+/*
+ * libpq is loaded when a PostgreSQL database is first opened (or its
+ * version asked for), not linked: it brings twenty-odd libraries of its
+ * own (Kerberos, LDAP, GnuTLS, ...) whose loading and relocation cost
+ * every start of every program several milliseconds, though most runs
+ * never speak to PostgreSQL (bench/startup.sh).  Each function used is
+ * looked up by name into a pointer of the type the header declares
+ * (p_ and its name), and the names below stand for those pointers.  The soname is libpq's ABI,
+ * which has been 5 since PostgreSQL 8.2.
+ */
+#define PQ_SONAME "libpq.so.5"
+#define PQ_FUNCS(X) \
+	X(PQclear) \
+	X(PQcmdStatus) \
+	X(PQcmdTuples) \
+	X(PQconnectdb) \
+	X(PQconsumeInput) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQexecPrepared) \
+	X(PQfinish) \
+	X(PQfname) \
+	X(PQfreemem) \
+	X(PQgetisnull) \
+	X(PQgetvalue) \
+	X(PQlibVersion) \
+	X(PQnfields) \
+	X(PQnotifies) \
+	X(PQntuples) \
+	X(PQprepare) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsetNoticeProcessor) \
+	X(PQsocket) \
+	X(PQstatus) \
+	X(PQtransactionStatus)
+
+static struct {
+#define PQ_MEMBER(f) __typeof__(f) *p_##f;
+	PQ_FUNCS(PQ_MEMBER)
+#undef PQ_MEMBER
+} pq;
+
+#define PQclear pq.p_PQclear
+#define PQcmdStatus pq.p_PQcmdStatus
+#define PQcmdTuples pq.p_PQcmdTuples
+#define PQconnectdb pq.p_PQconnectdb
+#define PQconsumeInput pq.p_PQconsumeInput
+#define PQerrorMessage pq.p_PQerrorMessage
+#define PQexec pq.p_PQexec
+#define PQexecParams pq.p_PQexecParams
+#define PQexecPrepared pq.p_PQexecPrepared
+#define PQfinish pq.p_PQfinish
+#define PQfname pq.p_PQfname
+#define PQfreemem pq.p_PQfreemem
+#define PQgetisnull pq.p_PQgetisnull
+#define PQgetvalue pq.p_PQgetvalue
+#define PQlibVersion pq.p_PQlibVersion
+#define PQnfields pq.p_PQnfields
+#define PQnotifies pq.p_PQnotifies
+#define PQntuples pq.p_PQntuples
+#define PQprepare pq.p_PQprepare
+#define PQresultErrorField pq.p_PQresultErrorField
+#define PQresultErrorMessage pq.p_PQresultErrorMessage
+#define PQresultStatus pq.p_PQresultStatus
+#define PQsetNoticeProcessor pq.p_PQsetNoticeProcessor
+#define PQsocket pq.p_PQsocket
+#define PQstatus pq.p_PQstatus
+#define PQtransactionStatus pq.p_PQtransactionStatus
+
+static char pq_err[256];
+
+/* OMS_OK once libpq is loaded; else OMS_ERR, with pq_err saying why. */
+static int
+pq_load(void)
+{
+	static int state;	/* 1 loaded, -1 failed */
+	void *h;
+
+	if (state != 0)
+		return state > 0 ? OMS_OK : OMS_ERR;
+	state = -1;
+	if ((h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(pq_err, sizeof pq_err, "cannot load %s: %s",
+		    PQ_SONAME, dlerror());
+		return OMS_ERR;
+	}
+#define PQ_SYM(f) \
+	if ((*(void **)&pq.p_##f = dlsym(h, #f)) == NULL) { \
+		snprintf(pq_err, sizeof pq_err, "%s has no %s", PQ_SONAME, \
+		    #f); \
+		return OMS_ERR; \
+	}
+	PQ_FUNCS(PQ_SYM)
+#undef PQ_SYM
+	state = 1;
+	return OMS_OK;
+}
 
 /*
  * The key of the writers' advisory lock: the application id.  The
@@ -82,6 +184,8 @@ pg_version(void)
 {
 	static char v[32];
 
+	if (pq_load() != OMS_OK)
+		return "libpq not loaded";
 	snprintf(v, sizeof v, "libpq %d", PQlibVersion());
 	return v;
 }
@@ -959,6 +1063,9 @@ pg_open(oms_db *db, const char *target, int flags)
 
 	pg = ecalloc(1, sizeof *pg);
 	db->h = pg;
+	if (pq_load() != OMS_OK)
+		return oms_fail(OMS_E_DB, "cannot open database '%s': %s",
+		    db->path, pq_err);
 	pg->conn = PQconnectdb(target);
 	if (pg->conn == NULL)
 		oms_die(OMS_EXIT_FATAL, "out of memory");
@@ -998,7 +1105,8 @@ pg_close(oms_db *db)
 {
 	struct pg *pg = PG(db);
 
-	PQfinish(pg->conn);
+	if (pg->conn != NULL)
+		PQfinish(pg->conn);
 	for (size_t i = 0; i < pg->nids; i++) {
 		free(pg->ids[i].table);
 		free(pg->ids[i].col);

@@ -7,14 +7,60 @@
  * that follows the cairo context's transformation, with hinting and
  * glyph rounding off: a line is as wide on a 203 dpi PNG as in a PDF.
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <cairo-pdf.h>
-
 #include "oms.h"
 #include "draw.h"
+
+/* The sonames, from the libraries the build found (the Makefile). */
+#ifndef OMS_PANGOCAIRO_SONAME
+#define OMS_PANGOCAIRO_SONAME "libpangocairo-1.0.so.0"
+#endif
+#ifndef OMS_ZINT_SONAME
+#define OMS_ZINT_SONAME "libzint.so"
+#endif
+
+struct oms_draw_lib oms_draw_lib;
+
+static void *
+draw_open(const char *soname)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL)
+		oms_die(OMS_EXIT_FATAL, "cannot draw: cannot load %s: %s",
+		    soname, dlerror());
+	return h;
+}
+
+void
+oms_draw_load(void)
+{
+	static int loaded;
+	void *h;
+
+	if (loaded)
+		return;
+	/* dlsym searches a library and those it needed loaded. */
+	h = draw_open(OMS_PANGOCAIRO_SONAME);
+#define DRAW_SYM(f) \
+	if ((*(void **)&oms_draw_lib.p_##f = dlsym(h, #f)) == NULL) \
+		oms_die(OMS_EXIT_FATAL, "cannot draw: %s has no %s", \
+		    OMS_PANGOCAIRO_SONAME, #f);
+	OMS_DRAW_FUNCS(DRAW_SYM)
+#undef DRAW_SYM
+	h = draw_open(OMS_ZINT_SONAME);
+#define DRAW_SYM(f) \
+	if ((*(void **)&oms_draw_lib.p_##f = dlsym(h, #f)) == NULL) \
+		oms_die(OMS_EXIT_FATAL, "cannot draw: %s has no %s", \
+		    OMS_ZINT_SONAME, #f);
+	OMS_DRAW_ZINT_FUNCS(DRAW_SYM)
+#undef DRAW_SYM
+	loaded = 1;
+}
 
 static PangoFontMap *fontmap;
 static PangoContext *context;
@@ -52,6 +98,7 @@ draw_context(void)
 
 	if (context != NULL)
 		return context;
+	oms_draw_load();
 	fontmap = pango_cairo_font_map_new();
 	context = pango_font_map_create_context(fontmap);
 	fo = cairo_font_options_create();
@@ -66,10 +113,12 @@ draw_context(void)
 cairo_t *
 oms_draw_pdf(double w, double h)
 {
-	struct sink *k = ecalloc(1, sizeof *k);
+	struct sink *k;
 	cairo_surface_t *s;
 	cairo_t *cr;
 
+	oms_draw_load();
+	k = ecalloc(1, sizeof *k);
 	s = cairo_pdf_surface_create_for_stream(sink_write, k, w, h);
 	cairo_surface_set_user_data(s, &sink_key, k, sink_free);
 	cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_4);
@@ -89,10 +138,12 @@ oms_draw_pdf(double w, double h)
 cairo_t *
 oms_draw_png(int w, int h)
 {
-	struct sink *k = ecalloc(1, sizeof *k);
+	struct sink *k;
 	cairo_surface_t *s;
 	cairo_t *cr;
 
+	oms_draw_load();
+	k = ecalloc(1, sizeof *k);
 	k->png = 1;
 	s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 	cairo_surface_set_user_data(s, &sink_key, k, sink_free);

@@ -592,9 +592,9 @@ write_row(struct writer *w, const struct oms_ats *a)
 
 	switch (f->format) {
 	case F_JSONL:
-		item = oms_ats_record(a);
-		oms_rec_write(w->fp, item);
-		cJSON_Delete(item);
+		oms_ats_json(a, &line);
+		oms_buf_addc(&line, '\n');
+		fwrite(line.s, 1, line.len, w->fp);
 		break;
 	case F_DELIMITED:
 		for (int i = 0; i < f->ncols; i++) {
@@ -738,11 +738,17 @@ write_head(struct writer *w)
 static int
 record_sent(oms_db *db, const char *channel, const struct writer *w)
 {
+	/*
+	 * A row already as sent is left alone, not written again: a full
+	 * feed sent again with little changed writes little.
+	 */
 	static const char sql_state[] =
 	    "INSERT INTO feed_state (channel, channel_sku, quantity, price) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel, channel_sku) "
 	    "DO UPDATE SET quantity = excluded.quantity, "
-	    "price = excluded.price";
+	    "price = excluded.price "
+	    "WHERE feed_state.quantity <> excluded.quantity "
+	    "OR feed_state.price IS DISTINCT FROM excluded.price";
 	static const char sql_cursor[] =
 	    "INSERT INTO feed_cursors (channel, last_run) VALUES (?1, ?2) "
 	    "ON CONFLICT (channel) DO UPDATE SET last_run = excluded.last_run";
@@ -821,7 +827,7 @@ oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
     FILE *fp, struct oms_feed_run *run)
 {
 	struct writer w;
-	int rc;
+	int rc, need;
 
 	memset(&w, 0, sizeof w);
 	memset(run, 0, sizeof *run);
@@ -831,8 +837,17 @@ oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
 	w.full = flags & OMS_FEED_FULL;
 	if ((rc = read_cursor(db, channel, run->since)) != OMS_OK)
 		return rc;
+	/*
+	 * A full feed sends every active listing whatever was sent before;
+	 * the records are read only for a format whose columns come from
+	 * them.
+	 */
+	need = w.full ? 0 : OMS_ATS_SENT;
+	for (int i = 0; i < f->ncols; i++)
+		if (f->cols[i].src == S_LISTING || f->cols[i].src == S_PRODUCT)
+			need |= OMS_ATS_RECORDS;
 	write_head(&w);
-	rc = oms_ats_each(db, channel, NULL, on_listing, &w);
+	rc = oms_ats_each(db, channel, NULL, need, on_listing, &w);
 	if (rc == OMS_OK && f->format == F_JSON)
 		flush_batch(&w);
 	cJSON_Delete(w.items);

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zint.h>
-
 #include "oms.h"
 #include "label.h"
 #include "draw.h"
@@ -309,6 +307,7 @@ sym_encode(struct sym *s, int kind, const char *data, const char *primary)
 		return oms_seterr("no symbology %d", kind);
 	if (data == NULL || *data == '\0')
 		return oms_seterr("%s: nothing to encode", sym_name(kind));
+	oms_draw_load();
 	z = ZBarcode_Create();
 	if (z == NULL)
 		oms_die(OMS_EXIT_FATAL, "out of memory");

@@ -171,6 +171,8 @@ void oms_rec_close(struct oms_rec_reader *r);
  */
 int oms_rec_next(struct oms_rec_reader *r, cJSON **out);
 int oms_rec_write(FILE *fp, const cJSON *rec);
+void oms_buf_json_string(struct oms_buf *b, const char *s);
+void oms_buf_json_int(struct oms_buf *b, int64_t v);
 int oms_rec_flush(FILE *fp);
 cJSON *oms_rec_error(const char *program, const char *file, long line,
     const char *reason, const char *raw);

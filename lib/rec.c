@@ -149,6 +149,70 @@ unwiden(cJSON *j)
 		unwiden(c);
 }
 
+/*
+ * Writing a record straight into a buffer, for output too regular and
+ * too plentiful to build as a cJSON tree first (oms-stock available over
+ * a whole channel).  The text is what oms_rec_write gives for the same
+ * values, byte for byte: cJSON's escapes for a string, and for a whole
+ * number its digits, or WIDE_NUMBER and beyond unwiden's exponent form.
+ */
+void
+oms_buf_json_string(struct oms_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char esc[8];
+
+	oms_buf_addc(b, '"');
+	for (run = p; *p != '\0'; p++) {
+		if (*p >= 32 && *p != '"' && *p != '\\')
+			continue;
+		oms_buf_add(b, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '"':
+		case '\\':
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			esc[2] = '\0';
+			break;
+		case '\b':
+			strcpy(esc, "\\b");
+			break;
+		case '\f':
+			strcpy(esc, "\\f");
+			break;
+		case '\n':
+			strcpy(esc, "\\n");
+			break;
+		case '\r':
+			strcpy(esc, "\\r");
+			break;
+		case '\t':
+			strcpy(esc, "\\t");
+			break;
+		default:
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
+			break;
+		}
+		oms_buf_adds(b, esc);
+		run = p + 1;
+	}
+	oms_buf_add(b, (const char *)run, (size_t)(p - run));
+	oms_buf_addc(b, '"');
+}
+
+void
+oms_buf_json_int(struct oms_buf *b, int64_t v)
+{
+	double d = (double)v;
+	char buf[40];
+
+	if (fabs(d) >= WIDE_NUMBER)
+		snprintf(buf, sizeof buf, "%.16e", d);
+	else
+		snprintf(buf, sizeof buf, "%lld", (long long)v);
+	oms_buf_adds(b, buf);
+}
+
 int
 oms_rec_write(FILE *fp, const cJSON *rec)
 {

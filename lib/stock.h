@@ -61,11 +61,19 @@ struct oms_ats {
 };
 typedef int (*oms_ats_fn)(void *arg, const struct oms_ats *a);
 int oms_ats_channel(oms_db *db, cJSON *rec, cJSON **echo);
-int oms_ats_each(oms_db *db, const char *channel, const char *sku,
+/*
+ * What oms_ats_each's callback reads beyond the figures: the records
+ * (oms_ats_listing, oms_ats_product), and what was last sent (has_sent
+ * and the sent_ fields).  Not asked for, they are left empty when a
+ * whole channel is read.
+ */
+#define OMS_ATS_RECORDS 1
+#define OMS_ATS_SENT 2
+int oms_ats_each(oms_db *db, const char *channel, const char *sku, int need,
     oms_ats_fn fn, void *arg);
 int64_t oms_ats_apply_rules(const struct oms_ats *a, int64_t pool,
     cJSON *steps);
-cJSON *oms_ats_record(const struct oms_ats *a);
+void oms_ats_json(const struct oms_ats *a, struct oms_buf *b);
 const char *oms_ats_listing(const struct oms_ats *a);
 const char *oms_ats_product(const struct oms_ats *a);
 int oms_ats_explain(oms_db *db, const char *channel, const char *sku,
