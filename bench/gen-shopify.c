@@ -72,6 +72,7 @@ enum {
 };
 
 static const char *progname = "gen-shopify";
+#define LAST 1780286400	/* 2026-06-01 00:00:00 -0400 */
 static int real_shape;		/* -r */
 
 static void die(const char *fmt, ...)
@@ -895,6 +896,14 @@ main(int argc, char **argv)
 	rows = strtol(argv[optind], &end, 10);
 	if (errno != 0 || *end != '\0' || rows < 0)
 		usage();
+	/*
+	 * Orders come 20 to 110 s apart, at most 34 s a row: a file too
+	 * long to end before LAST starts earlier, so that no order is in
+	 * the future (oms-import refuses those).  Up to 1.3M rows it
+	 * starts on 2025-01-01, as it always did.
+	 */
+	if (t > LAST - 34 * (int64_t)rows)
+		t = LAST - 34 * (int64_t)rows;
 	rng_state = seed;
 	ofp = stdout;
 	if (path != NULL && (ofp = fopen(path, "w")) == NULL)
