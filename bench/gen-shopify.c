@@ -7,6 +7,12 @@
  * continuation rows carry only Name, Email, Created at, Phone, the
  * Lineitem columns, Vendor and Lineitem discount, as the real export does.
  *
+ * With -r the file is shaped like the real exports we have seen
+ * (formats.md 1a): continuation rows carry only Name, Email, Created at
+ * and the Lineitem columns (no Phone, no Vendor), and most orders have 1
+ * to 3 lines (1 to 5: 45/30/15/6/4%, 1.94 rows an order), so there are
+ * more orders for the same number of rows.
+ *
  * The money adds up: Subtotal is the sum of price x quantity, Total is
  * Subtotal + Shipping + Taxes - Discount Amount, and the line discounts
  * add up to Discount Amount.  Addresses come from US, Canadian, British,
@@ -18,7 +24,7 @@
  * 330, and 19 orders in 40 rows); orders average 2.7 rows.  The same seed
  * gives the same file.
  *
- * usage: gen-shopify [-s seed] [-o file] rows
+ * usage: gen-shopify [-r] [-s seed] [-o file] rows
  *
  * Prints to stderr what it wrote: rows, orders, bytes, bytes per row.
  */
@@ -66,6 +72,8 @@ enum {
 };
 
 static const char *progname = "gen-shopify";
+#define LAST 1780286400	/* 2026-06-01 00:00:00 -0400 */
+static int real_shape;		/* -r */
 
 static void die(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
@@ -87,7 +95,7 @@ die(const char *fmt, ...)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gen-shopify [-s seed] [-o file] rows\n");
+	fprintf(stderr, "usage: gen-shopify [-r] [-s seed] [-o file] rows\n");
 	exit(2);
 }
 
@@ -759,7 +767,8 @@ order(long num, int nitems, int64_t created)
 		set_s(C_NAME, name);
 		set_s(C_EMAIL, email);
 		set_s(C_CREATED, tcreated);
-		set_s(C_PHONE, phone);
+		if (i == 0 || !real_shape)
+			set_s(C_PHONE, phone);
 		set(C_LQTY, "%d", l->qty);
 		set_s(C_LNAME, l->name);
 		set_money(C_LPRICE, l->price);
@@ -768,7 +777,8 @@ order(long num, int nitems, int64_t created)
 		set_s(C_LREQ, l->ship ? "true" : "false");
 		set_s(C_LTAX, l->gift ? "false" : "true");
 		set_s(C_LFUL, lful);
-		set_s(C_VENDOR, l->vendor);
+		if (i == 0 || !real_shape)
+			set_s(C_VENDOR, l->vendor);
 		set_money(C_LDISC, l->disc);
 		if (i > 0) {
 			/* Continuation rows write some empties as "". */
@@ -862,8 +872,11 @@ main(int argc, char **argv)
 	char *end;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:s:")) != -1) {
+	while ((c = getopt(argc, argv, "o:rs:")) != -1) {
 		switch (c) {
+		case 'r':
+			real_shape = 1;
+			break;
 		case 'o':
 			path = optarg;
 			break;
@@ -883,15 +896,28 @@ main(int argc, char **argv)
 	rows = strtol(argv[optind], &end, 10);
 	if (errno != 0 || *end != '\0' || rows < 0)
 		usage();
+	/*
+	 * Orders come 20 to 110 s apart, at most 34 s a row: a file too
+	 * long to end before LAST starts earlier, so that no order is in
+	 * the future (oms-import refuses those).  Up to 1.3M rows it
+	 * starts on 2025-01-01, as it always did.
+	 */
+	if (t > LAST - 34 * (int64_t)rows)
+		t = LAST - 34 * (int64_t)rows;
 	rng_state = seed;
 	ofp = stdout;
 	if (path != NULL && (ofp = fopen(path, "w")) == NULL)
 		die("cannot open '%s': %s", path, strerror(errno));
 	oadd(header, sizeof header - 1);
 	while (st.rows < rows) {
-		/* 1 to 5 items: 26%, 24%, 20%, 15%, 15%. */
+		/*
+		 * 1 to 5 items: 26%, 24%, 20%, 15%, 15%; with -r 45%, 30%,
+		 * 15%, 6%, 4%.
+		 */
 		unsigned r = below(100);
-		int n = r < 26 ? 1 : r < 50 ? 2 : r < 70 ? 3 : r < 85 ? 4 : 5;
+		int n = real_shape ?
+		    (r < 45 ? 1 : r < 75 ? 2 : r < 90 ? 3 : r < 96 ? 4 : 5) :
+		    (r < 26 ? 1 : r < 50 ? 2 : r < 70 ? 3 : r < 85 ? 4 : 5);
 
 		if (n > rows - st.rows)
 			n = (int)(rows - st.rows);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/import.sh: oms-import against sqlite3 .import on a Shopify export.
 #
-#   bench/import.sh                      100k, 300k and 1M rows
+#   bench/import.sh                      100k, 1M and 3M rows
 #   N=1000000 bench/import.sh            one size (N takes a list too)
 #   N="20000 50000" REPEAT=3 bench/import.sh
+#   SHAPE=real bench/import.sh           the export shaped like Shopify's own
 #
 # Builds the programs (make -C .. and the generator in bench/), then for
 # each size N: writes an N-row Shopify "Export orders" CSV with
@@ -13,9 +14,15 @@
 #   (c) the same oms-import again over the now full database
 # and reports wall seconds and peak RSS of each, the ratios (b)/(a) and
 # (c)/(b), and which of the targets are met.  Each step's result is
-# checked (row, order and line counts; the re-import writes nothing).
+# checked (row, order and line counts; the order totals, line quantities
+# and line amounts equal the file's, summed from the raw table; the
+# re-import writes nothing), and those sums are printed as one "result"
+# line per size, to compare the runs of two versions.
 #
-# Environment: N (sizes, default "100000 300000 1000000"), REPEAT (runs of
+# Environment: N (sizes, default "100000 1000000 3000000"), SHAPE
+# ("real": gen-shopify -r, continuation rows with only Name, Email,
+# Created at and the Lineitem columns, most orders of 1 to 3 lines; the
+# default is the fuller file of 2.7 rows an order), REPEAT (runs of
 # each step, the best wall time is kept; default 1), SEED (generator seed),
 # WORK (scratch directory, default bench/build/import), KEEP=1 keeps the
 # CSV and databases.  Peak RSS comes from GNU time's %M (installed with
@@ -25,10 +32,15 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-sizes=${N:-100000 300000 1000000}
+sizes=${N:-100000 1000000 3000000}
 sizes=${sizes//,/ }
 repeat=${REPEAT:-1}
 seed=${SEED:-20261126}
+case ${SHAPE:-} in
+'') shape= ;;
+real) shape=-r ;;
+*) echo "import.sh: SHAPE is real or empty, not '$SHAPE'" >&2; exit 2 ;;
+esac
 work=${WORK:-$here/build/import}
 export OMS_PATH=$root/share/oms
 unset OMS_DB OMS_NOW
@@ -66,7 +78,7 @@ q() { sqlite3 "$1" "$2"; }
 
 mkdir -p "$work"
 declare -A W_SQL R_SQL W_IMP R_IMP W_RE R_RE ORD MB
-echo "oms-import against sqlite3 .import, $(nproc) cores, $(date +%Y-%m-%d)," \
+echo "oms-import against sqlite3 .import${SHAPE:+, $SHAPE-shaped export}, $(nproc) cores, $(date +%Y-%m-%d)," \
     "oms $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')"
 echo "sqlite3 $(sqlite3 --version | cut -d' ' -f1), peak RSS from $([ -n "$gnutime" ] && echo "GNU time %M" || echo "VmHWM in /proc"), best of $repeat run(s) of each step"
 
@@ -76,7 +88,7 @@ for n in $sizes; do
 	db=$work/oms.db
 	log=$work/import.log
 
-	"$gen" -s "$seed" -o "$csv" "$n" 2>"$work/gen.log" || die "gen-shopify failed"
+	"$gen" $shape -s "$seed" -o "$csv" "$n" 2>"$work/gen.log" || die "gen-shopify failed"
 	orders=$(sed -n 's/.* rows, \([0-9]*\) orders,.*/\1/p' "$work/gen.log")
 	ORD[$n]=$orders
 	MB[$n]=$(awk -v b="$(stat -c %s "$csv")" 'BEGIN { printf "%.1f", b / 1e6 }')
@@ -106,6 +118,12 @@ for n in $sizes; do
 	[ "$got" = "$orders" ] || die "oms-import: $got orders, not $orders"
 	got=$(q "$db" "SELECT count(*) FROM order_lines")
 	[ "$got" = "$n" ] || die "oms-import: $got order lines, not $n"
+	# The money and quantities, against the file's own (the first row
+	# of an order carries its Total; every row a line).
+	want=$(q "$raw" "SELECT (SELECT CAST(sum(round(CAST(Total AS REAL) * 100)) AS INTEGER) FROM raw WHERE Total <> '') || ' ' || CAST(sum(CAST(\"Lineitem quantity\" AS INTEGER)) AS INTEGER) || ' ' || CAST(sum(round(CAST(\"Lineitem price\" AS REAL) * 100) * CAST(\"Lineitem quantity\" AS INTEGER)) AS INTEGER) FROM raw")
+	got=$(q "$db" "SELECT (SELECT sum(total) FROM orders) || ' ' || sum(qty) || ' ' || sum(unit_price * qty) FROM order_lines")
+	[ "$got" = "$want" ] || die "oms-import: totals, quantities, line amounts $got, the file's $want"
+	echo "result $n${shape:+ ($SHAPE)}: $orders orders, $n lines, totals/qty/line amounts $got"
 	state="SELECT (SELECT count(*) FROM events) || ' events, last update ' || (SELECT max(updated_at) FROM orders)"
 	events=$(q "$db" "$state")
 	held=$(q "$db" "SELECT count(*) FROM orders WHERE status = 'hold'")

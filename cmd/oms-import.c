@@ -459,6 +459,8 @@ import_db(struct oms_cli *cli, struct oms_import *im)
 	int rc;
 
 	oms_db_set_cache_mb(db, 64);
+	if (oms_db_bulk(db) != OMS_OK)
+		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	if (oms_merchant_tz(db, daytz, sizeof daytz) != OMS_OK)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	if (daytz[0] != '\0')

@@ -600,6 +600,14 @@ oms_db_set_cache_mb(oms_db *db, int mb)
 }
 
 int
+oms_db_bulk(oms_db *db)
+{
+	if (DRV(db)->bulk == NULL || db->ro != NULL)
+		return OMS_OK;
+	return DRV(db)->bulk(db);
+}
+
+int
 oms_db_user_version(oms_db *db, int *out)
 {
 	return DRV(db)->user_version(db, out);

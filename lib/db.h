@@ -124,6 +124,9 @@ void oms_db_undo(oms_db *db);	/* rollback, the failure kept */
 int oms_db_fail(oms_db *db, int rc, const char *what);
 int oms_db_exec(oms_db *db, const char *sql);
 int oms_db_set_cache_mb(oms_db *db, int mb);
+/* A long run of write transactions follows (an import): OMS_OK, or a
+ * status with the message set; the writes work the same either way. */
+int oms_db_bulk(oms_db *db);
 int oms_db_event(oms_db *db, int64_t order_id, const char *action,
     const char *before, const char *after);
 

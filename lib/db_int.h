@@ -62,6 +62,7 @@ struct oms_db {
 	const char *ro;		/* why it is read-only, or NULL */
 	size_t nstmt, cap;	/* cap is 0 or a power of two */
 	struct oms_slot *stmt;
+	void *aux;		/* the driver's own, freed by its close */
 };
 
 struct oms_driver {
@@ -116,6 +117,10 @@ struct oms_driver {
 	/* Whether check name applies to this engine. */
 	int (*check_applies)(const char *name);
 	int (*set_cache_mb)(struct oms_db *, int);
+	/* A long run of writes follows: the engine may take its upkeep
+	 * (SQLite's checkpoints) off the writer's thread.  NULL: nothing
+	 * to do. */
+	int (*bulk)(struct oms_db *);
 	/* A lock on (name, key) held until the process ends: OMS_OK or
 	 * OMS_E_BUSY with the message left to the caller. */
 	int (*hold)(struct oms_db *, const char *name, int64_t key);

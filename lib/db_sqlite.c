@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +36,8 @@ struct lite_stmt {
 
 #define H(db) ((sqlite3 *)(db)->h)
 #define S(s) (((struct lite_stmt *)(s))->st)
+
+static void bg_stop(oms_db *);
 
 static const char *
 lite_version(void)
@@ -463,6 +466,7 @@ connect(oms_db *db, int immutable)
 		uri = immutable_uri(db->path);
 		fl |= SQLITE_OPEN_URI;
 	}
+	bg_stop(db);
 	sqlite3_close(H(db));
 	db->h = NULL;
 	configure();
@@ -691,9 +695,130 @@ lite_scrub(oms_db *db, int *done)
 	return OMS_OK;
 }
 
+/*
+ * A long run of writes (oms-import): the write-ahead log is copied into
+ * the database by a thread of its own, on a connection of its own, so
+ * the writer neither copies pages nor waits for fdatasync; that runs on
+ * the second core while the writer reads and maps the next orders.  The
+ * copy is PASSIVE, as SQLite's own after a commit: it never waits for
+ * the writer or a reader, and what it could not copy the next one does.
+ * Should it fall behind by BG_CAP frames, the writer copies as it would
+ * without the thread, so the log cannot grow without bound.
+ */
+#define BG_FRAMES 1000	/* SQLite's wal_autocheckpoint */
+#define BG_CAP 16000	/* 64 MB of 4 KB pages */
+
+struct lite_bg {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	sqlite3 *h;
+	int want, stop;
+};
+
+static void *
+bg_main(void *arg)
+{
+	struct lite_bg *bg = arg;
+
+	pthread_mutex_lock(&bg->mu);
+	for (;;) {
+		while (!bg->want && !bg->stop)
+			pthread_cond_wait(&bg->cv, &bg->mu);
+		if (bg->stop)
+			break;
+		bg->want = 0;
+		pthread_mutex_unlock(&bg->mu);
+		/* Busy or failed: the next commit asks again. */
+		sqlite3_wal_checkpoint_v2(bg->h, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&bg->mu);
+	}
+	pthread_mutex_unlock(&bg->mu);
+	return NULL;
+}
+
+/* After each commit, with the frames now in the log. */
+static int
+bg_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	struct lite_bg *bg = arg;
+
+	if (frames >= BG_CAP)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	else if (frames >= BG_FRAMES) {
+		pthread_mutex_lock(&bg->mu);
+		bg->want = 1;
+		pthread_cond_signal(&bg->cv);
+		pthread_mutex_unlock(&bg->mu);
+	}
+	return SQLITE_OK;
+}
+
+static void
+bg_stop(oms_db *db)
+{
+	struct lite_bg *bg = db->aux;
+
+	if (bg == NULL)
+		return;
+	/* SQLite's own checkpoints again, before the thread goes. */
+	sqlite3_wal_autocheckpoint(H(db), BG_FRAMES);
+	pthread_mutex_lock(&bg->mu);
+	bg->stop = 1;
+	pthread_cond_signal(&bg->cv);
+	pthread_mutex_unlock(&bg->mu);
+	pthread_join(bg->thread, NULL);
+	/* Closed first: the writer's close, the last, ends the log. */
+	sqlite3_close(bg->h);
+	pthread_cond_destroy(&bg->cv);
+	pthread_mutex_destroy(&bg->mu);
+	free(bg);
+	db->aux = NULL;
+}
+
+static int
+lite_bulk(oms_db *db)
+{
+	struct lite_bg *bg;
+	sqlite3 *h = NULL;
+	int rc;
+
+	if (db->aux != NULL)
+		return OMS_OK;
+	rc = sqlite3_open_v2(db->path, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(h, "PRAGMA synchronous = NORMAL", NULL, NULL,
+		    NULL);
+	if (rc != SQLITE_OK) {
+		rc = oms_fail(OMS_E_DB, "cannot open database '%s': %s",
+		    db->path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return rc;
+	}
+	bg = ecalloc(1, sizeof *bg);
+	bg->h = h;
+	pthread_mutex_init(&bg->mu, NULL);
+	pthread_cond_init(&bg->cv, NULL);
+	if ((rc = pthread_create(&bg->thread, NULL, bg_main, bg)) != 0) {
+		pthread_cond_destroy(&bg->cv);
+		pthread_mutex_destroy(&bg->mu);
+		sqlite3_close(h);
+		free(bg);
+		return oms_fail(OMS_E_DB, "cannot start a thread: %s",
+		    strerror(rc));
+	}
+	db->aux = bg;
+	sqlite3_wal_hook(H(db), bg_hook, bg);
+	return OMS_OK;
+}
+
 static void
 lite_close(oms_db *db)
 {
+	bg_stop(db);
 	sqlite3_close(H(db));
 }
 
@@ -770,6 +895,7 @@ const struct oms_driver oms_sqlite_driver = {
 	.check = lite_check,
 	.check_applies = lite_check_applies,
 	.set_cache_mb = lite_set_cache_mb,
+	.bulk = lite_bulk,
 	.hold = lite_hold,
 	.listen = lite_listen,
 	.notified = lite_notified,
