@@ -2163,8 +2163,12 @@ ask_batches(struct oms_shipper *sp, const char *verb)
 		cJSON_AddItemToObject(req, "requests", list);
 		rc = oms_call("carrier", sp->carrier, "batch", req, &reply,
 		    &outcome);
-		/* Not understood: this adapter is asked a request at a time. */
-		if (outcome == OMS_CALL_PROTOCOL)
+		/*
+		 * Not understood: this adapter is asked a request at a time.
+		 * Failed (hung, crashed, garbage): not asked a batch again this
+		 * run, each request alone says what is wrong.
+		 */
+		if (rc != OMS_OK && outcome != OMS_CALL_REFUSED)
 			sp->batch = 0;
 		r = cJSON_GetObjectItemCaseSensitive(reply, "replies");
 		/*
