@@ -158,11 +158,20 @@ got=$(q "$db" "SELECT count(*) FROM allocations a JOIN locations l ON l.id = a.l
 # Every package's two labels, whole, private, and nothing else there.
 jq -r '.packages[] | [.tracking, .label_zpl, .label_pdf] | @tsv' "$work/out.jsonl" >"$work/pkgs.tsv"
 n_pkgs=$(wc -l <"$work/pkgs.tsv")
-bad=$(while IFS=$'\t' read -r t z p; do
-	[ "$(head -c 3 "$z")" = '^XA' ] && [ "$(tail -c 4 "$z" | tr -d '\n')" = '^XZ' ] &&
-	    grep -q "$t" "$z" && [ "$(head -c 5 "$p")" = '%PDF-' ] &&
-	    tail -c 7 "$p" | grep -q '%%EOF' || echo "$t"
-done <"$work/pkgs.tsv" | wc -l)
+# ZPL: ^XA first, ^XZ last, its tracking number (its name) within.
+bad=$(cut -f2 "$work/pkgs.tsv" | xargs awk '
+	function done() { if (f != "" && !(ok && last == "^XZ" && has)) print f }
+	FNR == 1 { done(); f = FILENAME; ok = $0 == "^XA"; has = 0
+		t = f; sub(/.*\//, "", t); sub(/\.zpl$/, "", t) }
+	index($0, t) { has = 1 }
+	{ last = $0 }
+	END { done() }' | wc -l)
+# PDF: %PDF- first, %%EOF last.
+bad=$((bad + $(cut -f3 "$work/pkgs.tsv" | xargs awk '
+	function done() { if (f != "" && !(ok && last == "%%EOF")) print f }
+	FNR == 1 { done(); f = FILENAME; ok = substr($0, 1, 5) == "%PDF-" }
+	{ last = $0 }
+	END { done() }' | wc -l)))
 [ "$bad" = 0 ] || die "$bad packages without a whole ZPL and PDF label"
 got=$(find "$labels" -type f | wc -l)
 [ "$got" = $((2 * n_pkgs)) ] || die "$got files in the label directory for $n_pkgs packages"
@@ -182,10 +191,9 @@ pdf_b=$(cut -f3 "$work/pkgs.tsv" | xargs cat | wc -c)
 mkdir -p "$work/bin" "$work/reqs"
 cat >"$work/bin/oms-carrier-benchrec" <<EOF
 #!/bin/sh
-f=\$(mktemp "$work/reqs/XXXXXXXX")
+f="$work/reqs/\$(date +%s%N).\$1"
 cat >"\$f"
-mv "\$f" "$work/reqs/\$(date +%s%N).\$1"
-exec "$bin/oms-carrier-offline" "\$1" <"$work/reqs/\$(ls -t "$work/reqs" | head -n 1)"
+exec "$bin/oms-carrier-offline" "\$1" <"\$f"
 EOF
 chmod 755 "$work/bin/oms-carrier-benchrec"
 fresh "$rec"

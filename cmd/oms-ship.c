@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -384,6 +385,13 @@ ship(struct oms_cli *cli)
 		oms_cli_usage(cli, "--pending or files, not both");
 	if (!pending && cli->argc == 0 && isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
+	/*
+	 * Each label drawn as PDF takes and frees a compressor's state of a
+	 * few hundred KiB: the heap keeps it for the next, rather than giving
+	 * it back and taking it again, zeroed, a label at a time.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	open_db(cli, 0);
 	must_write("cannot buy a label");
 	if ((rc = oms_shipper_open(the_db, carrier, labels, service, dpi,

@@ -620,15 +620,20 @@ safe_id(const char *s)
 	return n >= 6 && n <= 40;
 }
 
+/*
+ * b written as DIR/NAME, its path into *path; flushed to disk unless
+ * !sync (the files of a shipment are flushed together, oms_sync_files).
+ */
 static int
 write_file(const char *dir, const char *name, const struct oms_buf *b,
-    char **path)
+    int sync, char **path)
 {
 	struct oms_buf p = { 0 };
 	int rc;
 
 	oms_buf_printf(&p, "%s/%s", dir, name);
-	if ((rc = oms_write_file(p.s, b->s, b->len)) == OMS_OK)
+	if ((rc = sync ? oms_write_file(p.s, b->s, b->len) :
+	    oms_write_file_nosync(p.s, b->s, b->len)) == OMS_OK)
 		*path = p.s;
 	else
 		oms_buf_free(&p);
@@ -1310,7 +1315,7 @@ write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	}
 	oms_doc_pdf(d, &pdf);
 	oms_buf_printf(&name, "s_%lld.pdf", (long long)sid);
-	rc = write_file(sp->slips, name.s, &pdf, &path);
+	rc = write_file(sp->slips, name.s, &pdf, 1, &path);
 	free(path);
 	oms_doc_free(d);
 	oms_buf_free(&pdf);
@@ -1495,7 +1500,11 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 	return rc;
 }
 
-/* Bytes written as DIR/NAME; its path added to written, into *path. */
+/*
+ * Bytes written as DIR/NAME; its path added to written, into *path.  Not
+ * flushed: ship_one flushes a shipment's files together before it
+ * commits.
+ */
 static int
 put_file(struct oms_shipper *sp, const char *name, const char *data,
     size_t len, cJSON *written, char **path)
@@ -1504,7 +1513,7 @@ put_file(struct oms_shipper *sp, const char *name, const char *data,
 	int rc;
 
 	*path = NULL;
-	if ((rc = write_file(sp->dir, name, &b, path)) == OMS_OK)
+	if ((rc = write_file(sp->dir, name, &b, 0, path)) == OMS_OK)
 		cJSON_AddItemToArray(written, cJSON_CreateString(*path));
 	return rc;
 }
@@ -1813,6 +1822,14 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		    OMS_OK)
 			goto unwrite;
 	}
+	/*
+	 * Its files on disk, and their names, before the shipment that
+	 * names them commits: a crash never leaves a shipment without its
+	 * labels.
+	 */
+	if (sp->dir != NULL && cJSON_GetArraySize(written) > 0 &&
+	    (rc = oms_sync_files(sp->dir, written)) != OMS_OK)
+		goto unwrite;
 	if ((rc = shipment_lines(sp, &s, r)) != OMS_OK)
 		goto out;
 	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK) {
