@@ -5,12 +5,13 @@
  * (lib/util.c) writes a label: a temporary name beside it, created
  * exclusively, never through a symbolic link, mode 0600, written, then
  * renamed over its name.  With -s each file is flushed to disk and the
- * directory after it, as oms_write_file does; with -b the files are
- * flushed a batch of 50 at a time, once the batch is written (each
- * file, then the directory once); with neither nothing is flushed.  Only the writing is
+ * directory after it, as oms_write_file does; with -b N the files are
+ * flushed N at a time, once the N are written (each file, then the
+ * directory once), as oms-ship flushes a shipment's; with neither
+ * nothing is flushed.  Only the writing is
  * timed (CLOCK_MONOTONIC): it prints "FILES BYTES SECONDS".
  *
- * usage: put-files [-s | -b] DIR < list
+ * usage: put-files [-s | -b N] DIR < list
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +20,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define BATCH 50	/* files flushed together with -b */
 
 struct file {
 	char *name, *data;
@@ -60,13 +59,14 @@ main(int argc, char **argv)
 	char *line = NULL, tmp[512];
 	struct timespec t0, t1;
 	ssize_t k;
-	int c, dfd, *fds, each = 0, batch = 0;
+	int c, dfd, *fds, each = 0;
+	size_t batch = 0;
 
-	while ((c = getopt(argc, argv, "bs")) != -1)
+	while ((c = getopt(argc, argv, "b:s")) != -1)
 		if (c == 's')
 			each = 1;
-		else if (c == 'b')
-			batch = 1;
+		else if (c == 'b' && atoi(optarg) > 0)
+			batch = (size_t)atoi(optarg);
 		else
 			goto usage;
 	if (optind != argc - 1 || (each && batch))
@@ -111,9 +111,9 @@ main(int argc, char **argv)
 			continue;
 		}
 		fds[i] = fd;
-		if ((i + 1) % BATCH != 0 && i + 1 != n)
+		if ((i + 1) % batch != 0 && i + 1 != n)
 			continue;
-		for (size_t j = i - i % BATCH; j <= i; j++) {
+		for (size_t j = i - i % batch; j <= i; j++) {
 			if (fsync(fds[j]) != 0)
 				die("cannot flush", fs[j].name);
 			close(fds[j]);
@@ -133,6 +133,6 @@ main(int argc, char **argv)
 	free(fds);
 	return 0;
 usage:
-	fprintf(stderr, "usage: put-files [-s | -b] DIR < list\n");
+	fprintf(stderr, "usage: put-files [-s | -b N] DIR < list\n");
 	return 2;
 }
