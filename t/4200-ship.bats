@@ -161,6 +161,7 @@ oms-ship: 0 shipments, 1 already shipped, 0 refused"
 }
 
 @test "an adapter with batch: a run asks its rates in one batch and its labels in another, and ships as one asked a request at a time would" {
+	skip_on_pg "a copy of the database file, its instance and so its request ids the same"
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt
 	order 1001 "Ann Lee" "L1:A:2 L2:B:1"
