@@ -77,47 +77,14 @@ put_number(struct oms_buf *b, const cJSON *item)
 	oms_buf_add(b, s, (size_t)n);
 }
 
+/* A key or string: cJSON writes "" for one it has no text of. */
 static void
 put_string(struct oms_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s, *run;
-
-	oms_buf_addc(b, '"');
-	if (s == NULL) {
-		oms_buf_addc(b, '"');
-		return;
-	}
-	for (run = p; *p != '\0'; p++) {
-		char esc;
-
-		if (*p >= 32 && *p != '"' && *p != '\\')
-			continue;
-		oms_buf_add(b, (const char *)run, (size_t)(p - run));
-		run = p + 1;
-		switch (*p) {
-		case '"': esc = '"'; break;
-		case '\\': esc = '\\'; break;
-		case '\b': esc = 'b'; break;
-		case '\f': esc = 'f'; break;
-		case '\n': esc = 'n'; break;
-		case '\r': esc = 'r'; break;
-		case '\t': esc = 't'; break;
-		default: esc = 0; break;
-		}
-		if (esc != 0) {
-			char e[2] = { '\\', esc };
-
-			oms_buf_add(b, e, 2);
-		} else {
-			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
-			    hex[*p & 15] };
-
-			oms_buf_add(b, u, 6);
-		}
-	}
-	oms_buf_add(b, (const char *)run, (size_t)(p - run));
-	oms_buf_addc(b, '"');
+	if (s == NULL)
+		oms_buf_add(b, "\"\"", 2);
+	else
+		oms_buf_json_string(b, s);
 }
 
 static int
