@@ -789,9 +789,12 @@ lite_bulk(oms_db *db)
 		return OMS_OK;
 	rc = sqlite3_open_v2(db->path, &h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		/* Its first statement reads the schema: wait as writers do. */
+		sqlite3_busy_timeout(h, db->timeout_ms);
 		rc = sqlite3_exec(h, "PRAGMA synchronous = NORMAL", NULL, NULL,
 		    NULL);
+	}
 	if (rc != SQLITE_OK) {
 		rc = oms_fail(OMS_E_DB, "cannot open database '%s': %s",
 		    db->path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));

@@ -190,9 +190,14 @@ oms_draw_end(cairo_t *cr, struct oms_buf *out)
 PangoLayout *
 oms_draw_layout(const char *t, double size, int bold, const char *lang)
 {
-	PangoLayout *ly = pango_layout_new(draw_context());
-	PangoAttrList *al = pango_attr_list_new();
+	PangoLayout *ly;
+	PangoAttrList *al;
 	PangoFontDescription *fd;
+
+	/* Loaded before a pointer to a function of theirs is read. */
+	oms_draw_load();
+	ly = pango_layout_new(draw_context());
+	al = pango_attr_list_new();
 
 	fd = pango_font_description_from_string(OMS_DRAW_FONT);
 	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
