@@ -427,16 +427,16 @@ immutable_uri(const char *path)
 }
 
 /*
- * A savepoint keeps the pages it changes in a statement journal, which
- * SQLite holds in memory up to 64 KiB and then spills to a temporary
- * file, not truncated until the transaction ends.  Routing and shipping
- * open a savepoint per order inside a batch: the spilled journal grew
- * by every page every order of the batch changed, a write a page (93
- * writes an order when routing).  Kept in memory, it is emptied at each
- * release and holds one order's pages at a time; 8 MiB still spills
- * a savepoint around something big (a purge, say) to the file.
- * sqlite3_config must come before the library is initialised, so
- * before the first open.
+ * Process-wide settings, which sqlite3_config takes only before the
+ * library is initialised, so before the first open.
+ *
+ * Not here, and why: routing's savepoint an order spills its statement
+ * journal past 64 KiB to a temporary file that grows by every page of
+ * the batch (93 writes an order).  SQLITE_CONFIG_STMTJRNL_SPILL would
+ * keep it in memory, but SQLite allocates the journal in chunks of the
+ * spill size, once a transaction: 8 MiB a transaction made eight
+ * oms-stock writers at once more than twice as slow under ASan, and
+ * never spilling holds a big purge's journal in memory whole.
  */
 static void
 configure(void)
@@ -445,7 +445,6 @@ configure(void)
 
 	if (!done) {
 		done = 1;
-		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
 		/*
 		 * Nothing reads SQLite's memory statistics, and keeping them
 		 * takes a mutex on every allocation (4% of routing).
