@@ -21,20 +21,6 @@
 
 #include "oms.h"
 
-static void
-put_int(struct oms_buf *b, int64_t v)
-{
-	char d[24], *p = d + sizeof d;
-	uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	oms_buf_add(b, p, (size_t)(d + sizeof d - p));
-}
-
 /* cJSON's compare_double. */
 static int
 same_double(double a, double b)
@@ -61,7 +47,7 @@ put_number(struct oms_buf *b, const cJSON *item)
 	 */
 	if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d &&
 	    !(d == 0 && signbit(d))) {
-		put_int(b, (int64_t)d);
+		oms_buf_json_int(b, (int64_t)d);
 		return;
 	}
 	n = snprintf(s, sizeof s, "%1.15g", d);

@@ -204,13 +204,21 @@ void
 oms_buf_json_int(struct oms_buf *b, int64_t v)
 {
 	double d = (double)v;
-	char buf[40];
+	char buf[40], *p = buf + sizeof buf;
+	uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
 
-	if (fabs(d) >= WIDE_NUMBER)
+	if (fabs(d) >= WIDE_NUMBER) {
 		snprintf(buf, sizeof buf, "%.16e", d);
-	else
-		snprintf(buf, sizeof buf, "%lld", (long long)v);
-	oms_buf_adds(b, buf);
+		oms_buf_adds(b, buf);
+		return;
+	}
+	/* Digit by digit: a record's numbers are mostly these. */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	oms_buf_add(b, p, (size_t)(buf + sizeof buf - p));
 }
 
 int
