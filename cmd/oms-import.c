@@ -165,7 +165,7 @@ list_channels(struct oms_cli *cli)
 		;
 	if (cli->argc != 0)
 		oms_cli_usage(cli, "channels takes no operand");
-	if (oms_adapters_load(&ads, &n) != OMS_OK)
+	if (oms_adapters_load(NULL, &ads, &n) != OMS_OK)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	for (int i = 0; i < n; i++)
 		printf("%-20s %-12s %s\n", oms_adapter_name(ads[i]),
@@ -390,32 +390,20 @@ cancel(struct oms_cli *cli)
 	return rc;
 }
 
-/* The adapters --channel leaves, first; all of them for auto. */
+/* The adapters --channel names, or all of them for auto. */
 static void
 adapters(struct oms_import *im, const char *channel, oms_adapter ***ads,
     int *nads)
 {
-	int k = 0;
-
-	if (oms_adapters_load(ads, nads) != OMS_OK)
+	if (channel != NULL && strcmp(channel, "auto") == 0)
+		channel = NULL;
+	if (oms_adapters_load(channel, ads, nads) != OMS_OK)
 		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
 	im->adapters = *ads;
 	im->nadapters = *nads;
-	if (channel == NULL || strcmp(channel, "auto") == 0)
-		return;
-	for (int i = 0; i < *nads; i++) {
-		oms_adapter *t = (*ads)[k];
-
-		if (strcmp(oms_adapter_name((*ads)[i]), channel) != 0 &&
-		    strcmp(oms_adapter_channel((*ads)[i]), channel) != 0)
-			continue;
-		(*ads)[k++] = (*ads)[i];
-		(*ads)[i] = t;
-	}
-	if (k == 0)
+	if (channel != NULL && *nads == 0)
 		oms_die(OMS_EXIT_USAGE, "unknown channel '%s' (oms-import "
 		    "channels lists them)", channel);
-	im->nadapters = k;
 }
 
 /* One file: read, mapped and stored, or with --check only read. */

@@ -502,8 +502,12 @@ getstr(const cJSON *doc, const char *key)
 	return oms_json_str(doc, key);
 }
 
-int
-oms_adapter_load(const char *path, oms_adapter **out)
+/*
+ * One adapter; with want, only one named or for the channel want, and
+ * none (*out NULL) when it is another: the rest of it is not compiled.
+ */
+static int
+load(const char *path, const char *want, oms_adapter **out)
 {
 	oms_adapter *a;
 	struct oms_buf b = { 0 };
@@ -535,6 +539,11 @@ oms_adapter_load(const char *path, oms_adapter **out)
 		goto fail;
 	}
 	a->channel = s;
+	if (want != NULL && strcmp(a->name, want) != 0 &&
+	    strcmp(a->channel, want) != 0) {
+		oms_adapter_free(a);
+		return OMS_OK;
+	}
 	a->description = getstr(a->doc, "description");
 	fmt = getstr(a->doc, "format");
 	if (fmt == NULL || strcmp(fmt, "csv") == 0) {
@@ -851,10 +860,22 @@ cmp_adapter(const void *x, const void *y)
  * error: silently skipping it would hide a channel.
  */
 int
-oms_adapters_load(oms_adapter ***out, int *nout)
+oms_adapter_load(const char *path, oms_adapter **out)
 {
-	char **dirs;
-	int nd = oms_search_path(&dirs), n = 0, cap = 16, rc = OMS_OK;
+	return load(path, NULL, out);
+}
+
+/*
+ * The adapters on the search path, the first of each name; with want,
+ * only those named or for the channel want (a run for one channel does
+ * not compile every other's).
+ */
+int
+oms_adapters_load(const char *want, oms_adapter ***out, int *nout)
+{
+	char **dirs, **seen = NULL;
+	int nd = oms_search_path(&dirs), n = 0, cap = 16, nseen = 0;
+	int rc = OMS_OK;
 	oms_adapter **list = ecalloc((size_t)cap, sizeof *list);
 
 	for (int i = 0; i < nd && rc == OMS_OK; i++) {
@@ -876,16 +897,20 @@ oms_adapters_load(oms_adapter ***out, int *nout)
 				free(ents[j]);
 				continue;
 			}
-			for (k = 0; k < n; k++)
-				if (strncmp(list[k]->name, nm, len - 5) == 0 &&
-				    list[k]->name[len - 5] == '\0')
+			/* The first of a name hides the rest, left out or not. */
+			for (k = 0; k < nseen; k++)
+				if (strncmp(seen[k], nm, len - 5) == 0 &&
+				    seen[k][len - 5] == '\0')
 					break;
-			if (k < n) {
+			if (k < nseen) {
 				free(ents[j]);
 				continue;
 			}
+			seen = erealloc(seen, (size_t)(nseen + 1) *
+			    sizeof *seen);
+			seen[nseen++] = estrndup(nm, len - 5);
 			oms_buf_printf(&p, "%s/%s", dir.s, nm);
-			if ((rc = oms_adapter_load(p.s, &a)) == OMS_OK) {
+			if ((rc = load(p.s, want, &a)) == OMS_OK && a != NULL) {
 				if (n == cap) {
 					cap *= 2;
 					list = erealloc(list, (size_t)cap *
@@ -901,6 +926,9 @@ oms_adapters_load(oms_adapter ***out, int *nout)
 		oms_buf_free(&dir);
 	}
 	oms_search_path_free(dirs, nd);
+	for (int i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
 	if (rc != OMS_OK) {
 		for (int i = 0; i < n; i++)
 			oms_adapter_free(list[i]);

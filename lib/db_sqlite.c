@@ -711,14 +711,37 @@ struct lite_bg {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	sqlite3 *h;
-	int want, stop;
+	char *path;
+	int timeout_ms;
+	int want, stop, failed;
 };
+
+/*
+ * The thread's connection, opened when there is first something to copy
+ * (its first statement reads the schema: a run that writes little pays
+ * nothing for it); it waits out a busy database as writers do.
+ */
+static sqlite3 *
+bg_open(struct lite_bg *bg)
+{
+	sqlite3 *h = NULL;
+
+	if (sqlite3_open_v2(bg->path, &h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(h, bg->timeout_ms);
+		if (sqlite3_exec(h, "PRAGMA synchronous = NORMAL", NULL, NULL,
+		    NULL) == SQLITE_OK)
+			return h;
+	}
+	sqlite3_close(h);
+	return NULL;
+}
 
 static void *
 bg_main(void *arg)
 {
 	struct lite_bg *bg = arg;
+	sqlite3 *h = NULL;
 
 	pthread_mutex_lock(&bg->mu);
 	for (;;) {
@@ -728,12 +751,22 @@ bg_main(void *arg)
 			break;
 		bg->want = 0;
 		pthread_mutex_unlock(&bg->mu);
+		if (h == NULL && (h = bg_open(bg)) == NULL) {
+			/* The writer copies as it would without us. */
+			pthread_mutex_lock(&bg->mu);
+			bg->failed = 1;
+			while (!bg->stop)
+				pthread_cond_wait(&bg->cv, &bg->mu);
+			break;
+		}
 		/* Busy or failed: the next commit asks again. */
-		sqlite3_wal_checkpoint_v2(bg->h, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
 		pthread_mutex_lock(&bg->mu);
 	}
 	pthread_mutex_unlock(&bg->mu);
+	/* Closed first: the writer's close, the last, ends the log. */
+	sqlite3_close(h);
 	return NULL;
 }
 
@@ -742,16 +775,18 @@ static int
 bg_hook(void *arg, sqlite3 *h, const char *name, int frames)
 {
 	struct lite_bg *bg = arg;
+	int self = frames >= BG_CAP;
 
-	if (frames >= BG_CAP)
-		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
-		    NULL, NULL);
-	else if (frames >= BG_FRAMES) {
+	if (!self && frames >= BG_FRAMES) {
 		pthread_mutex_lock(&bg->mu);
+		self = bg->failed;
 		bg->want = 1;
 		pthread_cond_signal(&bg->cv);
 		pthread_mutex_unlock(&bg->mu);
 	}
+	if (self)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
 	return SQLITE_OK;
 }
 
@@ -769,10 +804,9 @@ bg_stop(oms_db *db)
 	pthread_cond_signal(&bg->cv);
 	pthread_mutex_unlock(&bg->mu);
 	pthread_join(bg->thread, NULL);
-	/* Closed first: the writer's close, the last, ends the log. */
-	sqlite3_close(bg->h);
 	pthread_cond_destroy(&bg->cv);
 	pthread_mutex_destroy(&bg->mu);
+	free(bg->path);
 	free(bg);
 	db->aux = NULL;
 }
@@ -781,33 +815,19 @@ static int
 lite_bulk(oms_db *db)
 {
 	struct lite_bg *bg;
-	sqlite3 *h = NULL;
 	int rc;
 
 	if (db->aux != NULL)
 		return OMS_OK;
-	rc = sqlite3_open_v2(db->path, &h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK) {
-		/* Its first statement reads the schema: wait as writers do. */
-		sqlite3_busy_timeout(h, db->timeout_ms);
-		rc = sqlite3_exec(h, "PRAGMA synchronous = NORMAL", NULL, NULL,
-		    NULL);
-	}
-	if (rc != SQLITE_OK) {
-		rc = oms_fail(OMS_E_DB, "cannot open database '%s': %s",
-		    db->path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
-		sqlite3_close(h);
-		return rc;
-	}
 	bg = ecalloc(1, sizeof *bg);
-	bg->h = h;
+	bg->path = estrdup(db->path);
+	bg->timeout_ms = db->timeout_ms;
 	pthread_mutex_init(&bg->mu, NULL);
 	pthread_cond_init(&bg->cv, NULL);
 	if ((rc = pthread_create(&bg->thread, NULL, bg_main, bg)) != 0) {
 		pthread_cond_destroy(&bg->cv);
 		pthread_mutex_destroy(&bg->mu);
-		sqlite3_close(h);
+		free(bg->path);
 		free(bg);
 		return oms_fail(OMS_E_DB, "cannot start a thread: %s",
 		    strerror(rc));

@@ -11,7 +11,7 @@
 typedef struct oms_adapter oms_adapter;
 int oms_adapter_load(const char *path, oms_adapter **out);
 void oms_adapter_free(oms_adapter *a);
-int oms_adapters_load(oms_adapter ***out, int *n);
+int oms_adapters_load(const char *want, oms_adapter ***out, int *n);
 void oms_adapters_free(oms_adapter **list, int n);
 const char *oms_adapter_name(const oms_adapter *a);
 const char *oms_adapter_channel(const oms_adapter *a);

@@ -286,3 +286,45 @@ OUT
 	run sqlite3 "$OMS_DB" "SELECT count(*) FROM orders"
 	assert_output 1
 }
+
+# ---- which adapters a run reads --------------------------------------
+
+@test "a run for one channel compiles its adapters alone: a broken woocommerce adapter stops an auto run and a woocommerce run, not a shopify one" {
+	local dir=$BATS_TEST_TMPDIR/own msg
+	mkdir -p "$dir/channels"
+	jq '.lines = "line_items[]"' "$TOP/share/oms/channels/woocommerce.json" \
+		> "$dir/channels/woocommerce.json"
+	msg="oms-import: adapter '$dir/channels/woocommerce.json': path 'line_items[]': only a field or a filter walks a list"
+	OMS_PATH="$dir:$OMS_PATH" run --separate-stderr oms-import "$FIX/shopify-small.csv"
+	assert_failure 3
+	assert_equal "$output" ""
+	assert_equal "$stderr" "$msg"
+	OMS_PATH="$dir:$OMS_PATH" run --separate-stderr oms-import --channel woocommerce "$FIX/shopify-small.csv"
+	assert_failure 3
+	assert_equal "$stderr" "$msg"
+	run sqlite3 "$OMS_DB" "SELECT count(*) FROM orders"
+	assert_output 0
+	OMS_PATH="$dir:$OMS_PATH" run --separate-stderr oms-import --channel shopify "$FIX/shopify-small.csv"
+	assert_success
+	assert_equal "$stderr" ""
+	run jq -r '[.channel, .external_id] | join(" ")' <<<"$output"
+	assert_output $'shopify #1001\nshopify #1002\nshopify #1003'
+	OMS_PATH="$dir:$OMS_PATH" run --separate-stderr oms-import --channel nosuch "$FIX/shopify-small.csv"
+	assert_failure 2
+	assert_equal "$stderr" "oms-import: unknown channel 'nosuch' (oms-import channels lists them)"
+}
+
+@test "an adapter first on the search path hides the bundled one of its name, for a run of one channel too" {
+	local dir=$BATS_TEST_TMPDIR/own
+	mkdir -p "$dir/channels"
+	# etsy-orders of one's own reads Shopify's export for the shopify channel.
+	cp "$TOP/share/oms/channels/shopify-csv.json" "$dir/channels/etsy-orders.json"
+	OMS_PATH="$dir:$OMS_PATH" run --separate-stderr oms-import --channel etsy "$FIX/etsy-orders-us.csv"
+	assert_failure 1
+	assert_equal "$output" ""
+	assert_equal "$stderr" "oms-import: $FIX/etsy-orders-us.csv: not a etsy-items file: no header with Order ID, Item Name, Listing ID, Transaction ID in its first 20 rows"
+	OMS_PATH="$dir:$OMS_PATH" run --separate-stderr oms-import --channel etsy-orders "$FIX/shopify-small.csv"
+	assert_success
+	run jq -r .channel <<<"$output"
+	assert_output $'shopify\nshopify\nshopify'
+}
