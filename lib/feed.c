@@ -448,7 +448,7 @@ struct writer {
 	FILE *fp;
 	int full;
 	struct sent *sent;
-	long nsent, cap, listings;
+	long nsent, cap, listings, written;
 	struct oms_feed_run *run;	/* its left_out counts rows left out */
 	cJSON *items;		/* JSON: the batch being filled */
 	int nitems;
@@ -682,21 +682,21 @@ on_listing(void *arg, const struct oms_ats *a)
 	struct writer *w = arg;
 	/* What a channel-fulfilled listing is sent: no quantity. */
 	int64_t qty = a->by_channel ? -1 : a->available;
-	int changed;
+	int changed, same;
 
 	if (a->active)
 		w->listings++;
-	if (w->full)
-		changed = a->active;
-	else if (!a->has_sent)
-		changed = a->active;
-	else
-		changed = qty != a->sent_quantity ||
-		    a->has_price != a->has_sent_price ||
-		    (a->has_price && a->price != a->sent_price);
+	/* As feed_state has it already: nothing to record for it. */
+	same = a->has_sent && qty == a->sent_quantity &&
+	    a->has_price == a->has_sent_price &&
+	    (!a->has_price || a->price == a->sent_price);
+	changed = w->full || !a->has_sent ? a->active : !same;
 	if (!changed || (w->f->format != F_JSONL && lacks(w, a) != NULL))
 		return OMS_OK;
 	write_row(w, a);
+	w->written++;
+	if (same)
+		return OMS_OK;
 	if (w->nsent == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 64;
 		w->sent = erealloc(w->sent, (size_t)w->cap * sizeof *w->sent);
@@ -838,11 +838,11 @@ oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
 	if ((rc = read_cursor(db, channel, run->since)) != OMS_OK)
 		return rc;
 	/*
-	 * A full feed sends every active listing whatever was sent before;
-	 * the records are read only for a format whose columns come from
-	 * them.
+	 * A full feed sends every active listing whatever was sent before,
+	 * and records only what differs from it; the records are read only
+	 * for a format whose columns come from them.
 	 */
-	need = w.full ? 0 : OMS_ATS_SENT;
+	need = OMS_ATS_SENT;
 	for (int i = 0; i < f->ncols; i++)
 		if (f->cols[i].src == S_LISTING || f->cols[i].src == S_PRODUCT)
 			need |= OMS_ATS_RECORDS;
@@ -858,7 +858,7 @@ oms_feed_write(oms_db *db, oms_feed *f, const char *channel, int flags,
 	if (rc == OMS_OK && !(flags & OMS_FEED_DRY_RUN))
 		rc = record_sent(db, channel, &w);
 	run->listings = w.listings;
-	run->written = w.nsent;
+	run->written = w.written;
 	for (long i = 0; i < w.nsent; i++)
 		free(w.sent[i].channel_sku);
 	free(w.sent);

@@ -195,6 +195,19 @@ Revise,EB-B,3
 OUT
 }
 
+@test "--full records what changed and leaves the rest as sent: a delta after it sends nothing, a price change alone is recorded" {
+	setup_catalog
+	oms-stock feed --channel amazon >/dev/null
+	move A 4 a2
+	echo '{"type":"listing","channel":"amazon","channel_sku":"AMZ-B","sku":"B","price":"8.25","currency":"USD"}' | oms-stock >/dev/null
+	run oms-stock feed --channel amazon --full
+	assert_output "$(printf 'TemplateType=PriceInventory\tVersion=2018.0924\nsku\tprice\tquantity\nAMZ-A\t19.99\t14\nAMZ-B\t8.25\t5\nAMZ-C\t\t0')"
+	run sqlite3 "$OMS_DB" "SELECT channel_sku, quantity, coalesce(price, '-') FROM feed_state WHERE channel = 'amazon' ORDER BY 1"
+	assert_output $'AMZ-A|14|1999\nAMZ-B|5|825\nAMZ-C|0|-'
+	run oms-stock feed --channel amazon
+	assert_output "$(printf 'TemplateType=PriceInventory\tVersion=2018.0924\nsku\tprice\tquantity')"
+}
+
 @test "a feed that cannot be written exits 3 and leaves the cursor; the next run has the rows" {
 	setup_catalog
 	run --separate-stderr sh -c 'oms-stock feed --channel etsy > /dev/full'
