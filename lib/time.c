@@ -234,12 +234,19 @@ days_from_civil(long y, int m, int d)
 	return (int64_t)era * 146097 + doe - 719468;
 }
 
+/* Two decimal digits of 0 <= n < 100. */
+static void
+put2(char *p, long n)
+{
+	p[0] = (char)('0' + n / 10);
+	p[1] = (char)('0' + n % 10);
+}
+
 void
 oms_time_format(int64_t epoch, char out[OMS_TIME_LEN])
 {
 	int64_t z = epoch / 86400, rem = epoch % 86400;
 	long era, doe, yoe, y, doy, mp, d, m;
-	char tmp[64];
 
 	if (rem < 0) {
 		rem += 86400;
@@ -257,10 +264,21 @@ oms_time_format(int64_t epoch, char out[OMS_TIME_LEN])
 	y += m <= 2;
 	if (y < 0 || y > 9999)
 		y = y < 0 ? 0 : 9999;
-	snprintf(tmp, sizeof tmp, "%04ld-%02ld-%02ldT%02d:%02d:%02dZ",
-	    y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-	memcpy(out, tmp, OMS_TIME_LEN - 1);
-	out[OMS_TIME_LEN - 1] = '\0';
+	/* Digit by digit: snprintf was a twentieth of an import. */
+	put2(out, y / 100);
+	put2(out + 2, y % 100);
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+	put2(out + 11, rem / 3600);
+	out[13] = ':';
+	put2(out + 14, rem / 60 % 60);
+	out[16] = ':';
+	put2(out + 17, rem % 60);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 void

@@ -1,5 +1,7 @@
 /* Unit tests for lib/time.c. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include "oms.h"
 #include "unit.h"
 
@@ -11,6 +13,20 @@ parse(const char *in, int flags, const char *tz, const char *want)
 
 	OK(rc == OMS_OK, "parse '%s' (%s)", in, rc == OMS_OK ? "" : oms_error());
 	STR_EQ(out, want, "'%s' in %s", in, tz ? tz : "UTC");
+}
+
+/* oms_time_format against gmtime_r and strftime, second by second. */
+static void
+format_as_libc(int64_t epoch)
+{
+	char out[OMS_TIME_LEN], want[64];
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	oms_time_format(epoch, out);
+	STR_EQ(out, want, "format %lld", (long long)epoch);
 }
 
 static void
@@ -87,6 +103,23 @@ main(void)
 	    e == 1795698300, "epoch of 2026-11-26T13:05:00Z (%lld)", (long long)e);
 	oms_time_format(951782400, out);
 	STR_EQ(out, "2000-02-29T00:00:00Z", "format a leap day");
+	/* Every hour boundary's neighbours, 1900 to 2100, and random seconds. */
+	for (int64_t t = -2208988800LL; t < 4102444800LL; t += 86400 * 29 + 3599) {
+		format_as_libc(t);
+		format_as_libc(t + 1);
+	}
+	srand(18);
+	for (int i = 0; i < 3000; i++)
+		format_as_libc(-62135596800LL + (int64_t)rand() * 123457 %
+		    (253402300799LL + 62135596800LL));
+	format_as_libc(0);
+	format_as_libc(-1);
+	format_as_libc(253402300799LL);
+	/* Outside years 0 to 9999 the year is clamped, the rest as ever. */
+	oms_time_format(253402300800LL, out);
+	STR_EQ(out, "9999-01-01T00:00:00Z", "past 9999 stays 9999");
+	oms_time_format(-62167219201LL, out);
+	STR_EQ(out, "0000-12-31T23:59:59Z", "before year 0 stays 0");
 	setenv("OMS_NOW", "2026-11-26T13:05:00Z", 1);
 	oms_time_now(out);
 	STR_EQ(out, "2026-11-26T13:05:00Z", "OMS_NOW pins the clock");
