@@ -8,7 +8,7 @@
  *
  * THE PROTOCOL
  *
- *   oms-carrier-offline VERB	VERB is rate, label, void or track
+ *   oms-carrier-offline VERB	VERB is rate, label, void, track or batch
  *
  * The adapter reads one request, a JSON object, on stdin (white space
  * around it is allowed, nothing else, 1 MiB at most) and writes one
@@ -129,6 +129,20 @@
  *   parcel").  With no "scenario", the environment variable
  *   OMS_OFFLINE_TRACK, a test hook, may give one: "SCENARIO" for every
  *   parcel, or "NUMBER=SCENARIO,NUMBER=SCENARIO" for some.
+ *
+ * batch
+ *   {"request_id":"b1","verb":"label","requests":[{"request_id":"r2",
+ *    "service":"ups-ground",...},{"request_id":"r5",...}]}
+ *   -> {"ok":true,"replies":[{"ok":true,"carrier":"ups",...},
+ *    {"ok":false,"error":"unknown service 'dhl-express'"}]}
+ *   Several requests of one verb (rate, label, void or track) in one
+ *   run of the adapter, 1 to 100 of them: "replies" has the reply to
+ *   each, in the order of "requests", each what the verb alone would
+ *   have answered it, a refusal of one refusing none of the others.  The
+ *   batch's "account" is each request's that has none.  A batch whose
+ *   "verb" is not one of the four, or whose "requests" is not an array
+ *   of 1 to 100 objects, is refused whole.  Asking a batch again asks
+ *   each of its requests again, with the same answers.
  *
  * TEST HOOKS
  *
@@ -627,6 +641,60 @@ do_track(const cJSON *req, const char *rid)
 	return verb_track(req);
 }
 
+#define BATCH_MAX 100	/* requests of a batch at most */
+
+/* The verbs a batch may hold. */
+static const struct { const char *name; verb_fn fn; } batch_verbs[] = {
+	{ "rate", do_rate }, { "label", verb_label }, { "void", do_void },
+	{ "track", do_track },
+};
+
+/* Each request of a batch answered as its verb alone would answer it. */
+static cJSON *
+do_batch(const cJSON *req, const char *rid)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, "requests");
+	const cJSON *acct = cJSON_GetObjectItemCaseSensitive(req, "account");
+	const char *verb = oms_json_str(req, "verb");
+	verb_fn fn = NULL;
+	cJSON *reply, *replies;
+	const cJSON *r;
+	int n;
+
+	(void)rid;
+	for (size_t i = 0; verb != NULL &&
+	    i < sizeof batch_verbs / sizeof batch_verbs[0]; i++)
+		if (strcmp(batch_verbs[i].name, verb) == 0)
+			fn = batch_verbs[i].fn;
+	if (fn == NULL)
+		return refuse("verb must be rate, label, void or track");
+	n = cJSON_GetArraySize(list);
+	if (!cJSON_IsArray(list) || n < 1 || n > BATCH_MAX)
+		return refuse("requests must be an array of 1 to 100 requests");
+	cJSON_ArrayForEach(r, list)
+		if (!cJSON_IsObject(r))
+			return refuse("each of requests must be an object");
+	reply = cJSON_CreateObject();
+	cJSON_AddTrueToObject(reply, "ok");
+	replies = cJSON_AddArrayToObject(reply, "replies");
+	cJSON_ArrayForEach(r, list) {
+		const char *id = oms_json_str(r, "request_id");
+		cJSON *one = (cJSON *)r, *copy = NULL;
+
+		if (acct != NULL && cJSON_GetObjectItemCaseSensitive(r,
+		    "account") == NULL) {
+			one = copy = cJSON_Duplicate(r, 1);
+			cJSON_AddItemToObject(copy, "account",
+			    cJSON_Duplicate(acct, 1));
+		}
+		cJSON_AddItemToArray(replies, id == NULL || *id == '\0' ?
+		    refuse("request_id must be a string that is not empty") :
+		    fn(one, id));
+		cJSON_Delete(copy);
+	}
+	return reply;
+}
+
 /* Break as OMS_OFFLINE_FAULT asks (see the top of this file). */
 static void
 fault_hook(void *f)
@@ -671,6 +739,12 @@ track(struct oms_cli *cli)
 	return serve(cli, do_track);
 }
 
+static int
+batch(struct oms_cli *cli)
+{
+	return serve(cli, do_batch);
+}
+
 static const struct oms_opt no_opts[] = { OMS_OPT_END };
 
 static const struct oms_verb verbs[] = {
@@ -682,6 +756,8 @@ static const struct oms_verb verbs[] = {
 	    no_opts },
 	{ "track", track, "< request.json", "where the parcels are",
 	    no_opts },
+	{ "batch", batch, "< request.json", "several requests of one verb "
+	    "in one run", no_opts },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -225,22 +226,64 @@ ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
 	return 1;
 }
 
+#define BATCH 50	/* orders whose carrier requests go in one batch */
+
+/* An order named, or the refusal of its line. */
+struct named {
+	int64_t id;
+	char *where, *refusal;
+};
+
 struct ship {
 	struct oms_shipper *sp;
 	long refused;
+	struct named batch[BATCH];
+	size_t n;
 };
+
+/*
+ * Ship the orders of a batch, one at a time and in their order, their
+ * carrier requests asked together first where the adapter can
+ * (oms_ship_prefetch); refusals are counted, fatal errors die.
+ */
+static void
+ship_batch(struct ship *sh)
+{
+	int64_t ids[BATCH];
+	size_t k = 0;
+
+	for (size_t i = 0; i < sh->n; i++)
+		if (sh->batch[i].refusal == NULL)
+			ids[k++] = sh->batch[i].id;
+	oms_ship_prefetch(sh->sp, ids, k);
+	for (size_t i = 0; i < sh->n; i++) {
+		struct named *x = &sh->batch[i];
+
+		if (x->refusal != NULL) {
+			oms_warnx("%s", x->refusal);
+			sh->refused++;
+		} else
+			sh->refused += ship_id(the_db, sh->sp, x->id, x->where);
+		free(x->where);
+		free(x->refusal);
+	}
+	sh->n = 0;
+	oms_ship_flush(sh->sp);
+}
 
 /* Ship the orders a file names; refusals are counted, fatal errors die. */
 static int
 ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
 	struct ship *sh = arg;
-	char *line = NULL, where[1100];
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	long ln = 0;
 
 	while ((len = getline(&line, &cap, fp)) >= 0) {
+		struct named *x = &sh->batch[sh->n];
+		struct oms_buf b = { 0 };
 		int64_t id;
 		int rc;
 
@@ -250,20 +293,27 @@ ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 		if (len == 0)
 			continue;
 		rc = oms_order_ref(the_db, line, &id);
-		if (rc == OMS_REJECT) {
-			oms_warnx("%s:%ld: %s", name, ln, oms_error());
-			sh->refused++;
-			continue;
-		}
-		if (rc != OMS_OK)
+		if (rc != OMS_OK && rc != OMS_REJECT)
 			fail(oms_exit_status(rc));
-		snprintf(where, sizeof where, "%s:%ld", name, ln);
-		sh->refused += ship_id(the_db, sh->sp, id, where);
+		oms_buf_printf(&b, "%s:%ld", name, ln);
+		x->id = rc == OMS_OK ? id : 0;
+		x->refusal = NULL;
+		if (rc == OMS_REJECT) {
+			oms_buf_printf(&b, ": %s", oms_error());
+			x->refusal = b.s;
+			x->where = NULL;
+		} else
+			x->where = b.s;
+		if (++sh->n == BATCH)
+			ship_batch(sh);
 	}
 	if (ferror(fp))
 		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
 		    strerror(errno));
 	free(line);
+	/* What is left of a file is shipped before the next is read. */
+	if (sh->n > 0)
+		ship_batch(sh);
 	return OMS_EXIT_OK;
 }
 
@@ -335,6 +385,13 @@ ship(struct oms_cli *cli)
 		oms_cli_usage(cli, "--pending or files, not both");
 	if (!pending && cli->argc == 0 && isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
+	/*
+	 * Each label drawn as PDF takes and frees a compressor's state of a
+	 * few hundred KiB: the heap keeps it for the next, rather than giving
+	 * it back and taking it again, zeroed, a label at a time.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	open_db(cli, 0);
 	must_write("cannot buy a label");
 	if ((rc = oms_shipper_open(the_db, carrier, labels, service, dpi,
@@ -350,8 +407,15 @@ ship(struct oms_cli *cli)
 
 		if ((rc = oms_ship_pending(the_db, &ids, &n)) != OMS_OK)
 			fail(oms_exit_status(rc));
-		for (size_t i = 0; i < n; i++)
-			sh.refused += ship_id(the_db, sh.sp, ids[i], NULL);
+		for (size_t i = 0; i < n; i += BATCH) {
+			size_t k = n - i < BATCH ? n - i : BATCH;
+
+			oms_ship_prefetch(sh.sp, ids + i, k);
+			for (size_t j = i; j < i + k; j++)
+				sh.refused += ship_id(the_db, sh.sp, ids[j],
+				    NULL);
+			oms_ship_flush(sh.sp);
+		}
 		free(ids);
 	} else
 		status = oms_cli_files(cli, ship_file, &sh);

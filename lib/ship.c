@@ -53,6 +53,15 @@ struct oms_shipper {
 	char instance[40];	/* this database's name, for request ids */
 	struct oms_rules *rules;	/* a rule may name the service */
 	long shipped, refused;
+	/*
+	 * Batches (oms_ship_prefetch): whether the adapter answers the verb
+	 * batch (-1 not known yet); while collecting, a shipment's carrier
+	 * request is noted in want, not sent, and the shipment goes no
+	 * further; cache holds the answers of batches, {"verb", "req" (its
+	 * text), "reply", "used"}, each label used once.
+	 */
+	int batch, collecting;
+	cJSON *want, *cache;
 };
 
 struct item {
@@ -184,6 +193,7 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 	sp->dir = dir;
 	sp->service = service;
 	sp->dpi = dpi;
+	sp->batch = -1;
 	oms_time_now(sp->now);
 	{
 		static const char sql[] =
@@ -235,6 +245,8 @@ oms_shipper_close(struct oms_shipper *sp)
 		free(sp->boxes[i].name);
 	free(sp->boxes);
 	cJSON_Delete(sp->boxdoc);
+	cJSON_Delete(sp->want);
+	cJSON_Delete(sp->cache);
 	oms_rules_free(sp->rules);
 	free(sp);
 }
@@ -608,15 +620,20 @@ safe_id(const char *s)
 	return n >= 6 && n <= 40;
 }
 
+/*
+ * b written as DIR/NAME, its path into *path; flushed to disk unless
+ * !sync (the files of a shipment are flushed together, oms_sync_files).
+ */
 static int
 write_file(const char *dir, const char *name, const struct oms_buf *b,
-    char **path)
+    int sync, char **path)
 {
 	struct oms_buf p = { 0 };
 	int rc;
 
 	oms_buf_printf(&p, "%s/%s", dir, name);
-	if ((rc = oms_write_file(p.s, b->s, b->len)) == OMS_OK)
+	if ((rc = sync ? oms_write_file(p.s, b->s, b->len) :
+	    oms_write_file_nosync(p.s, b->s, b->len)) == OMS_OK)
 		*path = p.s;
 	else
 		oms_buf_free(&p);
@@ -650,6 +667,51 @@ tracking_taken(struct oms_shipper *sp, const char *number,
 	if (rc != OMS_DONE)
 		return oms_db_fail(sp->db, rc, "cannot read the shipments");
 	return OMS_OK;
+}
+
+/*
+ * Ask the carrier verb with req: the answer a batch gave to the same
+ * request when there is one (each answer used once), else a call of its
+ * own; while collecting, req is noted for a batch and the shipment stops
+ * here (an error no one sees).  A label, a purchase, is used once; a
+ * quote as often as it is asked for in the batch.
+ */
+static int
+ship_call(struct oms_shipper *sp, const char *verb, const cJSON *req,
+    cJSON **reply)
+{
+	cJSON *c;
+	char *text;
+
+	*reply = NULL;
+	if (sp->cache == NULL && !sp->collecting)
+		return oms_carrier_call(sp->carrier, verb, req, reply);
+	text = oms_json_print(req);
+	cJSON_ArrayForEach(c, sp->cache) {
+		cJSON *used = cJSON_GetObjectItemCaseSensitive(c, "used");
+
+		if (cJSON_IsFalse(used) && strcmp(oms_json_str(c, "verb"),
+		    verb) == 0 && strcmp(oms_json_str(c, "req"), text) == 0) {
+			*reply = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+			    c, "reply"), 1);
+			if (strcmp(verb, "label") == 0)
+				cJSON_ReplaceItemInObjectCaseSensitive(c,
+				    "used", cJSON_CreateTrue());
+			free(text);
+			return OMS_OK;
+		}
+	}
+	if (sp->collecting) {
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "verb", verb);
+		cJSON_AddStringToObject(c, "req", text);
+		cJSON_AddItemToArray(sp->want, c);
+		free(text);
+		return oms_seterr("carrier %s: %s is asked in a batch",
+		    sp->carrier, verb);
+	}
+	free(text);
+	return oms_carrier_call(sp->carrier, verb, req, reply);
 }
 
 /* The service to buy: named, else the cheapest that keeps the promise. */
@@ -717,7 +779,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 	if (customs != NULL)
 		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(customs,
 		    1));
-	rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
+	rc = ship_call(sp, "rate", req, &reply);
 	/* A level no service knows by that name: the standard one, as routing. */
 	if (rc == OMS_OK && named == NULL && strcmp(s->level,
 	    "standard") != 0 && cJSON_GetArraySize(
@@ -726,7 +788,7 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		reply = NULL;
 		cJSON_ReplaceItemInObjectCaseSensitive(req, "level",
 		    cJSON_CreateString("standard"));
-		rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
+		rc = ship_call(sp, "rate", req, &reply);
 	}
 	cJSON_Delete(req);
 	if (rc != OMS_OK)
@@ -1252,7 +1314,7 @@ write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	}
 	oms_doc_pdf(d, &pdf);
 	oms_buf_printf(&name, "s_%lld.pdf", (long long)sid);
-	rc = write_file(sp->slips, name.s, &pdf, &path);
+	rc = write_file(sp->slips, name.s, &pdf, 1, &path);
 	free(path);
 	oms_doc_free(d);
 	oms_buf_free(&pdf);
@@ -1295,28 +1357,69 @@ static const char sql_stray[] =
     "DO UPDATE SET note = excluded.note";
 
 /*
+ * The label numbers nums bought under request_id for order_id, and its
+ * files (their paths), bought for nothing: unless a shipment recorded
+ * the same purchase, it is voided, so no one pays for it, and its files
+ * go.  A void that fails is kept as a stray label, for the next
+ * shipping run to void and oms status to show.
+ */
+static void
+void_or_keep(struct oms_shipper *sp, int64_t order_id, const char *request_id,
+    const cJSON *nums, cJSON *files)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM shipments WHERE request_id = ?";
+	oms_stmt *st = oms_db_stmt(sp->db, sql);
+	int rc;
+
+	if (st == NULL)
+		return;
+	oms_bind_text(st, 1, request_id);
+	rc = oms_step(st);
+	oms_reset(st);
+	if (rc != OMS_DONE)
+		return;
+	if (void_numbers(sp->carrier, request_id, nums) == OMS_OK)
+		unlink_files(files);
+	else {
+		char now[OMS_TIME_LEN], *t = oms_json_print(nums);
+		char *f = oms_json_print(files);
+		int nested;
+
+		oms_time_now(now);
+		oms_warnx("o_%lld: the label bought could not be voided "
+		    "(kept as a stray label, voided by the next run): %s",
+		    (long long)order_id, oms_error());
+		if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
+		    oms_db_write(sp->db, &nested) == OMS_OK) {
+			oms_bind_text(st, 1, request_id);
+			oms_bind_int64(st, 2, order_id);
+			oms_bind_text(st, 3, sp->carrier);
+			oms_bind_text(st, 4, t);
+			oms_bind_text(st, 5, f);
+			oms_bind_text(st, 6, now);
+			oms_bind_text(st, 7, oms_error());
+			oms_db_write_end(sp->db, nested, oms_db_step_done(
+			    sp->db, st, "cannot keep a stray label"));
+		}
+		free(t);
+		free(f);
+	}
+}
+
+/*
  * A label bought for a shipment that was then refused (the order was
- * cancelled or changed while the carrier answered): unless another run
- * recorded the same purchase, it is voided, so no one pays for it, and
- * its files go.  A void that fails is kept as a stray label, for the
- * next shipping run to void and oms status to show.
+ * cancelled or changed while the carrier answered): voided, or kept as
+ * a stray label (void_or_keep).
  */
 static void
 unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
     const cJSON *rec)
 {
-	static const char sql[] =
-	    "SELECT 1 FROM shipments WHERE request_id = ?";
-	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	cJSON *files = cJSON_CreateArray();
 	const cJSON *p;
 	struct oms_errsave e;
-	int rc;
 
-	if (st == NULL) {
-		cJSON_Delete(files);
-		return;
-	}
 	oms_err_save(&e);
 	{
 		cJSON *all = oms_shipment_files(rec);
@@ -1326,37 +1429,7 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 			    oms_json_str(p, "file")));
 		cJSON_Delete(all);
 	}
-	oms_bind_text(st, 1, s->request_id);
-	rc = oms_step(st);
-	oms_reset(st);
-	if (rc == OMS_DONE) {
-		if (void_numbers(sp->carrier, s->request_id, nums) == OMS_OK)
-			unlink_files(files);
-		else {
-			char now[OMS_TIME_LEN], *t = oms_json_print(nums);
-			char *f = oms_json_print(files);
-			int nested;
-
-			oms_time_now(now);
-			oms_warnx("o_%lld: the label bought could not be voided "
-			    "(kept as a stray label, voided by the next run): %s",
-			    (long long)s->order_id, oms_error());
-			if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
-			    oms_db_write(sp->db, &nested) == OMS_OK) {
-				oms_bind_text(st, 1, s->request_id);
-				oms_bind_int64(st, 2, s->order_id);
-				oms_bind_text(st, 3, sp->carrier);
-				oms_bind_text(st, 4, t);
-				oms_bind_text(st, 5, f);
-				oms_bind_text(st, 6, now);
-				oms_bind_text(st, 7, oms_error());
-				oms_db_write_end(sp->db, nested, oms_db_step_done(
-				    sp->db, st, "cannot keep a stray label"));
-			}
-			free(t);
-			free(f);
-		}
-	}
+	void_or_keep(sp, s->order_id, s->request_id, nums, files);
 	cJSON_Delete(files);
 	oms_err_restore(&e);
 }
@@ -1426,7 +1499,11 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 	return rc;
 }
 
-/* Bytes written as DIR/NAME; its path added to written, into *path. */
+/*
+ * Bytes written as DIR/NAME; its path added to written, into *path.  Not
+ * flushed: ship_one flushes a shipment's files together before it
+ * commits.
+ */
 static int
 put_file(struct oms_shipper *sp, const char *name, const char *data,
     size_t len, cJSON *written, char **path)
@@ -1435,7 +1512,7 @@ put_file(struct oms_shipper *sp, const char *name, const char *data,
 	int rc;
 
 	*path = NULL;
-	if ((rc = write_file(sp->dir, name, &b, path)) == OMS_OK)
+	if ((rc = write_file(sp->dir, name, &b, 0, path)) == OMS_OK)
 		cJSON_AddItemToArray(written, cJSON_CreateString(*path));
 	return rc;
 }
@@ -1630,7 +1707,7 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(customs,
 		    1));
 	cJSON_AddStringToObject(req, "reference", oref);
-	if ((rc = oms_carrier_call(sp->carrier, "label", req, &reply)) != OMS_OK)
+	if ((rc = ship_call(sp, "label", req, &reply)) != OMS_OK)
 		goto out;
 	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
 	if (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) != npk) {
@@ -1744,6 +1821,14 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		    OMS_OK)
 			goto unwrite;
 	}
+	/*
+	 * Its files on disk, and their names, before the shipment that
+	 * names them commits: a crash never leaves a shipment without its
+	 * labels.
+	 */
+	if (sp->dir != NULL && cJSON_GetArraySize(written) > 0 &&
+	    (rc = oms_sync_files(sp->dir, written)) != OMS_OK)
+		goto unwrite;
 	if ((rc = shipment_lines(sp, &s, r)) != OMS_OK)
 		goto out;
 	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK) {
@@ -2058,6 +2143,199 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 	}
 	free(locs);
 	return r;
+}
+
+/* ---- batches ---------------------------------------------------------------- */
+
+#define BATCH_MAX 50	/* requests of a batch call at most */
+
+/* The answers to want, each a request of verb, asked in batches. */
+static void
+ask_batches(struct oms_shipper *sp, const char *verb)
+{
+	int n = cJSON_GetArraySize(sp->want);
+
+	for (int first = 0; first < n && sp->batch != 0; first += BATCH_MAX) {
+		cJSON *req = cJSON_CreateObject(), *list, *reply = NULL;
+		cJSON *reqs[BATCH_MAX];
+		const cJSON *r;
+		char rid[80];
+		int k = 0, outcome, rc;
+
+		list = cJSON_CreateArray();
+		for (int i = first; i < n && k < BATCH_MAX; i++) {
+			const char *text = oms_json_str(cJSON_GetArrayItem(
+			    sp->want, i), "req");
+
+			reqs[k] = cJSON_Parse(text);
+			cJSON_AddItemToArray(list, cJSON_Duplicate(reqs[k], 1));
+			k++;
+		}
+		/* Named by its first request, as a retry asks it again. */
+		snprintf(rid, sizeof rid, "batch-%d-%.40s", k,
+		    oms_json_str(reqs[0], "request_id"));
+		cJSON_AddStringToObject(req, "request_id", rid);
+		cJSON_AddStringToObject(req, "verb", verb);
+		cJSON_AddItemToObject(req, "requests", list);
+		rc = oms_call("carrier", sp->carrier, "batch", req, &reply,
+		    &outcome);
+		/*
+		 * Not understood: this adapter is asked a request at a time.
+		 * Failed (hung, crashed, garbage): not asked a batch again this
+		 * run, each request alone says what is wrong.
+		 */
+		if (rc != OMS_OK && outcome != OMS_CALL_REFUSED)
+			sp->batch = 0;
+		r = cJSON_GetObjectItemCaseSensitive(reply, "replies");
+		/*
+		 * An answer that does not fit its batch is not used: each
+		 * request is asked again alone, with the same request_id.
+		 */
+		if (rc == OMS_OK && cJSON_IsArray(r) &&
+		    cJSON_GetArraySize(r) == k) {
+			const cJSON *one;
+			int i = 0;
+
+			sp->batch = 1;
+			cJSON_ArrayForEach(one, r) {
+				if (cJSON_IsObject(one) && cJSON_IsTrue(
+				    cJSON_GetObjectItemCaseSensitive(one,
+				    "ok"))) {
+					cJSON *c = cJSON_CreateObject();
+
+					cJSON_AddStringToObject(c, "verb", verb);
+					cJSON_AddStringToObject(c, "req",
+					    oms_json_str(cJSON_GetArrayItem(
+					    sp->want, first + i), "req"));
+					cJSON_AddItemToObject(c, "reply",
+					    cJSON_Duplicate(one, 1));
+					cJSON_AddFalseToObject(c, "used");
+					cJSON_AddItemToArray(sp->cache, c);
+				}
+				i++;
+			}
+		}
+		for (int i = 0; i < k; i++)
+			cJSON_Delete(reqs[i]);
+		cJSON_Delete(req);
+		cJSON_Delete(reply);
+	}
+}
+
+/*
+ * Before shipping the n orders ids, one at a time as ever: their rate
+ * requests, then their label requests, asked of the carrier in batches
+ * (the verb batch, oms-carrier(7)) when it answers them, so that a run
+ * starts the adapter once a batch rather than twice a parcel.  Each
+ * shipment is made as oms_ship_order makes it, up to its carrier call,
+ * which is noted, not sent; nothing is written.  oms_ship_order then
+ * finds each answer as the same request made again; what it does not
+ * find (a refusal, an order changed meanwhile, an adapter with no batch)
+ * it asks alone, as before.  Labels bought in a batch that no shipment
+ * took are voided by oms_ship_flush, which ends the batch.
+ */
+void
+oms_ship_prefetch(struct oms_shipper *sp, const int64_t *ids, size_t n)
+{
+	static const char *const verbs[] = { "rate", "label" };
+	static const char sql[] =
+	    "SELECT DISTINCT a.location FROM allocations a "
+	    "WHERE a.order_id = ? AND a.state = 'active' AND NOT EXISTS "
+	    "(SELECT 1 FROM locations l WHERE l.id = a.location AND "
+	    "l.kind = '3pl') ORDER BY 1";
+	long shipped = sp->shipped, refused = sp->refused;
+	struct oms_errsave e;
+
+	if (sp->batch == 0 || n == 0)
+		return;
+	oms_err_save(&e);
+	if (sp->cache == NULL)
+		sp->cache = cJSON_CreateArray();
+	for (size_t v = 0; v < 2 && sp->batch != 0; v++) {
+		sp->want = cJSON_CreateArray();
+		sp->collecting = 1;
+		for (size_t i = 0; i < n; i++) {
+			oms_stmt *st = oms_db_stmt(sp->db, sql);
+			char **locs = NULL;
+			size_t nl = 0;
+
+			if (st == NULL)
+				break;
+			oms_bind_int64(st, 1, ids[i]);
+			while (oms_step(st) == OMS_ROW) {
+				locs = erealloc(locs, (nl + 1) * sizeof *locs);
+				locs[nl++] = estrdup(oms_col_text(st, 0));
+			}
+			oms_reset(st);
+			for (size_t j = 0; j < nl; j++) {
+				cJSON *rec = NULL;
+
+				/* Stops at its carrier call: never commits. */
+				ship_one(sp, ids[i], locs[j], &rec);
+				cJSON_Delete(rec);
+				free(locs[j]);
+			}
+			free(locs);
+		}
+		sp->collecting = 0;
+		/* The same request twice (an order named twice): asked once. */
+		for (int i = cJSON_GetArraySize(sp->want) - 1; i > 0; i--)
+			for (int j = 0; j < i; j++)
+				if (strcmp(oms_json_str(cJSON_GetArrayItem(
+				    sp->want, i), "req"), oms_json_str(
+				    cJSON_GetArrayItem(sp->want, j), "req")) ==
+				    0) {
+					cJSON_DeleteItemFromArray(sp->want, i);
+					break;
+				}
+		ask_batches(sp, verbs[v]);
+		cJSON_Delete(sp->want);
+		sp->want = NULL;
+	}
+	sp->shipped = shipped;
+	sp->refused = refused;
+	oms_err_restore(&e);
+}
+
+/*
+ * The end of a batch: each label it bought that no shipment took
+ * (its order cancelled or changed meanwhile, or named twice) voided,
+ * or kept as a stray label, unless a shipment has it.
+ */
+void
+oms_ship_flush(struct oms_shipper *sp)
+{
+	const cJSON *c;
+	struct oms_errsave e;
+
+	oms_err_save(&e);
+	cJSON_ArrayForEach(c, sp->cache) {
+		cJSON *req, *files;
+		const cJSON *nums;
+		const char *ref;
+		int64_t id = 0;
+
+		if (strcmp(oms_json_str(c, "verb"), "label") != 0 ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "used")))
+			continue;
+		nums = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(c, "reply"),
+		    "tracking_numbers");
+		if (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) == 0)
+			continue;	/* nothing bought that can be named */
+		req = cJSON_Parse(oms_json_str(c, "req"));
+		ref = oms_json_str(req, "reference");
+		if (ref != NULL && strncmp(ref, "o_", 2) == 0)
+			id = strtoll(ref + 2, NULL, 10);
+		files = cJSON_CreateArray();
+		void_or_keep(sp, id, oms_json_str(req, "request_id"), nums,
+		    files);
+		cJSON_Delete(files);
+		cJSON_Delete(req);
+	}
+	cJSON_Delete(sp->cache);
+	sp->cache = NULL;
+	oms_err_restore(&e);
 }
 
 /*

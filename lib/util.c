@@ -689,8 +689,8 @@ oms_dir_check(const char *dir)
  * replaces a name and never follows one, so a link planted after the
  * check is replaced, not written through.
  */
-int
-oms_write_file(const char *path, const void *data, size_t len)
+static int
+write_file(const char *path, const void *data, size_t len, int sync)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
@@ -739,7 +739,7 @@ oms_write_file(const char *path, const void *data, size_t len)
 			break;
 		off += (size_t)w;
 	}
-	if (off < len || fsync(fd) != 0) {
+	if (off < len || (sync && fsync(fd) != 0)) {
 		rc = oms_seterr("cannot write '%s': %s", path,
 		    strerror(errno ? errno : EIO));
 		goto drop;
@@ -760,7 +760,7 @@ oms_write_file(const char *path, const void *data, size_t len)
 		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
 		goto drop;
 	}
-	if (fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
+	if (sync && fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
 		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
 	goto out;
 drop:
@@ -770,6 +770,63 @@ drop:
 out:
 	close(dfd);
 	return rc;
+}
+
+int
+oms_write_file(const char *path, const void *data, size_t len)
+{
+	return write_file(path, data, len, 1);
+}
+
+/*
+ * oms_write_file, flushing nothing: for files written together and then
+ * flushed together by oms_sync_files, before anything counts on them.
+ */
+int
+oms_write_file_nosync(const char *path, const void *data, size_t len)
+{
+	return write_file(path, data, len, 0);
+}
+
+/*
+ * The files of paths (a JSON array of strings), written by
+ * oms_write_file_nosync into directory dir, flushed to disk, each, then
+ * dir once: when it returns OMS_OK they and their names will outlive a
+ * crash.  Never through a symbolic link.
+ */
+int
+oms_sync_files(const char *dir, const cJSON *paths)
+{
+	const cJSON *p;
+	int fd;
+
+	cJSON_ArrayForEach(p, paths) {
+		if (!cJSON_IsString(p))
+			continue;
+		if ((fd = open(p->valuestring, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC)) < 0)
+			return oms_seterr("cannot flush '%s': %s",
+			    p->valuestring, strerror(errno));
+		if (fsync(fd) != 0) {
+			int e = errno;
+
+			close(fd);
+			return oms_seterr("cannot flush '%s': %s",
+			    p->valuestring, strerror(e));
+		}
+		close(fd);
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return oms_seterr("cannot flush '%s': %s", dir,
+		    strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+		int e = errno;
+
+		close(fd);
+		return oms_seterr("cannot flush '%s': %s", dir, strerror(e));
+	}
+	close(fd);
+	return OMS_OK;
 }
 
 /*

@@ -160,6 +160,80 @@ shipped,shipped"
 oms-ship: 0 shipments, 1 already shipped, 0 refused"
 }
 
+@test "an adapter with batch: a run asks its rates in one batch and its labels in another, and ships as one asked a request at a time would" {
+	skip_on_pg "a copy of the database file, its instance and so its request ids the same"
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt
+	order 1001 "Ann Lee" "L1:A:2 L2:B:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:B:2"
+	oms-route --pending > alloc.jsonl
+	cp "$OMS_DB" single.db
+	# The same database, shipped by an adapter without batch.
+	OMS_DB=$PWD/single.db run --separate-stderr oms-ship --carrier logged --labels single alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	single=$output
+	assert_equal "$(jq -c 'select(.reference) | .request_id' requests.jsonl | wc -l)" 4
+	[ ! -e batches.txt ]
+	rm requests.jsonl
+	SHIP_BATCH=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	# Two runs of the adapter: four quotes, then four labels.
+	assert_equal "$(cat batches.txt)" "rate 4
+label 4"
+	assert_equal "$(wc -l < requests.jsonl)" 8
+	# The same shipments, labels and all: the numbers come from the request ids.
+	assert_equal "$(jq -c 'del(.shipped_at)' <<<"$output")" "$(jq -c 'del(.shipped_at) | .packages |= map(.label_zpl |= sub("^single/"; "labels/") | .label_pdf |= sub("^single/"; "labels/"))' <<<"$single")"
+	for f in single/*; do cmp "$f" "labels/${f#single/}"; done
+	assert_equal "$(ls labels | wc -l)" 8
+	run oms check
+	assert_success
+}
+
+@test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:2"
+	oms-route --pending > alloc.jsonl
+	cat alloc.jsonl alloc.jsonl > twice.jsonl
+	run --separate-stderr oms-ship --carrier logged --labels labels twice.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(cat batches.txt)" "rate 1
+label 1"
+	# No void: the one label bought is the shipment's.
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "1
+0"
+}
+
+@test "an adapter with batch: a batch of labels bought but its answer lost is asked again a label at a time, then on the next run; one label, one shipment" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:2"
+	oms-route --pending > alloc.jsonl
+	before=$(levels)
+	SHIP_FAIL_LABELS=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)"
+	# The batch failed: the label asked alone, not in a batch again.
+	assert_equal "$(cat batches.txt)" "rate 1
+label 1"
+	assert_equal "$(levels)" "$before"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "0"
+	run oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	# Three label requests, one id; the label kept is the one first bought.
+	run jq -r 'select(.service) | select(.reference) | .request_id' requests.jsonl
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 1
+	first=$(jq -c 'select(.reference)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), max(tracking) FROM shipments")" "1|$first"
+}
+
 @test "an adapter that hangs, crashes, fails or answers garbage: a clear error, nothing changed" {
 	setup_ship
 	order 1001 "Ann Lee" "L1:A:2"
