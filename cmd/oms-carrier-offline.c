@@ -279,6 +279,27 @@ packages(const cJSON *req, int64_t *grams, int64_t *cm3, cJSON **why,
 	return 1;
 }
 
+/* The offline rate tables, read once a run: a batch's quotes share them. */
+static oms_rates *tables;
+
+static void
+tables_free(void)
+{
+	oms_rates_free(tables);
+	tables = NULL;
+}
+
+static oms_rates *
+rate_tables(void)
+{
+	if (tables == NULL) {
+		if (oms_rates_load(&tables) != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+		atexit(tables_free);
+	}
+	return tables;
+}
+
 static cJSON *
 verb_rate(const cJSON *req)
 {
@@ -313,12 +334,9 @@ verb_rate(const cJSON *req)
 	}
 	if (!packages(req, &grams, &cm3, &why, each_g, each_cm3, &npkg))
 		return why;
-	if (oms_rates_load(&rates) != OMS_OK)
-		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
-	if (service != NULL && !oms_rates_has(rates, service)) {
-		oms_rates_free(rates);
+	rates = rate_tables();
+	if (service != NULL && !oms_rates_has(rates, service))
 		return refuse("unknown service '%.64s'", service);
-	}
 	/* Each package on its own; a service must take them all. */
 	for (int p = 0; p < npkg; p++) {
 		int k = oms_rates_quote(rates, level, service, from, to, km,
@@ -374,7 +392,6 @@ verb_rate(const cJSON *req)
 		cJSON_AddNumberToObject(r, "transit_days", q[i].transit_days);
 		cJSON_AddItemToArray(list, r);
 	}
-	oms_rates_free(rates);
 	return reply;
 }
 
@@ -649,7 +666,10 @@ static const struct { const char *name; verb_fn fn; } batch_verbs[] = {
 	{ "track", do_track },
 };
 
-/* Each request of a batch answered as its verb alone would answer it. */
+/*
+ * Each request of a batch answered as its verb alone would answer it,
+ * under its request_id; the batch's reply under the batch's.
+ */
 static cJSON *
 do_batch(const cJSON *req, const char *rid)
 {
@@ -658,10 +678,9 @@ do_batch(const cJSON *req, const char *rid)
 	const char *verb = oms_json_str(req, "verb");
 	verb_fn fn = NULL;
 	cJSON *reply, *replies;
-	const cJSON *r;
+	const cJSON *r, *q;
 	int n;
 
-	(void)rid;
 	for (size_t i = 0; verb != NULL &&
 	    i < sizeof batch_verbs / sizeof batch_verbs[0]; i++)
 		if (strcmp(batch_verbs[i].name, verb) == 0)
@@ -671,15 +690,27 @@ do_batch(const cJSON *req, const char *rid)
 	n = cJSON_GetArraySize(list);
 	if (!cJSON_IsArray(list) || n < 1 || n > BATCH_MAX)
 		return refuse("requests must be an array of 1 to 100 requests");
-	cJSON_ArrayForEach(r, list)
+	cJSON_ArrayForEach(r, list) {
+		const char *id = oms_json_str(r, "request_id");
+
 		if (!cJSON_IsObject(r))
 			return refuse("each of requests must be an object");
+		/* Its reply is known by its request_id: one each, once. */
+		if (id == NULL || *id == '\0')
+			return refuse("each of requests must have a request_id "
+			    "that is not empty");
+		for (q = list->child; q != r; q = q->next)
+			if (strcmp(oms_json_str(q, "request_id"), id) == 0)
+				return refuse("request_id '%.64s' is twice in "
+				    "the batch", id);
+	}
 	reply = cJSON_CreateObject();
 	cJSON_AddTrueToObject(reply, "ok");
+	cJSON_AddStringToObject(reply, "request_id", rid);
 	replies = cJSON_AddArrayToObject(reply, "replies");
 	cJSON_ArrayForEach(r, list) {
 		const char *id = oms_json_str(r, "request_id");
-		cJSON *one = (cJSON *)r, *copy = NULL;
+		cJSON *one = (cJSON *)r, *copy = NULL, *answer;
 
 		if (acct != NULL && cJSON_GetObjectItemCaseSensitive(r,
 		    "account") == NULL) {
@@ -687,11 +718,33 @@ do_batch(const cJSON *req, const char *rid)
 			cJSON_AddItemToObject(copy, "account",
 			    cJSON_Duplicate(acct, 1));
 		}
-		cJSON_AddItemToArray(replies, id == NULL || *id == '\0' ?
-		    refuse("request_id must be a string that is not empty") :
-		    fn(one, id));
+		answer = fn(one, id);
+		cJSON_AddStringToObject(answer, "request_id", id);
+		cJSON_AddItemToArray(replies, answer);
 		cJSON_Delete(copy);
 	}
+	return reply;
+}
+
+/* What this adapter can do: every verb, and batches of each. */
+static cJSON *
+do_capabilities(const cJSON *req, const char *rid)
+{
+	static const char *const verbs[] = { "rate", "label", "void", "track",
+	    "batch", "capabilities" };
+	cJSON *reply = ok_reply(), *b, *v;
+
+	(void)req;
+	(void)rid;
+	v = cJSON_AddArrayToObject(reply, "verbs");
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		cJSON_AddItemToArray(v, cJSON_CreateString(verbs[i]));
+	b = cJSON_AddObjectToObject(reply, "batch");
+	v = cJSON_AddArrayToObject(b, "verbs");
+	for (size_t i = 0; i < sizeof batch_verbs / sizeof batch_verbs[0]; i++)
+		cJSON_AddItemToArray(v, cJSON_CreateString(batch_verbs[i].name));
+	cJSON_AddNumberToObject(b, "max_requests", BATCH_MAX);
+	cJSON_AddNumberToObject(b, "max_bytes", REQUEST_MAX);
 	return reply;
 }
 
@@ -745,6 +798,12 @@ batch(struct oms_cli *cli)
 	return serve(cli, do_batch);
 }
 
+static int
+capabilities(struct oms_cli *cli)
+{
+	return serve(cli, do_capabilities);
+}
+
 static const struct oms_opt no_opts[] = { OMS_OPT_END };
 
 static const struct oms_verb verbs[] = {
@@ -758,6 +817,8 @@ static const struct oms_verb verbs[] = {
 	    no_opts },
 	{ "batch", batch, "< request.json", "several requests of one verb "
 	    "in one run", no_opts },
+	{ "capabilities", capabilities, "< request.json", "what this adapter "
+	    "can do", no_opts },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

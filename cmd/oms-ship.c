@@ -150,88 +150,27 @@ progress_break(void)
 }
 
 /*
- * An order shipped already, by an earlier run on the same file: a note,
- * not a refusal.  Returns 1 when it was.
+ * Whether order id has shipped already, by an earlier run on the same
+ * file: then *note says so, a note and not a refusal.
  */
 static int
-shipped_before(oms_db *db, int64_t id, const char *where)
+shipped_before(oms_db *db, int64_t id, char *note, size_t n)
 {
-	char note[512];
 	int rc, done;
 
-	if ((rc = oms_ship_done(db, id, &done, note, sizeof note)) != OMS_OK)
+	if ((rc = oms_ship_done(db, id, &done, note, n)) != OMS_OK)
 		fail(oms_exit_status(rc));
-	if (!done)
-		return 0;
-	nalready++;
-	if (verbose)
-		progress_break();
-	if (verbose && where != NULL)
-		oms_warnx("%s: %s", where, note);
-	else if (verbose)
-		oms_warnx("%s", note);
-	return 1;
+	return done;
 }
 
-/*
- * A refusal is said, and kept on the order (oms status shows it until
- * the order moves on); a carrier that fails fails this order, not the
- * run.  Returns 1 when the order was refused, 0 when it shipped; fatal
- * errors die.
- */
-static int
-ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
-{
-	char msg[1024];
-	int rc;
-
-	norders++;
-	if (shipped_before(db, id, where)) {
-		progress(sp, 0);
-		/* Its capture, when a run before stopped short of it. */
-		capture(db, id);
-		return 0;
-	}
-	rc = oms_ship_order(sp, id, print_rec, NULL);
-	progress(sp, 0);
-	if (rc == OMS_OK) {
-		capture(db, id);
-		return 0;
-	}
-	if (rc != OMS_REJECT && oms_errkind() != OMS_E_CARRIER)
-		fail(oms_exit_status(rc));
-	snprintf(msg, sizeof msg, "%s", oms_error());
-	progress_break();
-	/* A refusal names its order; a carrier's failure, here. */
-	if (rc != OMS_REJECT) {
-		char name[200];
-
-		if ((rc = oms_order_name(db, id, name, sizeof name)) != OMS_OK)
-			fail(oms_exit_status(rc));
-		oms_warnx("%s%sorder %s: %s (nothing changed)", where ? where :
-		    "", where ? ": " : "", name, msg);
-	} else if (where != NULL)
-		oms_warnx("%s: %s", where, msg);
-	else
-		oms_warnx("%s", msg);
-	/*
-	 * Kept when the order could ship but did not: not for one that is
-	 * cancelled, held or shipped already, which says so itself.
-	 */
-	if ((rc = oms_order_may(db, id, OMS_ACT_SHIP)) == OMS_OK) {
-		if ((rc = oms_order_refused(db, id, msg)) != OMS_OK)
-			fail(oms_exit_status(rc));
-	} else if (rc != OMS_REJECT)
-		fail(oms_exit_status(rc));
-	return 1;
-}
-
-#define BATCH 50	/* orders whose carrier requests go in one batch */
+#define BATCH 50	/* orders shipped together at most */
 
 /* An order named, or the refusal of its line. */
 struct named {
 	int64_t id;
-	char *where, *refusal;
+	char *where;		/* FILE:LINE, or NULL (--pending) */
+	char *refusal;		/* its line names no order: why */
+	char *note;		/* shipped already: said so */
 };
 
 struct ship {
@@ -239,39 +178,134 @@ struct ship {
 	long refused;
 	struct named batch[BATCH];
 	size_t n;
+	size_t map[BATCH];	/* the entry of batch each order shipped is */
+	size_t said;		/* the entries of batch said so far */
 };
 
 /*
- * Ship the orders of a batch, one at a time and in their order, their
- * carrier requests asked together first where the adapter can
- * (oms_ship_prefetch); refusals are counted, fatal errors die.
+ * The entries of the batch before upto not yet said, none of them
+ * shipped now: a line that names no order, refused; an order shipped
+ * before, a note (-v), and its capture, when a run before stopped short
+ * of it.
+ */
+static void
+say_before(struct ship *sh, size_t upto)
+{
+	for (; sh->said < upto; sh->said++) {
+		struct named *x = &sh->batch[sh->said];
+
+		if (x->refusal != NULL) {
+			progress_break();
+			oms_warnx("%s", x->refusal);
+			sh->refused++;
+			continue;
+		}
+		norders++;
+		nalready++;
+		if (verbose) {
+			progress_break();
+			if (x->where != NULL)
+				oms_warnx("%s: %s", x->where, x->note);
+			else
+				oms_warnx("%s", x->note);
+		}
+		progress(sh->sp, 0);
+		capture(the_db, x->id);
+	}
+}
+
+/*
+ * What became of the i-th order a batch shipped (oms_ship_orders).  A
+ * refusal is said, and kept on the order (oms status shows it until the
+ * order moves on); a carrier that fails fails this order, not the run.
+ * Fatal errors die.
+ */
+static int
+shipped(void *arg, size_t i, int rc)
+{
+	struct ship *sh = arg;
+	struct named *x = &sh->batch[sh->map[i]];
+	char msg[1024];
+
+	say_before(sh, sh->map[i]);
+	sh->said = sh->map[i] + 1;
+	norders++;
+	progress(sh->sp, 0);
+	if (rc == OMS_OK) {
+		capture(the_db, x->id);
+		return OMS_OK;
+	}
+	if (rc != OMS_REJECT && oms_errkind() != OMS_E_CARRIER)
+		fail(oms_exit_status(rc));
+	snprintf(msg, sizeof msg, "%s", oms_error());
+	progress_break();
+	sh->refused++;
+	/* A refusal names its order; a carrier's failure, here. */
+	if (rc != OMS_REJECT) {
+		char name[200];
+
+		if ((rc = oms_order_name(the_db, x->id, name, sizeof name)) !=
+		    OMS_OK)
+			fail(oms_exit_status(rc));
+		oms_warnx("%s%sorder %s: %s (nothing changed)", x->where ?
+		    x->where : "", x->where ? ": " : "", name, msg);
+	} else if (x->where != NULL)
+		oms_warnx("%s: %s", x->where, msg);
+	else
+		oms_warnx("%s", msg);
+	/*
+	 * Kept when the order could ship but did not: not for one that is
+	 * cancelled, held or shipped already, which says so itself.
+	 */
+	if ((rc = oms_order_may(the_db, x->id, OMS_ACT_SHIP)) == OMS_OK) {
+		if ((rc = oms_order_refused(the_db, x->id, msg)) != OMS_OK)
+			fail(oms_exit_status(rc));
+	} else if (rc != OMS_REJECT)
+		fail(oms_exit_status(rc));
+	return OMS_OK;
+}
+
+/*
+ * Ship the orders of the batch, together where the adapter can, each
+ * said in its turn; refusals are counted, fatal errors die.
  */
 static void
 ship_batch(struct ship *sh)
 {
 	int64_t ids[BATCH];
 	size_t k = 0;
+	int rc;
 
-	for (size_t i = 0; i < sh->n; i++)
-		if (sh->batch[i].refusal == NULL)
-			ids[k++] = sh->batch[i].id;
-	oms_ship_prefetch(sh->sp, ids, k);
 	for (size_t i = 0; i < sh->n; i++) {
 		struct named *x = &sh->batch[i];
+		char note[512];
 
-		if (x->refusal != NULL) {
-			oms_warnx("%s", x->refusal);
-			sh->refused++;
-		} else
-			sh->refused += ship_id(the_db, sh->sp, x->id, x->where);
-		free(x->where);
-		free(x->refusal);
+		if (x->refusal != NULL)
+			continue;
+		if (shipped_before(the_db, x->id, note, sizeof note)) {
+			x->note = estrdup(note);
+			continue;
+		}
+		sh->map[k] = i;
+		ids[k++] = x->id;
+	}
+	sh->said = 0;
+	if (k > 0 && (rc = oms_ship_orders(sh->sp, ids, k, print_rec,
+	    shipped, sh)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	say_before(sh, sh->n);
+	for (size_t i = 0; i < sh->n; i++) {
+		free(sh->batch[i].where);
+		free(sh->batch[i].refusal);
+		free(sh->batch[i].note);
 	}
 	sh->n = 0;
-	oms_ship_flush(sh->sp);
 }
 
-/* Ship the orders a file names; refusals are counted, fatal errors die. */
+/*
+ * Ship the orders a file names, BATCH at a time; refusals are counted,
+ * fatal errors die.
+ */
 static int
 ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
@@ -281,8 +315,9 @@ ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 	ssize_t len;
 	long ln = 0;
 
+	(void)cli;
 	while ((len = getline(&line, &cap, fp)) >= 0) {
-		struct named *x = &sh->batch[sh->n];
+		struct named *x;
 		struct oms_buf b = { 0 };
 		int64_t id;
 		int rc;
@@ -295,16 +330,24 @@ ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 		rc = oms_order_ref(the_db, line, &id);
 		if (rc != OMS_OK && rc != OMS_REJECT)
 			fail(oms_exit_status(rc));
+		/* An order twice in a batch: the second after the first. */
+		for (size_t i = 0; rc == OMS_OK && i < sh->n; i++)
+			if (sh->batch[i].refusal == NULL &&
+			    sh->batch[i].id == id) {
+				ship_batch(sh);
+				break;
+			}
+		x = &sh->batch[sh->n++];
+		memset(x, 0, sizeof *x);
 		oms_buf_printf(&b, "%s:%ld", name, ln);
-		x->id = rc == OMS_OK ? id : 0;
-		x->refusal = NULL;
 		if (rc == OMS_REJECT) {
 			oms_buf_printf(&b, ": %s", oms_error());
 			x->refusal = b.s;
-			x->where = NULL;
-		} else
+		} else {
+			x->id = id;
 			x->where = b.s;
-		if (++sh->n == BATCH)
+		}
+		if (sh->n == BATCH)
 			ship_batch(sh);
 	}
 	if (ferror(fp))
@@ -407,14 +450,11 @@ ship(struct oms_cli *cli)
 
 		if ((rc = oms_ship_pending(the_db, &ids, &n)) != OMS_OK)
 			fail(oms_exit_status(rc));
-		for (size_t i = 0; i < n; i += BATCH) {
-			size_t k = n - i < BATCH ? n - i : BATCH;
-
-			oms_ship_prefetch(sh.sp, ids + i, k);
-			for (size_t j = i; j < i + k; j++)
-				sh.refused += ship_id(the_db, sh.sp, ids[j],
-				    NULL);
-			oms_ship_flush(sh.sp);
+		for (size_t i = 0; i < n; i++) {
+			memset(&sh.batch[sh.n], 0, sizeof sh.batch[sh.n]);
+			sh.batch[sh.n++].id = ids[i];
+			if (sh.n == BATCH || i + 1 == n)
+				ship_batch(&sh);
 		}
 		free(ids);
 	} else

@@ -567,6 +567,49 @@ close:
 	return rc;
 }
 
+/*
+ * One reply of a batch (the verb batch of oms-carrier(7)), one, to the
+ * request req of verb, taken as oms_call takes a reply: OMS_OK with
+ * *reply a copy of it when it says "ok"; OMS_REJECT when it refuses,
+ * its error quoted as oms_call quotes one (the account and the person
+ * masked); OMS_ERR (kind OMS_E_CARRIER) when it is not an object.
+ */
+int
+oms_call_one(const char *kind, const char *name, const char *verb,
+    const cJSON *req, const cJSON *one, cJSON **reply)
+{
+	const struct kind *k = find_kind(kind);
+	struct oms_buf said = { 0 };
+	cJSON *full, *acct = NULL;
+	const char *e;
+	int rc;
+
+	*reply = NULL;
+	if (k == NULL)
+		return oms_fail(OMS_E_OTHER, "'%s' is not a kind of adapter",
+		    kind);
+	if (!cJSON_IsObject(one))
+		return oms_fail(OMS_E_CARRIER, "%s %s answered %s with "
+		    "something that is not a JSON object", kind, name, verb);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(one, "ok"))) {
+		*reply = cJSON_Duplicate(one, 1);
+		return OMS_OK;
+	}
+	/* What is quoted masks the account too, as the request had it. */
+	full = cJSON_Duplicate(req, 1);
+	if (account(k, name, &acct) == OMS_OK && acct != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(full, "account");
+		cJSON_AddItemToObject(full, "account", acct);
+	}
+	if ((e = oms_json_str(one, "error")) != NULL)
+		quote(&said, e, strlen(e), full);
+	rc = oms_reject("%s %s refused %s: %s", kind, name, verb,
+	    said.len ? said.s : "no reason given");
+	oms_buf_free(&said);
+	cJSON_Delete(full);
+	return rc;
+}
+
 /* ---- which adapters a channel uses ------------------------------------ */
 
 /*

@@ -66,10 +66,9 @@ void oms_shipper_close(struct oms_shipper *sp);
 int oms_shipper_slips(struct oms_shipper *sp, const char *dir);
 void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
     long *refused);
-void oms_ship_prefetch(struct oms_shipper *sp, const int64_t *ids, size_t n);
-void oms_ship_flush(struct oms_shipper *sp);
-int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
-    void *arg);
+typedef int (*oms_ship_end_fn)(void *arg, size_t i, int rc);
+int oms_ship_orders(struct oms_shipper *sp, const int64_t *ids, size_t n,
+    oms_rec_fn fn, oms_ship_end_fn end, void *arg);
 /* A shipment someone else made (a 3pl), recorded as oms-ship's are. */
 struct oms_ship_given {
 	int64_t order_id;

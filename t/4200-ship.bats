@@ -192,20 +192,158 @@ label 4"
 	assert_success
 }
 
+@test "an adapter with batch: a label batch holds label requests alone; quotes asked again at the standard level go in a rate batch of their own" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	# A service level no rate table has: quoted none, then asked again
+	# at the standard level, as routing does.
+	for i in 1 2 3; do
+		jq -nc --arg e "100$i" '{type:"order",external_id:$e,currency:"USD",service:"bulk",ship_to:{name:"Ann",address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:[{line_id:"L1",sku:"A",qty:1,unit_price:"10.00"}]}'
+	done | oms-import --channel oms >/dev/null
+	oms-route --pending > alloc.jsonl
+	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .service <<<"$output" | sort -u)" "usps-ground-advantage"
+	assert_equal "$(cat batches.txt)" "rate 3
+rate 3
+label 3"
+	# Each batch holds its verb's requests and no other: quotes by level,
+	# labels by service, the label batch no quote.
+	run jq -c '[.level, .service, .reference]' requests.jsonl
+	assert_output - <<'OUT'
+["bulk",null,null]
+["bulk",null,null]
+["bulk",null,null]
+["standard",null,null]
+["standard",null,null]
+["standard",null,null]
+[null,"usps-ground-advantage","o_1"]
+[null,"usps-ground-advantage","o_2"]
+[null,"usps-ground-advantage","o_3"]
+OUT
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "3
+0"
+}
+
+@test "an adapter with batch: each reply is its request's by request_id, never by its place; a reply that answers no request, or twice, or another batch's, fails its order" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH"
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	# Each order's own label: its number is the one of its request id.
+	own() {
+		sqlite3 "$OMS_DB" "SELECT request_id FROM shipments WHERE order_id = $1" |
+		    jq -Rc '{request_id: ., service: "usps-ground-advantage", from: {}, to: {}, packages: [{weight_g: 1}]}' |
+		    oms-carrier-offline label | jq -r '.tracking_numbers[0]'
+	}
+	mask() { sed -E 's/batch-(rate|label)-[0-9a-f]{16}/batch-\1-X/g; s/oms-[0-9a-f]{16}/oms-X/g'; }
+	# The replies in the reverse order: each still goes to its own order.
+	cp "$OMS_DB" before.db
+	ODD=swap run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 3
+	for o in 1 2 3; do
+		assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = $o")" "$(own $o)"
+	done
+	# Another batch's replies: every order of the batch fails, nothing kept.
+	cp before.db "$OMS_DB"; rm -f "$OMS_DB-wal" "$OMS_DB-shm"; rm -rf labels
+	ODD=other run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
+oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
+oms-ship: alloc.jsonl:3: order o_3 (oms 1003): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "0
+0"
+	# o_2's reply under o_1's request id: o_1 has two, o_2 none; o_3 ships.
+	ODD=twice run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .order <<<"$output")" "o_3"
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier odd answered label request oms-X twice in batch batch-label-X (nothing changed)
+oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "1"
+	# Replies without their request id answer nothing.
+	ODD=noid run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)
+oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
+	# Answered right, they ship, each with its own label.
+	run oms-ship --carrier offline --labels labels alloc.jsonl
+	assert_success
+	for o in 1 2 3; do
+		assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = $o")" "$(own $o)"
+	done
+	run oms check
+	assert_success
+}
+
+@test "an adapter with batch: a batch's id is made from all its requests: the same batch asked again has the same id, another batch never has it" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	# An adapter that answers a batch id it has seen with the reply it gave.
+	export SHIP_BATCH_CACHE=$PWD/cache
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	sed -n 1,2p alloc.jsonl > a.jsonl
+	sed -n '1p;3p' alloc.jsonl > b.jsonl
+	label_of() {
+		jq -c --arg o "$1" 'select(.reference == $o)' requests.jsonl | head -1 |
+		    oms-carrier-offline label | jq -r '.tracking_numbers[0]'
+	}
+	# o_1 and o_2: the labels bought, the reply lost; nothing ships.
+	# Twice: the same batches, the same ids.
+	for i in 1 2; do
+		SHIP_FAIL_LABELS=1 run oms-ship --carrier logged --labels labels a.jsonl
+		assert_failure 1
+		mv "$SHIP_BATCH_LOG.ids" a$i.ids
+	done
+	assert_equal "$(cut -d' ' -f1 a1.ids)" "rate
+label"
+	cmp a1.ids a2.ids
+	# o_1 and o_3: batches of their own, not o_1 and o_2's answered again.
+	run --separate-stderr oms-ship --carrier logged --labels labels b.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(cut -d' ' -f1 "$SHIP_BATCH_LOG.ids")" "rate
+label"
+	run comm -12 <(sort a1.ids) <(sort "$SHIP_BATCH_LOG.ids")
+	assert_output ""
+	# o_3's label is its own, not the one bought for o_2.
+	[ "$(label_of o_2)" != "$(label_of o_3)" ]
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id, tracking FROM shipments ORDER BY order_id")" "1|$(label_of o_1)
+3|$(label_of o_3)"
+	run oms-ship --carrier logged --labels labels a.jsonl
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 2; SELECT count(*) FROM stray_labels")" "$(label_of o_2)
+0"
+}
+
 @test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
 	order 1001 "Ann Lee" "L1:A:2"
+	order 1002 "Bo Diaz" "L1:A:1"
 	oms-route --pending > alloc.jsonl
 	cat alloc.jsonl alloc.jsonl > twice.jsonl
-	run --separate-stderr oms-ship --carrier logged --labels labels twice.jsonl
+	run --separate-stderr oms-ship -v --carrier logged --labels labels twice.jsonl
 	assert_success
-	assert_equal "${#lines[@]}" 1
-	assert_equal "$(cat batches.txt)" "rate 1
-label 1"
+	assert_equal "${#lines[@]}" 2
+	# The second time an order is named, it is shipped: a note.
+	assert_equal "$stderr" "oms-ship: twice.jsonl:3: order o_1 (oms 1001) already shipped as s_1
+oms-ship: twice.jsonl:4: order o_2 (oms 1002) already shipped as s_2
+oms-ship: 2 shipments, 2 already shipped, 0 refused"
+	assert_equal "$(cat batches.txt)" "rate 2
+label 2"
 	# No void: the one label bought is the shipment's.
 	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "1
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "2
 0"
 }
 
@@ -213,25 +351,30 @@ label 1"
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
 	order 1001 "Ann Lee" "L1:A:2"
+	order 1002 "Bo Diaz" "L1:A:1"
 	oms-route --pending > alloc.jsonl
 	before=$(levels)
 	SHIP_FAIL_LABELS=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)"
-	# The batch failed: the label asked alone, not in a batch again.
-	assert_equal "$(cat batches.txt)" "rate 1
-label 1"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)
+oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)"
+	# The batch failed: each label asked alone, not in a batch again.
+	assert_equal "$(cat batches.txt)" "rate 2
+label 2"
 	assert_equal "$(levels)" "$before"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "0"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "0
+0"
 	run oms-ship --carrier logged --labels labels alloc.jsonl
 	assert_success
-	# Three label requests, one id; the label kept is the one first bought.
-	run jq -r 'select(.service) | select(.reference) | .request_id' requests.jsonl
-	assert_equal "${#lines[@]}" 3
-	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 1
-	first=$(jq -c 'select(.reference)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), max(tracking) FROM shipments")" "1|$first"
+	# Three label requests an order, one id; the label kept is the one first bought.
+	for o in o_1 o_2; do
+		run jq -r --arg o $o 'select(.reference == $o) | .request_id' requests.jsonl
+		assert_equal "${#lines[@]}" 3
+		assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 1
+		first=$(jq -c --arg o $o 'select(.reference == $o)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
+		assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), max(tracking) FROM shipments WHERE order_id = ${o#o_}")" "1|$first"
+	done
 }
 
 @test "an adapter that hangs, crashes, fails or answers garbage: a clear error, nothing changed" {
