@@ -375,12 +375,12 @@ carrier_opt(struct oms_cli *cli)
 
 /* Labels bought for nothing that a carrier would not void: again. */
 static void
-strays(oms_db *db)
+strays(struct oms_shipper *sp)
 {
 	long voided, failed;
 	int rc;
 
-	if ((rc = oms_ship_strays(db, &voided, &failed)) != OMS_OK)
+	if ((rc = oms_ship_strays(sp, &voided, &failed)) != OMS_OK)
 		fail(oms_exit_status(rc));
 	if (failed > 0)
 		oms_warnx("%ld label%s bought for nothing still not voided "
@@ -443,7 +443,7 @@ ship(struct oms_cli *cli)
 	the_sp = sh.sp;
 	if (slips != NULL && (rc = oms_shipper_slips(sh.sp, slips)) != OMS_OK)
 		fail(oms_exit_status(rc));
-	strays(the_db);
+	strays(sh.sp);
 	if (pending) {
 		int64_t *ids;
 		size_t n;

@@ -499,6 +499,8 @@ struct job {
 	char service[128], sname[128];
 	int64_t transit;
 	cJSON *price;
+	int checked;		/* its numbers checked */
+	char *kept;		/* its numbers, kept in stray_labels */
 	cJSON *rec;		/* its shipment, committed */
 };
 
@@ -958,10 +960,14 @@ static const struct oms_lock lock_levels =
     "(SELECT sku FROM allocations WHERE order_id = ? AND location = ? "
     "AND state = 'active') ORDER BY sku, location");
 
-/* Record the shipment and take its stock out, in one transaction. */
+/*
+ * Record the shipment and take its stock out, in one transaction; kept,
+ * when not NULL, its tracking numbers as keep_labels kept them, no
+ * longer a stray label once the shipment has them.
+ */
 static int
 commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
-    int64_t *sid)
+    const char *kept, int64_t *sid)
 {
 	static const char sql_active[] =
 	    "SELECT state FROM allocations WHERE id = ?";
@@ -979,6 +985,8 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    "UPDATE allocations SET state = 'shipped', ended_at = ? WHERE id = ?";
 	static const char sql_record[] =
 	    "UPDATE shipments SET record = ? WHERE id = ?";
+	static const char sql_kept[] =
+	    "DELETE FROM stray_labels WHERE request_id = ? AND tracking = ?";
 	oms_stmt *st;
 	char ref[32], *text;
 	int rc, nested;
@@ -1108,6 +1116,9 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	free(text);
 	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
 	    OMS_OK)
+		goto fail_rc;
+	if (kept != NULL && (rc = oms_db_run(sp->db, sql_kept, "cannot "
+	    "update a stray label", "tt", s->request_id, kept)) != OMS_OK)
 		goto fail_rc;
 	{
 		/* The status the parcel leaves the order in, with its event. */
@@ -1353,14 +1364,16 @@ void_numbers(const char *carrier, const char *request_id, const cJSON *nums)
 static const char sql_stray[] =
     "INSERT INTO stray_labels (request_id, order_id, carrier, tracking, "
     "files, at, note) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) "
-    "DO UPDATE SET note = excluded.note";
+    "DO UPDATE SET files = excluded.files, note = excluded.note";
 
 /*
  * A label bought for a shipment that was then refused (the order was
- * cancelled or changed while the carrier answered): unless another run
- * recorded the same purchase, it is voided, so no one pays for it, and
- * its files go.  A void that fails is kept as a stray label, for the
- * next shipping run to void and oms status to show.
+ * cancelled or changed while the carrier answered), its numbers nums and
+ * its files: unless another run recorded the same purchase, it is
+ * voided, so no one pays for it, and its files go.  A void that fails is
+ * kept as a stray label, for the next shipping run to void and oms
+ * status to show.  A label keep_labels kept is no longer kept once
+ * voided or another's shipment.
  */
 static void
 unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
@@ -1368,16 +1381,15 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 {
 	static const char sql[] =
 	    "SELECT 1 FROM shipments WHERE request_id = ?";
+	static const char sql_gone[] =
+	    "DELETE FROM stray_labels WHERE request_id = ? AND tracking = ?";
 	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	cJSON *files = cJSON_CreateArray();
+	char *t = oms_json_print(nums);
 	const cJSON *p;
 	struct oms_errsave e;
-	int rc;
+	int rc, nested;
 
-	if (st == NULL) {
-		cJSON_Delete(files);
-		return;
-	}
 	oms_err_save(&e);
 	{
 		cJSON *all = oms_shipment_files(rec);
@@ -1387,56 +1399,113 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 			    oms_json_str(p, "file")));
 		cJSON_Delete(all);
 	}
+	if (st == NULL)
+		goto out;
 	oms_bind_text(st, 1, s->request_id);
 	rc = oms_step(st);
 	oms_reset(st);
-	if (rc == OMS_DONE) {
-		if (void_numbers(sp->carrier, s->request_id, nums) == OMS_OK)
+	if (rc == OMS_ROW || (rc == OMS_DONE && void_numbers(sp->carrier,
+	    s->request_id, nums) == OMS_OK)) {
+		if (rc == OMS_DONE)
 			unlink_files(files);
-		else {
-			char now[OMS_TIME_LEN], *t = oms_json_print(nums);
-			char *f = oms_json_print(files);
-			int nested;
+		if (oms_db_write(sp->db, &nested) == OMS_OK)
+			oms_db_write_end(sp->db, nested, oms_db_run(sp->db,
+			    sql_gone, "cannot update a stray label", "tt",
+			    s->request_id, t));
+	} else if (rc == OMS_DONE) {
+		char now[OMS_TIME_LEN], *f = oms_json_print(files);
 
-			oms_time_now(now);
-			oms_warnx("o_%lld: the label bought could not be voided "
-			    "(kept as a stray label, voided by the next run): %s",
-			    (long long)s->order_id, oms_error());
-			if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
-			    oms_db_write(sp->db, &nested) == OMS_OK) {
-				oms_bind_text(st, 1, s->request_id);
-				oms_bind_int64(st, 2, s->order_id);
-				oms_bind_text(st, 3, sp->carrier);
-				oms_bind_text(st, 4, t);
-				oms_bind_text(st, 5, f);
-				oms_bind_text(st, 6, now);
-				oms_bind_text(st, 7, oms_error());
-				oms_db_write_end(sp->db, nested, oms_db_step_done(
-				    sp->db, st, "cannot keep a stray label"));
-			}
-			free(t);
-			free(f);
+		oms_time_now(now);
+		oms_warnx("o_%lld: the label bought could not be voided "
+		    "(kept as a stray label, voided by the next run): %s",
+		    (long long)s->order_id, oms_error());
+		if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
+		    oms_db_write(sp->db, &nested) == OMS_OK) {
+			oms_bind_text(st, 1, s->request_id);
+			oms_bind_int64(st, 2, s->order_id);
+			oms_bind_text(st, 3, sp->carrier);
+			oms_bind_text(st, 4, t);
+			oms_bind_text(st, 5, f);
+			oms_bind_text(st, 6, now);
+			oms_bind_text(st, 7, oms_error());
+			oms_db_write_end(sp->db, nested, oms_db_step_done(
+			    sp->db, st, "cannot keep a stray label"));
 		}
+		free(f);
 	}
+out:
+	free(t);
 	cJSON_Delete(files);
 	oms_err_restore(&e);
 }
 
 /*
- * Void the stray labels of earlier runs (see unbuy); *failed counts those
- * whose carrier still fails, kept for the next run.
+ * Whether request_id names a shipment order_id still has to make: the
+ * request id of one of the places it has allocations active at, as
+ * load_shipment makes it now.  Asking again for that shipment gets that
+ * label back, so it must not be voided.
  */
-int
-oms_ship_strays(oms_db *db, long *voided, long *failed)
+static int
+request_live(struct oms_shipper *sp, int64_t order_id, const char *rid,
+    int *live)
 {
 	static const char sql[] =
-	    "SELECT request_id, carrier, tracking, files FROM stray_labels "
-	    "ORDER BY at, request_id";
+	    "SELECT DISTINCT location FROM allocations WHERE order_id = ? "
+	    "AND state = 'active' ORDER BY 1";
+	oms_stmt *st = oms_db_query(sp->db, sql, "I", order_id);
+	char **locs = NULL;
+	size_t n = 0;
+	int rc;
+
+	*live = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		locs = erealloc(locs, (n + 1) * sizeof *locs);
+		locs[n++] = estrdup(oms_col_text(st, 0));
+	}
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(sp->db, rc,
+	    "cannot read the allocations");
+	for (size_t i = 0; i < n; i++) {
+		struct shipment s;
+
+		if (rc == OMS_OK && !*live) {
+			rc = load_shipment(sp, order_id, locs[i], NULL, 0, &s);
+			if (rc == OMS_REJECT)
+				rc = OMS_OK;
+			else if (rc == OMS_OK && strcmp(s.request_id, rid) == 0)
+				*live = 1;
+			shipment_free(&s);
+		}
+		free(locs[i]);
+	}
+	free(locs);
+	return rc;
+}
+
+/*
+ * Void the stray labels of earlier runs (see unbuy, keep_labels), but
+ * those a shipment still to be made will get back (request_live): they
+ * stay until it commits, or is gone.  *failed counts those whose
+ * carrier still fails, kept for the next run.
+ */
+int
+oms_ship_strays(struct oms_shipper *sp, long *voided, long *failed)
+{
+	static const char sql[] =
+	    "SELECT request_id, carrier, tracking, files, order_id "
+	    "FROM stray_labels ORDER BY at, request_id";
 	static const char sql_gone[] =
 	    "DELETE FROM stray_labels WHERE request_id = ?";
 	static const char sql_note[] =
 	    "UPDATE stray_labels SET note = ? WHERE request_id = ?";
-	struct stray { char *rid, *carrier; cJSON *nums, *files; } *ss = NULL;
+	struct stray {
+		char *rid, *carrier;
+		cJSON *nums, *files;
+		int64_t order_id;
+	} *ss = NULL;
+	oms_db *db = sp->db;
 	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t n = 0;
 	int rc;
@@ -1450,13 +1519,18 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 		ss[n].carrier = estrdup(oms_col_text(st, 1));
 		ss[n].nums = cJSON_Parse(oms_col_text(st, 2));
 		ss[n].files = cJSON_Parse(oms_col_text(st, 3));
+		ss[n].order_id = oms_col_int64(st, 4);
 		n++;
 	}
 	oms_reset(st);
 	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 	    "cannot read the stray labels");
 	for (size_t i = 0; i < n; i++) {
-		if (rc == OMS_OK) {
+		int live = 0;
+
+		if (rc == OMS_OK)
+			rc = request_live(sp, ss[i].order_id, ss[i].rid, &live);
+		if (rc == OMS_OK && !live) {
 			int v = void_numbers(ss[i].carrier, ss[i].rid, ss[i].nums);
 			int nested;
 
@@ -1620,6 +1694,7 @@ job_free(struct job *j)
 	cJSON_Delete(j->reply);
 	cJSON_Delete(j->price);
 	cJSON_Delete(j->rec);
+	free(j->kept);
 	shipment_free(&j->s);
 }
 
@@ -1805,7 +1880,7 @@ job_labelled(struct oms_shipper *sp, struct job *j, int rc, cJSON *reply)
 }
 
 /*
- * Job j, its label bought: the numbers checked, the
+ * Job j, its label bought: the numbers checked (unless they were), the
  * labels written, the shipment committed, its record in j->rec.  A
  * shipment refused at its commit gives its label back (unbuy).
  */
@@ -1821,7 +1896,7 @@ job_finish(struct oms_shipper *sp, struct job *j)
 	int rc, i;
 
 	oms_time_now(sp->now);
-	if ((rc = check_numbers(sp, j)) != OMS_OK)
+	if (!j->checked && (rc = check_numbers(sp, j)) != OMS_OK)
 		goto out;
 	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
 	/* The carrier's documents, checked whole before any is written. */
@@ -1913,7 +1988,10 @@ job_finish(struct oms_shipper *sp, struct job *j)
 		goto unwrite;
 	if ((rc = shipment_lines(sp, s, r)) != OMS_OK)
 		goto unwrite;
-	if ((rc = commit_shipment(sp, s, r, &sid)) != OMS_OK) {
+	/* Kept by keep_labels, or by a run that died: kept no longer. */
+	if (j->kept == NULL)
+		j->kept = oms_json_print(nums);
+	if ((rc = commit_shipment(sp, s, r, j->kept, &sid)) != OMS_OK) {
 		if (rc == OMS_REJECT)
 			unbuy(sp, s, nums, r);
 		goto out;
@@ -2079,7 +2157,7 @@ oms_ship_given(oms_db *db, const struct oms_ship_given *g, cJSON **out)
 			    cJSON_Duplicate(x, 1));
 	}
 	if ((rc = shipment_lines(&sp, &s, r)) != OMS_OK ||
-	    (rc = commit_shipment(&sp, &s, r, &sid)) != OMS_OK)
+	    (rc = commit_shipment(&sp, &s, r, NULL, &sid)) != OMS_OK)
 		goto out;
 	/* Handed to the carrier already: no label of ours to void. */
 	if (g->handed) {
@@ -2452,6 +2530,87 @@ ask_all(struct oms_shipper *sp, struct job **js, int n)
 	}
 }
 
+/* A number of list a that list b has too, or NULL. */
+static const cJSON *
+shared_number(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+
+	cJSON_ArrayForEach(x, a)
+		cJSON_ArrayForEach(y, b)
+			if (strcmp(x->valuestring, y->valuestring) == 0)
+				return x;
+	return NULL;
+}
+
+/*
+ * The labels the jobs js bought together, each checked (a job whose
+ * numbers fail, or are another's of the batch, ends there), kept in
+ * stray_labels in one short transaction before any is used: should the
+ * run die before a shipment commits, which removes its own, the next
+ * run ships it with the same label, or voids it when its shipment is
+ * gone (oms_ship_strays).
+ */
+static int
+keep_labels(struct oms_shipper *sp, struct job **js, int n)
+{
+	static const char sql[] =
+	    "INSERT INTO stray_labels (request_id, order_id, carrier, "
+	    "tracking, files, at, note) VALUES (?, ?, ?, ?, '[]', ?, NULL) "
+	    "ON CONFLICT (request_id) DO NOTHING";
+	oms_stmt *st;
+	int rc = OMS_OK, nested, any = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct job *j = js[i];
+		const cJSON *nums, *x;
+
+		if ((rc = check_numbers(sp, j)) != OMS_OK) {
+			if (rc != OMS_ERR || oms_errkind() != OMS_E_CARRIER)
+				return rc;
+			job_end(sp, j, rc);
+			continue;
+		}
+		nums = cJSON_GetObjectItemCaseSensitive(j->reply,
+		    "tracking_numbers");
+		/* Not yet another's, but another's of this batch. */
+		for (int m = 0; m < i && j->step == STEP_BOUGHT; m++)
+			if (js[m]->step == STEP_BOUGHT && (x = shared_number(nums,
+			    cJSON_GetObjectItemCaseSensitive(js[m]->reply,
+			    "tracking_numbers"))) != NULL)
+				job_end(sp, j, oms_fail(OMS_E_CARRIER, "carrier %s "
+				    "answered label with tracking number %s, which "
+				    "another shipment has", sp->carrier,
+				    x->valuestring));
+		if (j->step != STEP_BOUGHT)
+			continue;
+		j->checked = 1;
+		j->kept = oms_json_print(nums);
+		any = 1;
+	}
+	if (!any)
+		return OMS_OK;
+	if ((rc = oms_db_write(sp->db, &nested)) != OMS_OK)
+		return rc;
+	for (int i = 0; i < n && rc == OMS_OK; i++) {
+		struct job *j = js[i];
+
+		if (j->step != STEP_BOUGHT)
+			continue;
+		if ((st = oms_db_stmt(sp->db, sql)) == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		oms_bind_text(st, 1, j->s.request_id);
+		oms_bind_int64(st, 2, j->order_id);
+		oms_bind_text(st, 3, sp->carrier);
+		oms_bind_text(st, 4, j->kept);
+		oms_bind_text(st, 5, sp->now);
+		rc = oms_db_step_done(sp->db, st, "cannot keep a label bought");
+	}
+	return oms_db_write_end(sp->db, nested, rc);
+}
+
 /* The place of each order in a batch, and how it went. */
 struct batch_order {
 	int rc;			/* a refusal before any shipment was made */
@@ -2477,8 +2636,8 @@ drop_after_failure(struct job *js, size_t nj)
 /*
  * The n orders ids shipped together: every shipment made as far as its
  * rate request, the rate requests asked (in batches), then the label
- * requests; then each shipment written and committed in the order of
- * ids.  fn gets each shipment
+ * requests; the labels bought kept (keep_labels), then each shipment
+ * written and committed in the order of ids.  fn gets each shipment
  * record once committed, end each order's outcome in turn.
  */
 static int
@@ -2533,6 +2692,16 @@ ship_batch(struct oms_shipper *sp, const int64_t *ids, size_t n,
 		ask_all(sp, ask, k);
 		if (step == STEP_LABEL)
 			break;
+	}
+	/* Several labels bought at once: kept before any is used. */
+	{
+		int k = 0;
+
+		for (size_t i = 0; i < nj; i++)
+			if (js[i].step == STEP_BOUGHT)
+				ask[k++] = &js[i];
+		if (k > 1 && (rc = keep_labels(sp, ask, k)) != OMS_OK)
+			goto out;
 	}
 	/* Each order in turn: its shipments committed, then its outcome. */
 	for (size_t i = 0, x = 0; i < n; i++) {

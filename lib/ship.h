@@ -89,7 +89,7 @@ int oms_ship_pending(oms_db *db, int64_t **ids, size_t *n);
 int oms_ship_done(oms_db *db, int64_t id, int *done, char *note,
     size_t n);
 int oms_order_name(oms_db *db, int64_t id, char *buf, size_t n);
-int oms_ship_strays(oms_db *db, long *voided, long *failed);
+int oms_ship_strays(struct oms_shipper *sp, long *voided, long *failed);
 int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
     void *arg, long *failed);
 int oms_carrier_track(const char *carrier, const char *request_id,

@@ -325,6 +325,86 @@ label"
 0"
 }
 
+@test "an adapter with batch: the labels a batch bought are kept as stray labels until each shipment commits; killed before, the next run ships them with those labels, or voids the one whose order went" {
+	setup_ship
+	cc -shared -fPIC -o killat.so "$TOP/t/proof/killat.c" -ldl
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	label_of() {
+		jq -c --arg o "$1" 'select(.reference == $o)' requests.jsonl | head -1 |
+		    oms-carrier-offline label | jq -r '.tracking_numbers[0]'
+	}
+	# Killed (kill -9) as the first label file is put in its place: the
+	# batch's three labels bought, no shipment committed.
+	KILLAT_SUFFIX=.zpl LD_PRELOAD=$PWD/killat.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_equal "$status" 137
+	assert_output ""
+	assert_equal "$(cat batches.txt)" "rate 3
+label 3"
+	t1=$(label_of o_1) t2=$(label_of o_2) t3=$(label_of o_3)
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT order_id, carrier, tracking, files, note IS NULL FROM stray_labels ORDER BY order_id")" "0
+1|logged|[\"$t1\"]|[]|1
+2|logged|[\"$t2\"]|[]|1
+3|logged|[\"$t3\"]|[]|1"
+	run --separate-stderr oms check
+	assert_success
+	run oms status
+	assert_equal "$(jq -r 'select(.kind == "stray_label") | "\(.order) \(.reason)"' <<<"$output" | sort)" "o_1 a label bought in a batch and not yet shipped nor voided, tracking $t1: the next shipping run ships it with that label, or voids it
+o_2 a label bought in a batch and not yet shipped nor voided, tracking $t2: the next shipping run ships it with that label, or voids it
+o_3 a label bought in a batch and not yet shipped nor voided, tracking $t3: the next shipping run ships it with that label, or voids it"
+	# o_1 cancelled meanwhile: its label is voided; o_2 and o_3 ship
+	# with the labels bought for them, no longer kept.
+	run oms-import cancel o_1
+	assert_success
+	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) is cancelled: it does not ship"
+	assert_equal "$(jq -c 'select(.tracking_numbers) | .tracking_numbers' requests.jsonl)" "[\"$t1\"]"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id, tracking FROM shipments ORDER BY order_id; SELECT count(*) FROM stray_labels")" "2|$t2
+3|$t3
+0"
+	run oms check
+	assert_success
+	# Shipped, the same file again: nothing kept, nothing voided.
+	run oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl | wc -l)" 1
+}
+
+@test "an adapter with batch: a label kept for a shipment not yet made is not voided by a run that does not ship it" {
+	setup_ship
+	cc -shared -fPIC -o killat.so "$TOP/t/proof/killat.c" -ldl
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	sed -n 1,2p alloc.jsonl > a.jsonl
+	sed -n 3p alloc.jsonl > c.jsonl
+	KILLAT_SUFFIX=.zpl LD_PRELOAD=$PWD/killat.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    run oms-ship --carrier logged --labels labels a.jsonl
+	assert_equal "$status" 137
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id FROM stray_labels ORDER BY 1")" "1
+2"
+	# Another order shipped: o_1's and o_2's labels are theirs still, and
+	# asking again for them would get them back; not voided.
+	run oms-ship --carrier logged --labels labels c.jsonl
+	assert_success
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id FROM stray_labels ORDER BY 1")" "1
+2"
+	run oms-ship --carrier logged --labels labels a.jsonl
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "3
+0"
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
+}
+
 @test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
