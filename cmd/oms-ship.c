@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -303,28 +304,115 @@ ship_batch(struct ship *sh)
 }
 
 /*
- * Ship the orders a file names, BATCH at a time; refusals are counted,
- * fatal errors die.
+ * Lines read from a descriptor, with what has been read and not taken
+ * in view: so that what is ready to read can be told from what would
+ * make the reader wait.
+ */
+struct lines {
+	int fd, eof;
+	char *buf;
+	size_t off, len, cap;
+};
+
+/* The end of the next line, when it is read, else NULL. */
+static char *
+line_end(const struct lines *r)
+{
+	return r->len > r->off ? memchr(r->buf + r->off, '\n', r->len -
+	    r->off) : NULL;
+}
+
+/* Whatever the descriptor has now, or waits for some when wait is set. */
+static void
+lines_fill(struct lines *r, const char *name, int wait)
+{
+	struct pollfd p = { r->fd, POLLIN, 0 };
+	ssize_t k;
+
+	if (r->eof || (!wait && poll(&p, 1, 0) <= 0))
+		return;
+	if (r->off > 0) {
+		memmove(r->buf, r->buf + r->off, r->len - r->off);
+		r->len -= r->off;
+		r->off = 0;
+	}
+	if (r->cap - r->len < 4096)
+		r->buf = erealloc(r->buf, r->cap = r->cap ? r->cap * 2 : 65536);
+	while ((k = read(r->fd, r->buf + r->len, r->cap - r->len)) < 0 &&
+	    errno == EINTR)
+		;
+	if (k < 0)
+		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
+		    strerror(errno));
+	if (k == 0)
+		r->eof = 1;
+	r->len += (size_t)k;
+}
+
+/*
+ * Whether the next line, or the end, can be had now without waiting for
+ * the writer: it is read, or the descriptor has it.
+ */
+static int
+lines_ready(struct lines *r, const char *name)
+{
+	for (;;) {
+		size_t had = r->len - r->off;
+
+		if (r->eof || line_end(r) != NULL)
+			return 1;
+		lines_fill(r, name, 0);
+		if (r->len - r->off == had && !r->eof)
+			return 0;
+	}
+}
+
+/* The next line, its end of line cut, into *line; 0 at the end. */
+static int
+lines_next(struct lines *r, const char *name, char **line, size_t *len)
+{
+	char *nl;
+
+	while ((nl = line_end(r)) == NULL && !r->eof)
+		lines_fill(r, name, 1);
+	if (nl == NULL && r->off == r->len)
+		return 0;
+	if (nl == NULL) {	/* the last line, with no newline */
+		if (r->len == r->cap)
+			r->buf = erealloc(r->buf, ++r->cap);
+		nl = r->buf + r->len++;
+	}
+	*nl = '\0';
+	*line = r->buf + r->off;
+	*len = (size_t)(nl - *line);
+	r->off = (size_t)(nl - r->buf) + 1;
+	while (*len > 0 && (*line)[*len - 1] == '\r')
+		(*line)[--*len] = '\0';
+	return 1;
+}
+
+/*
+ * Ship the orders a file names, a batch at a time: as many as are ready
+ * to read, up to BATCH, so that a scanner's order fed alone ships at
+ * once.  Refusals are counted, fatal errors die.
  */
 static int
 ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
 	struct ship *sh = arg;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct lines r = { fileno(fp), 0, NULL, 0, 0, 0 };
+	char *line;
+	size_t len;
 	long ln = 0;
 
 	(void)cli;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	while (lines_next(&r, name, &line, &len)) {
 		struct named *x;
 		struct oms_buf b = { 0 };
 		int64_t id;
 		int rc;
 
 		ln++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
 		if (len == 0)
 			continue;
 		rc = oms_order_ref(the_db, line, &id);
@@ -347,13 +435,10 @@ ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 			x->id = id;
 			x->where = b.s;
 		}
-		if (sh->n == BATCH)
+		if (sh->n == BATCH || !lines_ready(&r, name))
 			ship_batch(sh);
 	}
-	if (ferror(fp))
-		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
-		    strerror(errno));
-	free(line);
+	free(r.buf);
 	/* What is left of a file is shipped before the next is read. */
 	if (sh->n > 0)
 		ship_batch(sh);

@@ -405,6 +405,46 @@ o_3 a label bought in a batch and not yet shipped nor voided, tracking $t3: the 
 	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
 }
 
+@test "an order fed alone ships at once: oms-ship ships what it can read now, and batches what comes together" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	# lines_out N: wait (10 s at most) for N records on out.jsonl.
+	lines_out() {
+		local i=0
+		while [ "$(wc -l < out.jsonl)" -lt "$1" ] && [ $i -lt 200 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		assert_equal "$(wc -l < out.jsonl)" "$1"
+	}
+	mkfifo in
+	oms-ship --carrier logged --labels labels < in > out.jsonl 2> err 3>&- &
+	pid=$!
+	exec 4> in
+	# A scanner's order, alone: shipped while stdin is still open.
+	head -1 alloc.jsonl >&4
+	lines_out 1
+	assert_equal "$(jq -r .order out.jsonl)" "o_1"
+	kill -0 $pid
+	[ ! -e batches.txt ]
+	# Two that come together: a batch.
+	sed -n 2,3p alloc.jsonl >&4
+	lines_out 3
+	kill -0 $pid
+	exec 4>&-
+	wait $pid
+	assert_equal "$(cat err)" ""
+	assert_equal "$(jq -r .order out.jsonl)" "o_1
+o_2
+o_3"
+	assert_equal "$(cat batches.txt)" "rate 2
+label 2"
+}
+
 @test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
