@@ -789,44 +789,59 @@ oms_write_file_nosync(const char *path, const void *data, size_t len)
 }
 
 /*
- * The files of paths (a JSON array of strings), written by
- * oms_write_file_nosync into directory dir, flushed to disk, each, then
- * dir once: when it returns OMS_OK they and their names will outlive a
- * crash.  Never through a symbolic link.
+ * The files of paths (a JSON array of strings, each DIR/NAME), written
+ * by oms_write_file_nosync into directory dir, flushed to disk, each,
+ * then dir once: when it returns OMS_OK they and their names will
+ * outlive a crash.  dir is opened as oms_write_file opens it, each file
+ * by its name in it, never through a symbolic link and without waiting
+ * on what is not a regular file (a fifo, a device put there since),
+ * which is refused, not flushed.
  */
 int
 oms_sync_files(const char *dir, const cJSON *paths)
 {
 	const cJSON *p;
-	int fd;
+	struct stat sb;
+	int dfd, fd, rc;
 
+	if ((rc = open_dir(dir, dir, strlen(dir), &dfd)) != OMS_OK)
+		return rc;
 	cJSON_ArrayForEach(p, paths) {
+		const char *path = p->valuestring, *slash;
+
 		if (!cJSON_IsString(p))
 			continue;
-		if ((fd = open(p->valuestring, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC)) < 0)
-			return oms_seterr("cannot flush '%s': %s",
-			    p->valuestring, strerror(errno));
-		if (fsync(fd) != 0) {
-			int e = errno;
-
+		slash = strrchr(path, '/');
+		if ((fd = openat(dfd, slash ? slash + 1 : path, O_RDONLY |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+			rc = oms_seterr("cannot flush '%s': %s", path, errno ==
+			    ELOOP ? "it is a symbolic link, not followed" :
+			    strerror(errno));
+			break;
+		}
+		if (fstat(fd, &sb) != 0)
+			rc = oms_seterr("cannot flush '%s': %s", path,
+			    strerror(errno));
+		else if (!S_ISREG(sb.st_mode))
+			rc = oms_seterr("cannot flush '%s': it is %s, not a "
+			    "regular file", path, file_kind(sb.st_mode));
+		if (rc != OMS_OK) {
 			close(fd);
-			return oms_seterr("cannot flush '%s': %s",
-			    p->valuestring, strerror(e));
+			break;
+		}
+		if (fsync(fd) != 0) {
+			rc = oms_seterr("cannot flush '%s': %s", path,
+			    strerror(errno));
+			close(fd);
+			break;
 		}
 		close(fd);
 	}
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return oms_seterr("cannot flush '%s': %s", dir,
-		    strerror(errno));
-	if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
-		int e = errno;
-
-		close(fd);
-		return oms_seterr("cannot flush '%s': %s", dir, strerror(e));
-	}
-	close(fd);
-	return OMS_OK;
+	if (rc == OMS_OK && fsync(dfd) != 0 && errno != EINVAL &&
+	    errno != EROFS)
+		rc = oms_seterr("cannot flush '%s': %s", dir, strerror(errno));
+	close(dfd);
+	return rc;
 }
 
 /*
