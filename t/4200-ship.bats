@@ -445,6 +445,39 @@ o_3"
 label 2"
 }
 
+@test "an adapter with batch: a batch holds as many requests, and as many bytes of them, as the adapter says it takes, and no more" {
+	setup_ship
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":20,"key":"more"}' >/dev/null
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	for i in 1 2 3 4 5 6 7; do order "100$i" "Ann Lee" "L1:A:1"; done
+	oms-route --pending > alloc.jsonl
+	cp "$OMS_DB" routed.db
+	# Two requests at most: three batches of two, the seventh alone.
+	SHIP_BATCH_CAPS='.batch.max_requests = 2' run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	assert_equal "$(cat batches.txt)" "rate 2
+rate 2
+rate 2
+label 2
+label 2
+label 2"
+	assert_equal "$(jq -c 'select(.level)' requests.jsonl | wc -l) $(jq -c 'select(.reference)' requests.jsonl | wc -l)" "7 7"
+	# 3000 bytes at most: a batch holds half of that, 1500 bytes of
+	# requests; a quote here is 417 bytes, a label 431: three of either.
+	cp routed.db "$OMS_DB"; rm -f "$OMS_DB-wal" "$OMS_DB-shm" batches.txt*; rm -rf labels
+	SHIP_BATCH_CAPS='.batch.max_bytes = 3000' run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	assert_equal "$(cat batches.txt)" "rate 3
+rate 3
+label 3
+label 3"
+	run awk '$1 > 1500' batches.txt.bytes
+	assert_output ""
+	assert_equal "$(jq -c 'select(.level)' requests.jsonl | wc -l) $(jq -c 'select(.reference)' requests.jsonl | wc -l)" "14 14"
+}
+
 @test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
