@@ -496,6 +496,7 @@ ship(struct oms_cli *cli)
 		case O_SLIPS:
 			slips = cli->optarg;
 			break;
+
 		case O_PENDING:
 			pending = 1;
 			break;
@@ -521,6 +522,8 @@ ship(struct oms_cli *cli)
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	open_db(cli, 0);
+	/* A run reads the shipments it adds to: keep them in memory. */
+	oms_db_set_cache_mb(the_db, 64);
 	must_write("cannot buy a label");
 	if ((rc = oms_shipper_open(the_db, carrier, labels, service, dpi,
 	    &sh.sp)) != OMS_OK)

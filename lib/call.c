@@ -290,6 +290,32 @@ end_group(pid_t pid, int *status)
 }
 
 /*
+ * The adapter at path run with execv and {path, verb}, in a process group
+ * of its own, its standard input, output and error the descriptors in,
+ * out and err, and no other open: its pid, or -1.  vfork, not fork: the
+ * child does nothing but that, and a parent with a big heap (oms-ship's
+ * database cache) then neither copies its page tables for it nor takes a
+ * fault on every page it writes afterwards, a call at a time.
+ */
+static pid_t
+spawn(char *path, const char *verb, int in, int out, int err)
+{
+	char *const av[] = { path, (char *)verb, NULL };
+	pid_t pid;
+
+	if ((pid = vfork()) == 0) {
+		setpgid(0, 0);
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		closefrom(3);
+		execv(path, av);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
  * Run adapter oms-KIND-NAME with verb on req, which has its request_id;
  * *reply is the object it answered.  OMS_REJECT when it refused, OMS_ERR
  * (kind OMS_E_CARRIER) for every way it can fail; *outcome, when not
@@ -353,21 +379,10 @@ oms_call(const char *kind, const char *name, const char *verb,
 		goto close;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if ((pid = fork()) < 0) {
+	if ((pid = spawn(path, verb, in[0], out[1], err[1])) < 0) {
 		rc = oms_fail(OMS_E_CARRIER, "cannot run %s: %s", prog,
 		    strerror(errno));
 		goto close;
-	}
-	if (pid == 0) {
-		char *const av[] = { path, (char *)verb, NULL };
-
-		setpgid(0, 0);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		closefrom(3);
-		execv(path, av);
-		_exit(127);
 	}
 	setpgid(pid, pid);
 	close(in[0]);

@@ -671,18 +671,26 @@ write_file(const char *dir, const char *name, const struct oms_buf *b,
 	return rc;
 }
 
-/* A tracking number another shipment has already is an adapter's error. */
+/*
+ * A tracking number another shipment has already is an adapter's error:
+ * as the first package's (by the index), and, unless !scan (the caller
+ * looks at a batch's numbers at once), as another package's, which
+ * reads every shipment of several packages.
+ */
 static int
 tracking_taken(struct oms_shipper *sp, const char *number,
-    const char *request_id)
+    const char *request_id, int scan)
 {
+	static const char sql_first[] =
+	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND tracking = ?1 "
+	    "LIMIT 1";
 	static const char sql[] =
 	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND tracking = ?1 "
 	    "UNION ALL "
 	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND packages > 1 "
 	    "AND EXISTS (SELECT 1 FROM json_each(record, '$.packages') AS p "
 	    "WHERE p.value ->> '$.tracking' = ?1) LIMIT 1";
-	oms_stmt *st = oms_db_stmt(sp->db, sql);
+	oms_stmt *st = oms_db_stmt(sp->db, scan ? sql : sql_first);
 	int rc;
 
 	if (st == NULL)
@@ -1826,11 +1834,11 @@ job_rated(struct oms_shipper *sp, struct job *j, int rc, cJSON *reply)
 
 /*
  * The tracking numbers of job j's label reply, checked: one a package,
- * each 6-40 letters and digits, none twice nor another shipment's, a
- * UPS, USPS or FedEx number with its check digit.
+ * each 6-40 letters and digits, none twice nor another shipment's (scan:
+ * see tracking_taken), a UPS, USPS or FedEx number with its check digit.
  */
 static int
-check_numbers(struct oms_shipper *sp, struct job *j)
+check_numbers(struct oms_shipper *sp, struct job *j, int scan)
 {
 	const cJSON *nums = cJSON_GetObjectItemCaseSensitive(j->reply,
 	    "tracking_numbers"), *x;
@@ -1854,7 +1862,7 @@ check_numbers(struct oms_shipper *sp, struct job *j)
 				    "answered label with tracking number %s "
 				    "twice", sp->carrier, x->valuestring);
 		if ((rc = tracking_taken(sp, x->valuestring,
-		    j->s.request_id)) != OMS_OK)
+		    j->s.request_id, scan)) != OMS_OK)
 			return rc;
 		/* A UPS, USPS or FedEx number must carry its check digit. */
 		if (!oms_tracking_valid(x->valuestring, &shape) && shape != NULL)
@@ -1896,7 +1904,7 @@ job_finish(struct oms_shipper *sp, struct job *j)
 	int rc, i;
 
 	oms_time_now(sp->now);
-	if (!j->checked && (rc = check_numbers(sp, j)) != OMS_OK)
+	if (!j->checked && (rc = check_numbers(sp, j, 1)) != OMS_OK)
 		goto out;
 	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
 	/* The carrier's documents, checked whole before any is written. */
@@ -2108,7 +2116,7 @@ oms_ship_given(oms_db *db, const struct oms_ship_given *g, cJSON **out)
 			    "has a wrong check digit (a %s number)", t, shape));
 			goto out;
 		}
-		if ((rc = tracking_taken(&sp, t, s.request_id)) != OMS_OK) {
+		if ((rc = tracking_taken(&sp, t, s.request_id, 1)) != OMS_OK) {
 			if (rc == OMS_ERR && oms_errkind() == OMS_E_CARRIER)
 				rc = refused_at(&s, oms_reject("tracking number "
 				    "%s is another shipment's", t));
@@ -2544,6 +2552,60 @@ shared_number(const cJSON *a, const cJSON *b)
 }
 
 /*
+ * The numbers of the labels the jobs js bought that another shipment of
+ * several packages has, as another than its first (tracking_taken's
+ * scan, once for the whole batch): the job that has one ends there.
+ */
+static int
+taken_in_batch(struct oms_shipper *sp, struct job **js, int n)
+{
+	static const char sql[] =
+	    "SELECT s.request_id, p.value ->> '$.tracking' FROM shipments s, "
+	    "json_each(s.record, '$.packages') AS p WHERE s.packages > 1 AND "
+	    "p.value ->> '$.tracking' IN (SELECT value FROM json_each(?1))";
+	cJSON *all = cJSON_CreateArray();
+	const cJSON *x;
+	oms_stmt *st;
+	char *text;
+	int rc;
+
+	for (int i = 0; i < n; i++)
+		if (js[i]->step == STEP_BOUGHT)
+			cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(
+			    js[i]->reply, "tracking_numbers"))
+				cJSON_AddItemToArray(all, cJSON_Duplicate(x, 0));
+	text = oms_json_print(all);
+	cJSON_Delete(all);
+	st = oms_db_query(sp->db, sql, "s", text);
+	free(text);
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		const char *rid = oms_col_text(st, 0), *t = oms_col_text(st, 1);
+
+		for (int i = 0; i < n; i++) {
+			struct job *j = js[i];
+
+			if (j->step != STEP_BOUGHT || strcmp(rid,
+			    j->s.request_id) == 0)
+				continue;
+			cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(
+			    j->reply, "tracking_numbers"))
+				if (strcmp(x->valuestring, t) == 0) {
+					job_end(sp, j, oms_fail(OMS_E_CARRIER,
+					    "carrier %s answered label with "
+					    "tracking number %s, which another "
+					    "shipment has", sp->carrier, t));
+					break;
+				}
+		}
+	}
+	oms_reset(st);
+	return rc == OMS_DONE ? OMS_OK : oms_db_fail(sp->db, rc,
+	    "cannot read the shipments");
+}
+
+/*
  * The labels the jobs js bought together, each checked (a job whose
  * numbers fail, or are another's of the batch, ends there), kept in
  * stray_labels in one short transaction before any is used: should the
@@ -2565,7 +2627,7 @@ keep_labels(struct oms_shipper *sp, struct job **js, int n)
 		struct job *j = js[i];
 		const cJSON *nums, *x;
 
-		if ((rc = check_numbers(sp, j)) != OMS_OK) {
+		if ((rc = check_numbers(sp, j, 0)) != OMS_OK) {
 			if (rc != OMS_ERR || oms_errkind() != OMS_E_CARRIER)
 				return rc;
 			job_end(sp, j, rc);
@@ -2590,6 +2652,8 @@ keep_labels(struct oms_shipper *sp, struct job **js, int n)
 	}
 	if (!any)
 		return OMS_OK;
+	if ((rc = taken_in_batch(sp, js, n)) != OMS_OK)
+		return rc;
 	if ((rc = oms_db_write(sp->db, &nested)) != OMS_OK)
 		return rc;
 	for (int i = 0; i < n && rc == OMS_OK; i++) {

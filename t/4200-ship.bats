@@ -478,6 +478,35 @@ label 3"
 	assert_equal "$(jq -c 'select(.level)' requests.jsonl | wc -l) $(jq -c 'select(.reference)' requests.jsonl | wc -l)" "14 14"
 }
 
+@test "an adapter with batch: a label whose number another shipment's second package has, or another of the batch, is refused" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH"
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":100,"key":"more"}' >/dev/null
+	# 60 x A: two boxes, two numbers.
+	order 1001 "Ann Lee" "L1:A:60"
+	oms-route --pending | oms-ship --carrier offline --labels labels > one.jsonl
+	assert_equal "$(jq '.packages | length' one.jsonl)" 2
+	n2=$(jq -r '.packages[1].tracking' one.jsonl)
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	# A batch whose labels both come back with s_1's second number.
+	ODD=taken ODD_NUMBER=$n2 run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_2 (oms 1002): carrier odd answered label with tracking number $n2, which another shipment has (nothing changed)
+oms-ship: alloc.jsonl:2: order o_3 (oms 1003): carrier odd answered label with tracking number $n2, which another shipment has (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "1
+0"
+	# A number of no shipment yet, twice in the batch: the first ships.
+	ODD=taken ODD_NUMBER=1Z999AA10123456784 run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .order <<<"$output")" "o_2"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:2: order o_3 (oms 1003): carrier odd answered label with tracking number 1Z999AA10123456784, which another shipment has (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "2
+0"
+}
+
 @test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
 	setup_ship
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
