@@ -477,7 +477,7 @@ static int
 ship(struct oms_cli *cli)
 {
 	const char *carrier = NULL, *labels = NULL, *service = NULL;
-	const char *slips = NULL;
+	const char *slips = NULL, *format = "both";
 	struct ship sh = { 0 };
 	int o, rc, dpi = 203, pending = 0, status = OMS_EXIT_OK;
 	long shipped, r2;
@@ -496,7 +496,14 @@ ship(struct oms_cli *cli)
 		case O_SLIPS:
 			slips = cli->optarg;
 			break;
-
+		case O_FORMAT:
+			format = cli->optarg;
+			if (strcmp(format, "zpl") != 0 &&
+			    strcmp(format, "pdf") != 0 &&
+			    strcmp(format, "both") != 0)
+				oms_cli_usage(cli, "--format must be zpl, pdf "
+				    "or both");
+			break;
 		case O_PENDING:
 			pending = 1;
 			break;
@@ -530,6 +537,8 @@ ship(struct oms_cli *cli)
 		fail(oms_exit_status(rc));
 	the_sp = sh.sp;
 	if (slips != NULL && (rc = oms_shipper_slips(sh.sp, slips)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	if ((rc = oms_shipper_format(sh.sp, format)) != OMS_OK)
 		fail(oms_exit_status(rc));
 	strays(sh.sp);
 	if (pending) {
@@ -916,6 +925,8 @@ static const struct oms_opt ship_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
 	{ "labels", O_LABELS, "DIR", "where the label files go" },
 	{ "service", O_SERVICE, "NAME", "this service, not the one routed" },
 	{ "dpi", O_DPI, "203|300", "the label printer's resolution" },
+	{ "format", O_FORMAT, "zpl|pdf|both", "the labels drawn when the "
+	    "carrier sends none (both)" },
 	{ "slips", O_SLIPS, "DIR", "a packing slip per parcel, in DIR" },
 	{ "pending", O_PENDING, NULL, "every order allocated and not "
 	    "shipped" },
@@ -952,7 +963,8 @@ static const struct oms_opt settle_opts[] = { OMS_OPT_QUIET,
 static const struct oms_verb verbs[] = {
 	{ NULL, ship, "[-qv] [--db PATH] --carrier NAME --labels DIR "
 	    "[--service NAME]\n"
-	    "         [--dpi 203|300] [--slips DIR] [--pending | FILE ...]",
+	    "         [--dpi 203|300] [--format zpl|pdf|both] [--slips DIR]\n"
+	    "         [--pending | FILE ...]",
 	    "buy a label and record a shipment per parcel", ship_opts },
 	{ "pick", pick, "[-qv] [--db PATH] [--location LOC] [--wave-size N] "
 	    "[--pdf FILE]\n"

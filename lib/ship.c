@@ -45,6 +45,7 @@ struct oms_shipper {
 	oms_db *db;
 	const char *carrier, *dir, *service, *slips;
 	int dpi;
+	int zpl, pdf;		/* the labels drawn here: ZPL, PDF, or both */
 	struct box *boxes;
 	int nboxes;
 	double fill;
@@ -192,6 +193,7 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 	sp->dir = dir;
 	sp->service = service;
 	sp->dpi = dpi;
+	sp->zpl = sp->pdf = 1;
 	sp->batch = -1;
 	oms_time_now(sp->now);
 	{
@@ -246,6 +248,23 @@ oms_shipper_close(struct oms_shipper *sp)
 	cJSON_Delete(sp->boxdoc);
 	oms_rules_free(sp->rules);
 	free(sp);
+}
+
+/*
+ * The labels oms-ship draws, for a carrier that sends none: "zpl",
+ * "pdf" or "both" (the default).  A carrier's own labels are written as
+ * they came, whatever this says.
+ */
+int
+oms_shipper_format(struct oms_shipper *sp, const char *format)
+{
+	if (strcmp(format, "zpl") != 0 && strcmp(format, "pdf") != 0 &&
+	    strcmp(format, "both") != 0)
+		return oms_fail(OMS_E_USAGE, "label format '%s': say zpl, pdf "
+		    "or both", format);
+	sp->zpl = strcmp(format, "pdf") != 0;
+	sp->pdf = strcmp(format, "zpl") != 0;
+	return OMS_OK;
 }
 
 /* Write a packing slip for each shipment into dir, as s_N.pdf. */
@@ -1630,8 +1649,9 @@ put_doc(struct oms_shipper *sp, const struct oms_cdoc *d, const char *tracking,
 
 /*
  * The label of package k of n, drawn here for a carrier that sends none
- * (the offline one): ZPL and PDF, named by its tracking number and
- * recorded in its package p.
+ * (the offline one): ZPL and PDF, or the one of them --format asks for,
+ * named by its tracking number and recorded in its package p.  A ZPL
+ * label alone is text: the PDF's drawing libraries are never loaded.
  */
 static int
 draw_label(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
@@ -1660,17 +1680,17 @@ draw_label(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	lb.test = test;
 	lb.imperial = lb.from.country != NULL &&
 	    strcmp(lb.from.country, "US") == 0;
-	rc = oms_label_zpl(&lb, sp->dpi, &zpl);
-	if (rc == OMS_OK)
+	rc = sp->zpl ? oms_label_zpl(&lb, sp->dpi, &zpl) : OMS_OK;
+	if (rc == OMS_OK && sp->pdf)
 		rc = oms_label_pdf(&lb, &pdf);
 	/* This parcel's label cannot be made; the next may. */
 	if (rc != OMS_OK)
 		rc = refused_at(s, oms_reject("%s", oms_error()));
-	if (rc == OMS_OK) {
+	if (rc == OMS_OK && sp->zpl) {
 		oms_buf_printf(&name, "%s.zpl", tracking);
 		rc = put_file(sp, name.s, zpl.s, zpl.len, written, &zpath);
 	}
-	if (rc == OMS_OK) {
+	if (rc == OMS_OK && sp->pdf) {
 		oms_buf_reset(&name);
 		oms_buf_printf(&name, "%s.pdf", tracking);
 		rc = put_file(sp, name.s, pdf.s, pdf.len, written, &ppath);

@@ -64,6 +64,7 @@ int oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
     const char *service, int dpi, struct oms_shipper **out);
 void oms_shipper_close(struct oms_shipper *sp);
 int oms_shipper_slips(struct oms_shipper *sp, const char *dir);
+int oms_shipper_format(struct oms_shipper *sp, const char *format);
 void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
     long *refused);
 typedef int (*oms_ship_end_fn)(void *arg, size_t i, int rc);

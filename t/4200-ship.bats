@@ -122,6 +122,34 @@ shipped,shipped"
 	assert_output 1
 }
 
+@test "--format zpl draws the ZPL label alone, --format pdf the PDF alone; both by default" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2"
+	order 1002 "Ann Lee" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	cp "$OMS_DB" routed.db
+	run --separate-stderr oms-ship --carrier offline --labels labels --format zpl alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_zpl"]]
+[["label_zpl"]]'
+	assert_equal "$(ls labels)" "$(sqlite3 "$OMS_DB" "SELECT tracking || '.zpl' FROM shipments ORDER BY tracking")"
+	t=$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 1")
+	run grep -c -e '^\^XA$' -e "\^FD$t\^FS$" -e '^\^XZ$' "labels/$t.zpl"
+	assert_output 3
+	# The PDF alone.
+	cp routed.db "$OMS_DB"; rm -f "$OMS_DB-wal" "$OMS_DB-shm"; rm -rf labels
+	run --separate-stderr oms-ship --carrier offline --labels labels --format pdf alloc.jsonl
+	assert_success
+	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_pdf"]]
+[["label_pdf"]]'
+	assert_equal "$(ls labels)" "$(sqlite3 "$OMS_DB" "SELECT tracking || '.pdf' FROM shipments ORDER BY tracking")"
+	# Not a format.
+	run --separate-stderr oms-ship --carrier offline --labels labels --format png alloc.jsonl
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-ship: --format must be zpl, pdf or both"
+}
+
 @test "order ids full of ../ and shell metacharacters cannot move a label out of its directory" {
 	setup_ship
 	order '../../../tmp/x;$(touch pwned)`touch pwned2`' '"; rm -rf / #' "L1:A:1"
