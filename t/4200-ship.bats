@@ -127,23 +127,21 @@ shipped,shipped"
 	order 1001 "Zoë Müller" "L1:A:2"
 	order 1002 "Ann Lee" "L1:A:1"
 	oms-route --pending > alloc.jsonl
-	cp "$OMS_DB" routed.db
-	run --separate-stderr oms-ship --carrier offline --labels labels --format zpl alloc.jsonl
+	head -1 alloc.jsonl > one.jsonl
+	tail -1 alloc.jsonl > two.jsonl
+	run --separate-stderr oms-ship --carrier offline --labels zpl --format zpl one.jsonl
 	assert_success
 	assert_equal "$stderr" ""
-	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_zpl"]]
-[["label_zpl"]]'
-	assert_equal "$(ls labels)" "$(sqlite3 "$OMS_DB" "SELECT tracking || '.zpl' FROM shipments ORDER BY tracking")"
+	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_zpl"]]'
 	t=$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 1")
-	run grep -c -e '^\^XA$' -e "\^FD$t\^FS$" -e '^\^XZ$' "labels/$t.zpl"
+	assert_equal "$(ls zpl)" "$t.zpl"
+	run grep -c -e '^\^XA$' -e "\^FD$t\^FS$" -e '^\^XZ$' "zpl/$t.zpl"
 	assert_output 3
 	# The PDF alone.
-	cp routed.db "$OMS_DB"; rm -f "$OMS_DB-wal" "$OMS_DB-shm"; rm -rf labels
-	run --separate-stderr oms-ship --carrier offline --labels labels --format pdf alloc.jsonl
+	run --separate-stderr oms-ship --carrier offline --labels pdf --format pdf two.jsonl
 	assert_success
-	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_pdf"]]
-[["label_pdf"]]'
-	assert_equal "$(ls labels)" "$(sqlite3 "$OMS_DB" "SELECT tracking || '.pdf' FROM shipments ORDER BY tracking")"
+	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_pdf"]]'
+	assert_equal "$(ls pdf)" "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 2").pdf"
 	# Not a format.
 	run --separate-stderr oms-ship --carrier offline --labels labels --format png alloc.jsonl
 	assert_failure 2
@@ -257,10 +255,11 @@ OUT
 @test "an adapter with batch: each reply is its request's by request_id, never by its place; a reply that answers no request, or twice, or another batch's, fails its order" {
 	setup_ship
 	export PATH="$FIX/ship:$PATH"
-	order 1001 "Ann Lee" "L1:A:1"
-	order 1002 "Bo Diaz" "L1:A:1"
-	order 1003 "Cy Park" "L1:A:1"
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":5,"key":"more"}' >/dev/null
+	for i in 1 2 3 4 5 6; do order "100$i" "Ann Lee" "L1:A:1"; done
 	oms-route --pending > alloc.jsonl
+	sed -n 1,3p alloc.jsonl > a.jsonl
+	sed -n 4,6p alloc.jsonl > b.jsonl
 	# Each order's own label: its number is the one of its request id.
 	own() {
 		sqlite3 "$OMS_DB" "SELECT request_id FROM shipments WHERE order_id = $1" |
@@ -269,8 +268,7 @@ OUT
 	}
 	mask() { sed -E 's/batch-(rate|label)-[0-9a-f]{16}/batch-\1-X/g; s/oms-[0-9a-f]{16}/oms-X/g'; }
 	# The replies in the reverse order: each still goes to its own order.
-	cp "$OMS_DB" before.db
-	ODD=swap run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	ODD=swap run --separate-stderr oms-ship --carrier odd --labels labels a.jsonl
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 3
@@ -278,32 +276,31 @@ OUT
 		assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = $o")" "$(own $o)"
 	done
 	# Another batch's replies: every order of the batch fails, nothing kept.
-	cp before.db "$OMS_DB"; rm -f "$OMS_DB-wal" "$OMS_DB-shm"; rm -rf labels
-	ODD=other run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	ODD=other run --separate-stderr oms-ship --carrier odd --labels labels b.jsonl
 	assert_failure 1
 	assert_output ""
-	assert_equal "$(mask <<<"$stderr")" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
-oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
-oms-ship: alloc.jsonl:3: order o_3 (oms 1003): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "0
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: b.jsonl:1: order o_4 (oms 1004): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
+oms-ship: b.jsonl:2: order o_5 (oms 1005): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
+oms-ship: b.jsonl:3: order o_6 (oms 1006): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "3
 0"
-	# o_2's reply under o_1's request id: o_1 has two, o_2 none; o_3 ships.
-	ODD=twice run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	# o_5's reply under o_4's request id: o_4 has two, o_5 none; o_6 ships.
+	ODD=twice run --separate-stderr oms-ship --carrier odd --labels labels b.jsonl
 	assert_failure 1
-	assert_equal "$(jq -r .order <<<"$output")" "o_3"
-	assert_equal "$(mask <<<"$stderr")" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier odd answered label request oms-X twice in batch batch-label-X (nothing changed)
-oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
-	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "1"
+	assert_equal "$(jq -r .order <<<"$output")" "o_6"
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: b.jsonl:1: order o_4 (oms 1004): carrier odd answered label request oms-X twice in batch batch-label-X (nothing changed)
+oms-ship: b.jsonl:2: order o_5 (oms 1005): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "4"
 	# Replies without their request id answer nothing.
-	ODD=noid run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	ODD=noid run --separate-stderr oms-ship --carrier odd --labels labels b.jsonl
 	assert_failure 1
 	assert_output ""
-	assert_equal "$(mask <<<"$stderr")" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)
-oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: b.jsonl:1: order o_4 (oms 1004): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)
+oms-ship: b.jsonl:2: order o_5 (oms 1005): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
 	# Answered right, they ship, each with its own label.
-	run oms-ship --carrier offline --labels labels alloc.jsonl
+	run oms-ship --carrier offline --labels labels b.jsonl
 	assert_success
-	for o in 1 2 3; do
+	for o in 4 5 6; do
 		assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = $o")" "$(own $o)"
 	done
 	run oms check
@@ -477,11 +474,12 @@ label 2"
 	setup_ship
 	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":20,"key":"more"}' >/dev/null
 	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
-	for i in 1 2 3 4 5 6 7; do order "100$i" "Ann Lee" "L1:A:1"; done
+	for i in $(seq 11 24); do order "10$i" "Ann Lee" "L1:A:1"; done
 	oms-route --pending > alloc.jsonl
-	cp "$OMS_DB" routed.db
+	sed -n 1,7p alloc.jsonl > a.jsonl
+	sed -n 8,14p alloc.jsonl > b.jsonl
 	# Two requests at most: three batches of two, the seventh alone.
-	SHIP_BATCH_CAPS='.batch.max_requests = 2' run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	SHIP_BATCH_CAPS='.batch.max_requests = 2' run --separate-stderr oms-ship --carrier logged --labels labels a.jsonl
 	assert_success
 	assert_equal "${#lines[@]}" 7
 	assert_equal "$(cat batches.txt)" "rate 2
@@ -493,8 +491,8 @@ label 2"
 	assert_equal "$(jq -c 'select(.level)' requests.jsonl | wc -l) $(jq -c 'select(.reference)' requests.jsonl | wc -l)" "7 7"
 	# 3000 bytes at most: a batch holds half of that, 1500 bytes of
 	# requests; a quote here is 417 bytes, a label 431: three of either.
-	cp routed.db "$OMS_DB"; rm -f "$OMS_DB-wal" "$OMS_DB-shm" batches.txt*; rm -rf labels
-	SHIP_BATCH_CAPS='.batch.max_bytes = 3000' run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	rm -f batches.txt*
+	SHIP_BATCH_CAPS='.batch.max_bytes = 3000' run --separate-stderr oms-ship --carrier logged --labels labels b.jsonl
 	assert_success
 	assert_equal "${#lines[@]}" 7
 	assert_equal "$(cat batches.txt)" "rate 3
