@@ -11,9 +11,11 @@
 # writes the data of bench/route.sh with gen-route (N orders over 10
 # locations), loads it and routes it with oms-route --pending, untimed.
 # Then, each on a fresh copy of the routed database, it times
-#   (s)  oms-ship --pending --carrier offline --labels DIR > out.jsonl:
+#   (z)  oms-ship --pending --carrier offline --labels DIR --format zpl:
 #        for each parcel a quote, a label bought, the label drawn and
-#        written as ZPL and as PDF, the shipment committed
+#        written as ZPL alone, the shipment committed: issue 18's target
+#   (s)  the same with the default --format both: the label drawn and
+#        written as ZPL and as PDF
 #   (y1) the carrier adapter alone: every request oms-ship sent it, as
 #        it sent it (a batch, or one request), recorded by a run of
 #        oms-ship through a recording adapter (untimed), then sent again
@@ -30,7 +32,8 @@
 # agreeing, every package's ZPL and PDF label on disk, mode 0600, whole
 # (^XA ... ^XZ with its tracking number; %PDF- ... %%EOF), nothing else
 # in the directory, no stray label, `oms check` clean, and a second
-# oms-ship --pending run shipping nothing.
+# oms-ship --pending run shipping nothing; and (z): the same shipments,
+# tracking numbers and ZPL files as (s), byte for byte, and no PDF.
 #
 # Environment: N (orders, default 3000), SKUS (1000), REPEAT (runs of
 # (s) and (y1), each on a fresh copy; the best wall time and the highest
@@ -99,10 +102,12 @@ best() {
 mkdir -p "$work"
 routed=$work/routed.db
 db=$work/ship.db
+zdb=$work/zpl.db
+zlabels=$work/zpl-labels
 rec=$work/rec.db
 labels=$work/labels
 log=$work/run.log
-rm -rf "$routed" "$routed-wal" "$routed-shm" "$work/reqs" "$work/bin" \
+rm -rf "$routed" "$routed-wal" "$routed-shm" "$work/reqs" "$work/bin" "$zlabels" \
     "$work/put" "$labels" "$work/rec-labels"
 "$bin/oms" -q --db "$routed" init
 
@@ -183,6 +188,27 @@ got=$(find "$labels" -type f ! -perm 0600 | wc -l)
 "$bin/oms-ship" --db "$db" --carrier offline --labels "$labels" --pending \
     >"$work/again.jsonl" 2>"$log" || { head "$log" >&2; die "a second oms-ship run failed"; }
 [ ! -s "$work/again.jsonl" ] || die "a second oms-ship run shipped $(wc -l <"$work/again.jsonl") parcels"
+# ---- (z): ZPL labels alone -------------------------------------------------
+best "(z) oms-ship --pending --format zpl" "$zdb" "$zlabels" "$work/zout.jsonl" \
+    "$bin/oms-ship" --db "$zdb" -v --carrier offline --labels "$zlabels" --format zpl --pending
+W_Z=$T_WALL R_Z=$T_RSS
+# The same shipments as (s), label for label, and the ZPL files alone.
+strip='del(.shipped_at) | .packages |= map(del(.label_zpl, .label_pdf))'
+cmp -s <(jq -c "$strip" "$work/out.jsonl") <(jq -c "$strip" "$work/zout.jsonl") ||
+    die "(z) shipped otherwise than (s)"
+same="SELECT id, order_id, location, request_id, tracking, packages, cost FROM shipments ORDER BY id"
+cmp -s <(q "$db" "$same") <(q "$zdb" "$same") || die "(z) recorded otherwise than (s)"
+got=$(jq -r '.packages[] | .label_zpl' "$work/zout.jsonl" | sed 's,.*/,,' | sort | tee "$work/zpl.names" | wc -l)
+[ "$got" = "$n_pkgs" ] || die "(z) recorded $got ZPL labels for $n_pkgs packages"
+(cd "$zlabels" && find . -type f -perm 0600 | sed 's,^\./,,' | sort) | cmp -s - "$work/zpl.names" ||
+    die "(z): the label directory is not every package's ZPL label, mode 0600, and nothing else"
+for f in $(cut -f2 "$work/pkgs.tsv"); do
+	cmp -s "$f" "$zlabels/${f##*/}" || die "(z): ${f##*/} is not (s)'s"
+done
+got=$(q "$zdb" "SELECT count(*) FROM stray_labels")
+[ "$got" = 0 ] || die "(z) left $got stray labels"
+"$bin/oms" --db "$zdb" check >"$work/check.out" 2>"$log" ||
+    { head -20 "$work/check.out" "$log" >&2; die "oms check found problems after (z)"; }
 zpl_b=$(cut -f2 "$work/pkgs.tsv" | xargs cat | wc -c)
 pdf_b=$(cut -f3 "$work/pkgs.tsv" | xargs cat | wc -c)
 
@@ -250,6 +276,9 @@ echo "$n orders, $n_pend pending outside the 3PL: $n_parcels parcels, $n_pkgs pa
     "labels $((zpl_b / n_pkgs)) bytes ZPL, $((pdf_b / n_pkgs)) bytes PDF on average"
 echo
 row "" parcels s parcels/s "ms/parcel" "peak MiB" "/(y1)"
+row "(z) oms-ship --pending --format zpl" "$n_parcels" "$W_Z" \
+    "$(rate "$n_parcels" "$W_Z")" "$(per "$n_parcels" "$W_Z")" "$(mib "$R_Z")" \
+    "$(ratio "$W_Z" "$W_Y1")"
 row "(s) oms-ship --pending, ZPL and PDF labels" "$n_parcels" "$W_S" \
     "$(rate "$n_parcels" "$W_S")" "$(per "$n_parcels" "$W_S")" "$(mib "$R_S")" \
     "$(ratio "$W_S" "$W_Y1")"
@@ -268,15 +297,20 @@ row "(y2) both, flushed 100 files at a time" "$n_parcels" "$W_AB" \
 row "(y2) both, not flushed" "$n_parcels" "$W_AN" \
     "$(rate "$n_parcels" "$W_AN")" "$(per "$n_parcels" "$W_AN")" "" ""
 echo
+yz=$(awk -v a="$W_Y1" -v b="$W_ZS" 'BEGIN { printf "%.2f", a + b }')
+echo "(z) over (y1) + (y2) ZPL flushed each ($yz s): $(ratio "$W_Z" "$yz")"
 echo "(s) over (y1) + (y2) both flushed each ($y12 s): $(ratio "$W_S" "$y12")"
+echo "target: 200 parcels a second with ZPL labels: $(awk -v n="$n_parcels" -v s="$W_Z" 'BEGIN { print (n / s >= 200 ? "met" : "NOT met") }') by (z)"
 [ -z "$summary" ] || echo "(s): $summary"
 echo "checked: a record for each of the $n_parcels parcels of the $n_pend orders, none twice;" \
     "the database has the same shipments, no allocation left, no stray label"
 echo "checked: $n_pkgs packages, each with a whole ZPL and PDF label (mode 0600), nothing else;" \
     "oms check is clean; a second run ships nothing"
+echo "checked: (z) made the same shipments with the same numbers, its ZPL labels byte for byte (s)'s, no PDF, nothing else"
 echo "checked: (y1) answered each of its $n_calls runs, no request refused"
 
 [ "${KEEP:-0}" = 1 ] || rm -rf "$routed" "$db" "$rec" "$routed"-wal "$routed"-shm \
+    "$zdb" "$zdb"-wal "$zdb"-shm "$zlabels" "$work/zpl.names" \
     "$db"-wal "$db"-shm "$rec"-wal "$rec"-shm "$work"/*.jsonl "$work"/*.list \
     "$work"/*.tsv "$work"/ids.* "$work"/check.out "$work"/put.out "$work"/y1.* \
     "$work/gen.log" "$work/time.out" "$log" "$labels" "$work/rec-labels" \

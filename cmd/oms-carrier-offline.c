@@ -8,7 +8,7 @@
  *
  * THE PROTOCOL
  *
- *   oms-carrier-offline VERB	VERB is rate, label, void or track
+ *   oms-carrier-offline VERB	VERB is rate, label, void, track or batch
  *
  * The adapter reads one request, a JSON object, on stdin (white space
  * around it is allowed, nothing else, 1 MiB at most) and writes one
@@ -129,6 +129,20 @@
  *   parcel").  With no "scenario", the environment variable
  *   OMS_OFFLINE_TRACK, a test hook, may give one: "SCENARIO" for every
  *   parcel, or "NUMBER=SCENARIO,NUMBER=SCENARIO" for some.
+ *
+ * batch
+ *   {"request_id":"b1","verb":"label","requests":[{"request_id":"r2",
+ *    "service":"ups-ground",...},{"request_id":"r5",...}]}
+ *   -> {"ok":true,"replies":[{"ok":true,"carrier":"ups",...},
+ *    {"ok":false,"error":"unknown service 'dhl-express'"}]}
+ *   Several requests of one verb (rate, label, void or track) in one
+ *   run of the adapter, 1 to 100 of them: "replies" has the reply to
+ *   each, in the order of "requests", each what the verb alone would
+ *   have answered it, a refusal of one refusing none of the others.  The
+ *   batch's "account" is each request's that has none.  A batch whose
+ *   "verb" is not one of the four, or whose "requests" is not an array
+ *   of 1 to 100 objects, is refused whole.  Asking a batch again asks
+ *   each of its requests again, with the same answers.
  *
  * TEST HOOKS
  *
@@ -265,6 +279,27 @@ packages(const cJSON *req, int64_t *grams, int64_t *cm3, cJSON **why,
 	return 1;
 }
 
+/* The offline rate tables, read once a run: a batch's quotes share them. */
+static oms_rates *tables;
+
+static void
+tables_free(void)
+{
+	oms_rates_free(tables);
+	tables = NULL;
+}
+
+static oms_rates *
+rate_tables(void)
+{
+	if (tables == NULL) {
+		if (oms_rates_load(&tables) != OMS_OK)
+			oms_die(OMS_EXIT_FATAL, "%s", oms_error());
+		atexit(tables_free);
+	}
+	return tables;
+}
+
 static cJSON *
 verb_rate(const cJSON *req)
 {
@@ -299,12 +334,9 @@ verb_rate(const cJSON *req)
 	}
 	if (!packages(req, &grams, &cm3, &why, each_g, each_cm3, &npkg))
 		return why;
-	if (oms_rates_load(&rates) != OMS_OK)
-		oms_die(OMS_EXIT_FATAL, "%s", oms_error());
-	if (service != NULL && !oms_rates_has(rates, service)) {
-		oms_rates_free(rates);
+	rates = rate_tables();
+	if (service != NULL && !oms_rates_has(rates, service))
 		return refuse("unknown service '%.64s'", service);
-	}
 	/* Each package on its own; a service must take them all. */
 	for (int p = 0; p < npkg; p++) {
 		int k = oms_rates_quote(rates, level, service, from, to, km,
@@ -360,7 +392,6 @@ verb_rate(const cJSON *req)
 		cJSON_AddNumberToObject(r, "transit_days", q[i].transit_days);
 		cJSON_AddItemToArray(list, r);
 	}
-	oms_rates_free(rates);
 	return reply;
 }
 
@@ -627,6 +658,96 @@ do_track(const cJSON *req, const char *rid)
 	return verb_track(req);
 }
 
+#define BATCH_MAX 100	/* requests of a batch at most */
+
+/* The verbs a batch may hold. */
+static const struct { const char *name; verb_fn fn; } batch_verbs[] = {
+	{ "rate", do_rate }, { "label", verb_label }, { "void", do_void },
+	{ "track", do_track },
+};
+
+/*
+ * Each request of a batch answered as its verb alone would answer it,
+ * under its request_id; the batch's reply under the batch's.
+ */
+static cJSON *
+do_batch(const cJSON *req, const char *rid)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(req, "requests");
+	const cJSON *acct = cJSON_GetObjectItemCaseSensitive(req, "account");
+	const char *verb = oms_json_str(req, "verb");
+	verb_fn fn = NULL;
+	cJSON *reply, *replies;
+	const cJSON *r, *q;
+	int n;
+
+	for (size_t i = 0; verb != NULL &&
+	    i < sizeof batch_verbs / sizeof batch_verbs[0]; i++)
+		if (strcmp(batch_verbs[i].name, verb) == 0)
+			fn = batch_verbs[i].fn;
+	if (fn == NULL)
+		return refuse("verb must be rate, label, void or track");
+	n = cJSON_GetArraySize(list);
+	if (!cJSON_IsArray(list) || n < 1 || n > BATCH_MAX)
+		return refuse("requests must be an array of 1 to 100 requests");
+	cJSON_ArrayForEach(r, list) {
+		const char *id = oms_json_str(r, "request_id");
+
+		if (!cJSON_IsObject(r))
+			return refuse("each of requests must be an object");
+		/* Its reply is known by its request_id: one each, once. */
+		if (id == NULL || *id == '\0')
+			return refuse("each of requests must have a request_id "
+			    "that is not empty");
+		for (q = list->child; q != r; q = q->next)
+			if (strcmp(oms_json_str(q, "request_id"), id) == 0)
+				return refuse("request_id '%.64s' is twice in "
+				    "the batch", id);
+	}
+	reply = cJSON_CreateObject();
+	cJSON_AddTrueToObject(reply, "ok");
+	cJSON_AddStringToObject(reply, "request_id", rid);
+	replies = cJSON_AddArrayToObject(reply, "replies");
+	cJSON_ArrayForEach(r, list) {
+		const char *id = oms_json_str(r, "request_id");
+		cJSON *one = (cJSON *)r, *copy = NULL, *answer;
+
+		if (acct != NULL && cJSON_GetObjectItemCaseSensitive(r,
+		    "account") == NULL) {
+			one = copy = cJSON_Duplicate(r, 1);
+			cJSON_AddItemToObject(copy, "account",
+			    cJSON_Duplicate(acct, 1));
+		}
+		answer = fn(one, id);
+		cJSON_AddStringToObject(answer, "request_id", id);
+		cJSON_AddItemToArray(replies, answer);
+		cJSON_Delete(copy);
+	}
+	return reply;
+}
+
+/* What this adapter can do: every verb, and batches of each. */
+static cJSON *
+do_capabilities(const cJSON *req, const char *rid)
+{
+	static const char *const verbs[] = { "rate", "label", "void", "track",
+	    "batch", "capabilities" };
+	cJSON *reply = ok_reply(), *b, *v;
+
+	(void)req;
+	(void)rid;
+	v = cJSON_AddArrayToObject(reply, "verbs");
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		cJSON_AddItemToArray(v, cJSON_CreateString(verbs[i]));
+	b = cJSON_AddObjectToObject(reply, "batch");
+	v = cJSON_AddArrayToObject(b, "verbs");
+	for (size_t i = 0; i < sizeof batch_verbs / sizeof batch_verbs[0]; i++)
+		cJSON_AddItemToArray(v, cJSON_CreateString(batch_verbs[i].name));
+	cJSON_AddNumberToObject(b, "max_requests", BATCH_MAX);
+	cJSON_AddNumberToObject(b, "max_bytes", REQUEST_MAX);
+	return reply;
+}
+
 /* Break as OMS_OFFLINE_FAULT asks (see the top of this file). */
 static void
 fault_hook(void *f)
@@ -671,6 +792,18 @@ track(struct oms_cli *cli)
 	return serve(cli, do_track);
 }
 
+static int
+batch(struct oms_cli *cli)
+{
+	return serve(cli, do_batch);
+}
+
+static int
+capabilities(struct oms_cli *cli)
+{
+	return serve(cli, do_capabilities);
+}
+
 static const struct oms_opt no_opts[] = { OMS_OPT_END };
 
 static const struct oms_verb verbs[] = {
@@ -682,6 +815,10 @@ static const struct oms_verb verbs[] = {
 	    no_opts },
 	{ "track", track, "< request.json", "where the parcels are",
 	    no_opts },
+	{ "batch", batch, "< request.json", "several requests of one verb "
+	    "in one run", no_opts },
+	{ "capabilities", capabilities, "< request.json", "what this adapter "
+	    "can do", no_opts },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -21,6 +21,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,121 +151,297 @@ progress_break(void)
 }
 
 /*
- * An order shipped already, by an earlier run on the same file: a note,
- * not a refusal.  Returns 1 when it was.
+ * Whether order id has shipped already, by an earlier run on the same
+ * file: then *note says so, a note and not a refusal.
  */
 static int
-shipped_before(oms_db *db, int64_t id, const char *where)
+shipped_before(oms_db *db, int64_t id, char *note, size_t n)
 {
-	char note[512];
 	int rc, done;
 
-	if ((rc = oms_ship_done(db, id, &done, note, sizeof note)) != OMS_OK)
+	if ((rc = oms_ship_done(db, id, &done, note, n)) != OMS_OK)
 		fail(oms_exit_status(rc));
-	if (!done)
-		return 0;
-	nalready++;
-	if (verbose)
-		progress_break();
-	if (verbose && where != NULL)
-		oms_warnx("%s: %s", where, note);
-	else if (verbose)
-		oms_warnx("%s", note);
-	return 1;
+	return done;
+}
+
+#define BATCH 50	/* orders shipped together at most */
+
+/* An order named, or the refusal of its line. */
+struct named {
+	int64_t id;
+	char *where;		/* FILE:LINE, or NULL (--pending) */
+	char *refusal;		/* its line names no order: why */
+	char *note;		/* shipped already: said so */
+};
+
+struct ship {
+	struct oms_shipper *sp;
+	long refused;
+	struct named batch[BATCH];
+	size_t n;
+	size_t map[BATCH];	/* the entry of batch each order shipped is */
+	size_t said;		/* the entries of batch said so far */
+};
+
+/*
+ * The entries of the batch before upto not yet said, none of them
+ * shipped now: a line that names no order, refused; an order shipped
+ * before, a note (-v), and its capture, when a run before stopped short
+ * of it.
+ */
+static void
+say_before(struct ship *sh, size_t upto)
+{
+	for (; sh->said < upto; sh->said++) {
+		struct named *x = &sh->batch[sh->said];
+
+		if (x->refusal != NULL) {
+			progress_break();
+			oms_warnx("%s", x->refusal);
+			sh->refused++;
+			continue;
+		}
+		norders++;
+		nalready++;
+		if (verbose) {
+			progress_break();
+			if (x->where != NULL)
+				oms_warnx("%s: %s", x->where, x->note);
+			else
+				oms_warnx("%s", x->note);
+		}
+		progress(sh->sp, 0);
+		capture(the_db, x->id);
+	}
 }
 
 /*
- * A refusal is said, and kept on the order (oms status shows it until
- * the order moves on); a carrier that fails fails this order, not the
- * run.  Returns 1 when the order was refused, 0 when it shipped; fatal
- * errors die.
+ * What became of the i-th order a batch shipped (oms_ship_orders).  A
+ * refusal is said, and kept on the order (oms status shows it until the
+ * order moves on); a carrier that fails fails this order, not the run.
+ * Fatal errors die.
  */
 static int
-ship_id(oms_db *db, struct oms_shipper *sp, int64_t id, const char *where)
+shipped(void *arg, size_t i, int rc)
 {
+	struct ship *sh = arg;
+	struct named *x = &sh->batch[sh->map[i]];
 	char msg[1024];
-	int rc;
 
+	say_before(sh, sh->map[i]);
+	sh->said = sh->map[i] + 1;
 	norders++;
-	if (shipped_before(db, id, where)) {
-		progress(sp, 0);
-		/* Its capture, when a run before stopped short of it. */
-		capture(db, id);
-		return 0;
-	}
-	rc = oms_ship_order(sp, id, print_rec, NULL);
-	progress(sp, 0);
+	progress(sh->sp, 0);
 	if (rc == OMS_OK) {
-		capture(db, id);
-		return 0;
+		capture(the_db, x->id);
+		return OMS_OK;
 	}
 	if (rc != OMS_REJECT && oms_errkind() != OMS_E_CARRIER)
 		fail(oms_exit_status(rc));
 	snprintf(msg, sizeof msg, "%s", oms_error());
 	progress_break();
+	sh->refused++;
 	/* A refusal names its order; a carrier's failure, here. */
 	if (rc != OMS_REJECT) {
 		char name[200];
 
-		if ((rc = oms_order_name(db, id, name, sizeof name)) != OMS_OK)
+		if ((rc = oms_order_name(the_db, x->id, name, sizeof name)) !=
+		    OMS_OK)
 			fail(oms_exit_status(rc));
-		oms_warnx("%s%sorder %s: %s (nothing changed)", where ? where :
-		    "", where ? ": " : "", name, msg);
-	} else if (where != NULL)
-		oms_warnx("%s: %s", where, msg);
+		oms_warnx("%s%sorder %s: %s (nothing changed)", x->where ?
+		    x->where : "", x->where ? ": " : "", name, msg);
+	} else if (x->where != NULL)
+		oms_warnx("%s: %s", x->where, msg);
 	else
 		oms_warnx("%s", msg);
 	/*
 	 * Kept when the order could ship but did not: not for one that is
 	 * cancelled, held or shipped already, which says so itself.
 	 */
-	if ((rc = oms_order_may(db, id, OMS_ACT_SHIP)) == OMS_OK) {
-		if ((rc = oms_order_refused(db, id, msg)) != OMS_OK)
+	if ((rc = oms_order_may(the_db, x->id, OMS_ACT_SHIP)) == OMS_OK) {
+		if ((rc = oms_order_refused(the_db, x->id, msg)) != OMS_OK)
 			fail(oms_exit_status(rc));
 	} else if (rc != OMS_REJECT)
 		fail(oms_exit_status(rc));
+	return OMS_OK;
+}
+
+/*
+ * Ship the orders of the batch, together where the adapter can, each
+ * said in its turn; refusals are counted, fatal errors die.
+ */
+static void
+ship_batch(struct ship *sh)
+{
+	int64_t ids[BATCH];
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < sh->n; i++) {
+		struct named *x = &sh->batch[i];
+		char note[512];
+
+		if (x->refusal != NULL)
+			continue;
+		if (shipped_before(the_db, x->id, note, sizeof note)) {
+			x->note = estrdup(note);
+			continue;
+		}
+		sh->map[k] = i;
+		ids[k++] = x->id;
+	}
+	sh->said = 0;
+	if (k > 0 && (rc = oms_ship_orders(sh->sp, ids, k, print_rec,
+	    shipped, sh)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	say_before(sh, sh->n);
+	for (size_t i = 0; i < sh->n; i++) {
+		free(sh->batch[i].where);
+		free(sh->batch[i].refusal);
+		free(sh->batch[i].note);
+	}
+	sh->n = 0;
+}
+
+/*
+ * Lines read from a descriptor, with what has been read and not taken
+ * in view: so that what is ready to read can be told from what would
+ * make the reader wait.
+ */
+struct lines {
+	int fd, eof;
+	char *buf;
+	size_t off, len, cap;
+};
+
+/* The end of the next line, when it is read, else NULL. */
+static char *
+line_end(const struct lines *r)
+{
+	return r->len > r->off ? memchr(r->buf + r->off, '\n', r->len -
+	    r->off) : NULL;
+}
+
+/* Whatever the descriptor has now, or waits for some when wait is set. */
+static void
+lines_fill(struct lines *r, const char *name, int wait)
+{
+	struct pollfd p = { r->fd, POLLIN, 0 };
+	ssize_t k;
+
+	if (r->eof || (!wait && poll(&p, 1, 0) <= 0))
+		return;
+	if (r->off > 0) {
+		memmove(r->buf, r->buf + r->off, r->len - r->off);
+		r->len -= r->off;
+		r->off = 0;
+	}
+	if (r->cap - r->len < 4096)
+		r->buf = erealloc(r->buf, r->cap = r->cap ? r->cap * 2 : 65536);
+	while ((k = read(r->fd, r->buf + r->len, r->cap - r->len)) < 0 &&
+	    errno == EINTR)
+		;
+	if (k < 0)
+		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
+		    strerror(errno));
+	if (k == 0)
+		r->eof = 1;
+	r->len += (size_t)k;
+}
+
+/*
+ * Whether the next line, or the end, can be had now without waiting for
+ * the writer: it is read, or the descriptor has it.
+ */
+static int
+lines_ready(struct lines *r, const char *name)
+{
+	for (;;) {
+		size_t had = r->len - r->off;
+
+		if (r->eof || line_end(r) != NULL)
+			return 1;
+		lines_fill(r, name, 0);
+		if (r->len - r->off == had && !r->eof)
+			return 0;
+	}
+}
+
+/* The next line, its end of line cut, into *line; 0 at the end. */
+static int
+lines_next(struct lines *r, const char *name, char **line, size_t *len)
+{
+	char *nl;
+
+	while ((nl = line_end(r)) == NULL && !r->eof)
+		lines_fill(r, name, 1);
+	if (nl == NULL && r->off == r->len)
+		return 0;
+	if (nl == NULL) {	/* the last line, with no newline */
+		if (r->len == r->cap)
+			r->buf = erealloc(r->buf, ++r->cap);
+		nl = r->buf + r->len++;
+	}
+	*nl = '\0';
+	*line = r->buf + r->off;
+	*len = (size_t)(nl - *line);
+	r->off = (size_t)(nl - r->buf) + 1;
+	while (*len > 0 && (*line)[*len - 1] == '\r')
+		(*line)[--*len] = '\0';
 	return 1;
 }
 
-struct ship {
-	struct oms_shipper *sp;
-	long refused;
-};
-
-/* Ship the orders a file names; refusals are counted, fatal errors die. */
+/*
+ * Ship the orders a file names, a batch at a time: as many as are ready
+ * to read, up to BATCH, so that a scanner's order fed alone ships at
+ * once.  Refusals are counted, fatal errors die.
+ */
 static int
 ship_file(struct oms_cli *cli, FILE *fp, const char *name, void *arg)
 {
 	struct ship *sh = arg;
-	char *line = NULL, where[1100];
-	size_t cap = 0;
-	ssize_t len;
+	struct lines r = { fileno(fp), 0, NULL, 0, 0, 0 };
+	char *line;
+	size_t len;
 	long ln = 0;
 
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	(void)cli;
+	while (lines_next(&r, name, &line, &len)) {
+		struct named *x;
+		struct oms_buf b = { 0 };
 		int64_t id;
 		int rc;
 
 		ln++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
 		if (len == 0)
 			continue;
 		rc = oms_order_ref(the_db, line, &id);
-		if (rc == OMS_REJECT) {
-			oms_warnx("%s:%ld: %s", name, ln, oms_error());
-			sh->refused++;
-			continue;
-		}
-		if (rc != OMS_OK)
+		if (rc != OMS_OK && rc != OMS_REJECT)
 			fail(oms_exit_status(rc));
-		snprintf(where, sizeof where, "%s:%ld", name, ln);
-		sh->refused += ship_id(the_db, sh->sp, id, where);
+		/* An order twice in a batch: the second after the first. */
+		for (size_t i = 0; rc == OMS_OK && i < sh->n; i++)
+			if (sh->batch[i].refusal == NULL &&
+			    sh->batch[i].id == id) {
+				ship_batch(sh);
+				break;
+			}
+		x = &sh->batch[sh->n++];
+		memset(x, 0, sizeof *x);
+		oms_buf_printf(&b, "%s:%ld", name, ln);
+		if (rc == OMS_REJECT) {
+			oms_buf_printf(&b, ": %s", oms_error());
+			x->refusal = b.s;
+		} else {
+			x->id = id;
+			x->where = b.s;
+		}
+		if (sh->n == BATCH || !lines_ready(&r, name))
+			ship_batch(sh);
 	}
-	if (ferror(fp))
-		oms_die(OMS_EXIT_FATAL, "%s: read error: %s", name,
-		    strerror(errno));
-	free(line);
+	free(r.buf);
+	/* What is left of a file is shipped before the next is read. */
+	if (sh->n > 0)
+		ship_batch(sh);
 	return OMS_EXIT_OK;
 }
 
@@ -282,12 +460,12 @@ carrier_opt(struct oms_cli *cli)
 
 /* Labels bought for nothing that a carrier would not void: again. */
 static void
-strays(oms_db *db)
+strays(struct oms_shipper *sp)
 {
 	long voided, failed;
 	int rc;
 
-	if ((rc = oms_ship_strays(db, &voided, &failed)) != OMS_OK)
+	if ((rc = oms_ship_strays(sp, &voided, &failed)) != OMS_OK)
 		fail(oms_exit_status(rc));
 	if (failed > 0)
 		oms_warnx("%ld label%s bought for nothing still not voided "
@@ -299,7 +477,7 @@ static int
 ship(struct oms_cli *cli)
 {
 	const char *carrier = NULL, *labels = NULL, *service = NULL;
-	const char *slips = NULL;
+	const char *slips = NULL, *format = "both";
 	struct ship sh = { 0 };
 	int o, rc, dpi = 203, pending = 0, status = OMS_EXIT_OK;
 	long shipped, r2;
@@ -318,6 +496,14 @@ ship(struct oms_cli *cli)
 		case O_SLIPS:
 			slips = cli->optarg;
 			break;
+		case O_FORMAT:
+			format = cli->optarg;
+			if (strcmp(format, "zpl") != 0 &&
+			    strcmp(format, "pdf") != 0 &&
+			    strcmp(format, "both") != 0)
+				oms_cli_usage(cli, "--format must be zpl, pdf "
+				    "or both");
+			break;
 		case O_PENDING:
 			pending = 1;
 			break;
@@ -335,7 +521,16 @@ ship(struct oms_cli *cli)
 		oms_cli_usage(cli, "--pending or files, not both");
 	if (!pending && cli->argc == 0 && isatty(STDIN_FILENO))
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
+	/*
+	 * Each label drawn as PDF takes and frees a compressor's state of a
+	 * few hundred KiB: the heap keeps it for the next, rather than giving
+	 * it back and taking it again, zeroed, a label at a time.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	open_db(cli, 0);
+	/* A run reads the shipments it adds to: keep them in memory. */
+	oms_db_set_cache_mb(the_db, 64);
 	must_write("cannot buy a label");
 	if ((rc = oms_shipper_open(the_db, carrier, labels, service, dpi,
 	    &sh.sp)) != OMS_OK)
@@ -343,15 +538,21 @@ ship(struct oms_cli *cli)
 	the_sp = sh.sp;
 	if (slips != NULL && (rc = oms_shipper_slips(sh.sp, slips)) != OMS_OK)
 		fail(oms_exit_status(rc));
-	strays(the_db);
+	if ((rc = oms_shipper_format(sh.sp, format)) != OMS_OK)
+		fail(oms_exit_status(rc));
+	strays(sh.sp);
 	if (pending) {
 		int64_t *ids;
 		size_t n;
 
 		if ((rc = oms_ship_pending(the_db, &ids, &n)) != OMS_OK)
 			fail(oms_exit_status(rc));
-		for (size_t i = 0; i < n; i++)
-			sh.refused += ship_id(the_db, sh.sp, ids[i], NULL);
+		for (size_t i = 0; i < n; i++) {
+			memset(&sh.batch[sh.n], 0, sizeof sh.batch[sh.n]);
+			sh.batch[sh.n++].id = ids[i];
+			if (sh.n == BATCH || i + 1 == n)
+				ship_batch(&sh);
+		}
 		free(ids);
 	} else
 		status = oms_cli_files(cli, ship_file, &sh);
@@ -724,6 +925,8 @@ static const struct oms_opt ship_opts[] = { OMS_OPT_QUIET, OMS_OPT_VERBOSE,
 	{ "labels", O_LABELS, "DIR", "where the label files go" },
 	{ "service", O_SERVICE, "NAME", "this service, not the one routed" },
 	{ "dpi", O_DPI, "203|300", "the label printer's resolution" },
+	{ "format", O_FORMAT, "zpl|pdf|both", "the labels drawn when the "
+	    "carrier sends none (both)" },
 	{ "slips", O_SLIPS, "DIR", "a packing slip per parcel, in DIR" },
 	{ "pending", O_PENDING, NULL, "every order allocated and not "
 	    "shipped" },
@@ -760,7 +963,8 @@ static const struct oms_opt settle_opts[] = { OMS_OPT_QUIET,
 static const struct oms_verb verbs[] = {
 	{ NULL, ship, "[-qv] [--db PATH] --carrier NAME --labels DIR "
 	    "[--service NAME]\n"
-	    "         [--dpi 203|300] [--slips DIR] [--pending | FILE ...]",
+	    "         [--dpi 203|300] [--format zpl|pdf|both] [--slips DIR]\n"
+	    "         [--pending | FILE ...]",
 	    "buy a label and record a shipment per parcel", ship_opts },
 	{ "pick", pick, "[-qv] [--db PATH] [--location LOC] [--wave-size N] "
 	    "[--pdf FILE]\n"

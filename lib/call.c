@@ -290,6 +290,32 @@ end_group(pid_t pid, int *status)
 }
 
 /*
+ * The adapter at path run with execv and {path, verb}, in a process group
+ * of its own, its standard input, output and error the descriptors in,
+ * out and err, and no other open: its pid, or -1.  vfork, not fork: the
+ * child does nothing but that, and a parent with a big heap (oms-ship's
+ * database cache) then neither copies its page tables for it nor takes a
+ * fault on every page it writes afterwards, a call at a time.
+ */
+static pid_t
+spawn(char *path, const char *verb, int in, int out, int err)
+{
+	char *const av[] = { path, (char *)verb, NULL };
+	pid_t pid;
+
+	if ((pid = vfork()) == 0) {
+		setpgid(0, 0);
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		closefrom(3);
+		execv(path, av);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
  * Run adapter oms-KIND-NAME with verb on req, which has its request_id;
  * *reply is the object it answered.  OMS_REJECT when it refused, OMS_ERR
  * (kind OMS_E_CARRIER) for every way it can fail; *outcome, when not
@@ -353,21 +379,10 @@ oms_call(const char *kind, const char *name, const char *verb,
 		goto close;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if ((pid = fork()) < 0) {
+	if ((pid = spawn(path, verb, in[0], out[1], err[1])) < 0) {
 		rc = oms_fail(OMS_E_CARRIER, "cannot run %s: %s", prog,
 		    strerror(errno));
 		goto close;
-	}
-	if (pid == 0) {
-		char *const av[] = { path, (char *)verb, NULL };
-
-		setpgid(0, 0);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		closefrom(3);
-		execv(path, av);
-		_exit(127);
 	}
 	setpgid(pid, pid);
 	close(in[0]);
@@ -564,6 +579,49 @@ close:
 	oms_buf_free(&obuf);
 	oms_buf_free(&ebuf);
 	oms_buf_free(&said);
+	return rc;
+}
+
+/*
+ * One reply of a batch (the verb batch of oms-carrier(7)), one, to the
+ * request req of verb, taken as oms_call takes a reply: OMS_OK with
+ * *reply a copy of it when it says "ok"; OMS_REJECT when it refuses,
+ * its error quoted as oms_call quotes one (the account and the person
+ * masked); OMS_ERR (kind OMS_E_CARRIER) when it is not an object.
+ */
+int
+oms_call_one(const char *kind, const char *name, const char *verb,
+    const cJSON *req, const cJSON *one, cJSON **reply)
+{
+	const struct kind *k = find_kind(kind);
+	struct oms_buf said = { 0 };
+	cJSON *full, *acct = NULL;
+	const char *e;
+	int rc;
+
+	*reply = NULL;
+	if (k == NULL)
+		return oms_fail(OMS_E_OTHER, "'%s' is not a kind of adapter",
+		    kind);
+	if (!cJSON_IsObject(one))
+		return oms_fail(OMS_E_CARRIER, "%s %s answered %s with "
+		    "something that is not a JSON object", kind, name, verb);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(one, "ok"))) {
+		*reply = cJSON_Duplicate(one, 1);
+		return OMS_OK;
+	}
+	/* What is quoted masks the account too, as the request had it. */
+	full = cJSON_Duplicate(req, 1);
+	if (account(k, name, &acct) == OMS_OK && acct != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(full, "account");
+		cJSON_AddItemToObject(full, "account", acct);
+	}
+	if ((e = oms_json_str(one, "error")) != NULL)
+		quote(&said, e, strlen(e), full);
+	rc = oms_reject("%s %s refused %s: %s", kind, name, verb,
+	    said.len ? said.s : "no reason given");
+	oms_buf_free(&said);
+	cJSON_Delete(full);
 	return rc;
 }
 

@@ -24,6 +24,8 @@ enum {
 };
 int oms_call(const char *kind, const char *name, const char *verb,
     const cJSON *req, cJSON **reply, int *outcome);
+int oms_call_one(const char *kind, const char *name, const char *verb,
+    const cJSON *req, const cJSON *one, cJSON **reply);
 struct oms_cli;
 typedef cJSON *(*oms_call_fn)(const cJSON *req, const char *rid);
 char *oms_call_request(size_t max, size_t *len);

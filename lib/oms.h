@@ -101,6 +101,8 @@ int oms_valid_account(const char *s);
 int oms_env_number(const char *name, long lo, long hi, const char *unit,
     long *out);
 int oms_write_file(const char *path, const void *data, size_t len);
+int oms_write_file_nosync(const char *path, const void *data, size_t len);
+int oms_sync_files(const char *dir, const cJSON *paths);
 int oms_append_open(const char *path, FILE **out);
 int oms_dir_check(const char *dir);
 void efshut(void);

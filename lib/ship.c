@@ -45,6 +45,7 @@ struct oms_shipper {
 	oms_db *db;
 	const char *carrier, *dir, *service, *slips;
 	int dpi;
+	int zpl, pdf;		/* the labels drawn here: ZPL, PDF, or both */
 	struct box *boxes;
 	int nboxes;
 	double fill;
@@ -53,6 +54,14 @@ struct oms_shipper {
 	char instance[40];	/* this database's name, for request ids */
 	struct oms_rules *rules;	/* a rule may name the service */
 	long shipped, refused;
+	/*
+	 * Batches (oms_ship_orders): whether the adapter answers the verb
+	 * batch, as its verb capabilities declares (-1 not asked yet, 0 no,
+	 * 1 yes), for which of rate and label, and the most requests and
+	 * bytes of request one batch may hold.
+	 */
+	int batch, batch_rate, batch_label, batch_max;
+	size_t batch_bytes;
 };
 
 struct item {
@@ -184,6 +193,8 @@ oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
 	sp->dir = dir;
 	sp->service = service;
 	sp->dpi = dpi;
+	sp->zpl = sp->pdf = 1;
+	sp->batch = -1;
 	oms_time_now(sp->now);
 	{
 		static const char sql[] =
@@ -237,6 +248,23 @@ oms_shipper_close(struct oms_shipper *sp)
 	cJSON_Delete(sp->boxdoc);
 	oms_rules_free(sp->rules);
 	free(sp);
+}
+
+/*
+ * The labels oms-ship draws, for a carrier that sends none: "zpl",
+ * "pdf" or "both" (the default).  A carrier's own labels are written as
+ * they came, whatever this says.
+ */
+int
+oms_shipper_format(struct oms_shipper *sp, const char *format)
+{
+	if (strcmp(format, "zpl") != 0 && strcmp(format, "pdf") != 0 &&
+	    strcmp(format, "both") != 0)
+		return oms_fail(OMS_E_USAGE, "label format '%s': say zpl, pdf "
+		    "or both", format);
+	sp->zpl = strcmp(format, "pdf") != 0;
+	sp->pdf = strcmp(format, "zpl") != 0;
+	return OMS_OK;
 }
 
 /* Write a packing slip for each shipment into dir, as s_N.pdf. */
@@ -462,6 +490,40 @@ refused_at(const struct shipment *s, int rc)
 }
 
 /*
+ * A shipment on its way, kept from one carrier request to the next so
+ * that several shipments' requests can go to the carrier together: made
+ * as far as its rate request (job_begin), then its label request
+ * (job_rated), its label bought (job_labelled), then written and
+ * committed (job_finish).
+ */
+enum { STEP_RATE, STEP_LABEL, STEP_BOUGHT, STEP_DONE };
+static const char *const step_verb[] = { "rate", "label" };
+
+struct job {
+	int64_t order_id;
+	size_t order;		/* its order's place in a batch */
+	char *loc;
+	int step;		/* STEP_*: the request it waits on, or after */
+	int rc;			/* done: how it ended, its message in err */
+	struct oms_errsave *err;
+	struct shipment s;
+	struct pkg pk[MAXPKG];
+	int npk;
+	int64_t grams;
+	cJSON *from, *to, *pkgs, *customs;
+	const char *named;	/* the one service asked for, or NULL */
+	int standard;		/* quotes asked again at the standard level */
+	cJSON *req;		/* the request it waits on */
+	cJSON *reply;		/* the label bought */
+	char service[128], sname[128];
+	int64_t transit;
+	cJSON *price;
+	int checked;		/* its numbers checked */
+	char *kept;		/* its numbers, kept in stray_labels */
+	cJSON *rec;		/* its shipment, committed */
+};
+
+/*
  * The shipment order_id makes at loc: every allocation active there, or
  * those of only (n of them) when only is not NULL.
  */
@@ -608,33 +670,46 @@ safe_id(const char *s)
 	return n >= 6 && n <= 40;
 }
 
+/*
+ * b written as DIR/NAME, its path into *path; flushed to disk unless
+ * !sync (the files of a shipment are flushed together, oms_sync_files).
+ */
 static int
 write_file(const char *dir, const char *name, const struct oms_buf *b,
-    char **path)
+    int sync, char **path)
 {
 	struct oms_buf p = { 0 };
 	int rc;
 
 	oms_buf_printf(&p, "%s/%s", dir, name);
-	if ((rc = oms_write_file(p.s, b->s, b->len)) == OMS_OK)
+	if ((rc = sync ? oms_write_file(p.s, b->s, b->len) :
+	    oms_write_file_nosync(p.s, b->s, b->len)) == OMS_OK)
 		*path = p.s;
 	else
 		oms_buf_free(&p);
 	return rc;
 }
 
-/* A tracking number another shipment has already is an adapter's error. */
+/*
+ * A tracking number another shipment has already is an adapter's error:
+ * as the first package's (by the index), and, unless !scan (the caller
+ * looks at a batch's numbers at once), as another package's, which
+ * reads every shipment of several packages.
+ */
 static int
 tracking_taken(struct oms_shipper *sp, const char *number,
-    const char *request_id)
+    const char *request_id, int scan)
 {
+	static const char sql_first[] =
+	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND tracking = ?1 "
+	    "LIMIT 1";
 	static const char sql[] =
 	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND tracking = ?1 "
 	    "UNION ALL "
 	    "SELECT 1 FROM shipments WHERE request_id <> ?2 AND packages > 1 "
 	    "AND EXISTS (SELECT 1 FROM json_each(record, '$.packages') AS p "
 	    "WHERE p.value ->> '$.tracking' = ?1) LIMIT 1";
-	oms_stmt *st = oms_db_stmt(sp->db, sql);
+	oms_stmt *st = oms_db_stmt(sp->db, scan ? sql : sql_first);
 	int rc;
 
 	if (st == NULL)
@@ -652,28 +727,24 @@ tracking_taken(struct oms_shipper *sp, const char *number,
 	return OMS_OK;
 }
 
-/* The service to buy: named, else the cheapest that keeps the promise. */
+/*
+ * The rate request of job j, into j->req: the quotes for its parcel,
+ * of the service named (--service, else the one the routing rule names)
+ * alone, else of the order's service level.
+ */
 static int
-choose_service(struct oms_shipper *sp, const struct shipment *s,
-    const cJSON *from, const cJSON *to, const cJSON *pkgs,
-    const cJSON *customs, char *out, size_t n, int64_t *transit, char *name,
-    size_t nn, cJSON **price)
+rate_request(struct oms_shipper *sp, struct job *j)
 {
-	const char *named;
-	cJSON *req, *reply = NULL;
-	const cJSON *r, *pick = NULL;
-	char parcel[160];
+	const struct shipment *s = &j->s;
+	cJSON *req;
 	int rc;
 
-	*transit = -1;
-	*price = NULL;
-	name[0] = '\0';
 	/* --service, else the service the routing rule names, else shop. */
-	named = sp->service;
-	for (int i = 0; named == NULL && s->rule != NULL &&
+	j->named = sp->service;
+	for (int i = 0; j->named == NULL && s->rule != NULL &&
 	    i < sp->rules->n; i++)
 		if (strcmp(sp->rules->r[i].name, s->rule) == 0)
-			named = sp->rules->r[i].service;
+			j->named = sp->rules->r[i].service;
 	req = cJSON_CreateObject();
 	/* How far: the zone of a rate table goes by the distance. */
 	{
@@ -685,15 +756,15 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 			a.lat = la->valuedouble;
 			a.lon = lo->valuedouble;
 			a.how = "location";
-		} else if ((rc = oms_geo_point(sp->db, oms_json_str(from,
-		    "country"), oms_json_str(from, "region"), oms_json_str(from,
-		    "postal_code"), &a)) != OMS_OK) {
+		} else if ((rc = oms_geo_point(sp->db, oms_json_str(j->from,
+		    "country"), oms_json_str(j->from, "region"),
+		    oms_json_str(j->from, "postal_code"), &a)) != OMS_OK) {
 			cJSON_Delete(req);
 			return rc;
 		}
-		if ((rc = oms_geo_point(sp->db, oms_json_str(to, "country"),
-		    oms_json_str(to, "region"), oms_json_str(to, "postal_code"),
-		    &b)) != OMS_OK) {
+		if ((rc = oms_geo_point(sp->db, oms_json_str(j->to, "country"),
+		    oms_json_str(j->to, "region"), oms_json_str(j->to,
+		    "postal_code"), &b)) != OMS_OK) {
 			cJSON_Delete(req);
 			return rc;
 		}
@@ -707,30 +778,47 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		}
 	}
 	/* A named service is asked for alone: for its name and its days. */
-	if (named != NULL)
-		cJSON_AddStringToObject(req, "service", named);
+	if (j->named != NULL)
+		cJSON_AddStringToObject(req, "service", j->named);
 	cJSON_AddStringToObject(req, "request_id", s->request_id);
 	cJSON_AddStringToObject(req, "level", s->level);
-	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
-	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
-	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
-	if (customs != NULL)
-		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(customs,
-		    1));
-	rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
-	/* A level no service knows by that name: the standard one, as routing. */
-	if (rc == OMS_OK && named == NULL && strcmp(s->level,
+	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(j->from, 1));
+	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(j->to, 1));
+	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(j->pkgs, 1));
+	if (j->customs != NULL)
+		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(
+		    j->customs, 1));
+	cJSON_Delete(j->req);
+	j->req = req;
+	return OMS_OK;
+}
+
+/*
+ * Job j's quotes came: the service to buy, named, else the cheapest that
+ * keeps the promise.  A level no service knows by that name is asked
+ * again as the standard one, as routing does: *again then says so, and
+ * j->req is that request.
+ */
+static int
+pick_service(struct oms_shipper *sp, struct job *j, const cJSON *reply,
+    int *again)
+{
+	const struct shipment *s = &j->s;
+	const cJSON *r, *pick = NULL;
+	char parcel[160];
+
+	*again = 0;
+	j->transit = -1;
+	j->sname[0] = '\0';
+	if (j->named == NULL && !j->standard && strcmp(s->level,
 	    "standard") != 0 && cJSON_GetArraySize(
 	    cJSON_GetObjectItemCaseSensitive(reply, "rates")) == 0) {
-		cJSON_Delete(reply);
-		reply = NULL;
-		cJSON_ReplaceItemInObjectCaseSensitive(req, "level",
+		cJSON_ReplaceItemInObjectCaseSensitive(j->req, "level",
 		    cJSON_CreateString("standard"));
-		rc = oms_carrier_call(sp->carrier, "rate", req, &reply);
+		j->standard = 1;
+		*again = 1;
+		return OMS_OK;
 	}
-	cJSON_Delete(req);
-	if (rc != OMS_OK)
-		return rc;
 	/* Cheapest first: the first that arrives in time, else the first. */
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(reply, "rates")) {
 		int64_t days, by, now;
@@ -751,31 +839,33 @@ choose_service(struct oms_shipper *sp, const struct shipment *s,
 		}
 	}
 	if (pick == NULL) {
-		cJSON_Delete(reply);
-		if (named != NULL)
+		if (j->named != NULL)
 			return oms_reject("carrier %s cannot send this shipment "
 			    "by %s (%s): name another service with --service "
-			    "or in the routing rule", sp->carrier, named,
-			    parcel_text(pkgs, to, parcel, sizeof parcel));
+			    "or in the routing rule", sp->carrier, j->named,
+			    parcel_text(j->pkgs, j->to, parcel, sizeof parcel));
 		return oms_reject("carrier %s has no service for this shipment "
 		    "(%s): ship it with another --carrier", sp->carrier,
-		    parcel_text(pkgs, to, parcel, sizeof parcel));
+		    parcel_text(j->pkgs, j->to, parcel, sizeof parcel));
 	}
-	snprintf(out, n, "%s", oms_json_str(pick, "service"));
-	if (oms_json_int(pick, "transit_days", transit) != OMS_OK ||
-	    *transit < 0 || *transit > 365)
-		*transit = -1;
+	snprintf(j->service, sizeof j->service, "%s", oms_json_str(pick,
+	    "service"));
+	if (oms_json_int(pick, "transit_days", &j->transit) != OMS_OK ||
+	    j->transit < 0 || j->transit > 365)
+		j->transit = -1;
 	if (oms_json_str(pick, "name") != NULL)
-		snprintf(name, nn, "%s", oms_json_str(pick, "name"));
+		snprintf(j->sname, sizeof j->sname, "%s", oms_json_str(pick,
+		    "name"));
+	cJSON_Delete(j->price);
+	j->price = NULL;
 	if (oms_json_str(pick, "price") != NULL &&
 	    oms_json_str(pick, "currency") != NULL) {
-		*price = cJSON_CreateObject();
-		cJSON_AddStringToObject(*price, "cost", oms_json_str(pick,
+		j->price = cJSON_CreateObject();
+		cJSON_AddStringToObject(j->price, "cost", oms_json_str(pick,
 		    "price"));
-		cJSON_AddStringToObject(*price, "cost_currency",
+		cJSON_AddStringToObject(j->price, "cost_currency",
 		    oms_json_str(pick, "currency"));
 	}
-	cJSON_Delete(reply);
 	return OMS_OK;
 }
 
@@ -897,10 +987,14 @@ static const struct oms_lock lock_levels =
     "(SELECT sku FROM allocations WHERE order_id = ? AND location = ? "
     "AND state = 'active') ORDER BY sku, location");
 
-/* Record the shipment and take its stock out, in one transaction. */
+/*
+ * Record the shipment and take its stock out, in one transaction; kept,
+ * when not NULL, its tracking numbers as keep_labels kept them, no
+ * longer a stray label once the shipment has them.
+ */
 static int
 commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
-    int64_t *sid)
+    const char *kept, int64_t *sid)
 {
 	static const char sql_active[] =
 	    "SELECT state FROM allocations WHERE id = ?";
@@ -918,6 +1012,8 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	    "UPDATE allocations SET state = 'shipped', ended_at = ? WHERE id = ?";
 	static const char sql_record[] =
 	    "UPDATE shipments SET record = ? WHERE id = ?";
+	static const char sql_kept[] =
+	    "DELETE FROM stray_labels WHERE request_id = ? AND tracking = ?";
 	oms_stmt *st;
 	char ref[32], *text;
 	int rc, nested;
@@ -1047,6 +1143,9 @@ commit_shipment(struct oms_shipper *sp, struct shipment *s, cJSON *rec,
 	free(text);
 	if ((rc = oms_db_step_done(sp->db, st, "cannot store a shipment")) !=
 	    OMS_OK)
+		goto fail_rc;
+	if (kept != NULL && (rc = oms_db_run(sp->db, sql_kept, "cannot "
+	    "update a stray label", "tt", s->request_id, kept)) != OMS_OK)
 		goto fail_rc;
 	{
 		/* The status the parcel leaves the order in, with its event. */
@@ -1252,7 +1351,7 @@ write_slip(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	}
 	oms_doc_pdf(d, &pdf);
 	oms_buf_printf(&name, "s_%lld.pdf", (long long)sid);
-	rc = write_file(sp->slips, name.s, &pdf, &path);
+	rc = write_file(sp->slips, name.s, &pdf, 1, &path);
 	free(path);
 	oms_doc_free(d);
 	oms_buf_free(&pdf);
@@ -1292,14 +1391,16 @@ void_numbers(const char *carrier, const char *request_id, const cJSON *nums)
 static const char sql_stray[] =
     "INSERT INTO stray_labels (request_id, order_id, carrier, tracking, "
     "files, at, note) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) "
-    "DO UPDATE SET note = excluded.note";
+    "DO UPDATE SET files = excluded.files, note = excluded.note";
 
 /*
  * A label bought for a shipment that was then refused (the order was
- * cancelled or changed while the carrier answered): unless another run
- * recorded the same purchase, it is voided, so no one pays for it, and
- * its files go.  A void that fails is kept as a stray label, for the
- * next shipping run to void and oms status to show.
+ * cancelled or changed while the carrier answered), its numbers nums and
+ * its files: unless another run recorded the same purchase, it is
+ * voided, so no one pays for it, and its files go.  A void that fails is
+ * kept as a stray label, for the next shipping run to void and oms
+ * status to show.  A label keep_labels kept is no longer kept once
+ * voided or another's shipment.
  */
 static void
 unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
@@ -1307,16 +1408,15 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 {
 	static const char sql[] =
 	    "SELECT 1 FROM shipments WHERE request_id = ?";
+	static const char sql_gone[] =
+	    "DELETE FROM stray_labels WHERE request_id = ? AND tracking = ?";
 	oms_stmt *st = oms_db_stmt(sp->db, sql);
 	cJSON *files = cJSON_CreateArray();
+	char *t = oms_json_print(nums);
 	const cJSON *p;
 	struct oms_errsave e;
-	int rc;
+	int rc, nested;
 
-	if (st == NULL) {
-		cJSON_Delete(files);
-		return;
-	}
 	oms_err_save(&e);
 	{
 		cJSON *all = oms_shipment_files(rec);
@@ -1326,56 +1426,113 @@ unbuy(struct oms_shipper *sp, const struct shipment *s, const cJSON *nums,
 			    oms_json_str(p, "file")));
 		cJSON_Delete(all);
 	}
+	if (st == NULL)
+		goto out;
 	oms_bind_text(st, 1, s->request_id);
 	rc = oms_step(st);
 	oms_reset(st);
-	if (rc == OMS_DONE) {
-		if (void_numbers(sp->carrier, s->request_id, nums) == OMS_OK)
+	if (rc == OMS_ROW || (rc == OMS_DONE && void_numbers(sp->carrier,
+	    s->request_id, nums) == OMS_OK)) {
+		if (rc == OMS_DONE)
 			unlink_files(files);
-		else {
-			char now[OMS_TIME_LEN], *t = oms_json_print(nums);
-			char *f = oms_json_print(files);
-			int nested;
+		if (oms_db_write(sp->db, &nested) == OMS_OK)
+			oms_db_write_end(sp->db, nested, oms_db_run(sp->db,
+			    sql_gone, "cannot update a stray label", "tt",
+			    s->request_id, t));
+	} else if (rc == OMS_DONE) {
+		char now[OMS_TIME_LEN], *f = oms_json_print(files);
 
-			oms_time_now(now);
-			oms_warnx("o_%lld: the label bought could not be voided "
-			    "(kept as a stray label, voided by the next run): %s",
-			    (long long)s->order_id, oms_error());
-			if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
-			    oms_db_write(sp->db, &nested) == OMS_OK) {
-				oms_bind_text(st, 1, s->request_id);
-				oms_bind_int64(st, 2, s->order_id);
-				oms_bind_text(st, 3, sp->carrier);
-				oms_bind_text(st, 4, t);
-				oms_bind_text(st, 5, f);
-				oms_bind_text(st, 6, now);
-				oms_bind_text(st, 7, oms_error());
-				oms_db_write_end(sp->db, nested, oms_db_step_done(
-				    sp->db, st, "cannot keep a stray label"));
-			}
-			free(t);
-			free(f);
+		oms_time_now(now);
+		oms_warnx("o_%lld: the label bought could not be voided "
+		    "(kept as a stray label, voided by the next run): %s",
+		    (long long)s->order_id, oms_error());
+		if ((st = oms_db_stmt(sp->db, sql_stray)) != NULL &&
+		    oms_db_write(sp->db, &nested) == OMS_OK) {
+			oms_bind_text(st, 1, s->request_id);
+			oms_bind_int64(st, 2, s->order_id);
+			oms_bind_text(st, 3, sp->carrier);
+			oms_bind_text(st, 4, t);
+			oms_bind_text(st, 5, f);
+			oms_bind_text(st, 6, now);
+			oms_bind_text(st, 7, oms_error());
+			oms_db_write_end(sp->db, nested, oms_db_step_done(
+			    sp->db, st, "cannot keep a stray label"));
 		}
+		free(f);
 	}
+out:
+	free(t);
 	cJSON_Delete(files);
 	oms_err_restore(&e);
 }
 
 /*
- * Void the stray labels of earlier runs (see unbuy); *failed counts those
- * whose carrier still fails, kept for the next run.
+ * Whether request_id names a shipment order_id still has to make: the
+ * request id of one of the places it has allocations active at, as
+ * load_shipment makes it now.  Asking again for that shipment gets that
+ * label back, so it must not be voided.
  */
-int
-oms_ship_strays(oms_db *db, long *voided, long *failed)
+static int
+request_live(struct oms_shipper *sp, int64_t order_id, const char *rid,
+    int *live)
 {
 	static const char sql[] =
-	    "SELECT request_id, carrier, tracking, files FROM stray_labels "
-	    "ORDER BY at, request_id";
+	    "SELECT DISTINCT location FROM allocations WHERE order_id = ? "
+	    "AND state = 'active' ORDER BY 1";
+	oms_stmt *st = oms_db_query(sp->db, sql, "I", order_id);
+	char **locs = NULL;
+	size_t n = 0;
+	int rc;
+
+	*live = 0;
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		locs = erealloc(locs, (n + 1) * sizeof *locs);
+		locs[n++] = estrdup(oms_col_text(st, 0));
+	}
+	oms_reset(st);
+	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(sp->db, rc,
+	    "cannot read the allocations");
+	for (size_t i = 0; i < n; i++) {
+		struct shipment s;
+
+		if (rc == OMS_OK && !*live) {
+			rc = load_shipment(sp, order_id, locs[i], NULL, 0, &s);
+			if (rc == OMS_REJECT)
+				rc = OMS_OK;
+			else if (rc == OMS_OK && strcmp(s.request_id, rid) == 0)
+				*live = 1;
+			shipment_free(&s);
+		}
+		free(locs[i]);
+	}
+	free(locs);
+	return rc;
+}
+
+/*
+ * Void the stray labels of earlier runs (see unbuy, keep_labels), but
+ * those a shipment still to be made will get back (request_live): they
+ * stay until it commits, or is gone.  *failed counts those whose
+ * carrier still fails, kept for the next run.
+ */
+int
+oms_ship_strays(struct oms_shipper *sp, long *voided, long *failed)
+{
+	static const char sql[] =
+	    "SELECT request_id, carrier, tracking, files, order_id "
+	    "FROM stray_labels ORDER BY at, request_id";
 	static const char sql_gone[] =
 	    "DELETE FROM stray_labels WHERE request_id = ?";
 	static const char sql_note[] =
 	    "UPDATE stray_labels SET note = ? WHERE request_id = ?";
-	struct stray { char *rid, *carrier; cJSON *nums, *files; } *ss = NULL;
+	struct stray {
+		char *rid, *carrier;
+		cJSON *nums, *files;
+		int64_t order_id;
+	} *ss = NULL;
+	oms_db *db = sp->db;
 	oms_stmt *st = oms_db_stmt(db, sql);
 	size_t n = 0;
 	int rc;
@@ -1389,13 +1546,18 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 		ss[n].carrier = estrdup(oms_col_text(st, 1));
 		ss[n].nums = cJSON_Parse(oms_col_text(st, 2));
 		ss[n].files = cJSON_Parse(oms_col_text(st, 3));
+		ss[n].order_id = oms_col_int64(st, 4);
 		n++;
 	}
 	oms_reset(st);
 	rc = rc == OMS_DONE ? OMS_OK : oms_db_fail(db, rc,
 	    "cannot read the stray labels");
 	for (size_t i = 0; i < n; i++) {
-		if (rc == OMS_OK) {
+		int live = 0;
+
+		if (rc == OMS_OK)
+			rc = request_live(sp, ss[i].order_id, ss[i].rid, &live);
+		if (rc == OMS_OK && !live) {
 			int v = void_numbers(ss[i].carrier, ss[i].rid, ss[i].nums);
 			int nested;
 
@@ -1426,7 +1588,11 @@ oms_ship_strays(oms_db *db, long *voided, long *failed)
 	return rc;
 }
 
-/* Bytes written as DIR/NAME; its path added to written, into *path. */
+/*
+ * Bytes written as DIR/NAME; its path added to written, into *path.  Not
+ * flushed: job_finish flushes a shipment's files together before it
+ * commits.
+ */
 static int
 put_file(struct oms_shipper *sp, const char *name, const char *data,
     size_t len, cJSON *written, char **path)
@@ -1435,7 +1601,7 @@ put_file(struct oms_shipper *sp, const char *name, const char *data,
 	int rc;
 
 	*path = NULL;
-	if ((rc = write_file(sp->dir, name, &b, path)) == OMS_OK)
+	if ((rc = write_file(sp->dir, name, &b, 0, path)) == OMS_OK)
 		cJSON_AddItemToArray(written, cJSON_CreateString(*path));
 	return rc;
 }
@@ -1483,8 +1649,9 @@ put_doc(struct oms_shipper *sp, const struct oms_cdoc *d, const char *tracking,
 
 /*
  * The label of package k of n, drawn here for a carrier that sends none
- * (the offline one): ZPL and PDF, named by its tracking number and
- * recorded in its package p.
+ * (the offline one): ZPL and PDF, or the one of them --format asks for,
+ * named by its tracking number and recorded in its package p.  A ZPL
+ * label alone is text: the PDF's drawing libraries are never loaded.
  */
 static int
 draw_label(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
@@ -1513,17 +1680,17 @@ draw_label(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	lb.test = test;
 	lb.imperial = lb.from.country != NULL &&
 	    strcmp(lb.from.country, "US") == 0;
-	rc = oms_label_zpl(&lb, sp->dpi, &zpl);
-	if (rc == OMS_OK)
+	rc = sp->zpl ? oms_label_zpl(&lb, sp->dpi, &zpl) : OMS_OK;
+	if (rc == OMS_OK && sp->pdf)
 		rc = oms_label_pdf(&lb, &pdf);
 	/* This parcel's label cannot be made; the next may. */
 	if (rc != OMS_OK)
 		rc = refused_at(s, oms_reject("%s", oms_error()));
-	if (rc == OMS_OK) {
+	if (rc == OMS_OK && sp->zpl) {
 		oms_buf_printf(&name, "%s.zpl", tracking);
 		rc = put_file(sp, name.s, zpl.s, zpl.len, written, &zpath);
 	}
-	if (rc == OMS_OK) {
+	if (rc == OMS_OK && sp->pdf) {
 		oms_buf_reset(&name);
 		oms_buf_printf(&name, "%s.pdf", tracking);
 		rc = put_file(sp, name.s, pdf.s, pdf.len, written, &ppath);
@@ -1540,176 +1707,270 @@ draw_label(struct oms_shipper *sp, const struct shipment *s, const cJSON *r,
 	return rc;
 }
 
-/*
- * Ship what order_id has allocated at loc: pack, buy the label, write it,
- * record it.  *rec is the shipment record.
- */
-static int
-ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
-    cJSON **rec)
-{
-	struct shipment s;
-	struct pkg pk[MAXPKG];
-	cJSON *from = NULL, *to = NULL, *pkgs = NULL, *req = NULL, *reply = NULL;
-	cJSON *r = NULL, *rp, *written = NULL, *dl = NULL, *customs = NULL;
-	const cJSON *nums, *x;
-	char service[128], oref[64], sname[128];
-	int npk = 0, rc, i, bad;
-	int64_t grams = 0, sid = 0, transit = -1;
-	cJSON *price = NULL;
-	struct oms_cdocs docs = { 0 };
+/* ---- a shipment, step by step -------------------------------------------- */
 
-	*rec = NULL;
+static void
+job_free(struct job *j)
+{
+	free(j->loc);
+	free(j->err);
+	cJSON_Delete(j->from);
+	cJSON_Delete(j->to);
+	cJSON_Delete(j->pkgs);
+	cJSON_Delete(j->customs);
+	cJSON_Delete(j->req);
+	cJSON_Delete(j->reply);
+	cJSON_Delete(j->price);
+	cJSON_Delete(j->rec);
+	free(j->kept);
+	shipment_free(&j->s);
+}
+
+/* Job j ends with rc: a failure's message kept for its order's turn. */
+static void
+job_end(struct oms_shipper *sp, struct job *j, int rc)
+{
+	j->step = STEP_DONE;
+	j->rc = rc;
+	if (rc == OMS_OK)
+		return;
+	if (j->err == NULL)
+		j->err = emalloc(sizeof *j->err);
+	oms_err_save(j->err);
+	if (rc == OMS_REJECT)
+		sp->refused++;
+}
+
+/*
+ * The shipment order_id makes at loc, made as far as its first carrier
+ * request: the allocations still there and still the order's, packed,
+ * declared at a border, its rate request in j->req.
+ */
+static void
+job_begin(struct oms_shipper *sp, struct job *j)
+{
+	struct shipment *s = &j->s;
+	int rc, bad;
+
 	oms_time_now(sp->now);	/* each shipment when it is made */
-	if ((rc = load_shipment(sp, order_id, loc, NULL, 0, &s)) != OMS_OK)
+	j->step = STEP_RATE;
+	if ((rc = load_shipment(sp, j->order_id, j->loc, NULL, 0, s)) !=
+	    OMS_OK)
 		goto out;
-	if (s.nitems == 0) {
-		rc = refused_at(&s, oms_reject("nothing allocated to ship "
+	if (s->nitems == 0) {
+		rc = refused_at(s, oms_reject("nothing allocated to ship "
 		    "here: route it again (oms-route)"));
 		goto out;
 	}
 	/* Cancelled, held or changed since it was routed: no label. */
-	if ((rc = oms_order_may(sp->db, order_id, OMS_ACT_SHIP)) != OMS_OK ||
-	    (rc = allocations_match(sp->db, &s)) != OMS_OK)
+	if ((rc = oms_order_may(sp->db, j->order_id, OMS_ACT_SHIP)) !=
+	    OMS_OK || (rc = allocations_match(sp->db, s)) != OMS_OK)
 		goto out;
 	/* One item too large names itself; else say all the goods. */
-	rc = pack(sp, s.items, s.nitems, pk, &npk, &bad);
-	if ((rc = refused(&s, rc, bad < 0)) != OMS_OK)
+	rc = pack(sp, s->items, s->nitems, j->pk, &j->npk, &bad);
+	if ((rc = refused(s, rc, bad < 0)) != OMS_OK)
 		goto out;
-	from = from_address(&s);
-	to = address_of(s.order, "ship_to");
-	pkgs = cJSON_CreateArray();
-	for (i = 0; i < npk; i++) {
+	j->from = from_address(s);
+	j->to = address_of(s->order, "ship_to");
+	j->pkgs = cJSON_CreateArray();
+	for (int i = 0; i < j->npk; i++) {
+		const struct pkg *pk = &j->pk[i];
 		cJSON *p = cJSON_CreateObject();
 
-		if (pk[i].box != NULL) {
-			cJSON_AddStringToObject(p, "box", pk[i].box->name);
+		if (pk->box != NULL) {
+			cJSON_AddStringToObject(p, "box", pk->box->name);
 			cJSON_AddNumberToObject(p, "length_mm",
-			    (double)pk[i].box->dims[0]);
+			    (double)pk->box->dims[0]);
 			cJSON_AddNumberToObject(p, "width_mm",
-			    (double)pk[i].box->dims[1]);
+			    (double)pk->box->dims[1]);
 			cJSON_AddNumberToObject(p, "height_mm",
-			    (double)pk[i].box->dims[2]);
+			    (double)pk->box->dims[2]);
 			/* What carriers bill by: cm3 over 5000 a kg. */
 			cJSON_AddNumberToObject(p, "dim_weight_g", (double)
-			    ((pk[i].box->dims[0] * pk[i].box->dims[1] *
-			    pk[i].box->dims[2] / 1000 + 4) / 5));
+			    ((pk->box->dims[0] * pk->box->dims[1] *
+			    pk->box->dims[2] / 1000 + 4) / 5));
 		}
-		cJSON_AddNumberToObject(p, "weight_g", (double)pk[i].grams);
-		grams = oms_sat_add(grams, pk[i].grams);
-		cJSON_AddItemToArray(pkgs, p);
+		cJSON_AddNumberToObject(p, "weight_g", (double)pk->grams);
+		j->grams = oms_sat_add(j->grams, pk->grams);
+		cJSON_AddItemToArray(j->pkgs, p);
 	}
 	/* Across a border: the goods declared, or refused before asking. */
-	if (oms_customs_needed(from, to)) {
-		struct oms_customs_goods *g = ecalloc((size_t)s.nitems,
+	if (oms_customs_needed(j->from, j->to)) {
+		struct oms_customs_goods *g = ecalloc((size_t)s->nitems,
 		    sizeof *g);
 
-		for (i = 0; i < s.nitems; i++) {
-			g[i].line_no = s.items[i].line_no;
-			g[i].sku = s.items[i].sku;
-			g[i].qty = s.items[i].qty;
+		for (int i = 0; i < s->nitems; i++) {
+			g[i].line_no = s->items[i].line_no;
+			g[i].sku = s->items[i].sku;
+			g[i].qty = s->items[i].qty;
 		}
-		rc = oms_customs_block(sp->db, order_id, oms_json_str(to,
-		    "country"), g, s.nitems, &customs);
+		rc = oms_customs_block(sp->db, j->order_id, oms_json_str(j->to,
+		    "country"), g, s->nitems, &j->customs);
 		free(g);
-		if ((rc = refused_at(&s, rc)) != OMS_OK)
+		if ((rc = refused_at(s, rc)) != OMS_OK)
 			goto out;
 	}
-	rc = choose_service(sp, &s, from, to, pkgs, customs, service,
-	    sizeof service, &transit, sname, sizeof sname, &price);
-	if ((rc = refused(&s, rc, 1)) != OMS_OK)
-		goto out;
-	snprintf(oref, sizeof oref, "o_%lld", (long long)order_id);
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "request_id", s.request_id);
-	cJSON_AddStringToObject(req, "service", service);
-	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(from, 1));
-	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(to, 1));
-	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(pkgs, 1));
-	if (customs != NULL)
-		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(customs,
-		    1));
-	cJSON_AddStringToObject(req, "reference", oref);
-	if ((rc = oms_carrier_call(sp->carrier, "label", req, &reply)) != OMS_OK)
-		goto out;
-	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
-	if (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) != npk) {
-		rc = oms_fail(OMS_E_CARRIER, "carrier %s answered label "
-		    "without one tracking number for each of the %d packages",
-		    sp->carrier, npk);
-		goto out;
+	rc = refused(s, rate_request(sp, j), 1);
+out:
+	if (rc != OMS_OK)
+		job_end(sp, j, rc);
+}
+
+/*
+ * Job j's quotes, or the failure to get them (rc): its label request in
+ * j->req, or its rate request again at the standard level.
+ */
+static void
+job_rated(struct oms_shipper *sp, struct job *j, int rc, cJSON *reply)
+{
+	char oref[32];
+	cJSON *req;
+	int again = 0;
+
+	if (rc == OMS_OK)
+		rc = pick_service(sp, j, reply, &again);
+	cJSON_Delete(reply);
+	if ((rc = refused(&j->s, rc, 1)) != OMS_OK) {
+		job_end(sp, j, rc);
+		return;
 	}
+	if (again)
+		return;
+	snprintf(oref, sizeof oref, "o_%lld", (long long)j->order_id);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "request_id", j->s.request_id);
+	cJSON_AddStringToObject(req, "service", j->service);
+	cJSON_AddItemToObject(req, "from", cJSON_Duplicate(j->from, 1));
+	cJSON_AddItemToObject(req, "to", cJSON_Duplicate(j->to, 1));
+	cJSON_AddItemToObject(req, "packages", cJSON_Duplicate(j->pkgs, 1));
+	if (j->customs != NULL)
+		cJSON_AddItemToObject(req, "customs", cJSON_Duplicate(
+		    j->customs, 1));
+	cJSON_AddStringToObject(req, "reference", oref);
+	cJSON_Delete(j->req);
+	j->req = req;
+	j->step = STEP_LABEL;
+}
+
+/*
+ * The tracking numbers of job j's label reply, checked: one a package,
+ * each 6-40 letters and digits, none twice nor another shipment's (scan:
+ * see tracking_taken), a UPS, USPS or FedEx number with its check digit.
+ */
+static int
+check_numbers(struct oms_shipper *sp, struct job *j, int scan)
+{
+	const cJSON *nums = cJSON_GetObjectItemCaseSensitive(j->reply,
+	    "tracking_numbers"), *x;
+	int rc;
+
+	if (!cJSON_IsArray(nums) || cJSON_GetArraySize(nums) != j->npk)
+		return oms_fail(OMS_E_CARRIER, "carrier %s answered label "
+		    "without one tracking number for each of the %d packages",
+		    sp->carrier, j->npk);
 	cJSON_ArrayForEach(x, nums) {
 		const char *shape = NULL;
 
-		if (!cJSON_IsString(x) || !safe_id(x->valuestring)) {
-			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
+		if (!cJSON_IsString(x) || !safe_id(x->valuestring))
+			return oms_fail(OMS_E_CARRIER, "carrier %s answered "
 			    "label with a tracking number that is not 6-40 "
 			    "letters and digits", sp->carrier);
-			goto out;
-		}
 		/* One number a package, and none another parcel has. */
 		for (const cJSON *y = nums->child; y != x; y = y->next)
-			if (strcmp(y->valuestring, x->valuestring) == 0) {
-				rc = oms_fail(OMS_E_CARRIER, "carrier %s "
+			if (strcmp(y->valuestring, x->valuestring) == 0)
+				return oms_fail(OMS_E_CARRIER, "carrier %s "
 				    "answered label with tracking number %s "
 				    "twice", sp->carrier, x->valuestring);
-				goto out;
-			}
-		if ((rc = tracking_taken(sp, x->valuestring, s.request_id)) !=
-		    OMS_OK)
-			goto out;
+		if ((rc = tracking_taken(sp, x->valuestring,
+		    j->s.request_id, scan)) != OMS_OK)
+			return rc;
 		/* A UPS, USPS or FedEx number must carry its check digit. */
-		if (!oms_tracking_valid(x->valuestring, &shape) && shape != NULL) {
-			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
+		if (!oms_tracking_valid(x->valuestring, &shape) && shape != NULL)
+			return oms_fail(OMS_E_CARRIER, "carrier %s answered "
 			    "label with %s tracking number %s, whose check "
 			    "digit is wrong", sp->carrier, shape,
 			    x->valuestring);
-			goto out;
-		}
 	}
-	/* The carrier's documents, checked whole before any is written. */
-	if ((rc = oms_cdocs_read(sp->carrier, "label", reply, npk, &docs)) !=
-	    OMS_OK)
+	return OMS_OK;
+}
+
+/* Job j's label bought (reply), or the failure to buy it (rc). */
+static void
+job_labelled(struct oms_shipper *sp, struct job *j, int rc, cJSON *reply)
+{
+	if (rc != OMS_OK) {
+		cJSON_Delete(reply);
+		job_end(sp, j, rc);
+		return;
+	}
+	j->reply = reply;
+	j->step = STEP_BOUGHT;
+}
+
+/*
+ * Job j, its label bought: the numbers checked (unless they were), the
+ * labels written, the shipment committed, its record in j->rec.  A
+ * shipment refused at its commit gives its label back (unbuy).
+ */
+static void
+job_finish(struct oms_shipper *sp, struct job *j)
+{
+	struct shipment *s = &j->s;
+	const cJSON *reply = j->reply, *nums, *x;
+	cJSON *r = NULL, *rp, *written = NULL, *dl = NULL;
+	struct oms_cdocs docs = { 0 };
+	char oref[32];
+	int64_t sid = 0;
+	int rc, i;
+
+	oms_time_now(sp->now);
+	if (!j->checked && (rc = check_numbers(sp, j, 1)) != OMS_OK)
 		goto out;
+	nums = cJSON_GetObjectItemCaseSensitive(reply, "tracking_numbers");
+	/* The carrier's documents, checked whole before any is written. */
+	if ((rc = oms_cdocs_read(sp->carrier, "label", reply, j->npk,
+	    &docs)) != OMS_OK)
+		goto out;
+	snprintf(oref, sizeof oref, "o_%lld", (long long)j->order_id);
 	/* The record, the labels. */
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "type", "shipment");
 	cJSON_AddNullToObject(r, "id");		/* known once stored */
 	cJSON_AddStringToObject(r, "order", oref);
-	cJSON_AddStringToObject(r, "channel", s.channel);
-	if (s.account[0] != '\0')
-		cJSON_AddStringToObject(r, "account", s.account);
-	cJSON_AddStringToObject(r, "external_id", s.external_id);
-	cJSON_AddStringToObject(r, "location", loc);
+	cJSON_AddStringToObject(r, "channel", s->channel);
+	if (s->account[0] != '\0')
+		cJSON_AddStringToObject(r, "account", s->account);
+	cJSON_AddStringToObject(r, "external_id", s->external_id);
+	cJSON_AddStringToObject(r, "location", j->loc);
 	cJSON_AddStringToObject(r, "carrier", sp->carrier);
 	cJSON_AddStringToObject(r, "carrier_code", oms_json_str(reply, "carrier")
 	    ? oms_json_str(reply, "carrier") : sp->carrier);
-	cJSON_AddStringToObject(r, "service", service);
+	cJSON_AddStringToObject(r, "service", j->service);
 	if (oms_json_str(reply, "name") != NULL)
 		cJSON_AddStringToObject(r, "service_name", oms_json_str(reply,
 		    "name"));
-	else if (sname[0] != '\0')
-		cJSON_AddStringToObject(r, "service_name", sname);
-	if (transit >= 0)
-		cJSON_AddNumberToObject(r, "transit_days", (double)transit);
-	if (price != NULL) {
-		cJSON_AddStringToObject(r, "cost", oms_json_str(price, "cost"));
-		cJSON_AddStringToObject(r, "cost_currency", oms_json_str(price,
-		    "cost_currency"));
+	else if (j->sname[0] != '\0')
+		cJSON_AddStringToObject(r, "service_name", j->sname);
+	if (j->transit >= 0)
+		cJSON_AddNumberToObject(r, "transit_days", (double)j->transit);
+	if (j->price != NULL) {
+		cJSON_AddStringToObject(r, "cost", oms_json_str(j->price,
+		    "cost"));
+		cJSON_AddStringToObject(r, "cost_currency", oms_json_str(
+		    j->price, "cost_currency"));
 	}
 	cJSON_AddStringToObject(r, "tracking", cJSON_GetArrayItem(nums,
 	    0)->valuestring);
-	cJSON_AddNumberToObject(r, "weight_g", (double)grams);
+	cJSON_AddNumberToObject(r, "weight_g", (double)j->grams);
 	cJSON_AddBoolToObject(r, "test", cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(reply, "test")));
 	cJSON_AddStringToObject(r, "shipped_at", sp->now);
-	cJSON_AddStringToObject(r, "request_id", s.request_id);
+	cJSON_AddStringToObject(r, "request_id", s->request_id);
 	rp = cJSON_AddArrayToObject(r, "packages");
 	written = cJSON_CreateArray();
 	i = 0;
 	cJSON_ArrayForEach(x, nums) {
-		cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(pkgs, i), 1);
+		cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(j->pkgs, i), 1);
 
 		cJSON_AddStringToObject(p, "tracking", x->valuestring);
 		cJSON_AddItemToArray(rp, p);
@@ -1718,10 +1979,11 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 			rc = put_doc(sp, oms_cdocs_label(&docs, i + 1),
 			    x->valuestring, 1, p, written, &dl, r);
 		else if (sp->dir != NULL)
-			rc = draw_label(sp, &s, r, from, to, service, oref,
-			    pk[i].grams, i + 1, npk, x->valuestring,
-			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply,
-			    "test")), p, written);
+			rc = draw_label(sp, s, r, j->from, j->to, j->service,
+			    oref, j->pk[i].grams, i + 1, j->npk,
+			    x->valuestring, cJSON_IsTrue(
+			    cJSON_GetObjectItemCaseSensitive(reply, "test")), p,
+			    written);
 		i++;
 		if (rc != OMS_OK)
 			goto unwrite;
@@ -1736,26 +1998,37 @@ ship_one(struct oms_shipper *sp, int64_t order_id, const char *loc,
 		if (strcmp(d->type, "label") == 0)
 			continue;
 		/* The n-th of its type under the same number. */
-		for (int j = 0; j < k; j++)
-			nth += strcmp(docs.d[j].type, d->type) == 0 &&
-			    (docs.d[j].package > 0 ? docs.d[j].package : 1) ==
+		for (int m = 0; m < k; m++)
+			nth += strcmp(docs.d[m].type, d->type) == 0 &&
+			    (docs.d[m].package > 0 ? docs.d[m].package : 1) ==
 			    (d->package > 0 ? d->package : 1);
 		if ((rc = put_doc(sp, d, t, nth, NULL, written, &dl, r)) !=
 		    OMS_OK)
 			goto unwrite;
 	}
-	if ((rc = shipment_lines(sp, &s, r)) != OMS_OK)
-		goto out;
-	if ((rc = commit_shipment(sp, &s, r, &sid)) != OMS_OK) {
+	/*
+	 * Its files on disk, and their names, before the shipment that
+	 * names them commits: a crash never leaves a shipment without its
+	 * labels.
+	 */
+	if (sp->dir != NULL && cJSON_GetArraySize(written) > 0 &&
+	    (rc = oms_sync_files(sp->dir, written)) != OMS_OK)
+		goto unwrite;
+	if ((rc = shipment_lines(sp, s, r)) != OMS_OK)
+		goto unwrite;
+	/* Kept by keep_labels, or by a run that died: kept no longer. */
+	if (j->kept == NULL)
+		j->kept = oms_json_print(nums);
+	if ((rc = commit_shipment(sp, s, r, j->kept, &sid)) != OMS_OK) {
 		if (rc == OMS_REJECT)
-			unbuy(sp, &s, nums, r);
+			unbuy(sp, s, nums, r);
 		goto out;
 	}
 	/* The shipment stands: a slip that cannot be written is a warning. */
-	if (sp->slips != NULL && write_slip(sp, &s, r, sid) != OMS_OK)
+	if (sp->slips != NULL && write_slip(sp, s, r, sid) != OMS_OK)
 		oms_warnx("s_%lld: no packing slip: %s", (long long)sid,
 		    oms_error());
-	*rec = r;
+	j->rec = r;
 	r = NULL;
 	sp->shipped++;
 	goto out;
@@ -1764,20 +2037,38 @@ unwrite:
 	cJSON_ArrayForEach(x, written)
 		unlink(x->valuestring);
 out:
-	if (rc == OMS_REJECT)
-		sp->refused++;
 	oms_cdocs_free(&docs);
 	cJSON_Delete(written);
-	cJSON_Delete(customs);
-	cJSON_Delete(price);
 	cJSON_Delete(r);
-	cJSON_Delete(from);
-	cJSON_Delete(to);
-	cJSON_Delete(pkgs);
-	cJSON_Delete(req);
-	cJSON_Delete(reply);
-	shipment_free(&s);
-	return rc;
+	job_end(sp, j, rc);
+}
+
+/* Ask the carrier job j's request alone, and take its answer. */
+static void
+job_ask(struct oms_shipper *sp, struct job *j)
+{
+	cJSON *reply = NULL;
+	int rc = oms_carrier_call(sp->carrier, step_verb[j->step], j->req,
+	    &reply);
+
+	if (j->step == STEP_RATE)
+		job_rated(sp, j, rc, reply);
+	else
+		job_labelled(sp, j, rc, reply);
+}
+
+/*
+ * Ship job j on its own, as far as it goes: its quotes, its label, its
+ * shipment committed.
+ */
+static void
+job_alone(struct oms_shipper *sp, struct job *j)
+{
+	job_begin(sp, j);
+	while (j->step == STEP_RATE || j->step == STEP_LABEL)
+		job_ask(sp, j);
+	if (j->step == STEP_BOUGHT)
+		job_finish(sp, j);
 }
 
 /*
@@ -1845,7 +2136,7 @@ oms_ship_given(oms_db *db, const struct oms_ship_given *g, cJSON **out)
 			    "has a wrong check digit (a %s number)", t, shape));
 			goto out;
 		}
-		if ((rc = tracking_taken(&sp, t, s.request_id)) != OMS_OK) {
+		if ((rc = tracking_taken(&sp, t, s.request_id, 1)) != OMS_OK) {
 			if (rc == OMS_ERR && oms_errkind() == OMS_E_CARRIER)
 				rc = refused_at(&s, oms_reject("tracking number "
 				    "%s is another shipment's", t));
@@ -1894,7 +2185,7 @@ oms_ship_given(oms_db *db, const struct oms_ship_given *g, cJSON **out)
 			    cJSON_Duplicate(x, 1));
 	}
 	if ((rc = shipment_lines(&sp, &s, r)) != OMS_OK ||
-	    (rc = commit_shipment(&sp, &s, r, &sid)) != OMS_OK)
+	    (rc = commit_shipment(&sp, &s, r, NULL, &sid)) != OMS_OK)
 		goto out;
 	/* Handed to the carrier already: no label of ours to void. */
 	if (g->handed) {
@@ -1993,13 +2284,16 @@ oms_ship_done(oms_db *db, int64_t id, int *done, char *note, size_t n)
 	    "cannot read the shipments");
 }
 
+/* ---- orders, one at a time or in batches ------------------------------------ */
+
 /*
- * Ship every location where order_id has active allocations, each in a
- * transaction of its own; fn gets each shipment record once committed.
+ * The locations order_id ships from now, into *locs (n of them): each
+ * where it has allocations active, but a 3pl's.  None is a refusal that
+ * says why (cancelled, held, nothing allocated, a 3pl's to ship).
  */
-int
-oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
-    void *arg)
+static int
+order_locations(struct oms_shipper *sp, int64_t order_id, char ***locs,
+    size_t *n)
 {
 	/* A 3pl location ships what it is sent by EDI (oms-edi), not here. */
 	static const char sql[] =
@@ -2007,13 +2301,12 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 	    "0 END "
 	    "FROM allocations a LEFT JOIN locations l ON l.id = a.location "
 	    "WHERE a.order_id = ? AND a.state = 'active' ORDER BY 1";
-	oms_stmt *st = oms_db_stmt(sp->db, sql);
-	char **locs = NULL, third[128] = "";
-	size_t n = 0;
-	int rc, r = OMS_OK;
+	oms_stmt *st;
+	char third[128] = "", name[200];
+	int rc;
 
-	if (st == NULL)
-		return OMS_ERR;
+	*locs = NULL;
+	*n = 0;
 	/* Cancelled, held, changed: said as such, not "nothing to ship". */
 	if ((rc = oms_order_may(sp->db, order_id, OMS_ACT_SHIP)) != OMS_OK)
 		return rc;
@@ -2025,39 +2318,535 @@ oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
 			snprintf(third, sizeof third, "%s", oms_col_text(st, 0));
 			continue;
 		}
-		locs = erealloc(locs, (n + 1) * sizeof *locs);
-		locs[n++] = estrdup(oms_col_text(st, 0));
+		*locs = erealloc(*locs, (*n + 1) * sizeof **locs);
+		(*locs)[(*n)++] = estrdup(oms_col_text(st, 0));
 	}
 	oms_reset(st);
 	if (rc != OMS_DONE)
-		r = oms_db_fail(sp->db, rc, "cannot read the allocations");
-	if (r == OMS_OK && n == 0) {
-		char name[200];
+		return oms_db_fail(sp->db, rc, "cannot read the allocations");
+	if (*n > 0)
+		return OMS_OK;
+	if ((rc = oms_order_name(sp->db, order_id, name, sizeof name)) !=
+	    OMS_OK)
+		return rc;
+	if (*third != '\0')
+		return oms_reject("order %s is allocated at %s, a 3pl "
+		    "location: the 3pl ships it, sent by EDI (oms-edi "
+		    "send --location %s)", name, third, third);
+	return oms_reject("order %s has nothing allocated to ship: route it "
+	    "first (oms-route)", name);
+}
 
-		if ((r = oms_order_name(sp->db, order_id, name, sizeof name)) !=
-		    OMS_OK)
-			;
-		else if (*third != '\0')
-			r = oms_reject("order %s is allocated at %s, a 3pl "
-			    "location: the 3pl ships it, sent by EDI (oms-edi "
-			    "send --location %s)", name, third, third);
-		else
-			r = oms_reject("order %s has nothing allocated to "
-			    "ship: route it first (oms-route)", name);
-	}
+/*
+ * Ship every location where order_id has active allocations, one after
+ * the other, each asking the carrier alone; the first that fails ends
+ * the order.  fn gets each shipment record once committed.
+ */
+static int
+ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
+    void *arg)
+{
+	char **locs;
+	size_t n;
+	int r = order_locations(sp, order_id, &locs, &n);
+
 	for (size_t i = 0; i < n; i++) {
-		cJSON *rec = NULL;
+		struct job j;
 
-		if (r == OMS_OK) {
-			r = ship_one(sp, order_id, locs[i], &rec);
-			if (r == OMS_OK && fn != NULL)
-				r = fn(arg, rec);
-			cJSON_Delete(rec);
+		if (r != OMS_OK) {
+			free(locs[i]);
+			continue;
 		}
-		free(locs[i]);
+		memset(&j, 0, sizeof j);
+		j.order_id = order_id;
+		j.loc = locs[i];
+		job_alone(sp, &j);
+		if ((r = j.rc) != OMS_OK)
+			oms_err_restore(j.err);
+		else if (fn != NULL)
+			r = fn(arg, j.rec);
+		job_free(&j);
 	}
 	free(locs);
 	return r;
+}
+
+#define BATCH_MAX 50		/* requests of a batch at most */
+#define BATCH_BYTES (256 << 10)	/* bytes of a batch's requests at most */
+
+/*
+ * What the adapter declares it can do, asked once a run (the verb
+ * capabilities, oms-carrier(7)): whether it answers batches of rate and
+ * of label requests, and how many and how big.  An adapter that does not
+ * know the verb, or fails on it, is asked a request at a time.
+ */
+static void
+capabilities(struct oms_shipper *sp)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	const cJSON *b, *v;
+	struct oms_errsave e;
+	int64_t k;
+
+	sp->batch = 0;
+	sp->batch_max = BATCH_MAX;
+	sp->batch_bytes = BATCH_BYTES;
+	oms_err_save(&e);
+	cJSON_AddStringToObject(req, "request_id", "capabilities");
+	if (oms_carrier_call(sp->carrier, "capabilities", req, &reply) ==
+	    OMS_OK) {
+		b = cJSON_GetObjectItemCaseSensitive(reply, "batch");
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(b,
+		    "verbs")) {
+			if (!cJSON_IsString(v))
+				continue;
+			if (strcmp(v->valuestring, "rate") == 0)
+				sp->batch_rate = 1;
+			else if (strcmp(v->valuestring, "label") == 0)
+				sp->batch_label = 1;
+		}
+		/* Fewer, or smaller, when it says so: half its bytes. */
+		if (oms_json_int(b, "max_requests", &k) == OMS_OK && k >= 0 &&
+		    k < sp->batch_max)
+			sp->batch_max = (int)k;
+		if (oms_json_int(b, "max_bytes", &k) == OMS_OK && k >= 0 &&
+		    (uint64_t)k / 2 < sp->batch_bytes)
+			sp->batch_bytes = (size_t)k / 2;
+		sp->batch = (sp->batch_rate || sp->batch_label) &&
+		    sp->batch_max >= 2;
+	}
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	oms_err_restore(&e);
+}
+
+/* The answer to job j's request, or the failure to get one (rc). */
+static void
+job_answer(struct oms_shipper *sp, struct job *j, int rc, cJSON *reply)
+{
+	if (j->step == STEP_RATE)
+		job_rated(sp, j, rc, reply);
+	else
+		job_labelled(sp, j, rc, reply);
+}
+
+/*
+ * The requests of the k jobs js, all of one verb, asked of the carrier in
+ * one run of its verb batch.  The batch's id is made from its verb and
+ * every request in it, so that the same batch asked again has the same
+ * id and no other batch has it.  Each reply is its request's by its
+ * request_id, never by its place: a reply to no request, one of two to
+ * the same request, or the reply of another batch answers nothing, and
+ * the request it should have answered fails as an adapter's error.
+ * OMS_OK when the batch was answered (each job has its answer); else
+ * the batch failed whole (it hung, crashed, was refused or not
+ * understood) and no job was answered.
+ */
+static int
+batch_call(struct oms_shipper *sp, struct job **js, int k)
+{
+	const char *verb = step_verb[js[0]->step];
+	cJSON *req = cJSON_CreateObject(), *list, *reply = NULL;
+	const cJSON **got = ecalloc((size_t)k, sizeof *got), *one, *replies;
+	char *dup = ecalloc((size_t)k, 1), id[64];
+	uint64_t h = OMS_HASH_INIT;
+	int rc, bad = OMS_OK;
+
+	h = oms_hash64(sp->instance, strlen(sp->instance), h);
+	h = oms_hash64(verb, strlen(verb) + 1, h);
+	list = cJSON_AddArrayToObject(req, "requests");
+	for (int m = 0; m < k; m++) {
+		char *text = oms_json_print(js[m]->req);
+
+		h = oms_hash64(text, strlen(text) + 1, h);
+		free(text);
+		cJSON_AddItemToArray(list, cJSON_Duplicate(js[m]->req, 1));
+	}
+	snprintf(id, sizeof id, "batch-%s-%016llx", verb,
+	    (unsigned long long)h);
+	cJSON_AddStringToObject(req, "request_id", id);
+	cJSON_AddStringToObject(req, "verb", verb);
+	if ((rc = oms_call("carrier", sp->carrier, "batch", req, &reply,
+	    NULL)) != OMS_OK)
+		goto out;
+	replies = cJSON_GetObjectItemCaseSensitive(reply, "replies");
+	if (oms_json_str(reply, "request_id") == NULL ||
+	    strcmp(oms_json_str(reply, "request_id"), id) != 0)
+		bad = oms_fail(OMS_E_CARRIER, "carrier %s answered batch %s "
+		    "with the replies of batch '%.64s'", sp->carrier, id,
+		    oms_json_str(reply, "request_id") ? oms_json_str(reply,
+		    "request_id") : "");
+	else if (!cJSON_IsArray(replies))
+		bad = oms_fail(OMS_E_CARRIER, "carrier %s answered batch %s "
+		    "without its replies", sp->carrier, id);
+	if (bad != OMS_OK)
+		replies = NULL;
+	cJSON_ArrayForEach(one, replies) {
+		const char *rid = oms_json_str(one, "request_id");
+
+		for (int m = 0; rid != NULL && m < k; m++)
+			if (strcmp(js[m]->s.request_id, rid) == 0) {
+				if (got[m] != NULL)
+					dup[m] = 1;
+				got[m] = one;
+			}
+	}
+	for (int m = 0; m < k; m++) {
+		struct job *j = js[m];
+		cJSON *answer = NULL;
+
+		if (bad != OMS_OK)
+			rc = bad;
+		else if (dup[m])
+			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered %s "
+			    "request %s twice in batch %s", sp->carrier, verb,
+			    j->s.request_id, id);
+		else if (got[m] == NULL)
+			rc = oms_fail(OMS_E_CARRIER, "carrier %s answered "
+			    "batch %s without a reply to %s request %s",
+			    sp->carrier, id, verb, j->s.request_id);
+		else
+			rc = oms_call_one("carrier", sp->carrier, verb, j->req,
+			    got[m], &answer);
+		job_answer(sp, j, rc, answer);
+	}
+	rc = OMS_OK;
+out:
+	free(got);
+	free(dup);
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	return rc;
+}
+
+/*
+ * The n jobs js, all waiting on one verb, asked: in batches when the
+ * adapter answers them for that verb, each as many requests as its
+ * bounds allow (BATCH_MAX and BATCH_BYTES, or fewer as the adapter
+ * says); else, and for a request too big to share a batch, alone.  A
+ * batch that fails whole is asked again a request at a time, and no
+ * other batch is asked this run.
+ */
+static void
+ask_all(struct oms_shipper *sp, struct job **js, int n)
+{
+	int step = js[0]->step;
+
+	for (int first = 0; first < n; ) {
+		size_t bytes = 0;
+		int k = 0;
+
+		if (sp->batch == 1 && n - first > 1 && (step == STEP_RATE ?
+		    sp->batch_rate : sp->batch_label))
+			for (; first + k < n && k < sp->batch_max; k++) {
+				char *text = oms_json_print(js[first + k]->req);
+				size_t len = strlen(text) + 1;
+
+				free(text);
+				if (k > 0 && bytes + len > sp->batch_bytes)
+					break;
+				bytes += len;
+			}
+		if (k < 2 || batch_call(sp, js + first, k) != OMS_OK) {
+			if (k >= 2)
+				sp->batch = 0;
+			k = k < 1 ? 1 : k;
+			for (int m = 0; m < k; m++)
+				job_ask(sp, js[first + m]);
+		}
+		first += k;
+	}
+}
+
+/* A number of list a that list b has too, or NULL. */
+static const cJSON *
+shared_number(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+
+	cJSON_ArrayForEach(x, a)
+		cJSON_ArrayForEach(y, b)
+			if (strcmp(x->valuestring, y->valuestring) == 0)
+				return x;
+	return NULL;
+}
+
+/*
+ * The numbers of the labels the jobs js bought that another shipment of
+ * several packages has, as another than its first (tracking_taken's
+ * scan, once for the whole batch): the job that has one ends there.
+ */
+static int
+taken_in_batch(struct oms_shipper *sp, struct job **js, int n)
+{
+	static const char sql[] =
+	    "SELECT s.request_id, p.value ->> '$.tracking' FROM shipments s, "
+	    "json_each(s.record, '$.packages') AS p WHERE s.packages > 1 AND "
+	    "p.value ->> '$.tracking' IN (SELECT value FROM json_each(?1))";
+	cJSON *all = cJSON_CreateArray();
+	const cJSON *x;
+	oms_stmt *st;
+	char *text;
+	int rc;
+
+	for (int i = 0; i < n; i++)
+		if (js[i]->step == STEP_BOUGHT)
+			cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(
+			    js[i]->reply, "tracking_numbers"))
+				cJSON_AddItemToArray(all, cJSON_Duplicate(x, 0));
+	text = oms_json_print(all);
+	cJSON_Delete(all);
+	st = oms_db_query(sp->db, sql, "s", text);
+	free(text);
+	if (st == NULL)
+		return OMS_ERR;
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		const char *rid = oms_col_text(st, 0), *t = oms_col_text(st, 1);
+
+		for (int i = 0; i < n; i++) {
+			struct job *j = js[i];
+
+			if (j->step != STEP_BOUGHT || strcmp(rid,
+			    j->s.request_id) == 0)
+				continue;
+			cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(
+			    j->reply, "tracking_numbers"))
+				if (strcmp(x->valuestring, t) == 0) {
+					job_end(sp, j, oms_fail(OMS_E_CARRIER,
+					    "carrier %s answered label with "
+					    "tracking number %s, which another "
+					    "shipment has", sp->carrier, t));
+					break;
+				}
+		}
+	}
+	oms_reset(st);
+	return rc == OMS_DONE ? OMS_OK : oms_db_fail(sp->db, rc,
+	    "cannot read the shipments");
+}
+
+/*
+ * The labels the jobs js bought together, each checked (a job whose
+ * numbers fail, or are another's of the batch, ends there), kept in
+ * stray_labels in one short transaction before any is used: should the
+ * run die before a shipment commits, which removes its own, the next
+ * run ships it with the same label, or voids it when its shipment is
+ * gone (oms_ship_strays).
+ */
+static int
+keep_labels(struct oms_shipper *sp, struct job **js, int n)
+{
+	static const char sql[] =
+	    "INSERT INTO stray_labels (request_id, order_id, carrier, "
+	    "tracking, files, at, note) VALUES (?, ?, ?, ?, '[]', ?, NULL) "
+	    "ON CONFLICT (request_id) DO NOTHING";
+	oms_stmt *st;
+	int rc = OMS_OK, nested, any = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct job *j = js[i];
+		const cJSON *nums, *x;
+
+		if ((rc = check_numbers(sp, j, 0)) != OMS_OK) {
+			if (rc != OMS_ERR || oms_errkind() != OMS_E_CARRIER)
+				return rc;
+			job_end(sp, j, rc);
+			continue;
+		}
+		nums = cJSON_GetObjectItemCaseSensitive(j->reply,
+		    "tracking_numbers");
+		/* Not yet another's, but another's of this batch. */
+		for (int m = 0; m < i && j->step == STEP_BOUGHT; m++)
+			if (js[m]->step == STEP_BOUGHT && (x = shared_number(nums,
+			    cJSON_GetObjectItemCaseSensitive(js[m]->reply,
+			    "tracking_numbers"))) != NULL)
+				job_end(sp, j, oms_fail(OMS_E_CARRIER, "carrier %s "
+				    "answered label with tracking number %s, which "
+				    "another shipment has", sp->carrier,
+				    x->valuestring));
+		if (j->step != STEP_BOUGHT)
+			continue;
+		j->checked = 1;
+		j->kept = oms_json_print(nums);
+		any = 1;
+	}
+	if (!any)
+		return OMS_OK;
+	if ((rc = taken_in_batch(sp, js, n)) != OMS_OK)
+		return rc;
+	if ((rc = oms_db_write(sp->db, &nested)) != OMS_OK)
+		return rc;
+	for (int i = 0; i < n && rc == OMS_OK; i++) {
+		struct job *j = js[i];
+
+		if (j->step != STEP_BOUGHT)
+			continue;
+		if ((st = oms_db_stmt(sp->db, sql)) == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		oms_bind_text(st, 1, j->s.request_id);
+		oms_bind_int64(st, 2, j->order_id);
+		oms_bind_text(st, 3, sp->carrier);
+		oms_bind_text(st, 4, j->kept);
+		oms_bind_text(st, 5, sp->now);
+		rc = oms_db_step_done(sp->db, st, "cannot keep a label bought");
+	}
+	return oms_db_write_end(sp->db, nested, rc);
+}
+
+/* The place of each order in a batch, and how it went. */
+struct batch_order {
+	int rc;			/* a refusal before any shipment was made */
+	struct oms_errsave *err;
+};
+
+/*
+ * Jobs after one of their order that failed are not asked further, as
+ * one at a time they would not be: ended, with nothing to say.
+ */
+static void
+drop_after_failure(struct job *js, size_t nj)
+{
+	for (size_t i = 1; i < nj; i++)
+		for (size_t k = i; k-- > 0 && js[k].order == js[i].order; )
+			if (js[k].step == STEP_DONE && js[k].rc != OMS_OK &&
+			    js[i].step != STEP_DONE) {
+				js[i].step = STEP_DONE;
+				break;
+			}
+}
+
+/*
+ * The n orders ids shipped together: every shipment made as far as its
+ * rate request, the rate requests asked (in batches), then the label
+ * requests; the labels bought kept (keep_labels), then each shipment
+ * written and committed in the order of ids.  fn gets each shipment
+ * record once committed, end each order's outcome in turn.
+ */
+static int
+ship_batch(struct oms_shipper *sp, const int64_t *ids, size_t n,
+    oms_rec_fn fn, oms_ship_end_fn end, void *arg)
+{
+	struct batch_order *os = ecalloc(n, sizeof *os);
+	struct job *js = NULL, **ask = NULL;
+	size_t nj = 0;
+	int rc = OMS_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		char **locs;
+		size_t nl;
+
+		os[i].rc = order_locations(sp, ids[i], &locs, &nl);
+		if (os[i].rc != OMS_OK) {
+			os[i].err = emalloc(sizeof *os[i].err);
+			oms_err_save(os[i].err);
+		}
+		js = erealloc(js, (nj + nl) * sizeof *js);
+		for (size_t k = 0; k < nl; k++) {
+			struct job *j = &js[nj++];
+
+			memset(j, 0, sizeof *j);
+			j->order_id = ids[i];
+			j->order = i;
+			j->loc = locs[k];
+			j->step = STEP_RATE;
+		}
+		free(locs);
+	}
+	ask = ecalloc(nj + 1, sizeof *ask);
+	/* Each made up to its quotes, one after another as alone. */
+	for (size_t i = 0; i < nj; i++) {
+		drop_after_failure(js, i + 1);
+		if (js[i].step == STEP_RATE)
+			job_begin(sp, &js[i]);
+	}
+	/* The quotes, then the labels: each verb asked apart. */
+	for (int step = STEP_RATE; step <= STEP_LABEL; ) {
+		int k = 0;
+
+		drop_after_failure(js, nj);
+		for (size_t i = 0; i < nj; i++)
+			if (js[i].step == step)
+				ask[k++] = &js[i];
+		if (k == 0) {
+			step++;
+			continue;
+		}
+		ask_all(sp, ask, k);
+		if (step == STEP_LABEL)
+			break;
+	}
+	/* Several labels bought at once: kept before any is used. */
+	{
+		int k = 0;
+
+		for (size_t i = 0; i < nj; i++)
+			if (js[i].step == STEP_BOUGHT)
+				ask[k++] = &js[i];
+		if (k > 1 && (rc = keep_labels(sp, ask, k)) != OMS_OK)
+			goto out;
+	}
+	/* Each order in turn: its shipments committed, then its outcome. */
+	for (size_t i = 0, x = 0; i < n; i++) {
+		int r = os[i].rc;
+
+		for (; x < nj && js[x].order == i; x++) {
+			struct job *j = &js[x];
+
+			if (j->step == STEP_BOUGHT)
+				job_finish(sp, j);
+			if (r == OMS_OK && j->rc != OMS_OK) {
+				r = j->rc;
+				if (os[i].err == NULL)
+					os[i].err = emalloc(sizeof *os[i].err);
+				*os[i].err = *j->err;
+			} else if (j->rc == OMS_OK && j->rec != NULL &&
+			    fn != NULL && (rc = fn(arg, j->rec)) != OMS_OK)
+				goto out;
+		}
+		if (r != OMS_OK)
+			oms_err_restore(os[i].err);
+		if ((rc = end(arg, i, r)) != OMS_OK)
+			goto out;
+	}
+out:
+	for (size_t i = 0; i < nj; i++)
+		job_free(&js[i]);
+	for (size_t i = 0; i < n; i++)
+		free(os[i].err);
+	free(js);
+	free(ask);
+	free(os);
+	return rc;
+}
+
+/*
+ * Ship the n orders ids, each at every location where it has active
+ * allocations; fn gets each shipment record once committed, and end
+ * (arg, i, rc) the outcome of ids[i], in the order of ids, with its
+ * failure's message as oms_error().  Several orders are shipped together
+ * when the adapter declares it answers batches, their requests asked in
+ * a run of the adapter each verb; else one after another, each request
+ * in a run of its own.  ids names each order once.  What end returns
+ * other than OMS_OK stops the rest, and is returned; so is a failure of
+ * the database.
+ */
+int
+oms_ship_orders(struct oms_shipper *sp, const int64_t *ids, size_t n,
+    oms_rec_fn fn, oms_ship_end_fn end, void *arg)
+{
+	int rc;
+
+	if (n > 1 && sp->batch < 0)
+		capabilities(sp);
+	if (n > 1 && sp->batch == 1)
+		return ship_batch(sp, ids, n, fn, end, arg);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = end(arg, i, ship_order(sp, ids[i], fn, arg))) !=
+		    OMS_OK)
+			return rc;
+	return OMS_OK;
 }
 
 /*

@@ -64,10 +64,12 @@ int oms_shipper_open(oms_db *db, const char *carrier, const char *dir,
     const char *service, int dpi, struct oms_shipper **out);
 void oms_shipper_close(struct oms_shipper *sp);
 int oms_shipper_slips(struct oms_shipper *sp, const char *dir);
+int oms_shipper_format(struct oms_shipper *sp, const char *format);
 void oms_shipper_counts(const struct oms_shipper *sp, long *shipped,
     long *refused);
-int oms_ship_order(struct oms_shipper *sp, int64_t order_id, oms_rec_fn fn,
-    void *arg);
+typedef int (*oms_ship_end_fn)(void *arg, size_t i, int rc);
+int oms_ship_orders(struct oms_shipper *sp, const int64_t *ids, size_t n,
+    oms_rec_fn fn, oms_ship_end_fn end, void *arg);
 /* A shipment someone else made (a 3pl), recorded as oms-ship's are. */
 struct oms_ship_given {
 	int64_t order_id;
@@ -88,7 +90,7 @@ int oms_ship_pending(oms_db *db, int64_t **ids, size_t *n);
 int oms_ship_done(oms_db *db, int64_t id, int *done, char *note,
     size_t n);
 int oms_order_name(oms_db *db, int64_t id, char *buf, size_t n);
-int oms_ship_strays(oms_db *db, long *voided, long *failed);
+int oms_ship_strays(struct oms_shipper *sp, long *voided, long *failed);
 int oms_ship_track(oms_db *db, const char *carrier, oms_rec_fn fn,
     void *arg, long *failed);
 int oms_carrier_track(const char *carrier, const char *request_id,

@@ -13,7 +13,10 @@
  *   cancel_refused     cancelled after a parcel left: a return is the way
  *                      (listed for the recent window)
  *   stray_label        a label bought for a shipment then refused, whose
- *                      void failed: the next shipping run tries again
+ *                      void failed: the next shipping run tries again;
+ *                      or one of several bought together (a batch) whose
+ *                      shipment is not committed yet: the next shipping
+ *                      run ships it with that label, or voids it
  *   void_uncorrected   a parcel voided after its channel was told, whose
  *                      correction `oms-ship confirm` has not yet given
  *   late               not shipped (open, on hold, backordered, partly
@@ -119,9 +122,13 @@ static const struct kind kinds[] = {
 	  "WHERE r.state = 'refused' AND r.at >= ?1 ORDER BY r.at, r.id",
 	  0, 3 },
 	{ "stray_label",
-	  "SELECT s.order_id, o.status, s.at, 'a label bought for nothing, "
+	  "SELECT s.order_id, o.status, s.at, CASE WHEN s.note IS NULL THEN "
+	  "'a label bought in a batch and not yet shipped nor voided, "
 	  "tracking ' || (SELECT group_concat(value, ' ') FROM json_each("
-	  "s.tracking)) || ', could not be voided: ' || coalesce(s.note, '?'), "
+	  "s.tracking)) || ': the next shipping run ships it with that "
+	  "label, or voids it' ELSE 'a label bought for nothing, "
+	  "tracking ' || (SELECT group_concat(value, ' ') FROM json_each("
+	  "s.tracking)) || ', could not be voided: ' || s.note END, "
 	  "s.carrier FROM stray_labels s JOIN orders o ON o.id = s.order_id "
 	  "ORDER BY s.at, s.request_id", 0, 0 },
 	{ "void_uncorrected",

@@ -689,8 +689,8 @@ oms_dir_check(const char *dir)
  * replaces a name and never follows one, so a link planted after the
  * check is replaced, not written through.
  */
-int
-oms_write_file(const char *path, const void *data, size_t len)
+static int
+write_file(const char *path, const void *data, size_t len, int sync)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
@@ -739,7 +739,7 @@ oms_write_file(const char *path, const void *data, size_t len)
 			break;
 		off += (size_t)w;
 	}
-	if (off < len || fsync(fd) != 0) {
+	if (off < len || (sync && fsync(fd) != 0)) {
 		rc = oms_seterr("cannot write '%s': %s", path,
 		    strerror(errno ? errno : EIO));
 		goto drop;
@@ -760,7 +760,7 @@ oms_write_file(const char *path, const void *data, size_t len)
 		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
 		goto drop;
 	}
-	if (fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
+	if (sync && fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
 		rc = oms_seterr("cannot write '%s': %s", path, strerror(errno));
 	goto out;
 drop:
@@ -768,6 +768,78 @@ drop:
 		close(fd);
 	unlinkat(dfd, tmp, 0);
 out:
+	close(dfd);
+	return rc;
+}
+
+int
+oms_write_file(const char *path, const void *data, size_t len)
+{
+	return write_file(path, data, len, 1);
+}
+
+/*
+ * oms_write_file, flushing nothing: for files written together and then
+ * flushed together by oms_sync_files, before anything counts on them.
+ */
+int
+oms_write_file_nosync(const char *path, const void *data, size_t len)
+{
+	return write_file(path, data, len, 0);
+}
+
+/*
+ * The files of paths (a JSON array of strings, each DIR/NAME), written
+ * by oms_write_file_nosync into directory dir, flushed to disk, each,
+ * then dir once: when it returns OMS_OK they and their names will
+ * outlive a crash.  dir is opened as oms_write_file opens it, each file
+ * by its name in it, never through a symbolic link and without waiting
+ * on what is not a regular file (a fifo, a device put there since),
+ * which is refused, not flushed.
+ */
+int
+oms_sync_files(const char *dir, const cJSON *paths)
+{
+	const cJSON *p;
+	struct stat sb;
+	int dfd, fd, rc;
+
+	if ((rc = open_dir(dir, dir, strlen(dir), &dfd)) != OMS_OK)
+		return rc;
+	cJSON_ArrayForEach(p, paths) {
+		const char *path = p->valuestring, *slash;
+
+		if (!cJSON_IsString(p))
+			continue;
+		slash = strrchr(path, '/');
+		if ((fd = openat(dfd, slash ? slash + 1 : path, O_RDONLY |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+			rc = oms_seterr("cannot flush '%s': %s", path, errno ==
+			    ELOOP ? "it is a symbolic link, not followed" :
+			    strerror(errno));
+			break;
+		}
+		if (fstat(fd, &sb) != 0)
+			rc = oms_seterr("cannot flush '%s': %s", path,
+			    strerror(errno));
+		else if (!S_ISREG(sb.st_mode))
+			rc = oms_seterr("cannot flush '%s': it is %s, not a "
+			    "regular file", path, file_kind(sb.st_mode));
+		if (rc != OMS_OK) {
+			close(fd);
+			break;
+		}
+		if (fsync(fd) != 0) {
+			rc = oms_seterr("cannot flush '%s': %s", path,
+			    strerror(errno));
+			close(fd);
+			break;
+		}
+		close(fd);
+	}
+	if (rc == OMS_OK && fsync(dfd) != 0 && errno != EINVAL &&
+	    errno != EROFS)
+		rc = oms_seterr("cannot flush '%s': %s", dir, strerror(errno));
 	close(dfd);
 	return rc;
 }

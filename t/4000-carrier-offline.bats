@@ -10,7 +10,9 @@ load helper
 USAGE='usage: oms-carrier-offline rate < request.json
        oms-carrier-offline label < request.json
        oms-carrier-offline void < request.json
-       oms-carrier-offline track < request.json'
+       oms-carrier-offline track < request.json
+       oms-carrier-offline batch < request.json
+       oms-carrier-offline capabilities < request.json'
 NOTJSON='oms-carrier-offline: the request on stdin is not one JSON object'
 US='"from":{"country":"US","postal_code":"07114"},"to":{"country":"US","postal_code":"19103"}'
 PRE='{"at":"2026-11-02T15:00:00Z","status":"pre_transit","description":"Label created, not yet in the carrier'"'"'s hands"}'
@@ -89,7 +91,7 @@ check_digits() {
 @test "--help prints the usage on stdout and exits 0; --version the version" {
 	run --separate-stderr oms-carrier-offline --help
 	assert_success
-	assert_equal "$(head -4 <<<"$output")" "$USAGE"
+	assert_equal "$(head -6 <<<"$output")" "$USAGE"
 	assert_line "  label                        buy a label: tracking numbers"
 	assert_line "See oms-carrier-offline(1)."
 	assert_equal "$stderr" ""
@@ -106,9 +108,9 @@ check_digits() {
 		assert_equal "$stderr" "oms-carrier-offline: $want
 $USAGE"
 	done <<EOF
-|a verb is needed (rate, label, void, track)
-ship|'ship' is not a verb (rate, label, void, track)
-RATE|'RATE' is not a verb (rate, label, void, track)
+|a verb is needed (rate, label, void, track, batch, capabilities)
+ship|'ship' is not a verb (rate, label, void, track, batch, capabilities)
+RATE|'RATE' is not a verb (rate, label, void, track, batch, capabilities)
 rate label|rate takes no operand: the request is on stdin
 EOF
 	run --separate-stderr oms-carrier-offline --bogus rate <<<'{"request_id":"x"}'
@@ -458,6 +460,63 @@ EOF
 "tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":3,"scenario":"stolen"|scenario must be delivered, failure, returned or lost
 "tracking_number":"986578788855","shipped_at":"2026-11-02T15:00:00Z","transit_days":3,"scenario":null|scenario must be delivered, failure, returned or lost
 EOF
+}
+
+@test "batch: each request answered as it is alone, under its request_id, a refusal refusing none of the others" {
+	a=$(label_req b1 ups-ground 2) b=$(label_req b2 usps-priority-mail 1) c=$(label_req b3 dhl-express 1)
+	want=$(for r in "$a" "$b" "$c"; do offline label "$r" | jq -c --argjson r "$r" '. + {request_id: $r.request_id}' || true; done |
+		jq -sc '{ok: true, request_id: "batch-1", replies: .}')
+	run --separate-stderr offline batch "$(jq -nc --argjson a "$a" --argjson b "$b" --argjson c "$c" \
+		'{request_id: "batch-1", verb: "label", requests: [$a, $b, $c]}')"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$want"
+	assert_equal "$(jq -c '[.replies[] | [.request_id, .ok]]' <<<"$output")" '[["b1",true],["b2",true],["b3",false]]'
+	# Rates too.
+	r='{"request_id":"q1","level":"standard",'"$US"',"packages":[{"weight_g":400}]}'
+	r2='{"request_id":"q2","level":"standard",'"$US"',"packages":[{"weight_g":4000}]}'
+	run offline batch '{"request_id":"b","verb":"rate","requests":['"$r"','"$r2"']}'
+	assert_success
+	assert_equal "$(jq -c '.replies[0] | del(.request_id)' <<<"$output")" "$(offline rate "$r")"
+	assert_equal "$(jq -c '.replies[1] | del(.request_id)' <<<"$output")" "$(offline rate "$r2")"
+	# The batch's account is each request's, and not echoed.
+	run offline batch '{"request_id":"b","verb":"label","account":{"api_key":"SECRET-KEY-1"},"requests":['"$a"']}'
+	assert_success
+	[[ $output != *SECRET* ]]
+	assert_equal "$(jq -c '.replies[0] | del(.request_id)' <<<"$output")" "$(offline label "$a")"
+}
+
+@test "batch: what it refuses whole" {
+	a=$(label_req b1 ups-ground 1) b=$(label_req b2 ups-ground 1)
+	while IFS='|' read -r req err; do
+		run --separate-stderr offline batch "$req"
+		assert_success
+		assert_equal "$stderr" ""
+		assert_output "{\"ok\":false,\"error\":\"$err\"}"
+	done <<EOF
+{"request_id":"b","requests":[$a]}|verb must be rate, label, void or track
+{"request_id":"b","verb":"batch","requests":[$a]}|verb must be rate, label, void or track
+{"request_id":"b","verb":"label"}|requests must be an array of 1 to 100 requests
+{"request_id":"b","verb":"label","requests":[]}|requests must be an array of 1 to 100 requests
+{"request_id":"b","verb":"label","requests":{}}|requests must be an array of 1 to 100 requests
+{"request_id":"b","verb":"label","requests":[$a,1]}|each of requests must be an object
+{"request_id":"b","verb":"label","requests":[$a,{"service":"ups-ground"}]}|each of requests must have a request_id that is not empty
+{"request_id":"b","verb":"label","requests":[$a,$b,$a]}|request_id 'b1' is twice in the batch
+{"verb":"label","requests":[$a]}|request_id must be a string that is not empty
+EOF
+	run offline batch "$(jq -nc --argjson a "$a" '{request_id: "b", verb: "label", requests: [range(101) as $i | $a | .request_id += "-\($i)"]}')"
+	assert_success
+	assert_output '{"ok":false,"error":"requests must be an array of 1 to 100 requests"}'
+	run offline batch "$(jq -nc --argjson a "$a" '{request_id: "b", verb: "label", requests: [range(100) as $i | $a | .request_id += "-\($i)"]}')"
+	assert_success
+	assert_equal "$(jq -c '[(.replies | length), (.replies | map(.request_id) | unique | length)]' <<<"$output")" "[100,100]"
+}
+
+@test "capabilities: every verb, and batches of each, as many and as big as it takes" {
+	run --separate-stderr offline capabilities '{"request_id":"c"}'
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output '{"ok":true,"verbs":["rate","label","void","track","batch","capabilities"],"batch":{"verbs":["rate","label","void","track"],"max_requests":100,"max_bytes":1048576}}'
 }
 
 @test "the account's secrets are never echoed or logged" {

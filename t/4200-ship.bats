@@ -122,6 +122,32 @@ shipped,shipped"
 	assert_output 1
 }
 
+@test "--format zpl draws the ZPL label alone, --format pdf the PDF alone; both by default" {
+	setup_ship
+	order 1001 "Zoë Müller" "L1:A:2"
+	order 1002 "Ann Lee" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	head -1 alloc.jsonl > one.jsonl
+	tail -1 alloc.jsonl > two.jsonl
+	run --separate-stderr oms-ship --carrier offline --labels zpl --format zpl one.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_zpl"]]'
+	t=$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 1")
+	assert_equal "$(ls zpl)" "$t.zpl"
+	run grep -c -e '^\^XA$' -e "\^FD$t\^FS$" -e '^\^XZ$' "zpl/$t.zpl"
+	assert_output 3
+	# The PDF alone.
+	run --separate-stderr oms-ship --carrier offline --labels pdf --format pdf two.jsonl
+	assert_success
+	assert_equal "$(jq -c '[.packages[] | keys_unsorted | map(select(startswith("label_")))]' <<<"$output")" '[["label_pdf"]]'
+	assert_equal "$(ls pdf)" "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 2").pdf"
+	# Not a format.
+	run --separate-stderr oms-ship --carrier offline --labels labels --format png alloc.jsonl
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "oms-ship: --format must be zpl, pdf or both"
+}
+
 @test "order ids full of ../ and shell metacharacters cannot move a label out of its directory" {
 	setup_ship
 	order '../../../tmp/x;$(touch pwned)`touch pwned2`' '"; rm -rf / #' "L1:A:1"
@@ -158,6 +184,405 @@ shipped,shipped"
 	assert_output ""
 	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) already shipped as s_1
 oms-ship: 0 shipments, 1 already shipped, 0 refused"
+}
+
+@test "an adapter with batch: a run asks its rates in one batch and its labels in another, and ships as one asked a request at a time would" {
+	skip_on_pg "a copy of the database file, its instance and so its request ids the same"
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt
+	order 1001 "Ann Lee" "L1:A:2 L2:B:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:B:2"
+	oms-route --pending > alloc.jsonl
+	cp "$OMS_DB" single.db
+	# The same database, shipped by an adapter without batch.
+	OMS_DB=$PWD/single.db run --separate-stderr oms-ship --carrier logged --labels single alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	single=$output
+	assert_equal "$(jq -c 'select(.reference) | .request_id' requests.jsonl | wc -l)" 4
+	[ ! -e batches.txt ]
+	rm requests.jsonl
+	SHIP_BATCH=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	# Two runs of the adapter: four quotes, then four labels.
+	assert_equal "$(cat batches.txt)" "rate 4
+label 4"
+	assert_equal "$(wc -l < requests.jsonl)" 8
+	# The same shipments, labels and all: the numbers come from the request ids.
+	assert_equal "$(jq -c 'del(.shipped_at)' <<<"$output")" "$(jq -c 'del(.shipped_at) | .packages |= map(.label_zpl |= sub("^single/"; "labels/") | .label_pdf |= sub("^single/"; "labels/"))' <<<"$single")"
+	for f in single/*; do cmp "$f" "labels/${f#single/}"; done
+	assert_equal "$(ls labels | wc -l)" 8
+	run oms check
+	assert_success
+}
+
+@test "an adapter with batch: a label batch holds label requests alone; quotes asked again at the standard level go in a rate batch of their own" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	# A service level no rate table has: quoted none, then asked again
+	# at the standard level, as routing does.
+	for i in 1 2 3; do
+		jq -nc --arg e "100$i" '{type:"order",external_id:$e,currency:"USD",service:"bulk",ship_to:{name:"Ann",address1:"1 Main St",city:"New York",region:"NY",postal_code:"10001",country:"US"},lines:[{line_id:"L1",sku:"A",qty:1,unit_price:"10.00"}]}'
+	done | oms-import --channel oms >/dev/null
+	oms-route --pending > alloc.jsonl
+	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r .service <<<"$output" | sort -u)" "usps-ground-advantage"
+	assert_equal "$(cat batches.txt)" "rate 3
+rate 3
+label 3"
+	# Each batch holds its verb's requests and no other: quotes by level,
+	# labels by service, the label batch no quote.
+	run jq -c '[.level, .service, .reference]' requests.jsonl
+	assert_output - <<'OUT'
+["bulk",null,null]
+["bulk",null,null]
+["bulk",null,null]
+["standard",null,null]
+["standard",null,null]
+["standard",null,null]
+[null,"usps-ground-advantage","o_1"]
+[null,"usps-ground-advantage","o_2"]
+[null,"usps-ground-advantage","o_3"]
+OUT
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "3
+0"
+}
+
+@test "an adapter with batch: each reply is its request's by request_id, never by its place; a reply that answers no request, or twice, or another batch's, fails its order" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH"
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":5,"key":"more"}' >/dev/null
+	for i in 1 2 3 4 5 6; do order "100$i" "Ann Lee" "L1:A:1"; done
+	oms-route --pending > alloc.jsonl
+	sed -n 1,3p alloc.jsonl > a.jsonl
+	sed -n 4,6p alloc.jsonl > b.jsonl
+	# Each order's own label: its number is the one of its request id.
+	own() {
+		sqlite3 "$OMS_DB" "SELECT request_id FROM shipments WHERE order_id = $1" |
+		    jq -Rc '{request_id: ., service: "usps-ground-advantage", from: {}, to: {}, packages: [{weight_g: 1}]}' |
+		    oms-carrier-offline label | jq -r '.tracking_numbers[0]'
+	}
+	mask() { sed -E 's/batch-(rate|label)-[0-9a-f]{16}/batch-\1-X/g; s/oms-[0-9a-f]{16}/oms-X/g'; }
+	# The replies in the reverse order: each still goes to its own order.
+	ODD=swap run --separate-stderr oms-ship --carrier odd --labels labels a.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 3
+	for o in 1 2 3; do
+		assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = $o")" "$(own $o)"
+	done
+	# Another batch's replies: every order of the batch fails, nothing kept.
+	ODD=other run --separate-stderr oms-ship --carrier odd --labels labels b.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: b.jsonl:1: order o_4 (oms 1004): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
+oms-ship: b.jsonl:2: order o_5 (oms 1005): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)
+oms-ship: b.jsonl:3: order o_6 (oms 1006): carrier odd answered batch batch-label-X with the replies of batch 'batch-label-stale' (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "3
+0"
+	# o_5's reply under o_4's request id: o_4 has two, o_5 none; o_6 ships.
+	ODD=twice run --separate-stderr oms-ship --carrier odd --labels labels b.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .order <<<"$output")" "o_6"
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: b.jsonl:1: order o_4 (oms 1004): carrier odd answered label request oms-X twice in batch batch-label-X (nothing changed)
+oms-ship: b.jsonl:2: order o_5 (oms 1005): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments")" "4"
+	# Replies without their request id answer nothing.
+	ODD=noid run --separate-stderr oms-ship --carrier odd --labels labels b.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$(mask <<<"$stderr")" "oms-ship: b.jsonl:1: order o_4 (oms 1004): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)
+oms-ship: b.jsonl:2: order o_5 (oms 1005): carrier odd answered batch batch-label-X without a reply to label request oms-X (nothing changed)"
+	# Answered right, they ship, each with its own label.
+	run oms-ship --carrier offline --labels labels b.jsonl
+	assert_success
+	for o in 4 5 6; do
+		assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = $o")" "$(own $o)"
+	done
+	run oms check
+	assert_success
+}
+
+@test "an adapter with batch: a batch's id is made from all its requests: the same batch asked again has the same id, another batch never has it" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	# An adapter that answers a batch id it has seen with the reply it gave.
+	export SHIP_BATCH_CACHE=$PWD/cache
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	sed -n 1,2p alloc.jsonl > a.jsonl
+	sed -n '1p;3p' alloc.jsonl > b.jsonl
+	label_of() {
+		jq -c --arg o "$1" 'select(.reference == $o)' requests.jsonl | head -1 |
+		    oms-carrier-offline label | jq -r '.tracking_numbers[0]'
+	}
+	# o_1 and o_2: the labels bought, the reply lost; nothing ships.
+	# Twice: the same batches, the same ids.
+	for i in 1 2; do
+		SHIP_FAIL_LABELS=1 run oms-ship --carrier logged --labels labels a.jsonl
+		assert_failure 1
+		mv "$SHIP_BATCH_LOG.ids" a$i.ids
+	done
+	assert_equal "$(cut -d' ' -f1 a1.ids)" "rate
+label"
+	cmp a1.ids a2.ids
+	# o_1 and o_3: batches of their own, not o_1 and o_2's answered again.
+	run --separate-stderr oms-ship --carrier logged --labels labels b.jsonl
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(cut -d' ' -f1 "$SHIP_BATCH_LOG.ids")" "rate
+label"
+	run comm -12 <(sort a1.ids) <(sort "$SHIP_BATCH_LOG.ids")
+	assert_output ""
+	# o_3's label is its own, not the one bought for o_2.
+	[ "$(label_of o_2)" != "$(label_of o_3)" ]
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id, tracking FROM shipments ORDER BY order_id")" "1|$(label_of o_1)
+3|$(label_of o_3)"
+	run oms-ship --carrier logged --labels labels a.jsonl
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT tracking FROM shipments WHERE order_id = 2; SELECT count(*) FROM stray_labels")" "$(label_of o_2)
+0"
+}
+
+@test "an adapter with batch: the labels a batch bought are kept as stray labels until each shipment commits; killed before, the next run ships them with those labels, or voids the one whose order went" {
+	setup_ship
+	cc -shared -fPIC -o killat.so "$TOP/t/proof/killat.c" -ldl
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	label_of() {
+		jq -c --arg o "$1" 'select(.reference == $o)' requests.jsonl | head -1 |
+		    oms-carrier-offline label | jq -r '.tracking_numbers[0]'
+	}
+	# Killed (kill -9) as the first label file is put in its place: the
+	# batch's three labels bought, no shipment committed.
+	KILLAT_SUFFIX=.zpl LD_PRELOAD=$PWD/killat.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_equal "$status" 137
+	assert_output ""
+	assert_equal "$(cat batches.txt)" "rate 3
+label 3"
+	t1=$(label_of o_1) t2=$(label_of o_2) t3=$(label_of o_3)
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT order_id, carrier, tracking, files, note IS NULL FROM stray_labels ORDER BY order_id")" "0
+1|logged|[\"$t1\"]|[]|1
+2|logged|[\"$t2\"]|[]|1
+3|logged|[\"$t3\"]|[]|1"
+	run --separate-stderr oms check
+	assert_success
+	run oms status
+	assert_equal "$(jq -r 'select(.kind == "stray_label") | "\(.order) \(.reason)"' <<<"$output" | sort)" "o_1 a label bought in a batch and not yet shipped nor voided, tracking $t1: the next shipping run ships it with that label, or voids it
+o_2 a label bought in a batch and not yet shipped nor voided, tracking $t2: the next shipping run ships it with that label, or voids it
+o_3 a label bought in a batch and not yet shipped nor voided, tracking $t3: the next shipping run ships it with that label, or voids it"
+	# o_1 cancelled meanwhile: its label is voided; o_2 and o_3 ship
+	# with the labels bought for them, no longer kept.
+	run oms-import cancel o_1
+	assert_success
+	run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001) is cancelled: it does not ship"
+	assert_equal "$(jq -c 'select(.tracking_numbers) | .tracking_numbers' requests.jsonl)" "[\"$t1\"]"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id, tracking FROM shipments ORDER BY order_id; SELECT count(*) FROM stray_labels")" "2|$t2
+3|$t3
+0"
+	run oms check
+	assert_success
+	# Shipped, the same file again: nothing kept, nothing voided.
+	run oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl | wc -l)" 1
+}
+
+@test "an adapter with batch: a label kept for a shipment not yet made is not voided by a run that does not ship it" {
+	setup_ship
+	cc -shared -fPIC -o killat.so "$TOP/t/proof/killat.c" -ldl
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	sed -n 1,2p alloc.jsonl > a.jsonl
+	sed -n 3p alloc.jsonl > c.jsonl
+	KILLAT_SUFFIX=.zpl LD_PRELOAD=$PWD/killat.so \
+	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    run oms-ship --carrier logged --labels labels a.jsonl
+	assert_equal "$status" 137
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id FROM stray_labels ORDER BY 1")" "1
+2"
+	# Another order shipped: o_1's and o_2's labels are theirs still, and
+	# asking again for them would get them back; not voided.
+	run oms-ship --carrier logged --labels labels c.jsonl
+	assert_success
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT order_id FROM stray_labels ORDER BY 1")" "1
+2"
+	run oms-ship --carrier logged --labels labels a.jsonl
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "3
+0"
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
+}
+
+@test "an order fed alone ships at once: oms-ship ships what it can read now, and batches what comes together" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:1"
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	# lines_out N: wait (10 s at most) for N records on out.jsonl.
+	lines_out() {
+		local i=0
+		while [ "$(wc -l < out.jsonl)" -lt "$1" ] && [ $i -lt 200 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		assert_equal "$(wc -l < out.jsonl)" "$1"
+	}
+	mkfifo in
+	oms-ship --carrier logged --labels labels < in > out.jsonl 2> err 3>&- &
+	pid=$!
+	exec 4> in
+	# A scanner's order, alone: shipped while stdin is still open.
+	head -1 alloc.jsonl >&4
+	lines_out 1
+	assert_equal "$(jq -r .order out.jsonl)" "o_1"
+	kill -0 $pid
+	[ ! -e batches.txt ]
+	# Two that come together: a batch.
+	sed -n 2,3p alloc.jsonl >&4
+	lines_out 3
+	kill -0 $pid
+	exec 4>&-
+	wait $pid
+	assert_equal "$(cat err)" ""
+	assert_equal "$(jq -r .order out.jsonl)" "o_1
+o_2
+o_3"
+	assert_equal "$(cat batches.txt)" "rate 2
+label 2"
+}
+
+@test "an adapter with batch: a batch holds as many requests, and as many bytes of them, as the adapter says it takes, and no more" {
+	setup_ship
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":20,"key":"more"}' >/dev/null
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	for i in $(seq 11 24); do order "10$i" "Ann Lee" "L1:A:1"; done
+	oms-route --pending > alloc.jsonl
+	sed -n 1,7p alloc.jsonl > a.jsonl
+	sed -n 8,14p alloc.jsonl > b.jsonl
+	# Two requests at most: three batches of two, the seventh alone.
+	SHIP_BATCH_CAPS='.batch.max_requests = 2' run --separate-stderr oms-ship --carrier logged --labels labels a.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	assert_equal "$(cat batches.txt)" "rate 2
+rate 2
+rate 2
+label 2
+label 2
+label 2"
+	assert_equal "$(jq -c 'select(.level)' requests.jsonl | wc -l) $(jq -c 'select(.reference)' requests.jsonl | wc -l)" "7 7"
+	# 3000 bytes at most: a batch holds half of that, 1500 bytes of
+	# requests; a quote here is 417 bytes, a label 431: three of either.
+	rm -f batches.txt*
+	SHIP_BATCH_CAPS='.batch.max_bytes = 3000' run --separate-stderr oms-ship --carrier logged --labels labels b.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	assert_equal "$(cat batches.txt)" "rate 3
+rate 3
+label 3
+label 3"
+	run awk '$1 > 1500' batches.txt.bytes
+	assert_output ""
+	assert_equal "$(jq -c 'select(.level)' requests.jsonl | wc -l) $(jq -c 'select(.reference)' requests.jsonl | wc -l)" "14 14"
+}
+
+@test "an adapter with batch: a label whose number another shipment's second package has, or another of the batch, is refused" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH"
+	oms-stock <<<'{"type":"movement","kind":"receive","sku":"A","location":"EWR1","qty":100,"key":"more"}' >/dev/null
+	# 60 x A: two boxes, two numbers.
+	order 1001 "Ann Lee" "L1:A:60"
+	oms-route --pending | oms-ship --carrier offline --labels labels > one.jsonl
+	assert_equal "$(jq '.packages | length' one.jsonl)" 2
+	n2=$(jq -r '.packages[1].tracking' one.jsonl)
+	order 1002 "Bo Diaz" "L1:A:1"
+	order 1003 "Cy Park" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	# A batch whose labels both come back with s_1's second number.
+	ODD=taken ODD_NUMBER=$n2 run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_2 (oms 1002): carrier odd answered label with tracking number $n2, which another shipment has (nothing changed)
+oms-ship: alloc.jsonl:2: order o_3 (oms 1003): carrier odd answered label with tracking number $n2, which another shipment has (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "1
+0"
+	# A number of no shipment yet, twice in the batch: the first ships.
+	ODD=taken ODD_NUMBER=1Z999AA10123456784 run --separate-stderr oms-ship --carrier odd --labels labels alloc.jsonl
+	assert_failure 1
+	assert_equal "$(jq -r .order <<<"$output")" "o_2"
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:2: order o_3 (oms 1003): carrier odd answered label with tracking number 1Z999AA10123456784, which another shipment has (nothing changed)"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "2
+0"
+}
+
+@test "an adapter with batch: an order named twice is asked for once and shipped once, and its label is not voided" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:2"
+	order 1002 "Bo Diaz" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	cat alloc.jsonl alloc.jsonl > twice.jsonl
+	run --separate-stderr oms-ship -v --carrier logged --labels labels twice.jsonl
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	# The second time an order is named, it is shipped: a note.
+	assert_equal "$stderr" "oms-ship: twice.jsonl:3: order o_1 (oms 1001) already shipped as s_1
+oms-ship: twice.jsonl:4: order o_2 (oms 1002) already shipped as s_2
+oms-ship: 2 shipments, 2 already shipped, 0 refused"
+	assert_equal "$(cat batches.txt)" "rate 2
+label 2"
+	# No void: the one label bought is the shipment's.
+	assert_equal "$(jq -c 'select(.tracking_numbers)' requests.jsonl)" ""
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "2
+0"
+}
+
+@test "an adapter with batch: a batch of labels bought but its answer lost is asked again a label at a time, then on the next run; one label, one shipment" {
+	setup_ship
+	export PATH="$FIX/ship:$PATH" SHIP_LOG=$PWD/requests.jsonl SHIP_BATCH_LOG=$PWD/batches.txt SHIP_BATCH=1
+	order 1001 "Ann Lee" "L1:A:2"
+	order 1002 "Bo Diaz" "L1:A:1"
+	oms-route --pending > alloc.jsonl
+	before=$(levels)
+	SHIP_FAIL_LABELS=1 run --separate-stderr oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "oms-ship: alloc.jsonl:1: order o_1 (oms 1001): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)
+oms-ship: alloc.jsonl:2: order o_2 (oms 1002): carrier logged failed on label (exit 3): connection reset after the label was bought (nothing changed)"
+	# The batch failed: each label asked alone, not in a batch again.
+	assert_equal "$(cat batches.txt)" "rate 2
+label 2"
+	assert_equal "$(levels)" "$before"
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM shipments; SELECT count(*) FROM stray_labels")" "0
+0"
+	run oms-ship --carrier logged --labels labels alloc.jsonl
+	assert_success
+	# Three label requests an order, one id; the label kept is the one first bought.
+	for o in o_1 o_2; do
+		run jq -r --arg o $o 'select(.reference == $o) | .request_id' requests.jsonl
+		assert_equal "${#lines[@]}" 3
+		assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 1
+		first=$(jq -c --arg o $o 'select(.reference == $o)' requests.jsonl | head -1 | oms-carrier-offline label | jq -r '.tracking_numbers[0]')
+		assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*), max(tracking) FROM shipments WHERE order_id = ${o#o_}")" "1|$first"
+	done
 }
 
 @test "an adapter that hangs, crashes, fails or answers garbage: a clear error, nothing changed" {

@@ -45,7 +45,8 @@ order() {
 oms-ship: alloc.jsonl:2: order o_2 (oms 1002) at EWR1, 1500 x SKU A (200x120x60 mm, 400 g): it needs 27 boxes of size XL, more than 20 in one shipment: route its lines to more places, or add a larger box to boxes.json on OMS_PATH"
 	# A carrier with no service for it: the parcel, and what to do.
 	mkdir bin
-	printf '#!/bin/sh\n[ "$1" = rate ] && { echo '"'"'{"ok":true,"rates":[]}'"'"'; exit 0; }\nexec oms-carrier-offline "$@"\n' > bin/oms-carrier-none
+	# (No batches: asked a request at a time, as it answers them.)
+	printf '#!/bin/sh\ncase $1 in batch|capabilities) exit 2;; esac\n[ "$1" = rate ] && { echo '"'"'{"ok":true,"rates":[]}'"'"'; exit 0; }\nexec oms-carrier-offline "$@"\n' > bin/oms-carrier-none
 	chmod +x bin/oms-carrier-none
 	order 1004 "Di" "L1:A:2"
 	oms-route --pending > alloc2.jsonl

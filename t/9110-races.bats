@@ -65,6 +65,9 @@ consistent() {
 # REQUEST".  A process run with SLOW_TAG=T that calls a verb named in
 # SLOW_VERBS (void when unset) is held inside the call: the carrier makes
 # T.in and waits for T.go (10 s at most).  Verbs named in FAIL_VERBS fail.
+# It declares no batches (capabilities and batch exit 2) unless SLOW_BATCH
+# is set; then a batch is held or fails as its requests' verb would, and
+# capabilities is not logged.
 slow_carrier() {
 	mkdir -p bin
 	cat > bin/oms-carrier-slow <<EOF
@@ -73,9 +76,19 @@ dir='$BATS_TEST_TMPDIR' offline='$OMS_BIN/oms-carrier-offline'
 EOF
 	cat >> bin/oms-carrier-slow <<'EOF'
 req=$(cat)
+verb=$1
+case $1 in
+batch|capabilities)
+	[ -n "${SLOW_BATCH:-}" ] || { echo "slow: unknown verb $1" >&2; exit 2; }
+	if [ "$1" = capabilities ]; then
+		printf '%s' "$req" | "$offline" capabilities
+		exit
+	fi
+	verb=$(printf '%s' "$req" | jq -r .verb) ;;
+esac
 printf '%s %s %s\n' "${SLOW_TAG:--}" "$1" "$req" >> "$dir/calls.log"
 case " ${SLOW_VERBS:-void} " in
-*" $1 "*)
+*" $verb "*)
 	if [ -n "$SLOW_TAG" ]; then
 		: > "$dir/$SLOW_TAG.in"
 		i=0
@@ -86,7 +99,7 @@ case " ${SLOW_VERBS:-void} " in
 	fi;;
 esac
 case " ${FAIL_VERBS:-} " in
-*" $1 "*) echo "slow: failing $1" >&2; exit 3;;
+*" $verb "*) echo "slow: failing $verb" >&2; exit 3;;
 esac
 printf '%s\n' "$req" > "$dir/req.$$"
 exec "$offline" "$@" < "$dir/req.$$"
@@ -434,6 +447,48 @@ B|ORD1|5|0"
 	assert_success
 	assert_output ""
 	consistent
+}
+
+@test "with batch: cancelled while oms-ship buys the labels in a batch, and that label's void fails: not shipped, a stray label; the next run voids it" {
+	setup_ship
+	slow_carrier
+	export SLOW_BATCH=1
+	order 1001 Ann "L1:A:2"
+	order 1002 Bo "L1:A:1"
+	oms-route -q --pending >/dev/null
+	SLOW_TAG=a SLOW_VERBS=label FAIL_VERBS=void oms-ship --carrier slow --labels labels --pending >a.out 2>a.err 3>&- &
+	pa=$!
+	inside a
+	# The carrier is making the batch's labels when o_1 is cancelled.
+	OMS_NOW=2026-11-26T15:30:00Z run --separate-stderr oms-import cancel o_1
+	assert_success
+	assert_equal "$stderr" "oms-import: o_1: cancelled"
+	go a
+	rc=0
+	wait $pa || rc=$?
+	assert_equal "$rc $(jq -r .order a.out)" "1 o_2"
+	grep -Fq "order o_1 (oms 1001) is cancelled: it does not ship" a.err
+	# Rates, labels: a batch each; the label o_1's shipment did not take, voided.
+	assert_equal "$(cut -d' ' -f1-2 calls.log)" "a batch
+a batch
+a void"
+	t=$(sqlite3 "$OMS_DB" "SELECT json_extract(tracking, '\$[0]') FROM stray_labels")
+	[[ $t =~ ^[0-9]+$ ]]
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT status FROM orders ORDER BY id; SELECT count(*) FROM shipments; SELECT order_id, carrier, files, note FROM stray_labels")" "cancelled
+shipped
+1
+1|slow|[\"labels/$t.zpl\",\"labels/$t.pdf\"]|carrier slow failed on void (exit 3): slow: failing void"
+	assert_equal "$(levels)" "A|EWR1|4|0
+B|ORD1|5|0"
+	consistent
+	# The next run, the carrier up: the label is voided, its files gone.
+	run --separate-stderr oms-ship --carrier slow --labels labels --pending
+	assert_success
+	assert_equal "$(sqlite3 "$OMS_DB" "SELECT count(*) FROM stray_labels; SELECT count(*) FROM shipments")" "0
+1"
+	assert_equal "$(tail -n 1 calls.log | cut -d' ' -f2)" "void"
+	assert_equal "$(tail -n 1 calls.log | cut -d' ' -f3- | jq -c .tracking_numbers)" "[\"$t\"]"
+	[ ! -e "labels/$t.zpl" ] && [ ! -e "labels/$t.pdf" ]
 }
 
 @test "a pending cancel whose parcel is then scanned: the next import ends it refused, a return the way; later imports exit 0, hold works" {

@@ -3,8 +3,9 @@
 # Completes the options of oms-ship, and of its verbs pick, track,
 # manifest, confirm, notify, void and settle, given as the first operand; the carriers
 # after --carrier, from the oms-carrier-* programs on PATH; the services
-# of the offline rate tables after --service; the confirmation formats of
-# the search path after --format; directories after --labels, --slips and
+# of the offline rate tables after --service; zpl, pdf and both after
+# --format when shipping, the confirmation formats of the search path
+# after confirm's --format; directories after --labels, --slips and
 # --mail; file names after --db and --pdf, and as operands unless --pending
 # is given; and, when sqlite3 is there, the database's channels after
 # --feed, its locations after --location and the days it shipped on after
@@ -110,6 +111,7 @@ complete -c oms-ship -n __oms_ship_shipping -l carrier -x -a '(__oms_ship_carrie
 complete -c oms-ship -n __oms_ship_shipping -l labels -x -a '(__fish_complete_directories)' -d 'Write the labels into this directory'
 complete -c oms-ship -n __oms_ship_shipping -l service -x -a '(__oms_ship_data rates)' -d 'Buy this service and no other'
 complete -c oms-ship -n __oms_ship_shipping -l dpi -x -a '203 300' -d 'The resolution of the ZPL labels'
+complete -c oms-ship -n __oms_ship_shipping -l format -x -a 'zpl pdf both' -d 'The labels drawn when the carrier sends none'
 complete -c oms-ship -n __oms_ship_shipping -l slips -x -a '(__fish_complete_directories)' -d 'Write a packing slip for each shipment into this directory'
 complete -c oms-ship -n '__oms_ship_shipping; and __oms_ship_first; and not __oms_ship_pending' -l pending -d 'Read no file: ship every order that may ship now'
 complete -c oms-ship -n __oms_ship_shipping -s h -l help -d 'Print the usage and exit'
