@@ -600,6 +600,22 @@ oms_db_set_cache_mb(oms_db *db, int mb)
 }
 
 int
+oms_db_data_version(oms_db *db, int64_t *out)
+{
+	if (DRV(db)->data_version == NULL) {
+		*out = ++db->uses;
+		return OMS_OK;
+	}
+	return DRV(db)->data_version(db, out);
+}
+
+int
+oms_db_locks_rows(oms_db *db)
+{
+	return row_mode(db);
+}
+
+int
 oms_db_bulk(oms_db *db)
 {
 	if (DRV(db)->bulk == NULL || db->ro != NULL)

@@ -124,6 +124,20 @@ void oms_db_undo(oms_db *db);	/* rollback, the failure kept */
 int oms_db_fail(oms_db *db, int rc, const char *what);
 int oms_db_exec(oms_db *db, const char *sql);
 int oms_db_set_cache_mb(oms_db *db, int mb);
+/*
+ * For a cache of what seldom changes (the catalog, for a run): a number
+ * that moves when another connection has committed since it was last
+ * read (SQLite's data_version; inside a transaction, as of its start).
+ * An engine that cannot say gives a new number every call, so a cache
+ * checked this way lasts one use there.
+ */
+int oms_db_data_version(oms_db *db, int64_t *out);
+/*
+ * Whether the open transaction locks by row (oms_db_begin_rows on an
+ * engine that does): there, a statement that fails, a lock not granted
+ * at once included, spoils the transaction unless a savepoint undoes it.
+ */
+int oms_db_locks_rows(oms_db *db);
 /* A long run of write transactions follows (an import): OMS_OK, or a
  * status with the message set; the writes work the same either way. */
 int oms_db_bulk(oms_db *db);

@@ -63,6 +63,7 @@ struct oms_db {
 	size_t nstmt, cap;	/* cap is 0 or a power of two */
 	struct oms_slot *stmt;
 	void *aux;		/* the driver's own, freed by its close */
+	int64_t uses;		/* oms_db_data_version where the driver has none */
 };
 
 struct oms_driver {
@@ -134,6 +135,9 @@ struct oms_driver {
 	int (*scrub)(struct oms_db *, int *done);
 	/* After rows came in with their ids: the next id is past them. */
 	int (*sync_ids)(struct oms_db *, const char *table);
+	/* A number another connection's commit moves (oms_db_data_version):
+	 * OMS_OK or a status; NULL: the engine cannot say. */
+	int (*data_version)(struct oms_db *, int64_t *out);
 };
 
 extern const struct oms_driver oms_sqlite_driver;

@@ -214,6 +214,23 @@ lite_set_cache_mb(oms_db *db, int mb)
 }
 
 static int
+lite_data_version(oms_db *db, int64_t *out)
+{
+	static const char sql[] = "PRAGMA data_version";
+	oms_stmt *st = oms_db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	rc = oms_step(st);
+	*out = rc == OMS_ROW ? oms_col_int64(st, 0) : 0;
+	oms_reset(st);
+	if (rc != OMS_ROW)
+		return oms_db_fail(db, rc, "cannot read the data version");
+	return OMS_OK;
+}
+
+static int
 is_busy(int rc)
 {
 	rc &= 0xff;
@@ -904,4 +921,5 @@ const struct oms_driver oms_sqlite_driver = {
 	.sync_ids = lite_sync_ids,
 	.erasing = lite_erasing,
 	.scrub = lite_scrub,
+	.data_version = lite_data_version,
 };
