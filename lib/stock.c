@@ -898,14 +898,15 @@ find_key(oms_db *db, const struct move *m, cJSON **out)
 	return OMS_OK;
 }
 
+static const char sql_move_insert[] =
+    "INSERT INTO movements (at, program, kind, sku, location, peer, "
+    "qty, reason, ref, key, on_hand_after, reserved_after, "
+    "in_transit_after, record) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 static int
 write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 {
-	static const char sql[] =
-	    "INSERT INTO movements (at, program, kind, sku, location, peer, "
-	    "qty, reason, ref, key, on_hand_after, reserved_after, "
-	    "in_transit_after, record) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char sql_get[] =
 	    "SELECT id, at, program, kind, sku, location, peer, qty, reason, "
 	    "ref, key, on_hand_after, reserved_after, in_transit_after, record "
@@ -981,7 +982,7 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	}
 
 	oms_time_now(now);
-	if ((st = oms_db_stmt(db, sql)) == NULL)
+	if ((st = oms_db_stmt(db, sql_move_insert)) == NULL)
 		return OMS_ERR;
 	text = print_record(rec);
 	oms_bind_text(st, 1, now);
@@ -1048,6 +1049,106 @@ move(oms_db *db, const cJSON *rec, int64_t max, cJSON **echo)
 	else
 		cJSON_Delete(out);
 	return OMS_OK;
+}
+
+/*
+ * A reservation a program makes inside the write it holds, of a level
+ * it has read in that write: r->level has the figures as read, and after
+ * OMS_OK those after.  The caller knows the sku is a product and no kit
+ * and the location is one (it read a level of them).  The level's
+ * update is checked against what was read, so the figures after are
+ * known without reading them back; then the movement as oms_stock_move
+ * writes it (its record the same text) and its outbox row.  No
+ * savepoint is taken: the one update that may find the level changed
+ * comes first, and a failure after it fails the caller's transaction,
+ * which the caller must undo.  A key in the ledger already, or a level
+ * not as read, takes oms_stock_move's way, which decides the same as
+ * ever, and the figures are read again.
+ */
+int
+oms_stock_reserve(oms_db *db, struct oms_reserve *r)
+{
+	static const char sql_key[] = "SELECT 1 FROM movements WHERE key = ?";
+	static const char sql_take[] =
+	    "UPDATE levels SET reserved = reserved + ?3 "
+	    "WHERE sku = ?1 AND location = ?2 AND on_hand = ?4 "
+	    "AND reserved = ?5 AND in_transit = ?6 "
+	    "AND on_hand >= reserved + ?3";
+	struct oms_buf text = { 0 };
+	char now[OMS_TIME_LEN];
+	oms_stmt *st;
+	int rc, found;
+
+	if (r->qty <= 0 || r->qty > MOVE_MAX)
+		goto general;
+	if ((rc = exists(db, sql_key, r->key, &found)) != OMS_OK)
+		return rc;
+	if (found)
+		goto general;
+	if ((st = oms_db_stmt(db, sql_take)) == NULL)
+		return OMS_ERR;
+	oms_bind_text(st, 1, r->sku);
+	oms_bind_text(st, 2, r->location);
+	oms_bind_int64(st, 3, r->qty);
+	for (int i = 0; i < 3; i++)
+		oms_bind_int64(st, 4 + i, r->level[i]);
+	if ((rc = oms_db_step_done(db, st, "cannot change a level")) != OMS_OK)
+		return rc;
+	if (oms_db_changes(db) != 1)
+		goto general;
+	r->level[1] += r->qty;
+
+	oms_buf_adds(&text, "{\"type\":\"movement\",\"kind\":\"reserve\",\"sku\":");
+	oms_buf_json_string(&text, r->sku);
+	oms_buf_adds(&text, ",\"location\":");
+	oms_buf_json_string(&text, r->location);
+	oms_buf_adds(&text, ",\"qty\":");
+	oms_buf_json_int(&text, r->qty);
+	oms_buf_adds(&text, ",\"ref\":");
+	oms_buf_json_string(&text, r->ref);
+	oms_buf_adds(&text, ",\"key\":");
+	oms_buf_json_string(&text, r->key);
+	oms_buf_addc(&text, '}');
+	oms_time_now(now);
+	if ((st = oms_db_stmt(db, sql_move_insert)) == NULL) {
+		oms_buf_free(&text);
+		return OMS_ERR;
+	}
+	oms_bind_text(st, 1, now);
+	oms_bind_text(st, 2, oms_progname);
+	oms_bind_static(st, 3, kinds[RESERVE]);
+	oms_bind_text(st, 4, r->sku);
+	oms_bind_text(st, 5, r->location);
+	oms_bind_text(st, 6, NULL);
+	oms_bind_int64(st, 7, r->qty);
+	oms_bind_text(st, 8, NULL);
+	oms_bind_text(st, 9, r->ref);
+	oms_bind_text(st, 10, r->key);
+	for (int i = 0; i < 3; i++)
+		oms_bind_int64(st, 11 + i, r->level[i]);
+	oms_bind_text(st, 14, text.s);
+	oms_buf_free(&text);
+	if ((rc = oms_db_step_done(db, st, "cannot write the ledger")) != OMS_OK)
+		return rc;
+	return oms_db_outbox(db, now, 0, oms_db_last_id(db));
+
+general:
+	{
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(m, "type", "movement");
+		cJSON_AddStringToObject(m, "kind", "reserve");
+		cJSON_AddStringToObject(m, "sku", r->sku);
+		cJSON_AddStringToObject(m, "location", r->location);
+		cJSON_AddNumberToObject(m, "qty", (double)r->qty);
+		cJSON_AddStringToObject(m, "ref", r->ref);
+		cJSON_AddStringToObject(m, "key", r->key);
+		rc = move(db, m, MOVE_MAX, NULL);
+		cJSON_Delete(m);
+	}
+	if (rc == OMS_OK)
+		rc = level_get(db, r->sku, r->location, r->level);
+	return rc;
 }
 
 /*
