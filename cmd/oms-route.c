@@ -87,6 +87,12 @@ progress(struct ctx *c, size_t total)
  * the order is routed with what they said.  Where writers lock by row,
  * the order's rows are waited for only by a batch that holds none yet:
  * one that does commits first.
+ *
+ * The router refuses an order before it writes anything of it, so a
+ * refused order needs no undo, and any other failure ends the run with
+ * the batch rolled back.  Only where writers lock by row does an order
+ * take a savepoint: there a lock not granted fails its statement, and
+ * the transaction with it unless it goes back to the savepoint.
  */
 /* Prepared once: a savepoint an order. */
 static const char sql_savepoint[] = "SAVEPOINT oms_route";
@@ -96,12 +102,14 @@ static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
 {
 	cJSON *out = NULL;
-	int rc, locked = OMS_ROUTE_LOCKED, elsewhere;
+	int rc, locked = OMS_ROUTE_LOCKED, elsewhere, sp;
 
 again:
 	if ((rc = oms_batch_open(&c->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	rc = oms_db_run(c->db, sql_savepoint, "cannot begin an order", "");
+	sp = oms_db_locks_rows(c->db);
+	rc = sp ? oms_db_run(c->db, sql_savepoint, "cannot begin an order",
+	    "") : OMS_OK;
 	/*
 	 * A pending run (the one quiet about orders it leaves as they were)
 	 * passes over an order another run is routing.
@@ -114,9 +122,11 @@ again:
 	if (rc == OMS_OK && !elsewhere)
 		rc = oms_route_order(c->rt, id, flags | locked, &out);
 	if (rc == OMS_OK) {
-		rc = oms_db_run(c->db, sql_release, "cannot end an order", "");
+		if (sp)
+			rc = oms_db_run(c->db, sql_release,
+			    "cannot end an order", "");
 		c->held |= !elsewhere;
-	} else {
+	} else if (sp) {
 		struct oms_errsave e;
 
 		oms_err_save(&e);

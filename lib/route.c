@@ -23,8 +23,16 @@
  * the same write lock, so two runs can neither allocate an order twice
  * nor reserve a unit twice.  Everything is computed in a fixed order from
  * the database and the clock, so the same state gives the same output.
+ *
+ * What the catalog says of a sku (kit components, weight, size) and where
+ * an address is are read once a run and kept, until the database says
+ * another connection has written since (cache_check, once an order); an
+ * order's levels are read afresh in its own transaction, and a
+ * reservation is made only if the level is still as read.  An order is
+ * refused, if at all, before anything of it is written.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -89,6 +97,36 @@ struct eval {
 	char why[160];
 };
 
+/*
+ * A table of what a run has read, by a byte key: open addressing, the
+ * capacity a power of two, grown at three quarters full.
+ */
+struct memo {
+	struct memo_slot {
+		char *key;
+		size_t n;
+		uint64_t h;
+		void *v;
+	} *slot;
+	size_t used, cap;
+};
+
+/*
+ * A sku as the catalog has it: whether it is a product and a kit (a kits
+ * row: such stock is not reserved), its weight and size, and a kit's
+ * components, by sku.  Each half is read the first time it is asked.
+ */
+struct cat {
+	int have_product, have_kit;	/* read yet */
+	int product, kit_row;
+	int64_t weight_g, volume_cm3;
+	int ncomp;
+	struct comp {
+		char *sku;
+		int64_t per;
+	} *comp;
+};
+
 struct oms_router {
 	oms_db *db;
 	oms_rates *rates;
@@ -118,7 +156,210 @@ struct oms_router {
 		char msg[512];
 	} known;
 	long allocated, partial, backordered, held, cancelled, unchanged;
+	/*
+	 * The catalog and the destinations' positions, read once a run and
+	 * dropped when another connection may have changed them: whenever
+	 * data_version moves (cache_check).
+	 */
+	struct memo cat, geo;
+	int64_t data_version;
+	int have_version;
 };
+
+/* ---- what a run remembers -------------------------------------------------- */
+
+static struct memo_slot *
+memo_slot(struct memo *m, const char *key, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+
+	while (m->slot[i].key != NULL && (m->slot[i].h != h ||
+	    m->slot[i].n != n || memcmp(m->slot[i].key, key, n) != 0))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
+}
+
+/* The value of key in m; *fresh says it was not there (now NULL). */
+static void **
+memo_get(struct memo *m, const char *key, size_t n, int *fresh)
+{
+	uint64_t h = oms_hash64(key, n, OMS_HASH_INIT);
+	struct memo_slot *sl;
+
+	if ((m->used + 1) * 4 > m->cap * 3) {
+		struct memo old = *m;
+
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->slot = ecalloc(m->cap, sizeof *m->slot);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slot[i].key != NULL)
+				*memo_slot(m, old.slot[i].key, old.slot[i].n,
+				    old.slot[i].h) = old.slot[i];
+		free(old.slot);
+	}
+	sl = memo_slot(m, key, n, h);
+	*fresh = sl->key == NULL;
+	if (*fresh) {
+		sl->key = emalloc(n + 1);
+		memcpy(sl->key, key, n);
+		sl->key[n] = '\0';
+		sl->n = n;
+		sl->h = h;
+		sl->v = NULL;
+		m->used++;
+	}
+	return &sl->v;
+}
+
+static void
+cat_free(void *v)
+{
+	struct cat *k = v;
+
+	if (k == NULL)
+		return;
+	for (int i = 0; i < k->ncomp; i++)
+		free(k->comp[i].sku);
+	free(k->comp);
+	free(k);
+}
+
+static void
+memo_clear(struct memo *m, void (*free_v)(void *))
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slot[i].key != NULL) {
+			free(m->slot[i].key);
+			free_v(m->slot[i].v);
+		}
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
+/*
+ * Drop what the run remembers of the catalog if another connection may
+ * have changed it since the last look: once an order, inside its
+ * transaction (or the statement of a read outside one).
+ */
+static int
+cache_check(struct oms_router *rt)
+{
+	int64_t v;
+	int rc;
+
+	if ((rc = oms_db_data_version(rt->db, &v)) != OMS_OK)
+		return rc;
+	if (rt->have_version && v == rt->data_version)
+		return OMS_OK;
+	memo_clear(&rt->cat, cat_free);
+	memo_clear(&rt->geo, free);
+	rt->data_version = v;
+	rt->have_version = 1;
+	return OMS_OK;
+}
+
+static struct cat *
+cat_entry(struct oms_router *rt, const char *sku)
+{
+	int fresh;
+	void **v = memo_get(&rt->cat, sku, strlen(sku), &fresh);
+
+	if (fresh)
+		*v = ecalloc(1, sizeof(struct cat));
+	return *v;
+}
+
+/* A kit's components, by sku: none for a sku that is not a kit. */
+static int
+cat_kit(struct oms_router *rt, const char *sku, struct cat **out)
+{
+	static const char sql[] =
+	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
+	struct cat *k = *out = cat_entry(rt, sku);
+	oms_stmt *st;
+	int rc;
+
+	if (k->have_kit)
+		return OMS_OK;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	oms_bind_text(st, 1, sku);
+	while ((rc = oms_step(st)) == OMS_ROW && k->ncomp < OMS_KIT_MAX) {
+		if (k->comp == NULL)
+			k->comp = ecalloc(OMS_KIT_MAX, sizeof *k->comp);
+		k->comp[k->ncomp].sku = estrdup(oms_col_text(st, 0));
+		k->comp[k->ncomp++].per = oms_col_int64(st, 1);
+	}
+	oms_reset(st);
+	if (rc != OMS_DONE && rc != OMS_ROW)
+		return oms_db_fail(rt->db, rc, "cannot read a kit");
+	k->have_kit = 1;
+	return OMS_OK;
+}
+
+/* Whether sku is a product and a kit, its weight and its volume. */
+static int
+cat_product(struct oms_router *rt, const char *sku, struct cat **out)
+{
+	static const char sql[] =
+	    "SELECT p.weight_g, p.length_mm, p.width_mm, p.height_mm, "
+	    "CASE WHEN EXISTS (SELECT 1 FROM kits k WHERE k.sku = p.sku) "
+	    "THEN 1 ELSE 0 END FROM products p WHERE p.sku = ?";
+	struct cat *k = *out = cat_entry(rt, sku);
+	oms_stmt *st;
+	int rc;
+
+	if (k->have_product)
+		return OMS_OK;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	oms_bind_text(st, 1, sku);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		int64_t mm3 = oms_sat_mul(oms_sat_mul(oms_col_int64(st, 1),
+		    oms_col_int64(st, 2)), oms_col_int64(st, 3));
+
+		k->product = 1;
+		k->weight_g = oms_col_int64(st, 0);
+		/* mm3 to cm3, rounded up */
+		k->volume_cm3 = mm3 / 1000 + (mm3 % 1000 != 0);
+		k->kit_row = oms_col_int(st, 4) != 0;
+	}
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
+		return oms_db_fail(rt->db, rc, "cannot read a product");
+	k->have_product = 1;
+	return OMS_OK;
+}
+
+/* Where an address is, remembered for the run by its three parts. */
+static int
+geo_point(struct oms_router *rt, const char *country, const char *region,
+    const char *postal, struct oms_point *pt)
+{
+	const char *part[3] = { country, region, postal };
+	struct oms_buf key = { 0 };
+	void **v;
+	int fresh, rc;
+
+	for (int i = 0; i < 3; i++) {
+		/* A part's presence first, so NULL and "" differ. */
+		oms_buf_addc(&key, part[i] != NULL ? '+' : '-');
+		if (part[i] != NULL)
+			oms_buf_add(&key, part[i], strlen(part[i]) + 1);
+	}
+	v = memo_get(&rt->geo, key.s, key.len, &fresh);
+	oms_buf_free(&key);
+	if (*v != NULL) {
+		*pt = *(struct oms_point *)*v;
+		return OMS_OK;
+	}
+	if ((rc = oms_geo_point(rt->db, country, region, postal, pt)) !=
+	    OMS_OK)
+		return rc;
+	*v = emalloc(sizeof *pt);
+	memcpy(*v, pt, sizeof *pt);
+	return OMS_OK;
+}
 
 /* ---- the run ----------------------------------------------------------- */
 
@@ -301,6 +542,8 @@ oms_router_close(struct oms_router *rt)
 	free(rt->ov);
 	oms_rates_free(rt->rates);
 	free(rt->known.truth);
+	memo_clear(&rt->cat, cat_free);
+	memo_clear(&rt->geo, free);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
 	oms_rules_free(rt->fallback);
@@ -360,6 +603,13 @@ overlay_add(struct oms_router *rt, const char *sku, int loc, int64_t qty)
 
 /* ---- one order ----------------------------------------------------------- */
 
+/* An active allocation the order had before this run routes it. */
+struct prior {
+	int line_no;
+	char *sku, *location;
+	int64_t qty;
+};
+
 struct order {
 	int64_t id, shipped;		/* units shipped already */
 	char *status, *channel, *external_id, *currency, *service, *account;
@@ -377,12 +627,18 @@ struct order {
 	struct rsku *skus;		/* distinct skus: grows */
 	int nskus, capskus;
 	struct oms_point dest;
-	/* candidates: index into rt->locs; free stock per candidate and sku */
-	int cand[MAXLOC], ncand;
+	struct prior *prior;		/* its active allocations, as read */
+	int nprior;
 	int had[MAXLOC];		/* per candidate: already allocated there */
 	int nhad;			/* locations already allocated, any */
 	int64_t *free_;			/* [MAXLOC][nskus]: see FREE */
+	int64_t (*level)[3];		/* [MAXLOC][nskus]: see LEVEL */
 	int64_t *avail;			/* [OMS_MAX_SHIPMENTS][nskus] */
+	/*
+	 * From here on, per candidate and filled for those there are, so
+	 * not cleared for each order (load_order clears what is above).
+	 */
+	int cand[MAXLOC], ncand;	/* index into rt->locs */
 	int64_t single[MAXLOC][OMS_NSTRATEGIES];	/* one-location terms */
 	struct ship alone[MAXLOC];	/* the whole order from it */
 	char verdict[64][128];		/* per rt->locs index, for explain */
@@ -408,7 +664,13 @@ order_free(struct order *o)
 		free(o->skus[i].sku);
 	free(o->skus);
 	free(o->free_);
+	free(o->level);
 	free(o->avail);
+	for (int i = 0; i < o->nprior; i++) {
+		free(o->prior[i].sku);
+		free(o->prior[i].location);
+	}
+	free(o->prior);
 	cJSON_Delete(o->record);
 }
 
@@ -416,6 +678,9 @@ order_free(struct order *o)
 #define FREE(o, c, s)	((o)->free_[(size_t)(c) * (size_t)(o)->nskus + \
 			    (size_t)(s)])
 #define AVAIL(o, k, s)	((o)->avail[(size_t)(k) * (size_t)(o)->nskus + \
+			    (size_t)(s)])
+/* Candidate c's level of sku s as read: on hand, reserved, in transit. */
+#define LEVEL(o, c, s)	((o)->level[(size_t)(c) * (size_t)(o)->nskus + \
 			    (size_t)(s)])
 
 /*
@@ -461,17 +726,15 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	    "SELECT line_no, sku, qty, allocated, unit_price, cancelled, shipped, "
 	    "CASE WHEN fulfilled > shipped THEN fulfilled - shipped ELSE 0 END "
 	    "FROM order_lines WHERE order_id = ? AND ships = 1 ORDER BY line_no";
-	static const char sql_kit[] =
-	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
-	static const char sql_product[] =
-	    "SELECT weight_g, length_mm, width_mm, height_mm FROM products "
-	    "WHERE sku = ?";
-	oms_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st;
 	int rc, cap = 0;
 
-	memset(o, 0, sizeof *o);
+	/* The per-candidate tables at the end are filled as they are used. */
+	memset(o, 0, offsetof(struct order, cand));
 	o->id = id;
-	if (st == NULL)
+	if ((rc = cache_check(rt)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, id);
 	rc = oms_step(st);
@@ -564,20 +827,14 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	/* A kit line needs its components; every line its sku's facts. */
 	for (int i = 0; i < o->nlines; i++) {
 		struct rline *l = &o->lines[i];
+		struct cat *kit;
 
-		if ((st = oms_db_stmt(rt->db, sql_kit)) == NULL)
-			return OMS_ERR;
-		oms_bind_text(st, 1, l->sku);
-		while ((rc = oms_step(st)) == OMS_ROW &&
-		    l->nparts < OMS_KIT_MAX) {
-			int k = sku_index(o, oms_col_text(st, 0));
-
-			l->parts[l->nparts].sku = k;
-			l->parts[l->nparts++].per = oms_col_int64(st, 1);
+		if ((rc = cat_kit(rt, l->sku, &kit)) != OMS_OK)
+			return rc;
+		for (int c = 0; c < kit->ncomp; c++) {
+			l->parts[l->nparts].sku = sku_index(o, kit->comp[c].sku);
+			l->parts[l->nparts++].per = kit->comp[c].per;
 		}
-		oms_reset(st);
-		if (rc != OMS_DONE && rc != OMS_ROW)
-			return oms_db_fail(rt->db, rc, "cannot read a kit");
 		l->kit = l->nparts > 0;
 		if (!l->kit) {
 			int k = sku_index(o, l->sku);
@@ -594,26 +851,21 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		}
 	}
 	for (int s = 0; s < o->nskus; s++) {
-		if ((st = oms_db_stmt(rt->db, sql_product)) == NULL)
-			return OMS_ERR;
-		oms_bind_text(st, 1, o->skus[s].sku);
-		if (oms_step(st) == OMS_ROW) {
-			int64_t mm3 = oms_sat_mul(oms_sat_mul(oms_col_int64(st,
-			    1), oms_col_int64(st, 2)), oms_col_int64(st, 3));
+		struct cat *k;
 
-			o->skus[s].weight_g = oms_col_int64(st, 0);
-			/* mm3 to cm3, rounded up */
-			o->skus[s].volume_cm3 = mm3 / 1000 + (mm3 % 1000 != 0);
-		}
-		oms_reset(st);
+		if ((rc = cat_product(rt, o->skus[s].sku, &k)) != OMS_OK)
+			return rc;
+		o->skus[s].weight_g = k->weight_g;
+		o->skus[s].volume_cm3 = k->volume_cm3;
 	}
-	/* Free stock per candidate and sku, and room to assign it. */
+	/* Stock per candidate and sku, and room to assign it. */
 	o->free_ = ecalloc((size_t)MAXLOC * (size_t)(o->nskus + 1),
 	    sizeof *o->free_);
+	o->level = ecalloc((size_t)MAXLOC * (size_t)(o->nskus + 1),
+	    sizeof *o->level);
 	o->avail = ecalloc((size_t)OMS_MAX_SHIPMENTS * (size_t)(o->nskus + 1),
 	    sizeof *o->avail);
-	return oms_geo_point(rt->db, o->f.country, o->f.region, o->f.postal,
-	    &o->dest);
+	return geo_point(rt, o->f.country, o->f.region, o->f.postal, &o->dest);
 }
 
 /* ---- candidates ---------------------------------------------------------- */
@@ -633,7 +885,8 @@ static int
 load_stock(struct oms_router *rt, struct order *o)
 {
 	static const char sql[] =
-	    "SELECT location, on_hand - reserved FROM levels WHERE sku = ?";
+	    "SELECT location, on_hand, reserved, in_transit FROM levels "
+	    "WHERE sku = ?";
 	int rc;
 
 	for (int s = 0; s < o->nskus; s++) {
@@ -645,11 +898,16 @@ load_stock(struct oms_router *rt, struct order *o)
 		while ((rc = oms_step(st)) == OMS_ROW) {
 			const char *loc = oms_col_text(st, 0);
 
-			for (int c = 0; c < o->ncand; c++)
-				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
-					FREE(o, c, s) = oms_col_int64(st,
-					    1) - overlay(rt, o->skus[s].sku,
-					    o->cand[c]);
+			for (int c = 0; c < o->ncand; c++) {
+				int64_t *v = LEVEL(o, c, s);
+
+				if (strcmp(rt->locs[o->cand[c]].id, loc) != 0)
+					continue;
+				for (int i = 0; i < 3; i++)
+					v[i] = oms_col_int64(st, 1 + i);
+				FREE(o, c, s) = v[0] - v[1] - overlay(rt,
+				    o->skus[s].sku, o->cand[c]);
+			}
 		}
 		oms_reset(st);
 		if (rc != OMS_DONE)
@@ -694,28 +952,46 @@ candidates(struct oms_router *rt, const struct oms_rule *r, struct order *o)
 }
 
 /*
- * The locations an earlier run allocated this order to: a later set is
- * judged with them, so a split limit holds for the order, not each run.
+ * The order's active allocations, and the locations an earlier run
+ * allocated it to: a later set is judged with them, so a split limit
+ * holds for the order, not each run.  The allocations are kept for the
+ * record, which lists them with those this run adds (lines_record).
  */
 static int
 load_had(struct oms_router *rt, struct order *o)
 {
 	static const char sql[] =
-	    "SELECT DISTINCT location FROM allocations "
+	    "SELECT line_no, sku, location, qty FROM allocations "
 	    "WHERE order_id = ? AND state = 'active'";
 	oms_stmt *st = oms_db_stmt(rt->db, sql);
-	int rc;
+	int rc, cap = 0;
 
-	memset(o->had, 0, sizeof o->had);
-	o->nhad = 0;
 	if (st == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, o->id);
 	while ((rc = oms_step(st)) == OMS_ROW) {
-		o->nhad++;
-		for (int c = 0; c < o->ncand; c++)
-			if (strcmp(rt->locs[o->cand[c]].id, oms_col_text(st, 0)) == 0)
-				o->had[c] = 1;
+		struct prior *a;
+		const char *loc = oms_col_text(st, 2);
+		int seen = 0;
+
+		for (int i = 0; i < o->nprior && !seen; i++)
+			seen = strcmp(o->prior[i].location, loc) == 0;
+		if (!seen) {
+			o->nhad++;
+			for (int c = 0; c < o->ncand; c++)
+				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
+					o->had[c] = 1;
+		}
+		if (o->nprior == cap) {
+			cap = cap ? cap * 2 : 8;
+			o->prior = erealloc(o->prior, (size_t)cap *
+			    sizeof *o->prior);
+		}
+		a = &o->prior[o->nprior++];
+		a->line_no = oms_col_int(st, 0);
+		a->sku = estrdup(oms_col_text(st, 1));
+		a->location = estrdup(loc);
+		a->qty = oms_col_int64(st, 3);
 	}
 	oms_reset(st);
 	if (rc != OMS_DONE)
@@ -1177,16 +1453,21 @@ solve(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 
 /* ---- writing ------------------------------------------------------------- */
 
+/*
+ * Allocate qty units of the order's sku s at candidate c to a line, and
+ * reserve them through the ledger, from the level read under this
+ * write.
+ */
 static int
-write_alloc(struct oms_router *rt, const struct order *o,
-    const struct oms_rule *r, const char *sku, int line_no, int c,
-    int64_t qty)
+write_alloc(struct oms_router *rt, struct order *o,
+    const struct oms_rule *r, int s, int line_no, int c, int64_t qty)
 {
 	static const char sql[] =
 	    "INSERT INTO allocations (order_id, line_no, sku, location, qty, "
 	    "rule, rules_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	oms_stmt *st;
-	const char *loc = rt->locs[o->cand[c]].id;
+	const char *loc = rt->locs[o->cand[c]].id, *sku = o->skus[s].sku;
+	struct cat *k;
 	cJSON *m;
 	char key[64], ref[32];
 	int rc;
@@ -1211,6 +1492,22 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	snprintf(key, sizeof key, "route:a%lld", (long long)
 	    oms_db_last_id(rt->db));
 	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	if ((rc = cat_product(rt, sku, &k)) != OMS_OK)
+		return rc;
+	if (k->product && !k->kit_row) {
+		struct oms_reserve res;
+
+		res.sku = sku;
+		res.location = loc;
+		res.ref = ref;
+		res.key = key;
+		res.qty = qty;
+		memcpy(res.level, LEVEL(o, c, s), sizeof res.level);
+		rc = oms_stock_reserve(rt->db, &res);
+		memcpy(LEVEL(o, c, s), res.level, sizeof res.level);
+		goto reserved;
+	}
+	/* What the ledger refuses, it refuses in its own words. */
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "movement");
 	cJSON_AddStringToObject(m, "kind", "reserve");
@@ -1221,6 +1518,7 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	cJSON_AddStringToObject(m, "key", key);
 	rc = oms_stock_move(rt->db, m, NULL);
 	cJSON_Delete(m);
+reserved:
 	if (rc == OMS_REJECT)	/* cannot be: the stock was read in this tx */
 		return oms_seterr("order o_%lld: reserving %s at %s: %s",
 		    (long long)o->id, sku, loc, oms_error());
@@ -1328,26 +1626,58 @@ ship_record(const struct oms_router *rt, const struct order *o,
 	return x;
 }
 
-/* The order's lines as they now stand: every active allocation. */
+/* A line's units at one place, for the record. */
+struct held {
+	const char *sku, *location;
+	int64_t qty;
+};
+
+static int
+held_cmp(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = strcmp(x->sku, y->sku);
+
+	return c != 0 ? c : strcmp(x->location, y->location);
+}
+
+static void
+held_add(struct held *h, int *n, const char *sku, const char *location,
+    int64_t qty)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(h[i].sku, sku) == 0 &&
+		    strcmp(h[i].location, location) == 0) {
+			h[i].qty += qty;
+			return;
+		}
+	h[*n].sku = sku;
+	h[*n].location = location;
+	h[(*n)++].qty = qty;
+}
+
+/*
+ * The order's lines as they now stand: every active allocation, those
+ * it had (none when released, cancelled) and those ev made, per line by
+ * sku and location in byte order (the database's, on either engine).
+ */
 static int
 lines_record(struct oms_router *rt, const struct order *o,
-    const struct eval *ev, cJSON *rec, int64_t *backordered)
+    const struct eval *ev, int released, cJSON *rec, int64_t *backordered)
 {
-	static const char sql[] =
-	    "SELECT sku, location, sum(qty) FROM allocations "
-	    "WHERE order_id = ? AND line_no = ? AND state = 'active' "
-	    "GROUP BY sku, location ORDER BY sku, location";
 	cJSON *lines = cJSON_CreateArray();
-	int rc;
+	struct held *h;
 
 	cJSON_AddItemToObject(rec, "lines", lines);
+	h = ecalloc((size_t)o->nprior + OMS_KIT_MAX * OMS_MAX_SHIPMENTS,
+	    sizeof *h);
 
 	*backordered = 0;
 	for (int i = 0; i < o->nlines; i++) {
 		const struct rline *l = &o->lines[i];
 		cJSON *x = cJSON_CreateObject(), *parts = NULL;
 		int64_t units = l->allocated + (ev ? ev->line_units[i] : 0);
-		oms_stmt *st;
+		int n = 0;
 
 		cJSON_AddNumberToObject(x, "line_no", l->line_no);
 		cJSON_AddStringToObject(x, "sku", l->sku);
@@ -1385,24 +1715,28 @@ lines_record(struct oms_router *rt, const struct order *o,
 				}
 			continue;
 		}
-		if ((st = oms_db_stmt(rt->db, sql)) == NULL)
-			return OMS_ERR;
-		oms_bind_int64(st, 1, o->id);
-		oms_bind_int(st, 2, l->line_no);
-		while ((rc = oms_step(st)) == OMS_ROW) {
+		for (int a = 0; !released && a < o->nprior; a++)
+			if (o->prior[a].line_no == l->line_no)
+				held_add(h, &n, o->prior[a].sku,
+				    o->prior[a].location, o->prior[a].qty);
+		for (int p = 0; ev && p < l->nparts; p++)
+			for (int k = 0; k < ev->k; k++)
+				if (ev->take[i][p][k] > 0)
+					held_add(h, &n, o->skus[l->parts[p].sku].sku,
+					    rt->locs[o->cand[ev->set[k]]].id,
+					    ev->take[i][p][k]);
+		qsort(h, (size_t)n, sizeof *h, held_cmp);
+		for (int j = 0; j < n; j++) {
 			cJSON *y = cJSON_CreateObject();
 
 			if (l->kit)
-				cJSON_AddStringToObject(y, "sku", oms_col_text(st, 0));
-			cJSON_AddStringToObject(y, "location", oms_col_text(st, 1));
-			cJSON_AddNumberToObject(y, "qty",
-			    (double)oms_col_int64(st, 2));
+				cJSON_AddStringToObject(y, "sku", h[j].sku);
+			cJSON_AddStringToObject(y, "location", h[j].location);
+			cJSON_AddNumberToObject(y, "qty", (double)h[j].qty);
 			cJSON_AddItemToArray(parts, y);
 		}
-		oms_reset(st);
-		if (rc != OMS_DONE)
-			return oms_db_fail(rt->db, rc, "cannot read allocations");
 	}
+	free(h);
 	return OMS_OK;
 }
 
@@ -1791,7 +2125,14 @@ oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
  * Route order id inside the caller's transaction.  *out is the allocation
  * record, or NULL when nothing changed and quiet_unchanged is set (a
  * backordered order that still cannot be served, in a --pending run).
+ * Every refusal comes before the first write, but for a cancellation's,
+ * which has a savepoint of its own; a failure after a write (the
+ * database's, a ledger that refuses a reservation of stock read in this
+ * transaction) leaves the transaction to be rolled back whole.
  */
+static const char sql_undo_begin[] = "SAVEPOINT oms_route_order";
+static const char sql_undo_end[] = "RELEASE oms_route_order";
+
 int
 oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 {
@@ -1803,7 +2144,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	const char *status, *action;
 	int64_t back, before_units = 0, new_units = 0;
 	long *counter;
-	int rc, cancel = 0;
+	int rc, cancel = 0, undo = 0;
 
 	*out = NULL;
 	memset(&sv, 0, sizeof sv);
@@ -1870,6 +2211,14 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	}
 	if (cancel) {
 		sv.found = 0;
+		/*
+		 * Its releases may be refused when some are written: undone
+		 * here, since the caller keeps no savepoint an order.
+		 */
+		if (!rt->dry && (rc = oms_db_run(rt->db, sql_undo_begin,
+		    "cannot begin an order", "")) != OMS_OK)
+			goto done;
+		undo = !rt->dry;
 		if (!rt->dry && (rc = oms_route_release(rt, id,
 		    "backordered too long")) != OMS_OK)
 			goto done;
@@ -1885,8 +2234,8 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 				for (int k = 0; k < sv.best.k; k++)
 					if (sv.best.take[i][p][k] > 0 &&
 					    (rc = write_alloc(rt, &o, r,
-					    o.skus[l->parts[p].sku].sku,
-					    l->line_no, sv.best.set[k],
+					    l->parts[p].sku, l->line_no,
+					    sv.best.set[k],
 					    sv.best.take[i][p][k])) != OMS_OK)
 						goto done;
 			if ((rc = add_allocated(rt, id, l->line_no,
@@ -1907,7 +2256,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		cJSON_AddStringToObject(rec, "account", o.account);
 	cJSON_AddStringToObject(rec, "external_id", o.external_id);
 	tmp = cJSON_CreateObject();
-	if ((rc = lines_record(rt, &o, sv.found ? &sv.best : NULL, tmp,
+	if ((rc = lines_record(rt, &o, sv.found ? &sv.best : NULL, cancel, tmp,
 	    &back)) != OMS_OK)
 		goto done;
 	if (cancel) {
@@ -2007,6 +2356,16 @@ out:
 		rec = NULL;
 	}
 done:
+	if (undo && rc == OMS_OK)
+		rc = oms_db_run(rt->db, sql_undo_end, "cannot end an order", "");
+	else if (undo) {
+		struct oms_errsave e;
+
+		oms_err_save(&e);
+		oms_db_exec(rt->db, "ROLLBACK TO oms_route_order; "
+		    "RELEASE oms_route_order");
+		oms_err_restore(&e);
+	}
 	cJSON_Delete(tmp);
 	cJSON_Delete(rec);
 	cJSON_Delete(why);
