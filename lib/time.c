@@ -234,6 +234,16 @@ days_from_civil(long y, int m, int d)
 	return (int64_t)era * 146097 + doe - 719468;
 }
 
+/* v in n decimal digits, zero-padded (0 <= v < 10^n). */
+static void
+put_digits(char *p, long v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 oms_time_format(int64_t epoch, char out[OMS_TIME_LEN])
 {
@@ -257,8 +267,20 @@ oms_time_format(int64_t epoch, char out[OMS_TIME_LEN])
 	y += m <= 2;
 	if (y < 0 || y > 9999)
 		y = y < 0 ? 0 : 9999;
-	snprintf(tmp, sizeof tmp, "%04ld-%02ld-%02ldT%02d:%02d:%02dZ",
-	    y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	/* "%04ld-%02ld-%02ldT%02d:%02d:%02dZ", digit by digit: written a
+	 * few times a record (routing: each movement and event). */
+	put_digits(tmp, y, 4);
+	tmp[4] = '-';
+	put_digits(tmp + 5, m, 2);
+	tmp[7] = '-';
+	put_digits(tmp + 8, d, 2);
+	tmp[10] = 'T';
+	put_digits(tmp + 11, (long)(rem / 3600), 2);
+	tmp[13] = ':';
+	put_digits(tmp + 14, (long)(rem / 60 % 60), 2);
+	tmp[16] = ':';
+	put_digits(tmp + 17, (long)(rem % 60), 2);
+	tmp[19] = 'Z';
 	memcpy(out, tmp, OMS_TIME_LEN - 1);
 	out[OMS_TIME_LEN - 1] = '\0';
 }
@@ -266,15 +288,32 @@ oms_time_format(int64_t epoch, char out[OMS_TIME_LEN])
 void
 oms_time_now(char out[OMS_TIME_LEN])
 {
+	/*
+	 * The last second given and its text, and the last OMS_NOW read and
+	 * its second, per thread: a run asks many times a second.
+	 */
+	static _Thread_local int64_t last, pinned_e;
+	static _Thread_local int have;
+	static _Thread_local char text[OMS_TIME_LEN], pinned[64];
 	const char *fixed = getenv("OMS_NOW");
 	int64_t e;
 
 	/* OMS_NOW pins the clock, so tests and replays are reproducible. */
-	if (fixed != NULL && oms_time_to_epoch(fixed, &e) == OMS_OK) {
-		oms_time_format(e, out);
-		return;
+	if (fixed != NULL && pinned[0] != '\0' && strcmp(fixed, pinned) == 0)
+		e = pinned_e;
+	else if (fixed != NULL && oms_time_to_epoch(fixed, &e) == OMS_OK) {
+		if (strlen(fixed) < sizeof pinned) {
+			strcpy(pinned, fixed);
+			pinned_e = e;
+		}
+	} else
+		e = (int64_t)time(NULL);
+	if (!have || e != last) {
+		oms_time_format(e, text);
+		last = e;
+		have = 1;
 	}
-	oms_time_format((int64_t)time(NULL), out);
+	memcpy(out, text, OMS_TIME_LEN);
 }
 
 int
