@@ -102,6 +102,7 @@ static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
 {
 	cJSON *out = NULL;
+	char *text = NULL;
 	int rc, locked = OMS_ROUTE_LOCKED, elsewhere, sp;
 
 again:
@@ -120,7 +121,7 @@ again:
 		    (flags & OMS_ROUTE_QUIET_UNCHANGED ? OMS_ROUTE_SKIP_HELD : 0),
 		    &elsewhere);
 	if (rc == OMS_OK && !elsewhere)
-		rc = oms_route_order(c->rt, id, flags | locked, &out);
+		rc = oms_route_order(c->rt, id, flags | locked, &out, &text);
 	if (rc == OMS_OK) {
 		if (sp)
 			rc = oms_db_run(c->db, sql_release,
@@ -159,7 +160,11 @@ again:
 	}
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (out != NULL)
+	/* Its line as stored, when the router printed it already. */
+	if (text != NULL) {
+		cJSON_Delete(out);
+		oms_batch_add_text(&c->batch, text);
+	} else if (out != NULL)
 		oms_batch_add(&c->batch, out);
 	if (oms_batch_due(&c->batch, NULL))
 		flush(c);
@@ -343,10 +348,10 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 		char ref[32];
 		int ra, rb;
 
-		ra = oms_route_order(cur, ids[i], 0, &a);
+		ra = oms_route_order(cur, ids[i], 0, &a, NULL);
 		if (ra != OMS_OK && ra != OMS_REJECT)
 			oms_die(oms_exit_status(ra), "%s", oms_error());
-		rb = oms_route_order(nxt, ids[i], 0, &b);
+		rb = oms_route_order(nxt, ids[i], 0, &b, NULL);
 		if (rb != OMS_OK && rb != OMS_REJECT)
 			oms_die(oms_exit_status(rb), "%s", oms_error());
 		if (ra != OMS_OK || rb != OMS_OK) {
@@ -606,7 +611,7 @@ reroute(struct ctx *cx, struct route_opts *r)
 	if (rc == OMS_OK)
 		rc = oms_route_reopen(cx->rt, id);
 	if (rc == OMS_OK)
-		rc = oms_route_order(cx->rt, id, 0, &out);
+		rc = oms_route_order(cx->rt, id, 0, &out, NULL);
 	if (rc == OMS_REJECT) {
 		char msg[1024];
 

@@ -127,6 +127,19 @@ struct cat {
 	} *comp;
 };
 
+/*
+ * The quotes of the order being routed, by candidate, weight and volume:
+ * the sets tried ask for the same shipment many times.  A slot is the
+ * order's when its gen is the router's.
+ */
+#define QMEMO 512
+struct qslot {
+	uint64_t gen;
+	int c;
+	int64_t grams, volume_cm3;
+	struct ship s;
+};
+
 struct oms_router {
 	oms_db *db;
 	oms_rates *rates;
@@ -164,6 +177,8 @@ struct oms_router {
 	struct memo cat, geo;
 	int64_t data_version;
 	int have_version;
+	struct qslot *qmemo;	/* QMEMO slots, for quote_ship */
+	uint64_t qgen;
 };
 
 /* ---- what a run remembers -------------------------------------------------- */
@@ -544,6 +559,7 @@ oms_router_close(struct oms_router *rt)
 	free(rt->known.truth);
 	memo_clear(&rt->cat, cat_free);
 	memo_clear(&rt->geo, free);
+	free(rt->qmemo);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
 	oms_rules_free(rt->fallback);
@@ -1027,9 +1043,49 @@ day_at(int64_t e, long off)
 	return (int)(e >= 0 ? e / 86400 : (e - 86399) / 86400);
 }
 
-/* Cost, service and promise of a shipment from candidate c. */
+static void quote_one(struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, struct ship *s);
+
+/*
+ * Cost, service and promise of a shipment from candidate s->loc, of
+ * s->grams and s->volume_cm3: once an order for each, since everything
+ * else it depends on is the order's and its rule's.
+ */
 static void
 quote_ship(struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, struct ship *s)
+{
+	uint64_t h = ((uint64_t)s->loc * 0x9e3779b97f4a7c15ULL) ^
+	    ((uint64_t)s->grams * 0xc2b2ae3d27d4eb4fULL) ^
+	    ((uint64_t)s->volume_cm3 * 0x165667b19e3779f9ULL);
+	size_t i = (size_t)(h ^ (h >> 29)) & (QMEMO - 1);
+
+	for (int probe = 0; probe < 8; probe++, i = (i + 1) & (QMEMO - 1)) {
+		struct qslot *q = &rt->qmemo[i];
+
+		if (q->gen != rt->qgen) {
+			quote_one(rt, r, o, s);
+			q->gen = rt->qgen;
+			q->c = s->loc;
+			q->grams = s->grams;
+			q->volume_cm3 = s->volume_cm3;
+			q->s = *s;
+			return;
+		}
+		if (q->c == s->loc && q->grams == s->grams &&
+		    q->volume_cm3 == s->volume_cm3) {
+			int64_t value = s->value;
+
+			*s = q->s;
+			s->value = value;
+			return;
+		}
+	}
+	quote_one(rt, r, o, s);
+}
+
+static void
+quote_one(struct oms_router *rt, const struct oms_rule *r,
     const struct order *o, struct ship *s)
 {
 	const struct rloc *l = &rt->locs[o->cand[s->loc]];
@@ -2054,8 +2110,14 @@ stored_record(struct oms_router *rt, int64_t id, cJSON **out)
 	return OMS_OK;
 }
 
+/*
+ * Store the record, without its explanation.  *echo gets the text when
+ * it is the line oms_rec_write would write (no explanation, no wide
+ * number), so that it is printed once.
+ */
 static int
-store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
+store_record(struct oms_router *rt, int64_t id, const cJSON *rec,
+    char **echo)
 {
 	static const char sql[] =
 	    "INSERT INTO routes (order_id, at, rules_version, record) "
@@ -2063,23 +2125,33 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
 	    "at = excluded.at, rules_version = excluded.rules_version, "
 	    "record = excluded.record";
 	oms_stmt *st;
-	cJSON *copy;
 	char *text;
+	int rc;
 
+	*echo = NULL;
 	if (rt->dry)
 		return OMS_OK;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	copy = cJSON_Duplicate(rec, 1);
-	cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
-	text = oms_json_print(copy);
-	cJSON_Delete(copy);
+	if (cJSON_HasObjectItem(rec, "explain")) {
+		cJSON *copy = cJSON_Duplicate(rec, 1);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
+		text = oms_json_print(copy);
+		cJSON_Delete(copy);
+	} else
+		text = oms_json_print(rec);
 	oms_bind_int64(st, 1, id);
 	oms_bind_text(st, 2, rt->nowtxt);
 	oms_bind_int(st, 3, rt->rules->version);
 	oms_bind_text(st, 4, text);
-	free(text);
-	return oms_db_step_done(rt->db, st, "cannot store a route");
+	rc = oms_db_step_done(rt->db, st, "cannot store a route");
+	if (rc == OMS_OK && !cJSON_HasObjectItem(rec, "explain") &&
+	    !oms_rec_wide(rec))
+		*echo = text;
+	else
+		free(text);
+	return rc;
 }
 
 /*
@@ -2125,6 +2197,8 @@ oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
  * Route order id inside the caller's transaction.  *out is the allocation
  * record, or NULL when nothing changed and quiet_unchanged is set (a
  * backordered order that still cannot be served, in a --pending run).
+ * *text, when text is not NULL, gets the record's line as oms_rec_write
+ * writes it when the router printed that already to store it (else NULL).
  * Every refusal comes before the first write, but for a cancellation's,
  * which has a savepoint of its own; a failure after a write (the
  * database's, a ledger that refuses a reservation of stock read in this
@@ -2134,7 +2208,8 @@ static const char sql_undo_begin[] = "SAVEPOINT oms_route_order";
 static const char sql_undo_end[] = "RELEASE oms_route_order";
 
 int
-oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
+oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
+    char **text)
 {
 	struct order o;
 	struct solve sv;
@@ -2145,8 +2220,11 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	int64_t back, before_units = 0, new_units = 0;
 	long *counter;
 	int rc, cancel = 0, undo = 0;
+	char *echo = NULL;
 
 	*out = NULL;
+	if (text != NULL)
+		*text = NULL;
 	memset(&sv, 0, sizeof sv);
 	if ((rc = load_order(rt, id, &o)) != OMS_OK)
 		goto done;
@@ -2189,6 +2267,10 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	if ((rc = load_stock(rt, &o)) != OMS_OK ||
 	    (!rt->dry && (rc = load_had(rt, &o)) != OMS_OK))
 		goto done;
+	/* A new order: no quote of the last one holds. */
+	if (rt->qmemo == NULL)
+		rt->qmemo = ecalloc(QMEMO, sizeof *rt->qmemo);
+	rt->qgen++;
 	single_terms(rt, r, &o);
 	for (int i = 0; i < o.nlines; i++)
 		before_units += o.lines[i].allocated;
@@ -2346,15 +2428,11 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 		rc = set_status(rt, &o, status, action, reasons, after);
 	cJSON_Delete(after);
 	if (rc == OMS_OK)
-		rc = store_record(rt, id, rec);
+		rc = store_record(rt, id, rec, &echo);
 	/* Capacity: each location this order newly uses takes one. */
 	for (int k = 0; rc == OMS_OK && sv.found && k < sv.best.nships; k++)
 		rt->locs[o.cand[sv.best.ships[k].loc]].used++;
 out:
-	if (rc == OMS_OK) {
-		*out = rec;
-		rec = NULL;
-	}
 done:
 	if (undo && rc == OMS_OK)
 		rc = oms_db_run(rt->db, sql_undo_end, "cannot end an order", "");
@@ -2366,6 +2444,15 @@ done:
 		    "RELEASE oms_route_order");
 		oms_err_restore(&e);
 	}
+	if (rc == OMS_OK && rec != NULL) {
+		*out = rec;
+		rec = NULL;
+		if (text != NULL) {
+			*text = echo;
+			echo = NULL;
+		}
+	}
+	free(echo);
 	cJSON_Delete(tmp);
 	cJSON_Delete(rec);
 	cJSON_Delete(why);

@@ -84,8 +84,9 @@ void oms_router_close(struct oms_router *rt);
 void oms_router_exclude(struct oms_router *rt, const char **ids, int n);
 int oms_router_version(const struct oms_router *rt);
 void oms_router_counts(const struct oms_router *rt, long out[6]);
+/* text, when not NULL, may get *out's line as printed already (route.c). */
 int oms_route_order(struct oms_router *rt, int64_t id, int flags,
-    cJSON **out);
+    cJSON **out, char **text);
 int oms_route_decide(struct oms_router *rt, int64_t id);
 #define OMS_ROUTE_WAIT 1		/* oms_route_lock flags */
 #define OMS_ROUTE_SKIP_HELD 2
