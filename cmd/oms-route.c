@@ -60,7 +60,9 @@ flush(struct ctx *c)
 	int rc;
 
 	c->held = 0;
-	if ((rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
+	/* What the router keeps to write many rows at once, first. */
+	if ((rc = oms_route_flush(c->rt)) != OMS_OK ||
+	    (rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 }
 

@@ -616,6 +616,12 @@ oms_db_locks_rows(oms_db *db)
 }
 
 int
+oms_db_ids_by_max(oms_db *db)
+{
+	return DRV(db)->ids_by_max;
+}
+
+int
 oms_db_bulk(oms_db *db)
 {
 	if (DRV(db)->bulk == NULL || db->ro != NULL)

@@ -138,6 +138,13 @@ int oms_db_data_version(oms_db *db, int64_t *out);
  * at once included, spoils the transaction unless a savepoint undoes it.
  */
 int oms_db_locks_rows(oms_db *db);
+/*
+ * Whether a writer may give new rows their ids itself, the largest id of
+ * the table plus one and on: on SQLite, where a row inserted without an
+ * id gets just that and no other writer inserts until the commit; not
+ * where ids come from sequences others draw on (PostgreSQL).
+ */
+int oms_db_ids_by_max(oms_db *db);
 /* A long run of write transactions follows (an import): OMS_OK, or a
  * status with the message set; the writes work the same either way. */
 int oms_db_bulk(oms_db *db);

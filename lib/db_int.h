@@ -138,6 +138,9 @@ struct oms_driver {
 	/* A number another connection's commit moves (oms_db_data_version):
 	 * OMS_OK or a status; NULL: the engine cannot say. */
 	int (*data_version)(struct oms_db *, int64_t *out);
+	/* A new row's id is the largest plus one, the writer alone
+	 * (oms_db_ids_by_max). */
+	int ids_by_max;
 };
 
 extern const struct oms_driver oms_sqlite_driver;

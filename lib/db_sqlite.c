@@ -922,4 +922,5 @@ const struct oms_driver oms_sqlite_driver = {
 	.erasing = lite_erasing,
 	.scrub = lite_scrub,
 	.data_version = lite_data_version,
+	.ids_by_max = 1,
 };

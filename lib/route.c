@@ -140,6 +140,28 @@ struct qslot {
 	struct ship s;
 };
 
+/*
+ * Allocations and their reservations' movements waiting to be written,
+ * many rows to a statement, where oms_db_ids_by_max lets the router give
+ * their ids (route_flush says when they are written).
+ */
+struct pend_alloc {
+	int64_t id, order_id, qty;
+	int line_no;
+	char *sku, *location;
+	const char *rule;
+};
+
+struct pend {
+	int known;			/* next ids read in this transaction */
+	int64_t next_alloc, next_move;
+	struct pend_alloc *a;
+	struct oms_reserve *m;		/* its strings the pend's own */
+	int na, nm, capa, capm;
+	int64_t *orders;		/* the orders they are of */
+	int norders, caporders;
+};
+
 struct oms_router {
 	oms_db *db;
 	oms_rates *rates;
@@ -179,6 +201,7 @@ struct oms_router {
 	int have_version;
 	struct qslot *qmemo;	/* QMEMO slots, for quote_ship */
 	uint64_t qgen;
+	struct pend pend;
 };
 
 /* ---- what a run remembers -------------------------------------------------- */
@@ -420,6 +443,8 @@ dup_or_null(const char *s)
 }
 
 static int cutoff_passed(const struct tm *tm, const char *cutoff);
+static int pend_has(const struct pend *p, int64_t order_id);
+static void pend_clear(struct pend *p);
 
 /* The locations, with where they are and how many orders they took today. */
 static int
@@ -560,6 +585,10 @@ oms_router_close(struct oms_router *rt)
 	memo_clear(&rt->cat, cat_free);
 	memo_clear(&rt->geo, free);
 	free(rt->qmemo);
+	pend_clear(&rt->pend);
+	free(rt->pend.a);
+	free(rt->pend.m);
+	free(rt->pend.orders);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
 	oms_rules_free(rt->fallback);
@@ -979,10 +1008,13 @@ load_had(struct oms_router *rt, struct order *o)
 	static const char sql[] =
 	    "SELECT line_no, sku, location, qty FROM allocations "
 	    "WHERE order_id = ? AND state = 'active'";
-	oms_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st;
 	int rc, cap = 0;
 
-	if (st == NULL)
+	/* Routed already in this transaction: what waits is written first. */
+	if (pend_has(&rt->pend, o->id) && (rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, o->id);
 	while ((rc = oms_step(st)) == OMS_ROW) {
@@ -1509,6 +1541,179 @@ solve(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 
 /* ---- writing ------------------------------------------------------------- */
 
+static void
+pend_clear(struct pend *p)
+{
+	for (int i = 0; i < p->na; i++) {
+		free(p->a[i].sku);
+		free(p->a[i].location);
+	}
+	for (int i = 0; i < p->nm; i++) {
+		free((char *)p->m[i].sku);
+		free((char *)p->m[i].location);
+		free((char *)p->m[i].ref);
+		free((char *)p->m[i].key);
+	}
+	p->na = p->nm = p->norders = 0;
+	p->known = 0;
+}
+
+static int
+pend_has(const struct pend *p, int64_t order_id)
+{
+	for (int i = p->norders - 1; i >= 0; i--)
+		if (p->orders[i] == order_id)
+			return 1;
+	return 0;
+}
+
+#define ALLOC_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ALLOC_ROW4 ALLOC_ROW ", " ALLOC_ROW ", " ALLOC_ROW ", " ALLOC_ROW
+#define ALLOC_ROW16 ALLOC_ROW4 ", " ALLOC_ROW4 ", " ALLOC_ROW4 ", " ALLOC_ROW4
+#define ALLOC_INSERT_ID \
+    "INSERT INTO allocations (id, order_id, line_no, sku, location, qty, " \
+    "rule, rules_version, created_at) VALUES "
+static const char sql_allocs32[] = ALLOC_INSERT_ID ALLOC_ROW16 ", "
+    ALLOC_ROW16;
+static const char sql_allocs8[] = ALLOC_INSERT_ID ALLOC_ROW4 ", " ALLOC_ROW4;
+static const char sql_allocs1[] = ALLOC_INSERT_ID ALLOC_ROW;
+
+/*
+ * Write the allocations and movements waiting, as they would have been
+ * written one by one: before the commit, and before anything in the
+ * transaction reads the allocations or the ledger, or inserts into
+ * either on its own.  The ids are read again after.
+ */
+int
+oms_route_flush(struct oms_router *rt)
+{
+	struct pend *p = &rt->pend;
+	struct pend_alloc *a = p->a;
+	int rc = OMS_OK, n = p->na;
+
+	while (rc == OMS_OK && n > 0) {
+		int k = n >= 32 ? 32 : n >= 8 ? 8 : 1;
+		oms_stmt *st = oms_db_stmt(rt->db, k == 32 ? sql_allocs32 :
+		    k == 8 ? sql_allocs8 : sql_allocs1);
+
+		if (st == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		for (int i = 0; i < k; i++) {
+			int b = 9 * i;
+
+			oms_bind_int64(st, b + 1, a[i].id);
+			oms_bind_int64(st, b + 2, a[i].order_id);
+			oms_bind_int(st, b + 3, a[i].line_no);
+			oms_bind_text(st, b + 4, a[i].sku);
+			oms_bind_text(st, b + 5, a[i].location);
+			oms_bind_int64(st, b + 6, a[i].qty);
+			oms_bind_text(st, b + 7, a[i].rule);
+			oms_bind_int(st, b + 8, rt->rules->version);
+			oms_bind_text(st, b + 9, rt->nowtxt);
+		}
+		rc = oms_db_step_done(rt->db, st, "cannot store an allocation");
+		a += k;
+		n -= k;
+	}
+	if (rc == OMS_OK)
+		rc = oms_stock_reserve_write(rt->db, p->m, p->nm);
+	pend_clear(p);
+	return rc;
+}
+
+/* The ids the next allocation and movement get: the largest and on. */
+static int
+pend_ids(struct oms_router *rt)
+{
+	static const char sql_a[] = "SELECT max(id) FROM allocations";
+	static const char sql_m[] = "SELECT max(id) FROM movements";
+	struct pend *p = &rt->pend;
+	const char *sql[2] = { sql_a, sql_m };
+	int64_t *next[2] = { &p->next_alloc, &p->next_move };
+
+	for (int i = 0; i < 2; i++) {
+		oms_stmt *st = oms_db_stmt(rt->db, sql[i]);
+		int rc;
+
+		if (st == NULL)
+			return OMS_ERR;
+		rc = oms_step(st);
+		*next[i] = rc == OMS_ROW ? oms_col_int64(st, 0) + 1 : 0;
+		oms_reset(st);
+		if (rc != OMS_ROW)
+			return oms_db_fail(rt->db, rc, "cannot read the ids");
+	}
+	/* The last id taken: SQLite would choose at random. */
+	if (p->next_alloc <= 0 || p->next_move <= 0 ||
+	    p->next_alloc > INT64_MAX / 2 || p->next_move > INT64_MAX / 2)
+		return OMS_REJECT;
+	p->known = 1;
+	return OMS_OK;
+}
+
+/*
+ * An allocation and its reservation, waiting (OMS_OK); OMS_REJECT when
+ * they are to be written now instead, nothing done.
+ */
+static int
+write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
+    int s, int line_no, int c, int64_t qty)
+{
+	struct pend *p = &rt->pend;
+	struct oms_reserve res;
+	const char *loc = rt->locs[o->cand[c]].id, *sku = o->skus[s].sku;
+	char key[64], ref[32];
+	int rc;
+
+	if (!p->known && (rc = pend_ids(rt)) != OMS_OK)
+		return rc;
+	snprintf(key, sizeof key, "route:a%lld", (long long)p->next_alloc);
+	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	memset(&res, 0, sizeof res);
+	res.sku = sku;
+	res.location = loc;
+	res.ref = ref;
+	res.key = key;
+	res.qty = qty;
+	res.id = p->next_move;
+	memcpy(res.level, LEVEL(o, c, s), sizeof res.level);
+	if ((rc = oms_stock_reserve(rt->db, &res)) != OMS_OK)
+		return rc;
+	memcpy(LEVEL(o, c, s), res.level, sizeof res.level);
+	if (p->na == p->capa) {
+		p->capa = p->capa ? p->capa * 2 : 256;
+		p->a = erealloc(p->a, (size_t)p->capa * sizeof *p->a);
+	}
+	if (p->nm == p->capm) {
+		p->capm = p->capm ? p->capm * 2 : 256;
+		p->m = erealloc(p->m, (size_t)p->capm * sizeof *p->m);
+	}
+	p->a[p->na].id = p->next_alloc++;
+	p->a[p->na].order_id = o->id;
+	p->a[p->na].line_no = line_no;
+	p->a[p->na].sku = estrdup(sku);
+	p->a[p->na].location = estrdup(loc);
+	p->a[p->na].qty = qty;
+	p->a[p->na++].rule = r->name;
+	res.sku = estrdup(sku);
+	res.location = estrdup(loc);
+	res.ref = estrdup(ref);
+	res.key = estrdup(key);
+	p->m[p->nm++] = res;
+	p->next_move++;
+	if (p->norders == 0 || p->orders[p->norders - 1] != o->id) {
+		if (p->norders == p->caporders) {
+			p->caporders = p->caporders ? p->caporders * 2 : 256;
+			p->orders = erealloc(p->orders, (size_t)p->caporders *
+			    sizeof *p->orders);
+		}
+		p->orders[p->norders++] = o->id;
+	}
+	return OMS_OK;
+}
+
 /*
  * Allocate qty units of the order's sku s at candidate c to a line, and
  * reserve them through the ledger, from the level read under this
@@ -1532,6 +1737,15 @@ write_alloc(struct oms_router *rt, struct order *o,
 		overlay_add(rt, sku, o->cand[c], qty);
 		return OMS_OK;
 	}
+	if ((rc = cat_product(rt, sku, &k)) != OMS_OK)
+		return rc;
+	/* Many rows to a statement where the router may give the ids. */
+	if (k->product && !k->kit_row && oms_db_ids_by_max(rt->db) &&
+	    (rc = write_later(rt, o, r, s, line_no, c, qty)) != OMS_REJECT)
+		return rc;
+	/* Else one by one, after what waits. */
+	if ((rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, o->id);
@@ -1548,11 +1762,10 @@ write_alloc(struct oms_router *rt, struct order *o,
 	snprintf(key, sizeof key, "route:a%lld", (long long)
 	    oms_db_last_id(rt->db));
 	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
-	if ((rc = cat_product(rt, sku, &k)) != OMS_OK)
-		return rc;
 	if (k->product && !k->kit_row) {
 		struct oms_reserve res;
 
+		memset(&res, 0, sizeof res);
 		res.sku = sku;
 		res.location = loc;
 		res.ref = ref;
@@ -1614,6 +1827,10 @@ add_allocated(struct oms_router *rt, int64_t id, int line_no, int64_t units)
 int
 oms_route_release(struct oms_router *rt, int64_t id, const char *why)
 {
+	int rc;
+
+	if ((rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
 	return oms_alloc_release(rt->db, id, 0, why, NULL);
 }
 

@@ -93,6 +93,7 @@ int oms_route_decide(struct oms_router *rt, int64_t id);
 int oms_route_lock(struct oms_router *rt, int64_t id, int flags,
     int *elsewhere);
 int oms_route_release(struct oms_router *rt, int64_t id, const char *why);
+int oms_route_flush(struct oms_router *rt);
 int oms_route_reopen(struct oms_router *rt, int64_t id);
 int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);
 
