@@ -23,7 +23,7 @@
 #include "route.h"
 #include "cli.h"
 
-#define BATCH 200		/* orders per transaction at most */
+#define BATCH 1000		/* orders per transaction at most */
 #define BATCH_MS 100		/* and milliseconds per transaction */
 
 struct ctx {
@@ -637,6 +637,8 @@ pending(struct ctx *cx)
 
 	if ((rc = oms_route_pending(cx->db, &ids, &n)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (n > BATCH && oms_db_bulk(cx->db) != OMS_OK)
+		oms_warnx("%s (checkpoints stay with the run)", oms_error());
 	for (size_t i = 0; i < n; i++) {
 		route_one(cx, ids[i], NULL, OMS_ROUTE_QUIET_UNCHANGED);
 		progress(cx, n);
