@@ -736,9 +736,17 @@ order_free(struct order *o)
 static int64_t
 part_value(const struct rline *l, int p, int64_t t)
 {
-	__int128 v = (__int128)l->unit_price * t /
-	    ((__int128)l->parts[p].per * l->nparts);
+	int64_t num, den;
+	__int128 v;
 
+	/* In 64 bits when it fits: the same quotient, a fraction of the
+	 * time (the solver asks for each part of each set it tries). */
+	if (!__builtin_mul_overflow(l->unit_price, t, &num) &&
+	    !__builtin_mul_overflow(l->parts[p].per, (int64_t)l->nparts,
+	    &den) && den > 0)
+		return num / den;
+	v = (__int128)l->unit_price * t /
+	    ((__int128)l->parts[p].per * l->nparts);
 	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN :
 	    (int64_t)v;
 }
