@@ -163,11 +163,9 @@ again:
 	}
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	/* Its line as stored, when the router printed it already. */
-	if (text != NULL) {
-		cJSON_Delete(out);
+	if (text != NULL)
 		oms_batch_add_text(&c->batch, text);
-	} else if (out != NULL)
+	else if (out != NULL)
 		oms_batch_add(&c->batch, out);
 	if (oms_batch_due(&c->batch, NULL))
 		flush(c);
@@ -599,6 +597,7 @@ static void
 reroute(struct ctx *cx, struct route_opts *r)
 {
 	cJSON *out = NULL;
+	char *text = NULL;
 	int64_t id;
 	int rc, elsewhere;
 
@@ -614,7 +613,7 @@ reroute(struct ctx *cx, struct route_opts *r)
 	if (rc == OMS_OK)
 		rc = oms_route_reopen(cx->rt, id);
 	if (rc == OMS_OK)
-		rc = oms_route_order(cx->rt, id, 0, &out, NULL);
+		rc = oms_route_order(cx->rt, id, 0, &out, &text);
 	if (rc == OMS_REJECT) {
 		char msg[1024];
 
@@ -624,7 +623,9 @@ reroute(struct ctx *cx, struct route_opts *r)
 	}
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (out != NULL)
+	if (text != NULL)
+		oms_batch_add_text(&cx->batch, text);
+	else if (out != NULL)
 		oms_batch_add(&cx->batch, out);
 	flush(cx);
 }

@@ -177,8 +177,10 @@ int oms_rec_next(struct oms_rec_reader *r, cJSON **out);
 int oms_rec_write(FILE *fp, const cJSON *rec);
 int oms_rec_write_text(FILE *fp, const char *text);
 int oms_rec_wide(const cJSON *rec);
+int oms_rec_print_buf(struct oms_buf *b, const cJSON *rec);
 void oms_buf_json_string(struct oms_buf *b, const char *s);
 void oms_buf_json_int(struct oms_buf *b, int64_t v);
+void oms_buf_json_number(struct oms_buf *b, double d);
 int oms_rec_flush(FILE *fp);
 cJSON *oms_rec_error(const char *program, const char *file, long line,
     const char *reason, const char *raw);

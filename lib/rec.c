@@ -228,6 +228,24 @@ oms_rec_wide(const cJSON *rec)
 	return has_wide(rec);
 }
 
+/* Append to b the text oms_rec_write writes for rec (no newline). */
+int
+oms_rec_print_buf(struct oms_buf *b, const cJSON *rec)
+{
+	cJSON *copy = NULL;
+	int rc;
+
+	if (has_wide(rec)) {
+		if ((copy = cJSON_Duplicate(rec, 1)) == NULL)
+			return oms_seterr("out of memory printing a record");
+		unwiden(copy);
+		rec = copy;
+	}
+	rc = oms_json_print_buf(b, rec);
+	cJSON_Delete(copy);
+	return rc;
+}
+
 /* A record's line printed already: the text, then the newline. */
 int
 oms_rec_write_text(FILE *fp, const char *text)

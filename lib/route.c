@@ -1864,47 +1864,108 @@ money(int64_t v, const char *currency)
 	return cJSON_CreateString(buf);
 }
 
-static cJSON *
-ship_record(const struct oms_router *rt, const struct order *o,
+/*
+ * The record is written as text, as oms_json_print writes the tree it
+ * stands for: a few a millisecond are too many to build as trees first.
+ * In echo form a number past 10^15 is written as oms_rec_write writes it
+ * (an exponent), which the stored form does not; wide says one was.
+ */
+struct wr {
+	struct oms_buf *b;
+	int echo, wide;
+};
+
+static void
+put_key(struct wr *w, const char *key)
+{
+	oms_buf_add(w->b, key, strlen(key));
+}
+
+static void
+put_int(struct wr *w, int64_t v)
+{
+	if (v > -1000000000000000LL && v < 1000000000000000LL) {
+		oms_buf_json_int(w->b, v);
+		return;
+	}
+	w->wide = 1;
+	if (w->echo)
+		oms_buf_json_int(w->b, v);
+	else
+		oms_buf_json_number(w->b, (double)v);
+}
+
+/* ,"key":"s" -- or nothing where cJSON adds nothing (s NULL). */
+static void
+put_kstr(struct wr *w, const char *key, const char *s)
+{
+	if (s == NULL)
+		return;
+	put_key(w, key);
+	oms_buf_json_string(w->b, s);
+}
+
+static void
+put_money(struct wr *w, int64_t v, const char *currency)
+{
+	char buf[OMS_MONEY_BUFSZ];
+
+	oms_money_format(v, oms_currency_exponent(currency), buf, sizeof buf);
+	oms_buf_json_string(w->b, buf);
+}
+
+static void
+ship_text(struct wr *w, const struct oms_router *rt, const struct order *o,
     const struct eval *ev, const struct ship *s)
 {
-	cJSON *x = cJSON_CreateObject(), *lines = cJSON_CreateArray();
-	char day[11];
-	int k;
+	char day[11], km[32];
+	int k, first = 1;
 
 	for (k = 0; k < ev->k && ev->set[k] != s->loc; k++)
 		;
-	cJSON_AddStringToObject(x, "location", rt->locs[o->cand[s->loc]].id);
+	put_kstr(w, "{\"location\":", rt->locs[o->cand[s->loc]].id);
+	put_key(w, ",\"lines\":[");
 	for (int i = 0; i < o->nlines; i++) {
 		int used = 0;
 
 		for (int p = 0; p < o->lines[i].nparts; p++)
 			if (ev->take[i][p][k] > 0)
 				used = 1;
-		if (used)
-			cJSON_AddItemToArray(lines, cJSON_CreateNumber(
-			    o->lines[i].line_no));
+		if (!used)
+			continue;
+		if (!first)
+			oms_buf_addc(w->b, ',');
+		first = 0;
+		put_int(w, o->lines[i].line_no);
 	}
-	cJSON_AddItemToObject(x, "lines", lines);
-	cJSON_AddItemToObject(x, "value", money(s->value, o->currency));
-	cJSON_AddNumberToObject(x, "weight_g", (double)s->grams);
-	cJSON_AddItemToObject(x, "distance_km", raw_km(s->dist_m));
+	put_key(w, "],\"value\":");
+	put_money(w, s->value, o->currency);
+	put_key(w, ",\"weight_g\":");
+	put_int(w, s->grams);
+	put_key(w, ",\"distance_km\":");
+	if (s->dist_m >= UNKNOWN_M)
+		put_key(w, "null");
+	else {
+		snprintf(km, sizeof km, "%.1f", (double)s->dist_m / 1000);
+		put_key(w, km);
+	}
 	if (s->has_quote) {
-		cJSON_AddStringToObject(x, "service", s->q.service);
-		cJSON_AddItemToObject(x, "cost", money(s->q.price,
-		    s->q.currency));
-		cJSON_AddStringToObject(x, "cost_currency", s->q.currency);
-		cJSON_AddNumberToObject(x, "zone", s->zone);
-		cJSON_AddNumberToObject(x, "transit_days", s->transit_days);
+		put_kstr(w, ",\"service\":", s->q.service);
+		put_key(w, ",\"cost\":");
+		put_money(w, s->q.price, s->q.currency);
+		put_kstr(w, ",\"cost_currency\":", s->q.currency);
+		put_key(w, ",\"zone\":");
+		put_int(w, s->zone);
+		put_key(w, ",\"transit_days\":");
+		put_int(w, s->transit_days);
 	}
 	day_text(s->ships_on, day);
-	cJSON_AddStringToObject(x, "ships_on", day);
+	put_kstr(w, ",\"ships_on\":", day);
 	if (s->has_quote) {
 		day_text(s->arrives_on, day);
-		cJSON_AddStringToObject(x, "arrives_on", day);
+		put_kstr(w, ",\"arrives_on\":", day);
 	}
-	cJSON_AddBoolToObject(x, "late", s->late);
-	return x;
+	put_key(w, s->late ? ",\"late\":true}" : ",\"late\":false}");
 }
 
 /* A line's units at one place, for the record. */
@@ -1937,88 +1998,182 @@ held_add(struct held *h, int *n, const char *sku, const char *location,
 	h[(*n)++].qty = qty;
 }
 
+/* The units of the order's lines still to come: backordered. */
+static int64_t
+backordered(const struct order *o, const struct eval *ev)
+{
+	int64_t n = 0;
+
+	for (int i = 0; i < o->nlines; i++) {
+		const struct rline *l = &o->lines[i];
+		int64_t left = l->qty - l->cancelled - l->elsewhere -
+		    l->allocated - (ev ? ev->line_units[i] : 0);
+
+		if (left > 0)
+			n += left;
+	}
+	return n;
+}
+
 /*
  * The order's lines as they now stand: every active allocation, those
  * it had (none when released, cancelled) and those ev made, per line by
- * sku and location in byte order (the database's, on either engine).
+ * sku and location in byte order (the database's, on either engine).  A
+ * dry run stores nothing: this decision's takes alone.
  */
-static int
-lines_record(struct oms_router *rt, const struct order *o,
-    const struct eval *ev, int released, cJSON *rec, int64_t *backordered)
+static void
+lines_text(struct wr *w, struct oms_router *rt, const struct order *o,
+    const struct eval *ev, int released)
 {
-	cJSON *lines = cJSON_CreateArray();
-	struct held *h;
+	struct held *h = ecalloc((size_t)o->nprior + OMS_KIT_MAX *
+	    OMS_MAX_SHIPMENTS, sizeof *h);
 
-	cJSON_AddItemToObject(rec, "lines", lines);
-	h = ecalloc((size_t)o->nprior + OMS_KIT_MAX * OMS_MAX_SHIPMENTS,
-	    sizeof *h);
-
-	*backordered = 0;
+	put_key(w, "[");
 	for (int i = 0; i < o->nlines; i++) {
 		const struct rline *l = &o->lines[i];
-		cJSON *x = cJSON_CreateObject(), *parts = NULL;
 		int64_t units = l->allocated + (ev ? ev->line_units[i] : 0);
+		int64_t left = l->qty - l->cancelled - l->elsewhere - units;
 		int n = 0;
 
-		cJSON_AddNumberToObject(x, "line_no", l->line_no);
-		cJSON_AddStringToObject(x, "sku", l->sku);
-		cJSON_AddNumberToObject(x, "qty", (double)l->qty);
-		if (l->cancelled > 0)
-			cJSON_AddNumberToObject(x, "cancelled", (double)l->cancelled);
-		if (l->elsewhere > 0)
-			cJSON_AddNumberToObject(x, "fulfilled_elsewhere",
-			    (double)l->elsewhere);
-		cJSON_AddNumberToObject(x, "allocated", (double)units);
-		if (l->qty - l->cancelled - l->elsewhere - units > 0) {
-			cJSON_AddNumberToObject(x, "backordered",
-			    (double)(l->qty - l->cancelled - l->elsewhere - units));
-			*backordered += l->qty - l->cancelled - l->elsewhere - units;
+		put_key(w, i > 0 ? ",{\"line_no\":" : "{\"line_no\":");
+		put_int(w, l->line_no);
+		put_kstr(w, ",\"sku\":", l->sku);
+		put_key(w, ",\"qty\":");
+		put_int(w, l->qty);
+		if (l->cancelled > 0) {
+			put_key(w, ",\"cancelled\":");
+			put_int(w, l->cancelled);
 		}
-		parts = cJSON_AddArrayToObject(x, "locations");
-		cJSON_AddItemToArray(lines, x);
+		if (l->elsewhere > 0) {
+			put_key(w, ",\"fulfilled_elsewhere\":");
+			put_int(w, l->elsewhere);
+		}
+		put_key(w, ",\"allocated\":");
+		put_int(w, units);
+		if (left > 0) {
+			put_key(w, ",\"backordered\":");
+			put_int(w, left);
+		}
 		if (rt->dry) {
-			/* Nothing stored: this decision's takes alone. */
 			for (int p = 0; ev && p < l->nparts; p++)
-				for (int k = 0; k < ev->k; k++) {
-					cJSON *y;
-
-					if (ev->take[i][p][k] == 0)
-						continue;
-					y = cJSON_CreateObject();
-					if (l->kit)
-						cJSON_AddStringToObject(y, "sku",
-						    o->skus[l->parts[p].sku].sku);
-					cJSON_AddStringToObject(y, "location",
-					    rt->locs[o->cand[ev->set[k]]].id);
-					cJSON_AddNumberToObject(y, "qty",
-					    (double)ev->take[i][p][k]);
-					cJSON_AddItemToArray(parts, y);
-				}
-			continue;
+				for (int k = 0; k < ev->k; k++)
+					if (ev->take[i][p][k] > 0)
+						h[n++] = (struct held){
+						    o->skus[l->parts[p].sku].sku,
+						    rt->locs[o->cand[ev->set[k]]].id,
+						    ev->take[i][p][k] };
+		} else {
+			for (int a = 0; !released && a < o->nprior; a++)
+				if (o->prior[a].line_no == l->line_no)
+					held_add(h, &n, o->prior[a].sku,
+					    o->prior[a].location,
+					    o->prior[a].qty);
+			for (int p = 0; ev && p < l->nparts; p++)
+				for (int k = 0; k < ev->k; k++)
+					if (ev->take[i][p][k] > 0)
+						held_add(h, &n,
+						    o->skus[l->parts[p].sku].sku,
+						    rt->locs[o->cand[ev->set[k]]].id,
+						    ev->take[i][p][k]);
+			qsort(h, (size_t)n, sizeof *h, held_cmp);
 		}
-		for (int a = 0; !released && a < o->nprior; a++)
-			if (o->prior[a].line_no == l->line_no)
-				held_add(h, &n, o->prior[a].sku,
-				    o->prior[a].location, o->prior[a].qty);
-		for (int p = 0; ev && p < l->nparts; p++)
-			for (int k = 0; k < ev->k; k++)
-				if (ev->take[i][p][k] > 0)
-					held_add(h, &n, o->skus[l->parts[p].sku].sku,
-					    rt->locs[o->cand[ev->set[k]]].id,
-					    ev->take[i][p][k]);
-		qsort(h, (size_t)n, sizeof *h, held_cmp);
+		put_key(w, ",\"locations\":[");
 		for (int j = 0; j < n; j++) {
-			cJSON *y = cJSON_CreateObject();
-
-			if (l->kit)
-				cJSON_AddStringToObject(y, "sku", h[j].sku);
-			cJSON_AddStringToObject(y, "location", h[j].location);
-			cJSON_AddNumberToObject(y, "qty", (double)h[j].qty);
-			cJSON_AddItemToArray(parts, y);
+			oms_buf_addc(w->b, j > 0 ? ',' : '{');
+			if (j > 0)
+				oms_buf_addc(w->b, '{');
+			if (l->kit) {
+				put_kstr(w, "\"sku\":", h[j].sku);
+				oms_buf_addc(w->b, ',');
+			}
+			put_kstr(w, "\"location\":", h[j].location);
+			put_key(w, ",\"qty\":");
+			put_int(w, h[j].qty);
+			oms_buf_addc(w->b, '}');
 		}
+		put_key(w, "]}");
 	}
+	put_key(w, "]");
 	free(h);
-	return OMS_OK;
+}
+
+/* What an order's record is made of, besides the router. */
+struct rec_parts {
+	const struct order *o;
+	const struct oms_rule *r;
+	const struct solve *sv;
+	int released;		/* its earlier allocations released */
+	const char *status;
+	const cJSON *old;	/* the shipments earlier runs sent, or NULL */
+	const cJSON *reasons, *explain;	/* or NULL */
+};
+
+/* Append a tree's text, stored or echoed, to w. */
+static void
+put_tree(struct wr *w, const cJSON *x)
+{
+	if (oms_rec_wide(x))
+		w->wide = 1;
+	if (w->echo)
+		oms_rec_print_buf(w->b, x);
+	else
+		oms_json_print_buf(w->b, x);
+}
+
+/*
+ * The allocation record's text, to free(): as stored (echo 0: without
+ * the explanation, *wide saying whether a number past 10^15 makes the
+ * echo differ), or as echoed (echo 1).
+ */
+static char *
+record_text(struct oms_router *rt, const struct rec_parts *p, int echo,
+    int *wide)
+{
+	const struct order *o = p->o;
+	const struct eval *ev = p->sv->found ? &p->sv->best : NULL;
+	struct oms_buf b = { 0 };
+	struct wr w = { &b, echo, 0 };
+	const cJSON *x;
+	char ref[32];
+	int n = 0;
+
+	put_key(&w, "{\"type\":\"allocation\"");
+	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	put_kstr(&w, ",\"order\":", ref);
+	put_kstr(&w, ",\"channel\":", o->channel);
+	if (o->account[0] != '\0')
+		put_kstr(&w, ",\"account\":", o->account);
+	put_kstr(&w, ",\"external_id\":", o->external_id);
+	put_kstr(&w, ",\"status\":", p->status);
+	put_kstr(&w, ",\"rule\":", p->r->name);
+	put_key(&w, ",\"rules_version\":");
+	put_int(&w, rt->rules->version);
+	put_key(&w, ",\"lines\":");
+	lines_text(&w, rt, o, ev, p->released);
+	put_key(&w, ",\"shipments\":[");
+	for (x = p->old != NULL ? p->old->child : NULL; x != NULL; x = x->next) {
+		if (n++ > 0)
+			oms_buf_addc(&b, ',');
+		put_tree(&w, x);
+	}
+	for (int k = 0; ev != NULL && k < ev->nships; k++) {
+		if (n++ > 0)
+			oms_buf_addc(&b, ',');
+		ship_text(&w, rt, o, ev, &ev->ships[k]);
+	}
+	oms_buf_addc(&b, ']');
+	if (p->reasons != NULL) {
+		put_key(&w, ",\"hold_reasons\":");
+		put_tree(&w, p->reasons);
+	}
+	if (echo && p->explain != NULL) {
+		put_key(&w, ",\"explain\":");
+		put_tree(&w, p->explain);
+	}
+	oms_buf_addc(&b, '}');
+	if (wide != NULL)
+		*wide = w.wide;
+	return b.s;
 }
 
 static cJSON *
@@ -2097,11 +2252,12 @@ lost_on(const struct order *o, const struct oms_router *rt,
 	snprintf(out, n, "lost on the location ids");
 }
 
-static void
+/* The record's explanation, its rules list taken. */
+static cJSON *
 explain_record(const struct oms_router *rt, const struct oms_rule *r,
-    const struct order *o, const struct solve *sv, cJSON *rules, cJSON *rec)
+    const struct order *o, const struct solve *sv, cJSON *rules)
 {
-	cJSON *ex = cJSON_AddObjectToObject(rec, "explain"), *cands, *sets;
+	cJSON *ex = cJSON_CreateObject(), *cands, *sets;
 	char why[200];
 
 	cJSON_AddItemToObject(ex, "rules", rules);
@@ -2178,6 +2334,7 @@ explain_record(const struct oms_router *rt, const struct oms_rule *r,
 		}
 		cJSON_AddItemToArray(sets, x);
 	}
+	return ex;
 }
 
 /* ---- routing an order ------------------------------------------------------ */
@@ -2335,14 +2492,9 @@ stored_record(struct oms_router *rt, int64_t id, cJSON **out)
 	return OMS_OK;
 }
 
-/*
- * Store the record, without its explanation.  *echo gets the text when
- * it is the line oms_rec_write would write (no explanation, no wide
- * number), so that it is printed once.
- */
+/* Store the record's text (record_text's stored form). */
 static int
-store_record(struct oms_router *rt, int64_t id, const cJSON *rec,
-    char **echo)
+store_record(struct oms_router *rt, int64_t id, const char *text)
 {
 	static const char sql[] =
 	    "INSERT INTO routes (order_id, at, rules_version, record) "
@@ -2350,33 +2502,16 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec,
 	    "at = excluded.at, rules_version = excluded.rules_version, "
 	    "record = excluded.record";
 	oms_stmt *st;
-	char *text;
-	int rc;
 
-	*echo = NULL;
 	if (rt->dry)
 		return OMS_OK;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	if (cJSON_HasObjectItem(rec, "explain")) {
-		cJSON *copy = cJSON_Duplicate(rec, 1);
-
-		cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
-		text = oms_json_print(copy);
-		cJSON_Delete(copy);
-	} else
-		text = oms_json_print(rec);
 	oms_bind_int64(st, 1, id);
 	oms_bind_text(st, 2, rt->nowtxt);
 	oms_bind_int(st, 3, rt->rules->version);
-	oms_bind_text(st, 4, text);
-	rc = oms_db_step_done(rt->db, st, "cannot store a route");
-	if (rc == OMS_OK && !cJSON_HasObjectItem(rec, "explain") &&
-	    !oms_rec_wide(rec))
-		*echo = text;
-	else
-		free(text);
-	return rc;
+	oms_bind_static(st, 4, text);
+	return oms_db_step_done(rt->db, st, "cannot store a route");
 }
 
 /*
@@ -2419,11 +2554,12 @@ oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
 }
 
 /*
- * Route order id inside the caller's transaction.  *out is the allocation
- * record, or NULL when nothing changed and quiet_unchanged is set (a
- * backordered order that still cannot be served, in a --pending run).
- * *text, when text is not NULL, gets the record's line as oms_rec_write
- * writes it when the router printed that already to store it (else NULL).
+ * Route order id inside the caller's transaction.  The allocation record
+ * is *text, its line as oms_rec_write would write it, when text is not
+ * NULL, and otherwise the tree *out; an order allocated already, named,
+ * gives its stored record in *out.  Neither is set when nothing changed
+ * and quiet_unchanged is (a backordered order that still cannot be
+ * served, in a --pending run).
  * Every refusal comes before the first write, but for a cancellation's,
  * which has a savepoint of its own; a failure after a write (the
  * database's, a ledger that refuses a reservation of stock read in this
@@ -2439,8 +2575,9 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 	struct order o;
 	struct solve sv;
 	struct oms_rule *r, fallback;
-	cJSON *rec = NULL, *why = NULL, *after, *reasons = NULL, *locs;
-	cJSON *tmp = NULL;
+	struct rec_parts rt_rec;
+	cJSON *why = NULL, *after, *reasons = NULL, *locs, *old = NULL;
+	cJSON *ex = NULL;
 	const char *status, *action;
 	int64_t back, before_units = 0, new_units = 0;
 	long *counter;
@@ -2550,22 +2687,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 				goto done;
 			new_units += sv.best.line_units[i];
 		}
-	rec = cJSON_CreateObject();
-	cJSON_AddStringToObject(rec, "type", "allocation");
-	{
-		char ref[32];
-
-		snprintf(ref, sizeof ref, "o_%lld", (long long)id);
-		cJSON_AddStringToObject(rec, "order", ref);
-	}
-	cJSON_AddStringToObject(rec, "channel", o.channel);
-	if (o.account[0] != '\0')
-		cJSON_AddStringToObject(rec, "account", o.account);
-	cJSON_AddStringToObject(rec, "external_id", o.external_id);
-	tmp = cJSON_CreateObject();
-	if ((rc = lines_record(rt, &o, sv.found ? &sv.best : NULL, cancel, tmp,
-	    &back)) != OMS_OK)
-		goto done;
+	back = backordered(&o, sv.found ? &sv.best : NULL);
 	if (cancel) {
 		status = "cancelled";
 		action = "cancelled";
@@ -2594,48 +2716,29 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 	/* Some of it has left already: the order is partly shipped. */
 	if (o.shipped > 0 && !cancel && strcmp(status, "hold") != 0)
 		status = "partly_shipped";
-	cJSON_AddStringToObject(rec, "status", status);
-	cJSON_AddStringToObject(rec, "rule", r->name);
-	cJSON_AddNumberToObject(rec, "rules_version", rt->rules->version);
-	cJSON_AddItemToObject(rec, "lines", cJSON_DetachItemFromObject(tmp,
-	    "lines"));
-	{
-		cJSON *ships = cJSON_AddArrayToObject(rec, "shipments"), *old;
-
-		/* What earlier runs sent stays in the record, first. */
-		if (before_units > 0 && !cancel && !rt->dry) {
-			if ((rc = stored_record(rt, id, &old)) != OMS_OK)
-				goto done;
-			if (old != NULL) {
-				cJSON *x, *prev = cJSON_DetachItemFromObject(old,
-				    "shipments");
-
-				while (prev != NULL && (x = prev->child) != NULL)
-					cJSON_AddItemToArray(ships,
-					    cJSON_DetachItemViaPointer(prev, x));
-				cJSON_Delete(prev);
-				cJSON_Delete(old);
-			}
-		}
-		for (int k = 0; sv.found && k < sv.best.nships; k++)
-			cJSON_AddItemToArray(ships, ship_record(rt, &o, &sv.best,
-			    &sv.best.ships[k]));
-	}
-	if (reasons != NULL)
-		cJSON_AddItemToObject(rec, "hold_reasons",
-		    cJSON_Duplicate(reasons, 1));
+	/* What earlier runs sent stays in the record, first. */
+	if (before_units > 0 && !cancel && !rt->dry &&
+	    (rc = stored_record(rt, id, &old)) != OMS_OK)
+		goto done;
 	if (rt->explain) {
-		explain_record(rt, r, &o, &sv, why, rec);
+		ex = explain_record(rt, r, &o, &sv, why);
 		why = NULL;
 	}
+	rt_rec.o = &o;
+	rt_rec.r = r;
+	rt_rec.sv = &sv;
+	rt_rec.released = cancel;
+	rt_rec.status = status;
+	rt_rec.old = old != NULL ? cJSON_GetObjectItemCaseSensitive(old,
+	    "shipments") : NULL;
+	rt_rec.reasons = reasons;
+	rt_rec.explain = ex;
 	/* Nothing new for an order that waits: say nothing, change nothing. */
 	if (new_units == 0 && !cancel && strcmp(status, o.status) == 0) {
 		rt->unchanged++;
 		(*counter)--;
-		if (flags & OMS_ROUTE_QUIET_UNCHANGED) {
-			cJSON_Delete(rec);
-			rec = NULL;
-		}
+		if (!(flags & OMS_ROUTE_QUIET_UNCHANGED))
+			echo = record_text(rt, &rt_rec, 1, NULL);
 		rc = OMS_OK;
 		goto out;
 	}
@@ -2652,8 +2755,18 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 	else
 		rc = set_status(rt, &o, status, action, reasons, after);
 	cJSON_Delete(after);
-	if (rc == OMS_OK)
-		rc = store_record(rt, id, rec, &echo);
+	if (rc == OMS_OK) {
+		int wide;
+		char *stored = record_text(rt, &rt_rec, 0, &wide);
+
+		rc = store_record(rt, id, stored);
+		/* The line printed is the text stored, unless it differs. */
+		if (wide || ex != NULL) {
+			free(stored);
+			echo = record_text(rt, &rt_rec, 1, NULL);
+		} else
+			echo = stored;
+	}
 	/* Capacity: each location this order newly uses takes one. */
 	for (int k = 0; rc == OMS_OK && sv.found && k < sv.best.nships; k++)
 		rt->locs[o.cand[sv.best.ships[k].loc]].used++;
@@ -2669,17 +2782,16 @@ done:
 		    "RELEASE oms_route_order");
 		oms_err_restore(&e);
 	}
-	if (rc == OMS_OK && rec != NULL) {
-		*out = rec;
-		rec = NULL;
-		if (text != NULL) {
-			*text = echo;
-			echo = NULL;
-		}
-	}
+	/* The record: as text, or as a tree to a caller that wants one. */
+	if (rc == OMS_OK && echo != NULL && text != NULL) {
+		*text = echo;
+		echo = NULL;
+	} else if (rc == OMS_OK && echo != NULL &&
+	    (*out = cJSON_Parse(echo)) == NULL)
+		rc = oms_seterr("order o_%lld: out of memory", (long long)id);
 	free(echo);
-	cJSON_Delete(tmp);
-	cJSON_Delete(rec);
+	cJSON_Delete(old);
+	cJSON_Delete(ex);
 	cJSON_Delete(why);
 	cJSON_Delete(reasons);
 	if (sv.best.take != NULL)
