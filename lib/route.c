@@ -664,7 +664,6 @@ struct order {
 	struct oms_order_facts f;
 	cJSON *record;
 	char *rectext;			/* the record as stored */
-	uint64_t digest;		/* of rectext */
 	const char *pickup;
 	int exponent;
 	struct rline *lines;
@@ -780,7 +779,7 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	    "CASE WHEN fulfilled > shipped THEN fulfilled - shipped ELSE 0 END "
 	    "FROM order_lines WHERE order_id = ? AND ships = 1 ORDER BY line_no";
 	oms_stmt *st;
-	int rc, cap = 0;
+	int rc, cap = 0, ncand;
 
 	/* The per-candidate tables at the end are filled as they are used. */
 	memset(o, 0, offsetof(struct order, cand));
@@ -815,7 +814,6 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	o->has_deliver_by = o->deliver_by != NULL &&
 	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
 	o->rectext = estrdup(oms_col_text(st, 14) ? oms_col_text(st, 14) : "");
-	o->digest = oms_hash64(o->rectext, strlen(o->rectext), OMS_HASH_INIT);
 	o->record = cJSON_Parse(o->rectext);
 	o->account = estrdup(oms_col_text(st, 15));
 	oms_reset(st);
@@ -911,10 +909,12 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		o->skus[s].weight_g = k->weight_g;
 		o->skus[s].volume_cm3 = k->volume_cm3;
 	}
-	/* Stock per candidate and sku, and room to assign it. */
-	o->free_ = ecalloc((size_t)MAXLOC * (size_t)(o->nskus + 1),
+	/* Stock per candidate and sku (there are no more candidates than
+	 * locations), and room to assign it. */
+	ncand = rt->nlocs < MAXLOC ? rt->nlocs : MAXLOC;
+	o->free_ = ecalloc((size_t)(ncand + 1) * (size_t)(o->nskus + 1),
 	    sizeof *o->free_);
-	o->level = ecalloc((size_t)MAXLOC * (size_t)(o->nskus + 1),
+	o->level = ecalloc((size_t)(ncand + 1) * (size_t)(o->nskus + 1),
 	    sizeof *o->level);
 	o->avail = ecalloc((size_t)OMS_MAX_SHIPMENTS * (size_t)(o->nskus + 1),
 	    sizeof *o->avail);
@@ -1483,7 +1483,8 @@ remember(struct solve *sv, const struct eval *ev)
  */
 static void
 try_sets(struct oms_router *rt, const struct oms_rule *r,
-    const struct order *o, int k, int full, struct solve *sv, struct eval *ev)
+    const struct order *o, int k, int full, struct solve *sv, struct eval *ev,
+    struct solve *part)
 {
 	int idx[OMS_MAX_SHIPMENTS];
 
@@ -1515,6 +1516,13 @@ try_sets(struct oms_router *rt, const struct oms_rule *r,
 				sv->found = 1;
 			}
 		}
+		/* What the partial pass would choose, found on the way. */
+		if (part != NULL && ev->nships == k && ev->units > 0 &&
+		    ev->valid && (!part->found ||
+		    compare(rt, r, o, ev, &part->best) < 0)) {
+			eval_copy(&part->best, ev, o);
+			part->found = 1;
+		}
 		/* The next combination. */
 		int i = k - 1;
 
@@ -1533,16 +1541,31 @@ solve(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
     struct solve *sv)
 {
 	struct eval ev;
+	struct solve part;
 	int maxk = r->max_shipments < o->ncand ? r->max_shipments : o->ncand;
+	/*
+	 * The partial pass tries the sets the full pass tried, in the same
+	 * order, so its choice is kept on the way; not when the sets seen
+	 * are explained, in the order the two passes see them.
+	 */
+	int track = r->partial && !rt->explain;
 
 	memset(sv, 0, sizeof *sv);
+	memset(&part, 0, sizeof part);
 	eval_init(&sv->best, o);
 	eval_init(&ev, o);
+	if (track)
+		eval_init(&part.best, o);
 	for (int k = 1; k <= maxk && !sv->found; k++)
-		try_sets(rt, r, o, k, 1, sv, &ev);
-	if (!sv->found && r->partial)
+		try_sets(rt, r, o, k, 1, sv, &ev, track ? &part : NULL);
+	if (!sv->found && track && part.found) {
+		eval_copy(&sv->best, &part.best, o);
+		sv->found = 1;
+	} else if (!sv->found && r->partial && !track)
 		for (int k = 1; k <= maxk; k++)
-			try_sets(rt, r, o, k, 0, sv, &ev);
+			try_sets(rt, r, o, k, 0, sv, &ev, NULL);
+	if (track)
+		eval_free(&part.best);
 	eval_free(&ev);
 	return sv->found;
 }
@@ -2353,13 +2376,20 @@ ask_jq(struct oms_router *rt, const struct order *o, const int *holds,
 {
 	struct known *k = &rt->known;
 	struct oms_jq **qs;
-	int *idx, *truth, n = 0, ran = 0, rc;
+	int *idx, *truth, n = 0, ran = 0, rc, any = 0;
+	uint64_t digest;
 
-	if (k->truth == NULL || k->id != o->id || k->digest != o->digest) {
+	/* No rule with a jq condition: nothing to ask. */
+	for (int i = 0; i < rt->rules->n && !any; i++)
+		any = rt->rules->r[i].jq != NULL;
+	if (!any)
+		return OMS_OK;
+	digest = oms_hash64(o->rectext, strlen(o->rectext), OMS_HASH_INIT);
+	if (k->truth == NULL || k->id != o->id || k->digest != digest) {
 		k->truth = erealloc(k->truth, (size_t)rt->rules->n);
 		memset(k->truth, -1, (size_t)rt->rules->n);
 		k->id = o->id;
-		k->digest = o->digest;
+		k->digest = digest;
 		k->failed = -1;
 	}
 	if (k->failed >= 0)
