@@ -686,6 +686,8 @@ route(struct oms_cli *cli)
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
 	cx.db = oms_cli_db(cli, 0);
 	oms_db_set_cache_mb(cx.db, 64);
+	/* An order's writes are undone whole or not at all (route.c). */
+	oms_db_outbox_defer(cx.db, 1);
 	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);
 	cx.batch.rows = 1;
 	if ((rc = oms_router_open(cx.db, NULL, cx.explain ? OMS_ROUTE_EXPLAIN :

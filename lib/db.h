@@ -119,6 +119,16 @@ int oms_db_lock(oms_db *db, const struct oms_lock *lock, int mode,
     const char *fmt, ...);
 int oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
     int64_t movement_id);
+/*
+ * Outbox rows kept until the commit, and written then many to a
+ * statement, in their order (on an engine that locks by row they wait
+ * in the driver's queue anyway).  Only for a program whose writes are
+ * undone whole or not at all: a savepoint of oms_db_write writes what
+ * waits first and its own rows at once, but one the caller takes does
+ * not take back rows kept, so the caller turns this off around it (off
+ * writes what waits).
+ */
+int oms_db_outbox_defer(oms_db *db, int on);
 void oms_db_rollback(oms_db *db);
 void oms_db_undo(oms_db *db);	/* rollback, the failure kept */
 int oms_db_fail(oms_db *db, int rc, const char *what);

@@ -64,6 +64,13 @@ struct oms_db {
 	struct oms_slot *stmt;
 	void *aux;		/* the driver's own, freed by its close */
 	int64_t uses;		/* oms_db_data_version where the driver has none */
+	/* Outbox rows waiting for the commit (oms_db_outbox_defer). */
+	int defer, nested;	/* asked; savepoints of oms_db_write open */
+	struct outq {
+		char *at;
+		int64_t event_id, movement_id;
+	} *outq;
+	size_t noutq, capoutq;
 };
 
 struct oms_driver {

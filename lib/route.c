@@ -2595,8 +2595,6 @@ oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
  * database's, a ledger that refuses a reservation of stock read in this
  * transaction) leaves the transaction to be rolled back whole.
  */
-static const char sql_undo_begin[] = "SAVEPOINT oms_route_order";
-static const char sql_undo_end[] = "RELEASE oms_route_order";
 
 int
 oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
@@ -2611,7 +2609,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 	const char *status, *action;
 	int64_t back, before_units = 0, new_units = 0;
 	long *counter;
-	int rc, cancel = 0, undo = 0;
+	int rc, cancel = 0, undo = 0, nested = 0;
 	char *echo = NULL;
 
 	*out = NULL;
@@ -2689,8 +2687,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 		 * Its releases may be refused when some are written: undone
 		 * here, since the caller keeps no savepoint an order.
 		 */
-		if (!rt->dry && (rc = oms_db_run(rt->db, sql_undo_begin,
-		    "cannot begin an order", "")) != OMS_OK)
+		if (!rt->dry && (rc = oms_db_write(rt->db, &nested)) != OMS_OK)
 			goto done;
 		undo = !rt->dry;
 		if (!rt->dry && (rc = oms_route_release(rt, id,
@@ -2802,16 +2799,8 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 		rt->locs[o.cand[sv.best.ships[k].loc]].used++;
 out:
 done:
-	if (undo && rc == OMS_OK)
-		rc = oms_db_run(rt->db, sql_undo_end, "cannot end an order", "");
-	else if (undo) {
-		struct oms_errsave e;
-
-		oms_err_save(&e);
-		oms_db_exec(rt->db, "ROLLBACK TO oms_route_order; "
-		    "RELEASE oms_route_order");
-		oms_err_restore(&e);
-	}
+	if (undo)
+		rc = oms_db_write_end(rt->db, nested, rc);
 	/* The record: as text, or as a tree to a caller that wants one. */
 	if (rc == OMS_OK && echo != NULL && text != NULL) {
 		*text = echo;
