@@ -321,7 +321,7 @@ cat_kit(struct oms_router *rt, const char *sku, struct cat **out)
 		return OMS_OK;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	oms_bind_text(st, 1, sku);
+	oms_bind_static(st, 1, sku);
 	while ((rc = oms_step(st)) == OMS_ROW && k->ncomp < OMS_KIT_MAX) {
 		if (k->comp == NULL)
 			k->comp = ecalloc(OMS_KIT_MAX, sizeof *k->comp);
@@ -351,7 +351,7 @@ cat_product(struct oms_router *rt, const char *sku, struct cat **out)
 		return OMS_OK;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	oms_bind_text(st, 1, sku);
+	oms_bind_static(st, 1, sku);
 	if ((rc = oms_step(st)) == OMS_ROW) {
 		int64_t mm3 = oms_sat_mul(oms_sat_mul(oms_col_int64(st, 1),
 		    oms_col_int64(st, 2)), oms_col_int64(st, 3));
@@ -947,7 +947,7 @@ load_stock(struct oms_router *rt, struct order *o)
 
 		if (st == NULL)
 			return OMS_ERR;
-		oms_bind_text(st, 1, o->skus[s].sku);
+		oms_bind_static(st, 1, o->skus[s].sku);
 		while ((rc = oms_step(st)) == OMS_ROW) {
 			const char *loc = oms_col_text(st, 0);
 
@@ -1634,15 +1634,16 @@ oms_route_flush(struct oms_router *rt)
 		for (int i = 0; i < k; i++) {
 			int b = 9 * i;
 
+			/* The pend's strings outlive the step. */
 			oms_bind_int64(st, b + 1, a[i].id);
 			oms_bind_int64(st, b + 2, a[i].order_id);
 			oms_bind_int(st, b + 3, a[i].line_no);
-			oms_bind_text(st, b + 4, a[i].sku);
-			oms_bind_text(st, b + 5, a[i].location);
+			oms_bind_static(st, b + 4, a[i].sku);
+			oms_bind_static(st, b + 5, a[i].location);
 			oms_bind_int64(st, b + 6, a[i].qty);
-			oms_bind_text(st, b + 7, a[i].rule);
+			oms_bind_static(st, b + 7, a[i].rule);
 			oms_bind_int(st, b + 8, rt->rules->version);
-			oms_bind_text(st, b + 9, rt->nowtxt);
+			oms_bind_static(st, b + 9, rt->nowtxt);
 		}
 		rc = oms_db_step_done(rt->db, st, "cannot store an allocation");
 		a += k;

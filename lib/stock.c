@@ -44,7 +44,7 @@ exists(oms_db *db, const char *sql, const char *s, int *found)
 
 	if (st == NULL)
 		return OMS_ERR;
-	oms_bind_text(st, 1, s);
+	oms_bind_static(st, 1, s);	/* reset before the caller goes on */
 	rc = oms_step(st);
 	oms_reset(st);
 	if (rc != OMS_ROW && rc != OMS_DONE)
@@ -1073,18 +1073,20 @@ static void
 bind_reserve(oms_stmt *st, int p, const struct oms_reserve *r,
     const char *at, struct oms_buf *text)
 {
+	/* Not copied but for the record's text, whose buffer is reused:
+	 * the rest outlives the statement's step. */
 	oms_buf_reset(text);
 	reserve_text(text, r);
-	oms_bind_text(st, p, at);
-	oms_bind_text(st, p + 1, oms_progname);
+	oms_bind_static(st, p, at);
+	oms_bind_static(st, p + 1, oms_progname);
 	oms_bind_static(st, p + 2, kinds[RESERVE]);
-	oms_bind_text(st, p + 3, r->sku);
-	oms_bind_text(st, p + 4, r->location);
+	oms_bind_static(st, p + 3, r->sku);
+	oms_bind_static(st, p + 4, r->location);
 	oms_bind_null(st, p + 5);
 	oms_bind_int64(st, p + 6, r->qty);
 	oms_bind_null(st, p + 7);
-	oms_bind_text(st, p + 8, r->ref);
-	oms_bind_text(st, p + 9, r->key);
+	oms_bind_static(st, p + 8, r->ref);
+	oms_bind_static(st, p + 9, r->key);
 	for (int i = 0; i < 3; i++)
 		oms_bind_int64(st, p + 10 + i, r->level[i]);
 	oms_bind_text(st, p + 13, text->s);
@@ -1138,8 +1140,8 @@ oms_stock_reserve(oms_db *db, struct oms_reserve *r)
 		goto general;
 	if ((st = oms_db_stmt(db, sql_take)) == NULL)
 		return OMS_ERR;
-	oms_bind_text(st, 1, r->sku);
-	oms_bind_text(st, 2, r->location);
+	oms_bind_static(st, 1, r->sku);
+	oms_bind_static(st, 2, r->location);
 	oms_bind_int64(st, 3, r->qty);
 	for (int i = 0; i < 3; i++)
 		oms_bind_int64(st, 4 + i, r->level[i]);
