@@ -684,6 +684,7 @@ struct order {
 	 */
 	int cand[MAXLOC], ncand;	/* index into rt->locs */
 	int64_t single[MAXLOC][OMS_NSTRATEGIES];	/* one-location terms */
+	int64_t dist[MAXLOC];		/* metres to the destination */
 	struct ship alone[MAXLOC];	/* the whole order from it */
 	char verdict[64][128];		/* per rt->locs index, for explain */
 };
@@ -1133,7 +1134,7 @@ quote_one(struct oms_router *rt, const struct oms_rule *r,
 	int n, best = -1, ship_day = l->ship_day, by;
 	const char *level = o->service && *o->service ? o->service : "standard";
 
-	s->dist_m = dist_m(&l->pt, &o->dest);
+	s->dist_m = o->dist[s->loc];
 	s->ships_on = ship_day;
 	n = oms_rates_quote(rt->rates, level, r->service, l->country,
 	    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 : s->dist_m / 1000.0,
@@ -1200,6 +1201,9 @@ cap_left(const struct oms_router *rt, const struct order *o, int c)
 static void
 single_terms(struct oms_router *rt, const struct oms_rule *r, struct order *o)
 {
+	/* Each candidate's distance, once: every quote from it needs it. */
+	for (int c = 0; c < o->ncand; c++)
+		o->dist[c] = dist_m(&rt->locs[o->cand[c]].pt, &o->dest);
 	for (int c = 0; c < o->ncand; c++) {
 		struct ship *s = &o->alone[c];
 
@@ -2049,8 +2053,8 @@ static void
 lines_text(struct wr *w, struct oms_router *rt, const struct order *o,
     const struct eval *ev, int released)
 {
-	struct held *h = ecalloc((size_t)o->nprior + OMS_KIT_MAX *
-	    OMS_MAX_SHIPMENTS, sizeof *h);
+	struct held *h = emalloc(((size_t)o->nprior + OMS_KIT_MAX *
+	    OMS_MAX_SHIPMENTS) * sizeof *h);
 
 	put_key(w, "[");
 	for (int i = 0; i < o->nlines; i++) {
