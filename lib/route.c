@@ -1335,6 +1335,8 @@ score(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 				int64_t t = ev->take[i][p][k];
 				const struct rsku *sk = &o->skus[l->parts[p].sku];
 
+				if (t == 0)
+					continue;	/* adds nothing */
 				s->grams = oms_sat_add(s->grams, oms_sat_mul(t,
 				    sk->weight_g));
 				s->volume_cm3 = oms_sat_add(s->volume_cm3,
