@@ -686,6 +686,8 @@ route(struct oms_cli *cli)
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
 	cx.db = oms_cli_db(cli, 0);
 	oms_db_set_cache_mb(cx.db, 64);
+	/* Its statements write 32 rows at most (route.c). */
+	oms_db_temp_in_memory(cx.db);
 	/* An order's writes are undone whole or not at all (route.c). */
 	oms_db_outbox_defer(cx.db, 1);
 	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);

@@ -697,6 +697,13 @@ oms_db_set_cache_mb(oms_db *db, int mb)
 }
 
 int
+oms_db_temp_in_memory(oms_db *db)
+{
+	return DRV(db)->temp_in_memory != NULL ? DRV(db)->temp_in_memory(db) :
+	    OMS_OK;
+}
+
+int
 oms_db_data_version(oms_db *db, int64_t *out)
 {
 	if (DRV(db)->data_version == NULL) {

@@ -135,6 +135,14 @@ int oms_db_fail(oms_db *db, int rc, const char *what);
 int oms_db_exec(oms_db *db, const char *sql);
 int oms_db_set_cache_mb(oms_db *db, int mb);
 /*
+ * Temporary storage in memory: a statement's undo (SQLite's statement
+ * journal, which a statement that writes many rows inside a transaction
+ * keeps, and spills to a file past 64 KiB, a write a page), sorts and
+ * temporary tables.  For a program whose statements each write a bounded
+ * number of rows, not one that builds big temporary tables.
+ */
+int oms_db_temp_in_memory(oms_db *db);
+/*
  * For a cache of what seldom changes (the catalog, for a run): a number
  * that moves when another connection has committed since it was last
  * read (SQLite's data_version; inside a transaction, as of its start).

@@ -125,6 +125,8 @@ struct oms_driver {
 	/* Whether check name applies to this engine. */
 	int (*check_applies)(const char *name);
 	int (*set_cache_mb)(struct oms_db *, int);
+	/* oms_db_temp_in_memory; NULL: the engine has nothing to do. */
+	int (*temp_in_memory)(struct oms_db *);
 	/* A long run of writes follows: the engine may take its upkeep
 	 * (SQLite's checkpoints) off the writer's thread.  NULL: nothing
 	 * to do. */
