@@ -1185,12 +1185,19 @@ general:
 	return rc;
 }
 
-/* The movements of n reservations, in rows of one statement. */
+/*
+ * The movements of n reservations, in rows of one statement: on SQLite
+ * only, where a writer gives the ids (oms_db_ids_by_max).  OR FAIL, since
+ * a failure fails the transaction anyway: a statement of many rows that
+ * may abort keeps a journal to undo itself, a copy of each page it
+ * changes (12k instructions an order).
+ */
 #define MOVE_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define MOVE_ROW4 MOVE_ROW ", " MOVE_ROW ", " MOVE_ROW ", " MOVE_ROW
 #define MOVE_ROW16 MOVE_ROW4 ", " MOVE_ROW4 ", " MOVE_ROW4 ", " MOVE_ROW4
 #define MOVE_INSERT_ID \
-    "INSERT INTO movements (id, at, program, kind, sku, location, peer, " \
+    "/* sqlite */ INSERT OR FAIL INTO movements (id, at, program, kind, " \
+    "sku, location, peer, " \
     "qty, reason, ref, key, on_hand_after, reserved_after, " \
     "in_transit_after, record) VALUES "
 static const char sql_moves32[] = MOVE_INSERT_ID MOVE_ROW16 ", " MOVE_ROW16;
@@ -1208,6 +1215,9 @@ oms_stock_reserve_write(oms_db *db, const struct oms_reserve *r, int n)
 	struct oms_buf text = { 0 };
 	int rc = OMS_OK;
 
+	if (n > 0 && !oms_db_ids_by_max(db))
+		return oms_seterr("writing reservations: this database gives "
+		    "its own ids");
 	while (rc == OMS_OK && n > 0) {
 		int k = n >= 32 ? 32 : n >= 8 ? 8 : 1;
 		oms_stmt *st = oms_db_stmt(db, k == 32 ? sql_moves32 : k == 8 ?
