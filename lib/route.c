@@ -662,7 +662,9 @@ struct order {
 	int has_ship_by, has_deliver_by;	/* read once, for every set */
 	int64_t ship_by_e, deliver_by_e;
 	struct oms_order_facts f;
-	cJSON *record;
+	cJSON *record;			/* the record's tree, when built */
+	cJSON *tags;			/* its tags alone, when not */
+	char *facts;			/* the strings oms_record_facts found */
 	char *rectext;			/* the record as stored */
 	const char *pickup;
 	int exponent;
@@ -717,6 +719,8 @@ order_free(struct order *o)
 	}
 	free(o->prior);
 	cJSON_Delete(o->record);
+	cJSON_Delete(o->tags);
+	free(o->facts);
 }
 
 /* Candidate c's free stock of sku s; room k's stock of s in assign. */
@@ -767,6 +771,72 @@ sku_index(struct order *o, const char *sku)
 	return o->nskus++;
 }
 
+/*
+ * The rule facts of o's stored record: from the text when
+ * oms_record_facts takes it, else from cJSON's tree, as they always were.
+ */
+static int
+record_facts_of(struct order *o)
+{
+	struct oms_record_facts f;
+	struct oms_span *sp[6];
+	const char **dst[6];
+	size_t len = 0;
+	char *p;
+
+	if (!oms_record_facts(o->rectext, &f)) {
+		if ((o->record = cJSON_Parse(o->rectext)) == NULL)
+			return oms_seterr("order o_%lld: its stored record is "
+			    "not JSON", (long long)o->id);
+		o->f.segment = oms_json_str(cJSON_GetObjectItemCaseSensitive(
+		    o->record, "customer"), "segment");
+		{
+			const cJSON *to = cJSON_GetObjectItemCaseSensitive(
+			    o->record, "ship_to");
+
+			o->f.country = oms_json_str(to, "country");
+			o->f.region = oms_json_str(to, "region");
+			o->f.postal = oms_json_str(to, "postal_code");
+		}
+		o->f.tags = cJSON_GetObjectItemCaseSensitive(o->record, "tags");
+		o->pickup = oms_json_str(o->record, "pickup_location");
+		o->f.order_type = oms_json_str(o->record, "order_type");
+		return OMS_OK;
+	}
+	sp[0] = &f.segment;
+	sp[1] = &f.country;
+	sp[2] = &f.region;
+	sp[3] = &f.postal;
+	sp[4] = &f.pickup;
+	sp[5] = &f.order_type;
+	dst[0] = &o->f.segment;
+	dst[1] = &o->f.country;
+	dst[2] = &o->f.region;
+	dst[3] = &o->f.postal;
+	dst[4] = &o->pickup;
+	dst[5] = &o->f.order_type;
+	for (int i = 0; i < 6; i++)
+		if (sp[i]->p != NULL)
+			len += sp[i]->n + 1;
+	p = o->facts = emalloc(len + 1);
+	for (int i = 0; i < 6; i++) {
+		*dst[i] = NULL;
+		if (sp[i]->p == NULL)
+			continue;
+		memcpy(p, sp[i]->p, sp[i]->n);
+		p[sp[i]->n] = '\0';
+		*dst[i] = p;
+		p += sp[i]->n + 1;
+	}
+	/* The tags, for a rule's condition: that value's own tree. */
+	if (f.tags.set && (o->tags = cJSON_ParseWithLength(f.tags.p,
+	    f.tags.n)) == NULL)
+		return oms_seterr("order o_%lld: its stored record's tags are "
+		    "not JSON", (long long)o->id);
+	o->f.tags = o->tags;
+	return OMS_OK;
+}
+
 static int
 load_order(struct oms_router *rt, int64_t id, struct order *o)
 {
@@ -815,30 +885,15 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	o->has_deliver_by = o->deliver_by != NULL &&
 	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
 	o->rectext = estrdup(oms_col_text(st, 14) ? oms_col_text(st, 14) : "");
-	o->record = cJSON_Parse(o->rectext);
 	o->account = estrdup(oms_col_text(st, 15));
 	oms_reset(st);
-	if (o->record == NULL)
-		return oms_seterr("order o_%lld: its stored record is not JSON",
-		    (long long)id);
 	o->exponent = oms_currency_exponent(o->currency);
 	o->f.channel = o->channel;
-	o->f.segment = oms_json_str(cJSON_GetObjectItemCaseSensitive(o->record,
-	    "customer"), "segment");
-	{
-		const cJSON *to = cJSON_GetObjectItemCaseSensitive(o->record,
-		    "ship_to");
-
-		o->f.country = oms_json_str(to, "country");
-		o->f.region = oms_json_str(to, "region");
-		o->f.postal = oms_json_str(to, "postal_code");
-	}
+	if ((rc = record_facts_of(o)) != OMS_OK)
+		return rc;
 	o->f.service = o->service;
-	o->f.tags = cJSON_GetObjectItemCaseSensitive(o->record, "tags");
 	o->f.record = o->record;
 	o->f.exponent = o->exponent;
-	o->pickup = oms_json_str(o->record, "pickup_location");
-	o->f.order_type = oms_json_str(o->record, "order_type");
 	if (o->f.order_type == NULL)
 		o->f.order_type = o->pickup ? "pickup" : "ship";
 

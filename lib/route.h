@@ -30,6 +30,18 @@ int oms_rates_quote(const oms_rates *r, const char *level, const char *only,
     const char *from, const char *to, double km, int64_t grams,
     int64_t volume_cm3, struct oms_quote *q, int max);
 
+/* facts.c: an order record's facts for routing, or 0: cJSON_Parse's task */
+struct oms_span {
+	const char *p;		/* NULL: absent, or not a string */
+	size_t n;
+	int set;		/* the key was there */
+};
+struct oms_record_facts {
+	struct oms_span segment, country, region, postal, pickup, order_type;
+	struct oms_span tags;	/* the value's text, whatever it is */
+};
+int oms_record_facts(const char *text, struct oms_record_facts *f);
+
 /* rules.c: routing rules (oms-rules(5)) */
 enum { OMS_S_FEWEST, OMS_S_PRIORITY, OMS_S_CLOSEST, OMS_S_COST,
 	OMS_S_PROMISE, OMS_S_STOCK, OMS_S_CAPACITY, OMS_NSTRATEGIES };
