@@ -1760,6 +1760,11 @@ write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
 	char key[64], ref[32];
 	int rc;
 
+	/* Its allocation comes first, as when written at once: a database
+	 * that cannot be written refuses that. */
+	if ((rc = oms_db_writable(rt->db, "cannot store an allocation")) !=
+	    OMS_OK)
+		return rc;
 	if (!p->known && (rc = pend_ids(rt)) != OMS_OK)
 		return rc;
 	snprintf(key, sizeof key, "route:a%lld", (long long)p->next_alloc);
