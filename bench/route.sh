@@ -20,8 +20,8 @@
 #   (y1) sqlite3 CLI: per order, BEGIN IMMEDIATE; an UPDATE of levels
 #        reserving one unit of the order's first SKU where it has most;
 #        an INSERT into a small table; COMMIT
-#   (y2) the same statements, 200 orders to a transaction and a savepoint
-#        each, as oms-route commits
+#   (y2) the same statements, 1000 orders to a transaction (BATCH in
+#        cmd/oms-route.c) and a savepoint each
 # and checks (r): a record for every order and none twice, the same
 # statuses in the database, `oms check` clean, `oms-stock verify`
 # agreeing, every line's allocated units equal to its active
@@ -45,7 +45,7 @@ repeat=${REPEAT:-1}
 seed=${SEED:-20261126}
 work=${WORK:-$here/build/route}
 geo=${GEO:-$(dirname "$root")/shared/geo/US.txt}
-batch=200	# BATCH in cmd/oms-route.c
+batch=1000	# BATCH in cmd/oms-route.c
 export OMS_PATH=$root/share/oms
 unset OMS_DB OMS_NOW
 

@@ -23,7 +23,7 @@
 #include "route.h"
 #include "cli.h"
 
-#define BATCH 200		/* orders per transaction at most */
+#define BATCH 1000		/* orders per transaction at most */
 #define BATCH_MS 100		/* and milliseconds per transaction */
 
 struct ctx {
@@ -60,7 +60,9 @@ flush(struct ctx *c)
 	int rc;
 
 	c->held = 0;
-	if ((rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
+	/* What the router keeps to write many rows at once, first. */
+	if ((rc = oms_route_flush(c->rt)) != OMS_OK ||
+	    (rc = oms_batch_commit(&c->batch, stdout)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
 }
 
@@ -69,7 +71,8 @@ progress(struct ctx *c, size_t total)
 {
 	static struct timespec last;
 
-	if (!oms_progress_wanted() || (++c->done & 63) != 0 ||
+	/* Whether a person watches, asked once in 64 orders (an ioctl). */
+	if ((++c->done & 63) != 0 || !oms_progress_wanted() ||
 	    oms_ms_since(&last) < 500)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &last);
@@ -87,6 +90,12 @@ progress(struct ctx *c, size_t total)
  * the order is routed with what they said.  Where writers lock by row,
  * the order's rows are waited for only by a batch that holds none yet:
  * one that does commits first.
+ *
+ * The router refuses an order before it writes anything of it, so a
+ * refused order needs no undo, and any other failure ends the run with
+ * the batch rolled back.  Only where writers lock by row does an order
+ * take a savepoint: there a lock not granted fails its statement, and
+ * the transaction with it unless it goes back to the savepoint.
  */
 /* Prepared once: a savepoint an order. */
 static const char sql_savepoint[] = "SAVEPOINT oms_route";
@@ -96,12 +105,15 @@ static void
 route_one(struct ctx *c, int64_t id, const char *where, int flags)
 {
 	cJSON *out = NULL;
-	int rc, locked = OMS_ROUTE_LOCKED, elsewhere;
+	char *text = NULL;
+	int rc, locked = OMS_ROUTE_LOCKED, elsewhere, sp;
 
 again:
 	if ((rc = oms_batch_open(&c->batch)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	rc = oms_db_run(c->db, sql_savepoint, "cannot begin an order", "");
+	sp = oms_db_locks_rows(c->db);
+	rc = sp ? oms_db_run(c->db, sql_savepoint, "cannot begin an order",
+	    "") : OMS_OK;
 	/*
 	 * A pending run (the one quiet about orders it leaves as they were)
 	 * passes over an order another run is routing.
@@ -112,11 +124,13 @@ again:
 		    (flags & OMS_ROUTE_QUIET_UNCHANGED ? OMS_ROUTE_SKIP_HELD : 0),
 		    &elsewhere);
 	if (rc == OMS_OK && !elsewhere)
-		rc = oms_route_order(c->rt, id, flags | locked, &out);
+		rc = oms_route_order(c->rt, id, flags | locked, &out, &text);
 	if (rc == OMS_OK) {
-		rc = oms_db_run(c->db, sql_release, "cannot end an order", "");
+		if (sp)
+			rc = oms_db_run(c->db, sql_release,
+			    "cannot end an order", "");
 		c->held |= !elsewhere;
-	} else {
+	} else if (sp) {
 		struct oms_errsave e;
 
 		oms_err_save(&e);
@@ -149,7 +163,9 @@ again:
 	}
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (out != NULL)
+	if (text != NULL)
+		oms_batch_add_text(&c->batch, text);
+	else if (out != NULL)
 		oms_batch_add(&c->batch, out);
 	if (oms_batch_due(&c->batch, NULL))
 		flush(c);
@@ -333,10 +349,10 @@ dry_run(oms_db *db, const char *rules_path, const char *orders_path,
 		char ref[32];
 		int ra, rb;
 
-		ra = oms_route_order(cur, ids[i], 0, &a);
+		ra = oms_route_order(cur, ids[i], 0, &a, NULL);
 		if (ra != OMS_OK && ra != OMS_REJECT)
 			oms_die(oms_exit_status(ra), "%s", oms_error());
-		rb = oms_route_order(nxt, ids[i], 0, &b);
+		rb = oms_route_order(nxt, ids[i], 0, &b, NULL);
 		if (rb != OMS_OK && rb != OMS_REJECT)
 			oms_die(oms_exit_status(rb), "%s", oms_error());
 		if (ra != OMS_OK || rb != OMS_OK) {
@@ -581,6 +597,7 @@ static void
 reroute(struct ctx *cx, struct route_opts *r)
 {
 	cJSON *out = NULL;
+	char *text = NULL;
 	int64_t id;
 	int rc, elsewhere;
 
@@ -596,7 +613,7 @@ reroute(struct ctx *cx, struct route_opts *r)
 	if (rc == OMS_OK)
 		rc = oms_route_reopen(cx->rt, id);
 	if (rc == OMS_OK)
-		rc = oms_route_order(cx->rt, id, 0, &out);
+		rc = oms_route_order(cx->rt, id, 0, &out, &text);
 	if (rc == OMS_REJECT) {
 		char msg[1024];
 
@@ -606,7 +623,9 @@ reroute(struct ctx *cx, struct route_opts *r)
 	}
 	if (rc != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
-	if (out != NULL)
+	if (text != NULL)
+		oms_batch_add_text(&cx->batch, text);
+	else if (out != NULL)
 		oms_batch_add(&cx->batch, out);
 	flush(cx);
 }
@@ -620,6 +639,8 @@ pending(struct ctx *cx)
 
 	if ((rc = oms_route_pending(cx->db, &ids, &n)) != OMS_OK)
 		oms_die(oms_exit_status(rc), "%s", oms_error());
+	if (n > BATCH && oms_db_bulk(cx->db) != OMS_OK)
+		oms_warnx("%s (checkpoints stay with the run)", oms_error());
 	for (size_t i = 0; i < n; i++) {
 		route_one(cx, ids[i], NULL, OMS_ROUTE_QUIET_UNCHANGED);
 		progress(cx, n);
@@ -665,6 +686,10 @@ route(struct oms_cli *cli)
 		oms_cli_usage(cli, "no orders named, and stdin is a terminal");
 	cx.db = oms_cli_db(cli, 0);
 	oms_db_set_cache_mb(cx.db, 64);
+	/* Its statements write 32 rows at most (route.c). */
+	oms_db_temp_in_memory(cx.db);
+	/* An order's writes are undone whole or not at all (route.c). */
+	oms_db_outbox_defer(cx.db, 1);
 	oms_batch_init(&cx.batch, cx.db, BATCH, BATCH_MS);
 	cx.batch.rows = 1;
 	if ((rc = oms_router_open(cx.db, NULL, cx.explain ? OMS_ROUTE_EXPLAIN :

@@ -39,15 +39,32 @@ oms_batch_open(struct oms_batch *b)
 	return OMS_OK;
 }
 
-/* Keep echo (the batch frees it) until the batch commits. */
-void
-oms_batch_add(struct oms_batch *b, cJSON *echo)
+static void
+add(struct oms_batch *b, cJSON *rec, char *text)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->pend = erealloc(b->pend, b->cap * sizeof *b->pend);
 	}
-	b->pend[b->n++] = echo;
+	b->pend[b->n].rec = rec;
+	b->pend[b->n++].text = text;
+}
+
+/* Keep echo (the batch frees it) until the batch commits. */
+void
+oms_batch_add(struct oms_batch *b, cJSON *echo)
+{
+	add(b, echo, NULL);
+}
+
+/*
+ * The same for a record printed already: line is its text as
+ * oms_rec_write writes it, without the newline (the batch frees it).
+ */
+void
+oms_batch_add_text(struct oms_batch *b, char *line)
+{
+	add(b, NULL, line);
 }
 
 /* Whether the open batch should commit now; in, when given, is read. */
@@ -72,9 +89,12 @@ oms_batch_commit(struct oms_batch *b, FILE *out)
 		rc = oms_db_commit(b->db);
 	b->in_tx = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		if (rc == OMS_OK)
-			rc = oms_rec_write(out, b->pend[i]);
-		cJSON_Delete(b->pend[i]);
+		if (rc == OMS_OK && b->pend[i].text != NULL)
+			rc = oms_rec_write_text(out, b->pend[i].text);
+		else if (rc == OMS_OK)
+			rc = oms_rec_write(out, b->pend[i].rec);
+		cJSON_Delete(b->pend[i].rec);
+		free(b->pend[i].text);
 	}
 	if (rc == OMS_OK && b->n > 0)
 		rc = oms_rec_flush(out);
@@ -85,8 +105,10 @@ oms_batch_commit(struct oms_batch *b, FILE *out)
 void
 oms_batch_free(struct oms_batch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
-		cJSON_Delete(b->pend[i]);
+	for (size_t i = 0; i < b->n; i++) {
+		cJSON_Delete(b->pend[i].rec);
+		free(b->pend[i].text);
+	}
 	free(b->pend);
 	b->pend = NULL;
 	b->n = b->cap = 0;

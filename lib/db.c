@@ -396,12 +396,16 @@ oms_db_in_tx(oms_db *db)
 	return DRV(db)->in_tx(db);
 }
 
+static void outq_drop(oms_db *db);
+
 int
 oms_db_begin(oms_db *db)
 {
 	int rc = DRV(db)->begin(db);
 
 	db->rows = db->queued = 0;
+	outq_drop(db);
+	db->nested = 0;
 	if (rc != OMS_DBE_OK)
 		return oms_db_fail(db, rc, "cannot begin a transaction");
 	return OMS_OK;
@@ -420,6 +424,8 @@ oms_db_begin_rows(oms_db *db)
 
 	db->rows = DRV(db)->begin_rows != NULL && rc == OMS_DBE_OK;
 	db->queued = 0;
+	outq_drop(db);
+	db->nested = 0;
 	if (rc != OMS_DBE_OK)
 		return oms_db_fail(db, rc, "cannot begin a transaction");
 	return OMS_OK;
@@ -495,21 +501,101 @@ oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
 	static const char sql[] =
 	    "INSERT INTO outbox (at, event_id, movement_id) VALUES (?, ?, ?)";
 	const char *q = sql;
+	struct outq *r;
 
 	if (row_mode(db)) {
 		q = DRV(db)->outbox_queue;
 		db->queued = 1;
+	} else if (db->defer && db->nested == 0 && DRV(db)->in_tx(db)) {
+		if (db->noutq == db->capoutq) {
+			db->capoutq = db->capoutq ? db->capoutq * 2 : 256;
+			db->outq = erealloc(db->outq, db->capoutq *
+			    sizeof *db->outq);
+		}
+		r = &db->outq[db->noutq++];
+		r->at = estrdup(at);
+		r->event_id = event_id;
+		r->movement_id = movement_id;
+		return OMS_OK;
 	}
 	return oms_db_run(db, q, "cannot write the event stream", "trr", at,
 	    event_id, movement_id);
 }
 
+static void
+outq_drop(oms_db *db)
+{
+	for (size_t i = 0; i < db->noutq; i++)
+		free(db->outq[i].at);
+	db->noutq = 0;
+}
+
+#define OUTBOX_ROW "(?, ?, ?)"
+#define OUTBOX_ROW4 OUTBOX_ROW ", " OUTBOX_ROW ", " OUTBOX_ROW ", " OUTBOX_ROW
+#define OUTBOX_ROW16 OUTBOX_ROW4 ", " OUTBOX_ROW4 ", " OUTBOX_ROW4 ", " \
+	OUTBOX_ROW4
+#define OUTBOX_INSERT "INSERT INTO outbox (at, event_id, movement_id) VALUES "
+static const char sql_outbox32[] = OUTBOX_INSERT OUTBOX_ROW16 ", "
+    OUTBOX_ROW16;
+static const char sql_outbox8[] = OUTBOX_INSERT OUTBOX_ROW4 ", " OUTBOX_ROW4;
+static const char sql_outbox1[] = OUTBOX_INSERT OUTBOX_ROW;
+
+/* Write the outbox rows kept, in their order. */
+static int
+outq_write(oms_db *db)
+{
+	struct outq *r = db->outq;
+	size_t n = db->noutq;
+	int rc = OMS_OK;
+
+	while (rc == OMS_OK && n > 0) {
+		int k = n >= 32 ? 32 : n >= 8 ? 8 : 1;
+		oms_stmt *st = oms_db_stmt(db, k == 32 ? sql_outbox32 : k == 8 ?
+		    sql_outbox8 : sql_outbox1);
+
+		if (st == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		for (int i = 0; i < k; i++) {
+			oms_bind_static(st, 3 * i + 1, r[i].at);
+			if (r[i].event_id > 0)
+				oms_bind_int64(st, 3 * i + 2, r[i].event_id);
+			else
+				oms_bind_null(st, 3 * i + 2);
+			if (r[i].movement_id > 0)
+				oms_bind_int64(st, 3 * i + 3, r[i].movement_id);
+			else
+				oms_bind_null(st, 3 * i + 3);
+		}
+		rc = oms_db_step_done(db, st, "cannot write the event stream");
+		r += k;
+		n -= k;
+	}
+	outq_drop(db);
+	return rc;
+}
+
+int
+oms_db_outbox_defer(oms_db *db, int on)
+{
+	int rc = db->noutq > 0 ? outq_write(db) : OMS_OK;
+
+	db->defer = on;
+	return rc;
+}
+
 int
 oms_db_commit(oms_db *db)
 {
-	int rc = DRV(db)->commit != NULL ? DRV(db)->commit(db) :
-	    DRV(db)->exec(db, "COMMIT");
+	int rc;
 
+	if (db->noutq > 0 && (rc = outq_write(db)) != OMS_OK) {
+		oms_db_undo(db);
+		return rc;
+	}
+	rc = DRV(db)->commit != NULL ? DRV(db)->commit(db) :
+	    DRV(db)->exec(db, "COMMIT");
 	db->rows = db->queued = 0;
 
 	if (rc != OMS_DBE_OK) {
@@ -538,11 +624,18 @@ static const char sql_release[] = "RELEASE oms_write";
 static int
 write_with(oms_db *db, int *nested, int (*begin)(oms_db *))
 {
+	int rc;
+
 	*nested = oms_db_in_tx(db);
-	if (*nested)
-		return oms_db_run(db, sql_savepoint, "cannot begin a write",
-		    "");
-	return begin(db);
+	if (!*nested)
+		return begin(db);
+	/* Outbox rows kept go first; those of the savepoint at once. */
+	if (db->noutq > 0 && (rc = outq_write(db)) != OMS_OK)
+		return rc;
+	if ((rc = oms_db_run(db, sql_savepoint, "cannot begin a write",
+	    "")) == OMS_OK)
+		db->nested++;
+	return rc;
 }
 
 int
@@ -561,6 +654,8 @@ oms_db_write_rows(oms_db *db, int *nested)
 int
 oms_db_write_end(oms_db *db, int nested, int rc)
 {
+	if (nested && db->nested > 0)
+		db->nested--;
 	if (rc != OMS_OK) {
 		if (nested)
 			DRV(db)->exec(db, "ROLLBACK TO oms_write; "
@@ -588,6 +683,8 @@ oms_db_undo(oms_db *db)
 void
 oms_db_rollback(oms_db *db)
 {
+	outq_drop(db);
+	db->nested = 0;
 	db->rows = db->queued = 0;
 	if (DRV(db)->in_tx(db))
 		DRV(db)->exec(db, "ROLLBACK");
@@ -597,6 +694,35 @@ int
 oms_db_set_cache_mb(oms_db *db, int mb)
 {
 	return DRV(db)->set_cache_mb(db, mb);
+}
+
+int
+oms_db_temp_in_memory(oms_db *db)
+{
+	return DRV(db)->temp_in_memory != NULL ? DRV(db)->temp_in_memory(db) :
+	    OMS_OK;
+}
+
+int
+oms_db_data_version(oms_db *db, int64_t *out)
+{
+	if (DRV(db)->data_version == NULL) {
+		*out = ++db->uses;
+		return OMS_OK;
+	}
+	return DRV(db)->data_version(db, out);
+}
+
+int
+oms_db_locks_rows(oms_db *db)
+{
+	return row_mode(db);
+}
+
+int
+oms_db_ids_by_max(oms_db *db)
+{
+	return DRV(db)->ids_by_max;
 }
 
 int
@@ -743,6 +869,8 @@ oms_db_close(oms_db *db)
 		if (db->stmt[i].sql != NULL)
 			DRV(db)->finalize(db->stmt[i].st);
 	free(db->stmt);
+	outq_drop(db);
+	free(db->outq);
 	if (db->h != NULL)
 		DRV(db)->close(db);
 	free(db->path);

@@ -119,11 +119,50 @@ int oms_db_lock(oms_db *db, const struct oms_lock *lock, int mode,
     const char *fmt, ...);
 int oms_db_outbox(oms_db *db, const char *at, int64_t event_id,
     int64_t movement_id);
+/*
+ * Outbox rows kept until the commit, and written then many to a
+ * statement, in their order (on an engine that locks by row they wait
+ * in the driver's queue anyway).  Only for a program whose writes are
+ * undone whole or not at all: a savepoint of oms_db_write writes what
+ * waits first and its own rows at once, but one the caller takes does
+ * not take back rows kept, so the caller turns this off around it (off
+ * writes what waits).
+ */
+int oms_db_outbox_defer(oms_db *db, int on);
 void oms_db_rollback(oms_db *db);
 void oms_db_undo(oms_db *db);	/* rollback, the failure kept */
 int oms_db_fail(oms_db *db, int rc, const char *what);
 int oms_db_exec(oms_db *db, const char *sql);
 int oms_db_set_cache_mb(oms_db *db, int mb);
+/*
+ * Temporary storage in memory: a statement's undo (SQLite's statement
+ * journal, which a statement that writes many rows inside a transaction
+ * keeps, and spills to a file past 64 KiB, a write a page), sorts and
+ * temporary tables.  For a program whose statements each write a bounded
+ * number of rows, not one that builds big temporary tables.
+ */
+int oms_db_temp_in_memory(oms_db *db);
+/*
+ * For a cache of what seldom changes (the catalog, for a run): a number
+ * that moves when another connection has committed since it was last
+ * read (SQLite's data_version; inside a transaction, as of its start).
+ * An engine that cannot say gives a new number every call, so a cache
+ * checked this way lasts one use there.
+ */
+int oms_db_data_version(oms_db *db, int64_t *out);
+/*
+ * Whether the open transaction locks by row (oms_db_begin_rows on an
+ * engine that does): there, a statement that fails, a lock not granted
+ * at once included, spoils the transaction unless a savepoint undoes it.
+ */
+int oms_db_locks_rows(oms_db *db);
+/*
+ * Whether a writer may give new rows their ids itself, the largest id of
+ * the table plus one and on: on SQLite, where a row inserted without an
+ * id gets just that and no other writer inserts until the commit; not
+ * where ids come from sequences others draw on (PostgreSQL).
+ */
+int oms_db_ids_by_max(oms_db *db);
 /* A long run of write transactions follows (an import): OMS_OK, or a
  * status with the message set; the writes work the same either way. */
 int oms_db_bulk(oms_db *db);

@@ -63,6 +63,14 @@ struct oms_db {
 	size_t nstmt, cap;	/* cap is 0 or a power of two */
 	struct oms_slot *stmt;
 	void *aux;		/* the driver's own, freed by its close */
+	int64_t uses;		/* oms_db_data_version where the driver has none */
+	/* Outbox rows waiting for the commit (oms_db_outbox_defer). */
+	int defer, nested;	/* asked; savepoints of oms_db_write open */
+	struct outq {
+		char *at;
+		int64_t event_id, movement_id;
+	} *outq;
+	size_t noutq, capoutq;
 };
 
 struct oms_driver {
@@ -117,6 +125,8 @@ struct oms_driver {
 	/* Whether check name applies to this engine. */
 	int (*check_applies)(const char *name);
 	int (*set_cache_mb)(struct oms_db *, int);
+	/* oms_db_temp_in_memory; NULL: the engine has nothing to do. */
+	int (*temp_in_memory)(struct oms_db *);
 	/* A long run of writes follows: the engine may take its upkeep
 	 * (SQLite's checkpoints) off the writer's thread.  NULL: nothing
 	 * to do. */
@@ -134,6 +144,12 @@ struct oms_driver {
 	int (*scrub)(struct oms_db *, int *done);
 	/* After rows came in with their ids: the next id is past them. */
 	int (*sync_ids)(struct oms_db *, const char *table);
+	/* A number another connection's commit moves (oms_db_data_version):
+	 * OMS_OK or a status; NULL: the engine cannot say. */
+	int (*data_version)(struct oms_db *, int64_t *out);
+	/* A new row's id is the largest plus one, the writer alone
+	 * (oms_db_ids_by_max). */
+	int ids_by_max;
 };
 
 extern const struct oms_driver oms_sqlite_driver;

@@ -214,6 +214,29 @@ lite_set_cache_mb(oms_db *db, int mb)
 }
 
 static int
+lite_data_version(oms_db *db, int64_t *out)
+{
+	static const char sql[] = "PRAGMA data_version";
+	oms_stmt *st = oms_db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return OMS_ERR;
+	rc = oms_step(st);
+	*out = rc == OMS_ROW ? oms_col_int64(st, 0) : 0;
+	oms_reset(st);
+	if (rc != OMS_ROW)
+		return oms_db_fail(db, rc, "cannot read the data version");
+	return OMS_OK;
+}
+
+static int
+lite_temp_in_memory(oms_db *db)
+{
+	return oms_db_exec(db, "PRAGMA temp_store = MEMORY");
+}
+
+static int
 is_busy(int rc)
 {
 	rc &= 0xff;
@@ -430,13 +453,14 @@ immutable_uri(const char *path)
  * Process-wide settings, which sqlite3_config takes only before the
  * library is initialised, so before the first open.
  *
- * Not here, and why: routing's savepoint an order spills its statement
- * journal past 64 KiB to a temporary file that grows by every page of
- * the batch (93 writes an order).  SQLITE_CONFIG_STMTJRNL_SPILL would
- * keep it in memory, but SQLite allocates the journal in chunks of the
- * spill size, once a transaction: 8 MiB a transaction made eight
+ * Not here, and why: SQLITE_CONFIG_STMTJRNL_SPILL, to keep statement
+ * journals in memory past 64 KiB, made SQLite allocate them in chunks of
+ * the spill size, once a transaction: 8 MiB a transaction made eight
  * oms-stock writers at once more than twice as slow under ASan, and
- * never spilling holds a big purge's journal in memory whole.
+ * never spilling holds a big purge's journal in memory whole.  Routing,
+ * which spilled them (a savepoint an order, then statements of many
+ * rows), takes no savepoint an order and asks for its connection alone
+ * (oms_db_temp_in_memory), whose journals are chunks of a kilobyte.
  */
 static void
 configure(void)
@@ -917,6 +941,7 @@ const struct oms_driver oms_sqlite_driver = {
 	.check = lite_check,
 	.check_applies = lite_check_applies,
 	.set_cache_mb = lite_set_cache_mb,
+	.temp_in_memory = lite_temp_in_memory,
 	.bulk = lite_bulk,
 	.hold = lite_hold,
 	.listen = lite_listen,
@@ -924,4 +949,6 @@ const struct oms_driver oms_sqlite_driver = {
 	.sync_ids = lite_sync_ids,
 	.erasing = lite_erasing,
 	.scrub = lite_scrub,
+	.data_version = lite_data_version,
+	.ids_by_max = 1,
 };

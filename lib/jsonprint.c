@@ -30,10 +30,11 @@ same_double(double a, double b)
 	return fabs(a - b) <= max * DBL_EPSILON;
 }
 
-static void
-put_number(struct oms_buf *b, const cJSON *item)
+/* A number as cJSON prints one of that value (and put_value does). */
+void
+oms_buf_json_number(struct oms_buf *b, double d)
 {
-	double d = item->valuedouble, back;
+	double back;
 	char s[32], dp;
 	int n;
 
@@ -89,7 +90,7 @@ put_value(struct oms_buf *b, const cJSON *item)
 		oms_buf_add(b, "true", 4);
 		return OMS_OK;
 	case cJSON_Number:
-		put_number(b, item);
+		oms_buf_json_number(b, item->valuedouble);
 		return OMS_OK;
 	case cJSON_Raw:
 		if (item->valuestring == NULL)

@@ -143,12 +143,16 @@ struct oms_batch {
 	int in_tx;
 	int rows;		/* its writes lock their rows (db.h) */
 	struct timespec start;
-	cJSON **pend;		/* echoes waiting for the commit */
+	struct oms_echo {	/* echoes waiting for the commit: */
+		cJSON *rec;	/* a record, */
+		char *text;	/* or its line, printed already */
+	} *pend;
 	size_t n, cap;
 };
 void oms_batch_init(struct oms_batch *b, oms_db *db, size_t max, long ms);
 int oms_batch_open(struct oms_batch *b);
 void oms_batch_add(struct oms_batch *b, cJSON *echo);
+void oms_batch_add_text(struct oms_batch *b, char *line);
 int oms_batch_due(const struct oms_batch *b, FILE *in);
 int oms_batch_commit(struct oms_batch *b, FILE *out);
 void oms_batch_free(struct oms_batch *b);
@@ -173,8 +177,12 @@ void oms_rec_close(struct oms_rec_reader *r);
  */
 int oms_rec_next(struct oms_rec_reader *r, cJSON **out);
 int oms_rec_write(FILE *fp, const cJSON *rec);
+int oms_rec_write_text(FILE *fp, const char *text);
+int oms_rec_wide(const cJSON *rec);
+int oms_rec_print_buf(struct oms_buf *b, const cJSON *rec);
 void oms_buf_json_string(struct oms_buf *b, const char *s);
 void oms_buf_json_int(struct oms_buf *b, int64_t v);
+void oms_buf_json_number(struct oms_buf *b, double d);
 int oms_rec_flush(FILE *fp);
 cJSON *oms_rec_error(const char *program, const char *file, long line,
     const char *reason, const char *raw);

@@ -36,9 +36,23 @@ struct rate_table {
 	int64_t dim_divisor;	/* cm3 per kg */
 };
 
+/*
+ * Which tables serve the last level, table and countries asked for: a
+ * router asks again and again for the same, and the lists are compared
+ * ignoring case, one by one.  NULL parts kept as such.  Kept in the
+ * rates, so a set of rates is used by one thread at a time.
+ */
+struct serves {
+	int have;
+	char level[64], only[64], from[16], to[16];
+	int null[4];
+	unsigned char *ok;	/* per table */
+};
+
 struct oms_rates {
 	struct rate_table *t;
 	int n;
+	struct serves *last;
 };
 
 static int
@@ -223,6 +237,8 @@ oms_rates_load(oms_rates **out)
 		return rc;
 	}
 	qsort(r->t, (size_t)r->n, sizeof *r->t, cmp_table);
+	r->last = ecalloc(1, sizeof *r->last);
+	r->last->ok = ecalloc((size_t)r->n + 1, 1);
 	*out = r;
 	return OMS_OK;
 }
@@ -235,6 +251,9 @@ oms_rates_free(oms_rates *r)
 	for (int i = 0; i < r->n; i++)
 		free_table(&r->t[i]);
 	free(r->t);
+	if (r->last != NULL)
+		free(r->last->ok);
+	free(r->last);
 	free(r);
 }
 
@@ -263,11 +282,68 @@ listed(const cJSON *list, const char *s)
  * name): of the service level asked for (any table when only names one),
  * from one country to another, km apart, weighing grams with volume_cm3.
  */
+/* Whether table t serves level (or is only) between the two countries. */
+static int
+serves(const struct rate_table *t, const char *level, const char *only,
+    const char *from, const char *to)
+{
+	if (only != NULL ? strcmp(only, t->name) != 0 : !listed(t->levels,
+	    level))
+		return 0;
+	return t->countries == NULL || (from != NULL && to != NULL &&
+	    listed(t->countries, from) && listed(t->countries, to));
+}
+
+/* s in buf, or NULL's mark; 0 when it does not fit. */
+static int
+keep(char *buf, size_t n, int *null, const char *s)
+{
+	*null = s == NULL;
+	if (s == NULL)
+		return 1;
+	if (strlen(s) >= n)
+		return 0;
+	strcpy(buf, s);
+	return 1;
+}
+
+static int
+same(const char *buf, int null, const char *s)
+{
+	return null ? s == NULL : s != NULL && strcmp(buf, s) == 0;
+}
+
+/* Which tables serve this: from the last answer when it was the same. */
+static const unsigned char *
+serving(const oms_rates *r, const char *level, const char *only,
+    const char *from, const char *to)
+{
+	struct serves *m = r->last;
+
+	if (m == NULL)
+		return NULL;
+	if (m->have && same(m->level, m->null[0], level) &&
+	    same(m->only, m->null[1], only) &&
+	    same(m->from, m->null[2], from) && same(m->to, m->null[3], to))
+		return m->ok;
+	m->have = keep(m->level, sizeof m->level, &m->null[0], level) &&
+	    keep(m->only, sizeof m->only, &m->null[1], only) &&
+	    keep(m->from, sizeof m->from, &m->null[2], from) &&
+	    keep(m->to, sizeof m->to, &m->null[3], to);
+	if (!m->have)
+		return NULL;
+	for (int i = 0; i < r->n; i++)
+		m->ok[i] = (unsigned char)serves(&r->t[i], level, only, from,
+		    to);
+	return m->ok;
+}
+
 int
 oms_rates_quote(const oms_rates *r, const char *level, const char *only,
     const char *from, const char *to, double km, int64_t grams,
     int64_t volume_cm3, struct oms_quote *q, int max)
 {
+	const unsigned char *ok = serving(r, level, only, from, to);
 	int n = 0;
 
 	for (int i = 0; i < r->n && n < max; i++) {
@@ -275,11 +351,7 @@ oms_rates_quote(const oms_rates *r, const char *level, const char *only,
 		int64_t dim, bill;
 		int z, w;
 
-		if (only != NULL ? strcmp(only, t->name) != 0 :
-		    !listed(t->levels, level))
-			continue;
-		if (t->countries != NULL && (from == NULL || to == NULL ||
-		    !listed(t->countries, from) || !listed(t->countries, to)))
+		if (ok != NULL ? !ok[i] : !serves(t, level, only, from, to))
 			continue;
 		for (z = 0; z < t->nzones - 1 && km > t->zone_km[z]; z++)
 			;

@@ -221,6 +221,40 @@ oms_buf_json_int(struct oms_buf *b, int64_t v)
 	oms_buf_add(b, p, (size_t)(buf + sizeof buf - p));
 }
 
+/* Whether oms_rec_write writes rec otherwise than oms_json_print. */
+int
+oms_rec_wide(const cJSON *rec)
+{
+	return has_wide(rec);
+}
+
+/* Append to b the text oms_rec_write writes for rec (no newline). */
+int
+oms_rec_print_buf(struct oms_buf *b, const cJSON *rec)
+{
+	cJSON *copy = NULL;
+	int rc;
+
+	if (has_wide(rec)) {
+		if ((copy = cJSON_Duplicate(rec, 1)) == NULL)
+			return oms_seterr("out of memory printing a record");
+		unwiden(copy);
+		rec = copy;
+	}
+	rc = oms_json_print_buf(b, rec);
+	cJSON_Delete(copy);
+	return rc;
+}
+
+/* A record's line printed already: the text, then the newline. */
+int
+oms_rec_write_text(FILE *fp, const char *text)
+{
+	if (fputs(text, fp) == EOF || putc('\n', fp) == EOF || ferror(fp))
+		return oms_seterr("write error: %s", strerror(errno));
+	return OMS_OK;
+}
+
 int
 oms_rec_write(FILE *fp, const cJSON *rec)
 {
@@ -239,8 +273,7 @@ oms_rec_write(FILE *fp, const cJSON *rec)
 
 	if (s == NULL)
 		return oms_seterr("out of memory printing a record");
-	if (fputs(s, fp) == EOF || putc('\n', fp) == EOF || ferror(fp))
-		rc = oms_seterr("write error: %s", strerror(errno));
+	rc = oms_rec_write_text(fp, s);
 	free(s);
 	return rc;
 }

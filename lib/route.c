@@ -23,8 +23,16 @@
  * the same write lock, so two runs can neither allocate an order twice
  * nor reserve a unit twice.  Everything is computed in a fixed order from
  * the database and the clock, so the same state gives the same output.
+ *
+ * What the catalog says of a sku (kit components, weight, size) and where
+ * an address is are read once a run and kept, until the database says
+ * another connection has written since (cache_check, once an order); an
+ * order's levels are read afresh in its own transaction, and a
+ * reservation is made only if the level is still as read.  An order is
+ * refused, if at all, before anything of it is written.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -89,6 +97,71 @@ struct eval {
 	char why[160];
 };
 
+/*
+ * A table of what a run has read, by a byte key: open addressing, the
+ * capacity a power of two, grown at three quarters full.
+ */
+struct memo {
+	struct memo_slot {
+		char *key;
+		size_t n;
+		uint64_t h;
+		void *v;
+	} *slot;
+	size_t used, cap;
+};
+
+/*
+ * A sku as the catalog has it: whether it is a product and a kit (a kits
+ * row: such stock is not reserved), its weight and size, and a kit's
+ * components, by sku.  Each half is read the first time it is asked.
+ */
+struct cat {
+	int have_product, have_kit;	/* read yet */
+	int product, kit_row;
+	int64_t weight_g, volume_cm3;
+	int ncomp;
+	struct comp {
+		char *sku;
+		int64_t per;
+	} *comp;
+};
+
+/*
+ * The quotes of the order being routed, by candidate, weight and volume:
+ * the sets tried ask for the same shipment many times.  A slot is the
+ * order's when its gen is the router's.
+ */
+#define QMEMO 512
+struct qslot {
+	uint64_t gen;
+	int c;
+	int64_t grams, volume_cm3;
+	struct ship s;
+};
+
+/*
+ * Allocations and their reservations' movements waiting to be written,
+ * many rows to a statement, where oms_db_ids_by_max lets the router give
+ * their ids (route_flush says when they are written).
+ */
+struct pend_alloc {
+	int64_t id, order_id, qty;
+	int line_no;
+	char *sku, *location;
+	const char *rule;
+};
+
+struct pend {
+	int known;			/* next ids read in this transaction */
+	int64_t next_alloc, next_move;
+	struct pend_alloc *a;
+	struct oms_reserve *m;		/* its strings the pend's own */
+	int na, nm, capa, capm;
+	int64_t *orders;		/* the orders they are of */
+	int norders, caporders;
+};
+
 struct oms_router {
 	oms_db *db;
 	oms_rates *rates;
@@ -118,7 +191,213 @@ struct oms_router {
 		char msg[512];
 	} known;
 	long allocated, partial, backordered, held, cancelled, unchanged;
+	/*
+	 * The catalog and the destinations' positions, read once a run and
+	 * dropped when another connection may have changed them: whenever
+	 * data_version moves (cache_check).
+	 */
+	struct memo cat, geo;
+	int64_t data_version;
+	int have_version;
+	struct qslot *qmemo;	/* QMEMO slots, for quote_ship */
+	uint64_t qgen;
+	struct pend pend;
 };
+
+/* ---- what a run remembers -------------------------------------------------- */
+
+static struct memo_slot *
+memo_slot(struct memo *m, const char *key, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+
+	while (m->slot[i].key != NULL && (m->slot[i].h != h ||
+	    m->slot[i].n != n || memcmp(m->slot[i].key, key, n) != 0))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
+}
+
+/* The value of key in m; *fresh says it was not there (now NULL). */
+static void **
+memo_get(struct memo *m, const char *key, size_t n, int *fresh)
+{
+	uint64_t h = oms_hash64(key, n, OMS_HASH_INIT);
+	struct memo_slot *sl;
+
+	if ((m->used + 1) * 4 > m->cap * 3) {
+		struct memo old = *m;
+
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->slot = ecalloc(m->cap, sizeof *m->slot);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slot[i].key != NULL)
+				*memo_slot(m, old.slot[i].key, old.slot[i].n,
+				    old.slot[i].h) = old.slot[i];
+		free(old.slot);
+	}
+	sl = memo_slot(m, key, n, h);
+	*fresh = sl->key == NULL;
+	if (*fresh) {
+		sl->key = emalloc(n + 1);
+		memcpy(sl->key, key, n);
+		sl->key[n] = '\0';
+		sl->n = n;
+		sl->h = h;
+		sl->v = NULL;
+		m->used++;
+	}
+	return &sl->v;
+}
+
+static void
+cat_free(void *v)
+{
+	struct cat *k = v;
+
+	if (k == NULL)
+		return;
+	for (int i = 0; i < k->ncomp; i++)
+		free(k->comp[i].sku);
+	free(k->comp);
+	free(k);
+}
+
+static void
+memo_clear(struct memo *m, void (*free_v)(void *))
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slot[i].key != NULL) {
+			free(m->slot[i].key);
+			free_v(m->slot[i].v);
+		}
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
+/*
+ * Drop what the run remembers of the catalog if another connection may
+ * have changed it since the last look: once an order, inside its
+ * transaction (or the statement of a read outside one).
+ */
+static int
+cache_check(struct oms_router *rt)
+{
+	int64_t v;
+	int rc;
+
+	if ((rc = oms_db_data_version(rt->db, &v)) != OMS_OK)
+		return rc;
+	if (rt->have_version && v == rt->data_version)
+		return OMS_OK;
+	memo_clear(&rt->cat, cat_free);
+	memo_clear(&rt->geo, free);
+	rt->data_version = v;
+	rt->have_version = 1;
+	return OMS_OK;
+}
+
+static struct cat *
+cat_entry(struct oms_router *rt, const char *sku)
+{
+	int fresh;
+	void **v = memo_get(&rt->cat, sku, strlen(sku), &fresh);
+
+	if (fresh)
+		*v = ecalloc(1, sizeof(struct cat));
+	return *v;
+}
+
+/* A kit's components, by sku: none for a sku that is not a kit. */
+static int
+cat_kit(struct oms_router *rt, const char *sku, struct cat **out)
+{
+	static const char sql[] =
+	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
+	struct cat *k = *out = cat_entry(rt, sku);
+	oms_stmt *st;
+	int rc;
+
+	if (k->have_kit)
+		return OMS_OK;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	oms_bind_static(st, 1, sku);
+	while ((rc = oms_step(st)) == OMS_ROW && k->ncomp < OMS_KIT_MAX) {
+		if (k->comp == NULL)
+			k->comp = ecalloc(OMS_KIT_MAX, sizeof *k->comp);
+		k->comp[k->ncomp].sku = estrdup(oms_col_text(st, 0));
+		k->comp[k->ncomp++].per = oms_col_int64(st, 1);
+	}
+	oms_reset(st);
+	if (rc != OMS_DONE && rc != OMS_ROW)
+		return oms_db_fail(rt->db, rc, "cannot read a kit");
+	k->have_kit = 1;
+	return OMS_OK;
+}
+
+/* Whether sku is a product and a kit, its weight and its volume. */
+static int
+cat_product(struct oms_router *rt, const char *sku, struct cat **out)
+{
+	static const char sql[] =
+	    "SELECT p.weight_g, p.length_mm, p.width_mm, p.height_mm, "
+	    "CASE WHEN EXISTS (SELECT 1 FROM kits k WHERE k.sku = p.sku) "
+	    "THEN 1 ELSE 0 END FROM products p WHERE p.sku = ?";
+	struct cat *k = *out = cat_entry(rt, sku);
+	oms_stmt *st;
+	int rc;
+
+	if (k->have_product)
+		return OMS_OK;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return OMS_ERR;
+	oms_bind_static(st, 1, sku);
+	if ((rc = oms_step(st)) == OMS_ROW) {
+		int64_t mm3 = oms_sat_mul(oms_sat_mul(oms_col_int64(st, 1),
+		    oms_col_int64(st, 2)), oms_col_int64(st, 3));
+
+		k->product = 1;
+		k->weight_g = oms_col_int64(st, 0);
+		/* mm3 to cm3, rounded up */
+		k->volume_cm3 = mm3 / 1000 + (mm3 % 1000 != 0);
+		k->kit_row = oms_col_int(st, 4) != 0;
+	}
+	oms_reset(st);
+	if (rc != OMS_ROW && rc != OMS_DONE)
+		return oms_db_fail(rt->db, rc, "cannot read a product");
+	k->have_product = 1;
+	return OMS_OK;
+}
+
+/* Where an address is, remembered for the run by its three parts. */
+static int
+geo_point(struct oms_router *rt, const char *country, const char *region,
+    const char *postal, struct oms_point *pt)
+{
+	const char *part[3] = { country, region, postal };
+	struct oms_buf key = { 0 };
+	void **v;
+	int fresh, rc;
+
+	for (int i = 0; i < 3; i++) {
+		/* A part's presence first, so NULL and "" differ. */
+		oms_buf_addc(&key, part[i] != NULL ? '+' : '-');
+		if (part[i] != NULL)
+			oms_buf_add(&key, part[i], strlen(part[i]) + 1);
+	}
+	v = memo_get(&rt->geo, key.s, key.len, &fresh);
+	oms_buf_free(&key);
+	if (*v != NULL) {
+		*pt = *(struct oms_point *)*v;
+		return OMS_OK;
+	}
+	if ((rc = oms_geo_point(rt->db, country, region, postal, pt)) !=
+	    OMS_OK)
+		return rc;
+	*v = emalloc(sizeof *pt);
+	memcpy(*v, pt, sizeof *pt);
+	return OMS_OK;
+}
 
 /* ---- the run ----------------------------------------------------------- */
 
@@ -164,6 +443,8 @@ dup_or_null(const char *s)
 }
 
 static int cutoff_passed(const struct tm *tm, const char *cutoff);
+static int pend_has(const struct pend *p, int64_t order_id);
+static void pend_clear(struct pend *p);
 
 /* The locations, with where they are and how many orders they took today. */
 static int
@@ -301,6 +582,13 @@ oms_router_close(struct oms_router *rt)
 	free(rt->ov);
 	oms_rates_free(rt->rates);
 	free(rt->known.truth);
+	memo_clear(&rt->cat, cat_free);
+	memo_clear(&rt->geo, free);
+	free(rt->qmemo);
+	pend_clear(&rt->pend);
+	free(rt->pend.a);
+	free(rt->pend.m);
+	free(rt->pend.orders);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
 	oms_rules_free(rt->fallback);
@@ -360,6 +648,13 @@ overlay_add(struct oms_router *rt, const char *sku, int loc, int64_t qty)
 
 /* ---- one order ----------------------------------------------------------- */
 
+/* An active allocation the order had before this run routes it. */
+struct prior {
+	int line_no;
+	char *sku, *location;
+	int64_t qty;
+};
+
 struct order {
 	int64_t id, shipped;		/* units shipped already */
 	char *status, *channel, *external_id, *currency, *service, *account;
@@ -367,9 +662,10 @@ struct order {
 	int has_ship_by, has_deliver_by;	/* read once, for every set */
 	int64_t ship_by_e, deliver_by_e;
 	struct oms_order_facts f;
-	cJSON *record;
+	cJSON *record;			/* the record's tree, when built */
+	cJSON *tags;			/* its tags alone, when not */
+	char *facts;			/* the strings oms_record_facts found */
 	char *rectext;			/* the record as stored */
-	uint64_t digest;		/* of rectext */
 	const char *pickup;
 	int exponent;
 	struct rline *lines;
@@ -377,13 +673,20 @@ struct order {
 	struct rsku *skus;		/* distinct skus: grows */
 	int nskus, capskus;
 	struct oms_point dest;
-	/* candidates: index into rt->locs; free stock per candidate and sku */
-	int cand[MAXLOC], ncand;
+	struct prior *prior;		/* its active allocations, as read */
+	int nprior;
 	int had[MAXLOC];		/* per candidate: already allocated there */
 	int nhad;			/* locations already allocated, any */
 	int64_t *free_;			/* [MAXLOC][nskus]: see FREE */
+	int64_t (*level)[3];		/* [MAXLOC][nskus]: see LEVEL */
 	int64_t *avail;			/* [OMS_MAX_SHIPMENTS][nskus] */
+	/*
+	 * From here on, per candidate and filled for those there are, so
+	 * not cleared for each order (load_order clears what is above).
+	 */
+	int cand[MAXLOC], ncand;	/* index into rt->locs */
 	int64_t single[MAXLOC][OMS_NSTRATEGIES];	/* one-location terms */
+	int64_t dist[MAXLOC];		/* metres to the destination */
 	struct ship alone[MAXLOC];	/* the whole order from it */
 	char verdict[64][128];		/* per rt->locs index, for explain */
 };
@@ -408,14 +711,25 @@ order_free(struct order *o)
 		free(o->skus[i].sku);
 	free(o->skus);
 	free(o->free_);
+	free(o->level);
 	free(o->avail);
+	for (int i = 0; i < o->nprior; i++) {
+		free(o->prior[i].sku);
+		free(o->prior[i].location);
+	}
+	free(o->prior);
 	cJSON_Delete(o->record);
+	cJSON_Delete(o->tags);
+	free(o->facts);
 }
 
 /* Candidate c's free stock of sku s; room k's stock of s in assign. */
 #define FREE(o, c, s)	((o)->free_[(size_t)(c) * (size_t)(o)->nskus + \
 			    (size_t)(s)])
 #define AVAIL(o, k, s)	((o)->avail[(size_t)(k) * (size_t)(o)->nskus + \
+			    (size_t)(s)])
+/* Candidate c's level of sku s as read: on hand, reserved, in transit. */
+#define LEVEL(o, c, s)	((o)->level[(size_t)(c) * (size_t)(o)->nskus + \
 			    (size_t)(s)])
 
 /*
@@ -426,9 +740,17 @@ order_free(struct order *o)
 static int64_t
 part_value(const struct rline *l, int p, int64_t t)
 {
-	__int128 v = (__int128)l->unit_price * t /
-	    ((__int128)l->parts[p].per * l->nparts);
+	int64_t num, den;
+	__int128 v;
 
+	/* In 64 bits when it fits: the same quotient, a fraction of the
+	 * time (the solver asks for each part of each set it tries). */
+	if (!__builtin_mul_overflow(l->unit_price, t, &num) &&
+	    !__builtin_mul_overflow(l->parts[p].per, (int64_t)l->nparts,
+	    &den) && den > 0)
+		return num / den;
+	v = (__int128)l->unit_price * t /
+	    ((__int128)l->parts[p].per * l->nparts);
 	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN :
 	    (int64_t)v;
 }
@@ -449,6 +771,72 @@ sku_index(struct order *o, const char *sku)
 	return o->nskus++;
 }
 
+/*
+ * The rule facts of o's stored record: from the text when
+ * oms_record_facts takes it, else from cJSON's tree, as they always were.
+ */
+static int
+record_facts_of(struct order *o)
+{
+	struct oms_record_facts f;
+	struct oms_span *sp[6];
+	const char **dst[6];
+	size_t len = 0;
+	char *p;
+
+	if (!oms_record_facts(o->rectext, &f)) {
+		if ((o->record = cJSON_Parse(o->rectext)) == NULL)
+			return oms_seterr("order o_%lld: its stored record is "
+			    "not JSON", (long long)o->id);
+		o->f.segment = oms_json_str(cJSON_GetObjectItemCaseSensitive(
+		    o->record, "customer"), "segment");
+		{
+			const cJSON *to = cJSON_GetObjectItemCaseSensitive(
+			    o->record, "ship_to");
+
+			o->f.country = oms_json_str(to, "country");
+			o->f.region = oms_json_str(to, "region");
+			o->f.postal = oms_json_str(to, "postal_code");
+		}
+		o->f.tags = cJSON_GetObjectItemCaseSensitive(o->record, "tags");
+		o->pickup = oms_json_str(o->record, "pickup_location");
+		o->f.order_type = oms_json_str(o->record, "order_type");
+		return OMS_OK;
+	}
+	sp[0] = &f.segment;
+	sp[1] = &f.country;
+	sp[2] = &f.region;
+	sp[3] = &f.postal;
+	sp[4] = &f.pickup;
+	sp[5] = &f.order_type;
+	dst[0] = &o->f.segment;
+	dst[1] = &o->f.country;
+	dst[2] = &o->f.region;
+	dst[3] = &o->f.postal;
+	dst[4] = &o->pickup;
+	dst[5] = &o->f.order_type;
+	for (int i = 0; i < 6; i++)
+		if (sp[i]->p != NULL)
+			len += sp[i]->n + 1;
+	p = o->facts = emalloc(len + 1);
+	for (int i = 0; i < 6; i++) {
+		*dst[i] = NULL;
+		if (sp[i]->p == NULL)
+			continue;
+		memcpy(p, sp[i]->p, sp[i]->n);
+		p[sp[i]->n] = '\0';
+		*dst[i] = p;
+		p += sp[i]->n + 1;
+	}
+	/* The tags, for a rule's condition: that value's own tree. */
+	if (f.tags.set && (o->tags = cJSON_ParseWithLength(f.tags.p,
+	    f.tags.n)) == NULL)
+		return oms_seterr("order o_%lld: its stored record's tags are "
+		    "not JSON", (long long)o->id);
+	o->f.tags = o->tags;
+	return OMS_OK;
+}
+
 static int
 load_order(struct oms_router *rt, int64_t id, struct order *o)
 {
@@ -461,17 +849,15 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	    "SELECT line_no, sku, qty, allocated, unit_price, cancelled, shipped, "
 	    "CASE WHEN fulfilled > shipped THEN fulfilled - shipped ELSE 0 END "
 	    "FROM order_lines WHERE order_id = ? AND ships = 1 ORDER BY line_no";
-	static const char sql_kit[] =
-	    "SELECT sku, qty FROM kit_components WHERE kit_sku = ? ORDER BY sku";
-	static const char sql_product[] =
-	    "SELECT weight_g, length_mm, width_mm, height_mm FROM products "
-	    "WHERE sku = ?";
-	oms_stmt *st = oms_db_stmt(rt->db, sql);
-	int rc, cap = 0;
+	oms_stmt *st;
+	int rc, cap = 0, ncand;
 
-	memset(o, 0, sizeof *o);
+	/* The per-candidate tables at the end are filled as they are used. */
+	memset(o, 0, offsetof(struct order, cand));
 	o->id = id;
-	if (st == NULL)
+	if ((rc = cache_check(rt)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, id);
 	rc = oms_step(st);
@@ -499,31 +885,15 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	o->has_deliver_by = o->deliver_by != NULL &&
 	    oms_time_to_epoch(o->deliver_by, &o->deliver_by_e) == OMS_OK;
 	o->rectext = estrdup(oms_col_text(st, 14) ? oms_col_text(st, 14) : "");
-	o->digest = oms_hash64(o->rectext, strlen(o->rectext), OMS_HASH_INIT);
-	o->record = cJSON_Parse(o->rectext);
 	o->account = estrdup(oms_col_text(st, 15));
 	oms_reset(st);
-	if (o->record == NULL)
-		return oms_seterr("order o_%lld: its stored record is not JSON",
-		    (long long)id);
 	o->exponent = oms_currency_exponent(o->currency);
 	o->f.channel = o->channel;
-	o->f.segment = oms_json_str(cJSON_GetObjectItemCaseSensitive(o->record,
-	    "customer"), "segment");
-	{
-		const cJSON *to = cJSON_GetObjectItemCaseSensitive(o->record,
-		    "ship_to");
-
-		o->f.country = oms_json_str(to, "country");
-		o->f.region = oms_json_str(to, "region");
-		o->f.postal = oms_json_str(to, "postal_code");
-	}
+	if ((rc = record_facts_of(o)) != OMS_OK)
+		return rc;
 	o->f.service = o->service;
-	o->f.tags = cJSON_GetObjectItemCaseSensitive(o->record, "tags");
 	o->f.record = o->record;
 	o->f.exponent = o->exponent;
-	o->pickup = oms_json_str(o->record, "pickup_location");
-	o->f.order_type = oms_json_str(o->record, "order_type");
 	if (o->f.order_type == NULL)
 		o->f.order_type = o->pickup ? "pickup" : "ship";
 
@@ -564,20 +934,14 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 	/* A kit line needs its components; every line its sku's facts. */
 	for (int i = 0; i < o->nlines; i++) {
 		struct rline *l = &o->lines[i];
+		struct cat *kit;
 
-		if ((st = oms_db_stmt(rt->db, sql_kit)) == NULL)
-			return OMS_ERR;
-		oms_bind_text(st, 1, l->sku);
-		while ((rc = oms_step(st)) == OMS_ROW &&
-		    l->nparts < OMS_KIT_MAX) {
-			int k = sku_index(o, oms_col_text(st, 0));
-
-			l->parts[l->nparts].sku = k;
-			l->parts[l->nparts++].per = oms_col_int64(st, 1);
+		if ((rc = cat_kit(rt, l->sku, &kit)) != OMS_OK)
+			return rc;
+		for (int c = 0; c < kit->ncomp; c++) {
+			l->parts[l->nparts].sku = sku_index(o, kit->comp[c].sku);
+			l->parts[l->nparts++].per = kit->comp[c].per;
 		}
-		oms_reset(st);
-		if (rc != OMS_DONE && rc != OMS_ROW)
-			return oms_db_fail(rt->db, rc, "cannot read a kit");
 		l->kit = l->nparts > 0;
 		if (!l->kit) {
 			int k = sku_index(o, l->sku);
@@ -594,26 +958,23 @@ load_order(struct oms_router *rt, int64_t id, struct order *o)
 		}
 	}
 	for (int s = 0; s < o->nskus; s++) {
-		if ((st = oms_db_stmt(rt->db, sql_product)) == NULL)
-			return OMS_ERR;
-		oms_bind_text(st, 1, o->skus[s].sku);
-		if (oms_step(st) == OMS_ROW) {
-			int64_t mm3 = oms_sat_mul(oms_sat_mul(oms_col_int64(st,
-			    1), oms_col_int64(st, 2)), oms_col_int64(st, 3));
+		struct cat *k;
 
-			o->skus[s].weight_g = oms_col_int64(st, 0);
-			/* mm3 to cm3, rounded up */
-			o->skus[s].volume_cm3 = mm3 / 1000 + (mm3 % 1000 != 0);
-		}
-		oms_reset(st);
+		if ((rc = cat_product(rt, o->skus[s].sku, &k)) != OMS_OK)
+			return rc;
+		o->skus[s].weight_g = k->weight_g;
+		o->skus[s].volume_cm3 = k->volume_cm3;
 	}
-	/* Free stock per candidate and sku, and room to assign it. */
-	o->free_ = ecalloc((size_t)MAXLOC * (size_t)(o->nskus + 1),
+	/* Stock per candidate and sku (there are no more candidates than
+	 * locations), and room to assign it. */
+	ncand = rt->nlocs < MAXLOC ? rt->nlocs : MAXLOC;
+	o->free_ = ecalloc((size_t)(ncand + 1) * (size_t)(o->nskus + 1),
 	    sizeof *o->free_);
+	o->level = ecalloc((size_t)(ncand + 1) * (size_t)(o->nskus + 1),
+	    sizeof *o->level);
 	o->avail = ecalloc((size_t)OMS_MAX_SHIPMENTS * (size_t)(o->nskus + 1),
 	    sizeof *o->avail);
-	return oms_geo_point(rt->db, o->f.country, o->f.region, o->f.postal,
-	    &o->dest);
+	return geo_point(rt, o->f.country, o->f.region, o->f.postal, &o->dest);
 }
 
 /* ---- candidates ---------------------------------------------------------- */
@@ -633,7 +994,8 @@ static int
 load_stock(struct oms_router *rt, struct order *o)
 {
 	static const char sql[] =
-	    "SELECT location, on_hand - reserved FROM levels WHERE sku = ?";
+	    "SELECT location, on_hand, reserved, in_transit FROM levels "
+	    "WHERE sku = ?";
 	int rc;
 
 	for (int s = 0; s < o->nskus; s++) {
@@ -641,15 +1003,20 @@ load_stock(struct oms_router *rt, struct order *o)
 
 		if (st == NULL)
 			return OMS_ERR;
-		oms_bind_text(st, 1, o->skus[s].sku);
+		oms_bind_static(st, 1, o->skus[s].sku);
 		while ((rc = oms_step(st)) == OMS_ROW) {
 			const char *loc = oms_col_text(st, 0);
 
-			for (int c = 0; c < o->ncand; c++)
-				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
-					FREE(o, c, s) = oms_col_int64(st,
-					    1) - overlay(rt, o->skus[s].sku,
-					    o->cand[c]);
+			for (int c = 0; c < o->ncand; c++) {
+				int64_t *v = LEVEL(o, c, s);
+
+				if (strcmp(rt->locs[o->cand[c]].id, loc) != 0)
+					continue;
+				for (int i = 0; i < 3; i++)
+					v[i] = oms_col_int64(st, 1 + i);
+				FREE(o, c, s) = v[0] - v[1] - overlay(rt,
+				    o->skus[s].sku, o->cand[c]);
+			}
 		}
 		oms_reset(st);
 		if (rc != OMS_DONE)
@@ -694,28 +1061,49 @@ candidates(struct oms_router *rt, const struct oms_rule *r, struct order *o)
 }
 
 /*
- * The locations an earlier run allocated this order to: a later set is
- * judged with them, so a split limit holds for the order, not each run.
+ * The order's active allocations, and the locations an earlier run
+ * allocated it to: a later set is judged with them, so a split limit
+ * holds for the order, not each run.  The allocations are kept for the
+ * record, which lists them with those this run adds (lines_record).
  */
 static int
 load_had(struct oms_router *rt, struct order *o)
 {
 	static const char sql[] =
-	    "SELECT DISTINCT location FROM allocations "
+	    "SELECT line_no, sku, location, qty FROM allocations "
 	    "WHERE order_id = ? AND state = 'active'";
-	oms_stmt *st = oms_db_stmt(rt->db, sql);
-	int rc;
+	oms_stmt *st;
+	int rc, cap = 0;
 
-	memset(o->had, 0, sizeof o->had);
-	o->nhad = 0;
-	if (st == NULL)
+	/* Routed already in this transaction: what waits is written first. */
+	if (pend_has(&rt->pend, o->id) && (rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, o->id);
 	while ((rc = oms_step(st)) == OMS_ROW) {
-		o->nhad++;
-		for (int c = 0; c < o->ncand; c++)
-			if (strcmp(rt->locs[o->cand[c]].id, oms_col_text(st, 0)) == 0)
-				o->had[c] = 1;
+		struct prior *a;
+		const char *loc = oms_col_text(st, 2);
+		int seen = 0;
+
+		for (int i = 0; i < o->nprior && !seen; i++)
+			seen = strcmp(o->prior[i].location, loc) == 0;
+		if (!seen) {
+			o->nhad++;
+			for (int c = 0; c < o->ncand; c++)
+				if (strcmp(rt->locs[o->cand[c]].id, loc) == 0)
+					o->had[c] = 1;
+		}
+		if (o->nprior == cap) {
+			cap = cap ? cap * 2 : 8;
+			o->prior = erealloc(o->prior, (size_t)cap *
+			    sizeof *o->prior);
+		}
+		a = &o->prior[o->nprior++];
+		a->line_no = oms_col_int(st, 0);
+		a->sku = estrdup(oms_col_text(st, 1));
+		a->location = estrdup(loc);
+		a->qty = oms_col_int64(st, 3);
 	}
 	oms_reset(st);
 	if (rc != OMS_DONE)
@@ -751,9 +1139,49 @@ day_at(int64_t e, long off)
 	return (int)(e >= 0 ? e / 86400 : (e - 86399) / 86400);
 }
 
-/* Cost, service and promise of a shipment from candidate c. */
+static void quote_one(struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, struct ship *s);
+
+/*
+ * Cost, service and promise of a shipment from candidate s->loc, of
+ * s->grams and s->volume_cm3: once an order for each, since everything
+ * else it depends on is the order's and its rule's.
+ */
 static void
 quote_ship(struct oms_router *rt, const struct oms_rule *r,
+    const struct order *o, struct ship *s)
+{
+	uint64_t h = ((uint64_t)s->loc * 0x9e3779b97f4a7c15ULL) ^
+	    ((uint64_t)s->grams * 0xc2b2ae3d27d4eb4fULL) ^
+	    ((uint64_t)s->volume_cm3 * 0x165667b19e3779f9ULL);
+	size_t i = (size_t)(h ^ (h >> 29)) & (QMEMO - 1);
+
+	for (int probe = 0; probe < 8; probe++, i = (i + 1) & (QMEMO - 1)) {
+		struct qslot *q = &rt->qmemo[i];
+
+		if (q->gen != rt->qgen) {
+			quote_one(rt, r, o, s);
+			q->gen = rt->qgen;
+			q->c = s->loc;
+			q->grams = s->grams;
+			q->volume_cm3 = s->volume_cm3;
+			q->s = *s;
+			return;
+		}
+		if (q->c == s->loc && q->grams == s->grams &&
+		    q->volume_cm3 == s->volume_cm3) {
+			int64_t value = s->value;
+
+			*s = q->s;
+			s->value = value;
+			return;
+		}
+	}
+	quote_one(rt, r, o, s);
+}
+
+static void
+quote_one(struct oms_router *rt, const struct oms_rule *r,
     const struct order *o, struct ship *s)
 {
 	const struct rloc *l = &rt->locs[o->cand[s->loc]];
@@ -761,7 +1189,7 @@ quote_ship(struct oms_router *rt, const struct oms_rule *r,
 	int n, best = -1, ship_day = l->ship_day, by;
 	const char *level = o->service && *o->service ? o->service : "standard";
 
-	s->dist_m = dist_m(&l->pt, &o->dest);
+	s->dist_m = o->dist[s->loc];
 	s->ships_on = ship_day;
 	n = oms_rates_quote(rt->rates, level, r->service, l->country,
 	    o->f.country, s->dist_m == UNKNOWN_M ? 1e9 : s->dist_m / 1000.0,
@@ -828,6 +1256,9 @@ cap_left(const struct oms_router *rt, const struct order *o, int c)
 static void
 single_terms(struct oms_router *rt, const struct oms_rule *r, struct order *o)
 {
+	/* Each candidate's distance, once: every quote from it needs it. */
+	for (int c = 0; c < o->ncand; c++)
+		o->dist[c] = dist_m(&rt->locs[o->cand[c]].pt, &o->dest);
 	for (int c = 0; c < o->ncand; c++) {
 		struct ship *s = &o->alone[c];
 
@@ -959,6 +1390,8 @@ score(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 				int64_t t = ev->take[i][p][k];
 				const struct rsku *sk = &o->skus[l->parts[p].sku];
 
+				if (t == 0)
+					continue;	/* adds nothing */
 				s->grams = oms_sat_add(s->grams, oms_sat_mul(t,
 				    sk->weight_g));
 				s->volume_cm3 = oms_sat_add(s->volume_cm3,
@@ -1111,7 +1544,8 @@ remember(struct solve *sv, const struct eval *ev)
  */
 static void
 try_sets(struct oms_router *rt, const struct oms_rule *r,
-    const struct order *o, int k, int full, struct solve *sv, struct eval *ev)
+    const struct order *o, int k, int full, struct solve *sv, struct eval *ev,
+    struct solve *part)
 {
 	int idx[OMS_MAX_SHIPMENTS];
 
@@ -1143,6 +1577,13 @@ try_sets(struct oms_router *rt, const struct oms_rule *r,
 				sv->found = 1;
 			}
 		}
+		/* What the partial pass would choose, found on the way. */
+		if (part != NULL && ev->nships == k && ev->units > 0 &&
+		    ev->valid && (!part->found ||
+		    compare(rt, r, o, ev, &part->best) < 0)) {
+			eval_copy(&part->best, ev, o);
+			part->found = 1;
+		}
 		/* The next combination. */
 		int i = k - 1;
 
@@ -1161,32 +1602,231 @@ solve(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
     struct solve *sv)
 {
 	struct eval ev;
+	struct solve part;
 	int maxk = r->max_shipments < o->ncand ? r->max_shipments : o->ncand;
+	/*
+	 * The partial pass tries the sets the full pass tried, in the same
+	 * order, so its choice is kept on the way; not when the sets seen
+	 * are explained, in the order the two passes see them.
+	 */
+	int track = r->partial && !rt->explain;
 
 	memset(sv, 0, sizeof *sv);
+	memset(&part, 0, sizeof part);
 	eval_init(&sv->best, o);
 	eval_init(&ev, o);
+	if (track)
+		eval_init(&part.best, o);
 	for (int k = 1; k <= maxk && !sv->found; k++)
-		try_sets(rt, r, o, k, 1, sv, &ev);
-	if (!sv->found && r->partial)
+		try_sets(rt, r, o, k, 1, sv, &ev, track ? &part : NULL);
+	if (!sv->found && track && part.found) {
+		eval_copy(&sv->best, &part.best, o);
+		sv->found = 1;
+	} else if (!sv->found && r->partial && !track)
 		for (int k = 1; k <= maxk; k++)
-			try_sets(rt, r, o, k, 0, sv, &ev);
+			try_sets(rt, r, o, k, 0, sv, &ev, NULL);
+	if (track)
+		eval_free(&part.best);
 	eval_free(&ev);
 	return sv->found;
 }
 
 /* ---- writing ------------------------------------------------------------- */
 
+static void
+pend_clear(struct pend *p)
+{
+	for (int i = 0; i < p->na; i++) {
+		free(p->a[i].sku);
+		free(p->a[i].location);
+	}
+	for (int i = 0; i < p->nm; i++) {
+		free((char *)p->m[i].sku);
+		free((char *)p->m[i].location);
+		free((char *)p->m[i].ref);
+		free((char *)p->m[i].key);
+	}
+	p->na = p->nm = p->norders = 0;
+	p->known = 0;
+}
+
 static int
-write_alloc(struct oms_router *rt, const struct order *o,
-    const struct oms_rule *r, const char *sku, int line_no, int c,
-    int64_t qty)
+pend_has(const struct pend *p, int64_t order_id)
+{
+	for (int i = p->norders - 1; i >= 0; i--)
+		if (p->orders[i] == order_id)
+			return 1;
+	return 0;
+}
+
+#define ALLOC_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ALLOC_ROW4 ALLOC_ROW ", " ALLOC_ROW ", " ALLOC_ROW ", " ALLOC_ROW
+#define ALLOC_ROW16 ALLOC_ROW4 ", " ALLOC_ROW4 ", " ALLOC_ROW4 ", " ALLOC_ROW4
+#define ALLOC_INSERT_ID \
+    "INSERT INTO allocations (id, order_id, line_no, sku, location, qty, " \
+    "rule, rules_version, created_at) VALUES "
+static const char sql_allocs32[] = ALLOC_INSERT_ID ALLOC_ROW16 ", "
+    ALLOC_ROW16;
+static const char sql_allocs8[] = ALLOC_INSERT_ID ALLOC_ROW4 ", " ALLOC_ROW4;
+static const char sql_allocs1[] = ALLOC_INSERT_ID ALLOC_ROW;
+
+/*
+ * Write the allocations and movements waiting, as they would have been
+ * written one by one: before the commit, and before anything in the
+ * transaction reads the allocations or the ledger, or inserts into
+ * either on its own.  The ids are read again after.
+ */
+int
+oms_route_flush(struct oms_router *rt)
+{
+	struct pend *p = &rt->pend;
+	struct pend_alloc *a = p->a;
+	int rc = OMS_OK, n = p->na;
+
+	while (rc == OMS_OK && n > 0) {
+		int k = n >= 32 ? 32 : n >= 8 ? 8 : 1;
+		oms_stmt *st = oms_db_stmt(rt->db, k == 32 ? sql_allocs32 :
+		    k == 8 ? sql_allocs8 : sql_allocs1);
+
+		if (st == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		for (int i = 0; i < k; i++) {
+			int b = 9 * i;
+
+			/* The pend's strings outlive the step. */
+			oms_bind_int64(st, b + 1, a[i].id);
+			oms_bind_int64(st, b + 2, a[i].order_id);
+			oms_bind_int(st, b + 3, a[i].line_no);
+			oms_bind_static(st, b + 4, a[i].sku);
+			oms_bind_static(st, b + 5, a[i].location);
+			oms_bind_int64(st, b + 6, a[i].qty);
+			oms_bind_static(st, b + 7, a[i].rule);
+			oms_bind_int(st, b + 8, rt->rules->version);
+			oms_bind_static(st, b + 9, rt->nowtxt);
+		}
+		rc = oms_db_step_done(rt->db, st, "cannot store an allocation");
+		a += k;
+		n -= k;
+	}
+	if (rc == OMS_OK)
+		rc = oms_stock_reserve_write(rt->db, p->m, p->nm);
+	pend_clear(p);
+	return rc;
+}
+
+/* The ids the next allocation and movement get: the largest and on. */
+static int
+pend_ids(struct oms_router *rt)
+{
+	static const char sql_a[] = "SELECT max(id) FROM allocations";
+	static const char sql_m[] = "SELECT max(id) FROM movements";
+	struct pend *p = &rt->pend;
+	const char *sql[2] = { sql_a, sql_m };
+	int64_t *next[2] = { &p->next_alloc, &p->next_move };
+
+	for (int i = 0; i < 2; i++) {
+		oms_stmt *st = oms_db_stmt(rt->db, sql[i]);
+		int rc;
+
+		if (st == NULL)
+			return OMS_ERR;
+		rc = oms_step(st);
+		*next[i] = rc == OMS_ROW ? oms_col_int64(st, 0) + 1 : 0;
+		oms_reset(st);
+		if (rc != OMS_ROW)
+			return oms_db_fail(rt->db, rc, "cannot read the ids");
+	}
+	/* The last id taken: SQLite would choose at random. */
+	if (p->next_alloc <= 0 || p->next_move <= 0 ||
+	    p->next_alloc > INT64_MAX / 2 || p->next_move > INT64_MAX / 2)
+		return OMS_REJECT;
+	p->known = 1;
+	return OMS_OK;
+}
+
+/*
+ * An allocation and its reservation, waiting (OMS_OK); OMS_REJECT when
+ * they are to be written now instead, nothing done.
+ */
+static int
+write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
+    int s, int line_no, int c, int64_t qty)
+{
+	struct pend *p = &rt->pend;
+	struct oms_reserve res;
+	const char *loc = rt->locs[o->cand[c]].id, *sku = o->skus[s].sku;
+	char key[64], ref[32];
+	int rc;
+
+	/* Its allocation comes first, as when written at once: a database
+	 * that cannot be written refuses that. */
+	if ((rc = oms_db_writable(rt->db, "cannot store an allocation")) !=
+	    OMS_OK)
+		return rc;
+	if (!p->known && (rc = pend_ids(rt)) != OMS_OK)
+		return rc;
+	snprintf(key, sizeof key, "route:a%lld", (long long)p->next_alloc);
+	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	memset(&res, 0, sizeof res);
+	res.sku = sku;
+	res.location = loc;
+	res.ref = ref;
+	res.key = key;
+	res.qty = qty;
+	res.id = p->next_move;
+	memcpy(res.level, LEVEL(o, c, s), sizeof res.level);
+	if ((rc = oms_stock_reserve(rt->db, &res)) != OMS_OK)
+		return rc;
+	memcpy(LEVEL(o, c, s), res.level, sizeof res.level);
+	if (p->na == p->capa) {
+		p->capa = p->capa ? p->capa * 2 : 256;
+		p->a = erealloc(p->a, (size_t)p->capa * sizeof *p->a);
+	}
+	if (p->nm == p->capm) {
+		p->capm = p->capm ? p->capm * 2 : 256;
+		p->m = erealloc(p->m, (size_t)p->capm * sizeof *p->m);
+	}
+	p->a[p->na].id = p->next_alloc++;
+	p->a[p->na].order_id = o->id;
+	p->a[p->na].line_no = line_no;
+	p->a[p->na].sku = estrdup(sku);
+	p->a[p->na].location = estrdup(loc);
+	p->a[p->na].qty = qty;
+	p->a[p->na++].rule = r->name;
+	res.sku = estrdup(sku);
+	res.location = estrdup(loc);
+	res.ref = estrdup(ref);
+	res.key = estrdup(key);
+	p->m[p->nm++] = res;
+	p->next_move++;
+	if (p->norders == 0 || p->orders[p->norders - 1] != o->id) {
+		if (p->norders == p->caporders) {
+			p->caporders = p->caporders ? p->caporders * 2 : 256;
+			p->orders = erealloc(p->orders, (size_t)p->caporders *
+			    sizeof *p->orders);
+		}
+		p->orders[p->norders++] = o->id;
+	}
+	return OMS_OK;
+}
+
+/*
+ * Allocate qty units of the order's sku s at candidate c to a line, and
+ * reserve them through the ledger, from the level read under this
+ * write.
+ */
+static int
+write_alloc(struct oms_router *rt, struct order *o,
+    const struct oms_rule *r, int s, int line_no, int c, int64_t qty)
 {
 	static const char sql[] =
 	    "INSERT INTO allocations (order_id, line_no, sku, location, qty, "
 	    "rule, rules_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	oms_stmt *st;
-	const char *loc = rt->locs[o->cand[c]].id;
+	const char *loc = rt->locs[o->cand[c]].id, *sku = o->skus[s].sku;
+	struct cat *k;
 	cJSON *m;
 	char key[64], ref[32];
 	int rc;
@@ -1195,6 +1835,15 @@ write_alloc(struct oms_router *rt, const struct order *o,
 		overlay_add(rt, sku, o->cand[c], qty);
 		return OMS_OK;
 	}
+	if ((rc = cat_product(rt, sku, &k)) != OMS_OK)
+		return rc;
+	/* Many rows to a statement where the router may give the ids. */
+	if (k->product && !k->kit_row && oms_db_ids_by_max(rt->db) &&
+	    (rc = write_later(rt, o, r, s, line_no, c, qty)) != OMS_REJECT)
+		return rc;
+	/* Else one by one, after what waits. */
+	if ((rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, o->id);
@@ -1211,6 +1860,21 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	snprintf(key, sizeof key, "route:a%lld", (long long)
 	    oms_db_last_id(rt->db));
 	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	if (k->product && !k->kit_row) {
+		struct oms_reserve res;
+
+		memset(&res, 0, sizeof res);
+		res.sku = sku;
+		res.location = loc;
+		res.ref = ref;
+		res.key = key;
+		res.qty = qty;
+		memcpy(res.level, LEVEL(o, c, s), sizeof res.level);
+		rc = oms_stock_reserve(rt->db, &res);
+		memcpy(LEVEL(o, c, s), res.level, sizeof res.level);
+		goto reserved;
+	}
+	/* What the ledger refuses, it refuses in its own words. */
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "movement");
 	cJSON_AddStringToObject(m, "kind", "reserve");
@@ -1221,6 +1885,7 @@ write_alloc(struct oms_router *rt, const struct order *o,
 	cJSON_AddStringToObject(m, "key", key);
 	rc = oms_stock_move(rt->db, m, NULL);
 	cJSON_Delete(m);
+reserved:
 	if (rc == OMS_REJECT)	/* cannot be: the stock was read in this tx */
 		return oms_seterr("order o_%lld: reserving %s at %s: %s",
 		    (long long)o->id, sku, loc, oms_error());
@@ -1260,6 +1925,10 @@ add_allocated(struct oms_router *rt, int64_t id, int line_no, int64_t units)
 int
 oms_route_release(struct oms_router *rt, int64_t id, const char *why)
 {
+	int rc;
+
+	if ((rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
 	return oms_alloc_release(rt->db, id, 0, why, NULL);
 }
 
@@ -1285,125 +1954,316 @@ money(int64_t v, const char *currency)
 	return cJSON_CreateString(buf);
 }
 
-static cJSON *
-ship_record(const struct oms_router *rt, const struct order *o,
+/*
+ * The record is written as text, as oms_json_print writes the tree it
+ * stands for: a few a millisecond are too many to build as trees first.
+ * In echo form a number past 10^15 is written as oms_rec_write writes it
+ * (an exponent), which the stored form does not; wide says one was.
+ */
+struct wr {
+	struct oms_buf *b;
+	int echo, wide;
+};
+
+static void
+put_key(struct wr *w, const char *key)
+{
+	oms_buf_add(w->b, key, strlen(key));
+}
+
+static void
+put_int(struct wr *w, int64_t v)
+{
+	if (v > -1000000000000000LL && v < 1000000000000000LL) {
+		oms_buf_json_int(w->b, v);
+		return;
+	}
+	w->wide = 1;
+	if (w->echo)
+		oms_buf_json_int(w->b, v);
+	else
+		oms_buf_json_number(w->b, (double)v);
+}
+
+/* ,"key":"s" -- or nothing where cJSON adds nothing (s NULL). */
+static void
+put_kstr(struct wr *w, const char *key, const char *s)
+{
+	if (s == NULL)
+		return;
+	put_key(w, key);
+	oms_buf_json_string(w->b, s);
+}
+
+static void
+put_money(struct wr *w, int64_t v, const char *currency)
+{
+	char buf[OMS_MONEY_BUFSZ];
+
+	oms_money_format(v, oms_currency_exponent(currency), buf, sizeof buf);
+	oms_buf_json_string(w->b, buf);
+}
+
+static void
+ship_text(struct wr *w, const struct oms_router *rt, const struct order *o,
     const struct eval *ev, const struct ship *s)
 {
-	cJSON *x = cJSON_CreateObject(), *lines = cJSON_CreateArray();
-	char day[11];
-	int k;
+	char day[11], km[32];
+	int k, first = 1;
 
 	for (k = 0; k < ev->k && ev->set[k] != s->loc; k++)
 		;
-	cJSON_AddStringToObject(x, "location", rt->locs[o->cand[s->loc]].id);
+	put_kstr(w, "{\"location\":", rt->locs[o->cand[s->loc]].id);
+	put_key(w, ",\"lines\":[");
 	for (int i = 0; i < o->nlines; i++) {
 		int used = 0;
 
 		for (int p = 0; p < o->lines[i].nparts; p++)
 			if (ev->take[i][p][k] > 0)
 				used = 1;
-		if (used)
-			cJSON_AddItemToArray(lines, cJSON_CreateNumber(
-			    o->lines[i].line_no));
+		if (!used)
+			continue;
+		if (!first)
+			oms_buf_addc(w->b, ',');
+		first = 0;
+		put_int(w, o->lines[i].line_no);
 	}
-	cJSON_AddItemToObject(x, "lines", lines);
-	cJSON_AddItemToObject(x, "value", money(s->value, o->currency));
-	cJSON_AddNumberToObject(x, "weight_g", (double)s->grams);
-	cJSON_AddItemToObject(x, "distance_km", raw_km(s->dist_m));
+	put_key(w, "],\"value\":");
+	put_money(w, s->value, o->currency);
+	put_key(w, ",\"weight_g\":");
+	put_int(w, s->grams);
+	put_key(w, ",\"distance_km\":");
+	if (s->dist_m >= UNKNOWN_M)
+		put_key(w, "null");
+	else {
+		snprintf(km, sizeof km, "%.1f", (double)s->dist_m / 1000);
+		put_key(w, km);
+	}
 	if (s->has_quote) {
-		cJSON_AddStringToObject(x, "service", s->q.service);
-		cJSON_AddItemToObject(x, "cost", money(s->q.price,
-		    s->q.currency));
-		cJSON_AddStringToObject(x, "cost_currency", s->q.currency);
-		cJSON_AddNumberToObject(x, "zone", s->zone);
-		cJSON_AddNumberToObject(x, "transit_days", s->transit_days);
+		put_kstr(w, ",\"service\":", s->q.service);
+		put_key(w, ",\"cost\":");
+		put_money(w, s->q.price, s->q.currency);
+		put_kstr(w, ",\"cost_currency\":", s->q.currency);
+		put_key(w, ",\"zone\":");
+		put_int(w, s->zone);
+		put_key(w, ",\"transit_days\":");
+		put_int(w, s->transit_days);
 	}
 	day_text(s->ships_on, day);
-	cJSON_AddStringToObject(x, "ships_on", day);
+	put_kstr(w, ",\"ships_on\":", day);
 	if (s->has_quote) {
 		day_text(s->arrives_on, day);
-		cJSON_AddStringToObject(x, "arrives_on", day);
+		put_kstr(w, ",\"arrives_on\":", day);
 	}
-	cJSON_AddBoolToObject(x, "late", s->late);
-	return x;
+	put_key(w, s->late ? ",\"late\":true}" : ",\"late\":false}");
 }
 
-/* The order's lines as they now stand: every active allocation. */
+/* A line's units at one place, for the record. */
+struct held {
+	const char *sku, *location;
+	int64_t qty;
+};
+
 static int
-lines_record(struct oms_router *rt, const struct order *o,
-    const struct eval *ev, cJSON *rec, int64_t *backordered)
+held_cmp(const void *a, const void *b)
 {
-	static const char sql[] =
-	    "SELECT sku, location, sum(qty) FROM allocations "
-	    "WHERE order_id = ? AND line_no = ? AND state = 'active' "
-	    "GROUP BY sku, location ORDER BY sku, location";
-	cJSON *lines = cJSON_CreateArray();
-	int rc;
+	const struct held *x = a, *y = b;
+	int c = strcmp(x->sku, y->sku);
 
-	cJSON_AddItemToObject(rec, "lines", lines);
+	return c != 0 ? c : strcmp(x->location, y->location);
+}
 
-	*backordered = 0;
+static void
+held_add(struct held *h, int *n, const char *sku, const char *location,
+    int64_t qty)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(h[i].sku, sku) == 0 &&
+		    strcmp(h[i].location, location) == 0) {
+			h[i].qty += qty;
+			return;
+		}
+	h[*n].sku = sku;
+	h[*n].location = location;
+	h[(*n)++].qty = qty;
+}
+
+/* The units of the order's lines still to come: backordered. */
+static int64_t
+backordered(const struct order *o, const struct eval *ev)
+{
+	int64_t n = 0;
+
 	for (int i = 0; i < o->nlines; i++) {
 		const struct rline *l = &o->lines[i];
-		cJSON *x = cJSON_CreateObject(), *parts = NULL;
-		int64_t units = l->allocated + (ev ? ev->line_units[i] : 0);
-		oms_stmt *st;
+		int64_t left = l->qty - l->cancelled - l->elsewhere -
+		    l->allocated - (ev ? ev->line_units[i] : 0);
 
-		cJSON_AddNumberToObject(x, "line_no", l->line_no);
-		cJSON_AddStringToObject(x, "sku", l->sku);
-		cJSON_AddNumberToObject(x, "qty", (double)l->qty);
-		if (l->cancelled > 0)
-			cJSON_AddNumberToObject(x, "cancelled", (double)l->cancelled);
-		if (l->elsewhere > 0)
-			cJSON_AddNumberToObject(x, "fulfilled_elsewhere",
-			    (double)l->elsewhere);
-		cJSON_AddNumberToObject(x, "allocated", (double)units);
-		if (l->qty - l->cancelled - l->elsewhere - units > 0) {
-			cJSON_AddNumberToObject(x, "backordered",
-			    (double)(l->qty - l->cancelled - l->elsewhere - units));
-			*backordered += l->qty - l->cancelled - l->elsewhere - units;
-		}
-		parts = cJSON_AddArrayToObject(x, "locations");
-		cJSON_AddItemToArray(lines, x);
-		if (rt->dry) {
-			/* Nothing stored: this decision's takes alone. */
-			for (int p = 0; ev && p < l->nparts; p++)
-				for (int k = 0; k < ev->k; k++) {
-					cJSON *y;
-
-					if (ev->take[i][p][k] == 0)
-						continue;
-					y = cJSON_CreateObject();
-					if (l->kit)
-						cJSON_AddStringToObject(y, "sku",
-						    o->skus[l->parts[p].sku].sku);
-					cJSON_AddStringToObject(y, "location",
-					    rt->locs[o->cand[ev->set[k]]].id);
-					cJSON_AddNumberToObject(y, "qty",
-					    (double)ev->take[i][p][k]);
-					cJSON_AddItemToArray(parts, y);
-				}
-			continue;
-		}
-		if ((st = oms_db_stmt(rt->db, sql)) == NULL)
-			return OMS_ERR;
-		oms_bind_int64(st, 1, o->id);
-		oms_bind_int(st, 2, l->line_no);
-		while ((rc = oms_step(st)) == OMS_ROW) {
-			cJSON *y = cJSON_CreateObject();
-
-			if (l->kit)
-				cJSON_AddStringToObject(y, "sku", oms_col_text(st, 0));
-			cJSON_AddStringToObject(y, "location", oms_col_text(st, 1));
-			cJSON_AddNumberToObject(y, "qty",
-			    (double)oms_col_int64(st, 2));
-			cJSON_AddItemToArray(parts, y);
-		}
-		oms_reset(st);
-		if (rc != OMS_DONE)
-			return oms_db_fail(rt->db, rc, "cannot read allocations");
+		if (left > 0)
+			n += left;
 	}
-	return OMS_OK;
+	return n;
+}
+
+/*
+ * The order's lines as they now stand: every active allocation, those
+ * it had (none when released, cancelled) and those ev made, per line by
+ * sku and location in byte order (the database's, on either engine).  A
+ * dry run stores nothing: this decision's takes alone.
+ */
+static void
+lines_text(struct wr *w, struct oms_router *rt, const struct order *o,
+    const struct eval *ev, int released)
+{
+	struct held *h = emalloc(((size_t)o->nprior + OMS_KIT_MAX *
+	    OMS_MAX_SHIPMENTS) * sizeof *h);
+
+	put_key(w, "[");
+	for (int i = 0; i < o->nlines; i++) {
+		const struct rline *l = &o->lines[i];
+		int64_t units = l->allocated + (ev ? ev->line_units[i] : 0);
+		int64_t left = l->qty - l->cancelled - l->elsewhere - units;
+		int n = 0;
+
+		put_key(w, i > 0 ? ",{\"line_no\":" : "{\"line_no\":");
+		put_int(w, l->line_no);
+		put_kstr(w, ",\"sku\":", l->sku);
+		put_key(w, ",\"qty\":");
+		put_int(w, l->qty);
+		if (l->cancelled > 0) {
+			put_key(w, ",\"cancelled\":");
+			put_int(w, l->cancelled);
+		}
+		if (l->elsewhere > 0) {
+			put_key(w, ",\"fulfilled_elsewhere\":");
+			put_int(w, l->elsewhere);
+		}
+		put_key(w, ",\"allocated\":");
+		put_int(w, units);
+		if (left > 0) {
+			put_key(w, ",\"backordered\":");
+			put_int(w, left);
+		}
+		if (rt->dry) {
+			for (int p = 0; ev && p < l->nparts; p++)
+				for (int k = 0; k < ev->k; k++)
+					if (ev->take[i][p][k] > 0)
+						h[n++] = (struct held){
+						    o->skus[l->parts[p].sku].sku,
+						    rt->locs[o->cand[ev->set[k]]].id,
+						    ev->take[i][p][k] };
+		} else {
+			for (int a = 0; !released && a < o->nprior; a++)
+				if (o->prior[a].line_no == l->line_no)
+					held_add(h, &n, o->prior[a].sku,
+					    o->prior[a].location,
+					    o->prior[a].qty);
+			for (int p = 0; ev && p < l->nparts; p++)
+				for (int k = 0; k < ev->k; k++)
+					if (ev->take[i][p][k] > 0)
+						held_add(h, &n,
+						    o->skus[l->parts[p].sku].sku,
+						    rt->locs[o->cand[ev->set[k]]].id,
+						    ev->take[i][p][k]);
+			qsort(h, (size_t)n, sizeof *h, held_cmp);
+		}
+		put_key(w, ",\"locations\":[");
+		for (int j = 0; j < n; j++) {
+			oms_buf_addc(w->b, j > 0 ? ',' : '{');
+			if (j > 0)
+				oms_buf_addc(w->b, '{');
+			if (l->kit) {
+				put_kstr(w, "\"sku\":", h[j].sku);
+				oms_buf_addc(w->b, ',');
+			}
+			put_kstr(w, "\"location\":", h[j].location);
+			put_key(w, ",\"qty\":");
+			put_int(w, h[j].qty);
+			oms_buf_addc(w->b, '}');
+		}
+		put_key(w, "]}");
+	}
+	put_key(w, "]");
+	free(h);
+}
+
+/* What an order's record is made of, besides the router. */
+struct rec_parts {
+	const struct order *o;
+	const struct oms_rule *r;
+	const struct solve *sv;
+	int released;		/* its earlier allocations released */
+	const char *status;
+	const cJSON *old;	/* the shipments earlier runs sent, or NULL */
+	const cJSON *reasons, *explain;	/* or NULL */
+};
+
+/* Append a tree's text, stored or echoed, to w. */
+static void
+put_tree(struct wr *w, const cJSON *x)
+{
+	if (oms_rec_wide(x))
+		w->wide = 1;
+	if (w->echo)
+		oms_rec_print_buf(w->b, x);
+	else
+		oms_json_print_buf(w->b, x);
+}
+
+/*
+ * The allocation record's text, to free(): as stored (echo 0: without
+ * the explanation, *wide saying whether a number past 10^15 makes the
+ * echo differ), or as echoed (echo 1).
+ */
+static char *
+record_text(struct oms_router *rt, const struct rec_parts *p, int echo,
+    int *wide)
+{
+	const struct order *o = p->o;
+	const struct eval *ev = p->sv->found ? &p->sv->best : NULL;
+	struct oms_buf b = { 0 };
+	struct wr w = { &b, echo, 0 };
+	const cJSON *x;
+	char ref[32];
+	int n = 0;
+
+	put_key(&w, "{\"type\":\"allocation\"");
+	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	put_kstr(&w, ",\"order\":", ref);
+	put_kstr(&w, ",\"channel\":", o->channel);
+	if (o->account[0] != '\0')
+		put_kstr(&w, ",\"account\":", o->account);
+	put_kstr(&w, ",\"external_id\":", o->external_id);
+	put_kstr(&w, ",\"status\":", p->status);
+	put_kstr(&w, ",\"rule\":", p->r->name);
+	put_key(&w, ",\"rules_version\":");
+	put_int(&w, rt->rules->version);
+	put_key(&w, ",\"lines\":");
+	lines_text(&w, rt, o, ev, p->released);
+	put_key(&w, ",\"shipments\":[");
+	for (x = p->old != NULL ? p->old->child : NULL; x != NULL; x = x->next) {
+		if (n++ > 0)
+			oms_buf_addc(&b, ',');
+		put_tree(&w, x);
+	}
+	for (int k = 0; ev != NULL && k < ev->nships; k++) {
+		if (n++ > 0)
+			oms_buf_addc(&b, ',');
+		ship_text(&w, rt, o, ev, &ev->ships[k]);
+	}
+	oms_buf_addc(&b, ']');
+	if (p->reasons != NULL) {
+		put_key(&w, ",\"hold_reasons\":");
+		put_tree(&w, p->reasons);
+	}
+	if (echo && p->explain != NULL) {
+		put_key(&w, ",\"explain\":");
+		put_tree(&w, p->explain);
+	}
+	oms_buf_addc(&b, '}');
+	if (wide != NULL)
+		*wide = w.wide;
+	return b.s;
 }
 
 static cJSON *
@@ -1482,11 +2342,12 @@ lost_on(const struct order *o, const struct oms_router *rt,
 	snprintf(out, n, "lost on the location ids");
 }
 
-static void
+/* The record's explanation, its rules list taken. */
+static cJSON *
 explain_record(const struct oms_router *rt, const struct oms_rule *r,
-    const struct order *o, const struct solve *sv, cJSON *rules, cJSON *rec)
+    const struct order *o, const struct solve *sv, cJSON *rules)
 {
-	cJSON *ex = cJSON_AddObjectToObject(rec, "explain"), *cands, *sets;
+	cJSON *ex = cJSON_CreateObject(), *cands, *sets;
 	char why[200];
 
 	cJSON_AddItemToObject(ex, "rules", rules);
@@ -1563,6 +2424,7 @@ explain_record(const struct oms_router *rt, const struct oms_rule *r,
 		}
 		cJSON_AddItemToArray(sets, x);
 	}
+	return ex;
 }
 
 /* ---- routing an order ------------------------------------------------------ */
@@ -1581,13 +2443,20 @@ ask_jq(struct oms_router *rt, const struct order *o, const int *holds,
 {
 	struct known *k = &rt->known;
 	struct oms_jq **qs;
-	int *idx, *truth, n = 0, ran = 0, rc;
+	int *idx, *truth, n = 0, ran = 0, rc, any = 0;
+	uint64_t digest;
 
-	if (k->truth == NULL || k->id != o->id || k->digest != o->digest) {
+	/* No rule with a jq condition: nothing to ask. */
+	for (int i = 0; i < rt->rules->n && !any; i++)
+		any = rt->rules->r[i].jq != NULL;
+	if (!any)
+		return OMS_OK;
+	digest = oms_hash64(o->rectext, strlen(o->rectext), OMS_HASH_INIT);
+	if (k->truth == NULL || k->id != o->id || k->digest != digest) {
 		k->truth = erealloc(k->truth, (size_t)rt->rules->n);
 		memset(k->truth, -1, (size_t)rt->rules->n);
 		k->id = o->id;
-		k->digest = o->digest;
+		k->digest = digest;
 		k->failed = -1;
 	}
 	if (k->failed >= 0)
@@ -1720,8 +2589,9 @@ stored_record(struct oms_router *rt, int64_t id, cJSON **out)
 	return OMS_OK;
 }
 
+/* Store the record's text (record_text's stored form). */
 static int
-store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
+store_record(struct oms_router *rt, int64_t id, const char *text)
 {
 	static const char sql[] =
 	    "INSERT INTO routes (order_id, at, rules_version, record) "
@@ -1729,22 +2599,15 @@ store_record(struct oms_router *rt, int64_t id, const cJSON *rec)
 	    "at = excluded.at, rules_version = excluded.rules_version, "
 	    "record = excluded.record";
 	oms_stmt *st;
-	cJSON *copy;
-	char *text;
 
 	if (rt->dry)
 		return OMS_OK;
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
-	copy = cJSON_Duplicate(rec, 1);
-	cJSON_DeleteItemFromObjectCaseSensitive(copy, "explain");
-	text = oms_json_print(copy);
-	cJSON_Delete(copy);
 	oms_bind_int64(st, 1, id);
 	oms_bind_text(st, 2, rt->nowtxt);
 	oms_bind_int(st, 3, rt->rules->version);
-	oms_bind_text(st, 4, text);
-	free(text);
+	oms_bind_static(st, 4, text);
 	return oms_db_step_done(rt->db, st, "cannot store a route");
 }
 
@@ -1788,24 +2651,37 @@ oms_route_lock(struct oms_router *rt, int64_t id, int flags, int *elsewhere)
 }
 
 /*
- * Route order id inside the caller's transaction.  *out is the allocation
- * record, or NULL when nothing changed and quiet_unchanged is set (a
- * backordered order that still cannot be served, in a --pending run).
+ * Route order id inside the caller's transaction.  The allocation record
+ * is *text, its line as oms_rec_write would write it, when text is not
+ * NULL, and otherwise the tree *out; an order allocated already, named,
+ * gives its stored record in *out.  Neither is set when nothing changed
+ * and quiet_unchanged is (a backordered order that still cannot be
+ * served, in a --pending run).
+ * Every refusal comes before the first write, but for a cancellation's,
+ * which has a savepoint of its own; a failure after a write (the
+ * database's, a ledger that refuses a reservation of stock read in this
+ * transaction) leaves the transaction to be rolled back whole.
  */
+
 int
-oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
+oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
+    char **text)
 {
 	struct order o;
 	struct solve sv;
 	struct oms_rule *r, fallback;
-	cJSON *rec = NULL, *why = NULL, *after, *reasons = NULL, *locs;
-	cJSON *tmp = NULL;
+	struct rec_parts rt_rec;
+	cJSON *why = NULL, *after, *reasons = NULL, *locs, *old = NULL;
+	cJSON *ex = NULL;
 	const char *status, *action;
 	int64_t back, before_units = 0, new_units = 0;
 	long *counter;
-	int rc, cancel = 0;
+	int rc, cancel = 0, undo = 0, nested = 0;
+	char *echo = NULL;
 
 	*out = NULL;
+	if (text != NULL)
+		*text = NULL;
 	memset(&sv, 0, sizeof sv);
 	if ((rc = load_order(rt, id, &o)) != OMS_OK)
 		goto done;
@@ -1848,6 +2724,10 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	if ((rc = load_stock(rt, &o)) != OMS_OK ||
 	    (!rt->dry && (rc = load_had(rt, &o)) != OMS_OK))
 		goto done;
+	/* A new order: no quote of the last one holds. */
+	if (rt->qmemo == NULL)
+		rt->qmemo = ecalloc(QMEMO, sizeof *rt->qmemo);
+	rt->qgen++;
 	single_terms(rt, r, &o);
 	for (int i = 0; i < o.nlines; i++)
 		before_units += o.lines[i].allocated;
@@ -1870,6 +2750,13 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	}
 	if (cancel) {
 		sv.found = 0;
+		/*
+		 * Its releases may be refused when some are written: undone
+		 * here, since the caller keeps no savepoint an order.
+		 */
+		if (!rt->dry && (rc = oms_db_write(rt->db, &nested)) != OMS_OK)
+			goto done;
+		undo = !rt->dry;
 		if (!rt->dry && (rc = oms_route_release(rt, id,
 		    "backordered too long")) != OMS_OK)
 			goto done;
@@ -1885,8 +2772,8 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 				for (int k = 0; k < sv.best.k; k++)
 					if (sv.best.take[i][p][k] > 0 &&
 					    (rc = write_alloc(rt, &o, r,
-					    o.skus[l->parts[p].sku].sku,
-					    l->line_no, sv.best.set[k],
+					    l->parts[p].sku, l->line_no,
+					    sv.best.set[k],
 					    sv.best.take[i][p][k])) != OMS_OK)
 						goto done;
 			if ((rc = add_allocated(rt, id, l->line_no,
@@ -1894,22 +2781,7 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 				goto done;
 			new_units += sv.best.line_units[i];
 		}
-	rec = cJSON_CreateObject();
-	cJSON_AddStringToObject(rec, "type", "allocation");
-	{
-		char ref[32];
-
-		snprintf(ref, sizeof ref, "o_%lld", (long long)id);
-		cJSON_AddStringToObject(rec, "order", ref);
-	}
-	cJSON_AddStringToObject(rec, "channel", o.channel);
-	if (o.account[0] != '\0')
-		cJSON_AddStringToObject(rec, "account", o.account);
-	cJSON_AddStringToObject(rec, "external_id", o.external_id);
-	tmp = cJSON_CreateObject();
-	if ((rc = lines_record(rt, &o, sv.found ? &sv.best : NULL, tmp,
-	    &back)) != OMS_OK)
-		goto done;
+	back = backordered(&o, sv.found ? &sv.best : NULL);
 	if (cancel) {
 		status = "cancelled";
 		action = "cancelled";
@@ -1938,48 +2810,29 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	/* Some of it has left already: the order is partly shipped. */
 	if (o.shipped > 0 && !cancel && strcmp(status, "hold") != 0)
 		status = "partly_shipped";
-	cJSON_AddStringToObject(rec, "status", status);
-	cJSON_AddStringToObject(rec, "rule", r->name);
-	cJSON_AddNumberToObject(rec, "rules_version", rt->rules->version);
-	cJSON_AddItemToObject(rec, "lines", cJSON_DetachItemFromObject(tmp,
-	    "lines"));
-	{
-		cJSON *ships = cJSON_AddArrayToObject(rec, "shipments"), *old;
-
-		/* What earlier runs sent stays in the record, first. */
-		if (before_units > 0 && !cancel && !rt->dry) {
-			if ((rc = stored_record(rt, id, &old)) != OMS_OK)
-				goto done;
-			if (old != NULL) {
-				cJSON *x, *prev = cJSON_DetachItemFromObject(old,
-				    "shipments");
-
-				while (prev != NULL && (x = prev->child) != NULL)
-					cJSON_AddItemToArray(ships,
-					    cJSON_DetachItemViaPointer(prev, x));
-				cJSON_Delete(prev);
-				cJSON_Delete(old);
-			}
-		}
-		for (int k = 0; sv.found && k < sv.best.nships; k++)
-			cJSON_AddItemToArray(ships, ship_record(rt, &o, &sv.best,
-			    &sv.best.ships[k]));
-	}
-	if (reasons != NULL)
-		cJSON_AddItemToObject(rec, "hold_reasons",
-		    cJSON_Duplicate(reasons, 1));
+	/* What earlier runs sent stays in the record, first. */
+	if (before_units > 0 && !cancel && !rt->dry &&
+	    (rc = stored_record(rt, id, &old)) != OMS_OK)
+		goto done;
 	if (rt->explain) {
-		explain_record(rt, r, &o, &sv, why, rec);
+		ex = explain_record(rt, r, &o, &sv, why);
 		why = NULL;
 	}
+	rt_rec.o = &o;
+	rt_rec.r = r;
+	rt_rec.sv = &sv;
+	rt_rec.released = cancel;
+	rt_rec.status = status;
+	rt_rec.old = old != NULL ? cJSON_GetObjectItemCaseSensitive(old,
+	    "shipments") : NULL;
+	rt_rec.reasons = reasons;
+	rt_rec.explain = ex;
 	/* Nothing new for an order that waits: say nothing, change nothing. */
 	if (new_units == 0 && !cancel && strcmp(status, o.status) == 0) {
 		rt->unchanged++;
 		(*counter)--;
-		if (flags & OMS_ROUTE_QUIET_UNCHANGED) {
-			cJSON_Delete(rec);
-			rec = NULL;
-		}
+		if (!(flags & OMS_ROUTE_QUIET_UNCHANGED))
+			echo = record_text(rt, &rt_rec, 1, NULL);
 		rc = OMS_OK;
 		goto out;
 	}
@@ -1996,19 +2849,35 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out)
 	else
 		rc = set_status(rt, &o, status, action, reasons, after);
 	cJSON_Delete(after);
-	if (rc == OMS_OK)
-		rc = store_record(rt, id, rec);
+	if (rc == OMS_OK) {
+		int wide;
+		char *stored = record_text(rt, &rt_rec, 0, &wide);
+
+		rc = store_record(rt, id, stored);
+		/* The line printed is the text stored, unless it differs. */
+		if (wide || ex != NULL) {
+			free(stored);
+			echo = record_text(rt, &rt_rec, 1, NULL);
+		} else
+			echo = stored;
+	}
 	/* Capacity: each location this order newly uses takes one. */
 	for (int k = 0; rc == OMS_OK && sv.found && k < sv.best.nships; k++)
 		rt->locs[o.cand[sv.best.ships[k].loc]].used++;
 out:
-	if (rc == OMS_OK) {
-		*out = rec;
-		rec = NULL;
-	}
 done:
-	cJSON_Delete(tmp);
-	cJSON_Delete(rec);
+	if (undo)
+		rc = oms_db_write_end(rt->db, nested, rc);
+	/* The record: as text, or as a tree to a caller that wants one. */
+	if (rc == OMS_OK && echo != NULL && text != NULL) {
+		*text = echo;
+		echo = NULL;
+	} else if (rc == OMS_OK && echo != NULL &&
+	    (*out = cJSON_Parse(echo)) == NULL)
+		rc = oms_seterr("order o_%lld: out of memory", (long long)id);
+	free(echo);
+	cJSON_Delete(old);
+	cJSON_Delete(ex);
 	cJSON_Delete(why);
 	cJSON_Delete(reasons);
 	if (sv.best.take != NULL)

@@ -30,6 +30,18 @@ int oms_rates_quote(const oms_rates *r, const char *level, const char *only,
     const char *from, const char *to, double km, int64_t grams,
     int64_t volume_cm3, struct oms_quote *q, int max);
 
+/* facts.c: an order record's facts for routing, or 0: cJSON_Parse's task */
+struct oms_span {
+	const char *p;		/* NULL: absent, or not a string */
+	size_t n;
+	int set;		/* the key was there */
+};
+struct oms_record_facts {
+	struct oms_span segment, country, region, postal, pickup, order_type;
+	struct oms_span tags;	/* the value's text, whatever it is */
+};
+int oms_record_facts(const char *text, struct oms_record_facts *f);
+
 /* rules.c: routing rules (oms-rules(5)) */
 enum { OMS_S_FEWEST, OMS_S_PRIORITY, OMS_S_CLOSEST, OMS_S_COST,
 	OMS_S_PROMISE, OMS_S_STOCK, OMS_S_CAPACITY, OMS_NSTRATEGIES };
@@ -84,14 +96,16 @@ void oms_router_close(struct oms_router *rt);
 void oms_router_exclude(struct oms_router *rt, const char **ids, int n);
 int oms_router_version(const struct oms_router *rt);
 void oms_router_counts(const struct oms_router *rt, long out[6]);
+/* text, when not NULL, may get *out's line as printed already (route.c). */
 int oms_route_order(struct oms_router *rt, int64_t id, int flags,
-    cJSON **out);
+    cJSON **out, char **text);
 int oms_route_decide(struct oms_router *rt, int64_t id);
 #define OMS_ROUTE_WAIT 1		/* oms_route_lock flags */
 #define OMS_ROUTE_SKIP_HELD 2
 int oms_route_lock(struct oms_router *rt, int64_t id, int flags,
     int *elsewhere);
 int oms_route_release(struct oms_router *rt, int64_t id, const char *why);
+int oms_route_flush(struct oms_router *rt);
 int oms_route_reopen(struct oms_router *rt, int64_t id);
 int oms_route_pending(oms_db *db, int64_t **ids, size_t *n);
 

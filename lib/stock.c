@@ -44,7 +44,7 @@ exists(oms_db *db, const char *sql, const char *s, int *found)
 
 	if (st == NULL)
 		return OMS_ERR;
-	oms_bind_text(st, 1, s);
+	oms_bind_static(st, 1, s);	/* reset before the caller goes on */
 	rc = oms_step(st);
 	oms_reset(st);
 	if (rc != OMS_ROW && rc != OMS_DONE)
@@ -898,14 +898,15 @@ find_key(oms_db *db, const struct move *m, cJSON **out)
 	return OMS_OK;
 }
 
+static const char sql_move_insert[] =
+    "INSERT INTO movements (at, program, kind, sku, location, peer, "
+    "qty, reason, ref, key, on_hand_after, reserved_after, "
+    "in_transit_after, record) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 static int
 write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 {
-	static const char sql[] =
-	    "INSERT INTO movements (at, program, kind, sku, location, peer, "
-	    "qty, reason, ref, key, on_hand_after, reserved_after, "
-	    "in_transit_after, record) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	static const char sql_get[] =
 	    "SELECT id, at, program, kind, sku, location, peer, qty, reason, "
 	    "ref, key, on_hand_after, reserved_after, in_transit_after, record "
@@ -981,7 +982,7 @@ write_move(oms_db *db, const cJSON *rec, const struct move *m, cJSON **echo)
 	}
 
 	oms_time_now(now);
-	if ((st = oms_db_stmt(db, sql)) == NULL)
+	if ((st = oms_db_stmt(db, sql_move_insert)) == NULL)
 		return OMS_ERR;
 	text = print_record(rec);
 	oms_bind_text(st, 1, now);
@@ -1048,6 +1049,194 @@ move(oms_db *db, const cJSON *rec, int64_t max, cJSON **echo)
 	else
 		cJSON_Delete(out);
 	return OMS_OK;
+}
+
+/* The text of a reservation's record, as oms_stock_move stores it. */
+static void
+reserve_text(struct oms_buf *b, const struct oms_reserve *r)
+{
+	oms_buf_adds(b, "{\"type\":\"movement\",\"kind\":\"reserve\",\"sku\":");
+	oms_buf_json_string(b, r->sku);
+	oms_buf_adds(b, ",\"location\":");
+	oms_buf_json_string(b, r->location);
+	oms_buf_adds(b, ",\"qty\":");
+	oms_buf_json_int(b, r->qty);
+	oms_buf_adds(b, ",\"ref\":");
+	oms_buf_json_string(b, r->ref);
+	oms_buf_adds(b, ",\"key\":");
+	oms_buf_json_string(b, r->key);
+	oms_buf_addc(b, '}');
+}
+
+/* Bind reservation r's movement from parameter p on: its 14 columns. */
+static void
+bind_reserve(oms_stmt *st, int p, const struct oms_reserve *r,
+    const char *at, struct oms_buf *text)
+{
+	/* Not copied but for the record's text, whose buffer is reused:
+	 * the rest outlives the statement's step. */
+	oms_buf_reset(text);
+	reserve_text(text, r);
+	oms_bind_static(st, p, at);
+	oms_bind_static(st, p + 1, oms_progname);
+	oms_bind_static(st, p + 2, kinds[RESERVE]);
+	oms_bind_static(st, p + 3, r->sku);
+	oms_bind_static(st, p + 4, r->location);
+	oms_bind_null(st, p + 5);
+	oms_bind_int64(st, p + 6, r->qty);
+	oms_bind_null(st, p + 7);
+	oms_bind_static(st, p + 8, r->ref);
+	oms_bind_static(st, p + 9, r->key);
+	for (int i = 0; i < 3; i++)
+		oms_bind_int64(st, p + 10 + i, r->level[i]);
+	oms_bind_text(st, p + 13, text->s);
+}
+
+/*
+ * A reservation a program makes inside the write it holds, of a level
+ * it has read in that write: r->level has the figures as read, and after
+ * OMS_OK those after.  The caller knows the sku is a product and no kit
+ * and the location is one (it read a level of them).  The level's
+ * update is checked against what was read, so the figures after are
+ * known without reading them back; then the movement as oms_stock_move
+ * writes it (its record the same text) and its outbox row.  No
+ * savepoint is taken: the one update that may find the level changed
+ * comes first, and a failure after it fails the caller's transaction,
+ * which the caller must undo.  A key in the ledger already, or a level
+ * not as read, takes oms_stock_move's way, which decides the same as
+ * ever, and the figures are read again.
+ *
+ * With r->id, where oms_db_ids_by_max says a writer may give ids, the
+ * movement's row is left for oms_stock_reserve_write, in this
+ * transaction and before anything reads the ledger: the level and the
+ * outbox row (naming r->id) are written now, in their order, and r->at
+ * says when.  Rows written later in one statement cost a fraction of
+ * one each.  Then a key in the ledger or a level not as read is
+ * OMS_REJECT with nothing written, for the caller to write what it has
+ * left and ask again without r->id.
+ */
+int
+oms_stock_reserve(oms_db *db, struct oms_reserve *r)
+{
+	static const char sql_key[] = "SELECT 1 FROM movements WHERE key = ?";
+	static const char sql_take[] =
+	    "UPDATE levels SET reserved = reserved + ?3 "
+	    "WHERE sku = ?1 AND location = ?2 AND on_hand = ?4 "
+	    "AND reserved = ?5 AND in_transit = ?6 "
+	    "AND on_hand >= reserved + ?3";
+	struct oms_buf text = { 0 };
+	char now[OMS_TIME_LEN];
+	oms_stmt *st;
+	int rc, found;
+
+	if (r->id > 0 && !oms_db_ids_by_max(db))
+		return oms_seterr("reserving %s at %s: this database gives its "
+		    "own ids", r->sku, r->location);
+	if (r->qty <= 0 || r->qty > MOVE_MAX)
+		goto general;
+	if ((rc = exists(db, sql_key, r->key, &found)) != OMS_OK)
+		return rc;
+	if (found)
+		goto general;
+	if ((st = oms_db_stmt(db, sql_take)) == NULL)
+		return OMS_ERR;
+	oms_bind_static(st, 1, r->sku);
+	oms_bind_static(st, 2, r->location);
+	oms_bind_int64(st, 3, r->qty);
+	for (int i = 0; i < 3; i++)
+		oms_bind_int64(st, 4 + i, r->level[i]);
+	if ((rc = oms_db_step_done(db, st, "cannot change a level")) != OMS_OK)
+		return rc;
+	if (oms_db_changes(db) != 1)
+		goto general;
+	r->level[1] += r->qty;
+	oms_time_now(now);
+	if (r->id > 0) {
+		memcpy(r->at, now, sizeof r->at);
+		return oms_db_outbox(db, now, 0, r->id);
+	}
+	if ((st = oms_db_stmt(db, sql_move_insert)) == NULL)
+		return OMS_ERR;
+	bind_reserve(st, 1, r, now, &text);
+	rc = oms_db_step_done(db, st, "cannot write the ledger");
+	oms_buf_free(&text);
+	if (rc != OMS_OK)
+		return rc;
+	return oms_db_outbox(db, now, 0, oms_db_last_id(db));
+
+general:
+	if (r->id > 0)
+		return OMS_REJECT;	/* nothing written: not this way */
+	{
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(m, "type", "movement");
+		cJSON_AddStringToObject(m, "kind", "reserve");
+		cJSON_AddStringToObject(m, "sku", r->sku);
+		cJSON_AddStringToObject(m, "location", r->location);
+		cJSON_AddNumberToObject(m, "qty", (double)r->qty);
+		cJSON_AddStringToObject(m, "ref", r->ref);
+		cJSON_AddStringToObject(m, "key", r->key);
+		rc = move(db, m, MOVE_MAX, NULL);
+		cJSON_Delete(m);
+	}
+	if (rc == OMS_OK)
+		rc = level_get(db, r->sku, r->location, r->level);
+	return rc;
+}
+
+/*
+ * The movements of n reservations, in rows of one statement: on SQLite
+ * only, where a writer gives the ids (oms_db_ids_by_max).  OR FAIL, since
+ * a failure fails the transaction anyway: a statement of many rows that
+ * may abort keeps a journal to undo itself, a copy of each page it
+ * changes (12k instructions an order).
+ */
+#define MOVE_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define MOVE_ROW4 MOVE_ROW ", " MOVE_ROW ", " MOVE_ROW ", " MOVE_ROW
+#define MOVE_ROW16 MOVE_ROW4 ", " MOVE_ROW4 ", " MOVE_ROW4 ", " MOVE_ROW4
+#define MOVE_INSERT_ID \
+    "/* sqlite */ INSERT OR FAIL INTO movements (id, at, program, kind, " \
+    "sku, location, peer, " \
+    "qty, reason, ref, key, on_hand_after, reserved_after, " \
+    "in_transit_after, record) VALUES "
+static const char sql_moves32[] = MOVE_INSERT_ID MOVE_ROW16 ", " MOVE_ROW16;
+static const char sql_moves8[] = MOVE_INSERT_ID MOVE_ROW4 ", " MOVE_ROW4;
+static const char sql_moves1[] = MOVE_INSERT_ID MOVE_ROW;
+
+/*
+ * Write the movements of reservations oms_stock_reserve made with an id,
+ * r[0] to r[n - 1], in the same transaction: the rows it would have
+ * written, with those ids.  A failure fails the transaction.
+ */
+int
+oms_stock_reserve_write(oms_db *db, const struct oms_reserve *r, int n)
+{
+	struct oms_buf text = { 0 };
+	int rc = OMS_OK;
+
+	if (n > 0 && !oms_db_ids_by_max(db))
+		return oms_seterr("writing reservations: this database gives "
+		    "its own ids");
+	while (rc == OMS_OK && n > 0) {
+		int k = n >= 32 ? 32 : n >= 8 ? 8 : 1;
+		oms_stmt *st = oms_db_stmt(db, k == 32 ? sql_moves32 : k == 8 ?
+		    sql_moves8 : sql_moves1);
+
+		if (st == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		for (int i = 0; i < k; i++) {
+			oms_bind_int64(st, 15 * i + 1, r[i].id);
+			bind_reserve(st, 15 * i + 2, &r[i], r[i].at, &text);
+		}
+		rc = oms_db_step_done(db, st, "cannot write the ledger");
+		r += k;
+		n -= k;
+	}
+	oms_buf_free(&text);
+	return rc;
 }
 
 /*

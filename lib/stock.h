@@ -28,6 +28,16 @@ int oms_stock_listing(oms_db *db, cJSON *rec, cJSON **echo);
 int oms_stock_kit(oms_db *db, cJSON *rec, cJSON **echo);
 /* echo NULL: the movement is written and not read back. */
 int oms_stock_move(oms_db *db, const cJSON *movement, cJSON **echo);
+/* A program's reservation of a level it read (stock.c says how). */
+struct oms_reserve {
+	const char *sku, *location, *ref, *key;
+	int64_t qty;
+	int64_t level[3];	/* on hand, reserved, in transit: as read, then after */
+	int64_t id;		/* the movement's id, to write it later; 0: now */
+	char at[OMS_TIME_LEN];	/* when it was made, for the later write */
+};
+int oms_stock_reserve(oms_db *db, struct oms_reserve *r);
+int oms_stock_reserve_write(oms_db *db, const struct oms_reserve *r, int n);
 int oms_stock_levels(oms_db *db, const char *as_of, const char *sku,
     const char *location, oms_level_fn fn, void *arg);
 cJSON *oms_stock_level_record(const struct oms_level *l);

@@ -284,15 +284,32 @@ oms_time_format(int64_t epoch, char out[OMS_TIME_LEN])
 void
 oms_time_now(char out[OMS_TIME_LEN])
 {
+	/*
+	 * The last second given and its text, and the last OMS_NOW read and
+	 * its second, per thread: a run asks many times a second.
+	 */
+	static _Thread_local int64_t last, pinned_e;
+	static _Thread_local int have;
+	static _Thread_local char text[OMS_TIME_LEN], pinned[64];
 	const char *fixed = getenv("OMS_NOW");
 	int64_t e;
 
 	/* OMS_NOW pins the clock, so tests and replays are reproducible. */
-	if (fixed != NULL && oms_time_to_epoch(fixed, &e) == OMS_OK) {
-		oms_time_format(e, out);
-		return;
+	if (fixed != NULL && pinned[0] != '\0' && strcmp(fixed, pinned) == 0)
+		e = pinned_e;
+	else if (fixed != NULL && oms_time_to_epoch(fixed, &e) == OMS_OK) {
+		if (strlen(fixed) < sizeof pinned) {
+			strcpy(pinned, fixed);
+			pinned_e = e;
+		}
+	} else
+		e = (int64_t)time(NULL);
+	if (!have || e != last) {
+		oms_time_format(e, text);
+		last = e;
+		have = 1;
 	}
-	oms_time_format((int64_t)time(NULL), out);
+	memcpy(out, text, OMS_TIME_LEN);
 }
 
 int
