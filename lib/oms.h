@@ -143,10 +143,8 @@ struct oms_batch {
 	int in_tx;
 	int rows;		/* its writes lock their rows (db.h) */
 	struct timespec start;
-	struct oms_echo {	/* echoes waiting for the commit: */
-		cJSON *rec;	/* a record, */
-		char *text;	/* or its line, printed already */
-	} *pend;
+	/* echoes waiting for the commit: a record, or its line printed */
+	struct oms_echo { cJSON *rec; char *text; } *pend;
 	size_t n, cap;
 };
 void oms_batch_init(struct oms_batch *b, oms_db *db, size_t max, long ms);
