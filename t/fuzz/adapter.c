@@ -115,7 +115,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_env();
-	if (oms_adapters_load(&ads, &nads) != OMS_OK || nads == 0) {
+	if (oms_adapters_load(NULL, &ads, &nads) != OMS_OK || nads == 0) {
 		fprintf(stderr, "cannot load the adapters of %s: %s\n",
 		    FUZZ_SHARE, oms_error());
 		exit(1);
