@@ -197,6 +197,14 @@ struct oms_router {
 	 * data_version moves (cache_check).
 	 */
 	struct memo cat, geo;
+	/*
+	 * And each sku's levels as read in the run's transactions, then as
+	 * its own reservations left them: no other connection can have
+	 * written them while data_version stands, and a reservation is made
+	 * only if the level is still as this says (oms_stock_reserve).  Its
+	 * other writes to levels (releases, the ledger's own way) drop it.
+	 */
+	struct memo lv;
 	int64_t data_version;
 	int have_version;
 	struct qslot *qmemo;	/* QMEMO slots, for quote_ship */
@@ -262,6 +270,25 @@ cat_free(void *v)
 	free(k);
 }
 
+/* A sku's levels at the run's locations (index into rt->locs). */
+struct lvls {
+	int n;
+	struct lvl {
+		int loc;
+		int64_t fig[3];		/* on hand, reserved, in transit */
+	} *v;
+};
+
+static void
+lvls_free(void *v)
+{
+	struct lvls *l = v;
+
+	if (l != NULL)
+		free(l->v);
+	free(l);
+}
+
 static void
 memo_clear(struct memo *m, void (*free_v)(void *))
 {
@@ -291,6 +318,7 @@ cache_check(struct oms_router *rt)
 		return OMS_OK;
 	memo_clear(&rt->cat, cat_free);
 	memo_clear(&rt->geo, free);
+	memo_clear(&rt->lv, lvls_free);
 	rt->data_version = v;
 	rt->have_version = 1;
 	return OMS_OK;
@@ -584,6 +612,7 @@ oms_router_close(struct oms_router *rt)
 	free(rt->known.truth);
 	memo_clear(&rt->cat, cat_free);
 	memo_clear(&rt->geo, free);
+	memo_clear(&rt->lv, lvls_free);
 	free(rt->qmemo);
 	pend_clear(&rt->pend);
 	free(rt->pend.a);
@@ -990,37 +1019,84 @@ listed(const cJSON *list, const char *id)
 	return 0;
 }
 
-static int
-load_stock(struct oms_router *rt, struct order *o)
+/* sku's levels: as the run knows them, else read (NULL on failure). */
+static struct lvls *
+levels_of(struct oms_router *rt, const char *sku)
 {
 	static const char sql[] =
 	    "SELECT location, on_hand, reserved, in_transit FROM levels "
 	    "WHERE sku = ?";
-	int rc;
+	struct lvls *e;
+	oms_stmt *st;
+	void **slot;
+	int rc, fresh, cap = 0;
 
+	slot = memo_get(&rt->lv, sku, strlen(sku), &fresh);
+	if (*slot != NULL)
+		return *slot;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
+		return NULL;
+	e = ecalloc(1, sizeof *e);
+	oms_bind_static(st, 1, sku);
+	while ((rc = oms_step(st)) == OMS_ROW) {
+		const char *loc = oms_col_text(st, 0);
+		int l;
+
+		for (l = 0; l < rt->nlocs && strcmp(rt->locs[l].id, loc) != 0;
+		    l++)
+			;
+		if (l == rt->nlocs)
+			continue;	/* no candidate of any order */
+		if (e->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			e->v = erealloc(e->v, (size_t)cap * sizeof *e->v);
+		}
+		e->v[e->n].loc = l;
+		for (int i = 0; i < 3; i++)
+			e->v[e->n].fig[i] = oms_col_int64(st, 1 + i);
+		e->n++;
+	}
+	oms_reset(st);
+	if (rc != OMS_DONE) {
+		lvls_free(e);
+		oms_db_fail(rt->db, rc, "cannot read the levels");
+		return NULL;
+	}
+	*slot = e;
+	return e;
+}
+
+/* What a reservation left of sku's level at location l. */
+static void
+levels_set(struct oms_router *rt, const char *sku, int l,
+    const int64_t fig[3])
+{
+	int fresh;
+	struct lvls *e = *memo_get(&rt->lv, sku, strlen(sku), &fresh);
+
+	for (int j = 0; e != NULL && j < e->n; j++)
+		if (e->v[j].loc == l)
+			memcpy(e->v[j].fig, fig, sizeof e->v[j].fig);
+}
+
+static int
+load_stock(struct oms_router *rt, struct order *o)
+{
 	for (int s = 0; s < o->nskus; s++) {
-		oms_stmt *st = oms_db_stmt(rt->db, sql);
+		struct lvls *e = levels_of(rt, o->skus[s].sku);
 
-		if (st == NULL)
+		if (e == NULL)
 			return OMS_ERR;
-		oms_bind_static(st, 1, o->skus[s].sku);
-		while ((rc = oms_step(st)) == OMS_ROW) {
-			const char *loc = oms_col_text(st, 0);
-
+		for (int j = 0; j < e->n; j++)
 			for (int c = 0; c < o->ncand; c++) {
 				int64_t *v = LEVEL(o, c, s);
 
-				if (strcmp(rt->locs[o->cand[c]].id, loc) != 0)
+				if (o->cand[c] != e->v[j].loc)
 					continue;
-				for (int i = 0; i < 3; i++)
-					v[i] = oms_col_int64(st, 1 + i);
+				memcpy(v, e->v[j].fig, sizeof e->v[j].fig);
 				FREE(o, c, s) = v[0] - v[1] - overlay(rt,
 				    o->skus[s].sku, o->cand[c]);
 			}
-		}
-		oms_reset(st);
-		if (rc != OMS_DONE)
-			return oms_db_fail(rt->db, rc, "cannot read the levels");
 	}
 	return OMS_OK;
 }
@@ -1780,6 +1856,7 @@ write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
 	if ((rc = oms_stock_reserve(rt->db, &res)) != OMS_OK)
 		return rc;
 	memcpy(LEVEL(o, c, s), res.level, sizeof res.level);
+	levels_set(rt, sku, o->cand[c], res.level);
 	if (p->na == p->capa) {
 		p->capa = p->capa ? p->capa * 2 : 256;
 		p->a = erealloc(p->a, (size_t)p->capa * sizeof *p->a);
@@ -1872,6 +1949,10 @@ write_alloc(struct oms_router *rt, struct order *o,
 		memcpy(res.level, LEVEL(o, c, s), sizeof res.level);
 		rc = oms_stock_reserve(rt->db, &res);
 		memcpy(LEVEL(o, c, s), res.level, sizeof res.level);
+		if (rc == OMS_OK)
+			levels_set(rt, sku, o->cand[c], res.level);
+		else
+			memo_clear(&rt->lv, lvls_free);
 		goto reserved;
 	}
 	/* What the ledger refuses, it refuses in its own words. */
@@ -1885,6 +1966,7 @@ write_alloc(struct oms_router *rt, struct order *o,
 	cJSON_AddStringToObject(m, "key", key);
 	rc = oms_stock_move(rt->db, m, NULL);
 	cJSON_Delete(m);
+	memo_clear(&rt->lv, lvls_free);	/* the ledger's own way */
 reserved:
 	if (rc == OMS_REJECT)	/* cannot be: the stock was read in this tx */
 		return oms_seterr("order o_%lld: reserving %s at %s: %s",
@@ -1929,6 +2011,7 @@ oms_route_release(struct oms_router *rt, int64_t id, const char *why)
 
 	if ((rc = oms_route_flush(rt)) != OMS_OK)
 		return rc;
+	memo_clear(&rt->lv, lvls_free);
 	return oms_alloc_release(rt->db, id, 0, why, NULL);
 }
 
@@ -2848,6 +2931,9 @@ oms_route_order(struct oms_router *rt, int64_t id, int flags, cJSON **out,
 		rc = oms_order_cancel_rest(rt->db, id, "cancelled", after, NULL);
 	else
 		rc = set_status(rt, &o, status, action, reasons, after);
+	/* A cancellation released stock, or may be undone: read it again. */
+	if (cancel)
+		memo_clear(&rt->lv, lvls_free);
 	cJSON_Delete(after);
 	if (rc == OMS_OK) {
 		int wide;
