@@ -148,7 +148,7 @@ struct qslot {
 struct pend_alloc {
 	int64_t id, order_id, qty;
 	int line_no;
-	char *sku, *location;
+	const char *sku, *location;	/* its movement's, a router's location */
 	const char *rule;
 };
 
@@ -156,8 +156,13 @@ struct pend {
 	int known;			/* next ids read in this transaction */
 	int64_t next_alloc, next_move;
 	struct pend_alloc *a;
-	struct oms_reserve *m;		/* its strings the pend's own */
+	struct oms_reserve *m;		/* sku and ref (key after it) its own */
 	int na, nm, capa, capm;
+	struct pend_route {		/* route records, to store */
+		int64_t order_id;
+		char *text;
+	} *r;
+	int nr, capr;
 	int64_t *orders;		/* the orders they are of */
 	int norders, caporders;
 };
@@ -472,6 +477,7 @@ dup_or_null(const char *s)
 
 static int cutoff_passed(const struct tm *tm, const char *cutoff);
 static int pend_has(const struct pend *p, int64_t order_id);
+static void pend_order(struct pend *p, int64_t id);
 static void pend_clear(struct pend *p);
 
 /* The locations, with where they are and how many orders they took today. */
@@ -617,6 +623,7 @@ oms_router_close(struct oms_router *rt)
 	pend_clear(&rt->pend);
 	free(rt->pend.a);
 	free(rt->pend.m);
+	free(rt->pend.r);
 	free(rt->pend.orders);
 	if (rt->own_rules)
 		oms_rules_free(rt->rules);
@@ -1712,18 +1719,28 @@ solve(struct oms_router *rt, const struct oms_rule *r, const struct order *o,
 static void
 pend_clear(struct pend *p)
 {
-	for (int i = 0; i < p->na; i++) {
-		free(p->a[i].sku);
-		free(p->a[i].location);
-	}
 	for (int i = 0; i < p->nm; i++) {
 		free((char *)p->m[i].sku);
-		free((char *)p->m[i].location);
 		free((char *)p->m[i].ref);
-		free((char *)p->m[i].key);
 	}
-	p->na = p->nm = p->norders = 0;
+	for (int i = 0; i < p->nr; i++)
+		free(p->r[i].text);
+	p->na = p->nm = p->nr = p->norders = 0;
 	p->known = 0;
+}
+
+/* Order id has rows waiting. */
+static void
+pend_order(struct pend *p, int64_t id)
+{
+	if (p->norders > 0 && p->orders[p->norders - 1] == id)
+		return;
+	if (p->norders == p->caporders) {
+		p->caporders = p->caporders ? p->caporders * 2 : 256;
+		p->orders = erealloc(p->orders, (size_t)p->caporders *
+		    sizeof *p->orders);
+	}
+	p->orders[p->norders++] = id;
 }
 
 static int
@@ -1745,6 +1762,19 @@ static const char sql_allocs32[] = ALLOC_INSERT_ID ALLOC_ROW16 ", "
     ALLOC_ROW16;
 static const char sql_allocs8[] = ALLOC_INSERT_ID ALLOC_ROW4 ", " ALLOC_ROW4;
 static const char sql_allocs1[] = ALLOC_INSERT_ID ALLOC_ROW;
+#define ROUTE_ROW "(?, ?, ?, ?)"
+#define ROUTE_ROW4 ROUTE_ROW ", " ROUTE_ROW ", " ROUTE_ROW ", " ROUTE_ROW
+#define ROUTE_ROW16 ROUTE_ROW4 ", " ROUTE_ROW4 ", " ROUTE_ROW4 ", " ROUTE_ROW4
+#define ROUTE_INSERT \
+    "INSERT INTO routes (order_id, at, rules_version, record) VALUES "
+#define ROUTE_UPSERT " ON CONFLICT (order_id) DO UPDATE SET " \
+    "at = excluded.at, rules_version = excluded.rules_version, " \
+    "record = excluded.record"
+static const char sql_routes32[] = ROUTE_INSERT ROUTE_ROW16 ", " ROUTE_ROW16
+    ROUTE_UPSERT;
+static const char sql_routes8[] = ROUTE_INSERT ROUTE_ROW4 ", " ROUTE_ROW4
+    ROUTE_UPSERT;
+static const char sql_routes1[] = ROUTE_INSERT ROUTE_ROW ROUTE_UPSERT;
 
 /*
  * Write the allocations and movements waiting, as they would have been
@@ -1788,8 +1818,46 @@ oms_route_flush(struct oms_router *rt)
 	}
 	if (rc == OMS_OK)
 		rc = oms_stock_reserve_write(rt->db, p->m, p->nm);
+	for (int i = 0; rc == OMS_OK && i < p->nr; ) {
+		int k = p->nr - i >= 32 ? 32 : p->nr - i >= 8 ? 8 : 1;
+		oms_stmt *st = oms_db_stmt(rt->db, k == 32 ? sql_routes32 :
+		    k == 8 ? sql_routes8 : sql_routes1);
+
+		if (st == NULL) {
+			rc = OMS_ERR;
+			break;
+		}
+		for (int j = 0; j < k; j++, i++) {
+			oms_bind_int64(st, 4 * j + 1, p->r[i].order_id);
+			oms_bind_static(st, 4 * j + 2, rt->nowtxt);
+			oms_bind_int(st, 4 * j + 3, rt->rules->version);
+			oms_bind_static(st, 4 * j + 4, p->r[i].text);
+		}
+		rc = oms_db_step_done(rt->db, st, "cannot store a route");
+	}
 	pend_clear(p);
 	return rc;
+}
+
+/* prefix and v's digits at p; the end of what was written (its NUL). */
+static char *
+put_id(char *p, const char *prefix, int64_t v)
+{
+	char d[24];
+	int n = 0;
+	uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+
+	while (*prefix != '\0')
+		*p++ = *prefix++;
+	if (v < 0)
+		*p++ = '-';
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	while (n > 0)
+		*p++ = d[--n];
+	*p = '\0';
+	return p;
 }
 
 /* The ids the next allocation and movement get: the largest and on. */
@@ -1833,7 +1901,7 @@ write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
 	struct pend *p = &rt->pend;
 	struct oms_reserve res;
 	const char *loc = rt->locs[o->cand[c]].id, *sku = o->skus[s].sku;
-	char key[64], ref[32];
+	char buf[64], *key;
 	int rc;
 
 	/* Its allocation comes first, as when written at once: a database
@@ -1843,12 +1911,13 @@ write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
 		return rc;
 	if (!p->known && (rc = pend_ids(rt)) != OMS_OK)
 		return rc;
-	snprintf(key, sizeof key, "route:a%lld", (long long)p->next_alloc);
-	snprintf(ref, sizeof ref, "o_%lld", (long long)o->id);
+	/* "o_ID" and "route:aN", one after the other. */
+	key = put_id(buf, "o_", o->id) + 1;
+	put_id(key, "route:a", p->next_alloc);
 	memset(&res, 0, sizeof res);
 	res.sku = sku;
 	res.location = loc;
-	res.ref = ref;
+	res.ref = buf;
 	res.key = key;
 	res.qty = qty;
 	res.id = p->next_move;
@@ -1865,27 +1934,20 @@ write_later(struct oms_router *rt, struct order *o, const struct oms_rule *r,
 		p->capm = p->capm ? p->capm * 2 : 256;
 		p->m = erealloc(p->m, (size_t)p->capm * sizeof *p->m);
 	}
+	res.sku = estrdup(sku);
+	res.ref = emalloc((size_t)(strchr(key, '\0') + 1 - buf));
+	memcpy((char *)res.ref, buf, (size_t)(strchr(key, '\0') + 1 - buf));
+	res.key = res.ref + (key - buf);
 	p->a[p->na].id = p->next_alloc++;
 	p->a[p->na].order_id = o->id;
 	p->a[p->na].line_no = line_no;
-	p->a[p->na].sku = estrdup(sku);
-	p->a[p->na].location = estrdup(loc);
+	p->a[p->na].sku = res.sku;
+	p->a[p->na].location = loc;	/* the router's, for the run */
 	p->a[p->na].qty = qty;
 	p->a[p->na++].rule = r->name;
-	res.sku = estrdup(sku);
-	res.location = estrdup(loc);
-	res.ref = estrdup(ref);
-	res.key = estrdup(key);
 	p->m[p->nm++] = res;
 	p->next_move++;
-	if (p->norders == 0 || p->orders[p->norders - 1] != o->id) {
-		if (p->norders == p->caporders) {
-			p->caporders = p->caporders ? p->caporders * 2 : 256;
-			p->orders = erealloc(p->orders, (size_t)p->caporders *
-			    sizeof *p->orders);
-		}
-		p->orders[p->norders++] = o->id;
-	}
+	pend_order(p, o->id);
 	return OMS_OK;
 }
 
@@ -2656,11 +2718,14 @@ static int
 stored_record(struct oms_router *rt, int64_t id, cJSON **out)
 {
 	static const char sql[] = "SELECT record FROM routes WHERE order_id = ?";
-	oms_stmt *st = oms_db_stmt(rt->db, sql);
+	oms_stmt *st;
 	int rc;
 
 	*out = NULL;
-	if (st == NULL)
+	/* Routed already in this transaction: what waits is written first. */
+	if (pend_has(&rt->pend, id) && (rc = oms_route_flush(rt)) != OMS_OK)
+		return rc;
+	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, id);
 	rc = oms_step(st);
@@ -2672,7 +2737,10 @@ stored_record(struct oms_router *rt, int64_t id, cJSON **out)
 	return OMS_OK;
 }
 
-/* Store the record's text (record_text's stored form). */
+/*
+ * Store the record's text (record_text's stored form): with the
+ * allocations that wait, where they wait (oms_route_flush).
+ */
 static int
 store_record(struct oms_router *rt, int64_t id, const char *text)
 {
@@ -2681,10 +2749,21 @@ store_record(struct oms_router *rt, int64_t id, const char *text)
 	    "VALUES (?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET "
 	    "at = excluded.at, rules_version = excluded.rules_version, "
 	    "record = excluded.record";
+	struct pend *p = &rt->pend;
 	oms_stmt *st;
 
 	if (rt->dry)
 		return OMS_OK;
+	if (oms_db_ids_by_max(rt->db)) {
+		if (p->nr == p->capr) {
+			p->capr = p->capr ? p->capr * 2 : 256;
+			p->r = erealloc(p->r, (size_t)p->capr * sizeof *p->r);
+		}
+		p->r[p->nr].order_id = id;
+		p->r[p->nr++].text = estrdup(text);
+		pend_order(p, id);
+		return OMS_OK;
+	}
 	if ((st = oms_db_stmt(rt->db, sql)) == NULL)
 		return OMS_ERR;
 	oms_bind_int64(st, 1, id);
