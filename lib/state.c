@@ -226,6 +226,64 @@ static const char sql_set[] =
     "refusal = CASE WHEN status = ?2 THEN refusal ELSE NULL END "
     "WHERE id = ?1";
 
+/* ",key:value" into b, as a member added to an object prints. */
+static int
+put_member(struct oms_buf *b, const char *key, const cJSON *v)
+{
+	if (key == NULL)
+		return 1;	/* cJSON adds no member without a key */
+	oms_buf_addc(b, ',');
+	oms_buf_json_string(b, key);
+	oms_buf_addc(b, ':');
+	return oms_json_print_buf(b, v) == OMS_OK;
+}
+
+/*
+ * An order event's before and after, as oms_order_status's trees print
+ * (oms_json_print), written without building them; 0 when a member
+ * cannot be printed, for the trees to say what comes of it.
+ */
+static int
+event_texts(const char *from, const char *to, const char *reasons_was,
+    const cJSON *reasons, const cJSON *extra, char **b, char **a)
+{
+	struct oms_buf bb = { 0 }, ab = { 0 };
+	const cJSON *x, *y;
+	int ok = 1;
+
+	oms_buf_adds(&bb, "{\"status\":");
+	oms_buf_json_string(&bb, from);
+	if (strcmp(from, "hold") == 0 && strcmp(to, "hold") != 0 &&
+	    reasons_was != NULL) {
+		cJSON *r = cJSON_Parse(reasons_was);
+
+		if (r != NULL)
+			ok &= put_member(&bb, "hold_reasons", r);
+		cJSON_Delete(r);
+	}
+	oms_buf_adds(&ab, "{\"status\":");
+	oms_buf_json_string(&ab, to);
+	if (strcmp(to, "hold") == 0 && reasons != NULL)
+		ok &= put_member(&ab, "hold_reasons", reasons);
+	cJSON_ArrayForEach(x, extra) {
+		if (strcmp(x->string, "before") == 0 && cJSON_IsObject(x))
+			cJSON_ArrayForEach(y, x)
+				ok &= put_member(&bb, y->string, y);
+		else if (strcmp(x->string, "status") != 0)
+			ok &= put_member(&ab, x->string, x);
+	}
+	oms_buf_addc(&bb, '}');
+	oms_buf_addc(&ab, '}');
+	if (!ok) {
+		oms_buf_free(&bb);
+		oms_buf_free(&ab);
+		return 0;
+	}
+	*b = bb.s;
+	*a = ab.s;
+	return 1;
+}
+
 /*
  * Move order id to status `to` for `action`, inside the caller's
  * transaction, and write its event: before {"status"} (and the hold
@@ -279,6 +337,14 @@ oms_order_status(oms_db *db, int64_t id, const char *action, const char *to,
 	free(rs);
 	if ((rc = oms_db_step_done(db, st, "cannot update an order")) != OMS_OK) {
 		free(reasons_was);
+		return rc;
+	}
+	/* The event's texts straight, or as the trees print them. */
+	if (event_texts(from, to, reasons_was, reasons, extra, &b, &a)) {
+		free(reasons_was);
+		rc = oms_db_event(db, id, action, b, a);
+		free(b);
+		free(a);
 		return rc;
 	}
 	before = cJSON_CreateObject();
