@@ -419,6 +419,11 @@ oms_buf_adds(struct oms_buf *b, const char *s)
 void
 oms_buf_addc(struct oms_buf *b, char c)
 {
+	if (b->len + 2 <= b->cap) {	/* the common case, without a call */
+		b->s[b->len++] = c;
+		b->s[b->len] = '\0';
+		return;
+	}
 	oms_buf_add(b, &c, 1);
 }
 
