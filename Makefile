@@ -169,7 +169,8 @@ test: all
 	@t/run $(B)
 
 # The two SQLite passes and the PostgreSQL one (plain build only: CI's
-# time goes to the sanitizers on SQLite), in two lanes at once (t/check);
+# time goes to the sanitizers on SQLite), in two lanes at once (t/check,
+# which deals the PostgreSQL files so that the lanes end together);
 # each runs whatever another gives, and any failing fails make check.
 check: deps
 	@$(MAKE) --no-print-directory all
